@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs whatever the build (and, with --test, the tests) need and is not
+# there yet. Idempotent: a second run only checks, in a second or two.
+# Everything comes from the package registries (crates.io, npm, Debian):
+# nothing downloads a browser or a prebuilt binary from elsewhere.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=0
+[[ "${1:-}" == "--test" ]] && want_test=1
+say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+export PATH="$HOME/.cargo/bin:$PATH"
+
+# The wasm-bindgen version is pinned once, in Cargo.toml; Cargo.lock holds
+# the resolved number and wasm-bindgen-cli must equal it exactly.
+WB_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
+[[ -n "$WB_VERSION" ]] || { echo "cannot read the wasm-bindgen version from Cargo.lock" >&2; exit 1; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+if ! command -v wasm-bindgen >/dev/null || [[ "$(wasm-bindgen --version | awk '{print $2}')" != "$WB_VERSION" ]]; then
+  say "installing wasm-bindgen-cli $WB_VERSION (a few minutes, once)"
+  # Not --locked: its lock file names a webpki-roots release the registry no longer serves.
+  cargo install wasm-bindgen-cli --version "$WB_VERSION" --force
+fi
+if ! command -v wasm-pack >/dev/null; then
+  say "installing wasm-pack (a few minutes, once)"
+  cargo install wasm-pack --locked
+fi
+# npm's binaryen ships a current wasm-opt (Debian's 108 breaks wasm-bindgen
+# output); playwright-core drives Debian's Chromium in the end-to-end tests.
+if [[ ! -x node_modules/.bin/wasm-opt || ! -d node_modules/playwright-core || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  say "installing npm dev tools (binaryen, playwright-core)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+if [[ $want_test == 1 ]]; then
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    say "installing Debian's chromium and chromium-driver"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+  for c in rustfmt clippy; do
+    rustup component list --installed | grep -q "^$c" || rustup component add "$c"
+  done
+fi

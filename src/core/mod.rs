@@ -1,0 +1,14 @@
+//! The pure core: plain slices in, plain numbers out, `CoreError` on bad
+//! input. Nothing here knows about the browser.
+
+pub mod curve;
+pub mod dist;
+pub mod error;
+pub mod lambert;
+pub mod sum;
+pub mod update;
+
+pub use dist::{flip_pg, Distribution};
+pub use error::CoreError;
+pub use lambert::lambert_w0;
+pub use update::{apply_update, UpdateKind};

@@ -1,0 +1,215 @@
+//! The two updates of SPEC §2, applied to the raw logits z:
+//! - nudge: z_k ← z_k + ε;
+//! - policy-gradient step: z ← z + η A (e_k − p).
+//!
+//! `step` is ε for a nudge and η·A for a policy-gradient step. In the scaled
+//! logits y = z / T the update is δ = Δz / T, which is where the 1/T factor of
+//! the first-order changes comes from.
+
+use super::dist::Distribution;
+use super::error::CoreError;
+use super::sum::Neumaier;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UpdateKind {
+    Nudge,
+    PolicyGradient,
+}
+
+impl UpdateKind {
+    pub fn parse(s: &str) -> Result<Self, CoreError> {
+        match s {
+            "nudge" => Ok(UpdateKind::Nudge),
+            "pg" => Ok(UpdateKind::PolicyGradient),
+            other => Err(CoreError::UnknownKind {
+                kind: other.to_string(),
+            }),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UpdateKind::Nudge => "nudge",
+            UpdateKind::PolicyGradient => "pg",
+        }
+    }
+}
+
+fn check_step(step: f64) -> Result<(), CoreError> {
+    if step.is_finite() {
+        Ok(())
+    } else {
+        Err(CoreError::Step { value: step })
+    }
+}
+
+impl Distribution {
+    /// First-order entropy change: −ε S_k / T (nudge), η A (S̄ − S_k) / T (PG).
+    pub fn first_order(&self, k: usize, kind: UpdateKind, step: f64) -> Result<f64, CoreError> {
+        self.check_token(k)?;
+        check_step(step)?;
+        Ok(self.first_order_unchecked(k, kind, step))
+    }
+
+    pub(crate) fn first_order_unchecked(&self, k: usize, kind: UpdateKind, step: f64) -> f64 {
+        let s_k = self.discriminator_at(k);
+        let scale = step / self.temperature();
+        match kind {
+            UpdateKind::Nudge => -scale * s_k,
+            UpdateKind::PolicyGradient => scale * (self.mean_discriminator() - s_k),
+        }
+    }
+
+    /// The exact entropy change H(after) − H(before) of really applying the
+    /// update, computed without subtracting the two entropies.
+    pub fn exact(&self, k: usize, kind: UpdateKind, step: f64) -> Result<f64, CoreError> {
+        self.check_token(k)?;
+        check_step(step)?;
+        Ok(self.exact_unchecked(k, kind, step))
+    }
+
+    pub(crate) fn exact_unchecked(&self, k: usize, kind: UpdateKind, step: f64) -> f64 {
+        let scale = step / self.temperature();
+        let p = self.probs();
+        match kind {
+            UpdateKind::Nudge => exact_delta(self, |j| if j == k { scale } else { 0.0 }),
+            UpdateKind::PolicyGradient => {
+                exact_delta(self, |j| scale * (if j == k { 1.0 } else { 0.0 } - p[j]))
+            }
+        }
+    }
+}
+
+/// The logits after really applying the update (the page's "take the step").
+pub fn apply_update(
+    logits: &[f64],
+    probs: &[f64],
+    k: usize,
+    kind: UpdateKind,
+    step: f64,
+) -> Vec<f64> {
+    match kind {
+        UpdateKind::Nudge => logits
+            .iter()
+            .enumerate()
+            .map(|(j, &z)| if j == k { z + step } else { z })
+            .collect(),
+        UpdateKind::PolicyGradient => logits
+            .iter()
+            .zip(probs)
+            .enumerate()
+            .map(|(j, (&z, &pj))| z + step * (if j == k { 1.0 } else { 0.0 } - pj))
+            .collect(),
+    }
+}
+
+/// ΔH for scaled-logit increments δ_j, through the identity
+///   ΔH = −KL(p′‖p) − E_p′[H + ln p] = −Σ p_j φ(d_j) − Σ (p′_j − p_j) c_j,
+/// with d_j = ln p′_j − ln p_j = δ_j − Δlse and φ(d) = d e^d − e^d + 1 ≥ 0.
+/// Both sums are free of the cancellation that makes H′ − H useless when the
+/// change is tiny next to H; φ and p′ − p are evaluated by series/expm1 for
+/// small d and through p′ = exp(ln p + d) (which cannot overflow) for large d.
+pub(crate) fn exact_delta(d: &Distribution, delta: impl Fn(usize) -> f64) -> f64 {
+    let p = d.probs();
+    let log_p = d.log_probs();
+    let c = d.centred_log_probs();
+    let live = || (0..p.len()).filter(|&j| p[j] > 0.0);
+
+    // Δlse = ln Σ p_j e^{δ_j} = ln(1 + Σ p_j (e^{δ_j} − 1)).
+    let mut s = Neumaier::new();
+    let mut overflow = false;
+    for j in live() {
+        let dj = delta(j);
+        if dj <= 1.0 {
+            s.add(p[j] * dj.exp_m1());
+        } else {
+            let a = log_p[j] + dj;
+            overflow |= a > 700.0;
+            s.add(a.exp() - p[j]);
+        }
+    }
+    let s = s.value();
+    let dlse = if overflow || s < -0.5 {
+        // Far from 1: a shifted log-sum-exp is accurate and cannot overflow.
+        let m = live()
+            .map(|j| log_p[j] + delta(j))
+            .fold(f64::NEG_INFINITY, f64::max);
+        let mut acc = Neumaier::new();
+        for j in live() {
+            acc.add((log_p[j] + delta(j) - m).exp());
+        }
+        m + acc.value().ln()
+    } else {
+        s.ln_1p()
+    };
+
+    let mut kl = Neumaier::new();
+    let mut lin = Neumaier::new();
+    for j in live() {
+        let dj = delta(j) - dlse;
+        let (phi_term, dp) = if dj.abs() < 0.5 {
+            (p[j] * phi_small(dj), p[j] * dj.exp_m1())
+        } else {
+            let p_new = (log_p[j] + dj).exp();
+            (p_new * (dj - 1.0) + p[j], p_new - p[j])
+        };
+        kl.add(phi_term);
+        lin.add(dp * c[j]);
+    }
+    -kl.value().max(0.0) - lin.value()
+}
+
+/// φ(d) = d e^d − e^d + 1 = Σ_{n≥2} (n−1) dⁿ/n!, for |d| < 0.5 (the 26th
+/// term is below 1e-33 relative there).
+fn phi_small(d: f64) -> f64 {
+    let mut term = d; // dⁿ / n! at n = 1
+    let mut acc = 0.0;
+    for n in 2..=26 {
+        term *= d / n as f64;
+        acc += (n - 1) as f64 * term;
+    }
+    acc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phi_series_matches_direct_formula_where_that_is_accurate() {
+        for &d in &[0.49f64, -0.49, 0.3, -0.2] {
+            let direct = d * d.exp() - d.exp() + 1.0;
+            assert!(((phi_small(d) - direct) / direct).abs() < 1e-13, "d={d}");
+        }
+        // d²/2 + d³/3 + O(d⁴)
+        assert!(((phi_small(1e-8) - (5e-17 + 1e-24 / 3.0)) / 5e-17).abs() < 1e-15);
+    }
+
+    #[test]
+    fn unknown_kind_is_named() {
+        let e = UpdateKind::parse("adam").unwrap_err();
+        assert!(e.to_string().contains("\"adam\""));
+    }
+
+    #[test]
+    fn exact_agrees_with_recomputation_for_large_steps() {
+        let logits = [2.0, 1.0, 0.5, -1.0, -3.0];
+        for &t in &[0.5, 1.0, 2.0] {
+            let d = Distribution::from_logits(&logits, t).unwrap();
+            for kind in [UpdateKind::Nudge, UpdateKind::PolicyGradient] {
+                for k in 0..logits.len() {
+                    for &step in &[-40.0, -3.0, 0.7, 5.0, 900.0] {
+                        let after = apply_update(&logits, d.probs(), k, kind, step);
+                        let h1 = Distribution::from_logits(&after, t).unwrap().entropy();
+                        let want = h1 - d.entropy();
+                        let got = d.exact(k, kind, step).unwrap();
+                        assert!(
+                            (got - want).abs() < 1e-12,
+                            "t={t} {kind:?} k={k} step={step}: {got} vs {want}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}

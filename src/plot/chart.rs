@@ -1,0 +1,397 @@
+//! Draws a [`CurveModel`] on any plotters backend. The same code paints the
+//! page's canvas and writes the exported SVG.
+
+use super::model::CurveModel;
+use crate::core::UpdateKind;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+/// Colours from the Okabe–Ito palette (safe for the common colour-vision
+/// deficiencies); the two sides are also told apart by their labels.
+#[derive(Clone, Copy, Debug)]
+pub struct ChartStyle {
+    /// Device pixels per CSS pixel: fonts, lines and margins scale with it so
+    /// the canvas stays crisp on HiDPI screens.
+    pub scale: f64,
+    pub dark: bool,
+}
+
+impl Default for ChartStyle {
+    fn default() -> Self {
+        Self {
+            scale: 1.0,
+            dark: false,
+        }
+    }
+}
+
+struct Palette {
+    background: RGBColor,
+    ink: RGBColor,
+    grid: RGBColor,
+    expand: RGBColor,
+    contract: RGBColor,
+    first_order: RGBColor,
+    exact: RGBColor,
+    marker: RGBColor,
+}
+
+impl Palette {
+    fn of(dark: bool) -> Self {
+        if dark {
+            Palette {
+                background: RGBColor(24, 26, 31),
+                ink: RGBColor(226, 228, 233),
+                grid: RGBColor(58, 62, 72),
+                expand: RGBColor(86, 180, 233),  // sky blue
+                contract: RGBColor(230, 159, 0), // orange
+                first_order: RGBColor(236, 238, 242),
+                exact: RGBColor(240, 110, 60), // vermillion, lifted for dark ground
+                marker: RGBColor(204, 121, 167), // reddish purple
+            }
+        } else {
+            Palette {
+                background: RGBColor(255, 255, 255),
+                ink: RGBColor(34, 36, 40),
+                grid: RGBColor(226, 229, 234),
+                expand: RGBColor(0, 114, 178),   // blue
+                contract: RGBColor(230, 159, 0), // orange
+                first_order: RGBColor(20, 22, 26),
+                exact: RGBColor(213, 94, 0),     // vermillion
+                marker: RGBColor(204, 121, 167), // reddish purple
+            }
+        }
+    }
+}
+
+/// Where the plotting area landed, in backend pixels, and the data ranges it
+/// maps: enough for a test (or a pointer handler) to turn data into pixels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Layout {
+    pub left: f64,
+    pub right: f64,
+    pub top: f64,
+    pub bottom: f64,
+    /// x range in chart coordinates (log10 q on a log axis).
+    pub x_min: f64,
+    pub x_max: f64,
+    pub y_min: f64,
+    pub y_max: f64,
+    pub log_x: bool,
+}
+
+impl Layout {
+    /// Pixel position of the data point (q, ΔH).
+    pub fn to_pixel(&self, q: f64, y: f64) -> (f64, f64) {
+        let x = if self.log_x { q.log10() } else { q };
+        let px =
+            self.left + (x - self.x_min) / (self.x_max - self.x_min) * (self.right - self.left);
+        let py =
+            self.bottom - (y - self.y_min) / (self.y_max - self.y_min) * (self.bottom - self.top);
+        (px, py)
+    }
+}
+
+fn err<E: std::fmt::Debug>(e: E) -> String {
+    format!("drawing failed: {e:?}")
+}
+
+/// Draws the chart filling `root`.
+pub fn draw_curve<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    m: &CurveModel,
+    style: &ChartStyle,
+) -> Result<Layout, String> {
+    let pal = Palette::of(style.dark);
+    let px = |v: f64| (v * style.scale).round().max(1.0) as u32;
+    let font = |size: f64| {
+        ("sans-serif", size * style.scale)
+            .into_font()
+            .color(&pal.ink)
+    };
+    root.fill(&pal.background).map_err(err)?;
+
+    let (x0, x1) = (m.x_of(m.q_min.max(1e-300)), m.x_of(m.q_max));
+    let x0 = if m.log_x { x0 } else { 0.0 };
+    let (y0, y1) = m.y_range();
+    let mut chart = ChartBuilder::on(root)
+        .margin(px(14.0))
+        .x_label_area_size(px(46.0))
+        .y_label_area_size(px(74.0))
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(err)?;
+
+    let log_x = m.log_x;
+    let x_fmt = move |v: &f64| {
+        if log_x {
+            format!("1e{}", v.round() as i64)
+        } else {
+            format!("{v:.1}")
+        }
+    };
+    let y_fmt = |v: &f64| format_sci(*v);
+    let x_labels = if log_x {
+        ((x1 - x0).round() as usize + 1).min(16)
+    } else {
+        11
+    };
+    chart
+        .configure_mesh()
+        .x_desc(if log_x {
+            "token probability q (log scale)"
+        } else {
+            "token probability q"
+        })
+        .y_desc("entropy change ΔH (nats)")
+        .x_labels(x_labels)
+        .y_labels(7)
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
+        .label_style(font(12.0))
+        .axis_desc_style(font(13.0))
+        .bold_line_style(pal.grid.stroke_width(px(1.0)))
+        .light_line_style(TRANSPARENT)
+        .axis_style(pal.ink.stroke_width(px(1.0)))
+        .draw()
+        .map_err(err)?;
+
+    // Expanding and contracting sides of the first-order flip, shaded and named.
+    let flip_x = m.x_of(m.flip()).clamp(x0, x1);
+    let (below, above) = if m.expanding_below {
+        (pal.expand, pal.contract)
+    } else {
+        (pal.contract, pal.expand)
+    };
+    chart
+        .draw_series([
+            Rectangle::new([(x0, y0), (flip_x, y1)], below.mix(0.10).filled()),
+            Rectangle::new([(flip_x, y0), (x1, y1)], above.mix(0.10).filled()),
+        ])
+        .map_err(err)?;
+    let (below_text, above_text) = if m.expanding_below {
+        ("◀ expands H", "contracts H ▶")
+    } else {
+        ("◀ contracts H", "expands H ▶")
+    };
+    let label_y = y1 - 0.03 * (y1 - y0);
+    let pad = 0.01 * (x1 - x0);
+    chart
+        .draw_series([
+            Text::new(
+                below_text,
+                (flip_x - pad, label_y),
+                font(12.0).color(&below).pos(text_pos(HPos::Right)),
+            ),
+            Text::new(
+                above_text,
+                (flip_x + pad, label_y),
+                font(12.0).color(&above).pos(text_pos(HPos::Left)),
+            ),
+        ])
+        .map_err(err)?;
+
+    // Zero line.
+    chart
+        .draw_series(LineSeries::new(
+            [(x0, 0.0), (x1, 0.0)],
+            pal.ink.mix(0.55).stroke_width(px(1.0)),
+        ))
+        .map_err(err)?;
+
+    // Vertical markers at e^−H and p†, labelled at the bottom.
+    let markers = [(m.flip_nudge, "e^−H"), (m.flip_pg, "p†")];
+    for (i, &(q, label)) in markers.iter().enumerate() {
+        let x = m.x_of(q);
+        if !(x >= x0 && x <= x1) {
+            continue;
+        }
+        chart
+            .draw_series(DashedLineSeries::new(
+                [(x, y0), (x, y1)],
+                px(4.0),
+                px(4.0),
+                pal.marker.stroke_width(px(1.5)),
+            ))
+            .map_err(err)?;
+        let ly = y0 + (0.04 + 0.07 * i as f64) * (y1 - y0);
+        chart
+            .draw_series([Text::new(
+                label,
+                (x + pad, ly),
+                font(12.0).color(&pal.marker).pos(text_pos(HPos::Left)),
+            )])
+            .map_err(err)?;
+    }
+
+    // First-order curve (fixed H and S̄).
+    chart
+        .draw_series(LineSeries::new(
+            m.first_order.iter().map(|&(q, y)| (m.x_of(q), y)),
+            pal.first_order.stroke_width(px(2.0)),
+        ))
+        .map_err(err)?
+        .label(match m.kind {
+            UpdateKind::Nudge => "first order, fixed H",
+            UpdateKind::PolicyGradient => "first order, fixed H and S̄",
+        })
+        .legend(move |(x, y)| {
+            PathElement::new([(x, y), (x + 18, y)], pal.first_order.stroke_width(2))
+        });
+
+    // Exact curve of the chosen token, dashed, with its true zero crossing.
+    if !m.exact.is_empty() {
+        chart
+            .draw_series(DashedLineSeries::new(
+                m.exact.iter().map(|&(q, y)| (m.x_of(q), y)),
+                px(7.0),
+                px(4.0),
+                pal.exact.stroke_width(px(2.0)),
+            ))
+            .map_err(err)?
+            .label("exact, chosen token moved to q")
+            .legend(move |(x, y)| {
+                PathElement::new([(x, y), (x + 7, y)], pal.exact.stroke_width(2))
+            });
+    }
+    if let Some(q) = m.exact_flip {
+        let x = m.x_of(q);
+        if x >= x0 && x <= x1 {
+            let r = px(6.0) as i32;
+            chart
+                .draw_series([EmptyElement::at((x, 0.0))
+                    + Polygon::new([(0, -r), (r, 0), (0, r), (-r, 0)], pal.exact.filled())])
+                .map_err(err)?
+                .label("exact sign flip")
+                .legend(move |(x, y)| {
+                    Polygon::new(
+                        [(x + 4, y - 5), (x + 9, y), (x + 4, y + 5), (x - 1, y)],
+                        pal.exact.filled(),
+                    )
+                });
+        }
+    }
+
+    // Every token on the curve; the chosen one ringed.
+    let dot = px(3.5) as i32;
+    chart
+        .draw_series(
+            m.tokens.iter().map(|&(q, y)| {
+                Circle::new((m.x_of(q), y), dot, pal.first_order.mix(0.75).filled())
+            }),
+        )
+        .map_err(err)?;
+    if let Some(i) = m.chosen {
+        let (q, y) = m.tokens[i];
+        chart
+            .draw_series([Circle::new(
+                (m.x_of(q), y),
+                px(7.0) as i32,
+                pal.exact.stroke_width(px(2.5)),
+            )])
+            .map_err(err)?
+            .label("chosen token")
+            .legend(move |(x, y)| Circle::new((x + 4, y), 5, pal.exact.stroke_width(2)));
+    }
+
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::LowerLeft)
+        .margin(px(10.0))
+        .label_font(font(12.0))
+        .background_style(pal.background.mix(0.85))
+        .border_style(pal.grid)
+        .draw()
+        .map_err(err)?;
+
+    let (xr, yr) = chart.plotting_area().get_pixel_range();
+    Ok(Layout {
+        left: xr.start as f64,
+        right: xr.end as f64,
+        top: yr.start as f64,
+        bottom: yr.end as f64,
+        x_min: x0,
+        x_max: x1,
+        y_min: y0,
+        y_max: y1,
+        log_x: m.log_x,
+    })
+}
+
+fn text_pos(h: HPos) -> Pos {
+    Pos::new(h, VPos::Center)
+}
+
+/// Tick labels that stay short from 1e-15 to 1e3.
+fn format_sci(v: f64) -> String {
+    if v == 0.0 {
+        return "0".into();
+    }
+    let a = v.abs();
+    if (1e-2..1e3).contains(&a) {
+        let s = format!("{v:.3}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        let e = a.log10().floor() as i32;
+        let mant = v / 10f64.powi(e);
+        format!(
+            "{}e{e}",
+            format!("{mant:.2}")
+                .trim_end_matches('0')
+                .trim_end_matches('.')
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::Distribution;
+    use crate::plot::{CurveModel, CurveOptions};
+
+    fn svg(log_x: bool) -> (String, Layout, CurveModel) {
+        let d = Distribution::from_logits(&[2.0, 1.0, 0.5, -1.0], 1.0).unwrap();
+        let o = CurveOptions {
+            token: 0,
+            kind: UpdateKind::PolicyGradient,
+            step: 0.1,
+            log_x,
+            samples: 200,
+        };
+        let m = CurveModel::build(&d, &o).unwrap();
+        let mut out = String::new();
+        let layout = {
+            let root = SVGBackend::with_string(&mut out, (800, 480)).into_drawing_area();
+            let l = draw_curve(&root, &m, &ChartStyle::default()).unwrap();
+            root.present().unwrap();
+            l
+        };
+        (out, layout, m)
+    }
+
+    #[test]
+    fn svg_has_the_curves_and_labels() {
+        for log_x in [false, true] {
+            let (s, layout, m) = svg(log_x);
+            assert!(s.starts_with("<svg"));
+            assert!(
+                s.contains("p†") && s.contains("e^−H"),
+                "markers are labelled"
+            );
+            assert!(s.contains("expands H") && s.contains("contracts H"));
+            assert!(s.contains("stroke-dasharray") || s.matches("<polyline").count() >= 3);
+            assert!(m.exact_flip.is_some());
+            // The flip marker's pixel column is where the layout says p† is.
+            let (x, _) = layout.to_pixel(m.flip_pg, 0.0);
+            assert!(x > layout.left && x < layout.right);
+        }
+    }
+
+    #[test]
+    fn short_tick_labels() {
+        assert_eq!(format_sci(0.0), "0");
+        assert_eq!(format_sci(0.25), "0.25");
+        assert_eq!(format_sci(-0.0012), "-1.2e-3");
+        assert_eq!(format_sci(3e-9), "3e-9");
+    }
+}

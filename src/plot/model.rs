@@ -1,0 +1,144 @@
+//! Everything the chart shows, computed up front and in data coordinates, so
+//! that drawing is a pure function of this struct.
+
+use crate::core::{CoreError, Distribution, UpdateKind};
+
+/// What to draw.
+#[derive(Clone, Copy, Debug)]
+pub struct CurveOptions {
+    pub token: usize,
+    pub kind: UpdateKind,
+    /// ε (nudge) or η·A (policy gradient).
+    pub step: f64,
+    /// Logarithmic probability axis.
+    pub log_x: bool,
+    /// Samples per curve.
+    pub samples: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct CurveModel {
+    pub kind: UpdateKind,
+    pub log_x: bool,
+    /// Probability range on the x axis.
+    pub q_min: f64,
+    pub q_max: f64,
+    /// (q, first-order ΔH at fixed H and S̄).
+    pub first_order: Vec<(f64, f64)>,
+    /// (q, exact ΔH) for the chosen token; empty when it cannot be formed.
+    pub exact: Vec<(f64, f64)>,
+    /// (p_j, first-order ΔH_j) for every unmasked token.
+    pub tokens: Vec<(f64, f64)>,
+    /// Index into `tokens` of the chosen token, if unmasked.
+    pub chosen: Option<usize>,
+    pub flip_nudge: f64,
+    pub flip_pg: f64,
+    /// Zero of the exact curve nearest to the first-order flip.
+    pub exact_flip: Option<f64>,
+    /// True when probabilities below the flip expand entropy (step ≥ 0).
+    pub expanding_below: bool,
+}
+
+impl CurveModel {
+    pub fn build(d: &Distribution, o: &CurveOptions) -> Result<Self, CoreError> {
+        d.check_token(o.token)?;
+        let first = |k: usize| d.first_order(k, o.kind, o.step);
+        let flip = d.flip(o.kind);
+        let p = d.probs();
+        let smallest = p
+            .iter()
+            .copied()
+            .filter(|&x| x > 0.0)
+            .fold(1.0f64, f64::min);
+        let (q_min, q_max) = if o.log_x {
+            let lo = smallest.min(d.flip_nudge()).min(flip) / 3.0;
+            (10f64.powf(lo.log10().floor()).clamp(1e-15, 1e-2), 1.0)
+        } else {
+            (0.0, 1.0)
+        };
+        let n = o.samples.max(16);
+        let qs: Vec<f64> = (0..n)
+            .map(|i| {
+                let t = (i as f64 + 0.5) / n as f64;
+                if o.log_x {
+                    10f64.powf(q_min.log10() * (1.0 - t))
+                } else {
+                    t
+                }
+            })
+            .collect();
+        let first_order = qs
+            .iter()
+            .map(|&q| (q, d.fixed_curve_at(o.kind, o.step, q)))
+            .collect();
+        let mut tokens = Vec::new();
+        let mut chosen = None;
+        for (j, &pj) in p.iter().enumerate() {
+            if pj > 0.0 {
+                if j == o.token {
+                    chosen = Some(tokens.len());
+                }
+                tokens.push((pj, first(j)?));
+            }
+        }
+        // The exact curve needs some other token to rescale; without one
+        // (a one-hot row) it is simply not drawn.
+        let (exact, exact_flip) = match d.exact_curve(o.token, o.kind, o.step, &qs) {
+            Ok(ys) => (
+                qs.iter().copied().zip(ys).collect(),
+                d.exact_flip(o.token, o.kind, o.step)?,
+            ),
+            Err(CoreError::Curve { .. }) => (Vec::new(), None),
+            Err(e) => return Err(e),
+        };
+        Ok(CurveModel {
+            kind: o.kind,
+            log_x: o.log_x,
+            q_min,
+            q_max,
+            first_order,
+            exact,
+            tokens,
+            chosen,
+            flip_nudge: d.flip_nudge(),
+            flip_pg: d.flip_policy_gradient(),
+            exact_flip,
+            expanding_below: o.step >= 0.0,
+        })
+    }
+
+    /// The first-order flip of this model's update kind.
+    pub fn flip(&self) -> f64 {
+        match self.kind {
+            UpdateKind::Nudge => self.flip_nudge,
+            UpdateKind::PolicyGradient => self.flip_pg,
+        }
+    }
+
+    /// x coordinate of a probability on the chart (log10 q on a log axis).
+    pub fn x_of(&self, q: f64) -> f64 {
+        if self.log_x {
+            q.log10()
+        } else {
+            q
+        }
+    }
+
+    /// The y range that holds every curve and point, padded.
+    pub fn y_range(&self) -> (f64, f64) {
+        let ys = self
+            .first_order
+            .iter()
+            .chain(&self.exact)
+            .chain(&self.tokens)
+            .map(|&(_, y)| y)
+            .filter(|y| y.is_finite());
+        let (mut lo, mut hi) = ys.fold((0.0f64, 0.0f64), |(a, b), y| (a.min(y), b.max(y)));
+        if hi - lo <= 0.0 {
+            hi = 1e-3;
+            lo = -1e-3;
+        }
+        let pad = 0.08 * (hi - lo);
+        (lo - pad, hi + pad)
+    }
+}
