@@ -90,6 +90,26 @@ function render() {
   const exact = d.exact(k, s.kind, step);
   const flipKind = s.kind === 'pg' ? flipPG : flipN;
 
+  // Chart first, on a backing store sized for the screen's pixel ratio:
+  // plotters measures text with DOM spans, which is cheap only while the
+  // layout is clean (before the bars and readouts below are touched).
+  const canvas = byTest('curve');
+  const dpr = Math.min(window.devicePixelRatio || 1, 3);
+  const cssW = canvas.clientWidth;
+  const cssH = canvas.clientHeight;
+  const w = Math.max(1, Math.round(cssW * dpr));
+  const h = Math.max(1, Math.round(cssH * dpr));
+  if (canvas.width !== w || canvas.height !== h) {
+    canvas.width = w;
+    canvas.height = h;
+  }
+  let layout = null;
+  try {
+    layout = d.drawCurve(canvas, k, s.kind, step, { logX: s.logX, scale: dpr, dark: isDark() });
+  } catch (e) {
+    showError(e.message);
+  }
+  canvas._layout = layout; // for tests and pointer hit-testing
   // Bars: the sign each token's own update would have.
   const signs = Array.from(probs, (_, j) => Math.sign(d.firstOrder(j, s.kind, step)));
   bars.update({
@@ -118,24 +138,6 @@ function render() {
   const rel = exact === 0 ? (first === 0 ? 0 : Infinity) : Math.abs(first - exact) / Math.abs(exact);
   set('rel-diff', fmtPercent(rel), rel);
 
-  // Chart, on a backing store sized for the screen's pixel ratio.
-  const canvas = byTest('curve');
-  const dpr = Math.min(window.devicePixelRatio || 1, 3);
-  const cssW = canvas.clientWidth;
-  const cssH = canvas.clientHeight;
-  const w = Math.max(1, Math.round(cssW * dpr));
-  const h = Math.max(1, Math.round(cssH * dpr));
-  if (canvas.width !== w || canvas.height !== h) {
-    canvas.width = w;
-    canvas.height = h;
-  }
-  let layout = null;
-  try {
-    layout = d.drawCurve(canvas, k, s.kind, step, { logX: s.logX, scale: dpr, dark: isDark() });
-  } catch (e) {
-    showError(e.message);
-  }
-  canvas._layout = layout; // for tests and pointer hit-testing
   const exactFlip = layout?.exactFlip;
   set('exact-flip', exactFlip === undefined ? 'none in (0, 1)' : `q = ${fmt(exactFlip)}`, exactFlip ?? '');
 

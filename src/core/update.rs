@@ -70,13 +70,14 @@ impl Distribution {
 
     pub(crate) fn exact_unchecked(&self, k: usize, kind: UpdateKind, step: f64) -> f64 {
         let scale = step / self.temperature();
-        let p = self.probs();
-        match kind {
-            UpdateKind::Nudge => exact_delta(self, |j| if j == k { scale } else { 0.0 }),
-            UpdateKind::PolicyGradient => {
-                exact_delta(self, |j| scale * (if j == k { 1.0 } else { 0.0 } - p[j]))
-            }
-        }
+        exact_delta_of(
+            self.probs(),
+            self.log_probs(),
+            self.centred_log_probs(),
+            k,
+            kind,
+            scale,
+        )
     }
 }
 
@@ -103,16 +104,37 @@ pub fn apply_update(
     }
 }
 
+/// Exact ΔH of an update on token k for a distribution given by its
+/// probabilities, log-probabilities and centred log-probabilities;
+/// `scale` is the step divided by the temperature.
+pub(crate) fn exact_delta_of(
+    p: &[f64],
+    log_p: &[f64],
+    c: &[f64],
+    k: usize,
+    kind: UpdateKind,
+    scale: f64,
+) -> f64 {
+    match kind {
+        UpdateKind::Nudge => exact_delta(p, log_p, c, |j| if j == k { scale } else { 0.0 }),
+        UpdateKind::PolicyGradient => exact_delta(p, log_p, c, |j| {
+            scale * (if j == k { 1.0 } else { 0.0 } - p[j])
+        }),
+    }
+}
+
 /// ΔH for scaled-logit increments δ_j, through the identity
 ///   ΔH = −KL(p′‖p) − E_p′[H + ln p] = −Σ p_j φ(d_j) − Σ (p′_j − p_j) c_j,
 /// with d_j = ln p′_j − ln p_j = δ_j − Δlse and φ(d) = d e^d − e^d + 1 ≥ 0.
 /// Both sums are free of the cancellation that makes H′ − H useless when the
 /// change is tiny next to H; φ and p′ − p are evaluated by series/expm1 for
 /// small d and through p′ = exp(ln p + d) (which cannot overflow) for large d.
-pub(crate) fn exact_delta(d: &Distribution, delta: impl Fn(usize) -> f64) -> f64 {
-    let p = d.probs();
-    let log_p = d.log_probs();
-    let c = d.centred_log_probs();
+pub(crate) fn exact_delta(
+    p: &[f64],
+    log_p: &[f64],
+    c: &[f64],
+    delta: impl Fn(usize) -> f64,
+) -> f64 {
     let live = || (0..p.len()).filter(|&j| p[j] > 0.0);
 
     // Δlse = ln Σ p_j e^{δ_j} = ln(1 + Σ p_j (e^{δ_j} − 1)).

@@ -2,9 +2,12 @@
 //! core errors to JavaScript `Error`s (through [`js_error`], the only place
 //! that does). No math lives here.
 
+mod measure;
+
 use crate::core::{self, CoreError, UpdateKind};
 use crate::plot::{draw_curve, ChartStyle, CurveModel, CurveOptions, Layout};
 use js_sys::{Float32Array, Float64Array};
+use measure::{measuring_context, Measured};
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use serde::{Deserialize, Serialize};
@@ -228,9 +231,10 @@ impl Distribution {
     ) -> Result<JsValue, JsError> {
         let o = chart_options(options)?;
         let model = self.model(token, kind_name, step, &o)?;
-        let backend = CanvasBackend::with_canvas_object(canvas.clone())
-            .ok_or_else(|| js_error("The canvas has no 2D context to draw on."))?;
-        let root = backend.into_drawing_area();
+        let no_context = || js_error("The canvas has no 2D context to draw on.");
+        let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or_else(no_context)?;
+        let ctx = measuring_context(Some(canvas)).ok_or_else(no_context)?;
+        let root = Measured::new(backend, ctx).into_drawing_area();
         let style = ChartStyle {
             scale: o.scale.unwrap_or(1.0),
             dark: o.dark,
@@ -258,7 +262,10 @@ impl Distribution {
         );
         let mut out = String::new();
         {
-            let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
+            let ctx = measuring_context(None)
+                .ok_or_else(|| js_error("No canvas is available to measure text."))?;
+            let root =
+                Measured::new(SVGBackend::with_string(&mut out, size), ctx).into_drawing_area();
             let style = ChartStyle {
                 scale: o.scale.unwrap_or(1.0),
                 dark: o.dark,
@@ -288,7 +295,7 @@ impl Distribution {
             kind: kind(kind_name)?,
             step,
             log_x: o.log_x,
-            samples: o.samples.unwrap_or(320).clamp(16, 4000),
+            samples: o.samples.unwrap_or(200).clamp(16, 4000),
         };
         CurveModel::build(&self.inner, &opts).map_err(js_error)
     }
