@@ -117,6 +117,8 @@ function render() {
     flipName: s.kind === 'pg' ? 'p†' : 'e^−H',
   });
 
+  renderTokenTable(probs, d.discriminator(), signs.map((_, j) => d.firstOrder(j, s.kind, step)));
+
   const set = (id, text, value) => {
     const el = byTest(id);
     el.textContent = text;
@@ -160,6 +162,44 @@ function render() {
   syncInputs();
   const ms = performance.now() - t0;
   set('render-ms', `recomputed and redrawn in ${ms.toFixed(1)} ms`, ms);
+}
+
+/** The per-token table: what an update on each token would do. */
+function renderTokenTable(probs, disc, deltas) {
+  const s = state;
+  const body = byTest('token-table').tBodies[0];
+  while (body.rows.length > probs.length) body.deleteRow(-1);
+  while (body.rows.length < probs.length) {
+    const row = body.insertRow();
+    for (let c = 0; c < 5; c++) row.insertCell();
+  }
+  for (let j = 0; j < probs.length; j++) {
+    const row = body.rows[j];
+    row.dataset.index = String(j);
+    row.classList.toggle('selected', j === s.token);
+    const c = row.cells;
+    c[0].textContent = s.labels[j];
+    c[1].textContent = s.logits[j] === -Infinity ? '−∞' : fmt(s.logits[j], 4);
+    c[2].textContent = fmt(probs[j], 4);
+    c[3].textContent = fmt(disc[j], 4);
+    c[4].textContent = `${fmt(deltas[j], 3)} ${deltas[j] > 0 ? '▲' : deltas[j] < 0 ? '▼' : ''}`;
+    c[4].className = deltas[j] > 0 ? 'expands' : deltas[j] < 0 ? 'contracts' : '';
+  }
+}
+
+/** The per-token table as CSV (full precision). */
+function tokenCsv() {
+  const s = state;
+  const d = dist;
+  const step = stepValue();
+  const probs = d.probs();
+  const disc = d.discriminator();
+  const lines = ['token,label,logit,prob,discriminator,first_order_dh,exact_dh'];
+  for (let j = 0; j < probs.length; j++) {
+    const label = /[",\n]/.test(s.labels[j]) ? `"${s.labels[j].replaceAll('"', '""')}"` : s.labels[j];
+    lines.push([j, label, s.logits[j], probs[j], disc[j], d.firstOrder(j, s.kind, step), d.exact(j, s.kind, step)].join(','));
+  }
+  return lines.join('\n') + '\n';
 }
 
 function isDark() {
@@ -291,6 +331,13 @@ function wire() {
       logX: state.logX, width: canvas.clientWidth || 800, height: canvas.clientHeight || 480, dark: isDark(),
     });
     download(new Blob([svg], { type: 'image/svg+xml' }), 'entropy-polarity.svg');
+  });
+  $('export-tokens').addEventListener('click', () => {
+    download(new Blob([tokenCsv()], { type: 'text/csv' }), 'entropy-polarity-tokens.csv');
+  });
+  byTest('token-table').addEventListener('click', (e) => {
+    const row = e.target.closest('tr[data-index]');
+    if (row) edit((s) => { s.token = Number(row.dataset.index); });
   });
   $('export-png').addEventListener('click', () => {
     byTest('curve').toBlob((b) => b && download(b, 'entropy-polarity.png'), 'image/png');

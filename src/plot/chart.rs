@@ -130,9 +130,17 @@ pub fn draw_curve<DB: DrawingBackend>(
             format!("{v:.1}")
         }
     };
-    let y_fmt = |v: &f64| format_sci(*v);
+    // A tick at 1e-17 is a rounded zero: call it 0.
+    let y_span = y1 - y0;
+    let y_fmt = move |v: &f64| format_sci(if v.abs() < 1e-9 * y_span { 0.0 } else { *v });
+    // Fewer ticks on a narrow (phone) chart, so that labels do not collide.
+    let css_width = root.dim_in_pixel().0 as f64 / style.scale;
     let x_labels = if log_x {
-        ((x1 - x0).round() as usize + 1).min(16)
+        ((x1 - x0).round() as usize + 1)
+            .min(16)
+            .min((css_width / 70.0) as usize)
+    } else if css_width < 560.0 {
+        6
     } else {
         11
     };
@@ -174,22 +182,33 @@ pub fn draw_curve<DB: DrawingBackend>(
     } else {
         ("◀ contracts H", "expands H ▶")
     };
+    // Name each side where it has room for its label.
+    let (xr, _) = chart.plotting_area().get_pixel_range();
+    let plot_px = (xr.end - xr.start) as f64;
     let label_y = y1 - 0.03 * (y1 - y0);
     let pad = 0.01 * (x1 - x0);
-    chart
-        .draw_series([
-            Text::new(
-                below_text,
-                (flip_x - pad, label_y),
-                font(12.0).color(&below).pos(text_pos(HPos::Right)),
-            ),
-            Text::new(
-                above_text,
-                (flip_x + pad, label_y),
-                font(12.0).color(&above).pos(text_pos(HPos::Left)),
-            ),
-        ])
-        .map_err(err)?;
+    let side_font = font(12.0);
+    for (text, color, from, to, anchor) in [
+        (below_text, below, x0, flip_x, HPos::Right),
+        (above_text, above, flip_x, x1, HPos::Left),
+    ] {
+        let room = (to - from) / (x1 - x0) * plot_px;
+        let (w, _) = root.estimate_text_size(text, &side_font).map_err(err)?;
+        if room > w as f64 + 0.03 * plot_px {
+            let x = if matches!(anchor, HPos::Right) {
+                flip_x - pad
+            } else {
+                flip_x + pad
+            };
+            chart
+                .draw_series([Text::new(
+                    text,
+                    (x, label_y),
+                    side_font.clone().color(&color).pos(text_pos(anchor)),
+                )])
+                .map_err(err)?;
+        }
+    }
 
     // Zero line.
     chart
@@ -293,7 +312,9 @@ pub fn draw_curve<DB: DrawingBackend>(
     }
 
     let (xr, yr) = chart.plotting_area().get_pixel_range();
-    draw_legend(root, m, &pal, style, (xr.start, yr.end))?;
+    if (xr.end - xr.start) as f64 / style.scale >= 440.0 {
+        draw_legend(root, m, &pal, style, (xr.start, yr.end))?;
+    }
 
     Ok(Layout {
         left: xr.start as f64,
