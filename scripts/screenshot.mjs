@@ -7,8 +7,9 @@ const env = await setup();
 try {
   const { page, problems } = await open(env.browser, env.base + suffix, {
     viewport: { width: Number(width), height: 900 }, colorScheme: dark ? 'dark' : 'light',
+    ready: !/\.html/.test(suffix) || suffix.includes('index.html'),
   });
-  await page.waitForTimeout(200);
+  await page.waitForTimeout(/\.html/.test(suffix) ? 1500 : 200);
   if (selector) await page.locator(selector).screenshot({ path: out });
   else await page.screenshot({ path: out, fullPage: true });
   console.log(`wrote ${out}`);

@@ -182,8 +182,23 @@ pub fn draw_curve<DB: DrawingBackend>(
     } else {
         ("◀ contracts H", "expands H ▶")
     };
+    // Hatch the contracting side too, so the sides differ by pattern and
+    // not by colour alone.
+    let (xr, yr) = chart.plotting_area().get_pixel_range();
+    let to_px = |x: f64| xr.start as f64 + (x - x0) / (x1 - x0) * (xr.end - xr.start) as f64;
+    let (ca, cb) = if m.expanding_below {
+        (flip_x, x1)
+    } else {
+        (x0, flip_x)
+    };
+    hatch(
+        root,
+        (to_px(ca).round() as i32, yr.start),
+        (to_px(cb).round() as i32, yr.end),
+        px(12.0) as i32,
+        pal.contract.mix(0.35).stroke_width(px(1.0)),
+    )?;
     // Name each side where it has room for its label.
-    let (xr, _) = chart.plotting_area().get_pixel_range();
     let plot_px = (xr.end - xr.start) as f64;
     let label_y = y1 - 0.03 * (y1 - y0);
     let pad = 0.01 * (x1 - x0);
@@ -327,6 +342,30 @@ pub fn draw_curve<DB: DrawingBackend>(
         y_max: y1,
         log_x: m.log_x,
     })
+}
+
+/// 45° hatch lines filling the pixel rectangle [a, b].
+fn hatch<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    (xa, ya): (i32, i32),
+    (xb, yb): (i32, i32),
+    spacing: i32,
+    style: ShapeStyle,
+) -> Result<(), String> {
+    if xb <= xa || yb <= ya {
+        return Ok(());
+    }
+    // Lines x + y = c, clipped to the rectangle.
+    let mut c = xa + ya + spacing;
+    while c < xb + yb {
+        let (sx, ex) = ((c - yb).max(xa), (c - ya).min(xb));
+        if sx < ex {
+            root.draw(&PathElement::new([(sx, c - sx), (ex, c - ex)], style))
+                .map_err(err)?;
+        }
+        c += spacing;
+    }
+    Ok(())
 }
 
 /// The legend, drawn by hand in the lower-left corner of the plotting area.
