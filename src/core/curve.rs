@@ -94,6 +94,9 @@ impl Distribution {
                 reason: "The probability q must lie strictly between 0 and 1.",
             });
         }
+        if !step.is_finite() {
+            return Err(CoreError::Step { value: step });
+        }
         Ok(ExactCurve::new(self, k, kind, step)?.at(q))
     }
 
@@ -110,6 +113,9 @@ impl Distribution {
                 reason: "The probability q must lie strictly between 0 and 1.",
             });
         }
+        if !step.is_finite() {
+            return Err(CoreError::Step { value: step });
+        }
         let mut curve = ExactCurve::new(self, k, kind, step)?;
         Ok(qs.iter().map(|&q| curve.at(q)).collect())
     }
@@ -123,6 +129,9 @@ impl Distribution {
         step: f64,
     ) -> Result<Vec<f64>, CoreError> {
         self.check_token(k)?;
+        if !step.is_finite() {
+            return Err(CoreError::Step { value: step });
+        }
         if step == 0.0 {
             return Ok(Vec::new()); // the curve is identically zero
         }

@@ -4,6 +4,7 @@
 
 mod measure;
 
+use crate::core::error::js_number;
 use crate::core::{self, CoreError, UpdateKind};
 use crate::plot::{draw_curve, ChartStyle, CurveModel, CurveOptions, Layout};
 use js_sys::{Float32Array, Float64Array};
@@ -55,7 +56,8 @@ fn token_index(token: f64, vocab: usize) -> Result<usize, JsError> {
         Ok(token as usize)
     } else {
         Err(js_error(format!(
-            "Token {token} does not exist: choose a whole number from 0 to {}.",
+            "Token {} does not exist: choose a whole number from 0 to {}.",
+            js_number(token),
             vocab.saturating_sub(1)
         )))
     }
@@ -102,6 +104,20 @@ struct LayoutJs {
 fn chart_options(options: JsValue) -> Result<ChartOptions, JsError> {
     if options.is_undefined() || options.is_null() {
         return Ok(ChartOptions::default());
+    }
+    // serde-wasm-bindgen only reads the fields it knows, so a misspelt
+    // option would pass silently: check the keys here.
+    const KNOWN: [&str; 6] = ["logX", "scale", "dark", "samples", "width", "height"];
+    if let Some(obj) = options.dyn_ref::<js_sys::Object>() {
+        for key in js_sys::Object::keys(obj).iter() {
+            let key = key.as_string().unwrap_or_default();
+            if !KNOWN.contains(&key.as_str()) {
+                return Err(js_error(format!(
+                    "Chart options: unknown option \"{key}\"; the options are {}.",
+                    KNOWN.join(", ")
+                )));
+            }
+        }
     }
     let o: ChartOptions = serde_wasm_bindgen::from_value(options)
         .map_err(|e| js_error(format!("Chart options: {e}")))?;
@@ -231,6 +247,16 @@ impl Distribution {
     ) -> Result<JsValue, JsError> {
         let o = chart_options(options)?;
         let model = self.model(token, kind_name, step, &o)?;
+        let scale = o.scale.unwrap_or(1.0);
+        if (canvas.width() as f64) < 240.0 * scale || (canvas.height() as f64) < 160.0 * scale {
+            return Err(js_error(format!(
+                "The canvas is {}×{} pixels, too small for the chart: give it at least {}×{}.",
+                canvas.width(),
+                canvas.height(),
+                (240.0 * scale).ceil(),
+                (160.0 * scale).ceil()
+            )));
+        }
         let no_context = || js_error("The canvas has no 2D context to draw on.");
         let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or_else(no_context)?;
         let ctx = measuring_context(Some(canvas)).ok_or_else(no_context)?;
