@@ -267,7 +267,15 @@ impl<'a> ExactCurve<'a> {
         for j in 0..p0.len() {
             self.c[j] = self.log_p[j] + entropy;
         }
-        exact_delta_of(&self.p, &self.log_p, &self.c, self.k, self.kind, self.scale)
+        exact_delta_of(
+            &self.p,
+            &self.log_p,
+            &self.c,
+            entropy,
+            self.k,
+            self.kind,
+            self.scale,
+        )
     }
 }
 

@@ -99,27 +99,6 @@ def dexp(x):
     return r
 
 
-_SMALL = D("1e-3")
-_TINY = D(10) ** (-(PREC + 3))
-
-
-def dexp_near0(x):
-    """e^x for any x; |x| < 1e-3 by its Taylor series (at most ~20 terms to
-    reach 1e-63), which is much faster than Decimal.exp for the 50,000 tiny
-    pg increments -s p_j. Checked against Decimal.exp in self_test()."""
-    if abs(x) >= _SMALL:
-        return dexp(x)
-    total = ONE
-    term = ONE
-    n = 1
-    while True:
-        term = term * x / n
-        if abs(term) < _TINY:
-            return +total
-        total += term
-        n += 1
-
-
 def lambert_w0(x):
     """W0(x) by Newton, from a start on the side where Newton is monotone."""
     x = D(x)
@@ -250,9 +229,9 @@ class Dist:
     # exact -----------------------------------------------------------------
     def exact(self, k, kind, step):
         s = D(step) / self.T
-        if self.y[k] is None:
-            # Masked token: the nudge moves -inf to -inf; the pg step only
-            # shifts the live logits by -s p_j = 0.
+        if self.y[k] is None and kind == "nudge":
+            # Masked token: the nudge moves -inf to -inf. (The pg step on a
+            # masked token still moves the live logits by -s p_j.)
             return ZERO
         H0 = self.lse - self.M / self.Z
         if kind == "nudge":
@@ -269,17 +248,18 @@ class Dist:
             M1 = ZERO
             for j in self.live:
                 dj = s * ((ONE if j == k else ZERO) - self.p[j])
-                ej = self.e[j] * dexp_near0(dj)
+                ej = self.e[j] * dexp(dj)
                 Z1 += ej
                 M1 += ej * (self.y[j] + dj)
             H1 = Z1.ln() - M1 / Z1
         return H1 - H0
 
     def exact_full(self, k, kind, step):
-        """The nudge by full recomputation (used to check the O(1) form)."""
+        """Both updates by full recomputation of H(after) (checks the O(1) nudge
+        form and the pg loop of exact())."""
         s = D(step) / self.T
         ys = list(self.y)
-        if ys[k] is None:
+        if ys[k] is None and kind == "nudge":
             return ZERO
         if kind == "nudge":
             ys[k] = ys[k] + s
@@ -302,20 +282,25 @@ class Family:
         self.others = others
         self.R = sum(d.p[j] for j in others)  # 1 - p_k without cancellation
         assert self.R > 0
+        self.lnR = self.R.ln()
         self.A = sum(d.p[j] * d.logp[j] for j in others)
         self.B = sum(d.p[j] * d.p[j] for j in others)
         self.C = sum(d.p[j] * d.p[j] * d.logp[j] for j in others)
 
     def parts(self, q):
+        """q is a Decimal, or a tuple (q, ln q, ln(1 - q)) from the zero scan."""
+        if isinstance(q, tuple):
+            q, lq, l1q = q
+        else:
+            lq, l1q = q.ln(), (ONE - q).ln()
         r = (ONE - q) / self.R
-        lr = r.ln()
-        lq = q.ln()
+        lr = l1q - self.lnR
         H = -q * lq - (ONE - q) * lr - r * self.A
-        return r, lr, lq, H
+        return q, r, lr, lq, H
 
     def limit(self, kind, q):
         """The step -> 0 curve divided by the step: sign of the exact curve."""
-        r, lr, lq, H = self.parts(q)
+        q, r, lr, lq, H = self.parts(q)
         if kind == "nudge":
             return -(H + lq)  # -S_k(q)/q
         Sk = q * (H + lq)
@@ -325,7 +310,7 @@ class Family:
     def exact(self, kind, step, q):
         d = self.d
         s = D(step) / d.T
-        r, lr, lq, H = self.parts(q)
+        q, r, lr, lq, H = self.parts(q)
         if kind == "nudge":
             # sum p' ln p' = -H(q); only the k-th term changes.
             es = dexp(s)
@@ -338,7 +323,7 @@ class Family:
         for j in self.others:
             pj = r * d.p[j]
             yj = lr + d.logp[j] - s * pj
-            ej = pj * dexp_near0(-s * pj)
+            ej = pj * dexp(-s * pj)
             Z1 += ej
             M1 += ej * yj
         yk = lq + s * (ONE - q)
@@ -353,29 +338,37 @@ def expit(u):
     return ONE / (ONE + (-u).exp())
 
 
+def at_u(u):
+    """(q, ln q, ln(1 - q)) for q = expit(u), with one exp and one ln."""
+    t = ONE + (-u).exp()
+    lq = -t.ln()
+    return (ONE / t, lq, lq - u)
+
+
 def logit(q):
     return q.ln() - (ONE - q).ln()
 
 
 def zeros(f, scan):
     """Zeros of f(q) on [Q_MIN, Q_MAX]: scan `scan` intervals in logit(q),
-    then bisect each sign change in u = logit(q) to ~1e-40."""
+    then bisect each sign change in u = logit(q) to 1e-32. f receives
+    at_u(u) = (q, ln q, ln(1 - q))."""
     u0 = logit(D(Q_MIN))
     u1 = logit(D(Q_MAX))
     found = []
     prev_u = u0
-    prev_f = f(expit(u0))
+    prev_f = f(at_u(u0))
     tol = D("1e-32")
     for i in range(1, scan + 1):
         u = u0 + (u1 - u0) * i / scan
-        fu = f(expit(u))
+        fu = f(at_u(u))
         if prev_f.is_zero():
             found.append(expit(prev_u))
         elif not fu.is_zero() and (prev_f < 0) != (fu < 0):
             a, b, fa = prev_u, u, prev_f
             while b - a > tol:
                 mid = (a + b) / 2
-                fm = f(expit(mid))
+                fm = f(at_u(mid))
                 if fm.is_zero():
                     a = b = mid
                     break
@@ -438,6 +431,9 @@ def near_one_hot(n, tail):
 
 
 NEG = -math.inf
+# |exact change| below this is rounding noise of the 60-digit entropies (the
+# smallest real change in the cases is ~1e-33).
+NOISE = D("1e-50")
 
 STEPS_SMALL = ["1e-4", "0.3", "2.0", "-1.5", "40.0"]
 
@@ -468,7 +464,7 @@ def case_specs():
                       steps_pg=["1e-4", "0.01", "1.0"], steps_nudge=["1e-4", "0.01", "1.0", "-2.0"],
                       curve_tokens="top", curve_kinds=(("nudge", 0.5),)))
     specs.append(dict(name="random_50k_t0.3", logits_from="random_50k", T=0.3, big=True,
-                      steps_pg=["1e-4", "0.5"], steps_nudge=["1e-4", "0.5", "-2.0"], curve_tokens=[]))
+                      steps_pg=["0.5"], steps_nudge=["1e-4", "0.5", "-2.0"], curve_tokens=[]))
     specs.append(dict(name="random_50k_t2.5", logits_from="random_50k", T=2.5, big=True,
                       steps_pg=["1e-4"], steps_nudge=["1e-4", "3.0"], curve_tokens=[]))
     specs.append(dict(name="random_wide_1000", logits=random_wide_1000(), T=1.0, big=True,
@@ -479,6 +475,12 @@ def case_specs():
     specs.append(dict(name="one_hot_1e-15_two", logits=near_one_hot(2, "1e-15"), T=1.0))
     specs.append(dict(name="one_hot_1e-12_many", logits=near_one_hot(1000, "1e-12"), T=1.0, big=True,
                       steps_pg=["1e-4", "0.3", "2.0"], steps_nudge=["1e-4", "0.3", "-1.5", "40.0"]))
+    specs.append(dict(name="one_hot_1e-6_two", logits=near_one_hot(2, "1e-6"), T=1.0))
+    # A large update that hands the mass from one dominant token to another:
+    # H is ~1e-11 before and after, while the logits move by 60.
+    specs.append(dict(name="swap_dominant", logits=[0.0, -30.0, -30.0], T=1.0,
+                      updates=[(1, "nudge", "60.0"), (1, "nudge", "30.0"), (1, "pg", "60.0"),
+                               (1, "nudge", "1e-4"), (0, "pg", "1e-4")]))
     specs.append(dict(name="big_logits", logits=[1e4, 9999.5, 0.0, -1e4], T=1.0))
     specs.append(dict(name="big_logits_t2.5", logits=[1e4, 9999.5, 0.0, -1e4], T=2.5))
     specs.append(dict(name="single", logits=[3.7], T=1.0, curve=False))
@@ -576,6 +578,8 @@ def build_case(spec, logits_by_name):
     for k, kind, st in ups:
         step = float(st)
         ex = d.exact(k, kind, step)
+        if abs(ex) < NOISE:
+            ex = ZERO  # H(after) - H(before) below the 60-digit noise: 0
         if kind == "nudge" and d.V <= 1000:
             full = d.exact_full(k, kind, step)
             assert abs(full - ex) <= D("1e-45") * (ONE + abs(ex)), (name, k, st, full, ex)
@@ -622,10 +626,10 @@ def build_case(spec, logits_by_name):
             for kind, steps in spec["zero_steps"].items():
                 for st in steps:
                     if st is None:
-                        found = zeros(lambda q: fam.limit(kind, q), 2000)
+                        found = zeros(lambda q: fam.limit(kind, q), 1000)
                     else:
                         stf = float(st)
-                        found = zeros(lambda q: fam.exact(kind, stf, q), 240 if kind == "pg" else 960)
+                        found = zeros(lambda q: fam.exact(kind, stf, q), 240 if kind == "pg" else 480)
                     zs.append({"token": k, "kind": kind, "step": "0" if st is None else frepr(float(st)),
                                "zeros": [fmt(z) for z in found]})
     if ec:
@@ -645,10 +649,8 @@ LAMBERT_X = [
 
 def self_test():
     """The fast paths against the plain definitions."""
-    for x in ("1e-300", "-1e-12", "3.3e-7", "-9.99e-4", "5e-4"):
-        a, b = dexp_near0(D(x)), D(x).exp()
-        assert abs(a - b) <= D(10) ** (-(PREC - 2)), (x, a, b)
     d = Dist([0.3, -1.2, 2.5, -math.inf, 0.0], 0.7)
+    assert d.exact(3, "pg", 0.4) != 0 and d.exact(3, "nudge", 0.4) == 0
     for k in range(5):
         for kind in ("nudge", "pg"):
             for st in (1e-5, 0.4, -3.0):
