@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { setup, open, ARTIFACTS } from './harness.mjs';
-import { stats, firstOrder, exactChange, close } from './reference.mjs';
+import { stats, firstOrder, exactChange, applyUpdate, close } from './reference.mjs';
 
 let env;
 before(async () => { env = await setup(); });
@@ -134,6 +134,46 @@ test('SVG export is drawn by the chart code and contains the curve', async () =>
   assert.match(svg, /^<svg/);
   assert.match(svg, /p†/);
   assert.ok((svg.match(/<polyline|<path/g) ?? []).length >= 3, 'curves present');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('taking the step for real: collapse for a likely token, expansion for an unlikely one, undo and reset', async () => {
+  const { page, problems, context } = await open(env.browser, `${env.base}/#logits=2,1,0.5,-1&token=0&kind=pg&step=0.5`);
+  const rows = () => page.$$eval('[data-testid="history-table"] tbody tr', (r) => r.length);
+  const H0 = await value(page, 'entropy');
+  const predicted = await value(page, 'first-order');
+  await page.click('[data-testid="take-step"]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-table"] tbody tr').length === 1);
+  const H1 = await value(page, 'entropy');
+  const z0 = [2, 1, 0.5, -1];
+  const want = applyUpdate(z0, 1, 0, 'pg', 0.5);
+  const s = await hashState(page);
+  s.logits.forEach((z, j) => assert.ok(Math.abs(z - want[j]) < 1e-10, `logit ${j}: ${z} vs ${want[j]}`));
+  assert.ok(H1 < H0, 'reinforcing the likely token narrows');
+  assert.ok(Math.abs((H1 - H0) - exactChange(z0, 1, 0, 'pg', 0.5)) < 1e-10, 'realised change');
+  const cells = await page.$$eval('[data-testid="history-table"] tbody tr:first-child td', (td) => td.map((c) => c.textContent));
+  assert.equal(cells[0], '1');
+  assert.ok(Math.abs(Number(cells[3].replace('−', '-')) - predicted) < 1e-4 * Math.abs(predicted), 'predicted ΔH shown');
+
+  await page.click('[data-testid="take-10"]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-table"] tbody tr').length === 11, null, { timeout: 10000 });
+  const H11 = await value(page, 'entropy');
+  assert.ok(H11 < H1 && H11 < 0.5, `entropy collapses: ${H11}`);
+  await page.click('[data-testid="undo-step"]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-table"] tbody tr').length === 10);
+  assert.ok((await value(page, 'entropy')) > H11);
+  await page.click('[data-testid="reset-steps"]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-table"] tbody tr').length === 0);
+  assert.deepEqual((await hashState(page)).logits, z0);
+  assert.equal(await value(page, 'entropy'), H0);
+
+  // The unlikely token: the first step widens the distribution.
+  await page.selectOption('[data-testid="token"]', '3');
+  await page.click('[data-testid="take-step"]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-table"] tbody tr').length === 1);
+  assert.ok((await value(page, 'entropy')) > H0, 'reinforcing the unlikely token widens');
+  assert.equal(await rows(), 1);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -3,6 +3,7 @@
 
 import init, { Distribution } from './pkg/entropy_polarity.js';
 import { BarEditor } from './js/bars.js';
+import { drawHistory } from './js/history.js';
 import { fmt, fmtEntropy, fmtPercent } from './js/format.js';
 import {
   DEFAULT_STATE, MAX_TOKENS, MIN_TOKENS, formatLogit, hashFromState, logitForProb, parseLogit,
@@ -16,6 +17,9 @@ let state = structuredClone(DEFAULT_STATE);
 let dist = null; // Distribution for `state`
 let frame = 0;
 let bars;
+// Steps taken for real: each entry is the state before the step and what
+// the step did ({ before, H, pk, predicted, realised, token }).
+let steps = [];
 
 // ---------- errors: say what is wrong, keep what the person had ----------
 
@@ -159,9 +163,80 @@ function render() {
       `${s.kind === 'pg' ? 'p†' : 'e^−H'} = ${fmt(flipKind, 4)}.`);
   canvas.setAttribute('aria-label', `Chart: ${$('caption').textContent}`);
 
+  renderHistory();
   syncInputs();
   const ms = performance.now() - t0;
   set('render-ms', `recomputed and redrawn in ${ms.toFixed(1)} ms`, ms);
+}
+
+// ---------- take the step ----------
+
+function takeStep() {
+  const s = state;
+  const d = dist;
+  const k = s.token;
+  const step = stepValue();
+  const predicted = d.firstOrder(k, s.kind, step);
+  const realised = d.exact(k, s.kind, step);
+  const before = structuredClone(s);
+  const z = d.updatedLogits(Float64Array.from(s.logits), k, s.kind, step);
+  const next = structuredClone(s);
+  next.logits = Array.from(z);
+  const H0 = d.entropy;
+  const pk0 = d.probs()[k];
+  if (!commit(next)) return false;
+  steps.push({ before, H: H0, pk: pk0, predicted, realised, token: k });
+  return true;
+}
+
+let stepTimer = 0;
+function takeSteps(n) {
+  clearTimeout(stepTimer);
+  $('bars').classList.add('stepping');
+  const one = (left) => {
+    if (left <= 0 || !takeStep()) {
+      stepTimer = setTimeout(() => $('bars').classList.remove('stepping'), 260);
+      return;
+    }
+    stepTimer = setTimeout(() => one(left - 1), n > 1 ? 140 : 0);
+  };
+  one(n);
+}
+
+function undoStep() {
+  clearTimeout(stepTimer);
+  const last = steps.pop();
+  if (last) commit(last.before);
+}
+
+function resetSteps() {
+  clearTimeout(stepTimer);
+  if (steps.length) commit(steps[0].before);
+  steps = [];
+  schedule();
+}
+
+function renderHistory() {
+  const s = state;
+  const d = dist;
+  const tracked = steps.length ? steps[steps.length - 1].token : s.token;
+  const points = steps.map((e) => ({ H: e.H, pk: e.pk }));
+  points.push({ H: d.entropy, pk: d.probs()[tracked] ?? 0 });
+  drawHistory($('history'), points, fmt);
+  const body = byTest('history-table').tBodies[0];
+  body.replaceChildren(...steps.map((e, i) => {
+    const row = document.createElement('tr');
+    const after = i + 1 < steps.length ? steps[i + 1].H : d.entropy;
+    for (const v of [String(i + 1), fmt(after, 5), fmt(i + 1 < steps.length ? steps[i + 1].pk : d.probs()[e.token], 4),
+      fmt(e.predicted, 4), fmt(e.realised, 4)]) {
+      const td = document.createElement('td');
+      td.textContent = v;
+      row.append(td);
+    }
+    return row;
+  }).reverse());
+  $('undo-step').disabled = steps.length === 0;
+  $('reset-steps').disabled = steps.length === 0;
 }
 
 /** The per-token table: what an update on each token would do. */
@@ -332,6 +407,10 @@ function wire() {
     });
     download(new Blob([svg], { type: 'image/svg+xml' }), 'entropy-polarity.svg');
   });
+  $('take-step').addEventListener('click', () => takeSteps(1));
+  $('take-10').addEventListener('click', () => takeSteps(10));
+  $('undo-step').addEventListener('click', undoStep);
+  $('reset-steps').addEventListener('click', resetSteps);
   $('export-tokens').addEventListener('click', () => {
     download(new Blob([tokenCsv()], { type: 'text/csv' }), 'entropy-polarity-tokens.csv');
   });

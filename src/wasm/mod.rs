@@ -219,6 +219,38 @@ impl Distribution {
             .map_err(js_error)
     }
 
+    /// The logits after really applying the update to `logits` (which must be
+    /// the logits this distribution was made from): z_k + ε for a nudge,
+    /// z + η A (e_k − p) for a policy-gradient step.
+    #[wasm_bindgen(js_name = updatedLogits)]
+    pub fn updated_logits(
+        &self,
+        logits: &JsValue,
+        token: f64,
+        kind_name: &str,
+        step: f64,
+    ) -> Result<Vec<f64>, JsError> {
+        let z = to_f64_vec(logits, "logits")?;
+        if z.len() != self.inner.len() {
+            return Err(js_error(format!(
+                "updatedLogits needs the {} logits this distribution was made from, not {}.",
+                self.inner.len(),
+                z.len()
+            )));
+        }
+        let k = token_index(token, self.inner.len())?;
+        if !step.is_finite() {
+            return Err(js_error(CoreError::Step { value: step }));
+        }
+        Ok(core::apply_update(
+            &z,
+            self.inner.probs(),
+            k,
+            kind(kind_name)?,
+            step,
+        ))
+    }
+
     /// The zero of the exact curve nearest the first-order flip, or undefined.
     #[wasm_bindgen(js_name = exactFlip)]
     pub fn exact_flip(

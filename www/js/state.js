@@ -25,9 +25,17 @@ export function parseLogit(text) {
   return v;
 }
 
+/** A logit for an input box: short (4 decimals). */
 export function formatLogit(z) {
   if (z === -Infinity) return '-inf';
-  return String(Math.round(z * 1e6) / 1e6);
+  return String(Math.round(z * 1e4) / 1e4);
+}
+
+/** A logit for the link: 12 significant digits, so that steps taken for real
+ *  survive a reload. */
+function linkLogit(z) {
+  if (z === -Infinity) return '-inf';
+  return String(Number(z.toPrecision(12)));
 }
 
 function defaultLabel(i) {
@@ -87,7 +95,7 @@ export function stateFromHash(hash) {
 
 export function hashFromState(s) {
   const parts = [
-    `logits=${s.logits.map(formatLogit).join(',')}`,
+    `logits=${s.logits.map(linkLogit).join(',')}`,
     `labels=${s.labels.map((l) => encodeURIComponent(l.replaceAll(',', ' '))).join(',')}`,
     `T=${s.temperature}`,
     `token=${s.token}`,
