@@ -422,11 +422,8 @@ impl<'de> Visitor<'de> for ItemSeed<'_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Option<Value>, A::Error> {
         if !self.allow_objects {
-            let e = ParseError::BadValue {
-                row: 0,
-                col: self.index,
-                text: "an object".into(),
-                line: None,
+            let e = ParseError::JsonShape {
+                found: format!("an object at position {} of the logits array", self.index),
             };
             return Err(self.acc.fail(e));
         }

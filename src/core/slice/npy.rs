@@ -47,22 +47,22 @@ pub(super) fn read(prefix: &[u8], file_len: u64) -> Result<NpyHead, ParseError> 
             Ok(NpyHead::NeedBytes(need))
         }
     };
-    if have < 10 {
+    if have < 8 {
         return preamble_short(10);
     }
     let (major, minor) = (prefix[6], prefix[7]);
-    let (pre, header_len) = match (major, minor) {
-        (1, 0) => (10u64, u16::from_le_bytes([prefix[8], prefix[9]]) as u64),
-        (2, 0) | (3, 0) => {
-            if have < 12 {
-                return preamble_short(12);
-            }
-            (
-                12u64,
-                u32::from_le_bytes([prefix[8], prefix[9], prefix[10], prefix[11]]) as u64,
-            )
-        }
+    let pre = match (major, minor) {
+        (1, 0) => 10u64,
+        (2, 0) | (3, 0) => 12u64,
         _ => return Err(ParseError::UnsupportedNpyVersion { major, minor }),
+    };
+    if have < pre {
+        return preamble_short(pre);
+    }
+    let header_len = if pre == 10 {
+        u16::from_le_bytes([prefix[8], prefix[9]]) as u64
+    } else {
+        u32::from_le_bytes([prefix[8], prefix[9], prefix[10], prefix[11]]) as u64
     };
     if header_len > NPY_MAX_HEADER {
         return Err(header_err(format!(
