@@ -119,19 +119,20 @@ pub struct Layout {
 impl Layout {
     /// Bytes of one row (contiguous in C order).
     pub fn row_bytes(&self) -> u64 {
-        self.vocab as u64 * self.dtype.size() as u64
+        (self.vocab as u64).saturating_mul(self.dtype.size() as u64)
     }
 
     /// Total logits.
     pub fn values(&self) -> u64 {
-        self.rows as u64 * self.vocab as u64
+        (self.rows as u64).saturating_mul(self.vocab as u64)
     }
 
     /// Absolute byte range of all logits.
     pub fn data_range(&self) -> (u64, u64) {
         (
             self.data_offset,
-            self.data_offset + self.values() * self.dtype.size() as u64,
+            self.data_offset
+                .saturating_add(self.values().saturating_mul(self.dtype.size() as u64)),
         )
     }
 
@@ -335,7 +336,13 @@ pub fn row_byte_range(layout: &Layout, row: usize) -> Result<(u64, u64), ParseEr
             limit: FORTRAN_MAX_VALUES,
         });
     }
-    let start = layout.data_offset + row as u64 * layout.row_bytes();
+    let start = layout
+        .data_offset
+        .checked_add((row as u64).saturating_mul(layout.row_bytes()))
+        .filter(|s| s.checked_add(layout.row_bytes()).is_some())
+        .ok_or_else(|| ParseError::Chunk {
+            reason: "the layout's offsets overflow".into(),
+        })?;
     Ok((start, start + layout.row_bytes()))
 }
 
@@ -355,7 +362,7 @@ pub fn decode_rows(
             limit: FORTRAN_MAX_VALUES,
         });
     }
-    let row_bytes = layout.row_bytes() as usize;
+    let row_bytes = usize::try_from(layout.row_bytes()).unwrap_or(usize::MAX);
     if row_bytes == 0 || bytes.len() % row_bytes != 0 {
         return Err(ParseError::Chunk {
             reason: format!(
@@ -369,7 +376,7 @@ pub fn decode_rows(
         return Err(ParseError::Chunk {
             reason: format!(
                 "rows {first_row}..{} asked for, but the slice has {} rows",
-                first_row + n,
+                first_row.saturating_add(n),
                 layout.rows
             ),
         });
@@ -387,7 +394,13 @@ pub fn decode_rows(
 /// end of the logits) into row-major f32, transposing Fortran order (limit
 /// [`FORTRAN_MAX_VALUES`] values).
 pub fn decode_all(layout: &Layout, bytes: &[u8]) -> Result<Vec<f32>, ParseError> {
-    let expected = layout.values() * layout.dtype.size() as u64;
+    if layout.rows == 0 || layout.vocab == 0 {
+        return Err(ParseError::NoValues {
+            format: "binary",
+            detail: "the layout has no rows or no columns".into(),
+        });
+    }
+    let expected = layout.values().saturating_mul(layout.dtype.size() as u64);
     if bytes.len() as u64 != expected {
         return Err(ParseError::Truncated {
             what: format!("the {} logits ({:?})", layout.dtype.name(), layout.shape),
@@ -428,14 +441,16 @@ pub fn decode_tokens(layout: &Layout, bytes: &[u8]) -> Result<Vec<u32>, ParseErr
         reason: "this layout has no token tensor".into(),
     })?;
     let (size, signed) = match side.dtype {
-        SideType::Int { bytes, signed } => (bytes as usize, signed),
-        SideType::Float(_) => {
+        SideType::Int { bytes, signed } if matches!(bytes, 1 | 2 | 4 | 8) => {
+            (bytes as usize, signed)
+        }
+        _ => {
             return Err(ParseError::Chunk {
-                reason: "the token tensor is not integer".into(),
+                reason: "the token tensor is not 1, 2, 4 or 8-byte integers".into(),
             })
         }
     };
-    check_side_len(side, bytes, size)?;
+    check_side_len(layout, side, bytes, size)?;
     let mut out = Vec::with_capacity(side.len);
     for (row, b) in bytes.chunks_exact(size).enumerate() {
         let mut buf = [0u8; 8];
@@ -479,8 +494,8 @@ pub fn decode_advantages(layout: &Layout, bytes: &[u8]) -> Result<Vec<f32>, Pars
             })
         }
     };
-    check_side_len(side, bytes, ty.size())?;
-    let mut out = Vec::with_capacity(layout.rows);
+    check_side_len(layout, side, bytes, ty.size())?;
+    let mut out = Vec::with_capacity(side.len);
     decode_values(ty, Endian::Little, bytes, &mut out);
     for (row, a) in out.iter().enumerate() {
         if !a.is_finite() {
@@ -496,9 +511,24 @@ pub fn decode_advantages(layout: &Layout, bytes: &[u8]) -> Result<Vec<f32>, Pars
     Ok(out)
 }
 
-fn check_side_len(side: &SideTensor, bytes: &[u8], size: usize) -> Result<(), ParseError> {
-    let expected = side.end - side.start;
-    if bytes.len() as u64 != expected || expected != (side.len * size) as u64 {
+fn check_side_len(
+    layout: &Layout,
+    side: &SideTensor,
+    bytes: &[u8],
+    size: usize,
+) -> Result<(), ParseError> {
+    // A layout from read_header has rows × vocab values inside the file; a
+    // hand-made one might not (and must not make us allocate `rows` values).
+    if layout.rows == 0 || layout.vocab == 0 || layout.data_range().1 > layout.file_len {
+        return Err(ParseError::Chunk {
+            reason: "the layout's rows do not fit in its file".into(),
+        });
+    }
+    let expected = side.end.saturating_sub(side.start);
+    if side.end < side.start
+        || bytes.len() as u64 != expected
+        || Some(expected) != (side.len as u64).checked_mul(size as u64)
+    {
         return Err(ParseError::Truncated {
             what: format!("tensor \"{}\"", side.name),
             expected,
