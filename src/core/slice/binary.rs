@@ -151,7 +151,7 @@ impl Layout {
 /// Result of reading a header from the first bytes of a file.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Header {
-    Ready(Layout),
+    Ready(Box<Layout>),
     /// Call again with at least this many bytes from the start of the file.
     NeedBytes(u64),
     /// JSON or CSV: read the whole file (it is within [`super::TEXT_MAX_BYTES`])
@@ -265,7 +265,7 @@ fn npy_layout(prefix: &[u8], file_len: u64, opts: &ParseOptions) -> Result<Heade
             present,
         });
     }
-    Ok(Header::Ready(layout))
+    Ok(Header::Ready(Box::new(layout)))
 }
 
 /// A stored shape → (rows, vocab): 1-D is one row, 2-D is rows × vocab, and
@@ -587,7 +587,7 @@ pub(super) fn parse_whole(
     opts: &ParseOptions,
 ) -> Result<Slice, ParseError> {
     let layout = match read_header(name_hint, bytes, bytes.len() as u64, opts)? {
-        Header::Ready(l) => l,
+        Header::Ready(l) => *l,
         // With the whole file given, a header can only need more if the file is short;
         // read_header reports that as Truncated, so these do not happen.
         Header::NeedBytes(n) => {

@@ -19,7 +19,7 @@ const ADVANTAGE_NAMES: [&str; 1] = ["advantages"];
 
 pub(super) enum StHead {
     NeedBytes(u64),
-    Ready(Layout),
+    Ready(Box<Layout>),
 }
 
 /// Plausible safetensors start: a sane header length and a JSON object.
@@ -135,7 +135,7 @@ pub(super) fn read(
             present: file_len - header_end,
         });
     }
-    layout(entries, header_end, file_len, opts).map(StHead::Ready)
+    layout(entries, header_end, file_len, opts).map(|l| StHead::Ready(Box::new(l)))
 }
 
 fn layout(

@@ -102,7 +102,7 @@ fn err(name: &str, bytes: &[u8]) -> ParseError {
 
 fn layout_of(bytes: &[u8], opts: &ParseOptions) -> Layout {
     match read_header("x", bytes, bytes.len() as u64, opts).unwrap() {
-        Header::Ready(l) => l,
+        Header::Ready(l) => *l,
         other => panic!("{other:?}"),
     }
 }
