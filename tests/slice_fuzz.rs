@@ -5,9 +5,9 @@
 //! PROPTEST_CASES for a longer run.
 
 use entropy_polarity::core::slice::{
-    decode_advantages, decode_all, decode_rows, decode_tokens, parse_any_with, read_header,
-    row_byte_range, sniff, BinaryFormat, Endian, FloatType, Header, Layout, Order, ParseOptions,
-    SideTensor, SideType, Slice, TensorPick,
+    decode_advantages, decode_all, decode_rows, decode_tokens, list_tensors, parse_any_with,
+    read_header, row_byte_range, sniff, BinaryFormat, Endian, FloatType, Header, Layout, Order,
+    ParseOptions, SideTensor, SideType, Slice, TensorPick,
 };
 use proptest::prelude::*;
 
@@ -84,6 +84,7 @@ fn exercise(name: &str, bytes: &[u8], o: &ParseOptions, extra_len: u64) {
         check_slice(&s);
     }
     let _ = sniff(name, bytes);
+    let _ = list_tensors(bytes, bytes.len() as u64);
     for file_len in [bytes.len() as u64, bytes.len() as u64 + extra_len] {
         for cut in [bytes.len(), bytes.len() / 2, bytes.len().min(16)] {
             if let Ok(Header::Ready(l)) = read_header(name, &bytes[..cut], file_len, o) {

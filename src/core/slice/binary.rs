@@ -148,6 +148,14 @@ impl Layout {
     }
 }
 
+/// Result of [`list_tensors`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TensorList {
+    Ready(Vec<TensorEntry>),
+    /// Call again with at least this many bytes from the start of the file.
+    NeedBytes(u64),
+}
+
 /// Result of reading a header from the first bytes of a file.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Header {
@@ -200,6 +208,19 @@ pub fn read_header(
             Ok(Header::Text(f))
         }
     }
+}
+
+/// Every tensor of a safetensors file, with dtype, shape and byte range, for
+/// the person to pick the logits (and token ids, advantages) from; works
+/// whatever the tensors are.
+pub fn list_tensors(prefix: &[u8], file_len: u64) -> Result<TensorList, ParseError> {
+    if !safetensors::looks_like(prefix) {
+        return Err(ParseError::BadMagic {
+            format: ".safetensors",
+            found: format!("the first bytes are {}", super::show_bytes(prefix, 9)),
+        });
+    }
+    safetensors::list(prefix, file_len)
 }
 
 fn check_binary_size(len: u64) -> Result<(), ParseError> {

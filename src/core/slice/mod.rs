@@ -26,8 +26,9 @@ mod npy;
 mod safetensors;
 
 pub use binary::{
-    decode_advantages, decode_all, decode_rows, decode_tokens, read_header, row_byte_range,
-    BinaryFormat, Endian, FloatType, Header, Layout, Order, SideTensor, SideType, TensorEntry,
+    decode_advantages, decode_all, decode_rows, decode_tokens, list_tensors, read_header,
+    row_byte_range, BinaryFormat, Endian, FloatType, Header, Layout, Order, SideTensor, SideType,
+    TensorEntry, TensorList,
 };
 pub use error::ParseError;
 
@@ -178,6 +179,11 @@ pub fn sniff(name_hint: &str, prefix: &[u8]) -> Result<Format, ParseError> {
     if prefix.starts_with(b"PK\x03\x04") {
         return Err(ParseError::Unrecognised {
             reason: "it is a zip archive, as written by torch.save (.pt) or np.savez (.npz); save one array with np.save(path, t.float().numpy()) or safetensors.torch.save_file".into(),
+        });
+    }
+    if prefix.starts_with(b"\xFF\xFE") || prefix.starts_with(b"\xFE\xFF") {
+        return Err(ParseError::Unrecognised {
+            reason: "it is UTF-16 text (as Windows PowerShell writes it); save it as UTF-8".into(),
         });
     }
     if prefix.first() == Some(&0x80) {

@@ -10,6 +10,7 @@ use safetensors::Dtype;
 
 use super::binary::{
     rows_vocab, BinaryFormat, Endian, FloatType, Layout, Order, SideTensor, SideType, TensorEntry,
+    TensorList,
 };
 use super::{ParseError, ParseOptions, TensorPick, SAFETENSORS_MAX_HEADER};
 
@@ -69,6 +70,42 @@ pub(super) fn read(
     file_len: u64,
     opts: &ParseOptions,
 ) -> Result<StHead, ParseError> {
+    match entries(prefix, file_len)? {
+        Entries::NeedBytes(n) => Ok(StHead::NeedBytes(n)),
+        Entries::Ready(entries, header_end) => {
+            layout(entries, header_end, file_len, opts).map(|l| StHead::Ready(Box::new(l)))
+        }
+    }
+}
+
+/// Every tensor of the file.
+pub(super) fn list(prefix: &[u8], file_len: u64) -> Result<TensorList, ParseError> {
+    Ok(match entries(prefix, file_len)? {
+        Entries::NeedBytes(n) => TensorList::NeedBytes(n),
+        Entries::Ready(entries, _) => {
+            TensorList::Ready(entries.iter().map(Entry::public).collect())
+        }
+    })
+}
+
+enum Entries {
+    NeedBytes(u64),
+    Ready(Vec<Entry>, u64),
+}
+
+impl Entry {
+    fn public(&self) -> TensorEntry {
+        TensorEntry {
+            name: self.name.clone(),
+            dtype: format!("{:?}", self.dtype),
+            shape: self.shape.clone(),
+            start: self.start,
+            end: self.end,
+        }
+    }
+}
+
+fn entries(prefix: &[u8], file_len: u64) -> Result<Entries, ParseError> {
     if file_len < 8 {
         return Err(ParseError::Truncated {
             what: "the safetensors header length (8 bytes)".into(),
@@ -77,7 +114,7 @@ pub(super) fn read(
         });
     }
     if prefix.len() < 8 {
-        return Ok(StHead::NeedBytes(8));
+        return Ok(Entries::NeedBytes(8));
     }
     let n = u64::from_le_bytes(prefix[..8].try_into().unwrap());
     if n > SAFETENSORS_MAX_HEADER {
@@ -97,7 +134,7 @@ pub(super) fn read(
         });
     }
     if (prefix.len() as u64) < header_end {
-        return Ok(StHead::NeedBytes(header_end));
+        return Ok(Entries::NeedBytes(header_end));
     }
     let json = &prefix[8..header_end as usize];
     let meta: Metadata = serde_json::from_slice(json).map_err(|e| ParseError::Header {
@@ -135,7 +172,7 @@ pub(super) fn read(
             present: file_len - header_end,
         });
     }
-    layout(entries, header_end, file_len, opts).map(|l| StHead::Ready(Box::new(l)))
+    Ok(Entries::Ready(entries, header_end))
 }
 
 fn layout(
@@ -279,16 +316,7 @@ fn layout(
         logits_name: Some(logits.name.clone()),
         tokens,
         advantages,
-        tensors: entries
-            .iter()
-            .map(|e| TensorEntry {
-                name: e.name.clone(),
-                dtype: format!("{:?}", e.dtype),
-                shape: e.shape.clone(),
-                start: e.start,
-                end: e.end,
-            })
-            .collect(),
+        tensors: entries.iter().map(Entry::public).collect(),
         warnings,
     })
 }

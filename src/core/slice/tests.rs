@@ -662,6 +662,22 @@ fn safetensors_tensor_choice() {
         ..Default::default()
     };
     assert_eq!(parse_any_with("s", &file, &pick("b")).unwrap().vocab, 3);
+    let TensorList::Ready(listed) = list_tensors(&file, file.len() as u64).unwrap() else {
+        panic!()
+    };
+    assert_eq!(listed.len(), 3);
+    assert_eq!(
+        (listed[1].name.as_str(), listed[1].dtype.as_str()),
+        ("b", "F16")
+    );
+    assert_eq!(listed[1].shape, [1, 3]);
+    assert_eq!(listed[1].end - listed[1].start, 6);
+    let n = u64::from_le_bytes(file[..8].try_into().unwrap());
+    assert_eq!(
+        list_tensors(&file[..12], file.len() as u64).unwrap(),
+        TensorList::NeedBytes(8 + n)
+    );
+    assert!(list_tensors(b"[1, 2, 3, 4]", 12).is_err());
     let e = parse_any_with("s", &file, &pick("nope")).unwrap_err();
     assert!(
         matches!(&e, ParseError::TensorNotFound { available, .. } if available.len() == 3),
@@ -1202,6 +1218,8 @@ fn sniffing_and_unrecognised_files() {
     assert!(e.to_string().contains("\\x93NUMPX"), "{e}");
     let e = err("x.bin", b"\x00\x01\x02\xff\xfe");
     assert!(matches!(e, ParseError::Unrecognised { .. }), "{e}");
+    let e = err("x.csv", b"\xFF\xFE1\x00,\x002\x00");
+    assert!(e.to_string().contains("UTF-16"), "{e}");
     let e = err("x.pt", b"\x80\x02}q\x00");
     assert!(e.to_string().contains("pickle"), "{e}");
     assert_eq!(sniff("", b"\x93NUMPY").unwrap(), Format::Npy);
