@@ -211,6 +211,14 @@ fn list(names: &[String]) -> String {
     s
 }
 
+fn values(n: usize) -> String {
+    if n == 1 {
+        "1 value".into()
+    } else {
+        format!("{n} values")
+    }
+}
+
 fn at_line(line: &Option<usize>) -> String {
     match line {
         Some(l) => format!(" (line {l} of the file)"),
@@ -239,8 +247,14 @@ impl fmt::Display for ParseError {
             NoValues { format, detail } => write!(f, "The {format} file holds no logits: {detail}. A slice needs at least one row with at least one value."),
             TooLarge { what, size, limit } => write!(
                 f,
-                "The file is {} ({size} bytes), over the {} limit for {what}. Save fewer rows (e.g. x[:512]) or, for text, use .npy or .safetensors, which are streamed up to 4 GiB.",
-                mib(*size), mib(*limit)
+                "The file is {} ({size} bytes), over the {} limit for {what}. {}",
+                mib(*size),
+                mib(*limit),
+                if what.starts_with(".npy") {
+                    "Save fewer rows, e.g. np.save(path, x[:1024])."
+                } else {
+                    "Save fewer rows, or save them as .npy or .safetensors, which are streamed up to 4 GiB."
+                }
             ),
             Truncated { what, expected, present } => write!(
                 f,
@@ -299,8 +313,10 @@ impl fmt::Display for ParseError {
             ),
             Ragged { format, row, len, expected, line } => write!(
                 f,
-                "The {format} rows have different lengths: row {row}{} has {len} values, but row 0 has {expected}. Every row needs one value per vocabulary token.",
-                at_line(line)
+                "The {format} rows have different lengths: row {row}{} has {}, but row 0 has {}. Every row needs one value per vocabulary token.",
+                at_line(line),
+                values(*len),
+                values(*expected)
             ),
             BadValue { row, col, text, line } => write!(
                 f,

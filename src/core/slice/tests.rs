@@ -860,7 +860,7 @@ fn json_arrays() {
     );
     assert!(
         e.to_string()
-            .contains("row 2 has 1 values, but row 0 has 2"),
+            .contains("row 2 has 1 value, but row 0 has 2 values"),
         "{e}"
     );
     assert!(matches!(err("a.json", b"[]"), ParseError::NoValues { .. }));
