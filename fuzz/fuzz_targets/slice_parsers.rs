@@ -17,7 +17,11 @@ fuzz_target!(|input: &[u8]| {
     let opts = ParseOptions {
         confirm_bf16: flags & 0x08 != 0,
         logits_tensor: (flags & 0x10 != 0).then(|| "logits".to_string()),
-        tokens_tensor: if flags & 0x20 != 0 { TensorPick::Skip } else { TensorPick::Auto },
+        tokens_tensor: if flags & 0x20 != 0 {
+            TensorPick::Skip
+        } else {
+            TensorPick::Auto
+        },
         advantages_tensor: if flags & 0x40 != 0 {
             TensorPick::Named("advantages".into())
         } else {
@@ -27,12 +31,15 @@ fuzz_target!(|input: &[u8]| {
     let _ = parse_any_with(name, data, &opts);
     let extra = if flags & 0x80 != 0 { 1 << 20 } else { 0 };
     for cut in [data.len(), data.len() / 2, data.len().min(64)] {
-        let Ok(Header::Ready(l)) = read_header(name, &data[..cut], (data.len() + extra) as u64, &opts)
+        let Ok(Header::Ready(l)) =
+            read_header(name, &data[..cut], (data.len() + extra) as u64, &opts)
         else {
             continue;
         };
         let (start, end) = l.data_range();
-        let region = data.get(start as usize..(end as usize).min(data.len())).unwrap_or(&[]);
+        let region = data
+            .get(start as usize..(end as usize).min(data.len()))
+            .unwrap_or(&[]);
         let _ = decode_all(&l, region);
         let mut out = Vec::new();
         let _ = decode_rows(&l, 0, region, &mut out);
