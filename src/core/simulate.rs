@@ -1,0 +1,970 @@
+//! The control lab's simulation: a toy RL run on one softmax policy.
+//!
+//! A policy π = softmax(z) over V tokens (V from 2 to 1,000, temperature 1)
+//! and a reward r_j for each token. Every step:
+//!
+//! 1. the current policy is π_old; record its entropy H, S̄ and S_j (SPEC §2);
+//! 2. sample a group of G tokens k_1…k_G from π_old (GRPO-like), with the
+//!    seeded generator of [`rng`]; each sample's observed reward is r_{k_i}
+//!    plus, depending on the preset, noise (see [`Preset`]);
+//! 3. group-normalised advantages A_i = (r_i − mean) / (std + 1e-6), with the
+//!    population std; a group whose rewards are all equal gets A_i = 0;
+//! 4. the polarity of sample i is P_i = A_i (S̄ − S_{k_i}) at π_old: > 0 counts
+//!    as "expanding", < 0 as "contracting" (A_i = 0 counts as neither);
+//! 5. `epochs` full-batch gradient-ascent steps on the clipped surrogate
+//!    J = (1/G) Σ_i min(ρ_i a_i, clip(ρ_i, 1 − ε_low, 1 + ε_high) a_i),
+//!    ρ_i = π(k_i)/π_old(k_i), a_i the (strategy-weighted) advantage. Its
+//!    gradient in the logits is (1/G) Σ_i a_i ρ_i (e_{k_i} − p) over the
+//!    samples the clip leaves alone; a sample is clipped (gradient 0) when
+//!    a_i > 0 and ρ_i > 1 + ε_high, or a_i < 0 and ρ_i < 1 − ε_low. So
+//!    z ← z + η (1/G) Σ_i a_i ρ_i (e_{k_i} − p) [+ the entropy bonus].
+//!    In the first epoch ρ = 1 and this is the plain policy-gradient step
+//!    z ← z + η Σ_i A_i (e_{k_i} − p) / G; with one epoch the clip never acts.
+//!
+//! Strategies ([`Strategy`]): `pg` (the above with ε_high = ε_low),
+//! `entropy-bonus` (adds β ∇_z H = −β S to every epoch's gradient),
+//! `clip-higher` (ε_high = `clip_high`, DAPO's decoupled upper bound) and
+//! `polarity` (our rendering of PAPO's polarity-aware advantage reweighting;
+//! see [`Strategy::Polarity`]). Options a strategy or preset does not use are
+//! accepted and ignored, so one option set can drive all four strategies.
+//!
+//! Reproducibility: the generator and the `exp`/`ln` used here ([`detmath`])
+//! are built from integer and correctly rounded IEEE operations only, and all
+//! sums run in a fixed order, so a seed gives the same bits natively and in
+//! WebAssembly.
+//!
+//! Cost per step: `epochs` softmaxes (O(V) each), O(V) to sample, O(V + G)
+//! per update.
+//!
+//! Error messages name the options as JavaScript spells them (`clipLow`, …),
+//! because the wasm layer passes them to the page unchanged.
+
+mod detmath;
+mod rng;
+
+pub use rng::Rng;
+
+use std::fmt;
+
+pub const MIN_VOCAB: usize = 2;
+pub const MAX_VOCAB: usize = 1000;
+pub const MIN_GROUP: usize = 2;
+pub const MAX_GROUP: usize = 1024;
+pub const MAX_STEPS: usize = 10_000;
+pub const MAX_EPOCHS: usize = 32;
+pub const MAX_LR: f64 = 100.0;
+/// Added to the group's standard deviation when normalising advantages.
+pub const ADVANTAGE_EPS: f64 = 1e-6;
+/// The vocabulary size when neither `vocab` nor a vector gives one.
+pub const DEFAULT_VOCAB: usize = 100;
+/// Zipf exponent of the default initial logits z_j = −s ln(j + 1).
+pub const DEFAULT_ZIPF: f64 = 1.0;
+/// Number of rewarded tokens of the `several-correct` and `unlikely-correct` presets.
+pub const DEFAULT_CORRECT: usize = 4;
+/// Standard deviation of the reward noise of the `noisy` preset.
+pub const DEFAULT_NOISE: f64 = 0.5;
+
+/// How the update is shaped. See the module documentation for the shared part.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Strategy {
+    /// `"pg"`: plain (clipped, when epochs > 1) policy gradient with a
+    /// symmetric clip: ε_high = ε_low = `clip_low`.
+    Pg,
+    /// `"entropy-bonus"`: like `pg`, plus the aggregate regulariser β H in
+    /// the objective: each epoch adds η β ∇_z H = −η β S to the logits
+    /// (β = `entropy_coef`; ∇_z H = −S at temperature 1).
+    EntropyBonus,
+    /// `"clip-higher"`: like `pg` but with its own upper clip bound,
+    /// ε_high = `clip_high` (DAPO, Yu et al. 2025, use 0.28 against
+    /// ε_low = 0.2). Any ε_high ≥ 0 is accepted, so the two bounds can also be
+    /// studied one at a time.
+    ClipHigher,
+    /// `"polarity"`: **our own rendering** of polarity-aware advantage
+    /// reweighting in the spirit of PAPO (Zhang et al. 2026,
+    /// arXiv:2605.11775), not the paper's exact algorithm. Exactly:
+    ///
+    /// - at the start of each step, with H the current entropy and H* =
+    ///   `target_entropy` (default: half the initial entropy),
+    ///   w = clamp(exp(κ (H* − H)), 1/w_max, w_max), κ = `polarity_gain`,
+    ///   w_max = `polarity_max_weight`;
+    /// - each sample's advantage is scaled by w if its polarity
+    ///   A_i (S̄ − S_{k_i}) at π_old is positive (an entropy-expanding update),
+    ///   by 1/w if it is negative (contracting), and left alone if it is 0;
+    /// - the weighted advantages then go through the same clipped update as
+    ///   `pg` (symmetric clip, same epochs).
+    ///
+    /// Below the target, expanding updates are amplified and contracting ones
+    /// damped (and the reverse above it); both branches are always kept,
+    /// never dropped. The weight w is reported per step (`expand_weight`).
+    Polarity,
+}
+
+impl Strategy {
+    pub const ALL: [Strategy; 4] = [
+        Strategy::Pg,
+        Strategy::EntropyBonus,
+        Strategy::ClipHigher,
+        Strategy::Polarity,
+    ];
+
+    pub fn parse(s: &str) -> Result<Self, SimError> {
+        Strategy::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| SimError::UnknownStrategy {
+                name: s.to_string(),
+            })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strategy::Pg => "pg",
+            Strategy::EntropyBonus => "entropy-bonus",
+            Strategy::ClipHigher => "clip-higher",
+            Strategy::Polarity => "polarity",
+        }
+    }
+}
+
+/// Reward presets. Tokens are chosen by their rank in the *initial*
+/// distribution (most likely first; ties by index), so they mean the same
+/// with the default Zipf logits (where rank = index) and with given logits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Preset {
+    /// `"one-correct"`: reward 1 for the initially most likely token, 0 for
+    /// the others.
+    OneCorrect,
+    /// `"several-correct"`: reward 1 for the `correct` (default 4) initially
+    /// most likely tokens.
+    SeveralCorrect,
+    /// `"unlikely-correct"`: reward 1 for `correct` (default 4) tokens that
+    /// start unlikely: the most likely tokens among those with initial
+    /// probability below e^{−H₀}/2, half the nudge flip (the least likely
+    /// tokens if fewer than `correct` qualify).
+    UnlikelyCorrect,
+    /// `"noisy"`: the rewards of `one-correct`, and every sampled reward gets
+    /// Gaussian noise of standard deviation `noise` (default 0.5).
+    Noisy,
+    /// `"random"`: purely random symmetric rewards: every sample's reward is
+    /// an independent fair coin ±1, unrelated to its token (the token rewards
+    /// are all 0, so the expected reward stays 0).
+    Random,
+}
+
+impl Preset {
+    pub const ALL: [Preset; 5] = [
+        Preset::OneCorrect,
+        Preset::SeveralCorrect,
+        Preset::UnlikelyCorrect,
+        Preset::Noisy,
+        Preset::Random,
+    ];
+
+    pub fn parse(s: &str) -> Result<Self, SimError> {
+        Preset::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| SimError::UnknownPreset {
+                name: s.to_string(),
+            })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Preset::OneCorrect => "one-correct",
+            Preset::SeveralCorrect => "several-correct",
+            Preset::UnlikelyCorrect => "unlikely-correct",
+            Preset::Noisy => "noisy",
+            Preset::Random => "random",
+        }
+    }
+}
+
+/// Everything a run depends on. `Default` gives the documented defaults.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SimOptions {
+    pub strategy: Strategy,
+    /// V, 2..=1000. `None`: the length of `rewards`/`logits` if given, else 100.
+    pub vocab: Option<usize>,
+    /// G, samples per step, 2..=1024. Default 16.
+    pub group: usize,
+    /// Steps, 0..=10,000. Default 500.
+    pub steps: usize,
+    pub seed: u64,
+    /// η > 0, at most 100. Default 0.5.
+    pub lr: f64,
+    /// Optimisation epochs per sampled group, 1..=32. Default 4.
+    pub epochs: usize,
+    /// ε_low ∈ [0, 1]; also ε_high for every strategy but `clip-higher`. Default 0.2.
+    pub clip_low: f64,
+    /// ε_high ≥ 0 of `clip-higher`. Default 0.28.
+    pub clip_high: f64,
+    /// β ∈ [0, 100] of `entropy-bonus`. Default 0.05.
+    pub entropy_coef: f64,
+    /// H* ∈ [0, ln V] of `polarity`, nats. `None`: half the initial entropy.
+    pub target_entropy: Option<f64>,
+    /// κ ∈ [0, 100] of `polarity`, per nat. Default 2.
+    pub polarity_gain: f64,
+    /// w_max ∈ [1, 1e6] of `polarity`. Default 4.
+    pub polarity_max_weight: f64,
+    /// Reward preset; `None` with no `rewards`: `one-correct`.
+    pub preset: Option<Preset>,
+    /// Explicit token rewards (length V, finite); excludes `preset`.
+    pub rewards: Option<Vec<f64>>,
+    /// Rewarded tokens of `several-correct`/`unlikely-correct`, 1..V−1. Default 4 (at most V − 1).
+    pub correct: Option<usize>,
+    /// Standard deviation of Gaussian noise on every sampled reward, [0, 100].
+    /// `None`: 0.5 for the `noisy` preset, 0 otherwise.
+    pub noise: Option<f64>,
+    /// Explicit initial logits (length V, finite); excludes `zipf`.
+    pub logits: Option<Vec<f64>>,
+    /// Zipf exponent s ∈ [0, 10] of the default initial logits z_j = −s ln(j + 1). Default 1.
+    pub zipf: Option<f64>,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        Self {
+            strategy: Strategy::Pg,
+            vocab: None,
+            group: 16,
+            steps: 500,
+            seed: 0,
+            lr: 0.5,
+            epochs: 4,
+            clip_low: 0.2,
+            clip_high: 0.28,
+            entropy_coef: 0.05,
+            target_entropy: None,
+            polarity_gain: 2.0,
+            polarity_max_weight: 4.0,
+            preset: None,
+            rewards: None,
+            correct: None,
+            noise: None,
+            logits: None,
+            zipf: None,
+        }
+    }
+}
+
+/// A run. Per-step vectors have `steps` entries; `entropy` and `reward` have
+/// `steps + 1` (before the first step, then after each).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SimResult {
+    /// H in nats.
+    pub entropy: Vec<f64>,
+    /// Expected reward Σ_j p_j r_j under the token rewards (noise-free).
+    pub reward: Vec<f64>,
+    /// Samples with positive polarity A_i (S̄ − S_{k_i}) at π_old.
+    pub expanding: Vec<u32>,
+    /// Samples with negative polarity.
+    pub contracting: Vec<u32>,
+    /// First-order ΔH of the step from the samples whose contribution
+    /// η a_i ρ_i (S̄ − S_{k_i}) / G was positive, summed over epochs (each epoch at
+    /// its own current distribution). Clipped samples contribute nothing.
+    pub expand_dh: Vec<f64>,
+    /// The same for negative contributions (≤ 0).
+    pub contract_dh: Vec<f64>,
+    /// First-order ΔH of the entropy bonus, η β Σ_j S_j² per epoch, summed
+    /// (0 for the other strategies). expand_dh + contract_dh + bonus_dh is
+    /// the first-order prediction of entropy[t + 1] − entropy[t].
+    pub bonus_dh: Vec<f64>,
+    /// Sample-epochs whose gradient clip-low removed (a < 0, ρ < 1 − ε_low).
+    pub clipped_low: Vec<u32>,
+    /// Sample-epochs whose gradient clip-high removed (a > 0, ρ > 1 + ε_high).
+    pub clipped_high: Vec<u32>,
+    /// The weight w of expanding samples (1/w for contracting); 1 except for `polarity`.
+    pub expand_weight: Vec<f64>,
+    /// The token rewards r_j used (from the preset or given).
+    pub token_rewards: Vec<f64>,
+    pub initial_probs: Vec<f64>,
+    pub final_probs: Vec<f64>,
+    /// H* as resolved (used by `polarity` only).
+    pub target_entropy: f64,
+    /// ε_high as applied (ε_low except for `clip-higher`).
+    pub clip_high_used: f64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum SimError {
+    UnknownStrategy {
+        name: String,
+    },
+    UnknownPreset {
+        name: String,
+    },
+    Vocab {
+        value: usize,
+    },
+    Length {
+        what: &'static str,
+        len: usize,
+        vocab: usize,
+    },
+    NotFinite {
+        what: &'static str,
+        index: usize,
+        value: f64,
+    },
+    Group {
+        value: usize,
+    },
+    Steps {
+        value: usize,
+    },
+    Epochs {
+        value: usize,
+    },
+    /// A real-valued option outside its range; `allowed` says what is.
+    Number {
+        name: &'static str,
+        value: f64,
+        allowed: &'static str,
+    },
+    TargetEntropy {
+        value: f64,
+        max: f64,
+    },
+    Correct {
+        value: usize,
+        vocab: usize,
+    },
+    Conflict {
+        given: &'static str,
+        other: &'static str,
+    },
+}
+
+impl fmt::Display for SimError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SimError::UnknownStrategy { name } => write!(
+                f,
+                "Unknown strategy \"{name}\": use \"pg\", \"entropy-bonus\", \"clip-higher\" or \"polarity\"."
+            ),
+            SimError::UnknownPreset { name } => write!(
+                f,
+                "Unknown reward preset \"{name}\": use \"one-correct\", \"several-correct\", \"unlikely-correct\", \"noisy\" or \"random\"."
+            ),
+            SimError::Vocab { value } => write!(
+                f,
+                "vocab = {value} is out of range: the toy vocabulary has {MIN_VOCAB} to {MAX_VOCAB} tokens."
+            ),
+            SimError::Length { what, len, vocab } => write!(
+                f,
+                "{what} has {len} entries but the vocabulary has {vocab} tokens: give one entry per token (or leave vocab out)."
+            ),
+            SimError::NotFinite { what, index, value } => write!(
+                f,
+                "{what}[{index}] is {value}: every entry must be a finite number."
+            ),
+            SimError::Group { value } => write!(
+                f,
+                "group = {value} is out of range: sample {MIN_GROUP} to {MAX_GROUP} tokens per step (advantages compare samples within a group, so one is not enough)."
+            ),
+            SimError::Steps { value } => write!(
+                f,
+                "steps = {value} is too many: run at most {MAX_STEPS} steps."
+            ),
+            SimError::Epochs { value } => write!(
+                f,
+                "epochs = {value} is out of range: use 1 to {MAX_EPOCHS} optimisation epochs per sampled group."
+            ),
+            SimError::Number {
+                name,
+                value,
+                allowed,
+            } => write!(f, "{name} = {value} is not allowed: {allowed}."),
+            SimError::TargetEntropy { value, max } => write!(
+                f,
+                "targetEntropy = {value} is out of range: use 0 to ln(vocab) = {max:.4} nats."
+            ),
+            SimError::Correct { value, vocab } => write!(
+                f,
+                "correct = {value} is out of range: reward 1 to {} of the {vocab} tokens (at least one must stay unrewarded).",
+                vocab - 1
+            ),
+            SimError::Conflict { given, other } => write!(
+                f,
+                "Both {given} and {other} are given: they set the same thing, so give only one."
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SimError {}
+
+/// Everything [`simulate`] needs, validated and resolved.
+struct Setup {
+    vocab: usize,
+    logits: Vec<f64>,
+    rewards: Vec<f64>,
+    noise: f64,
+    coin: bool,
+    eps_low: f64,
+    eps_high: f64,
+    target: f64,
+}
+
+fn check_number(
+    name: &'static str,
+    value: f64,
+    ok: impl Fn(f64) -> bool,
+    allowed: &'static str,
+) -> Result<(), SimError> {
+    if value.is_finite() && ok(value) {
+        Ok(())
+    } else {
+        Err(SimError::Number {
+            name,
+            value,
+            allowed,
+        })
+    }
+}
+
+fn check_vector(what: &'static str, v: &[f64], vocab: usize) -> Result<(), SimError> {
+    if v.len() != vocab {
+        return Err(SimError::Length {
+            what,
+            len: v.len(),
+            vocab,
+        });
+    }
+    match v.iter().position(|x| !x.is_finite()) {
+        Some(index) => Err(SimError::NotFinite {
+            what,
+            index,
+            value: v[index],
+        }),
+        None => Ok(()),
+    }
+}
+
+impl SimOptions {
+    /// Checks every option; the messages say what is allowed.
+    pub fn validate(&self) -> Result<(), SimError> {
+        self.setup().map(|_| ())
+    }
+
+    fn setup(&self) -> Result<Setup, SimError> {
+        if !(MIN_GROUP..=MAX_GROUP).contains(&self.group) {
+            return Err(SimError::Group { value: self.group });
+        }
+        if self.steps > MAX_STEPS {
+            return Err(SimError::Steps { value: self.steps });
+        }
+        if !(1..=MAX_EPOCHS).contains(&self.epochs) {
+            return Err(SimError::Epochs { value: self.epochs });
+        }
+        check_number(
+            "lr",
+            self.lr,
+            |x| x > 0.0 && x <= MAX_LR,
+            "the step size must be a finite number greater than 0 and at most 100 (such as 0.5)",
+        )?;
+        check_number(
+            "clipLow",
+            self.clip_low,
+            |x| (0.0..=1.0).contains(&x),
+            "the lower clip ε_low must be from 0 to 1 (the ratio is clipped at 1 − ε_low; 0.2 is usual)",
+        )?;
+        check_number(
+            "clipHigh",
+            self.clip_high,
+            |x| x >= 0.0,
+            "the upper clip ε_high must be a finite number ≥ 0 (the ratio is clipped at 1 + ε_high; DAPO uses 0.28)",
+        )?;
+        check_number(
+            "entropyCoef",
+            self.entropy_coef,
+            |x| (0.0..=100.0).contains(&x),
+            "the entropy-bonus coefficient must be from 0 to 100",
+        )?;
+        check_number(
+            "polarityGain",
+            self.polarity_gain,
+            |x| (0.0..=100.0).contains(&x),
+            "the gain κ must be from 0 to 100 (per nat of distance to the target entropy)",
+        )?;
+        check_number(
+            "polarityMaxWeight",
+            self.polarity_max_weight,
+            |x| (1.0..=1e6).contains(&x),
+            "the largest advantage weight must be from 1 to 1e6",
+        )?;
+        if let Some(noise) = self.noise {
+            check_number(
+                "noise",
+                noise,
+                |x| (0.0..=100.0).contains(&x),
+                "the reward noise (a standard deviation) must be from 0 to 100",
+            )?;
+        }
+        if let Some(s) = self.zipf {
+            check_number(
+                "zipf",
+                s,
+                |x| (0.0..=10.0).contains(&x),
+                "the Zipf exponent of the initial logits must be from 0 (uniform) to 10",
+            )?;
+        }
+        if self.rewards.is_some() && self.preset.is_some() {
+            return Err(SimError::Conflict {
+                given: "rewards",
+                other: "preset",
+            });
+        }
+        if self.logits.is_some() && self.zipf.is_some() {
+            return Err(SimError::Conflict {
+                given: "logits",
+                other: "zipf",
+            });
+        }
+
+        let vocab = self
+            .vocab
+            .or(self.rewards.as_ref().map(Vec::len))
+            .or(self.logits.as_ref().map(Vec::len))
+            .unwrap_or(DEFAULT_VOCAB);
+        if !(MIN_VOCAB..=MAX_VOCAB).contains(&vocab) {
+            return Err(SimError::Vocab { value: vocab });
+        }
+        if let Some(r) = &self.rewards {
+            check_vector("rewards", r, vocab)?;
+        }
+        if let Some(z) = &self.logits {
+            check_vector("logits", z, vocab)?;
+        }
+        if let Some(m) = self.correct {
+            if m == 0 || m >= vocab {
+                return Err(SimError::Correct { value: m, vocab });
+            }
+        }
+
+        let logits = match &self.logits {
+            Some(z) => z.clone(),
+            None => {
+                let s = self.zipf.unwrap_or(DEFAULT_ZIPF);
+                (0..vocab)
+                    .map(|j| -s * detmath::ln((j + 1) as f64))
+                    .collect()
+            }
+        };
+        let initial = Policy::new(logits.clone());
+        let preset = self.preset.unwrap_or(Preset::OneCorrect);
+        let rewards = match &self.rewards {
+            Some(r) => r.clone(),
+            None => preset_rewards(
+                preset,
+                &initial,
+                self.correct.unwrap_or(DEFAULT_CORRECT.min(vocab - 1)),
+            ),
+        };
+        let explicit = self.rewards.is_some();
+        let noise = self
+            .noise
+            .unwrap_or(if !explicit && preset == Preset::Noisy {
+                DEFAULT_NOISE
+            } else {
+                0.0
+            });
+        let max_h = detmath::ln(vocab as f64);
+        let target = match self.target_entropy {
+            Some(t) => {
+                if !(t.is_finite() && t >= 0.0 && t <= max_h * (1.0 + 1e-12)) {
+                    return Err(SimError::TargetEntropy {
+                        value: t,
+                        max: max_h,
+                    });
+                }
+                t
+            }
+            None => 0.5 * initial.entropy,
+        };
+        let eps_high = match self.strategy {
+            Strategy::ClipHigher => self.clip_high,
+            _ => self.clip_low,
+        };
+        Ok(Setup {
+            vocab,
+            logits,
+            rewards,
+            noise,
+            coin: !explicit && preset == Preset::Random,
+            eps_low: self.clip_low,
+            eps_high,
+            target,
+        })
+    }
+}
+
+/// Tokens ordered from the most to the least likely (ties by index).
+fn ranked(p: &[f64]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..p.len()).collect();
+    order.sort_by(|&a, &b| p[b].total_cmp(&p[a]).then(a.cmp(&b)));
+    order
+}
+
+fn preset_rewards(preset: Preset, initial: &Policy, correct: usize) -> Vec<f64> {
+    let v = initial.p.len();
+    let order = ranked(&initial.p);
+    let mut r = vec![0.0; v];
+    let chosen: &[usize] = match preset {
+        Preset::OneCorrect | Preset::Noisy => &order[..1],
+        Preset::SeveralCorrect => &order[..correct],
+        Preset::UnlikelyCorrect => {
+            let threshold = 0.5 * detmath::exp(-initial.entropy);
+            let first = order
+                .iter()
+                .position(|&j| initial.p[j] < threshold)
+                .unwrap_or(v)
+                .min(v - correct);
+            &order[first..first + correct]
+        }
+        Preset::Random => &[],
+    };
+    for &j in chosen {
+        r[j] = 1.0;
+    }
+    r
+}
+
+/// The softmax policy and the statistics of SPEC §2 at its current logits.
+struct Policy {
+    z: Vec<f64>,
+    p: Vec<f64>,
+    /// c_j = H + ln p_j = y_j − ȳ.
+    c: Vec<f64>,
+    entropy: f64,
+    mean_disc: f64,
+}
+
+impl Policy {
+    fn new(z: Vec<f64>) -> Self {
+        let v = z.len();
+        let mut policy = Self {
+            z,
+            p: vec![0.0; v],
+            c: vec![0.0; v],
+            entropy: 0.0,
+            mean_disc: 0.0,
+        };
+        policy.refresh();
+        policy
+    }
+
+    /// Recomputes p, c, H and S̄ from z: one exp per token, plus one ln.
+    fn refresh(&mut self) {
+        let mut top = 0;
+        let mut max = f64::NEG_INFINITY;
+        for (j, &z) in self.z.iter().enumerate() {
+            if z > max {
+                max = z;
+                top = j;
+            }
+        }
+        // c temporarily holds y = z − max ≤ 0, p holds e^y.
+        let mut rest = 0.0;
+        for (j, ((&z, c), p)) in self.z.iter().zip(&mut self.c).zip(&mut self.p).enumerate() {
+            let y = z - max;
+            *c = y;
+            *p = detmath::exp(y);
+            if j != top {
+                rest += *p;
+            }
+        }
+        // ln Σ e^y = ln(1 + rest): log1p keeps near-one-hot policies exact.
+        let lse = detmath::ln_1p(rest);
+        let inv = 1.0 / (1.0 + rest);
+        let mut ybar = 0.0;
+        let mut p2 = 0.0;
+        for (p, &y) in self.p.iter_mut().zip(&self.c) {
+            *p *= inv;
+            ybar += *p * y;
+            p2 += *p * *p;
+        }
+        // H = lse − ȳ: both terms ≥ 0, no cancellation.
+        self.entropy = (lse - ybar).max(0.0);
+        // S̄ doubly centred (see dist.rs): Σ p_j (p_j − Σp²) c_j ≥ 0.
+        let mut sbar = 0.0;
+        for (&p, c) in self.p.iter().zip(&mut self.c) {
+            *c -= ybar;
+            sbar += p * (p - p2) * *c;
+        }
+        self.mean_disc = sbar.max(0.0);
+    }
+
+    /// S_k = p_k (H + ln p_k).
+    #[inline]
+    fn disc(&self, k: usize) -> f64 {
+        self.p[k] * self.c[k]
+    }
+
+    fn expected(&self, r: &[f64]) -> f64 {
+        self.p.iter().zip(r).map(|(&p, &r)| p * r).sum()
+    }
+}
+
+/// Samples one token from the cumulative sums `cdf` (last entry ≈ 1).
+#[inline]
+fn sample(cdf: &[f64], p: &[f64], rng: &mut Rng) -> usize {
+    let u = rng.uniform() * cdf[cdf.len() - 1];
+    let mut k = cdf.partition_point(|&c| c <= u).min(cdf.len() - 1);
+    // Only reachable through rounding at the very top: never return a
+    // zero-probability token.
+    while p[k] == 0.0 && k > 0 {
+        k -= 1;
+    }
+    k
+}
+
+/// Runs the simulation. Deterministic for a given `options` (seed included).
+pub fn simulate(options: &SimOptions) -> Result<SimResult, SimError> {
+    let setup = options.setup()?;
+    let SimOptions {
+        strategy,
+        group,
+        steps,
+        seed,
+        lr,
+        epochs,
+        entropy_coef,
+        polarity_gain,
+        polarity_max_weight,
+        ..
+    } = *options;
+    let v = setup.vocab;
+    let g = group;
+    let scale = lr / g as f64;
+    let bonus = if strategy == Strategy::EntropyBonus {
+        lr * entropy_coef
+    } else {
+        0.0
+    };
+    let (lo, hi) = (1.0 - setup.eps_low, 1.0 + setup.eps_high);
+
+    let mut rng = Rng::new(seed);
+    let mut pi = Policy::new(setup.logits);
+    let initial_probs = pi.p.clone();
+    let r = setup.rewards;
+
+    let mut out = SimResult {
+        entropy: Vec::with_capacity(steps + 1),
+        reward: Vec::with_capacity(steps + 1),
+        expanding: Vec::with_capacity(steps),
+        contracting: Vec::with_capacity(steps),
+        expand_dh: Vec::with_capacity(steps),
+        contract_dh: Vec::with_capacity(steps),
+        bonus_dh: Vec::with_capacity(steps),
+        clipped_low: Vec::with_capacity(steps),
+        clipped_high: Vec::with_capacity(steps),
+        expand_weight: Vec::with_capacity(steps),
+        token_rewards: Vec::new(),
+        initial_probs,
+        final_probs: Vec::new(),
+        target_entropy: setup.target,
+        clip_high_used: setup.eps_high,
+    };
+    out.entropy.push(pi.entropy);
+    out.reward.push(pi.expected(&r));
+
+    let mut cdf = vec![0.0; v];
+    let mut tokens = vec![0usize; g];
+    let mut observed = vec![0.0; g];
+    let mut adv = vec![0.0; g];
+    let mut old_p = vec![0.0; g];
+
+    for _ in 0..steps {
+        // 2. sample the group from π_old.
+        let mut acc = 0.0;
+        for (c, &p) in cdf.iter_mut().zip(&pi.p) {
+            acc += p;
+            *c = acc;
+        }
+        for k in tokens.iter_mut() {
+            *k = sample(&cdf, &pi.p, &mut rng);
+        }
+        for (o, &k) in observed.iter_mut().zip(&tokens) {
+            let mut x = r[k];
+            if setup.coin {
+                x += rng.sign();
+            }
+            if setup.noise > 0.0 {
+                x += setup.noise * rng.normal();
+            }
+            *o = x;
+        }
+
+        // 3. group-normalised advantages.
+        let (min, max) = observed
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                (a.min(x), b.max(x))
+            });
+        if max > min {
+            let mean = observed.iter().sum::<f64>() / g as f64;
+            let var = observed
+                .iter()
+                .map(|&x| (x - mean) * (x - mean))
+                .sum::<f64>()
+                / g as f64;
+            let denom = var.sqrt() + ADVANTAGE_EPS;
+            for (a, &x) in adv.iter_mut().zip(&observed) {
+                *a = (x - mean) / denom;
+            }
+        } else {
+            adv.iter_mut().for_each(|a| *a = 0.0);
+        }
+
+        // 4. polarity at π_old; the polarity strategy's weights.
+        let weight = if strategy == Strategy::Polarity {
+            let w = detmath::exp(polarity_gain * (setup.target - pi.entropy));
+            w.clamp(1.0 / polarity_max_weight, polarity_max_weight)
+        } else {
+            1.0
+        };
+        let (mut n_exp, mut n_con) = (0u32, 0u32);
+        for (i, &k) in tokens.iter().enumerate() {
+            let polarity = adv[i] * (pi.mean_disc - pi.disc(k));
+            if polarity > 0.0 {
+                n_exp += 1;
+                adv[i] *= weight;
+            } else if polarity < 0.0 {
+                n_con += 1;
+                adv[i] /= weight;
+            }
+            old_p[i] = pi.p[k];
+        }
+
+        // 5. epochs of clipped policy-gradient ascent.
+        let (mut dh_exp, mut dh_con, mut dh_bonus) = (0.0, 0.0, 0.0);
+        let (mut clip_lo, mut clip_hi) = (0u32, 0u32);
+        for epoch in 0..epochs {
+            let mut total = 0.0;
+            for (i, &k) in tokens.iter().enumerate() {
+                let a = adv[i];
+                if a == 0.0 {
+                    continue;
+                }
+                let ratio = if epoch == 0 { 1.0 } else { pi.p[k] / old_p[i] };
+                if a > 0.0 && ratio > hi {
+                    clip_hi += 1;
+                    continue;
+                }
+                if a < 0.0 && ratio < lo {
+                    clip_lo += 1;
+                    continue;
+                }
+                let step = scale * a * ratio;
+                let dh = step * (pi.mean_disc - pi.disc(k));
+                if dh > 0.0 {
+                    dh_exp += dh;
+                } else {
+                    dh_con += dh;
+                }
+                total += step;
+                // The sparse part now; the dense −total·p below, with the
+                // probabilities of this epoch.
+                pi.z[k] += step;
+            }
+            if bonus > 0.0 {
+                let mut s2 = 0.0;
+                for ((z, &p), &c) in pi.z.iter_mut().zip(&pi.p).zip(&pi.c) {
+                    let s = p * c;
+                    s2 += s * s;
+                    *z -= total * p + bonus * s;
+                }
+                dh_bonus += bonus * s2;
+            } else if total != 0.0 {
+                for (z, &p) in pi.z.iter_mut().zip(&pi.p) {
+                    *z -= total * p;
+                }
+            }
+            pi.refresh();
+        }
+
+        out.entropy.push(pi.entropy);
+        out.reward.push(pi.expected(&r));
+        out.expanding.push(n_exp);
+        out.contracting.push(n_con);
+        out.expand_dh.push(dh_exp);
+        out.contract_dh.push(dh_con);
+        out.bonus_dh.push(dh_bonus);
+        out.clipped_low.push(clip_lo);
+        out.clipped_high.push(clip_hi);
+        out.expand_weight.push(weight);
+    }
+    out.final_probs = pi.p;
+    out.token_rewards = r;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::Distribution;
+
+    #[test]
+    fn policy_statistics_match_the_careful_distribution() {
+        for z in [
+            vec![2.0, 1.0, 0.5, -1.0, -3.0],
+            vec![0.0; 7],
+            vec![40.0, 0.0, -1.0, 3.0],
+            (0..1000).map(|j| -1.3 * ((j + 1) as f64).ln()).collect(),
+        ] {
+            let pi = Policy::new(z.clone());
+            let d = Distribution::from_logits(&z, 1.0).unwrap();
+            assert!((pi.entropy - d.entropy()).abs() <= 1e-13 * d.entropy().max(1e-300));
+            assert!((pi.mean_disc - d.mean_discriminator()).abs() <= 1e-12);
+            for k in 0..z.len() {
+                assert!((pi.p[k] - d.probs()[k]).abs() <= 1e-15);
+                assert!((pi.disc(k) - d.discriminator_at(k)).abs() <= 1e-14);
+            }
+        }
+    }
+
+    #[test]
+    fn refresh_skips_nothing_when_the_top_ties() {
+        let pi = Policy::new(vec![1.0, 1.0]);
+        assert_eq!(pi.p, vec![0.5, 0.5]);
+        assert!((pi.entropy - 2f64.ln()).abs() < 1e-16);
+    }
+
+    #[test]
+    fn presets_pick_tokens_by_initial_rank() {
+        let o = |preset, correct| SimOptions {
+            preset: Some(preset),
+            correct,
+            steps: 0,
+            vocab: Some(1000),
+            ..SimOptions::default()
+        };
+        let one = simulate(&o(Preset::OneCorrect, None)).unwrap();
+        assert_eq!(one.token_rewards.iter().sum::<f64>(), 1.0);
+        assert_eq!(one.token_rewards[0], 1.0);
+        let several = simulate(&o(Preset::SeveralCorrect, Some(3))).unwrap();
+        assert_eq!(&several.token_rewards[..4], &[1.0, 1.0, 1.0, 0.0]);
+        let unlikely = simulate(&o(Preset::UnlikelyCorrect, None)).unwrap();
+        let h0 = unlikely.entropy[0];
+        let chosen: Vec<usize> = (0..1000)
+            .filter(|&j| unlikely.token_rewards[j] == 1.0)
+            .collect();
+        assert_eq!(chosen.len(), DEFAULT_CORRECT);
+        for &j in &chosen {
+            assert!(unlikely.initial_probs[j] < 0.5 * (-h0).exp());
+        }
+        // the most likely of those below the threshold
+        assert!(unlikely.initial_probs[chosen[0] - 1] >= 0.5 * (-h0).exp());
+        let random = simulate(&o(Preset::Random, None)).unwrap();
+        assert!(random.token_rewards.iter().all(|&r| r == 0.0));
+        // Uniform start: nothing is below the threshold, so the last tokens.
+        let uniform = simulate(&SimOptions {
+            zipf: Some(0.0),
+            ..o(Preset::UnlikelyCorrect, Some(2))
+        })
+        .unwrap();
+        assert_eq!(&uniform.token_rewards[997..], &[0.0, 1.0, 1.0]);
+    }
+}
