@@ -191,7 +191,7 @@ pub struct SimOptions {
     /// Steps, 0..=10,000. Default 500.
     pub steps: usize,
     pub seed: u64,
-    /// η > 0, at most 100. Default 0.5.
+    /// η > 0, at most 100. Default 0.3.
     pub lr: f64,
     /// Optimisation epochs per sampled group, 1..=32. Default 4.
     pub epochs: usize,
@@ -230,7 +230,7 @@ impl Default for SimOptions {
             group: 16,
             steps: 500,
             seed: 0,
-            lr: 0.5,
+            lr: 0.3,
             epochs: 4,
             clip_low: 0.2,
             clip_high: 0.28,
@@ -635,8 +635,10 @@ fn preset_rewards(preset: Preset, initial: &Policy, correct: usize) -> Vec<f64> 
 struct Policy {
     z: Vec<f64>,
     p: Vec<f64>,
-    /// c_j = H + ln p_j = y_j − ȳ.
-    c: Vec<f64>,
+    /// y_j = z_j − max z (so ln p_j = y_j − ln Σ e^y).
+    y: Vec<f64>,
+    /// ȳ = Σ p_j y_j; H + ln p_j = y_j − ȳ.
+    ybar: f64,
     entropy: f64,
     mean_disc: f64,
 }
@@ -647,7 +649,8 @@ impl Policy {
         let mut policy = Self {
             z,
             p: vec![0.0; v],
-            c: vec![0.0; v],
+            y: vec![0.0; v],
+            ybar: 0.0,
             entropy: 0.0,
             mean_disc: 0.0,
         };
@@ -655,7 +658,9 @@ impl Policy {
         policy
     }
 
-    /// Recomputes p, c, H and S̄ from z: one exp per token, plus one ln.
+    /// Recomputes p, y, ȳ, H and S̄ from z: one exp per token, plus one ln,
+    /// in three passes. Sums use four interleaved accumulators: a fixed order
+    /// (the same result everywhere) that does not wait on one chain of adds.
     fn refresh(&mut self) {
         let mut top = 0;
         let mut max = f64::NEG_INFINITY;
@@ -665,46 +670,107 @@ impl Policy {
                 top = j;
             }
         }
-        // c temporarily holds y = z − max ≤ 0, p holds e^y.
-        let mut rest = 0.0;
-        for (j, ((&z, c), p)) in self.z.iter().zip(&mut self.c).zip(&mut self.p).enumerate() {
-            let y = z - max;
-            *c = y;
-            *p = detmath::exp(y);
-            if j != top {
-                rest += *p;
-            }
-        }
-        // ln Σ e^y = ln(1 + rest): log1p keeps near-one-hot policies exact.
+        // y = z − max ≤ 0 into `y`, e^y into `p` (e^0 = 1 at the top). The
+        // top is left out of `rest`, so ln Σ e^y = ln(1 + rest) can use log1p
+        // and keep near-one-hot policies exact.
+        let (z, y, p) = (&self.z, &mut self.y, &mut self.p);
+        let rest = exp_shifted(&z[..top], max, &mut y[..top], &mut p[..top])
+            + exp_shifted(&z[top + 1..], max, &mut y[top + 1..], &mut p[top + 1..]);
+        y[top] = 0.0;
+        p[top] = 1.0;
         let lse = detmath::ln_1p(rest);
         let inv = 1.0 / (1.0 + rest);
-        let mut ybar = 0.0;
-        let mut p2 = 0.0;
-        for (p, &y) in self.p.iter_mut().zip(&self.c) {
-            *p *= inv;
-            ybar += *p * y;
-            p2 += *p * *p;
+        // Normalise, and ȳ = Σ p y, Σ p², Σ p² y in the same pass.
+        let (mut ybar, mut p2, mut p2y) = ([0.0; 4], [0.0; 4], [0.0; 4]);
+        let mut pc = p.chunks_exact_mut(4);
+        let mut yc = y.chunks_exact(4);
+        for (pc, yc) in (&mut pc).zip(&mut yc) {
+            for l in 0..4 {
+                let q = pc[l] * inv;
+                pc[l] = q;
+                let qy = q * yc[l];
+                ybar[l] += qy;
+                p2[l] += q * q;
+                p2y[l] += q * qy;
+            }
         }
+        let fold = |a: [f64; 4]| (a[0] + a[1]) + (a[2] + a[3]);
+        let (mut ybar, mut p2, mut p2y) = (fold(ybar), fold(p2), fold(p2y));
+        for (q, &yj) in pc.into_remainder().iter_mut().zip(yc.remainder()) {
+            *q *= inv;
+            ybar += *q * yj;
+            p2 += *q * *q;
+            p2y += *q * *q * yj;
+        }
+        self.ybar = ybar;
         // H = lse − ȳ: both terms ≥ 0, no cancellation.
         self.entropy = (lse - ybar).max(0.0);
-        // S̄ doubly centred (see dist.rs): Σ p_j (p_j − Σp²) c_j ≥ 0.
-        let mut sbar = 0.0;
-        for (&p, c) in self.p.iter().zip(&mut self.c) {
-            *c -= ybar;
-            sbar += p * (p - p2) * *c;
-        }
-        self.mean_disc = sbar.max(0.0);
+        // S̄ = Σ p_j² (y_j − ȳ) = Σ p² y − ȳ Σ p² (≥ 0 in exact arithmetic).
+        self.mean_disc = (p2y - ybar * p2).max(0.0);
     }
 
-    /// S_k = p_k (H + ln p_k).
+    /// S_k = p_k (H + ln p_k) = p_k (y_k − ȳ).
     #[inline]
     fn disc(&self, k: usize) -> f64 {
-        self.p[k] * self.c[k]
+        self.p[k] * (self.y[k] - self.ybar)
     }
 
     fn expected(&self, r: &[f64]) -> f64 {
-        self.p.iter().zip(r).map(|(&p, &r)| p * r).sum()
+        sum4_2(&self.p, r, |p, r| p * r)
     }
+}
+
+/// Writes y_j = z_j − max and e^{y_j}; returns Σ e^{y_j} (four accumulators).
+#[inline(always)]
+fn exp_shifted(z: &[f64], max: f64, y: &mut [f64], e: &mut [f64]) -> f64 {
+    let mut a = [0.0; 4];
+    let mut zc = z.chunks_exact(4);
+    let mut yc = y.chunks_exact_mut(4);
+    let mut ec = e.chunks_exact_mut(4);
+    for ((zc, yc), ec) in (&mut zc).zip(&mut yc).zip(&mut ec) {
+        for l in 0..4 {
+            let v = zc[l] - max;
+            yc[l] = v;
+            let x = detmath::exp_nonpos(v);
+            ec[l] = x;
+            a[l] += x;
+        }
+    }
+    let mut s = (a[0] + a[1]) + (a[2] + a[3]);
+    for ((&zj, yj), ej) in zc
+        .remainder()
+        .iter()
+        .zip(yc.into_remainder())
+        .zip(ec.into_remainder())
+    {
+        *yj = zj - max;
+        *ej = detmath::exp_nonpos(*yj);
+        s += *ej;
+    }
+    s
+}
+
+/// Σ f(x_j, y_j) with four accumulators over j mod 4, combined as
+/// (a0 + a1) + (a2 + a3), then the tail in order.
+#[inline(always)]
+fn sum4_2(x: &[f64], y: &[f64], f: impl Fn(f64, f64) -> f64) -> f64 {
+    let n = x.len().min(y.len());
+    let (x, y) = (&x[..n], &y[..n]);
+    let mut a = [0.0; 4];
+    let mut j = 0;
+    while j + 4 <= n {
+        a[0] += f(x[j], y[j]);
+        a[1] += f(x[j + 1], y[j + 1]);
+        a[2] += f(x[j + 2], y[j + 2]);
+        a[3] += f(x[j + 3], y[j + 3]);
+        j += 4;
+    }
+    let mut s = (a[0] + a[1]) + (a[2] + a[3]);
+    while j < n {
+        s += f(x[j], y[j]);
+        j += 1;
+    }
+    s
 }
 
 /// Samples one token from the cumulative sums `cdf` (last entry ≈ 1).
@@ -841,7 +907,9 @@ pub fn simulate(options: &SimOptions) -> Result<SimResult, SimError> {
         // 5. epochs of clipped policy-gradient ascent.
         let (mut dh_exp, mut dh_con, mut dh_bonus) = (0.0, 0.0, 0.0);
         let (mut clip_lo, mut clip_hi) = (0u32, 0u32);
-        for epoch in 0..epochs {
+        // A group without signal and no bonus leaves the logits as they are.
+        let idle = bonus == 0.0 && adv.iter().all(|&a| a == 0.0);
+        for epoch in 0..if idle { 0 } else { epochs } {
             let mut total = 0.0;
             for (i, &k) in tokens.iter().enumerate() {
                 let a = adv[i];
@@ -871,8 +939,9 @@ pub fn simulate(options: &SimOptions) -> Result<SimResult, SimError> {
             }
             if bonus > 0.0 {
                 let mut s2 = 0.0;
-                for ((z, &p), &c) in pi.z.iter_mut().zip(&pi.p).zip(&pi.c) {
-                    let s = p * c;
+                let ybar = pi.ybar;
+                for ((z, &p), &y) in pi.z.iter_mut().zip(&pi.p).zip(&pi.y) {
+                    let s = p * (y - ybar);
                     s2 += s * s;
                     *z -= total * p + bonus * s;
                 }

@@ -13,50 +13,135 @@
 /// 1.5 · 2^52: adding it rounds a number of magnitude < 2^51 to an integer
 /// (round to nearest even) and leaves that integer in the low mantissa bits.
 const ROUND_MAGIC: f64 = 6_755_399_441_055_744.0;
-const LOG2_E: f64 = std::f64::consts::LOG2_E;
-/// ln 2 split so that k · LN2_HI is exact for |k| < 2^20 (fdlibm's split).
+/// 64 / ln 2.
+const INV_LN2_64: f64 = 92.332_482_616_893_66;
+/// ln 2 split so that n · LN2_HI is exact for |n| < 2^20 (fdlibm's split).
 const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1;
 const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
 /// Below this, e^x is subnormal or zero; we return 0 (a probability under
 /// 1e-307 relative to the largest is 0 for every purpose here).
 const EXP_UNDERFLOW: f64 = -708.0;
 const EXP_OVERFLOW: f64 = 709.0;
+/// Where [`exp_nonpos`] returns 0: e^−340 ≈ 1.5e-148, so that squares of
+/// probabilities stay normal numbers (subnormal arithmetic is very slow on
+/// common CPUs) and nothing a simulation shows changes.
+pub const EXP_NONPOS_CUTOFF: f64 = -340.0;
 
-/// e^x, for x ≤ 709. Returns 0 below −708 and +∞ above 709; NaN stays NaN.
-#[inline]
-pub fn exp(x: f64) -> f64 {
-    if x.is_nan() {
-        return x;
-    }
-    if x < EXP_UNDERFLOW {
-        return 0.0;
-    }
-    if x > EXP_OVERFLOW {
-        return f64::INFINITY;
-    }
-    // x = k ln 2 + r, |r| ≤ ln2 / 2 (Cody–Waite reduction).
-    let t = x * LOG2_E + ROUND_MAGIC;
-    let k = t - ROUND_MAGIC;
-    let r = (x - k * LN2_HI) - k * LN2_LO;
-    // e^r by its Taylor series to degree 13: the remainder is below
-    // 0.35^14 / 14! ≈ 5e-18, under a tenth of an ulp of e^r.
-    let mut s = 1.0 / 6_227_020_800.0; // 1/13!
-    s = s * r + 1.0 / 479_001_600.0; // 1/12!
-    s = s * r + 1.0 / 39_916_800.0;
-    s = s * r + 1.0 / 3_628_800.0;
-    s = s * r + 1.0 / 362_880.0;
-    s = s * r + 1.0 / 40_320.0;
-    s = s * r + 1.0 / 5_040.0;
-    s = s * r + 1.0 / 720.0;
-    s = s * r + 1.0 / 120.0;
+/// 2^(j/64), j = 0…63, correctly rounded (computed with 60-digit decimals).
+#[rustfmt::skip]
+const TWO_POW_J64: [f64; 64] = [
+    1.0,
+    1.0108892860517005,
+    1.0218971486541166,
+    1.0330248790212284,
+    1.0442737824274138,
+    1.0556451783605572,
+    1.0671404006768237,
+    1.0787607977571199,
+    1.0905077326652577,
+    1.102382583307841,
+    1.1143867425958924,
+    1.1265216186082418,
+    1.1387886347566916,
+    1.1511892299529827,
+    1.1637248587775775,
+    1.1763969916502812,
+    1.189207115002721,
+    1.202156731452703,
+    1.215247359980469,
+    1.22848053610687,
+    1.241857812073484,
+    1.255380757024691,
+    1.2690509571917332,
+    1.2828700160787783,
+    1.2968395546510096,
+    1.3109612115247644,
+    1.3252366431597413,
+    1.339667524053303,
+    1.3542555469368927,
+    1.3690024229745905,
+    1.383909881963832,
+    1.3989796725383112,
+    1.4142135623730951,
+    1.42961333839197,
+    1.4451808069770467,
+    1.460917794180647,
+    1.4768261459394993,
+    1.4929077282912648,
+    1.5091644275934228,
+    1.5255981507445384,
+    1.5422108254079407,
+    1.559004400237837,
+    1.5759808451078865,
+    1.593142151342267,
+    1.6104903319492543,
+    1.6280274218573478,
+    1.645755478153965,
+    1.6636765803267364,
+    1.681792830507429,
+    1.7001063537185235,
+    1.718619298122478,
+    1.7373338352737062,
+    1.7562521603732995,
+    1.7753764925265212,
+    1.7947090750031072,
+    1.8142521755003989,
+    1.8340080864093424,
+    1.8539791250833855,
+    1.8741676341103,
+    1.8945759815869656,
+    1.9152065613971474,
+    1.9360617934922943,
+    1.9571441241754002,
+    1.978456026387951,
+];
+
+/// e^x for x ∈ [−708, 709] (not checked): x = (64 m + j) ln2/64 + r with
+/// |r| ≤ ln2/128, e^x = 2^m · 2^(j/64) · e^r, and e^r by its Taylor series
+/// to degree 5 (remainder below 0.0055^6/720 ≈ 4e-17 relative).
+#[inline(always)]
+fn exp_reduced(x: f64) -> f64 {
+    let t = x * INV_LN2_64 + ROUND_MAGIC;
+    let n = t - ROUND_MAGIC;
+    let r = (x - n * (LN2_HI / 64.0)) - n * (LN2_LO / 64.0);
+    let ni = (t.to_bits() as i64).wrapping_sub(ROUND_MAGIC.to_bits() as i64);
+    let j = (ni & 63) as usize;
+    let m = ni >> 6;
+    let mut s = 1.0 / 120.0;
     s = s * r + 1.0 / 24.0;
     s = s * r + 1.0 / 6.0;
     s = s * r + 0.5;
-    // e^r = 1 + r + r² s: adding the small part last keeps the rounding low.
-    let er = 1.0 + (r + r * r * s);
-    // 2^k from its bits; k ∈ [−1022, 1023] here. The low bits of t hold k.
-    let biased = (t.to_bits() as i64).wrapping_add(1023) as u64;
-    er * f64::from_bits((biased & 0x7ff) << 52)
+    // e^r − 1 = r + r² s; adding it to 1 only after scaling by the table
+    // entry keeps the rounding at about an ulp.
+    let tj = TWO_POW_J64[j];
+    let em1 = r + r * r * s;
+    (tj + tj * em1) * f64::from_bits(((m + 1023) as u64) << 52)
+}
+
+/// e^x. Returns 0 below −708 and +∞ above 709; NaN stays NaN.
+#[inline]
+pub fn exp(x: f64) -> f64 {
+    if x.is_nan() {
+        x
+    } else if x < EXP_UNDERFLOW {
+        0.0
+    } else if x > EXP_OVERFLOW {
+        f64::INFINITY
+    } else {
+        exp_reduced(x)
+    }
+}
+
+/// e^y for y ≤ 0 (the shifted logits of a softmax), 0 below
+/// [`EXP_NONPOS_CUTOFF`]. For y > 0 or NaN the result is unspecified (finite).
+#[inline(always)]
+pub fn exp_nonpos(y: f64) -> f64 {
+    let v = exp_reduced(y.max(EXP_NONPOS_CUTOFF));
+    if y < EXP_NONPOS_CUTOFF {
+        0.0
+    } else {
+        v
+    }
 }
 
 /// ln x for finite x > 0 (normal numbers). Returns NaN for x ≤ 0 or NaN,
@@ -150,6 +235,10 @@ mod tests {
         assert_eq!(exp(-800.0), 0.0);
         assert_eq!(exp(800.0), f64::INFINITY);
         assert!(exp(f64::NAN).is_nan());
+        assert_eq!(exp_nonpos(0.0), 1.0);
+        assert_eq!(exp_nonpos(-341.0), 0.0);
+        assert_eq!(exp_nonpos(f64::NEG_INFINITY), 0.0);
+        assert_eq!(exp_nonpos(-3.25), exp(-3.25));
     }
 
     #[test]
