@@ -397,7 +397,6 @@ impl std::error::Error for SimError {}
 
 /// Everything [`simulate`] needs, validated and resolved.
 struct Setup {
-    vocab: usize,
     logits: Vec<f64>,
     rewards: Vec<f64>,
     noise: f64,
@@ -552,7 +551,7 @@ impl SimOptions {
                     .collect()
             }
         };
-        let initial = Policy::new(logits.clone());
+        let initial = Policy::new(logits.clone(), vec![0.0; vocab]);
         let preset = self.preset.unwrap_or(Preset::OneCorrect);
         let rewards = match &self.rewards {
             Some(r) => r.clone(),
@@ -588,7 +587,6 @@ impl SimOptions {
             _ => self.clip_low,
         };
         Ok(Setup {
-            vocab,
             logits,
             rewards,
             noise,
@@ -608,8 +606,9 @@ fn ranked(p: &[f64]) -> Vec<usize> {
 }
 
 fn preset_rewards(preset: Preset, initial: &Policy, correct: usize) -> Vec<f64> {
-    let v = initial.p.len();
-    let order = ranked(&initial.p);
+    let p = initial.probs();
+    let v = p.len();
+    let order = ranked(&p);
     let mut r = vec![0.0; v];
     let chosen: &[usize] = match preset {
         Preset::OneCorrect | Preset::Noisy => &order[..1],
@@ -618,7 +617,7 @@ fn preset_rewards(preset: Preset, initial: &Policy, correct: usize) -> Vec<f64> 
             let threshold = 0.5 * detmath::exp(-initial.entropy);
             let first = order
                 .iter()
-                .position(|&j| initial.p[j] < threshold)
+                .position(|&j| p[j] < threshold)
                 .unwrap_or(v)
                 .min(v - correct);
             &order[first..first + correct]
@@ -632,24 +631,65 @@ fn preset_rewards(preset: Preset, initial: &Policy, correct: usize) -> Vec<f64> 
 }
 
 /// The softmax policy and the statistics of SPEC §2 at its current logits.
+///
+/// Probabilities are kept unnormalised, e_j = exp(z_j − max z), with
+/// p_j = e_j · inv: then one pass over the tokens computes every sum a step
+/// needs (Σe, Σe·y, Σe², Σe²·y with y = z − max), before the total is known.
+/// The sums run in token order, a fixed order, so results are the same on
+/// every target.
 struct Policy {
     z: Vec<f64>,
-    p: Vec<f64>,
-    /// y_j = z_j − max z (so ln p_j = y_j − ln Σ e^y).
-    y: Vec<f64>,
+    e: Vec<f64>,
+    /// Running sums of e, for sampling.
+    cdf: Vec<f64>,
+    /// Token rewards, for the expected reward.
+    r: Vec<f64>,
+    /// Σ p_j r_j.
+    reward: f64,
+    /// max z at the last refresh (y_j = z_j − max).
+    max: f64,
+    /// 1 / Σ e_j.
+    inv: f64,
     /// ȳ = Σ p_j y_j; H + ln p_j = y_j − ȳ.
     ybar: f64,
     entropy: f64,
     mean_disc: f64,
 }
 
+/// The largest entry (of finite numbers), with four independent running
+/// maxima so that the comparisons do not wait on each other.
+fn max_of(z: &[f64]) -> f64 {
+    let (mut m0, mut m1, mut m2, mut m3) = (z[0], z[0], z[0], z[0]);
+    let mut chunks = z.chunks_exact(4);
+    for c in &mut chunks {
+        m0 = if c[0] > m0 { c[0] } else { m0 };
+        m1 = if c[1] > m1 { c[1] } else { m1 };
+        m2 = if c[2] > m2 { c[2] } else { m2 };
+        m3 = if c[3] > m3 { c[3] } else { m3 };
+    }
+    for &x in chunks.remainder() {
+        m0 = if x > m0 { x } else { m0 };
+    }
+    let a = if m1 > m0 { m1 } else { m0 };
+    let b = if m3 > m2 { m3 } else { m2 };
+    if b > a {
+        b
+    } else {
+        a
+    }
+}
+
 impl Policy {
-    fn new(z: Vec<f64>) -> Self {
+    fn new(z: Vec<f64>, r: Vec<f64>) -> Self {
         let v = z.len();
         let mut policy = Self {
             z,
-            p: vec![0.0; v],
-            y: vec![0.0; v],
+            e: vec![0.0; v],
+            cdf: vec![0.0; v],
+            r,
+            reward: 0.0,
+            max: 0.0,
+            inv: 1.0,
             ybar: 0.0,
             entropy: 0.0,
             mean_disc: 0.0,
@@ -658,129 +698,76 @@ impl Policy {
         policy
     }
 
-    /// Recomputes p, y, ȳ, H and S̄ from z: one exp per token, plus one ln,
-    /// in three passes. Sums use four interleaved accumulators: a fixed order
-    /// (the same result everywhere) that does not wait on one chain of adds.
+    /// Recomputes e, the running sums, ȳ, H, S̄ and the expected reward from
+    /// z: one exp per token plus one ln, in two passes (the largest logit,
+    /// then everything else).
     fn refresh(&mut self) {
-        let mut top = 0;
-        let mut max = f64::NEG_INFINITY;
-        for (j, &z) in self.z.iter().enumerate() {
-            if z > max {
-                max = z;
-                top = j;
-            }
+        let max = max_of(&self.z);
+        // Tokens at the maximum have e = 1 exactly and are counted apart
+        // (`ties`), so that ln Σ e = ln(1 + rest) can use log1p and keep
+        // near-one-hot policies exact.
+        let (mut rest, mut s1, mut s2, mut s3, mut ties) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        let (mut acc, mut sr) = (0.0, 0.0);
+        for (((&zj, ej), cj), &rj) in self
+            .z
+            .iter()
+            .zip(self.e.iter_mut())
+            .zip(self.cdf.iter_mut())
+            .zip(&self.r)
+        {
+            let y = zj - max;
+            let x = detmath::exp_nonpos(y);
+            *ej = x;
+            acc += x;
+            *cj = acc;
+            sr += x * rj;
+            let below = y < 0.0;
+            rest += if below { x } else { 0.0 };
+            ties += if below { 0.0 } else { 1.0 };
+            let xy = x * y;
+            s1 += xy;
+            s2 += x * x;
+            s3 += x * xy;
         }
-        // y = z − max ≤ 0 into `y`, e^y into `p` (e^0 = 1 at the top). The
-        // top is left out of `rest`, so ln Σ e^y = ln(1 + rest) can use log1p
-        // and keep near-one-hot policies exact.
-        let (z, y, p) = (&self.z, &mut self.y, &mut self.p);
-        let rest = exp_shifted(&z[..top], max, &mut y[..top], &mut p[..top])
-            + exp_shifted(&z[top + 1..], max, &mut y[top + 1..], &mut p[top + 1..]);
-        y[top] = 0.0;
-        p[top] = 1.0;
-        let lse = detmath::ln_1p(rest);
+        let rest = rest + (ties - 1.0);
         let inv = 1.0 / (1.0 + rest);
-        // Normalise, and ȳ = Σ p y, Σ p², Σ p² y in the same pass.
-        let (mut ybar, mut p2, mut p2y) = ([0.0; 4], [0.0; 4], [0.0; 4]);
-        let mut pc = p.chunks_exact_mut(4);
-        let mut yc = y.chunks_exact(4);
-        for (pc, yc) in (&mut pc).zip(&mut yc) {
-            for l in 0..4 {
-                let q = pc[l] * inv;
-                pc[l] = q;
-                let qy = q * yc[l];
-                ybar[l] += qy;
-                p2[l] += q * q;
-                p2y[l] += q * qy;
-            }
-        }
-        let fold = |a: [f64; 4]| (a[0] + a[1]) + (a[2] + a[3]);
-        let (mut ybar, mut p2, mut p2y) = (fold(ybar), fold(p2), fold(p2y));
-        for (q, &yj) in pc.into_remainder().iter_mut().zip(yc.remainder()) {
-            *q *= inv;
-            ybar += *q * yj;
-            p2 += *q * *q;
-            p2y += *q * *q * yj;
-        }
+        let ybar = inv * s1;
+        let p2 = inv * inv * s2;
+        let p2y = inv * inv * s3;
+        self.max = max;
+        self.inv = inv;
+        self.reward = inv * sr;
         self.ybar = ybar;
-        // H = lse − ȳ: both terms ≥ 0, no cancellation.
-        self.entropy = (lse - ybar).max(0.0);
+        // H = ln Σ e − ȳ: both terms ≥ 0, no cancellation.
+        self.entropy = (detmath::ln_1p(rest) - ybar).max(0.0);
         // S̄ = Σ p_j² (y_j − ȳ) = Σ p² y − ȳ Σ p² (≥ 0 in exact arithmetic).
         self.mean_disc = (p2y - ybar * p2).max(0.0);
+    }
+
+    #[inline]
+    fn p(&self, k: usize) -> f64 {
+        self.e[k] * self.inv
     }
 
     /// S_k = p_k (H + ln p_k) = p_k (y_k − ȳ).
     #[inline]
     fn disc(&self, k: usize) -> f64 {
-        self.p[k] * (self.y[k] - self.ybar)
+        self.p(k) * (self.z[k] - self.max - self.ybar)
     }
 
-    fn expected(&self, r: &[f64]) -> f64 {
-        sum4_2(&self.p, r, |p, r| p * r)
+    fn probs(&self) -> Vec<f64> {
+        self.e.iter().map(|&e| e * self.inv).collect()
     }
 }
 
-/// Writes y_j = z_j − max and e^{y_j}; returns Σ e^{y_j} (four accumulators).
-#[inline(always)]
-fn exp_shifted(z: &[f64], max: f64, y: &mut [f64], e: &mut [f64]) -> f64 {
-    let mut a = [0.0; 4];
-    let mut zc = z.chunks_exact(4);
-    let mut yc = y.chunks_exact_mut(4);
-    let mut ec = e.chunks_exact_mut(4);
-    for ((zc, yc), ec) in (&mut zc).zip(&mut yc).zip(&mut ec) {
-        for l in 0..4 {
-            let v = zc[l] - max;
-            yc[l] = v;
-            let x = detmath::exp_nonpos(v);
-            ec[l] = x;
-            a[l] += x;
-        }
-    }
-    let mut s = (a[0] + a[1]) + (a[2] + a[3]);
-    for ((&zj, yj), ej) in zc
-        .remainder()
-        .iter()
-        .zip(yc.into_remainder())
-        .zip(ec.into_remainder())
-    {
-        *yj = zj - max;
-        *ej = detmath::exp_nonpos(*yj);
-        s += *ej;
-    }
-    s
-}
-
-/// Σ f(x_j, y_j) with four accumulators over j mod 4, combined as
-/// (a0 + a1) + (a2 + a3), then the tail in order.
-#[inline(always)]
-fn sum4_2(x: &[f64], y: &[f64], f: impl Fn(f64, f64) -> f64) -> f64 {
-    let n = x.len().min(y.len());
-    let (x, y) = (&x[..n], &y[..n]);
-    let mut a = [0.0; 4];
-    let mut j = 0;
-    while j + 4 <= n {
-        a[0] += f(x[j], y[j]);
-        a[1] += f(x[j + 1], y[j + 1]);
-        a[2] += f(x[j + 2], y[j + 2]);
-        a[3] += f(x[j + 3], y[j + 3]);
-        j += 4;
-    }
-    let mut s = (a[0] + a[1]) + (a[2] + a[3]);
-    while j < n {
-        s += f(x[j], y[j]);
-        j += 1;
-    }
-    s
-}
-
-/// Samples one token from the cumulative sums `cdf` (last entry ≈ 1).
+/// Samples one token from the cumulative weights `cdf`.
 #[inline]
-fn sample(cdf: &[f64], p: &[f64], rng: &mut Rng) -> usize {
+fn sample(cdf: &[f64], e: &[f64], rng: &mut Rng) -> usize {
     let u = rng.uniform() * cdf[cdf.len() - 1];
     let mut k = cdf.partition_point(|&c| c <= u).min(cdf.len() - 1);
     // Only reachable through rounding at the very top: never return a
     // zero-probability token.
-    while p[k] == 0.0 && k > 0 {
+    while e[k] == 0.0 && k > 0 {
         k -= 1;
     }
     k
@@ -801,7 +788,6 @@ pub fn simulate(options: &SimOptions) -> Result<SimResult, SimError> {
         polarity_max_weight,
         ..
     } = *options;
-    let v = setup.vocab;
     let g = group;
     let scale = lr / g as f64;
     let bonus = if strategy == Strategy::EntropyBonus {
@@ -812,9 +798,7 @@ pub fn simulate(options: &SimOptions) -> Result<SimResult, SimError> {
     let (lo, hi) = (1.0 - setup.eps_low, 1.0 + setup.eps_high);
 
     let mut rng = Rng::new(seed);
-    let mut pi = Policy::new(setup.logits);
-    let initial_probs = pi.p.clone();
-    let r = setup.rewards;
+    let mut pi = Policy::new(setup.logits, setup.rewards);
 
     let mut out = SimResult {
         entropy: Vec::with_capacity(steps + 1),
@@ -828,32 +812,27 @@ pub fn simulate(options: &SimOptions) -> Result<SimResult, SimError> {
         clipped_high: Vec::with_capacity(steps),
         expand_weight: Vec::with_capacity(steps),
         token_rewards: Vec::new(),
-        initial_probs,
+        initial_probs: pi.probs(),
         final_probs: Vec::new(),
         target_entropy: setup.target,
         clip_high_used: setup.eps_high,
     };
     out.entropy.push(pi.entropy);
-    out.reward.push(pi.expected(&r));
+    out.reward.push(pi.reward);
 
-    let mut cdf = vec![0.0; v];
     let mut tokens = vec![0usize; g];
     let mut observed = vec![0.0; g];
     let mut adv = vec![0.0; g];
     let mut old_p = vec![0.0; g];
+    let mut moves = vec![0.0; g];
 
     for _ in 0..steps {
         // 2. sample the group from π_old.
-        let mut acc = 0.0;
-        for (c, &p) in cdf.iter_mut().zip(&pi.p) {
-            acc += p;
-            *c = acc;
-        }
         for k in tokens.iter_mut() {
-            *k = sample(&cdf, &pi.p, &mut rng);
+            *k = sample(&pi.cdf, &pi.e, &mut rng);
         }
         for (o, &k) in observed.iter_mut().zip(&tokens) {
-            let mut x = r[k];
+            let mut x = pi.r[k];
             if setup.coin {
                 x += rng.sign();
             }
@@ -901,7 +880,7 @@ pub fn simulate(options: &SimOptions) -> Result<SimResult, SimError> {
                 n_con += 1;
                 adv[i] /= weight;
             }
-            old_p[i] = pi.p[k];
+            old_p[i] = pi.p(k);
         }
 
         // 5. epochs of clipped policy-gradient ascent.
@@ -912,11 +891,12 @@ pub fn simulate(options: &SimOptions) -> Result<SimResult, SimError> {
         for epoch in 0..if idle { 0 } else { epochs } {
             let mut total = 0.0;
             for (i, &k) in tokens.iter().enumerate() {
+                moves[i] = 0.0;
                 let a = adv[i];
                 if a == 0.0 {
                     continue;
                 }
-                let ratio = if epoch == 0 { 1.0 } else { pi.p[k] / old_p[i] };
+                let ratio = if epoch == 0 { 1.0 } else { pi.p(k) / old_p[i] };
                 if a > 0.0 && ratio > hi {
                     clip_hi += 1;
                     continue;
@@ -933,29 +913,32 @@ pub fn simulate(options: &SimOptions) -> Result<SimResult, SimError> {
                     dh_con += dh;
                 }
                 total += step;
-                // The sparse part now; the dense −total·p below, with the
-                // probabilities of this epoch.
-                pi.z[k] += step;
+                moves[i] = step;
             }
+            // Dense part first (it reads y = z − max of this epoch), then
+            // the sampled logits: Δz = Σ_i step_i e_{k_i} − total·p − ηβ S.
+            let (t, b, shift) = (total * pi.inv, bonus * pi.inv, pi.max + pi.ybar);
             if bonus > 0.0 {
                 let mut s2 = 0.0;
-                let ybar = pi.ybar;
-                for ((z, &p), &y) in pi.z.iter_mut().zip(&pi.p).zip(&pi.y) {
-                    let s = p * (y - ybar);
+                for (z, &e) in pi.z.iter_mut().zip(&pi.e) {
+                    let s = e * (*z - shift); // S_j / inv
                     s2 += s * s;
-                    *z -= total * p + bonus * s;
+                    *z -= t * e + b * s;
                 }
-                dh_bonus += bonus * s2;
+                dh_bonus += bonus * s2 * pi.inv * pi.inv;
             } else if total != 0.0 {
-                for (z, &p) in pi.z.iter_mut().zip(&pi.p) {
-                    *z -= total * p;
+                for (z, &e) in pi.z.iter_mut().zip(&pi.e) {
+                    *z -= t * e;
                 }
+            }
+            for (&k, &m) in tokens.iter().zip(&moves) {
+                pi.z[k] += m;
             }
             pi.refresh();
         }
 
         out.entropy.push(pi.entropy);
-        out.reward.push(pi.expected(&r));
+        out.reward.push(pi.reward);
         out.expanding.push(n_exp);
         out.contracting.push(n_con);
         out.expand_dh.push(dh_exp);
@@ -965,8 +948,8 @@ pub fn simulate(options: &SimOptions) -> Result<SimResult, SimError> {
         out.clipped_high.push(clip_hi);
         out.expand_weight.push(weight);
     }
-    out.final_probs = pi.p;
-    out.token_rewards = r;
+    out.final_probs = pi.probs();
+    out.token_rewards = pi.r;
     Ok(out)
 }
 
@@ -983,12 +966,12 @@ mod tests {
             vec![40.0, 0.0, -1.0, 3.0],
             (0..1000).map(|j| -1.3 * ((j + 1) as f64).ln()).collect(),
         ] {
-            let pi = Policy::new(z.clone());
+            let pi = Policy::new(z.clone(), vec![0.0; z.len()]);
             let d = Distribution::from_logits(&z, 1.0).unwrap();
             assert!((pi.entropy - d.entropy()).abs() <= 1e-13 * d.entropy().max(1e-300));
             assert!((pi.mean_disc - d.mean_discriminator()).abs() <= 1e-12);
             for k in 0..z.len() {
-                assert!((pi.p[k] - d.probs()[k]).abs() <= 1e-15);
+                assert!((pi.p(k) - d.probs()[k]).abs() <= 1e-15);
                 assert!((pi.disc(k) - d.discriminator_at(k)).abs() <= 1e-14);
             }
         }
@@ -996,8 +979,8 @@ mod tests {
 
     #[test]
     fn refresh_skips_nothing_when_the_top_ties() {
-        let pi = Policy::new(vec![1.0, 1.0]);
-        assert_eq!(pi.p, vec![0.5, 0.5]);
+        let pi = Policy::new(vec![1.0, 1.0], vec![0.0; 2]);
+        assert_eq!(pi.probs(), vec![0.5, 0.5]);
         assert!((pi.entropy - 2f64.ln()).abs() < 1e-16);
     }
 

@@ -16,8 +16,8 @@ const ROUND_MAGIC: f64 = 6_755_399_441_055_744.0;
 /// 64 / ln 2.
 const INV_LN2_64: f64 = 92.332_482_616_893_66;
 /// ln 2 split so that n · LN2_HI is exact for |n| < 2^20 (fdlibm's split).
-const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1;
-const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+const LN2_HI: f64 = 6.931_471_803_691_238e-1;
+const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
 /// Below this, e^x is subnormal or zero; we return 0 (a probability under
 /// 1e-307 relative to the largest is 0 for every purpose here).
 const EXP_UNDERFLOW: f64 = -708.0;
@@ -62,7 +62,7 @@ const TWO_POW_J64: [f64; 64] = [
     1.3690024229745905,
     1.383909881963832,
     1.3989796725383112,
-    1.4142135623730951,
+    std::f64::consts::SQRT_2,
     1.42961333839197,
     1.4451808069770467,
     1.460917794180647,
@@ -136,8 +136,10 @@ pub fn exp(x: f64) -> f64 {
 /// [`EXP_NONPOS_CUTOFF`]. For y > 0 or NaN the result is unspecified (finite).
 #[inline(always)]
 pub fn exp_nonpos(y: f64) -> f64 {
-    let v = exp_reduced(y.max(EXP_NONPOS_CUTOFF));
-    if y < EXP_NONPOS_CUTOFF {
+    // Selects, not f64::max (which in wasm costs a NaN dance).
+    let low = y < EXP_NONPOS_CUTOFF;
+    let v = exp_reduced(if low { EXP_NONPOS_CUTOFF } else { y });
+    if low {
         0.0
     } else {
         v
