@@ -563,53 +563,17 @@ fn shapes_and_inferred_vocab() {
 
 // ---------------------------------------------------------------------------
 // Native output for a small documented configuration, for the wasm/browser
-// side to compare with (same seed, same numbers). `UPDATE_FIXTURES=1 cargo
-// test --test simulate fixture` rewrites it.
+// side to compare with (same seed, same numbers; tests/simulate_wasm.rs does
+// so for the core). `UPDATE_FIXTURES=1 cargo test --test simulate fixture`
+// rewrites it.
 
-const FIXTURE: &str = "tests/fixtures/simulate_seed7.json";
-
-fn fixture_options() -> SimOptions {
-    SimOptions {
-        strategy: Strategy::Polarity,
-        vocab: Some(8),
-        group: 4,
-        steps: 12,
-        seed: 7,
-        lr: 0.5,
-        epochs: 3,
-        preset: Some(Preset::Noisy),
-        ..SimOptions::default()
-    }
-}
+#[path = "support/simulate_fixture.rs"]
+mod fixture;
 
 #[test]
 fn fixture_seed7_matches_native_output() {
-    use serde_json::json;
-    let r = simulate(&fixture_options()).unwrap();
-    let out = json!({
-        "about": "Native output of simulate() for `options` (entropy-polarity core, \
-                  tests/simulate.rs). A wasm run of the same options must give the same \
-                  numbers bit for bit (the core uses only IEEE-exact operations).",
-        "options": {
-            "strategy": "polarity", "vocab": 8, "group": 4, "steps": 12, "seed": 7,
-            "lr": 0.5, "epochs": 3, "preset": "noisy"
-        },
-        "entropy": r.entropy,
-        "reward": r.reward,
-        "expanding": r.expanding,
-        "contracting": r.contracting,
-        "expandDh": r.expand_dh,
-        "contractDh": r.contract_dh,
-        "clippedLow": r.clipped_low,
-        "clippedHigh": r.clipped_high,
-        "expandWeight": r.expand_weight,
-        "finalProbs": r.final_probs,
-    });
-    // Compared as text: numbers are written as the shortest decimal that
-    // reads back to the same double (JavaScript's JSON.parse reads them
-    // exactly), and parsing them back here would add a rounding step.
-    let text = serde_json::to_string_pretty(&out).unwrap() + "\n";
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(FIXTURE);
+    let text = fixture::text();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture::PATH);
     if std::env::var_os("UPDATE_FIXTURES").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, &text).unwrap();
@@ -617,6 +581,7 @@ fn fixture_seed7_matches_native_output() {
     let stored = std::fs::read_to_string(&path).unwrap();
     assert!(
         stored == text,
-        "{FIXTURE} differs from the native run:\n{text}"
+        "{} differs from the native run:\n{text}",
+        fixture::PATH
     );
 }
