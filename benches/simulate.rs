@@ -42,6 +42,21 @@ fn median_ms(mut f: impl FnMut()) -> (f64, Option<f64>) {
 }
 
 fn main() {
+    // A yardstick for this machine: as many libm exps as 4 epochs of the
+    // whole set computes softmax entries (4 × 4,000 steps × 1,000 tokens).
+    let z: Vec<f64> = (0..1000).map(|j| -((j + 1) as f64).ln()).collect();
+    let mut e = vec![0.0; 1000];
+    let (wall, cpu) = median_ms(|| {
+        for it in 0..16_000 {
+            let s = it as f64 * 1e-9;
+            for (e, &z) in e.iter_mut().zip(&z) {
+                *e = black_box(z - s).exp();
+            }
+            black_box(&e);
+        }
+    });
+    let cpu = cpu.map_or(String::new(), |c| format!(", CPU {c:7.2} ms"));
+    println!("yardstick: 16M calls of f64::exp (libm): wall {wall:7.2} ms{cpu}");
     println!("simulate: 1000 steps x 4 strategies, V = 1000, G = 16; median of {RUNS} runs");
     for epochs in [SimOptions::default().epochs, 1] {
         for preset in Preset::ALL {

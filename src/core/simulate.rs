@@ -5,7 +5,7 @@
 //!
 //! 1. the current policy is π_old; record its entropy H, S̄ and S_j (SPEC §2);
 //! 2. sample a group of G tokens k_1…k_G from π_old (GRPO-like), with the
-//!    seeded generator of [`rng`]; each sample's observed reward is r_{k_i}
+//!    seeded generator [`Rng`]; each sample's observed reward is r_{k_i}
 //!    plus, depending on the preset, noise (see [`Preset`]);
 //! 3. group-normalised advantages A_i = (r_i − mean) / (std + 1e-6), with the
 //!    population std; a group whose rewards are all equal gets A_i = 0;
@@ -28,13 +28,16 @@
 //! see [`Strategy::Polarity`]). Options a strategy or preset does not use are
 //! accepted and ignored, so one option set can drive all four strategies.
 //!
-//! Reproducibility: the generator and the `exp`/`ln` used here ([`detmath`])
-//! are built from integer and correctly rounded IEEE operations only, and all
-//! sums run in a fixed order, so a seed gives the same bits natively and in
-//! WebAssembly.
+//! Reproducibility: the generator and the `exp`/`ln` used here (module
+//! `detmath`) are built from integer and correctly rounded IEEE operations
+//! only, and all sums run in a fixed order, so a seed gives the same bits
+//! natively and in WebAssembly (tests/simulate_wasm.rs checks this).
 //!
-//! Cost per step: `epochs` softmaxes (O(V) each), O(V) to sample, O(V + G)
-//! per update.
+//! Cost per step: `epochs` softmaxes, O(V) each (one exp per token; the same
+//! pass gives H, S̄, the expected reward and the running sums that sampling
+//! searches), O(G log V) to sample, O(V + G) per update. A step whose group
+//! carries no signal (all rewards equal) and no entropy bonus leaves the
+//! logits alone and costs O(G log V).
 //!
 //! Error messages name the options as JavaScript spells them (`clipLow`, …),
 //! because the wasm layer passes them to the page unchanged.
@@ -334,6 +337,11 @@ pub enum SimError {
         given: &'static str,
         other: &'static str,
     },
+    /// The numbers stopped being finite (only conceivable with extreme
+    /// settings); reported instead of passing NaN off as a result.
+    Diverged {
+        step: usize,
+    },
 }
 
 impl fmt::Display for SimError {
@@ -388,6 +396,10 @@ impl fmt::Display for SimError {
             SimError::Conflict { given, other } => write!(
                 f,
                 "Both {given} and {other} are given: they set the same thing, so give only one."
+            ),
+            SimError::Diverged { step } => write!(
+                f,
+                "The run diverged at step {step} (the logits overflowed): use a smaller lr or tighter clip bounds."
             ),
         }
     }
@@ -826,7 +838,7 @@ pub fn simulate(options: &SimOptions) -> Result<SimResult, SimError> {
     let mut old_p = vec![0.0; g];
     let mut moves = vec![0.0; g];
 
-    for _ in 0..steps {
+    for step in 0..steps {
         // 2. sample the group from π_old.
         for k in tokens.iter_mut() {
             *k = sample(&pi.cdf, &pi.e, &mut rng);
@@ -937,6 +949,9 @@ pub fn simulate(options: &SimOptions) -> Result<SimResult, SimError> {
             pi.refresh();
         }
 
+        if !(pi.entropy.is_finite() && pi.mean_disc.is_finite() && pi.reward.is_finite()) {
+            return Err(SimError::Diverged { step: step + 1 });
+        }
         out.entropy.push(pi.entropy);
         out.reward.push(pi.reward);
         out.expanding.push(n_exp);
