@@ -432,6 +432,11 @@ function wire() {
     setTimeout(() => { btn.textContent = 'Copy link'; }, 1500);
   });
 
+  // In-page links scroll without touching the hash, which holds the state.
+  document.querySelectorAll('a[href^="#"]:not([href="#"])').forEach((link) => link.addEventListener('click', (e) => {
+    e.preventDefault();
+    document.querySelector(link.getAttribute('href'))?.scrollIntoView({ behavior: 'smooth' });
+  }));
   window.addEventListener('hashchange', () => loadHash());
   new ResizeObserver(() => schedule()).observe(byTest('curve'));
   window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener('change', () => schedule());
@@ -448,7 +453,15 @@ function download(blob, name) {
 }
 
 function loadHash() {
-  const { state: s, problems } = stateFromHash(location.hash);
+  if (location.hash && !location.hash.includes('=')) {
+    // A plain anchor (#slices): scroll there, keep the state.
+    document.querySelector(location.hash)?.scrollIntoView();
+    if (dist) {
+      history.replaceState(null, '', hashFromState(state));
+      return;
+    }
+  }
+  const { state: s, problems } = stateFromHash(location.hash.includes('=') ? location.hash : '');
   if (location.hash && hashFromState(s) === location.hash && dist) return; // our own write
   if (!commit(s)) commit(structuredClone(DEFAULT_STATE));
   if (problems.length) showError(`Part of the link could not be used: ${problems.join('; ')}.`);
