@@ -16,6 +16,8 @@ use super::update::{exact_delta_of, UpdateKind};
 /// Lowest and highest q the exact curve's zero search looks at.
 pub const Q_MIN: f64 = 1e-12;
 pub const Q_MAX: f64 = 1.0 - 1e-12;
+/// Grid points of the zero search in logit(q) over [Q_MIN, Q_MAX].
+pub const DEFAULT_SCAN: usize = 160;
 
 fn logit(q: f64) -> f64 {
     q.ln() - (-q).ln_1p()
@@ -128,6 +130,19 @@ impl Distribution {
         kind: UpdateKind,
         step: f64,
     ) -> Result<Vec<f64>, CoreError> {
+        self.exact_zeros_scan(k, kind, step, DEFAULT_SCAN)
+    }
+
+    /// [`Self::exact_zeros`] with `scan` grid points (≥ 8): fewer for long
+    /// rows, where each evaluation costs O(V). Zeros closer together than
+    /// the grid spacing can be missed.
+    pub fn exact_zeros_scan(
+        &self,
+        k: usize,
+        kind: UpdateKind,
+        step: f64,
+        scan: usize,
+    ) -> Result<Vec<f64>, CoreError> {
         self.check_token(k)?;
         if !step.is_finite() {
             return Err(CoreError::Step { value: step });
@@ -135,14 +150,14 @@ impl Distribution {
         if step == 0.0 {
             return Ok(Vec::new()); // the curve is identically zero
         }
-        const SCAN: usize = 160;
+        let scan = scan.max(8);
         let mut curve = ExactCurve::new(self, k, kind, step)?;
         let mut f = |u: f64| curve.at(expit(u));
         let (u0, u1) = (logit(Q_MIN), logit(Q_MAX));
         let mut zeros = Vec::new();
         let (mut a, mut fa) = (u0, f(u0));
-        for i in 1..=SCAN {
-            let b = u0 + (u1 - u0) * i as f64 / SCAN as f64;
+        for i in 1..=scan {
+            let b = u0 + (u1 - u0) * i as f64 / scan as f64;
             let fb = f(b);
             if fa == 0.0 {
                 zeros.push(expit(a));
@@ -162,9 +177,20 @@ impl Distribution {
         kind: UpdateKind,
         step: f64,
     ) -> Result<Option<f64>, CoreError> {
+        self.exact_flip_scan(k, kind, step, DEFAULT_SCAN)
+    }
+
+    /// [`Self::exact_flip`] with a `scan`-point zero search.
+    pub fn exact_flip_scan(
+        &self,
+        k: usize,
+        kind: UpdateKind,
+        step: f64,
+        scan: usize,
+    ) -> Result<Option<f64>, CoreError> {
         let target = self.flip(kind).ln();
         Ok(self
-            .exact_zeros(k, kind, step)?
+            .exact_zeros_scan(k, kind, step, scan)?
             .into_iter()
             .min_by(|a, b| (a.ln() - target).abs().total_cmp(&(b.ln() - target).abs())))
     }
