@@ -175,11 +175,11 @@ mod tests {
 
     #[test]
     fn long_rows_draw_a_bounded_sample_that_keeps_the_chosen_token() {
-        // 20,000 tokens with distinct probabilities; the chosen one is rare.
-        let logits: Vec<f64> = (0..20_000).map(|j| -(j as f64) * 1e-3).collect();
+        // 5,000 tokens with distinct probabilities; the chosen one is rare.
+        let logits: Vec<f64> = (0..5_000).map(|j| -(j as f64) * 4e-3).collect();
         let d = Distribution::from_logits(&logits, 1.0).unwrap();
         let o = CurveOptions {
-            token: 19_999,
+            token: 4_999,
             kind: UpdateKind::PolicyGradient,
             step: 0.1,
             log_x: true,
@@ -188,10 +188,9 @@ mod tests {
         let m = CurveModel::build(&d, &o).unwrap();
         assert!(m.tokens.len() <= MAX_DOTS + 1);
         let (q, _) = m.tokens[m.chosen.unwrap()];
-        assert_eq!(q, d.probs()[19_999]);
+        assert_eq!(q, d.probs()[4_999]);
         // The most likely token is always drawn.
         assert!(m.tokens.iter().any(|&(q, _)| q == d.probs()[0]));
-        // The exact curve got fewer samples (4e6 / 20,000 = 200 here).
-        assert!(m.exact.len() <= 200);
+        assert_eq!(m.exact.len(), 200);
     }
 }
