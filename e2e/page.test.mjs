@@ -177,3 +177,33 @@ test('taking the step for real: collapse for a likely token, expansion for an un
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a row opened from a slice: full-row numbers, top tokens plus a rest bucket, editing makes a toy', async () => {
+  const { page, problems, context } = await open(env.browser, `${env.base}/${'#logits=2,1,0.5,-1&token=0&kind=pg&step=0.1'}`);
+  // A 20,000-token row with a spread like a real model's (fixed pseudo-random values).
+  const V = 20000;
+  let x = 12345;
+  const rnd = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const z = Array.from({ length: V }, (_, j) => (j === 7 ? 9 : 4 * Math.log(rnd() + 1e-9) / 3));
+  const f32 = Array.from(new Float32Array(z)); // the slice panel sends float32 rows
+  await page.evaluate(([logits]) => window.dispatchEvent(new CustomEvent('open-row', {
+    detail: { logits: new Float32Array(logits), token: 123, labels: null, name: 'test.npy', index: 5, advantage: -1, truncated: false },
+  })), [f32]);
+  await page.waitForFunction(() => !document.querySelector('[data-testid="row-banner"]').hidden);
+  assert.match(await page.textContent('[data-testid="row-banner"]'), /Row 5 of test\.npy: 20,000 tokens/);
+  const ref = stats(f32, 1);
+  assert.ok(close(await value(page, 'entropy'), ref.H, 1e-10), 'entropy of the full row');
+  assert.ok(close(await value(page, 'prob'), ref.p[123], 1e-10), 'the sampled token');
+  assert.ok(close(await value(page, 'first-order'), firstOrder(f32, 1, 123, 'pg', 0.1 * -1), 1e-8), 'first order with A = −1');
+  assert.equal(await page.$$eval('.bar', (b) => b.length), 63, '62 top tokens and one rest bucket');
+  assert.match(await page.$eval('.bar-label:last-child', (el) => el.textContent), /^rest \(19,938\)$/);
+  // Editing a logit leaves the row for a toy copy of the bars.
+  await page.fill('[data-testid="token-logit"]', '0');
+  await page.press('[data-testid="token-logit"]', 'Enter');
+  await page.waitForFunction(() => document.querySelector('[data-testid="row-banner"]').hidden);
+  const s = await hashState(page);
+  assert.equal(s.logits.length, 63);
+  await checkReadouts(page);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

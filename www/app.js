@@ -14,7 +14,14 @@ const $ = (id) => document.getElementById(id);
 const byTest = (t) => document.querySelector(`[data-testid="${t}"]`);
 
 let state = structuredClone(DEFAULT_STATE);
-let dist = null; // Distribution for `state`
+let dist = null; // Distribution for `state` (or for the opened row)
+// A row opened from a logit slice: its full logits drive every number and
+// the curve, while the editor shows the top tokens plus one "rest" bucket
+// (`display[j]` is the row index of bar j, −1 for the bucket). Editing the
+// logits turns the view into a toy copy of what the bars show.
+let row = null;
+
+const fullIndex = (j) => (row ? row.display[j] : j);
 let frame = 0;
 let bars;
 // Steps taken for real: each entry is the state before the step and what
@@ -40,8 +47,11 @@ function clearError() {
 /** Tries a new state; applies it only if the core accepts it. */
 function commit(next, { focusBars = false } = {}) {
   let d;
+  const leaveRow = row && next.logits.join() !== state.logits.join();
   try {
-    d = Distribution.fromLogits(Float64Array.from(next.logits), next.temperature);
+    d = row && !leaveRow
+      ? Distribution.fromLogits(row.logits, next.temperature)
+      : Distribution.fromLogits(Float64Array.from(next.logits), next.temperature);
   } catch (e) {
     showError(e.message);
     syncInputs(); // put the inputs back to the state we kept
@@ -50,6 +60,8 @@ function commit(next, { focusBars = false } = {}) {
   dist?.free();
   dist = d;
   state = next;
+  if (leaveRow) row = null;
+  renderRowBanner();
   clearError();
   history.replaceState(null, '', hashFromState(state) + '');
   schedule();
@@ -81,9 +93,10 @@ function render() {
   const t0 = performance.now();
   const s = state;
   const d = dist;
-  const k = s.token;
+  const k = fullIndex(s.token);
   const step = stepValue();
-  const probs = d.probs();
+  const all = d.probs();
+  const probs = row ? displayProbs(all) : all;
   const H = d.entropy;
   const flipN = d.flipNudge;
   const flipPG = d.flipPolicyGradient;
@@ -115,13 +128,15 @@ function render() {
   }
   canvas._layout = layout; // for tests and pointer hit-testing
   // Bars: the sign each token's own update would have.
-  const signs = Array.from(probs, (_, j) => Math.sign(d.firstOrder(j, s.kind, step)));
+  const deltas = Array.from(probs, (_, j) => (fullIndex(j) < 0 ? NaN : d.firstOrder(fullIndex(j), s.kind, step)));
+  const signs = deltas.map((v) => (Number.isNaN(v) ? 0 : Math.sign(v)));
   bars.update({
-    probs, labels: s.labels, selected: k, signs, flip: flipKind,
+    probs, labels: s.labels, selected: s.token, signs, flip: flipKind,
     flipName: s.kind === 'pg' ? 'p†' : 'e^−H',
   });
 
-  renderTokenTable(probs, d.discriminator(), signs.map((_, j) => d.firstOrder(j, s.kind, step)));
+  const discAll = d.discriminator();
+  renderTokenTable(probs, Array.from(probs, (_, j) => (fullIndex(j) < 0 ? NaN : discAll[fullIndex(j)])), deltas);
 
   const set = (id, text, value) => {
     const el = byTest(id);
@@ -131,7 +146,7 @@ function render() {
   set('entropy', fmtEntropy(H, s.bits), H);
   set('flip-nudge', fmt(flipN), flipN);
   set('flip-pg', fmt(flipPG), flipPG);
-  set('prob', fmt(probs[k]), probs[k]);
+  set('prob', fmt(all[k]), all[k]);
   set('disc', fmt(Sk), Sk);
   set('mean-disc', fmt(Sbar), Sbar);
   set('sensitivity', fmt(sens), sens);
@@ -147,18 +162,20 @@ function render() {
   const exactFlip = layout?.exactFlip;
   set('exact-flip', exactFlip === undefined ? 'none in (0, 1)' : `q = ${fmt(exactFlip)}`, exactFlip ?? '');
 
-  const label = s.labels[k];
+  const label = s.labels[s.token];
   const kindText = s.kind === 'pg' ? 'policy-gradient step' : 'nudge';
   const verb = first > 0 ? 'widens' : first < 0 ? 'narrows' : 'leaves unchanged';
   const verdict = byTest('verdict');
   verdict.className = `verdict ${first > 0 ? 'expands' : first < 0 ? 'contracts' : ''}`;
   verdict.textContent = step === 0
     ? 'With η·A = 0 nothing changes.'
-    : `A ${kindText} on “${label}” (p = ${fmt(probs[k], 3)}) with A = ${fmt(s.adv, 3)} ${verb} the distribution: ` +
+    : `A ${kindText} on “${label}” (p = ${fmt(all[k], 3)}) with A = ${fmt(s.adv, 3)} ${verb} the distribution: ` +
       `ΔH ≈ ${fmt(unit(first), 3)}${u} (exact ${fmt(unit(exact), 3)}).`;
   $('caption').textContent =
     `Solid: first-order ΔH for a token of probability q with H and S̄ held fixed (η·A = ${fmt(step, 3)}). ` +
-    `Dots: the ${probs.length} tokens. Dashed: exact ΔH with “${label}” moved to q` +
+    (row ? `Dots: the tokens of the row (the most likely, and a sample of all ${all.length.toLocaleString('en')}). `
+      : `Dots: the ${probs.length} tokens. `) +
+    `Dashed: exact ΔH with “${label}” moved to q` +
     (exactFlip === undefined ? '.' : `; it crosses zero at q = ${fmt(exactFlip, 4)} (◆), against ` +
       `${s.kind === 'pg' ? 'p†' : 'e^−H'} = ${fmt(flipKind, 4)}.`);
   canvas.setAttribute('aria-label', `Chart: ${$('caption').textContent}`);
@@ -169,9 +186,93 @@ function render() {
   set('render-ms', `recomputed and redrawn in ${ms.toFixed(1)} ms`, ms);
 }
 
+// ---------- a row opened from a logit slice ----------
+
+const SHOWN = 63; // bars for a row: the top tokens, then one "rest" bucket
+
+/** Probabilities of the bars in row mode (the bucket holds the rest). */
+function displayProbs(all) {
+  let top = 0;
+  const out = row.display.map((i) => (i < 0 ? 0 : (top += all[i], all[i])));
+  const b = row.display.indexOf(-1);
+  if (b >= 0) out[b] = Math.max(0, 1 - top);
+  return new Float64Array(out);
+}
+
+function logSumExp(values) {
+  const m = Math.max(...values);
+  if (m === -Infinity) return -Infinity;
+  let s = 0;
+  for (const v of values) s += Math.exp(v - m);
+  return m + Math.log(s);
+}
+
+/** Shows one row of a slice in the explorer (event from the slice panel). */
+function openRow(r) {
+  const z = Float64Array.from(r.logits);
+  const live = [];
+  for (let j = 0; j < z.length; j++) if (z[j] > -Infinity) live.push(j);
+  if (live.length === 0) {
+    showError(`Row ${r.index} has no unmasked token to show.`);
+    return;
+  }
+  live.sort((a, b) => z[b] - z[a]);
+  const wants = live.length > SHOWN ? SHOWN - 1 : live.length;
+  let top = live.slice(0, wants);
+  const sampled = Number.isInteger(r.token) && z[r.token] > -Infinity ? r.token : null;
+  if (sampled !== null && !top.includes(sampled)) top = [...top.slice(0, wants - 1), sampled];
+  top.sort((a, b) => z[b] - z[a]);
+  const inTop = new Set(top);
+  const rest = live.filter((j) => !inTop.has(j));
+  const label = (j) => (r.labels?.[j] ?? `#${j}`).replaceAll(',', ' ').slice(0, 24) || `#${j}`;
+  const next = structuredClone(state);
+  next.logits = top.map((j) => z[j]);
+  next.labels = top.map(label);
+  const display = [...top];
+  if (rest.length) {
+    next.logits.push(logSumExp(rest.map((j) => z[j])));
+    next.labels.push(`rest (${rest.length.toLocaleString('en')})`);
+    display.push(-1);
+  }
+  next.token = sampled === null ? 0 : top.indexOf(sampled);
+  next.kind = 'pg';
+  if (Number.isFinite(r.advantage) && r.advantage !== 0) next.adv = r.advantage;
+  next.logX = true; // real vocabularies span many decades
+  steps = [];
+  const [rowBefore, stateBefore] = [row, state];
+  row = { logits: z, display, name: r.name, index: r.index, truncated: !!r.truncated };
+  state = { ...state, logits: next.logits }; // so that commit keeps the row
+  if (!commit(next)) {
+    [row, state] = [rowBefore, stateBefore];
+    return;
+  }
+  document.querySelector('.editor')?.scrollIntoView({ behavior: 'smooth' });
+}
+
+function renderRowBanner() {
+  const banner = byTest('row-banner');
+  if (!row) {
+    banner.hidden = true;
+    return;
+  }
+  const v = row.logits.length;
+  banner.hidden = false;
+  $('row-banner-text').textContent =
+    `Row ${row.index} of ${row.name}: ${v.toLocaleString('en')} tokens` +
+    (row.truncated ? ' (only the listed top logprobs, renormalised: the model’s tail is missing)' : '') +
+    `. The bars show the ${Math.min(v, SHOWN - 1)} most likely` +
+    (row.display.includes(-1) ? ' and one “rest” bucket' : '') +
+    '; every number and the curve use the full row. Editing the logits makes a toy copy of the bars.';
+}
+
 // ---------- take the step ----------
 
 function takeStep() {
+  if (row) {
+    // A step acts on what the bars show: leave the row for its toy copy.
+    row = null;
+    if (!commit(structuredClone(state))) return false;
+  }
   const s = state;
   const d = dist;
   const k = s.token;
@@ -267,12 +368,15 @@ function tokenCsv() {
   const s = state;
   const d = dist;
   const step = stepValue();
-  const probs = d.probs();
+  const all = d.probs();
+  const probs = row ? displayProbs(all) : all;
   const disc = d.discriminator();
   const lines = ['token,label,logit,prob,discriminator,first_order_dh,exact_dh'];
   for (let j = 0; j < probs.length; j++) {
+    const i = fullIndex(j); // −1: the "rest" bucket of an opened row
     const label = /[",\n]/.test(s.labels[j]) ? `"${s.labels[j].replaceAll('"', '""')}"` : s.labels[j];
-    lines.push([j, label, s.logits[j], probs[j], disc[j], d.firstOrder(j, s.kind, step), d.exact(j, s.kind, step)].join(','));
+    const math = i < 0 ? ['', '', ''] : [disc[i], d.firstOrder(i, s.kind, step), d.exact(i, s.kind, step)];
+    lines.push([i < 0 ? '' : i, label, s.logits[j], probs[j], ...math].join(','));
   }
   return lines.join('\n') + '\n';
 }
@@ -325,7 +429,7 @@ function wire() {
       s.logits[j] = Math.round(logitForProb(s.logits, j, q, s.temperature) * 1e4) / 1e4;
       s.token = j;
     }),
-    onSelect: (j) => edit((s) => { s.token = j; }),
+    onSelect: (j) => { if (fullIndex(j) >= 0) edit((s) => { s.token = j; }); },
     onStepLogit: (j, dz) => edit((s) => {
       if (s.logits[j] !== -Infinity) s.logits[j] = Math.round((s.logits[j] + dz) * 1e4) / 1e4;
     }, { focusBars: true }),
@@ -378,7 +482,19 @@ function wire() {
     s.labels.splice(s.token, 1);
     s.token = Math.min(s.token, s.logits.length - 1);
   }));
-  $('token').addEventListener('change', (e) => edit((s) => { s.token = Number(e.target.value); }));
+  $('token').addEventListener('change', (e) => {
+    if (fullIndex(Number(e.target.value)) < 0) {
+      showError('The “rest” bucket stands for many tokens; choose a single token to update.');
+      syncInputs();
+      return;
+    }
+    edit((s) => { s.token = Number(e.target.value); });
+  });
+  window.addEventListener('open-row', (e) => openRow(e.detail));
+  $('row-leave').addEventListener('click', () => {
+    row = null;
+    commit(structuredClone(state));
+  });
   document.querySelectorAll('input[name="kind"]').forEach((r) =>
     r.addEventListener('change', () => edit((s) => { s.kind = r.value; })));
   $('temp-range').addEventListener('input', (e) => edit((s) => {
