@@ -21,6 +21,10 @@ cargo test -q
 step "browser tests (wasm-pack test, headless Chromium)"
 wasm-pack test --headless --chrome --release
 
+step "the simulation in wasm (Node) against the native fixture: same seed, same run"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  cargo test -q --release --target wasm32-unknown-unknown --test simulate_wasm
+
 step "build the page"
 bash scripts/build.sh
 

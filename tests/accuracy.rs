@@ -23,6 +23,9 @@
 //!
 //! Run with `-- --nocapture` to see the largest errors observed.
 
+// Native only: the browser tier is tests/web.rs.
+#![cfg(not(target_arch = "wasm32"))]
+
 use entropy_polarity::core::{apply_update, lambert_w0, Distribution, UpdateKind};
 use serde_json::Value;
 use std::collections::HashMap;

@@ -5,6 +5,9 @@
 //! Every tolerance below is written as a bound on the rounding error the
 //! quantity can carry, with its reasoning next to it.
 
+// Native only: the browser tier is tests/web.rs.
+#![cfg(not(target_arch = "wasm32"))]
+
 use entropy_polarity::core::{apply_update, Distribution, UpdateKind};
 use proptest::prelude::*;
 use proptest::sample::Index;

@@ -2,6 +2,9 @@
 //! SPEC §2 (and from Park et al. 2025 for clipping), not numbers copied from
 //! the code.
 
+// Native only: the browser tier is tests/web.rs.
+#![cfg(not(target_arch = "wasm32"))]
+
 use entropy_polarity::core::simulate::{
     simulate, Preset, SimError, SimOptions, SimResult, Strategy, MAX_STEPS,
 };

@@ -3,6 +3,9 @@
 //! wrote to tests/fixtures/examples_expected.json; binary examples give the
 //! same values when streamed in chunks from their header.
 
+// Native only: the browser tier is tests/web.rs.
+#![cfg(not(target_arch = "wasm32"))]
+
 use entropy_polarity::core::slice::{
     decode_advantages, decode_all, decode_rows, decode_tokens, parse_any_with, read_header,
     row_byte_range, Format, Header, ParseOptions, SliceKind,

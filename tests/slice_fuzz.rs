@@ -4,6 +4,9 @@
 //! or Err. Case counts are modest so this runs in seconds; raise
 //! PROPTEST_CASES for a longer run.
 
+// Native only: the browser tier is tests/web.rs.
+#![cfg(not(target_arch = "wasm32"))]
+
 use entropy_polarity::core::slice::{
     decode_advantages, decode_all, decode_rows, decode_tokens, list_tensors, parse_any_with,
     read_header, row_byte_range, sniff, BinaryFormat, Endian, FloatType, Header, Layout, Order,
