@@ -23,7 +23,7 @@ wasm-pack test --headless --chrome --release
 
 step "the simulation in wasm (Node) against the native fixture: same seed, same run"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  cargo test -q --release --target wasm32-unknown-unknown --test simulate_wasm
+  cargo test --release --target wasm32-unknown-unknown --test simulate_wasm  # (the runner rejects -q)
 
 step "build the page"
 bash scripts/build.sh
