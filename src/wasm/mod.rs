@@ -12,6 +12,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlCanvasElement;
 
+mod rows;
+
 #[wasm_bindgen(start)]
 fn start() {
     // A panic is a bug: show it in the console with its message.
