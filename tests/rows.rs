@@ -267,21 +267,23 @@ fn masked_entries_change_nothing_else() {
 #[test]
 fn uniform_rows_closed_form() {
     // H = ln V, S̄ = 0, p† = e^-H = 1/V, S_k = 0 — for lengths that exercise
-    // every tail of the 8-lane steps and 256-entry blocks.
-    for v in [1usize, 2, 3, 7, 8, 9, 255, 256, 257, 1000, V] {
+    // every tail of the 16-entry steps and 256-entry blocks. e = 1 exactly
+    // at the maximum; sums of equal f32 terms round (about 1e-9 relative).
+    for v in [1usize, 2, 3, 7, 8, 9, 15, 16, 17, 255, 256, 257, 1000, V] {
         let row = vec![1.5f32; v];
         let s = analyze_row(&row, Some((v - 1) as u32), 3.0).unwrap();
         let ln_v = (v as f64).ln();
+        let tol = 1e-8;
         assert!(
-            (s.entropy - ln_v).abs() <= 1e-15 * ln_v.max(1.0),
+            (s.entropy - ln_v).abs() <= tol * ln_v.max(1.0),
             "V = {v}: H = {}",
             s.entropy
         );
         assert_eq!(s.mean_discriminator, 0.0, "V = {v}");
-        assert!((s.flip_nudge - 1.0 / v as f64).abs() <= 1e-14 / v as f64);
-        assert!((s.flip_pg - 1.0 / v as f64).abs() <= 1e-14 / v as f64);
+        assert!((s.flip_nudge * v as f64 - 1.0).abs() <= tol);
+        assert!((s.flip_pg * v as f64 - 1.0).abs() <= tol);
         let t = s.sampled.unwrap();
-        assert!((t.prob - 1.0 / v as f64).abs() <= 1e-15);
+        assert!((t.prob * v as f64 - 1.0).abs() <= tol);
         assert_eq!(t.discriminator, 0.0);
         assert_eq!(t.polarity, 0.0);
     }
@@ -528,33 +530,58 @@ fn messages_say_where_and_what_to_do() {
 
 #[test]
 fn fast_exp_is_accurate_and_saturates() {
-    // Relative error against f64 exp of the same f32 argument: ≤ 2.3 ulp from
+    // Relative error against f64 exp of the same f32 argument: ≤ 2.9 ulp from
     // the polynomial plus |y|·log2(e)·2^-24 from rounding u = y·log2(e).
     let mut worst_ulp = 0f64;
-    let mut y = -71.0f32;
+    let mut y = -87.0f32;
     while y <= 0.0 {
         let got = f64::from(kernel::exp_f32(y));
         let want = f64::from(y).exp();
         let ulp = f64::from(f32::EPSILON) / 2.0; // 2^-24, relative half-ulp scale
         let err = ((got - want) / want).abs() / (2.0 * ulp);
-        let allowed = 2.5 + f64::from(y.abs()) * std::f64::consts::LOG2_E;
+        let allowed = 3.0 + f64::from(y.abs()) * std::f64::consts::LOG2_E;
         assert!(err <= allowed, "exp({y}) = {got}, want {want}: {err} ulp");
-        worst_ulp = worst_ulp.max(err / allowed * 2.5);
-        y += 0.001_31;
+        worst_ulp = worst_ulp.max(err - f64::from(y.abs()) * std::f64::consts::LOG2_E);
+        y += 0.001_57;
     }
     for y in [-1e-30f32, -1e-7, -0.5, -0.346_573_6, -1.0] {
         let err = ((f64::from(kernel::exp_f32(y)) - f64::from(y).exp()) / f64::from(y).exp()).abs();
-        assert!(err < 3.0 * 2f64.powi(-24), "exp({y}): {err}");
+        assert!(err < 3.5 * 2f64.powi(-24), "exp({y}): {err}");
     }
     assert_eq!(kernel::exp_f32(0.0), 1.0);
-    assert!(kernel::exp_f32(-71.0) > 0.0);
-    assert_eq!(kernel::exp_f32(-72.0), 0.0);
+    assert!(kernel::exp_f32(-87.0) > 0.0);
+    assert_eq!(kernel::exp_f32(-120.0), 0.0);
     assert_eq!(kernel::exp_f32(-1e30), 0.0);
     assert_eq!(kernel::exp_f32(f32::NEG_INFINITY), 0.0);
     assert!(kernel::exp_f32(f32::NAN).is_nan());
-    eprintln!("fast exp: worst error {worst_ulp:.2} ulp (scaled to the |y| = 0 bound)");
+    eprintln!("fast exp: worst error {worst_ulp:.2} ulp beyond the argument rounding");
 }
 
 fn argmax_f32(z: &[f32]) -> usize {
     argmax(&z.iter().map(|&v| f64::from(v)).collect::<Vec<_>>())
+}
+
+#[test]
+fn soft_masks_and_very_distant_logits() {
+    // Large negative finite "masks" (-1e4, -1e9, f32::MIN) act like -inf, and
+    // logits 81 to 89 nats below the maximum (where the kernel meets
+    // subnormal e'²) still give the right statistics.
+    let mut rng = Rng(29);
+    for fill in [
+        -1e4f32,
+        -1e9,
+        f32::MIN,
+        -85.0,
+        -90.0,
+        -100.0,
+        -118.0,
+        -125.0,
+    ] {
+        let mut row: Vec<f32> = (0..V).map(|_| fill).collect();
+        for _ in 0..300 {
+            let j = rng.below(V);
+            row[j] = (3.0 * rng.normal()) as f32;
+        }
+        check_row(&format!("fill {fill}"), &row, 0, 1.0);
+    }
 }

@@ -202,15 +202,100 @@ pub fn analyze_rows(
     tokens: Option<&[u32]>,
     advantages: Option<&[f32]>,
 ) -> Result<RowsAnalysis, RowsError> {
+    check_shape(logits.len(), rows, vocab)?;
+    let source = SliceRows { logits, vocab };
+    analyze_rows_from(source, rows, vocab, tokens, advantages)
+}
+
+/// `Ok` when `len` logits make `rows` rows of `vocab` (≥ 1) tokens.
+pub fn check_shape(len: usize, rows: usize, vocab: usize) -> Result<(), RowsError> {
     if vocab == 0 {
         return Err(RowsError::EmptyVocab);
     }
-    if rows.checked_mul(vocab) != Some(logits.len()) {
-        return Err(RowsError::LengthMismatch {
-            len: logits.len(),
+    if rows.checked_mul(vocab) != Some(len) {
+        return Err(RowsError::LengthMismatch { len, rows, vocab });
+    }
+    Ok(())
+}
+
+/// Where [`analyze_rows_from`] gets the rows of a slice.
+pub trait RowSource {
+    /// Row `r` and, when `r + 1 < rows`, row `r + 1` (each `vocab` long;
+    /// both are needed because row r's pass also finds row r + 1's maximum).
+    /// Called for r = 0, 1, 2, … in order.
+    fn rows(&mut self, r: usize) -> (&[f32], Option<&[f32]>);
+}
+
+/// The rows of a row-major slice in memory.
+pub struct SliceRows<'a> {
+    pub logits: &'a [f32],
+    pub vocab: usize,
+}
+
+impl RowSource for SliceRows<'_> {
+    fn rows(&mut self, r: usize) -> (&[f32], Option<&[f32]>) {
+        let v = self.vocab;
+        (
+            &self.logits[r * v..(r + 1) * v],
+            self.logits.get((r + 1) * v..(r + 2) * v),
+        )
+    }
+}
+
+/// Rows copied in one at a time by `fill(r, buffer)` into two row buffers:
+/// memory for two rows instead of the whole slice, and each row is still in
+/// cache when it is analysed (used for JavaScript arrays and file chunks).
+pub struct CopiedRows<F: FnMut(usize, &mut [f32])> {
+    fill: F,
+    rows: usize,
+    buffers: [Vec<f32>; 2],
+    /// Which row each buffer holds.
+    holds: [Option<usize>; 2],
+}
+
+impl<F: FnMut(usize, &mut [f32])> CopiedRows<F> {
+    pub fn new(rows: usize, vocab: usize, fill: F) -> Self {
+        let buffer = || vec![0f32; if rows == 0 { 0 } else { vocab }];
+        CopiedRows {
+            fill,
             rows,
-            vocab,
-        });
+            buffers: [buffer(), buffer()],
+            holds: [None, None],
+        }
+    }
+
+    fn load(&mut self, r: usize) {
+        if self.holds[r % 2] != Some(r) {
+            (self.fill)(r, &mut self.buffers[r % 2]);
+            self.holds[r % 2] = Some(r);
+        }
+    }
+}
+
+impl<F: FnMut(usize, &mut [f32])> RowSource for CopiedRows<F> {
+    fn rows(&mut self, r: usize) -> (&[f32], Option<&[f32]>) {
+        self.load(r);
+        let has_next = r + 1 < self.rows;
+        if has_next {
+            self.load(r + 1);
+        }
+        let [a, b] = &self.buffers;
+        let (this, next) = if r % 2 == 0 { (a, b) } else { (b, a) };
+        (this, has_next.then_some(next.as_slice()))
+    }
+}
+
+/// [`analyze_rows`] for rows from any [`RowSource`] (the caller has checked
+/// the shape, e.g. with [`check_shape`]).
+pub fn analyze_rows_from(
+    mut source: impl RowSource,
+    rows: usize,
+    vocab: usize,
+    tokens: Option<&[u32]>,
+    advantages: Option<&[f32]>,
+) -> Result<RowsAnalysis, RowsError> {
+    if vocab == 0 {
+        return Err(RowsError::EmptyVocab);
     }
     if let Some(t) = tokens {
         if t.len() != rows {
@@ -250,9 +335,31 @@ pub fn analyze_rows(
             polarity: Vec::with_capacity(rows),
         }),
     };
-    for (r, row) in logits.chunks_exact(vocab).enumerate() {
-        let token = tokens.map(|t| t[r]);
-        let s = analyze_row(row, token, advantage(r)).map_err(|e| e.at_row(r))?;
+    // Row r's fused pass also finds row r + 1's maximum (see kernel).
+    let mut max = None;
+    for r in 0..rows {
+        let (row, next) = source.rows(r);
+        assert_eq!(
+            row.len(),
+            vocab,
+            "a row source gives rows of `vocab` logits"
+        );
+        let (m, top_block) = max.take().unwrap_or_else(|| kernel::row_max(row));
+        if !m.is_finite() {
+            return Err(diagnose(row).at_row(r));
+        }
+        let sums = match next {
+            Some(next) => {
+                let (sums, next_max) = kernel::row_sums_then_max(row, m, top_block, next);
+                max = Some(next_max);
+                sums
+            }
+            None => kernel::row_sums(row, m, top_block),
+        };
+        if !sums.is_finite() {
+            return Err(diagnose(row).at_row(r));
+        }
+        let s = finish(row, m, &sums, tokens.map(|t| t[r]), advantage(r));
         out.entropy.push(s.entropy);
         out.mean_discriminator.push(s.mean_discriminator);
         out.flip_nudge.push(s.flip_nudge);
@@ -293,7 +400,11 @@ pub fn analyze_row(row: &[f32], token: Option<u32>, adv: f32) -> Result<RowStats
     if !s.is_finite() {
         return Err(diagnose(row));
     }
+    Ok(finish(row, m, &s, token, adv))
+}
 
+/// The row statistics from the kernel's sums (`m` the row maximum).
+fn finish(row: &[f32], m: f32, s: &kernel::Sums, token: Option<u32>, adv: f32) -> RowStats {
     // Back to natural units: y = u·ln 2.
     let z = s.n_top + s.z_rest;
     let ln_z = ((s.n_top - 1.0) + s.z_rest).ln_1p();
@@ -320,13 +431,13 @@ pub fn analyze_row(row: &[f32], token: Option<u32>, adv: f32) -> Result<RowStats
             polarity: f64::from(adv) * sensitivity,
         }
     });
-    Ok(RowStats {
+    RowStats {
         entropy,
         mean_discriminator: mean_disc,
         flip_nudge: (-entropy).exp(),
         flip_pg: flip_pg(entropy, mean_disc),
         sampled,
-    })
+    }
 }
 
 /// The slow path for a row that failed the cheap checks: name the first bad

@@ -33,11 +33,21 @@ pub fn analyze_rows(
     let vocab = count(vocab, "vocab")?;
     let tokens = token_ids(&tokens)?;
     let advantages = advantage_values(&advantages)?;
-    // One copy into wasm memory (to_vec does not zero the buffer first).
-    let z = logits.to_vec();
-    let a = rows::analyze_rows(&z, rows, vocab, tokens.as_deref(), advantages.as_deref())
-        .map_err(js_error)?;
-    drop(z);
+    rows::check_shape(logits.length() as usize, rows, vocab).map_err(js_error)?;
+    // Copy the rows into wasm memory one at a time, just before they are
+    // analysed (two row buffers, not a copy of the whole slice).
+    let source = rows::CopiedRows::new(rows, vocab, |r, buffer| {
+        let start = (r * vocab) as u32;
+        logits.subarray(start, start + vocab as u32).copy_to(buffer)
+    });
+    let a = rows::analyze_rows_from(
+        source,
+        rows,
+        vocab,
+        tokens.as_deref(),
+        advantages.as_deref(),
+    )
+    .map_err(js_error)?;
 
     let out = Object::new();
     let put = |key: &str, v: &[f64]| -> Result<(), JsError> {
