@@ -48,7 +48,87 @@ pub fn analyze_rows(
         advantages.as_deref(),
     )
     .map_err(js_error)?;
+    to_js(&a)
+}
 
+/// A rows × vocab float32 slice that lives in WebAssembly memory, so that it
+/// can be analysed without the copy `analyzeRows` makes. Write the logits
+/// (row-major) into `view()`, then call `analyze(tokens?, advantages?)`;
+/// `free()` it when done.
+///
+/// The Float32Array from `view()` points into WebAssembly memory, which
+/// moves when the memory grows (any call into the module may grow it): take
+/// a fresh view right before writing, and do not keep it.
+#[wasm_bindgen]
+pub struct RowsBuffer {
+    logits: Vec<f32>,
+    rows: usize,
+    vocab: usize,
+}
+
+#[wasm_bindgen]
+impl RowsBuffer {
+    #[wasm_bindgen(constructor)]
+    pub fn new(rows: f64, vocab: f64) -> Result<RowsBuffer, JsError> {
+        let rows = count(rows, "rows")?;
+        let vocab = count(vocab, "vocab")?;
+        let len = rows
+            .checked_mul(vocab)
+            .ok_or_else(|| js_error(format!("{rows} × {vocab} logits do not fit in memory.")))?;
+        rows::check_shape(len, rows, vocab).map_err(js_error)?;
+        let mut logits = Vec::new();
+        logits.try_reserve_exact(len).map_err(|_| {
+            js_error(format!(
+                "Cannot allocate {:.0} MB for {rows} × {vocab} logits in WebAssembly memory \
+                 (at most 4 GB in all): analyse fewer rows at a time.",
+                len as f64 * 4.0 / 1e6
+            ))
+        })?;
+        logits.resize(len, 0.0);
+        Ok(RowsBuffer {
+            logits,
+            rows,
+            vocab,
+        })
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn vocab(&self) -> usize {
+        self.vocab
+    }
+
+    /// A Float32Array view of the logits in WebAssembly memory (see above).
+    pub fn view(&mut self) -> Float32Array {
+        // SAFETY: the view covers exactly this Vec, which lives as long as
+        // the RowsBuffer; JavaScript is told not to keep it past a call that
+        // may grow (and so detach) the memory.
+        unsafe { Float32Array::view_mut_raw(self.logits.as_mut_ptr(), self.logits.len()) }
+    }
+
+    /// The same result as `analyzeRows` on these logits.
+    pub fn analyze(&self, tokens: JsValue, advantages: JsValue) -> Result<JsValue, JsError> {
+        let tokens = token_ids(&tokens)?;
+        let advantages = advantage_values(&advantages)?;
+        let a = rows::analyze_rows(
+            &self.logits,
+            self.rows,
+            self.vocab,
+            tokens.as_deref(),
+            advantages.as_deref(),
+        )
+        .map_err(js_error)?;
+        to_js(&a)
+    }
+}
+
+/// `{ entropy, meanDiscriminator, flipNudge, flipPolicyGradient[, prob,
+/// discriminator, sensitivity, polarity] }` of Float64Arrays.
+fn to_js(a: &rows::RowsAnalysis) -> Result<JsValue, JsError> {
     let out = Object::new();
     let put = |key: &str, v: &[f64]| -> Result<(), JsError> {
         Reflect::set(&out, &key.into(), &Float64Array::from(v))
