@@ -6,8 +6,8 @@
 //
 // Also checks both against the f64 reference entropies (entropy_ref.f64).
 import { readFileSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -16,11 +16,11 @@ const opt = (flag, dflt) => {
   return i >= 0 ? args[i + 1] : dflt;
 };
 const dataDir = opt('--data', join(here, '..', 'target', 'rows-bench'));
-const pkgDir = opt('--pkg', join(here, '..', 'www', 'pkg'));
+const pkgDir = resolve(opt('--pkg', join(here, '..', 'www', 'pkg')));
 const reps = Number(opt('--reps', '9'));
 const json = args.includes('--json');
 
-const { initSync, analyzeRows, RowsBuffer } = await import(join(pkgDir, 'entropy_polarity.js'));
+const { initSync, analyzeRows, RowsBuffer } = await import(pathToFileURL(join(pkgDir, 'entropy_polarity.js')).href);
 initSync({ module: readFileSync(join(pkgDir, 'entropy_polarity_bg.wasm')) });
 
 const read = (name, Type) => {
@@ -103,9 +103,12 @@ for (const [name, f] of Object.entries(impls)) {
   f();
   accuracy[name] = maxRelErr(out.entropy);
 }
-// On-CPU time of this thread (ns, Linux): robust when other processes share
-// the cores, unlike wall time. Both are reported.
-const onCpu = () => Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e9;
+// On-CPU time of this process (user + system, s): less sensitive than wall
+// time to other processes sharing the cores. Both are reported.
+const onCpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 const times = Object.fromEntries(Object.keys(impls).map((k) => [k, []]));
 const cpu = Object.fromEntries(Object.keys(impls).map((k) => [k, []]));
 for (let i = 0; i < reps; i++) {

@@ -93,13 +93,19 @@ pub fn make_slice(seed: u64) -> Slice {
     }
 }
 
-/// On-CPU time of this thread in seconds (Linux; robust when other processes
-/// share the cores, unlike wall time), or NaN where it cannot be read.
+/// On-CPU time of this thread in seconds (less sensitive than wall time to
+/// other processes sharing the cores), or NaN where it cannot be read.
 fn on_cpu() -> f64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
-        .map_or(f64::NAN, |ns| ns * 1e-9)
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes one timespec into `t`.
+    if unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) } == 0 {
+        t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
+    } else {
+        f64::NAN
+    }
 }
 
 /// Wall and on-CPU seconds of one call.
