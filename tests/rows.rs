@@ -585,3 +585,37 @@ fn soft_masks_and_very_distant_logits() {
         check_row(&format!("fill {fill}"), &row, 0, 1.0);
     }
 }
+
+#[test]
+fn rows_copied_in_one_at_a_time_give_the_same_results() {
+    use entropy_polarity::core::rows::{analyze_rows_from, CopiedRows};
+    let mut rng = Rng(31);
+    let (rows, vocab) = (5, 777);
+    let logits: Vec<f32> = (0..rows * vocab)
+        .map(|_| (3.0 * rng.normal()) as f32)
+        .collect();
+    let tokens: Vec<u32> = (0..rows as u32).collect();
+    let want = analyze_rows(&logits, rows, vocab, Some(&tokens), Some(&[0.5])).unwrap();
+    let mut loads = Vec::new();
+    let source = CopiedRows::new(rows, vocab, |r, buffer: &mut [f32]| {
+        loads.push(r);
+        buffer.copy_from_slice(&logits[r * vocab..(r + 1) * vocab]);
+    });
+    let got = analyze_rows_from(source, rows, vocab, Some(&tokens), Some(&[0.5])).unwrap();
+    assert_eq!(got, want);
+    assert_eq!(
+        loads,
+        (0..rows).collect::<Vec<_>>(),
+        "each row copied once, in order"
+    );
+    // Errors name the right row through the copying source too.
+    let mut bad = logits.clone();
+    bad[3 * vocab + 9] = f32::NAN;
+    let source = CopiedRows::new(rows, vocab, |r, buffer: &mut [f32]| {
+        buffer.copy_from_slice(&bad[r * vocab..(r + 1) * vocab]);
+    });
+    assert_eq!(
+        analyze_rows_from(source, rows, vocab, None, None).unwrap_err(),
+        RowsError::NotANumber { row: 3, column: 9 }
+    );
+}
