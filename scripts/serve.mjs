@@ -6,6 +6,10 @@ import { extname, join, normalize, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'www');
+// The strictest policy a documentation site may put around the page: if it
+// works here, it works there. Tests watch for violations.
+export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'";
+
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
@@ -26,6 +30,7 @@ export function startServer(port = 8080, host = '127.0.0.1') {
       res.writeHead(200, {
         'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
         'Cache-Control': 'no-cache',
+        'Content-Security-Policy': CSP,
       });
       res.end(body);
     } catch (e) {

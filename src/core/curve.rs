@@ -10,12 +10,14 @@
 
 use super::dist::Distribution;
 use super::error::CoreError;
-use super::sum::sum;
-use super::update::UpdateKind;
+use super::sum::{sum, Neumaier};
+use super::update::{exact_delta_of, UpdateKind};
 
 /// Lowest and highest q the exact curve's zero search looks at.
 pub const Q_MIN: f64 = 1e-12;
 pub const Q_MAX: f64 = 1.0 - 1e-12;
+/// Grid points of the zero search in logit(q) over [Q_MIN, Q_MAX].
+pub const DEFAULT_SCAN: usize = 160;
 
 fn logit(q: f64) -> f64 {
     q.ln() - (-q).ln_1p()
@@ -89,10 +91,18 @@ impl Distribution {
         step: f64,
         q: f64,
     ) -> Result<f64, CoreError> {
-        Ok(self.rescaled(k, q)?.exact_unchecked(k, kind, step))
+        if !(q > 0.0 && q < 1.0) {
+            return Err(CoreError::Curve {
+                reason: "The probability q must lie strictly between 0 and 1.",
+            });
+        }
+        if !step.is_finite() {
+            return Err(CoreError::Step { value: step });
+        }
+        Ok(ExactCurve::new(self, k, kind, step)?.at(q))
     }
 
-    /// The exact curve sampled at each q of `qs`.
+    /// The exact curve sampled at each q of `qs` (each in (0, 1)).
     pub fn exact_curve(
         &self,
         k: usize,
@@ -100,57 +110,61 @@ impl Distribution {
         step: f64,
         qs: &[f64],
     ) -> Result<Vec<f64>, CoreError> {
-        qs.iter()
-            .map(|&q| self.exact_at_prob(k, kind, step, q))
-            .collect()
+        if qs.iter().any(|&q| !(q > 0.0 && q < 1.0)) {
+            return Err(CoreError::Curve {
+                reason: "The probability q must lie strictly between 0 and 1.",
+            });
+        }
+        if !step.is_finite() {
+            return Err(CoreError::Step { value: step });
+        }
+        let mut curve = ExactCurve::new(self, k, kind, step)?;
+        Ok(qs.iter().map(|&q| curve.at(q)).collect())
     }
 
     /// Every q in [Q_MIN, Q_MAX] where the exact curve of token k crosses
-    /// zero, found by a scan in logit(q) and bisection to full precision.
+    /// zero: a scan in logit(q), then Illinois (regula falsi) refinement.
     pub fn exact_zeros(
         &self,
         k: usize,
         kind: UpdateKind,
         step: f64,
     ) -> Result<Vec<f64>, CoreError> {
+        self.exact_zeros_scan(k, kind, step, DEFAULT_SCAN)
+    }
+
+    /// [`Self::exact_zeros`] with `scan` grid points (≥ 8): fewer for long
+    /// rows, where each evaluation costs O(V). Zeros closer together than
+    /// the grid spacing can be missed.
+    pub fn exact_zeros_scan(
+        &self,
+        k: usize,
+        kind: UpdateKind,
+        step: f64,
+        scan: usize,
+    ) -> Result<Vec<f64>, CoreError> {
         self.check_token(k)?;
+        if !step.is_finite() {
+            return Err(CoreError::Step { value: step });
+        }
         if step == 0.0 {
             return Ok(Vec::new()); // the curve is identically zero
         }
-        const SCAN: usize = 240;
+        let scan = scan.max(8);
+        let mut curve = ExactCurve::new(self, k, kind, step)?;
+        let mut f = |u: f64| curve.at(expit(u));
         let (u0, u1) = (logit(Q_MIN), logit(Q_MAX));
-        let f = |u: f64| self.exact_at_prob(k, kind, step, expit(u));
         let mut zeros = Vec::new();
-        let mut prev_u = u0;
-        let mut prev_f = f(u0)?;
-        for i in 1..=SCAN {
-            let u = u0 + (u1 - u0) * i as f64 / SCAN as f64;
-            let fu = f(u)?;
-            if prev_f == 0.0 {
-                zeros.push(expit(prev_u));
-            } else if fu != 0.0 && (prev_f < 0.0) != (fu < 0.0) {
-                let (mut a, mut b, fa) = (prev_u, u, prev_f);
-                for _ in 0..80 {
-                    let m = 0.5 * (a + b);
-                    if m == a || m == b {
-                        break;
-                    }
-                    let fm = f(m)?;
-                    if fm == 0.0 {
-                        a = m;
-                        b = m;
-                        break;
-                    }
-                    if (fm < 0.0) == (fa < 0.0) {
-                        a = m;
-                    } else {
-                        b = m;
-                    }
-                }
-                zeros.push(expit(0.5 * (a + b)));
+        let (mut a, mut fa) = (u0, f(u0));
+        for i in 1..=scan {
+            let b = u0 + (u1 - u0) * i as f64 / scan as f64;
+            let fb = f(b);
+            if fa == 0.0 {
+                zeros.push(expit(a));
+            } else if fb != 0.0 && (fa < 0.0) != (fb < 0.0) {
+                zeros.push(expit(illinois(&mut f, a, fa, b, fb)));
             }
-            prev_u = u;
-            prev_f = fu;
+            (a, fa) = (b, fb);
         }
         Ok(zeros)
     }
@@ -163,11 +177,131 @@ impl Distribution {
         kind: UpdateKind,
         step: f64,
     ) -> Result<Option<f64>, CoreError> {
+        self.exact_flip_scan(k, kind, step, DEFAULT_SCAN)
+    }
+
+    /// [`Self::exact_flip`] with a `scan`-point zero search.
+    pub fn exact_flip_scan(
+        &self,
+        k: usize,
+        kind: UpdateKind,
+        step: f64,
+        scan: usize,
+    ) -> Result<Option<f64>, CoreError> {
         let target = self.flip(kind).ln();
         Ok(self
-            .exact_zeros(k, kind, step)?
+            .exact_zeros_scan(k, kind, step, scan)?
             .into_iter()
             .min_by(|a, b| (a.ln() - target).abs().total_cmp(&(b.ln() - target).abs())))
+    }
+}
+
+/// Root of f in [a, b] (f(a), f(b) of opposite signs) by the Illinois
+/// variant of regula falsi: superlinear, and never leaves the bracket.
+fn illinois(
+    f: &mut impl FnMut(f64) -> f64,
+    mut a: f64,
+    mut fa: f64,
+    mut b: f64,
+    mut fb: f64,
+) -> f64 {
+    for _ in 0..100 {
+        let mut c = b - fb * (b - a) / (fb - fa);
+        if !(c > a.min(b) && c < a.max(b)) {
+            c = 0.5 * (a + b);
+        }
+        let fc = f(c);
+        if fc == 0.0 {
+            return c;
+        }
+        if (fc < 0.0) != (fb < 0.0) {
+            (a, fa) = (b, fb);
+        } else {
+            fa *= 0.5;
+        }
+        (b, fb) = (c, fc);
+        if (b - a).abs() <= 4.0 * f64::EPSILON * b.abs().max(1.0) {
+            break;
+        }
+    }
+    b
+}
+
+/// The exact curve of one token, evaluated without building a new
+/// Distribution per q: the rescaled family has p′_k = q and
+/// p′_j = p_j r, ln p′_j = ln p_j + ln r with r = (1 − q)/(1 − p_k), so no
+/// new exponentials are needed before the update itself.
+struct ExactCurve<'a> {
+    d: &'a Distribution,
+    k: usize,
+    kind: UpdateKind,
+    scale: f64,
+    ln_rest: f64,
+    p: Vec<f64>,
+    log_p: Vec<f64>,
+    c: Vec<f64>,
+}
+
+impl<'a> ExactCurve<'a> {
+    fn new(d: &'a Distribution, k: usize, kind: UpdateKind, step: f64) -> Result<Self, CoreError> {
+        d.check_token(k)?;
+        // ln(1 − p_k) as the log of the other tokens' mass: exact even when p_k ≈ 1.
+        let rest = sum(d
+            .probs()
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| j != k)
+            .map(|(_, &x)| x));
+        if rest <= 0.0 {
+            return Err(CoreError::Curve {
+                reason: "The chosen token holds all the probability, so there is no other token to rescale.",
+            });
+        }
+        let n = d.len();
+        Ok(Self {
+            d,
+            k,
+            kind,
+            scale: step / d.temperature(),
+            ln_rest: rest.ln(),
+            p: vec![0.0; n],
+            log_p: vec![f64::NEG_INFINITY; n],
+            c: vec![f64::NEG_INFINITY; n],
+        })
+    }
+
+    fn at(&mut self, q: f64) -> f64 {
+        let ln_r = (-q).ln_1p() - self.ln_rest;
+        let r = ln_r.exp();
+        let (p0, lp0) = (self.d.probs(), self.d.log_probs());
+        let mut h = Neumaier::new();
+        for j in 0..p0.len() {
+            let (pj, lj) = if j == self.k {
+                (q, q.ln())
+            } else if p0[j] > 0.0 {
+                (p0[j] * r, lp0[j] + ln_r)
+            } else {
+                (0.0, f64::NEG_INFINITY)
+            };
+            self.p[j] = pj;
+            self.log_p[j] = lj;
+            if pj > 0.0 {
+                h.add(-pj * lj);
+            }
+        }
+        let entropy = h.value();
+        for j in 0..p0.len() {
+            self.c[j] = self.log_p[j] + entropy;
+        }
+        exact_delta_of(
+            &self.p,
+            &self.log_p,
+            &self.c,
+            entropy,
+            self.k,
+            self.kind,
+            self.scale,
+        )
     }
 }
 
@@ -185,6 +319,37 @@ mod tests {
             // Expanding below the flip, contracting above (positive step).
             assert!(d.fixed_curve_at(kind, 0.7, q * 0.5) > 0.0);
             assert!(d.fixed_curve_at(kind, 0.7, (q * 1.5).min(0.999)) < 0.0);
+        }
+    }
+
+    #[test]
+    fn fast_exact_curve_matches_rebuilding_the_distribution() {
+        let d = Distribution::from_logits(&[3.0, 1.0, 0.2, f64::NEG_INFINITY, -2.0], 0.8).unwrap();
+        for kind in [UpdateKind::Nudge, UpdateKind::PolicyGradient] {
+            for &q in &[1e-9, 0.01, 0.3, 0.9, 1.0 - 1e-9] {
+                let fast = d.exact_at_prob(2, kind, 0.4, q).unwrap();
+                let slow = d.rescaled(2, q).unwrap().exact(2, kind, 0.4).unwrap();
+                assert!(
+                    (fast - slow).abs() <= 1e-13 * slow.abs().max(1e-3),
+                    "{kind:?} q={q}: {fast} vs {slow}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn zeros_are_roots() {
+        let d = Distribution::from_logits(&[2.0, 1.0, 0.5, -1.0], 1.0).unwrap();
+        for kind in [UpdateKind::Nudge, UpdateKind::PolicyGradient] {
+            let zs = d.exact_zeros(0, kind, 0.1).unwrap();
+            assert!(!zs.is_empty());
+            for q in zs {
+                let r = d.rescaled(0, q).unwrap();
+                // A root to within a few ulps in logit(q): the value there is
+                // tiny next to the curve's scale.
+                let v = r.exact(0, kind, 0.1).unwrap();
+                assert!(v.abs() < 1e-12, "{kind:?}: f({q}) = {v}");
+            }
         }
     }
 

@@ -168,7 +168,21 @@ impl Distribution {
     /// c_k = S̄ − S_k: first-order ΔH per unit of η·A (at T = 1).
     pub fn sensitivity(&self, k: usize) -> Result<f64, CoreError> {
         self.check_token(k)?;
-        Ok(self.mean_disc - self.discriminator_at(k))
+        Ok(self.sensitivity_unchecked(k))
+    }
+
+    /// For a dominant token S̄ ≈ p_k S_k, and S̄ − S_k cancels by a factor
+    /// 1/(1 − p_k); Σ_{j≠k} p_j (S_j − S_k) (equal, as Σ p = 1) does not.
+    /// Only one token can have p_k > 1/2, so the O(V) form costs little.
+    pub(crate) fn sensitivity_unchecked(&self, k: usize) -> f64 {
+        let s_k = self.discriminator_at(k);
+        if self.p[k] > 0.5 {
+            sum((0..self.len())
+                .filter(|&j| j != k && self.p[j] > 0.0)
+                .map(|j| self.p[j] * (self.discriminator_at(j) - s_k)))
+        } else {
+            self.mean_disc - s_k
+        }
     }
 
     /// e^−H: where the sign of a nudge's entropy change flips.

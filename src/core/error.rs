@@ -19,6 +19,19 @@ pub enum CoreError {
     Curve { reason: &'static str },
 }
 
+/// A number as a person reading JavaScript would write it (Infinity, not inf).
+pub fn js_number(v: f64) -> String {
+    if v.is_nan() {
+        "NaN".into()
+    } else if v == f64::INFINITY {
+        "Infinity".into()
+    } else if v == f64::NEG_INFINITY {
+        "-Infinity".into()
+    } else {
+        format!("{v}")
+    }
+}
+
 impl fmt::Display for CoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -37,15 +50,19 @@ impl fmt::Display for CoreError {
             ),
             CoreError::NegativeProbability { index, value } => write!(
                 f,
-                "Probability {index} is {value}, but probabilities cannot be negative (or NaN)."
+                "Probability {index} is {}: {}; each must be a number from 0 to 1.",
+                js_number(*value),
+                if *value < 0.0 { "probabilities cannot be negative" } else { "that is not a probability" }
             ),
             CoreError::ProbabilitySum { sum } => write!(
                 f,
-                "The probabilities sum to {sum}, not 1 (allowed: 1 ± 1e-6). Normalise them, or enter logits instead."
+                "The probabilities sum to {}, not 1 (allowed: 1 ± 1e-6). Normalise them, or enter logits instead.",
+                js_number(*sum)
             ),
             CoreError::Temperature { value } => write!(
                 f,
-                "Temperature {value} is not allowed: it must be a finite number greater than 0."
+                "Temperature {} is not allowed: it must be a finite number greater than 0.",
+                js_number(*value)
             ),
             CoreError::TokenOutOfRange { token, vocab } => write!(
                 f,
@@ -54,7 +71,8 @@ impl fmt::Display for CoreError {
             ),
             CoreError::Step { value } => write!(
                 f,
-                "Step {value} is not a finite number: give a step size such as 0.1."
+                "Step {} is not a finite number: give a step size such as 0.1.",
+                js_number(*value)
             ),
             CoreError::UnknownKind { kind } => write!(
                 f,

@@ -6,6 +6,8 @@ pub mod dist;
 pub mod error;
 pub mod lambert;
 pub mod rows;
+pub mod simulate;
+pub mod slice;
 pub mod sum;
 pub mod update;
 

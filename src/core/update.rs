@@ -8,7 +8,7 @@
 
 use super::dist::Distribution;
 use super::error::CoreError;
-use super::sum::Neumaier;
+use super::sum::{sum, Neumaier};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UpdateKind {
@@ -56,7 +56,7 @@ impl Distribution {
         let scale = step / self.temperature();
         match kind {
             UpdateKind::Nudge => -scale * s_k,
-            UpdateKind::PolicyGradient => scale * (self.mean_discriminator() - s_k),
+            UpdateKind::PolicyGradient => scale * self.sensitivity_unchecked(k),
         }
     }
 
@@ -70,13 +70,15 @@ impl Distribution {
 
     pub(crate) fn exact_unchecked(&self, k: usize, kind: UpdateKind, step: f64) -> f64 {
         let scale = step / self.temperature();
-        let p = self.probs();
-        match kind {
-            UpdateKind::Nudge => exact_delta(self, |j| if j == k { scale } else { 0.0 }),
-            UpdateKind::PolicyGradient => {
-                exact_delta(self, |j| scale * (if j == k { 1.0 } else { 0.0 } - p[j]))
-            }
-        }
+        exact_delta_of(
+            self.probs(),
+            self.log_probs(),
+            self.centred_log_probs(),
+            self.entropy(),
+            k,
+            kind,
+            scale,
+        )
     }
 }
 
@@ -103,23 +105,79 @@ pub fn apply_update(
     }
 }
 
-/// ΔH for scaled-logit increments δ_j, through the identity
+/// Exact ΔH of an update on token k for a distribution given by its
+/// probabilities, log-probabilities, centred log-probabilities c = H + ln p
+/// and entropy; `scale` is the step divided by the temperature.
+///
+/// The increments are taken relative to the most likely token r: only the
+/// differences δ_j − δ_r enter, and they are formed without 1 − p_k (which
+/// has no digits left when p_k ≈ 1; Σ_{i≠k} p_i has them all).
+pub(crate) fn exact_delta_of(
+    p: &[f64],
+    log_p: &[f64],
+    c: &[f64],
+    entropy: f64,
+    k: usize,
+    kind: UpdateKind,
+    scale: f64,
+) -> f64 {
+    let r = (0..p.len()).fold(0, |best, j| if p[j] > p[best] { j } else { best });
+    let rest_k = sum(p
+        .iter()
+        .enumerate()
+        .filter(|&(j, _)| j != k)
+        .map(|(_, &x)| x));
+    let diff = |j: usize| -> f64 {
+        if j == r {
+            return 0.0;
+        }
+        match kind {
+            // δ = ε e_k
+            UpdateKind::Nudge => {
+                scale * (f64::from(u8::from(j == k)) - f64::from(u8::from(r == k)))
+            }
+            // δ_j = s (δ_jk − p_j)
+            UpdateKind::PolicyGradient => {
+                if r == k {
+                    -scale * (rest_k + p[j]) // s (−p_j − (1 − p_k))
+                } else if j == k {
+                    scale * (rest_k + p[r]) // s (1 − p_k + p_r)
+                } else {
+                    scale * (p[r] - p[j])
+                }
+            }
+        }
+    };
+    exact_delta(p, log_p, c, entropy, r, diff)
+}
+
+/// ΔH for scaled-logit increments given as differences δ_j − δ_r from a
+/// reference token r (the most likely one), through the identity
 ///   ΔH = −KL(p′‖p) − E_p′[H + ln p] = −Σ p_j φ(d_j) − Σ (p′_j − p_j) c_j,
-/// with d_j = ln p′_j − ln p_j = δ_j − Δlse and φ(d) = d e^d − e^d + 1 ≥ 0.
-/// Both sums are free of the cancellation that makes H′ − H useless when the
-/// change is tiny next to H; φ and p′ − p are evaluated by series/expm1 for
-/// small d and through p′ = exp(ln p + d) (which cannot overflow) for large d.
-pub(crate) fn exact_delta(d: &Distribution, delta: impl Fn(usize) -> f64) -> f64 {
-    let p = d.probs();
-    let log_p = d.log_probs();
-    let c = d.centred_log_probs();
+/// with d_j = ln p′_j − ln p_j and φ(d) = d e^d − e^d + 1 ≥ 0. Neither sum
+/// suffers the cancellation that makes H′ − H useless when the change is tiny
+/// next to H; φ and p′ − p are evaluated by series/expm1 for small d and
+/// through p′ = exp(ln p + d) (which cannot overflow) for large d.
+///
+/// The two sums can still cancel each other when a large step hands the mass
+/// from one dominant token to another (both are then large and ΔH is not);
+/// there H′ − H is the better-conditioned form, and it is used instead.
+pub(crate) fn exact_delta(
+    p: &[f64],
+    log_p: &[f64],
+    c: &[f64],
+    entropy: f64,
+    r: usize,
+    diff: impl Fn(usize) -> f64,
+) -> f64 {
     let live = || (0..p.len()).filter(|&j| p[j] > 0.0);
 
-    // Δlse = ln Σ p_j e^{δ_j} = ln(1 + Σ p_j (e^{δ_j} − 1)).
+    // L = ln Σ p_j e^{δ_j − δ_r} = ln(1 + Σ_{j≠r} p_j (e^{δ_j − δ_r} − 1)),
+    // so that ln p′_j − ln p_j = (δ_j − δ_r) − L, and d_r = −L exactly.
     let mut s = Neumaier::new();
     let mut overflow = false;
-    for j in live() {
-        let dj = delta(j);
+    for j in live().filter(|&j| j != r) {
+        let dj = diff(j);
         if dj <= 1.0 {
             s.add(p[j] * dj.exp_m1());
         } else {
@@ -129,14 +187,14 @@ pub(crate) fn exact_delta(d: &Distribution, delta: impl Fn(usize) -> f64) -> f64
         }
     }
     let s = s.value();
-    let dlse = if overflow || s < -0.5 {
+    let l = if overflow || s < -0.5 {
         // Far from 1: a shifted log-sum-exp is accurate and cannot overflow.
         let m = live()
-            .map(|j| log_p[j] + delta(j))
+            .map(|j| log_p[j] + diff(j))
             .fold(f64::NEG_INFINITY, f64::max);
         let mut acc = Neumaier::new();
         for j in live() {
-            acc.add((log_p[j] + delta(j) - m).exp());
+            acc.add((log_p[j] + diff(j) - m).exp());
         }
         m + acc.value().ln()
     } else {
@@ -146,7 +204,7 @@ pub(crate) fn exact_delta(d: &Distribution, delta: impl Fn(usize) -> f64) -> f64
     let mut kl = Neumaier::new();
     let mut lin = Neumaier::new();
     for j in live() {
-        let dj = delta(j) - dlse;
+        let dj = diff(j) - l;
         let (phi_term, dp) = if dj.abs() < 0.5 {
             (p[j] * phi_small(dj), p[j] * dj.exp_m1())
         } else {
@@ -156,7 +214,25 @@ pub(crate) fn exact_delta(d: &Distribution, delta: impl Fn(usize) -> f64) -> f64
         kl.add(phi_term);
         lin.add(dp * c[j]);
     }
-    -kl.value().max(0.0) - lin.value()
+    let (kl, lin) = (kl.value().max(0.0), lin.value());
+    let delta = -kl - lin;
+    // Rounding error here is ~eps (KL + |lin|); that of H′ − H is ~eps (H + H′).
+    if kl + lin.abs() > 16.0 * delta.abs() {
+        let y: Vec<f64> = (0..p.len())
+            .map(|j| {
+                if p[j] > 0.0 {
+                    log_p[j] + diff(j)
+                } else {
+                    f64::NEG_INFINITY
+                }
+            })
+            .collect();
+        let after = Distribution::from_scaled(y, 1.0).entropy();
+        if entropy + after < kl + lin.abs() {
+            return after - entropy;
+        }
+    }
+    delta
 }
 
 /// φ(d) = d e^d − e^d + 1 = Σ_{n≥2} (n−1) dⁿ/n!, for |d| < 0.5 (the 26th

@@ -130,9 +130,17 @@ pub fn draw_curve<DB: DrawingBackend>(
             format!("{v:.1}")
         }
     };
-    let y_fmt = |v: &f64| format_sci(*v);
+    // A tick at 1e-17 is a rounded zero: call it 0.
+    let y_span = y1 - y0;
+    let y_fmt = move |v: &f64| format_sci(if v.abs() < 1e-9 * y_span { 0.0 } else { *v });
+    // Fewer ticks on a narrow (phone) chart, so that labels do not collide.
+    let css_width = root.dim_in_pixel().0 as f64 / style.scale;
     let x_labels = if log_x {
-        ((x1 - x0).round() as usize + 1).min(16)
+        ((x1 - x0).round() as usize + 1)
+            .min(16)
+            .min((css_width / 70.0) as usize)
+    } else if css_width < 560.0 {
+        6
     } else {
         11
     };
@@ -174,22 +182,48 @@ pub fn draw_curve<DB: DrawingBackend>(
     } else {
         ("◀ contracts H", "expands H ▶")
     };
+    // Hatch the contracting side too, so the sides differ by pattern and
+    // not by colour alone.
+    let (xr, yr) = chart.plotting_area().get_pixel_range();
+    let to_px = |x: f64| xr.start as f64 + (x - x0) / (x1 - x0) * (xr.end - xr.start) as f64;
+    let (ca, cb) = if m.expanding_below {
+        (flip_x, x1)
+    } else {
+        (x0, flip_x)
+    };
+    hatch(
+        root,
+        (to_px(ca).round() as i32, yr.start),
+        (to_px(cb).round() as i32, yr.end),
+        px(12.0) as i32,
+        pal.contract.mix(0.35).stroke_width(px(1.0)),
+    )?;
+    // Name each side where it has room for its label.
+    let plot_px = (xr.end - xr.start) as f64;
     let label_y = y1 - 0.03 * (y1 - y0);
     let pad = 0.01 * (x1 - x0);
-    chart
-        .draw_series([
-            Text::new(
-                below_text,
-                (flip_x - pad, label_y),
-                font(12.0).color(&below).pos(text_pos(HPos::Right)),
-            ),
-            Text::new(
-                above_text,
-                (flip_x + pad, label_y),
-                font(12.0).color(&above).pos(text_pos(HPos::Left)),
-            ),
-        ])
-        .map_err(err)?;
+    let side_font = font(12.0);
+    for (text, color, from, to, anchor) in [
+        (below_text, below, x0, flip_x, HPos::Right),
+        (above_text, above, flip_x, x1, HPos::Left),
+    ] {
+        let room = (to - from) / (x1 - x0) * plot_px;
+        let (w, _) = root.estimate_text_size(text, &side_font).map_err(err)?;
+        if room > w as f64 + 0.03 * plot_px {
+            let x = if matches!(anchor, HPos::Right) {
+                flip_x - pad
+            } else {
+                flip_x + pad
+            };
+            chart
+                .draw_series([Text::new(
+                    text,
+                    (x, label_y),
+                    side_font.clone().color(&color).pos(text_pos(anchor)),
+                )])
+                .map_err(err)?;
+        }
+    }
 
     // Zero line.
     chart
@@ -289,22 +323,14 @@ pub fn draw_curve<DB: DrawingBackend>(
                 px(7.0) as i32,
                 pal.exact.stroke_width(px(2.5)),
             )])
-            .map_err(err)?
-            .label("chosen token")
-            .legend(move |(x, y)| Circle::new((x + 4, y), 5, pal.exact.stroke_width(2)));
+            .map_err(err)?;
     }
 
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerLeft)
-        .margin(px(10.0))
-        .label_font(font(12.0))
-        .background_style(pal.background.mix(0.85))
-        .border_style(pal.grid)
-        .draw()
-        .map_err(err)?;
-
     let (xr, yr) = chart.plotting_area().get_pixel_range();
+    if (xr.end - xr.start) as f64 / style.scale >= 440.0 {
+        draw_legend(root, m, &pal, style, (xr.start, yr.end))?;
+    }
+
     Ok(Layout {
         left: xr.start as f64,
         right: xr.end as f64,
@@ -316,6 +342,126 @@ pub fn draw_curve<DB: DrawingBackend>(
         y_max: y1,
         log_x: m.log_x,
     })
+}
+
+/// 45° hatch lines filling the pixel rectangle [a, b].
+fn hatch<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    (xa, ya): (i32, i32),
+    (xb, yb): (i32, i32),
+    spacing: i32,
+    style: ShapeStyle,
+) -> Result<(), String> {
+    if xb <= xa || yb <= ya {
+        return Ok(());
+    }
+    // Lines x + y = c, clipped to the rectangle.
+    let mut c = xa + ya + spacing;
+    while c < xb + yb {
+        let (sx, ex) = ((c - yb).max(xa), (c - ya).min(xb));
+        if sx < ex {
+            root.draw(&PathElement::new([(sx, c - sx), (ex, c - ex)], style))
+                .map_err(err)?;
+        }
+        c += spacing;
+    }
+    Ok(())
+}
+
+/// The legend, drawn by hand in the lower-left corner of the plotting area.
+/// (plotters' own series labels measure text through the page's DOM, which
+/// forces a layout per label and is refused under a strict CSP.)
+fn draw_legend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    m: &CurveModel,
+    pal: &Palette,
+    style: &ChartStyle,
+    (left, bottom): (i32, i32),
+) -> Result<(), String> {
+    let s = style.scale;
+    let px = |v: f64| (v * s).round() as i32;
+    let font = ("sans-serif", 12.0 * s).into_font().color(&pal.ink);
+    let mut items: Vec<(u8, &str)> = vec![(
+        0,
+        match m.kind {
+            UpdateKind::Nudge => "first order, H fixed",
+            UpdateKind::PolicyGradient => "first order, H and S̄ fixed",
+        },
+    )];
+    if !m.exact.is_empty() {
+        items.push((1, "exact, chosen token moved to q"));
+    }
+    if m.exact_flip.is_some() {
+        items.push((2, "exact sign flip"));
+    }
+    if m.chosen.is_some() {
+        items.push((3, "chosen token"));
+    }
+    let mut text_w = 0;
+    for (_, label) in &items {
+        let (w, _) = root.estimate_text_size(label, &font).map_err(err)?;
+        text_w = text_w.max(w as i32);
+    }
+    let (row, swatch, pad) = (px(18.0), px(26.0), px(8.0));
+    let (w, h) = (
+        pad * 3 + swatch + text_w,
+        pad * 2 + row * items.len() as i32,
+    );
+    let (x0, y0) = (left + px(10.0), bottom - px(10.0) - h);
+    root.draw(&Rectangle::new(
+        [(x0, y0), (x0 + w, y0 + h)],
+        pal.background.mix(0.9).filled(),
+    ))
+    .map_err(err)?;
+    root.draw(&Rectangle::new(
+        [(x0, y0), (x0 + w, y0 + h)],
+        pal.grid.stroke_width(px(1.0).max(1) as u32),
+    ))
+    .map_err(err)?;
+    for (i, (what, label)) in items.iter().enumerate() {
+        let cy = y0 + pad + row * i as i32 + row / 2;
+        let (sx, ex) = (x0 + pad, x0 + pad + swatch);
+        let lw = px(2.0).max(1) as u32;
+        match what {
+            0 => root.draw(&PathElement::new(
+                [(sx, cy), (ex, cy)],
+                pal.first_order.stroke_width(lw),
+            )),
+            1 => {
+                let d = swatch / 3;
+                root.draw(&PathElement::new(
+                    [(sx, cy), (sx + d, cy)],
+                    pal.exact.stroke_width(lw),
+                ))
+                .and_then(|_| {
+                    root.draw(&PathElement::new(
+                        [(ex - d, cy), (ex, cy)],
+                        pal.exact.stroke_width(lw),
+                    ))
+                })
+            }
+            2 => {
+                let (c, r) = ((sx + ex) / 2, px(6.0));
+                root.draw(&Polygon::new(
+                    [(c, cy - r), (c + r, cy), (c, cy + r), (c - r, cy)],
+                    pal.exact.filled(),
+                ))
+            }
+            _ => root.draw(&Circle::new(
+                ((sx + ex) / 2, cy),
+                px(7.0),
+                pal.exact.stroke_width(px(2.5) as u32),
+            )),
+        }
+        .map_err(err)?;
+        root.draw(&Text::new(
+            *label,
+            (ex + pad, cy),
+            font.clone().pos(text_pos(HPos::Left)),
+        ))
+        .map_err(err)?;
+    }
+    Ok(())
 }
 
 fn text_pos(h: HPos) -> Pos {

@@ -39,6 +39,29 @@ pub struct CurveModel {
     pub expanding_below: bool,
 }
 
+/// Most dots a chart draws; beyond this a long row shows its most likely
+/// tokens and an even sample of the rest by rank.
+pub const MAX_DOTS: usize = 1500;
+
+/// The tokens drawn as dots: every unmasked token of a short row; for a long
+/// row the top 1,000 by probability, then every k-th by rank, and always the
+/// chosen token.
+fn dots(p: &[f64], chosen: usize) -> Vec<usize> {
+    let mut live: Vec<usize> = (0..p.len()).filter(|&j| p[j] > 0.0).collect();
+    if live.len() <= MAX_DOTS {
+        return live;
+    }
+    live.sort_by(|&a, &b| p[b].total_cmp(&p[a]));
+    let top = MAX_DOTS * 2 / 3;
+    let stride = (live.len() - top).div_ceil(MAX_DOTS - top);
+    let mut out: Vec<usize> = live[..top].to_vec();
+    out.extend(live[top..].iter().step_by(stride));
+    if p[chosen] > 0.0 && !out.contains(&chosen) {
+        out.push(chosen);
+    }
+    out
+}
+
 impl CurveModel {
     pub fn build(d: &Distribution, o: &CurveOptions) -> Result<Self, CoreError> {
         d.check_token(o.token)?;
@@ -56,7 +79,12 @@ impl CurveModel {
         } else {
             (0.0, 1.0)
         };
-        let n = o.samples.max(16);
+        // Every exact-curve point costs O(V): long rows (real vocabularies)
+        // get fewer samples and a coarser zero search, ~4e6 token-evaluations
+        // in all.
+        let budget = (4_000_000 / d.len().max(1)).max(24);
+        let n = o.samples.max(16).min(budget);
+        let scan = budget.min(crate::core::curve::DEFAULT_SCAN);
         let qs: Vec<f64> = (0..n)
             .map(|i| {
                 let t = (i as f64 + 0.5) / n as f64;
@@ -73,20 +101,18 @@ impl CurveModel {
             .collect();
         let mut tokens = Vec::new();
         let mut chosen = None;
-        for (j, &pj) in p.iter().enumerate() {
-            if pj > 0.0 {
-                if j == o.token {
-                    chosen = Some(tokens.len());
-                }
-                tokens.push((pj, first(j)?));
+        for j in dots(p, o.token) {
+            if j == o.token {
+                chosen = Some(tokens.len());
             }
+            tokens.push((p[j], first(j)?));
         }
         // The exact curve needs some other token to rescale; without one
         // (a one-hot row) it is simply not drawn.
         let (exact, exact_flip) = match d.exact_curve(o.token, o.kind, o.step, &qs) {
             Ok(ys) => (
                 qs.iter().copied().zip(ys).collect(),
-                d.exact_flip(o.token, o.kind, o.step)?,
+                d.exact_flip_scan(o.token, o.kind, o.step, scan)?,
             ),
             Err(CoreError::Curve { .. }) => (Vec::new(), None),
             Err(e) => return Err(e),
@@ -140,5 +166,31 @@ impl CurveModel {
         }
         let pad = 0.08 * (hi - lo);
         (lo - pad, hi + pad)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_rows_draw_a_bounded_sample_that_keeps_the_chosen_token() {
+        // 5,000 tokens with distinct probabilities; the chosen one is rare.
+        let logits: Vec<f64> = (0..5_000).map(|j| -(j as f64) * 4e-3).collect();
+        let d = Distribution::from_logits(&logits, 1.0).unwrap();
+        let o = CurveOptions {
+            token: 4_999,
+            kind: UpdateKind::PolicyGradient,
+            step: 0.1,
+            log_x: true,
+            samples: 200,
+        };
+        let m = CurveModel::build(&d, &o).unwrap();
+        assert!(m.tokens.len() <= MAX_DOTS + 1);
+        let (q, _) = m.tokens[m.chosen.unwrap()];
+        assert_eq!(q, d.probs()[4_999]);
+        // The most likely token is always drawn.
+        assert!(m.tokens.iter().any(|&(q, _)| q == d.probs()[0]));
+        assert_eq!(m.exact.len(), 200);
     }
 }

@@ -2,9 +2,13 @@
 //! core errors to JavaScript `Error`s (through [`js_error`], the only place
 //! that does). No math lives here.
 
+mod measure;
+
+use crate::core::error::js_number;
 use crate::core::{self, CoreError, UpdateKind};
 use crate::plot::{draw_curve, ChartStyle, CurveModel, CurveOptions, Layout};
 use js_sys::{Float32Array, Float64Array};
+use measure::{measuring_context, Measured};
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use serde::{Deserialize, Serialize};
@@ -13,6 +17,7 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlCanvasElement;
 
 mod rows;
+mod simulate;
 
 #[wasm_bindgen(start)]
 fn start() {
@@ -54,7 +59,8 @@ fn token_index(token: f64, vocab: usize) -> Result<usize, JsError> {
         Ok(token as usize)
     } else {
         Err(js_error(format!(
-            "Token {token} does not exist: choose a whole number from 0 to {}.",
+            "Token {} does not exist: choose a whole number from 0 to {}.",
+            js_number(token),
             vocab.saturating_sub(1)
         )))
     }
@@ -101,6 +107,20 @@ struct LayoutJs {
 fn chart_options(options: JsValue) -> Result<ChartOptions, JsError> {
     if options.is_undefined() || options.is_null() {
         return Ok(ChartOptions::default());
+    }
+    // serde-wasm-bindgen only reads the fields it knows, so a misspelt
+    // option would pass silently: check the keys here.
+    const KNOWN: [&str; 6] = ["logX", "scale", "dark", "samples", "width", "height"];
+    if let Some(obj) = options.dyn_ref::<js_sys::Object>() {
+        for key in js_sys::Object::keys(obj).iter() {
+            let key = key.as_string().unwrap_or_default();
+            if !KNOWN.contains(&key.as_str()) {
+                return Err(js_error(format!(
+                    "Chart options: unknown option \"{key}\"; the options are {}.",
+                    KNOWN.join(", ")
+                )));
+            }
+        }
     }
     let o: ChartOptions = serde_wasm_bindgen::from_value(options)
         .map_err(|e| js_error(format!("Chart options: {e}")))?;
@@ -202,6 +222,38 @@ impl Distribution {
             .map_err(js_error)
     }
 
+    /// The logits after really applying the update to `logits` (which must be
+    /// the logits this distribution was made from): z_k + ε for a nudge,
+    /// z + η A (e_k − p) for a policy-gradient step.
+    #[wasm_bindgen(js_name = updatedLogits)]
+    pub fn updated_logits(
+        &self,
+        logits: &JsValue,
+        token: f64,
+        kind_name: &str,
+        step: f64,
+    ) -> Result<Vec<f64>, JsError> {
+        let z = to_f64_vec(logits, "logits")?;
+        if z.len() != self.inner.len() {
+            return Err(js_error(format!(
+                "updatedLogits needs the {} logits this distribution was made from, not {}.",
+                self.inner.len(),
+                z.len()
+            )));
+        }
+        let k = token_index(token, self.inner.len())?;
+        if !step.is_finite() {
+            return Err(js_error(CoreError::Step { value: step }));
+        }
+        Ok(core::apply_update(
+            &z,
+            self.inner.probs(),
+            k,
+            kind(kind_name)?,
+            step,
+        ))
+    }
+
     /// The zero of the exact curve nearest the first-order flip, or undefined.
     #[wasm_bindgen(js_name = exactFlip)]
     pub fn exact_flip(
@@ -230,9 +282,20 @@ impl Distribution {
     ) -> Result<JsValue, JsError> {
         let o = chart_options(options)?;
         let model = self.model(token, kind_name, step, &o)?;
-        let backend = CanvasBackend::with_canvas_object(canvas.clone())
-            .ok_or_else(|| js_error("The canvas has no 2D context to draw on."))?;
-        let root = backend.into_drawing_area();
+        let scale = o.scale.unwrap_or(1.0);
+        if (canvas.width() as f64) < 240.0 * scale || (canvas.height() as f64) < 160.0 * scale {
+            return Err(js_error(format!(
+                "The canvas is {}×{} pixels, too small for the chart: give it at least {}×{}.",
+                canvas.width(),
+                canvas.height(),
+                (240.0 * scale).ceil(),
+                (160.0 * scale).ceil()
+            )));
+        }
+        let no_context = || js_error("The canvas has no 2D context to draw on.");
+        let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or_else(no_context)?;
+        let ctx = measuring_context(Some(canvas)).ok_or_else(no_context)?;
+        let root = Measured::new(backend, ctx).into_drawing_area();
         let style = ChartStyle {
             scale: o.scale.unwrap_or(1.0),
             dark: o.dark,
@@ -260,7 +323,10 @@ impl Distribution {
         );
         let mut out = String::new();
         {
-            let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
+            let ctx = measuring_context(None)
+                .ok_or_else(|| js_error("No canvas is available to measure text."))?;
+            let root =
+                Measured::new(SVGBackend::with_string(&mut out, size), ctx).into_drawing_area();
             let style = ChartStyle {
                 scale: o.scale.unwrap_or(1.0),
                 dark: o.dark,
@@ -290,7 +356,7 @@ impl Distribution {
             kind: kind(kind_name)?,
             step,
             log_x: o.log_x,
-            samples: o.samples.unwrap_or(320).clamp(16, 4000),
+            samples: o.samples.unwrap_or(200).clamp(16, 4000),
         };
         CurveModel::build(&self.inner, &opts).map_err(js_error)
     }

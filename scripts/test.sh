@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs every test: formatting and lints, native unit/property/accuracy tests,
+# the browser tier (wasm-pack test in headless Chromium) and the end-to-end
+# tests of the served page. Installs whatever is missing first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+step() { printf '\n\033[1;34m== %s\033[0m\n' "$*"; }
+
+step "setup"
+bash scripts/setup.sh --test
+
+step "format and lints"
+cargo fmt --check
+cargo clippy --all-targets -q -- -D warnings
+cargo clippy --target wasm32-unknown-unknown --lib --tests -q -- -D warnings
+
+step "native tests (core, chart, 50-digit references, properties)"
+cargo test -q
+
+step "browser tests (wasm-pack test, headless Chromium)"
+wasm-pack test --headless --chrome --release
+
+step "build the page"
+bash scripts/build.sh
+
+step "end-to-end tests (served page, playwright-core + /usr/bin/chromium)"
+node --test e2e/

@@ -1,0 +1,153 @@
+// The page state and its URL-hash form (SPEC §4): every view is a link,
+// e.g. #logits=2,1,0.5,-1&token=0&kind=pg&step=0.1
+
+export const MIN_TOKENS = 2;
+export const MAX_TOKENS = 64;
+
+export const DEFAULT_STATE = Object.freeze({
+  logits: [2, 1, 0.5, -1],
+  labels: ['Paris', 'Lyon', 'Nice', 'Lille'],
+  temperature: 1,
+  token: 0,
+  kind: 'pg',
+  step: 0.1,
+  adv: 1,
+  logX: false,
+  bits: false,
+});
+
+/** Parses one logit as typed by a person: numbers, or -inf to mask. */
+export function parseLogit(text) {
+  const t = String(text).trim().toLowerCase();
+  if (t === '-inf' || t === '-infinity' || t === '−inf' || t === '−∞' || t === '-∞') return -Infinity;
+  if (t === '') return NaN;
+  const v = Number(t.replace('−', '-'));
+  return v;
+}
+
+/** A logit for an input box: short (4 decimals). */
+export function formatLogit(z) {
+  if (z === -Infinity) return '-inf';
+  return String(Math.round(z * 1e4) / 1e4);
+}
+
+/** A logit for the link: 12 significant digits, so that steps taken for real
+ *  survive a reload. */
+function linkLogit(z) {
+  if (z === -Infinity) return '-inf';
+  return String(Number(z.toPrecision(12)));
+}
+
+function defaultLabel(i) {
+  return `t${i}`;
+}
+
+/**
+ * Reads the state from a hash string. Returns { state, problems } where
+ * problems lists what could not be used (the rest falls back to defaults).
+ */
+export function stateFromHash(hash) {
+  const params = new URLSearchParams(hash.replace(/^#/, ''));
+  const s = structuredClone(DEFAULT_STATE);
+  const problems = [];
+  if (params.has('logits')) {
+    const zs = params.get('logits').split(',').map(parseLogit);
+    const bad = zs.findIndex((z) => Number.isNaN(z) || z === Infinity);
+    if (bad >= 0) problems.push(`logit ${bad + 1} in the link is not a number`);
+    else if (zs.length < MIN_TOKENS || zs.length > MAX_TOKENS) {
+      problems.push(`the link has ${zs.length} logits; the editor takes ${MIN_TOKENS} to ${MAX_TOKENS}`);
+    } else if (zs.every((z) => z === -Infinity)) problems.push('every logit in the link is masked');
+    else {
+      s.logits = zs;
+      s.labels = zs.map((_, i) => defaultLabel(i));
+    }
+  }
+  if (params.has('labels')) {
+    const ls = params.get('labels').split(',');
+    s.labels = s.logits.map((_, i) => (ls[i] ?? '').slice(0, 24) || defaultLabel(i));
+  } else if (params.has('logits') && s.logits !== DEFAULT_STATE.logits) {
+    s.labels = s.logits.map((_, i) => defaultLabel(i));
+  }
+  const num = (key, ok, msg) => {
+    if (!params.has(key)) return undefined;
+    const v = Number(params.get(key));
+    if (Number.isFinite(v) && ok(v)) return v;
+    problems.push(msg);
+    return undefined;
+  };
+  const t = num('T', (v) => v > 0 && v <= 100, 'the temperature in the link must be a number above 0');
+  if (t !== undefined) s.temperature = t;
+  const k = num('token', (v) => Number.isInteger(v) && v >= 0 && v < s.logits.length, `the token in the link must be 0 to ${s.logits.length - 1}`);
+  if (k !== undefined) s.token = k;
+  const step = num('step', (v) => v >= 0 && v <= 1e3, 'the step in the link must be a number from 0 to 1000');
+  if (step !== undefined) s.step = step;
+  const adv = num('adv', (v) => Math.abs(v) <= 1e3, 'the advantage in the link must be a number');
+  if (adv !== undefined) s.adv = adv;
+  if (params.has('kind')) {
+    const kind = params.get('kind');
+    if (kind === 'pg' || kind === 'nudge') s.kind = kind;
+    else problems.push(`unknown update kind "${kind}" in the link (use pg or nudge)`);
+  }
+  s.logX = params.get('log') === '1';
+  s.bits = params.get('units') === 'bits';
+  return { state: s, problems };
+}
+
+export function hashFromState(s) {
+  const parts = [
+    `logits=${s.logits.map(linkLogit).join(',')}`,
+    `labels=${s.labels.map((l) => encodeURIComponent(l.replaceAll(',', ' '))).join(',')}`,
+    `T=${s.temperature}`,
+    `token=${s.token}`,
+    `kind=${s.kind}`,
+    `step=${s.step}`,
+    `adv=${s.adv}`,
+  ];
+  if (s.logX) parts.push('log=1');
+  if (s.bits) parts.push('units=bits');
+  return '#' + parts.join('&');
+}
+
+/** Preset distributions: logits and labels. */
+export function preset(name) {
+  const words = ['the', 'a', 'this', 'one', 'that', 'its', 'our', 'some', 'any', 'each', 'every',
+    'no', 'his', 'her', 'their', 'my', 'your', 'an', 'such', 'what'];
+  const label = (i) => (i < words.length ? words[i] : `t${i}`);
+  let logits;
+  switch (name) {
+    case 'uniform':
+      logits = Array(8).fill(0);
+      break;
+    case 'peaked':
+      logits = [4, 1, 0.5, 0, -0.5, -1, -1.5, -2];
+      break;
+    case 'zipf':
+      // p_j ∝ (j+1)^-1.5 over 20 tokens
+      logits = Array.from({ length: 20 }, (_, j) => -1.5 * Math.log(j + 1));
+      break;
+    case 'fork':
+      return { logits: [2, 2, -1.5, -2, -2.5, -3], labels: ['yes', 'no', 'maybe', 'perhaps', 'unsure', 'never'] };
+    case 'tail':
+      // One dominant token and a long, slowly decaying tail of 63.
+      logits = Array.from({ length: 64 }, (_, j) => (j === 0 ? 4.5 : -0.06 * j + 0.4 * Math.sin(j * 1.7)));
+      break;
+    default:
+      return null;
+  }
+  return { logits: logits.map((z) => Math.round(z * 1e4) / 1e4), labels: logits.map((_, i) => label(i)) };
+}
+
+/**
+ * The logit that gives token j probability q at temperature T while the
+ * other tokens keep their logits (so their ratios are unchanged):
+ * z_j = T (logit(q) + logsumexp_{i≠j} z_i / T).
+ */
+export function logitForProb(logits, j, q, T) {
+  let m = -Infinity;
+  logits.forEach((z, i) => { if (i !== j) m = Math.max(m, z / T); });
+  if (m === -Infinity) return logits[j];
+  let s = 0;
+  logits.forEach((z, i) => { if (i !== j) s += Math.exp(z / T - m); });
+  const lse = m + Math.log(s);
+  return T * (Math.log(q) - Math.log1p(-q) + lse);
+}
