@@ -5,6 +5,12 @@
 use entropy_polarity::core::rows::{analyze_row, analyze_rows, kernel, RowStats, RowsError};
 use entropy_polarity::core::Distribution;
 
+// On wasm32 every #[test] below runs as a wasm-bindgen test (in Node), so
+// the simd128 kernel is checked against the f64 path exactly like the
+// native one: `wasm-pack test --node -- --test rows`.
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 /// splitmix64: a fixed-seed generator without dependencies.
 struct Rng(u64);
 
