@@ -8,7 +8,7 @@ wasm-pack build --release --target web --out-dir www/pkg --no-pack . >/dev/null 
 rm -f build.log www/pkg/.gitignore
 wasm=www/pkg/entropy_polarity_bg.wasm
 before=$(stat -c %s "$wasm")
-node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+node_modules/.bin/wasm-opt -Oz --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
   "$wasm" -o "$wasm.opt"
 mv "$wasm.opt" "$wasm"

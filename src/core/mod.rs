@@ -5,6 +5,7 @@ pub mod curve;
 pub mod dist;
 pub mod error;
 pub mod lambert;
+pub mod rows;
 pub mod simulate;
 pub mod slice;
 pub mod sum;

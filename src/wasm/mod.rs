@@ -16,6 +16,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlCanvasElement;
 
+mod rows;
 mod simulate;
 
 #[wasm_bindgen(start)]
