@@ -391,6 +391,20 @@ impl SliceLayout {
         Ok(out)
     }
 
+    /// Throws the core's error when `decodeAll` would refuse this layout for
+    /// its size (a Fortran-order array over the limit), before anything is read.
+    #[wasm_bindgen(js_name = checkDecodeAll)]
+    pub fn check_decode_all(&self) -> Result<(), JsValue> {
+        let values = self.inner.values();
+        if self.inner.is_strided() && values > slice::FORTRAN_MAX_VALUES {
+            return Err(slice_error(ParseError::FortranTooLarge {
+                values,
+                limit: slice::FORTRAN_MAX_VALUES,
+            }));
+        }
+        Ok(())
+    }
+
     /// Decodes the whole data region (`dataStart..dataEnd` of the file) to
     /// row-major float32, transposing Fortran order.
     #[wasm_bindgen(js_name = decodeAll)]
