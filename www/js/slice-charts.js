@@ -101,14 +101,12 @@ export function drawEntropy(svg, H, { lower = null, truncated = false } = {}) {
   };
 }
 
-/** Marker for one row by advantage sign: ● A > 0, ▲ A < 0, □ A = 0. */
-function marker(px, py, adv) {
-  if (adv > 0) return el('circle', { cx: px.toFixed(1), cy: py.toFixed(1), r: 3.6, class: 'pt adv-pos' });
-  if (adv < 0) {
-    const s = 4.6;
-    return el('path', { d: `M${px.toFixed(1)},${(py - s).toFixed(1)}l${s},${(1.7 * s).toFixed(1)}h${-2 * s}Z`, class: 'pt adv-neg' });
-  }
-  return el('rect', { x: (px - 3.2).toFixed(1), y: (py - 3.2).toFixed(1), width: 6.4, height: 6.4, class: 'pt adv-zero' });
+/** Path data of one marker by advantage sign: ● A > 0, ▲ A < 0, □ A = 0. */
+function markerPath(px, py, adv) {
+  const x = px.toFixed(1), y = py.toFixed(1);
+  if (adv > 0) return `M${(px - 3.6).toFixed(1)},${y}a3.6,3.6 0 1,0 7.2,0a3.6,3.6 0 1,0 -7.2,0`;
+  if (adv < 0) return `M${x},${(py - 4.6).toFixed(1)}l4.6,7.8h-9.2Z`;
+  return `M${(px - 3.2).toFixed(1)},${(py - 3.2).toFixed(1)}h6.4v6.4h-6.4Z`;
 }
 
 export const MAX_POINTS = 3000;
@@ -116,7 +114,8 @@ export const MAX_POINTS = 3000;
 /**
  * Every row at (ln p_k + H, polarity): the zero of the x axis is the nudge
  * flip p_k = e^−H. `rows`: indices of the rows to draw (a subsample when the
- * slice is large). Each marker carries data-row for clicks.
+ * slice is large). One <path> per advantage sign keeps the DOM small; the
+ * returned function finds the row nearest a pointer position (or null).
  */
 export function drawScatter(svg, { x: xs, y: ys, adv, rows }) {
   const Ht = 250, L = 58, R = 14, T = 22, B = 36;
@@ -140,14 +139,25 @@ export function drawScatter(svg, { x: xs, y: ys, adv, rows }) {
   svg.append(el('line', { x1: L, x2: W - R, y1: y(0), y2: y(0), class: 'zero' }));
   svg.append(el('text', { x: W - R - 4, y: T + 12, 'text-anchor': 'end', class: 'zone-label expand' }, '▲ expands'));
   svg.append(el('text', { x: W - R - 4, y: Ht - B - 6, 'text-anchor': 'end', class: 'zone-label contract' }, '▼ contracts'));
-  const g = el('g', { class: 'points' });
-  for (const r of rows) {
-    const m = marker(x(xs[r]), y(ys[r]), adv ? adv[r] : 1);
-    m.dataset.row = String(r);
-    m.append(el('title', {}, `row ${r}: ln p_k + H = ${fmt(xs[r], 4)}, polarity ${fmt(ys[r], 4)}, A = ${fmt(adv ? adv[r] : 1, 3)}`));
-    g.append(m);
-  }
-  svg.append(g);
+  const d = { pos: [], neg: [], zero: [] };
+  const px = new Float64Array(rows.length), py = new Float64Array(rows.length);
+  rows.forEach((r, i) => {
+    const a = adv ? adv[r] : 1;
+    px[i] = x(xs[r]);
+    py[i] = y(ys[r]);
+    d[a > 0 ? 'pos' : a < 0 ? 'neg' : 'zero'].push(markerPath(px[i], py[i], a));
+  });
+  for (const k of ['pos', 'neg', 'zero']) if (d[k].length) svg.append(el('path', { d: d[k].join(''), class: `pt adv-${k}` }));
+  return (clientX, clientY) => {
+    const box = svg.getBoundingClientRect();
+    const sx = ((clientX - box.left) / box.width) * W, sy = ((clientY - box.top) / box.height) * Ht;
+    let best = -1, bd = 8 * 8;
+    for (let i = 0; i < rows.length; i++) {
+      const dd = (px[i] - sx) ** 2 + (py[i] - sy) ** 2;
+      if (dd <= bd) { bd = dd; best = i; }
+    }
+    return best < 0 ? null : rows[best];
+  };
 }
 
 /**

@@ -70,6 +70,7 @@ const TEMPLATE = `
     <figure class="slice-chart">
       <figcaption>Every row on the normalised axis <small class="scatter-note"></small></figcaption>
       <svg class="slice-svg" data-testid="slice-scatter" role="img" aria-label="Rows by ln p_k + H and polarity"></svg>
+      <p class="scatter-readout" aria-live="polite"></p>
       <p class="slice-legend"><span class="key adv-pos">●</span> A &gt; 0 (rewarded)
         <span class="key adv-neg">▲</span> A &lt; 0 (penalised) <span class="key adv-zero">□</span> A = 0</p>
     </figure>
@@ -193,6 +194,7 @@ export function mountSlicePanel(section, { openRow }) {
     const id = nextId++;
     const options = { confirmBf16: bf16Box.checked, greedy: greedyBox.checked, ...tensorChoice };
     pending = { id, file, options, started: performance.now() };
+    section.dataset.sliceState = 'loading';
     prompt.hidden = true;
     prompt.replaceChildren();
     prog.value = 0;
@@ -206,6 +208,7 @@ export function mountSlicePanel(section, { openRow }) {
     progBox.hidden = true;
     const file = pending?.file;
     pending = null;
+    section.dataset.sliceState = 'error';
     showError(message);
     status.textContent = shown ? `Kept the previous slice (${shown.summary.name}).` : '';
     if (extra.code === 'confirm-bf16' && file) {
@@ -258,6 +261,7 @@ export function mountSlicePanel(section, { openRow }) {
     } else if (m.type === 'cancelled') {
       progBox.hidden = true;
       pending = null;
+      section.dataset.sliceState = 'cancelled';
       status.textContent = shown ? `Cancelled; kept the previous slice (${shown.summary.name}).` : 'Cancelled.';
     } else if (m.type === 'error') {
       if (m.fatal) { worker?.terminate(); worker = null; }
@@ -312,6 +316,7 @@ export function mountSlicePanel(section, { openRow }) {
 
   // ---------- the view ----------
   function show(id, summary, columns) {
+    const t0 = performance.now();
     const n = summary.rows;
     const hasTok = Boolean(columns.polarity);
     // Derived per-row values for the scatter, quadrants and histogram.
@@ -321,12 +326,23 @@ export function mountSlicePanel(section, { openRow }) {
     sortSel.value = 'row';
     sortSel.disabled = n > SORT_LIMIT;
     view.hidden = false;
-    renderSummary();
-    renderTruncated();
-    renderTensorPicker();
-    renderCharts();
-    renderQuadrants();
-    renderTable();
+    const tt = [];
+    const T = (f) => { const a = performance.now(); f(); tt.push((performance.now() - a).toFixed(1)); };
+    T(renderSummary);
+    T(renderTruncated);
+    T(renderTensorPicker);
+    T(renderQuadrants);
+    T(renderTable);
+    // The charts in a task of their own (no long main-thread task).
+    const drawing = shown;
+    setTimeout(() => {
+      if (shown !== drawing) return;
+      T(renderCharts);
+      section.dataset.renderParts = tt.join(' ');
+      section.dataset.renderMs = (performance.now() - t0).toFixed(1);
+      section.dataset.sliceState = 'ready';
+    }, 0);
+    section.dataset.sliceId = String(id);
     status.textContent = `${summary.name}: ${n.toLocaleString('en')} rows analysed in ${(summary.elapsedMs / 1000).toFixed(2)} s.`;
   }
 
@@ -353,7 +369,9 @@ export function mountSlicePanel(section, { openRow }) {
         : 'none in the file: the sampled-token columns are empty (tick “use each row’s most likely token” above to fill them)';
     item('sampled tokens', tok, 'slice-tokens');
     item('advantages', s.advantageSource === 'file' ? `from the file${s.advantagesName ? ` (“${s.advantagesName}”)` : ''}` : 'none in the file: A = 1 for every row (polarity = sensitivity)', 'slice-adv');
-    item('read', `${s.path}, ${(s.elapsedMs / 1000).toFixed(2)} s`);
+    const tm = s.timing;
+    item('read', `${s.path}, ${(s.elapsedMs / 1000).toFixed(2)} s` +
+      (tm && s.elapsedMs > 200 ? ` (reading ${(tm.read / 1000).toFixed(2)} s, decoding ${(tm.decode / 1000).toFixed(2)} s, analysing ${(tm.analyse / 1000).toFixed(2)} s)` : ''), 'slice-read');
     const ul = byTest('slice-warnings');
     ul.replaceChildren(...s.warnings.map((w) => { const li = document.createElement('li'); li.textContent = w; return li; }));
   }
@@ -405,12 +423,15 @@ export function mountSlicePanel(section, { openRow }) {
 
   let resizeFrame = 0;
   function renderCharts() {
+    drawnWidth = section.clientWidth;
     const { summary: s, columns: c, xNorm, hasTok } = shown;
     const n = s.rows;
     const toRow = drawEntropy(byTest('slice-entropy'), c.entropy, { lower: s.truncated ? c.entropyLowerBound : null, truncated: s.truncated });
     byTest('slice-entropy').onclick = (e) => { const r = toRow(e.clientX); if (r !== null) requestRow(r); };
     const scatter = byTest('slice-scatter');
     const note = q('.scatter-note');
+    const readout = q('.scatter-readout');
+    readout.textContent = '';
     const hist = byTest('slice-histogram');
     const hnote = q('.hist-note');
     if (!hasTok) {
@@ -427,10 +448,15 @@ export function mountSlicePanel(section, { openRow }) {
     const stride = Math.max(1, Math.ceil(n / MAX_POINTS));
     for (let r = 0; r < n; r += stride) { if (Number.isFinite(xNorm[r])) rows.push(r); }
     for (let r = 0; r < n; r++) if (!Number.isFinite(xNorm[r])) masked++;
-    drawScatter(scatter, { x: xNorm, y: c.polarity, adv: c.advantages ?? null, rows });
+    const nearest = drawScatter(scatter, { x: xNorm, y: c.polarity, adv: c.advantages ?? null, rows });
     note.textContent = [stride > 1 ? `(every ${stride}th row: ${rows.length.toLocaleString('en')} of ${n.toLocaleString('en')})` : '',
       masked ? `${masked} row(s) whose sampled token is masked (p_k = 0) are not drawn` : ''].filter(Boolean).join('; ');
-    scatter.onclick = (e) => { const r = e.target?.dataset?.row; if (r !== undefined) requestRow(Number(r)); };
+    scatter.onclick = (e) => { const r = nearest(e.clientX, e.clientY); if (r !== null) requestRow(r); };
+    scatter.onpointermove = (e) => {
+      const r = nearest(e.clientX, e.clientY);
+      scatter.classList.toggle('over-point', r !== null);
+      readout.textContent = r === null ? '' : `row ${r}: ln p_k + H = ${fmt(xNorm[r], 4)}, polarity ${fmt(c.polarity[r], 4)}, A = ${fmt(c.advantages ? c.advantages[r] : 1, 3)} (click to open)`;
+    };
     // Histogram range: ±(the 99th percentile of |P|), so one outlier does not squash the rest.
     const sample = [];
     const hs = Math.max(1, Math.floor(n / 50_000));
@@ -443,8 +469,9 @@ export function mountSlicePanel(section, { openRow }) {
     drawHistogram(hist, c.polarity, { limit: limit * 1.0001 });
     hnote.textContent = limit < maxAbs ? `(|P| above ${fmt(limit, 3)} counted in the end bins; max ${fmt(maxAbs, 3)})` : '';
   }
+  let drawnWidth = 0;
   new ResizeObserver(() => {
-    if (!shown || resizeFrame) return;
+    if (!shown || resizeFrame || section.clientWidth === drawnWidth) return;
     resizeFrame = requestAnimationFrame(() => { resizeFrame = 0; if (shown) renderCharts(); });
   }).observe(section);
 
@@ -508,8 +535,8 @@ export function mountSlicePanel(section, { openRow }) {
     const { summary: s, columns: c } = shown;
     const cols = [['row', 'row', (r) => String(r)], ['H', s.truncated ? 'H top-k' : 'H (nats)', (r) => fmt(c.entropy[r])]];
     if (s.truncated) {
-      cols.push(['hlb', 'H ≥', (r) => fmt(c.entropyLowerBound[r])]);
-      cols.push(['tail', 'tail', (r) => fmtPercent(c.tailMass[r])]);
+      cols.push(['hlb', 'H ≥', (r) => fmt(c.entropyLowerBound[r]), (r) => c.entropyLowerBound[r]]);
+      cols.push(['tail', 'tail', (r) => fmtPercent(c.tailMass[r]), (r) => c.tailMass[r]]);
     }
     cols.push(['token', 'token', (r) => (c.tokens ? String(c.tokens[r]) + (c.tokenLabels ? ` “${c.tokenLabels[r]}”` : '') : '—')]);
     if (c.advantages) cols.push(['A', 'A', (r) => fmt(c.advantages[r], 4)]);
@@ -558,9 +585,11 @@ export function mountSlicePanel(section, { openRow }) {
       row.tabIndex = 0;
       row.dataset.row = String(r);
       row.dataset.testid = 'slice-row';
-      for (const [key, , f] of cols) {
+      for (const [key, , f, value] of cols) {
         const td = document.createElement('td');
         td.textContent = f(r);
+        td.dataset.col = key;
+        if (value) td.dataset.value = String(value(r));
         if (key === 'P' && c.polarity) td.className = c.polarity[r] > 0 ? 'expands' : c.polarity[r] < 0 ? 'contracts' : '';
         row.append(td);
       }

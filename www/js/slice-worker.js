@@ -102,7 +102,7 @@ function argmaxRows(logits, rows, vocab, out, first) {
  * Analyses rows [0, rows) delivered by `next(first, count)` → Float32Array,
  * chunk by chunk; honours cancel; reports progress via `report(rowsDone)`.
  */
-async function analyseAll(j, { rows, vocab, perChunk, next, tokens, advantages, greedy, report }) {
+async function analyseAll(j, { rows, vocab, perChunk, next, tokens, advantages, greedy, report, timing }) {
   const cols = new Columns(rows, Boolean(tokens || greedy));
   const greedyTokens = !tokens && greedy ? new Uint32Array(rows) : null;
   for (let first = 0; first < rows; first += perChunk) {
@@ -110,10 +110,12 @@ async function analyseAll(j, { rows, vocab, perChunk, next, tokens, advantages, 
     const n = Math.min(perChunk, rows - first);
     const logits = await next(first, n);
     if (j.cancelled) throw new Cancelled();
+    const t = performance.now();
     if (greedyTokens) argmaxRows(logits, n, vocab, greedyTokens, first);
     const tok = tokens ? tokens.subarray(first, first + n) : greedyTokens ? greedyTokens.subarray(first, first + n) : undefined;
     const adv = advantages ? advantages.subarray(first, first + n) : undefined;
     cols.put(first, analyzeRows(logits, n, vocab, tok, adv));
+    timing.analyse += performance.now() - t;
     report(first + n);
     await yieldToEvents();
   }
@@ -161,6 +163,7 @@ async function open(msg) {
   if (job) job.cancelled = true;
   job = j;
   const t0 = performance.now();
+  const timing = { read: 0, decode: 0, analyse: 0 }; // ms in the worker
   try {
     await ensureWasm();
     postMessage({ type: 'progress', id, phase: 'header', done: 0, total: file.size });
@@ -186,10 +189,26 @@ async function open(msg) {
         summary.path = 'streamed';
         const perChunk = L.rowsPerChunk(CHUNK_BYTES);
         const rowBytes = L.rowBytes;
+        let ahead = null;
         const report = progressReporter(id, 'analyse', end - start);
         result = await analyseAll(j, {
-          rows: L.rows, vocab: L.vocab, perChunk, tokens, advantages, greedy: options.greedy,
-          next: async (first, n) => L.decodeRows(first, await readBytes(file, start + first * rowBytes, start + (first + n) * rowBytes)),
+          rows: L.rows, vocab: L.vocab, perChunk, tokens, advantages, greedy: options.greedy, timing,
+          // The next chunk is read while this one is decoded and analysed
+          // (at most two chunks in memory).
+          next: async (first, n) => {
+            const range = (f, k) => [start + f * rowBytes, start + (f + k) * rowBytes];
+            const read = ahead?.first === first ? ahead.bytes : readBytes(file, ...range(first, n));
+            const after = first + n;
+            ahead = after < L.rows ? { first: after, bytes: readBytes(file, ...range(after, Math.min(perChunk, L.rows - after))) } : null;
+            ahead?.bytes.catch(() => {}); // an error surfaces when that chunk is awaited
+            let t = performance.now();
+            const bytes = await read;
+            timing.read += performance.now() - t;
+            t = performance.now();
+            const logits = L.decodeRows(first, bytes);
+            timing.decode += performance.now() - t;
+            return logits;
+          },
           report: (rowsDone) => report(rowsDone * rowBytes),
         });
         state = { kind: 'stream', layout: L };
@@ -204,7 +223,7 @@ async function open(msg) {
         const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / (4 * V)));
         const report = progressReporter(id, 'analyse', L.rows);
         result = await analyseAll(j, {
-          rows: L.rows, vocab: V, perChunk, tokens, advantages, greedy: options.greedy,
+          rows: L.rows, vocab: V, perChunk, tokens, advantages, greedy: options.greedy, timing,
           next: async (first, n) => all.subarray(first * V, (first + n) * V),
           report,
         });
@@ -229,7 +248,7 @@ async function open(msg) {
         const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / (4 * V)));
         const report = progressReporter(id, 'analyse', rows);
         result = await analyseAll(j, {
-          rows, vocab: V, perChunk, tokens, advantages, greedy: options.greedy,
+          rows, vocab: V, perChunk, tokens, advantages, greedy: options.greedy, timing,
           next: async (first, n) => data.rowsLogits(first, n),
           report,
         });
@@ -253,6 +272,7 @@ async function open(msg) {
     }
     if (!summary.tokenSource && result.tokens) summary.tokenSource = 'greedy';
     summary.elapsedMs = performance.now() - t0;
+    summary.timing = timing;
     // The new slice replaces the old one only now that it has loaded.
     if (current?.state.kind === 'text') current.state.data.free();
     current = { id, file, state, tokens: result.tokens, advantages: result.advantages };
