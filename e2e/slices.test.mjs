@@ -5,7 +5,7 @@
 // never with the code under test.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
+import { readFile, writeFile, mkdtemp, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setup, open, ARTIFACTS } from './harness.mjs';
@@ -306,7 +306,17 @@ test('bad files give a clear message and keep the previous view', async () => {
   const nan = Buffer.from(toy);
   const dataStart = toy.length - 8 * 50 * 4;
   nan.writeFloatLE(NaN, dataStart + (1 * 50 + 3) * 4); // row 1, column 3
+  const npy = (descr, shape, payload) => {
+    let h = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
+    h += ' '.repeat(63 - ((10 + h.length) % 64)) + '\n';
+    const lead = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, h.length & 255, h.length >> 8]);
+    return Buffer.concat([lead, Buffer.from(h, 'latin1'), payload]);
+  };
   const bad = {
+    'int8.npy': [npy('|i1', [2, 4], Buffer.alloc(8)), /data type .*i1.* is not supported/],
+    'extra.npy': [npy('<f4', [2, 2], Buffer.alloc(20)), /shape \(2, 2\) does not match the data/],
+    'masked.csv': [Buffer.from('1,2\n-inf,-inf\n'), /Row 1 has every token masked/],
+    'posinf.csv': [Buffer.from('1,2,3\n4,inf,6\n'), /Row 1, column 1 is \+Infinity/],
     'wrong_magic.npy': [Buffer.from('NOTNUMPY but a text file\n'), /does not start like one/],
     'truncated.npy': [toy.subarray(0, toy.length - 100), /cut off.*100 missing/],
     'ragged.csv': [Buffer.from('1,2,3\n4,5\n6,7,8\n'), /different lengths: row 1 \(line 2 of the file\) has 2 values, but row 0 has 3/],
@@ -325,9 +335,67 @@ test('bad files give a clear message and keep the previous view', async () => {
     assert.equal(await table(), kept, `${name}: previous table kept`);
     assert.equal(await page.$eval('[data-testid="slice-view"]', (e) => e.hidden), false);
   }
+  // over the size limits (sparse files: no disk used), refused from the size alone
+  const sparse = async (name, size, head) => {
+    const path = join(tmp, name);
+    await writeFile(path, head);
+    await truncate(path, size);
+    return path;
+  };
+  assert.equal(await upload(page, await sparse('huge.json', 300 * 2 ** 20, '[[1, 2]]')), 'error');
+  assert.match(await errorText(page), /over the 256 MiB limit for JSON and CSV files/);
+  assert.equal(await upload(page, await sparse('huge.npy', 5 * 2 ** 30, npy('<f4', [1, 2], Buffer.alloc(0)))), 'error');
+  assert.match(await errorText(page), /over the 4 GiB limit for \.npy and \.safetensors files/);
+  assert.equal(await table(), kept, 'size limits: previous table kept');
+  await rm(join(tmp, 'huge.json'));
+  await rm(join(tmp, 'huge.npy'));
+
   // and the next good file clears the message
   assert.equal(await upload(page, join(EXAMPLES, 'slice.csv')), 'ready');
   assert.equal(await errorText(page), '');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a .safetensors file with several float tensors asks which holds the logits', async () => {
+  const { page, problems, context } = await open(env.browser, `${env.base}/`);
+  const f32 = (vals) => Buffer.from(new Float32Array(vals).buffer);
+  const a = [0.5, -1, 2, 0, 1, 1], b = [3, 1, 0.25, -2, 0, 0.5, 1, 2];
+  const head = { scores: { dtype: 'F32', shape: [2, 3], data_offsets: [0, 24] }, hidden: { dtype: 'F32', shape: [2, 4], data_offsets: [24, 56] } };
+  let text = JSON.stringify(head);
+  text += ' '.repeat((8 - (text.length % 8)) % 8);
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(text.length));
+  const path = join(tmp, 'two.safetensors');
+  await writeFile(path, Buffer.concat([len, Buffer.from(text), f32(a), f32(b)]));
+  assert.equal(await upload(page, path), 'error');
+  assert.match(await errorText(page), /several float tensors and none is named "logits"/);
+  const options = await page.$$eval('[data-testid="pick-tensor"] option', (os) => os.map((o) => o.value));
+  assert.deepEqual(options.sort(), ['hidden', 'scores']);
+  await page.selectOption('[data-testid="pick-tensor"]', 'hidden');
+  await page.click('[data-testid="slice-prompt"] button');
+  await page.waitForFunction(() => document.getElementById('slices').dataset.sliceState === 'ready');
+  assert.equal(await page.$eval('[data-testid="slice-shape"]', (e) => e.textContent), '2 × 4');
+  assert.match(await page.$eval('[data-testid="slice-format"]', (e) => e.textContent), /tensor “hidden”/);
+  checkCsv(await exportCsv(page), { rows: [b.slice(0, 4), b.slice(4)] }, 'two.safetensors');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a file dropped on the panel loads like an upload', async () => {
+  const { page, problems, context } = await open(env.browser, `${env.base}/`);
+  const bytes = [...await readFile(join(EXAMPLES, 'slice.csv'))];
+  await page.evaluate((b) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array(b)], 'dropped.csv', { type: 'text/csv' }));
+    const section = document.getElementById('slices');
+    section.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    section.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, bytes);
+  await page.waitForFunction(() => document.getElementById('slices').dataset.sliceState === 'ready');
+  assert.equal(await page.$eval('[data-testid="slice-shape"]', (e) => e.textContent), '6 × 30');
+  assert.match(await page.$eval('[data-testid="slice-name"]', (e) => e.textContent), /^dropped\.csv/);
+  checkCsv(await exportCsv(page), await readExample('slice.csv'), 'dropped.csv');
   assert.deepEqual(problems, []);
   await context.close();
 });

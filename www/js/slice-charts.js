@@ -137,8 +137,8 @@ export function drawScatter(svg, { x: xs, y: ys, adv, rows }) {
   });
   svg.append(el('line', { x1: x(0), x2: x(0), y1: T, y2: Ht - B, class: 'flip' }));
   svg.append(el('line', { x1: L, x2: W - R, y1: y(0), y2: y(0), class: 'zero' }));
-  svg.append(el('text', { x: W - R - 4, y: T + 12, 'text-anchor': 'end', class: 'zone-label expand' }, '▲ expands'));
-  svg.append(el('text', { x: W - R - 4, y: Ht - B - 6, 'text-anchor': 'end', class: 'zone-label contract' }, '▼ contracts'));
+  svg.append(el('text', { x: W - R - 4, y: T + 12, 'text-anchor': 'end', class: 'zone-label expand' }, '↑ expands'));
+  svg.append(el('text', { x: W - R - 4, y: Ht - B - 6, 'text-anchor': 'end', class: 'zone-label contract' }, '↓ contracts'));
   const d = { pos: [], neg: [], zero: [] };
   const px = new Float64Array(rows.length), py = new Float64Array(rows.length);
   rows.forEach((r, i) => {

@@ -514,12 +514,13 @@ export function mountSlicePanel(section, { openRow }) {
       d.dataset.count = String(v);
     };
     cell('', 'corner');
-    cell('▲ expands (P > 0)', 'col-head expand');
-    cell('▼ contracts (P < 0)', 'col-head contract');
-    cell('● A > 0 rewarded', 'row-head');
+    cell('↑ expands (P > 0)', 'col-head expand');
+    cell('↓ contracts (P < 0)', 'col-head contract');
+    const head = (glyph, cls, text) => { const g = document.createElement('span'); g.className = `key ${cls}`; g.textContent = glyph; return [g, text]; };
+    cell(head('●', 'adv-pos', ' A > 0 rewarded'), 'row-head');
     count(k.pe, 'quad-pos-expand', 'expand');
     count(k.pc, 'quad-pos-contract', 'contract');
-    cell('▲ A < 0 penalised', 'row-head');
+    cell(head('▲', 'adv-neg', ' A < 0 penalised'), 'row-head');
     count(k.ne, 'quad-neg-expand', 'expand');
     count(k.nc, 'quad-neg-contract', 'contract');
     box.append(grid);
