@@ -197,7 +197,7 @@ export function mountSlicePanel(section, { openRow }) {
     section.dataset.sliceState = 'loading';
     prompt.hidden = true;
     prompt.replaceChildren();
-    prog.value = 0;
+    prog.removeAttribute('value');
     progText.textContent = `Opening ${file.name} (${fmtBytes(file.size)})…`;
     progBox.hidden = false;
     status.textContent = '';
@@ -251,12 +251,16 @@ export function mountSlicePanel(section, { openRow }) {
     }
     if (!pending || m.id !== pending.id) return; // an old job
     if (m.type === 'progress') {
+      const what = { header: 'Reading the header of', read: 'Reading', parse: 'Parsing', analyse: 'Analysing' }[m.phase] ?? m.phase;
+      if (m.phase !== 'analyse') {
+        prog.removeAttribute('value'); // indeterminate: one step, no measure of how far
+        progText.textContent = `${what} ${pending.file.name}…`;
+        return;
+      }
       const frac = m.total > 0 ? m.done / m.total : 0;
       prog.value = frac;
-      const what = { header: 'Reading the header', read: 'Reading', parse: 'Parsing', analyse: 'Analysing' }[m.phase] ?? m.phase;
-      const amount = m.phase === 'analyse' && pending.file.size > 0 && m.total > 1000
-        ? ` ${fmtBytes(m.done)} of ${fmtBytes(m.total)}` : '';
-      progText.textContent = `${what} ${pending.file.name}…${amount} (${Math.floor(frac * 100)} %)`;
+      const amount = m.unit === 'bytes' ? `${fmtBytes(m.done)} of ${fmtBytes(m.total)}` : `row ${m.done.toLocaleString('en')} of ${m.total.toLocaleString('en')}`;
+      progText.textContent = `${what} ${pending.file.name}: ${amount} (${Math.floor(frac * 100)} %)`;
       prog.dataset.done = String(m.done);
     } else if (m.type === 'cancelled') {
       progBox.hidden = true;

@@ -16,7 +16,7 @@
 //   { type: 'cancel', id }
 //   { type: 'row', id, row, reqId }          // reopen one row of slice `id`
 // Messages out:
-//   { type: 'progress', id, phase, done, total }
+//   { type: 'progress', id, phase, done, total, unit }   // phase header | read | parse | analyse; unit bytes | rows
 //   { type: 'done', id, summary, columns }   // typed arrays, transferred
 //   { type: 'cancelled', id }
 //   { type: 'error', id, message, code?, candidates?, fatal? }
@@ -136,13 +136,13 @@ async function header(file, options) {
   throw new Error('Internal reading error: the header did not settle after 8 reads.');
 }
 
-function progressReporter(id, phase, total) {
+function progressReporter(id, phase, total, unit) {
   let last = 0;
   return (done, force = false) => {
     const now = performance.now();
     if (!force && now - last < PROGRESS_MS && done < total) return;
     last = now;
-    postMessage({ type: 'progress', id, phase, done, total });
+    postMessage({ type: 'progress', id, phase, done, total, unit });
   };
 }
 
@@ -190,7 +190,7 @@ async function open(msg) {
         const perChunk = L.rowsPerChunk(CHUNK_BYTES);
         const rowBytes = L.rowBytes;
         let ahead = null;
-        const report = progressReporter(id, 'analyse', end - start);
+        const report = progressReporter(id, 'analyse', end - start, 'bytes');
         result = await analyseAll(j, {
           rows: L.rows, vocab: L.vocab, perChunk, tokens, advantages, greedy: options.greedy, timing,
           // The next chunk is read while this one is decoded and analysed
@@ -221,7 +221,7 @@ async function open(msg) {
         const all = L.decodeAll(bytes);
         const V = L.vocab;
         const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / (4 * V)));
-        const report = progressReporter(id, 'analyse', L.rows);
+        const report = progressReporter(id, 'analyse', L.rows, 'rows');
         result = await analyseAll(j, {
           rows: L.rows, vocab: V, perChunk, tokens, advantages, greedy: options.greedy, timing,
           next: async (first, n) => all.subarray(first * V, (first + n) * V),
@@ -246,7 +246,7 @@ async function open(msg) {
         const tokens = data.tokens() ?? null;
         const advantages = data.advantages() ?? null;
         const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / (4 * V)));
-        const report = progressReporter(id, 'analyse', rows);
+        const report = progressReporter(id, 'analyse', rows, 'rows');
         result = await analyseAll(j, {
           rows, vocab: V, perChunk, tokens, advantages, greedy: options.greedy, timing,
           next: async (first, n) => data.rowsLogits(first, n),
