@@ -19,8 +19,9 @@ export function bigRowEntropy(vocab) {
   return Math.log(s) - sy / s;
 }
 
-export async function writeBigNpy(path, rows, vocab) {
-  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, ${vocab}), }`;
+/** `bigEndian`: store '>f4' (decoded by the core) instead of '<f4' (read as is). */
+export async function writeBigNpy(path, rows, vocab, { bigEndian = false } = {}) {
+  let header = `{'descr': '${bigEndian ? '>' : '<'}f4', 'fortran_order': False, 'shape': (${rows}, ${vocab}), }`;
   header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
   const lead = Buffer.alloc(10);
   lead.write('\x93NUMPY', 0, 'latin1');
@@ -31,6 +32,10 @@ export async function writeBigNpy(path, rows, vocab) {
   try {
     await fh.write(Buffer.concat([lead, Buffer.from(header, 'latin1')]));
     const row = bigRow(vocab);
+    if (bigEndian) {
+      const v = new DataView(row.buffer);
+      for (let j = 0; j < vocab; j++) v.setFloat32(j * 4, row[j], false);
+    }
     const per = Math.max(1, Math.floor((8 << 20) / (vocab * 4)));
     const block = Buffer.alloc(vocab * 4 * per);
     for (let b = 0; b < per; b++) Buffer.from(row.buffer).copy(block, b * vocab * 4);

@@ -5,7 +5,7 @@
 // never with the code under test.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, writeFile, mkdtemp, rm, truncate } from 'node:fs/promises';
+import { readFile, writeFile, mkdtemp, rm, truncate, open as openFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setup, open, ARTIFACTS } from './harness.mjs';
@@ -335,6 +335,19 @@ test('bad files give a clear message and keep the previous view', async () => {
     assert.equal(await table(), kept, `${name}: previous table kept`);
     assert.equal(await page.$eval('[data-testid="slice-view"]', (e) => e.hidden), false);
   }
+  // NaN in the second 16 MiB chunk of a streamed file: named by its row in the whole file
+  const multi = join(tmp, 'nan_chunk2.npy');
+  await writeBigNpy(multi, 40, 131072); // 32 rows per chunk
+  const fh = await openFile(multi, 'r+');
+  const f = Buffer.alloc(4);
+  f.writeFloatLE(NaN);
+  const size = (await fh.stat()).size;
+  await fh.write(f, 0, 4, size - 40 * 131072 * 4 + (35 * 131072 + 7) * 4);
+  await fh.close();
+  assert.equal(await upload(page, multi), 'error');
+  assert.match(await errorText(page), /^Row 35, column 7 is NaN/);
+  await rm(multi);
+
   // over the size limits (sparse files: no disk used), refused from the size alone
   const sparse = async (name, size, head) => {
     const path = join(tmp, name);
@@ -404,7 +417,8 @@ test('a 200 MB file streams with moving progress, and cancel stops it', async ()
   const { page, problems, context } = await open(env.browser, `${env.base}/`);
   assert.equal(await upload(page, join(EXAMPLES, 'slice.json')), 'ready');
   const big = join(tmp, 'big.npy');
-  await writeBigNpy(big, 400, 131072); // 400 × 131,072 float32 = 200 MiB
+  // big-endian, so every chunk goes through the core's decoder (the slower path)
+  await writeBigNpy(big, 400, 131072, { bigEndian: true }); // 400 × 131,072 float32 = 200 MiB
   try {
     await page.evaluate(() => {
       window.__long = [];
@@ -433,6 +447,14 @@ test('a 200 MB file streams with moving progress, and cancel stops it', async ()
     const H = bigRowEntropy(131072);
     assert.equal(csv.lines.length, 400);
     for (const r of [0, 399]) assert.ok(close(Number(csv.lines[r][1]), H, 1e-5), `big row ${r} entropy ${csv.lines[r][1]} vs ${H}`);
+    // little-endian float32 is viewed as is (two chunks here)
+    const le = join(tmp, 'le.npy');
+    await writeBigNpy(le, 40, 131072);
+    assert.equal(await upload(page, le), 'ready');
+    assert.match(await page.$eval('[data-testid="slice-read"]', (e) => e.textContent), /float32 read as is/);
+    const csv2 = await exportCsv(page);
+    for (const r of [0, 39]) assert.ok(close(Number(csv2.lines[r][1]), H, 1e-5), `LE row ${r} entropy`);
+    await rm(le);
     const long = await page.evaluate(() => window.__long);
     assert.ok(long.every((d) => d < 100), `main-thread tasks over 100 ms while loading: ${long.map(Math.round)}`);
   } finally {

@@ -27,6 +27,9 @@ import init, { readHeader, parseSlice, analyzeRows, sliceLimits } from '../pkg/e
 const CHUNK_BYTES = 16 << 20; // a chunk of whole rows (one row if a row is larger)
 const PREFIX_BYTES = 64 << 10; // first read for the header
 const PROGRESS_MS = 60;
+// Read the next chunk while this one is decoded and analysed.
+const PREFETCH = true;
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 let wasmReady = null;
 let current = null; // the last slice that loaded: what reopens its rows
@@ -101,8 +104,10 @@ function argmaxRows(logits, rows, vocab, out, first) {
 /**
  * Analyses rows [0, rows) delivered by `next(first, count)` → Float32Array,
  * chunk by chunk; honours cancel; reports progress via `report(rowsDone)`.
+ * When analyzeRows refuses a chunk, `explain(first, logits)` (if given) may
+ * throw the parser's own message for it instead.
  */
-async function analyseAll(j, { rows, vocab, perChunk, next, tokens, advantages, greedy, report, timing }) {
+async function analyseAll(j, { rows, vocab, perChunk, next, tokens, advantages, greedy, report, timing, explain }) {
   const cols = new Columns(rows, Boolean(tokens || greedy));
   const greedyTokens = !tokens && greedy ? new Uint32Array(rows) : null;
   for (let first = 0; first < rows; first += perChunk) {
@@ -114,7 +119,14 @@ async function analyseAll(j, { rows, vocab, perChunk, next, tokens, advantages, 
     if (greedyTokens) argmaxRows(logits, n, vocab, greedyTokens, first);
     const tok = tokens ? tokens.subarray(first, first + n) : greedyTokens ? greedyTokens.subarray(first, first + n) : undefined;
     const adv = advantages ? advantages.subarray(first, first + n) : undefined;
-    cols.put(first, analyzeRows(logits, n, vocab, tok, adv));
+    let r;
+    try {
+      r = analyzeRows(logits, n, vocab, tok, adv);
+    } catch (e) {
+      explain?.(first, logits);
+      throw e;
+    }
+    cols.put(first, r);
     timing.analyse += performance.now() - t;
     report(first + n);
     await yieldToEvents();
@@ -190,6 +202,8 @@ async function open(msg) {
         const perChunk = L.rowsPerChunk(CHUNK_BYTES);
         const rowBytes = L.rowBytes;
         let ahead = null;
+        const identity = L.dtype === 'float32' && L.endian === 'little' && LITTLE_ENDIAN_HOST;
+        summary.path = identity ? 'streamed (float32 read as is)' : 'streamed';
         const report = progressReporter(id, 'analyse', end - start, 'bytes');
         result = await analyseAll(j, {
           rows: L.rows, vocab: L.vocab, perChunk, tokens, advantages, greedy: options.greedy, timing,
@@ -199,16 +213,22 @@ async function open(msg) {
             const range = (f, k) => [start + f * rowBytes, start + (f + k) * rowBytes];
             const read = ahead?.first === first ? ahead.bytes : readBytes(file, ...range(first, n));
             const after = first + n;
-            ahead = after < L.rows ? { first: after, bytes: readBytes(file, ...range(after, Math.min(perChunk, L.rows - after))) } : null;
+            ahead = PREFETCH && after < L.rows ? { first: after, bytes: readBytes(file, ...range(after, Math.min(perChunk, L.rows - after))) } : null;
             ahead?.bytes.catch(() => {}); // an error surfaces when that chunk is awaited
             let t = performance.now();
             const bytes = await read;
             timing.read += performance.now() - t;
+            if (identity) return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
             t = performance.now();
             const logits = L.decodeRows(first, bytes);
             timing.decode += performance.now() - t;
             return logits;
           },
+          // Little-endian float32 needs no decoding: the bytes are viewed as
+          // they are, and analyzeRows refuses NaN, +inf and all-masked rows
+          // like decodeRows does. If it does, decodeRows on the same bytes
+          // gives the parser's message (row counted in the whole file).
+          explain: identity ? (first, logits) => { L.decodeRows(first, new Uint8Array(logits.buffer, logits.byteOffset, logits.byteLength)); } : null,
           report: (rowsDone) => report(rowsDone * rowBytes),
         });
         state = { kind: 'stream', layout: L };
