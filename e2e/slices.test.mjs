@@ -391,6 +391,17 @@ test('a .safetensors file with several float tensors asks which holds the logits
   assert.equal(await page.$eval('[data-testid="slice-shape"]', (e) => e.textContent), '2 × 4');
   assert.match(await page.$eval('[data-testid="slice-format"]', (e) => e.textContent), /tensor “hidden”/);
   checkCsv(await exportCsv(page), { rows: [b.slice(0, 4), b.slice(4)] }, 'two.safetensors');
+
+  // after a load, the tensors can be chosen again: drop the advantages of the example
+  assert.equal(await upload(page, join(EXAMPLES, 'slice.safetensors')), 'ready');
+  const id = await page.$eval('#slices', (e) => e.dataset.sliceId);
+  await page.selectOption('.slice-tensors select[data-role="advantages"]', '');
+  await page.click('.slice-tensors button[data-role="apply-tensors"]');
+  await page.waitForFunction((prev) => document.getElementById('slices').dataset.sliceState === 'ready' && document.getElementById('slices').dataset.sliceId !== prev, id);
+  assert.match(await page.$eval('[data-testid="slice-adv"]', (e) => e.textContent), /A = 1 for every row/);
+  const ex = await readExample('slice.safetensors');
+  delete ex.advantages;
+  checkCsv(await exportCsv(page), ex, 'slice.safetensors without advantages');
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -409,6 +420,12 @@ test('a file dropped on the panel loads like an upload', async () => {
   assert.equal(await page.$eval('[data-testid="slice-shape"]', (e) => e.textContent), '6 × 30');
   assert.match(await page.$eval('[data-testid="slice-name"]', (e) => e.textContent), /^dropped\.csv/);
   checkCsv(await exportCsv(page), await readExample('slice.csv'), 'dropped.csv');
+
+  // the example picker fetches from the same origin
+  await page.selectOption('[data-testid="slice-example"]', 'completions_top_logprobs.json');
+  await page.waitForFunction(() => document.getElementById('slices').dataset.sliceState === 'ready' &&
+    document.querySelector('[data-testid="slice-name"]').textContent.startsWith('completions_top_logprobs.json'));
+  checkCsv(await exportCsv(page), await readExample('completions_top_logprobs.json'), 'completions example');
   assert.deepEqual(problems, []);
   await context.close();
 });
