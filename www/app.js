@@ -5,6 +5,7 @@ import init, { Distribution } from './pkg/entropy_polarity.js';
 import { BarEditor } from './js/bars.js';
 import { drawHistory } from './js/history.js';
 import { fmt, fmtEntropy, fmtPercent } from './js/format.js';
+import { mountSlicePanel } from './js/slice-panel.js';
 import {
   DEFAULT_STATE, MAX_TOKENS, MIN_TOKENS, formatLogit, hashFromState, logitForProb, parseLogit,
   preset, stateFromHash,
@@ -592,6 +593,7 @@ async function main() {
     return;
   }
   wire();
+  mountSlicePanel(document.getElementById('slices'), { openRow: (row) => window.dispatchEvent(new CustomEvent('open-row', { detail: row })) });
   loadHash();
   document.documentElement.dataset.ready = '1';
 }

@@ -18,6 +18,7 @@ use web_sys::HtmlCanvasElement;
 
 mod rows;
 mod simulate;
+mod slice;
 
 #[wasm_bindgen(start)]
 fn start() {
