@@ -100,7 +100,10 @@ function setStatus(text, value) {
   if (value !== undefined) ms.dataset.value = String(value);
 }
 
+let attempts = 0;
+/** Every finished attempt (run or error) counts, so tests can wait for the next one. */
 function markReady() {
+  byTest('lab-ms').dataset.run = String(++attempts);
   document.documentElement.dataset.ready = '1';
 }
 
