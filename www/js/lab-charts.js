@@ -220,23 +220,38 @@ export function stepAt(layout, px) {
 }
 
 /**
- * Sums the per-step branch contributions into `bins` columns of the step
- * axis (linear or log, as the line charts). Step t (from entropy[t] to
- * entropy[t + 1]) sits at t + 0.5.
+ * The per-step branch contributions averaged over the steps in each of (at
+ * most) `bins` columns of the step axis (linear or log, as the line charts).
+ * Step t (from entropy[t] to entropy[t + 1]) sits at t + 0.5. On a linear
+ * axis every column holds the same whole number of steps, so columns do not
+ * alternate between one and two steps; means per step keep columns of
+ * different widths (log axis) comparable.
  */
 export function binBranches(r, steps, logX, bins) {
   const sx = stepScale(steps, logX);
+  const per = logX ? 0 : Math.max(1, Math.ceil(steps / bins));
+  const n = logX ? bins : Math.max(1, Math.ceil(steps / per));
   const out = {
-    exp: new Float64Array(bins), con: new Float64Array(bins), bonus: new Float64Array(bins),
-    real: new Float64Array(bins), used: new Uint8Array(bins),
+    exp: new Float64Array(n), con: new Float64Array(n), bonus: new Float64Array(n),
+    real: new Float64Array(n), count: new Uint32Array(n), used: new Uint8Array(n),
+    from: new Float64Array(n), to: new Float64Array(n),
   };
+  for (let b = 0; b < n; b++) { out.from[b] = Infinity; out.to[b] = -Infinity; }
   for (let t = 0; t < steps; t++) {
-    const b = Math.min(bins - 1, Math.floor(sx.f(t + 0.5) * bins));
+    const b = logX ? Math.min(n - 1, Math.floor(sx.f(t + 0.5) * n)) : Math.floor(t / per);
     out.exp[b] += r.expandDh[t];
     out.con[b] += r.contractDh[t];
     out.bonus[b] += r.bonusDh[t];
     out.real[b] += r.entropy[t + 1] - r.entropy[t];
+    out.count[b]++;
+    out.from[b] = Math.min(out.from[b], t);
+    out.to[b] = Math.max(out.to[b], t + 1);
+  }
+  for (let b = 0; b < n; b++) {
+    const c = out.count[b];
+    if (!c) continue;
     out.used[b] = 1;
+    out.exp[b] /= c; out.con[b] /= c; out.bonus[b] /= c; out.real[b] /= c;
   }
   return out;
 }
@@ -270,6 +285,7 @@ export function drawBranchChart(svg, o) {
   const x0 = L, x1 = width - R, y0 = height - B, y1 = T;
   const n = bins.exp.length;
   const span = hi - lo || 1;
+  const sx = stepScale(steps, logX);
   const yOf = (v) => y1 + ((hi - v) / span) * (y0 - y1);
   const id = `hatch-${++patternId}`;
   const defs = el('defs');
@@ -287,7 +303,6 @@ export function drawBranchChart(svg, o) {
     g.append(el('line', { x1: x0, x2: x1, y1: y.toFixed(1), y2: y.toFixed(1), class: v === 0 ? 'axis' : 'grid' }));
     g.append(el('text', { x: x0 - 5, y: (y + 4).toFixed(1), 'text-anchor': 'end', class: 'tick' }, fmt(v, 2)));
   }
-  const sx = stepScale(steps, logX);
   for (const t of stepTicks(steps, logX, 4)) {
     const x = x0 + sx.f(t) * (x1 - x0);
     const anchor = x > width - 16 ? 'end' : 'middle'; // keep the last label inside
@@ -295,14 +310,18 @@ export function drawBranchChart(svg, o) {
   }
   svg.append(g);
 
-  const w = (x1 - x0) / n;
+  const xOf = (t) => x0 + sx.f(t) * (x1 - x0);
   const bars = el('g', { class: 'bars-g' });
   const real = [];
   const z = yOf(0);
   for (let i = 0; i < n; i++) {
     if (!bins.used[i]) continue;
-    const x = x0 + i * w;
-    const bw = Math.max(0.8, w - (w > 3 ? 1 : 0));
+    // A column spans its steps' positions (a single step on a log axis is
+    // drawn from t to t + 1).
+    const xa = xOf(bins.from[i]), xb = xOf(bins.to[i]);
+    const gap = xb - xa > 3 ? 1 : 0;
+    const x = xa + gap / 2;
+    const bw = Math.max(0.8, xb - xa - gap);
     const rect = (a, b, cls, fill) => {
       const ya = yOf(a), yb = yOf(b);
       if (Math.abs(yb - ya) < 0.05) return;

@@ -261,18 +261,18 @@ function wireHover(svg) {
 }
 
 const ROWS = [
-  { label: 'final entropy H (nats)', id: 'final-entropy', get: (a) => last(a.entropy), digits: 5, se: (a) => a.runs.map((r) => last(r.entropy)) },
-  { label: 'final expected reward', id: 'final-reward', get: (a) => last(a.reward), digits: 5, se: (a) => a.runs.map((r) => last(r.reward)) },
-  { label: 'expanding samples (polarity > 0)', id: 'expanding', get: (a) => sum(a.expanding), digits: 6, cls: 'num-exp' },
-  { label: 'contracting samples (polarity < 0)', id: 'contracting', get: (a) => sum(a.contracting), digits: 6, cls: 'num-con' },
-  { label: 'ΔH from expanding updates (first order)', id: 'dh-expand', get: (a) => sum(a.expandDh), digits: 4, cls: 'num-exp' },
-  { label: 'ΔH from contracting updates', id: 'dh-contract', get: (a) => sum(a.contractDh), digits: 4, cls: 'num-con' },
-  { label: 'ΔH from the entropy bonus', id: 'dh-bonus', get: (a) => sum(a.bonusDh), digits: 4 },
-  { label: 'realised ΔH = H(end) − H(0)', id: 'dh-real', get: (a) => last(a.entropy) - a.entropy[0], digits: 4 },
-  { label: 'clipped by clip-high (sample-epochs)', id: 'clipped-high', get: (a) => sum(a.clippedHigh), digits: 6 },
-  { label: 'clipped by clip-low (sample-epochs)', id: 'clipped-low', get: (a) => sum(a.clippedLow), digits: 6 },
-  { label: 'ε_high used', id: 'clip-high-used', get: (a) => a.clipHighUsed, digits: 4 },
-  { label: 'weight w of expanding updates, last step', id: 'weight', get: (a) => (a.expandWeight.length ? last(a.expandWeight) : 1), digits: 4 },
+  { label: 'final entropy H (nats)', short: 'final H', id: 'final-entropy', get: (a) => last(a.entropy), digits: 5, se: (a) => a.runs.map((r) => last(r.entropy)) },
+  { label: 'final expected reward', short: 'final reward', id: 'final-reward', get: (a) => last(a.reward), digits: 5, se: (a) => a.runs.map((r) => last(r.reward)) },
+  { label: 'expanding samples (polarity > 0)', short: 'expanding', id: 'expanding', get: (a) => sum(a.expanding), digits: 6, cls: 'num-exp' },
+  { label: 'contracting samples (polarity < 0)', short: 'contracting', id: 'contracting', get: (a) => sum(a.contracting), digits: 6, cls: 'num-con' },
+  { label: 'ΔH from expanding updates (first order)', short: 'ΔH expanding', id: 'dh-expand', get: (a) => sum(a.expandDh), digits: 4, cls: 'num-exp' },
+  { label: 'ΔH from contracting updates', short: 'ΔH contracting', id: 'dh-contract', get: (a) => sum(a.contractDh), digits: 4, cls: 'num-con' },
+  { label: 'ΔH from the entropy bonus', short: 'ΔH bonus', id: 'dh-bonus', get: (a) => sum(a.bonusDh), digits: 4 },
+  { label: 'realised ΔH = H(end) − H(0)', short: 'realised ΔH', id: 'dh-real', get: (a) => last(a.entropy) - a.entropy[0], digits: 4 },
+  { label: 'clipped by clip-high (sample-epochs)', short: 'clip-high hits', id: 'clipped-high', get: (a) => sum(a.clippedHigh), digits: 6 },
+  { label: 'clipped by clip-low (sample-epochs)', short: 'clip-low hits', id: 'clipped-low', get: (a) => sum(a.clippedLow), digits: 6 },
+  { label: 'ε_high used', short: 'ε_high', id: 'clip-high-used', get: (a) => a.clipHighUsed, digits: 4 },
+  { label: 'weight w of expanding updates, last step', short: 'w, last step', id: 'weight', get: (a) => (a.expandWeight.length ? last(a.expandWeight) : 1), digits: 4 },
 ];
 
 function mean(xs) { return sum(xs) / xs.length; }
@@ -302,7 +302,8 @@ function renderTable(p, agg) {
     const tr = document.createElement('tr');
     const th = document.createElement('th');
     th.scope = 'row';
-    th.textContent = row.label;
+    th.textContent = narrow ? row.short : row.label;
+    if (narrow) th.title = row.label;
     tr.append(th);
     for (const s of STRATEGIES) {
       const a = agg[s.key];
@@ -310,7 +311,7 @@ function renderTable(p, agg) {
       const td = document.createElement('td');
       td.dataset.testid = `lab-${row.id}-${s.key}`;
       td.dataset.value = String(v);
-      let text = Number.isInteger(v) && Math.abs(v) < 1e9 ? String(v) : fmt(v, narrow ? Math.min(row.digits, 4) : row.digits);
+      let text = Number.isInteger(v) && Math.abs(v) < 1e9 ? String(v) : fmt(v, narrow ? Math.min(row.digits, row.se ? 4 : 3) : row.digits);
       if (row.se && a.n > 1) text += ` ± ${fmt(stdErr(row.se(a)), 2)}`;
       td.textContent = text;
       if (row.cls) td.className = row.cls;
