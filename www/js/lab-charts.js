@@ -179,7 +179,7 @@ export function drawLineChart(svg, o) {
       marks.append(marker(strategy.marker, xi(i), yOf(values[i]), 8, `mark ${cls}`));
     }
     const last = values[n - 1];
-    marks.append(marker(strategy.marker, x1, yOf(last), 8, `mark ${cls}`));
+    marks.append(marker(strategy.marker, xi(n - 1), yOf(last), 8, `mark ${cls}`));
     ends.push({ strategy, y: yOf(last), y0: yOf(last) });
   });
   svg.append(lines, marks);

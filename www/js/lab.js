@@ -401,6 +401,13 @@ function wire() {
         return;
       }
       input.removeAttribute('aria-invalid');
+      // A smaller vocabulary takes the number of correct tokens down with
+      // it (at least one token must stay unrewarded); the input shows it.
+      if (input.dataset.param === 'vocab' && Number.isInteger(params.vocab) && params.vocab >= 2
+          && Number.isFinite(params.correct) && params.correct > params.vocab - 1) {
+        params.correct = params.vocab - 1;
+        $('p-correct').value = String(params.correct);
+      }
       $('p-correct').disabled = !USES_CORRECT.includes(params.preset);
       if (input.dataset.param === 'logx') {
         if (shown) {
