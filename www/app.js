@@ -4,6 +4,7 @@
 import init, { Distribution } from './pkg/entropy_polarity.js';
 import { BarEditor } from './js/bars.js';
 import { drawHistory } from './js/history.js';
+import { download, wireCopyLink } from './js/share.js';
 import { fmt, fmtEntropy, fmtPercent } from './js/format.js';
 import { mountSlicePanel } from './js/slice-panel.js';
 import {
@@ -538,16 +539,7 @@ function wire() {
   $('export-png').addEventListener('click', () => {
     byTest('curve').toBlob((b) => b && download(b, 'entropy-polarity.png'), 'image/png');
   });
-  $('copy-link').addEventListener('click', async () => {
-    const btn = $('copy-link');
-    try {
-      await navigator.clipboard.writeText(location.href);
-      btn.textContent = 'Copied';
-    } catch {
-      btn.textContent = 'Link in address bar';
-    }
-    setTimeout(() => { btn.textContent = 'Copy link'; }, 1500);
-  });
+  wireCopyLink($('copy-link'));
 
   // In-page links scroll without touching the hash, which holds the state.
   document.querySelectorAll('a[href^="#"]:not([href="#"])').forEach((link) => link.addEventListener('click', (e) => {
@@ -557,16 +549,6 @@ function wire() {
   window.addEventListener('hashchange', () => loadHash());
   new ResizeObserver(() => schedule()).observe(byTest('curve'));
   window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener('change', () => schedule());
-}
-
-function download(blob, name) {
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(blob);
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }
 
 function loadHash() {

@@ -7,6 +7,7 @@
 // epochs take a while, and a newer run simply abandons an older one.
 
 import init, { simulate, simulateDefaults } from '../pkg/entropy_polarity.js';
+import { wireCopyLink } from './share.js';
 import { fmt } from './format.js';
 import {
   STRATEGIES, PARAMS, USES_CORRECT, labDefaults, hashFromParams, paramsFromHash, checkPageParams,
@@ -435,16 +436,7 @@ function wire() {
     syncInputs();
     run();
   });
-  $('copy-link').addEventListener('click', async () => {
-    const btn = $('copy-link');
-    try {
-      await navigator.clipboard.writeText(location.href);
-      btn.textContent = 'Copied';
-    } catch {
-      btn.textContent = 'Link in address bar';
-    }
-    setTimeout(() => { btn.textContent = 'Copy link'; }, 1500);
-  });
+  wireCopyLink($('copy-link'));
   window.addEventListener('hashchange', loadHash);
   wireHover($('chart-entropy'));
   wireHover($('chart-reward'));

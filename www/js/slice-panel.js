@@ -11,6 +11,7 @@
 // (or null), labels the token strings of a top-logprobs row (or null).
 
 import { fmt, fmtPercent } from './format.js';
+import { download } from './share.js';
 import { drawEntropy, drawScatter, drawHistogram, MAX_POINTS } from './slice-charts.js';
 
 const EXAMPLES = [
@@ -655,13 +656,7 @@ export function mountSlicePanel(section, { openRow }) {
       parts.push(chunk);
       if (b < n) await new Promise((ok) => setTimeout(ok, 0));
     }
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(new Blob(parts, { type: 'text/csv' }));
-    a.download = `${s.name.replace(/\.[^.]*$/, '')}-rows.csv`;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+    download(new Blob(parts, { type: 'text/csv' }), `${s.name.replace(/\.[^.]*$/, '')}-rows.csv`);
   });
 
   return { load };
