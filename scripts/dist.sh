@@ -5,8 +5,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-dist}"
-bash scripts/setup.sh
-bash scripts/build.sh
+if [[ "${2:-}" == "--no-build" ]]; then
+  # Tests use this: they run after the build and must not rewrite www/pkg
+  # while other tests serve it.
+  [[ -f www/pkg/entropy_polarity_bg.wasm ]] || { echo "www/pkg is not built: run scripts/build.sh" >&2; exit 1; }
+else
+  bash scripts/setup.sh
+  bash scripts/build.sh
+fi
 rm -rf "$out"
 mkdir -p "$out"
 cp -r www/. "$out/"

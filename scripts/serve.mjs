@@ -18,13 +18,13 @@ const TYPES = {
   '.safetensors': 'application/octet-stream', '.ts': 'text/plain', '.txt': 'text/plain',
 };
 
-export function startServer(port = 8080, host = '127.0.0.1') {
+export function startServer(port = 8080, host = '127.0.0.1', root = ROOT) {
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url, 'http://x');
       let path = normalize(decodeURIComponent(url.pathname)).replace(/^(\.\.[/\\])+/, '');
-      let file = join(ROOT, path);
-      if (!file.startsWith(ROOT)) throw Object.assign(new Error('outside'), { code: 'ENOENT' });
+      let file = join(root, path);
+      if (!file.startsWith(root)) throw Object.assign(new Error('outside'), { code: 'ENOENT' });
       if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
       const body = await readFile(file);
       res.writeHead(200, {

@@ -1,0 +1,41 @@
+// The self-contained folder of scripts/dist.sh works on its own: served from
+// another directory, the page, the lab and the embeds load and compute.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { startServer } from '../scripts/serve.mjs';
+import { open } from './harness.mjs';
+import { stats, close } from './reference.mjs';
+
+let dir, server, browser, base;
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'ep-dist-'));
+  execFileSync('bash', ['scripts/dist.sh', join(dir, 'site'), '--no-build'], { stdio: 'ignore' });
+  server = await startServer(0, '127.0.0.1', join(dir, 'site'));
+  base = `http://127.0.0.1:${server.address().port}`;
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update'],
+  });
+});
+after(async () => {
+  await browser?.close();
+  await new Promise((ok) => (server ? server.close(ok) : ok()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('the dist folder serves the explorer, the lab and the embeds on its own', async () => {
+  const { page, problems, context } = await open(browser, `${base}/#logits=2,1,0.5,-1&token=0&kind=pg&step=0.1`);
+  const H = Number(await page.getAttribute('[data-testid="entropy"]', 'data-value'));
+  assert.ok(close(H, stats([2, 1, 0.5, -1]).H, 1e-12));
+  await page.goto(`${base}/docs-example.html`);
+  await page.waitForFunction(() => document.getElementById('likely')?.values);
+  await page.goto(`${base}/lab.html`);
+  await page.waitForSelector('html[data-ready="1"]');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
