@@ -74,20 +74,9 @@ fn index(v: &Value, key: &str) -> usize {
     field(v, key).as_u64().unwrap() as usize
 }
 
-/// Compensated (Neumaier) sum, independent of the core's.
-fn csum(terms: impl IntoIterator<Item = f64>) -> f64 {
-    let (mut s, mut c) = (0.0f64, 0.0f64);
-    for x in terms {
-        let t = s + x;
-        c += if s.abs() >= x.abs() {
-            (s - t) + x
-        } else {
-            (x - t) + s
-        };
-        s = t;
-    }
-    s + c
-}
+#[path = "support/csum.rs"]
+mod support_csum;
+use support_csum::csum;
 
 /// One reference case with its logits and the core's distribution.
 struct Case<'a> {

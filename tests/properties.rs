@@ -14,20 +14,9 @@ use proptest::sample::Index;
 
 const KINDS: [UpdateKind; 2] = [UpdateKind::Nudge, UpdateKind::PolicyGradient];
 
-/// Compensated (Neumaier) sum, independent of the core's.
-fn csum(terms: impl IntoIterator<Item = f64>) -> f64 {
-    let (mut s, mut c) = (0.0f64, 0.0f64);
-    for x in terms {
-        let t = s + x;
-        c += if s.abs() >= x.abs() {
-            (s - t) + x
-        } else {
-            (x - t) + s
-        };
-        s = t;
-    }
-    s + c
-}
+#[path = "support/csum.rs"]
+mod support_csum;
+use support_csum::csum;
 
 fn logit_value() -> impl Strategy<Value = f64> {
     prop_oneof![
