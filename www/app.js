@@ -175,8 +175,9 @@ function render() {
       `ΔH ≈ ${fmt(unit(first), 3)}${u} (exact ${fmt(unit(exact), 3)}).`;
   $('caption').textContent =
     `Solid: first-order ΔH for a token of probability q with H and S̄ held fixed (η·A = ${fmt(step, 3)}). ` +
-    (row ? `Dots: the tokens of the row (the most likely, and a sample of all ${all.length.toLocaleString('en')}). `
-      : `Dots: the ${probs.length} tokens. `) +
+    (row && all.length > 1500 // the chart's dot limit (MAX_DOTS in src/plot/model.rs)
+      ? `Dots: the most likely tokens of the row and a sample of the rest of its ${all.length.toLocaleString('en')}. `
+      : `Dots: the ${all.length.toLocaleString('en')} tokens. `) +
     `Dashed: exact ΔH with “${label}” moved to q` +
     (exactFlip === undefined ? '.' : `; it crosses zero at q = ${fmt(exactFlip, 4)} (◆), against ` +
       `${s.kind === 'pg' ? 'p†' : 'e^−H'} = ${fmt(flipKind, 4)}.`);
