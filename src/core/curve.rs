@@ -275,6 +275,9 @@ impl<'a> ExactCurve<'a> {
         let r = ln_r.exp();
         let (p0, lp0) = (self.d.probs(), self.d.log_probs());
         let mut h = Neumaier::new();
+        // The reference token and Σ_{j≠k} p′_j of `exact_delta_of`, formed in
+        // this pass rather than in two more.
+        let (mut top, mut top_p, mut rest) = (0, -1.0, Neumaier::new());
         for j in 0..p0.len() {
             let (pj, lj) = if j == self.k {
                 (q, q.ln())
@@ -288,6 +291,12 @@ impl<'a> ExactCurve<'a> {
             if pj > 0.0 {
                 h.add(-pj * lj);
             }
+            if pj > top_p {
+                (top, top_p) = (j, pj);
+            }
+            if j != self.k {
+                rest.add(pj);
+            }
         }
         let entropy = h.value();
         for j in 0..p0.len() {
@@ -298,7 +307,7 @@ impl<'a> ExactCurve<'a> {
             &self.log_p,
             &self.c,
             entropy,
-            self.k,
+            (self.k, top, rest.value()),
             self.kind,
             self.scale,
         )

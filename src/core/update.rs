@@ -70,12 +70,13 @@ impl Distribution {
 
     pub(crate) fn exact_unchecked(&self, k: usize, kind: UpdateKind, step: f64) -> f64 {
         let scale = step / self.temperature();
+        let (r, rest_k) = reference_and_rest(self.probs(), k);
         exact_delta_of(
             self.probs(),
             self.log_probs(),
             self.centred_log_probs(),
             self.entropy(),
-            k,
+            (k, r, rest_k),
             kind,
             scale,
         )
@@ -112,21 +113,18 @@ pub fn apply_update(
 /// The increments are taken relative to the most likely token r: only the
 /// differences δ_j − δ_r enter, and they are formed without 1 − p_k (which
 /// has no digits left when p_k ≈ 1; Σ_{i≠k} p_i has them all).
+/// `(k, r, rest_k)`: the updated token, the most likely token (the first of
+/// ties) and Σ_{j≠k} p_j, as [`reference_and_rest`] gives them; callers
+/// that already loop over the tokens (the exact curve) form them there.
 pub(crate) fn exact_delta_of(
     p: &[f64],
     log_p: &[f64],
     c: &[f64],
     entropy: f64,
-    k: usize,
+    (k, r, rest_k): (usize, usize, f64),
     kind: UpdateKind,
     scale: f64,
 ) -> f64 {
-    let r = (0..p.len()).fold(0, |best, j| if p[j] > p[best] { j } else { best });
-    let rest_k = sum(p
-        .iter()
-        .enumerate()
-        .filter(|&(j, _)| j != k)
-        .map(|(_, &x)| x));
     let diff = |j: usize| -> f64 {
         if j == r {
             return 0.0;
@@ -149,6 +147,17 @@ pub(crate) fn exact_delta_of(
         }
     };
     exact_delta(p, log_p, c, entropy, r, diff)
+}
+
+/// The most likely token (the first of ties) and Σ_{j≠k} p_j (compensated).
+pub(crate) fn reference_and_rest(p: &[f64], k: usize) -> (usize, f64) {
+    let r = (0..p.len()).fold(0, |best, j| if p[j] > p[best] { j } else { best });
+    let rest_k = sum(p
+        .iter()
+        .enumerate()
+        .filter(|&(j, _)| j != k)
+        .map(|(_, &x)| x));
+    (r, rest_k)
 }
 
 /// ΔH for scaled-logit increments given as differences δ_j − δ_r from a
