@@ -105,6 +105,16 @@ struct LayoutJs {
     exact_flip: Option<f64>,
 }
 
+/// The first key of `obj` not in `known`. serde-wasm-bindgen reads a struct
+/// by asking for each field it knows, so `deny_unknown_fields` never sees a
+/// misspelt option; every options object is checked with this instead.
+fn unknown_key(obj: &js_sys::Object, known: &[&str]) -> Option<String> {
+    js_sys::Object::keys(obj)
+        .iter()
+        .map(|k| k.as_string().unwrap_or_default())
+        .find(|k| !known.contains(&k.as_str()))
+}
+
 fn chart_options(options: JsValue) -> Result<ChartOptions, JsError> {
     if options.is_undefined() || options.is_null() {
         return Ok(ChartOptions::default());
@@ -113,14 +123,11 @@ fn chart_options(options: JsValue) -> Result<ChartOptions, JsError> {
     // option would pass silently: check the keys here.
     const KNOWN: [&str; 6] = ["logX", "scale", "dark", "samples", "width", "height"];
     if let Some(obj) = options.dyn_ref::<js_sys::Object>() {
-        for key in js_sys::Object::keys(obj).iter() {
-            let key = key.as_string().unwrap_or_default();
-            if !KNOWN.contains(&key.as_str()) {
-                return Err(js_error(format!(
-                    "Chart options: unknown option \"{key}\"; the options are {}.",
-                    KNOWN.join(", ")
-                )));
-            }
+        if let Some(key) = unknown_key(obj, &KNOWN) {
+            return Err(js_error(format!(
+                "Chart options: unknown option \"{key}\"; the options are {}.",
+                KNOWN.join(", ")
+            )));
         }
     }
     let o: ChartOptions = serde_wasm_bindgen::from_value(options)

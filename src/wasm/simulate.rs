@@ -7,7 +7,7 @@
 //! field, so `deny_unknown_fields` never sees an unknown key: the keys are
 //! checked against [`KNOWN`] before deserialising.
 
-use super::{js_error, to_f64_vec};
+use super::{js_error, to_f64_vec, unknown_key};
 use crate::core::simulate::{self as sim, Preset, SimOptions, SimResult, Strategy};
 use js_sys::{Float64Array, Object, Reflect, Uint32Array};
 use serde::Deserialize;
@@ -76,14 +76,14 @@ fn check_keys(options: &JsValue) -> Result<(), JsError> {
             "simulate options must be an object, such as { strategy: \"pg\", vocab: 100 }.",
         ));
     };
+    if let Some(key) = unknown_key(obj, &KNOWN) {
+        return Err(js_error(format!(
+            "simulate: unknown option \"{key}\". Known options: {}.",
+            KNOWN.join(", ")
+        )));
+    }
     for key in Object::keys(obj).iter() {
         let key = key.as_string().unwrap_or_default();
-        if !KNOWN.contains(&key.as_str()) {
-            return Err(js_error(format!(
-                "simulate: unknown option \"{key}\". Known options: {}.",
-                KNOWN.join(", ")
-            )));
-        }
         let value = Reflect::get(obj, &JsValue::from_str(&key)).unwrap_or(JsValue::UNDEFINED);
         if value.is_undefined() || value.is_null() {
             continue;

@@ -13,7 +13,7 @@
 //!
 //! File offsets are returned as numbers (exact: files are below 2^53 bytes).
 
-use super::js_error;
+use super::{js_error, unknown_key};
 use crate::core::slice::{
     self, BinaryFormat, Endian, Header, Layout, Order, ParseError, ParseOptions, SideTensor, Slice,
     SliceKind, TensorEntry, TensorList, TensorPick,
@@ -67,14 +67,11 @@ fn parse_options(v: &JsValue) -> Result<ParseOptions, JsValue> {
     let obj = v.dyn_ref::<Object>().ok_or_else(|| {
         arg_error("Slice options must be an object such as { confirmBf16: true }.")
     })?;
-    for key in Object::keys(obj).iter() {
-        let key = key.as_string().unwrap_or_default();
-        if !OPTION_KEYS.contains(&key.as_str()) {
-            return Err(arg_error(format!(
-                "Slice options: unknown option \"{key}\"; the options are {}.",
-                OPTION_KEYS.join(", ")
-            )));
-        }
+    if let Some(key) = unknown_key(obj, &OPTION_KEYS) {
+        return Err(arg_error(format!(
+            "Slice options: unknown option \"{key}\"; the options are {}.",
+            OPTION_KEYS.join(", ")
+        )));
     }
     let get = |k: &str| Reflect::get(v, &k.into()).unwrap_or(JsValue::UNDEFINED);
     let confirm = get("confirmBf16");
