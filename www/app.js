@@ -65,7 +65,7 @@ function commit(next, { focusBars = false } = {}) {
   if (leaveRow) row = null;
   renderRowBanner();
   clearError();
-  history.replaceState(null, '', hashFromState(state) + '');
+  history.replaceState(null, '', hashFromState(state));
   schedule();
   if (focusBars) requestAnimationFrame(() => bars.focusSelected());
   return true;
@@ -102,7 +102,8 @@ function render() {
   const H = d.entropy;
   const flipN = d.flipNudge;
   const flipPG = d.flipPolicyGradient;
-  const Sk = d.discriminator()[k];
+  const discAll = d.discriminator();
+  const Sk = discAll[k];
   const Sbar = d.meanDiscriminator;
   const sens = d.sensitivity(k);
   const first = d.firstOrder(k, s.kind, step);
@@ -137,7 +138,6 @@ function render() {
     flipName: s.kind === 'pg' ? 'p†' : 'e^−H',
   });
 
-  const discAll = d.discriminator();
   renderTokenTable(probs, Array.from(probs, (_, j) => (fullIndex(j) < 0 ? NaN : discAll[fullIndex(j)])), deltas);
 
   const set = (id, text, value) => {
@@ -183,7 +183,7 @@ function render() {
       `${s.kind === 'pg' ? 'p†' : 'e^−H'} = ${fmt(flipKind, 4)}.`);
   canvas.setAttribute('aria-label', `Chart: ${$('caption').textContent}`);
 
-  renderHistory();
+  renderHistory(all);
   syncInputs();
   const ms = performance.now() - t0;
   set('render-ms', `recomputed and redrawn in ${ms.toFixed(1)} ms`, ms);
@@ -320,18 +320,21 @@ function resetSteps() {
   schedule();
 }
 
-function renderHistory() {
+/** @param {Float64Array} all the probabilities of the current distribution */
+function renderHistory(all) {
   const s = state;
   const d = dist;
-  const tracked = steps.length ? steps[steps.length - 1].token : s.token;
+  // Steps are taken on toy distributions only (a step leaves an opened row),
+  // so their token indices index `all`; otherwise map the bar to the row.
+  const tracked = steps.length ? steps[steps.length - 1].token : fullIndex(s.token);
   const points = steps.map((e) => ({ H: e.H, pk: e.pk }));
-  points.push({ H: d.entropy, pk: d.probs()[tracked] ?? 0 });
+  points.push({ H: d.entropy, pk: all[tracked] ?? 0 });
   drawHistory($('history'), points, fmt);
   const body = byTest('history-table').tBodies[0];
   body.replaceChildren(...steps.map((e, i) => {
     const row = document.createElement('tr');
     const after = i + 1 < steps.length ? steps[i + 1].H : d.entropy;
-    for (const v of [String(i + 1), fmt(after, 5), fmt(i + 1 < steps.length ? steps[i + 1].pk : d.probs()[e.token], 4),
+    for (const v of [String(i + 1), fmt(after, 5), fmt(i + 1 < steps.length ? steps[i + 1].pk : all[e.token], 4),
       fmt(e.predicted, 4), fmt(e.realised, 4)]) {
       const td = document.createElement('td');
       td.textContent = v;
@@ -404,7 +407,8 @@ function syncInputs() {
   put($('logits-text'), s.logits.map(formatLogit).join(', '));
   put($('temp'), String(s.temperature));
   put($('temp-range'), String(Math.log10(s.temperature)));
-  put($('adv'), String(s.adv));
+  // An advantage from a float32 file (0.7919999957…) reads better short.
+  put($('adv'), String(Number(s.adv.toPrecision(6))));
   put($('adv-range'), String(s.adv));
   put($('step'), String(s.step));
   put($('step-range'), String(Math.log10(Math.max(s.step, 1e-4))));

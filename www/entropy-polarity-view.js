@@ -11,6 +11,10 @@
 // No inline styles or scripts, so it runs under a strict CSP.
 
 import init, { Distribution } from './pkg/entropy_polarity.js';
+import { fmt as fmt5 } from './js/format.js';
+import { parseLogit } from './js/state.js';
+
+const fmt = (v) => fmt5(v, 4);
 
 let wasmReady = null;
 function loadWasm() {
@@ -21,17 +25,7 @@ function loadWasm() {
 const STYLESHEET = new URL('./entropy-polarity-view.css', import.meta.url).href;
 
 function parseLogits(text) {
-  return String(text ?? '').split(',').filter((t) => t.trim() !== '').map((t) => {
-    const v = t.trim().toLowerCase();
-    return v === '-inf' || v === '-infinity' ? -Infinity : Number(v);
-  });
-}
-
-function fmt(v) {
-  if (!Number.isFinite(v)) return '—';
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  return (a >= 1e-3 && a < 1e5 ? v.toPrecision(4) : v.toExponential(3)).replace(/\.?0+(e|$)/, '$1').replace('-', '−');
+  return String(text ?? '').split(',').filter((t) => t.trim() !== '').map(parseLogit);
 }
 
 export class EntropyPolarityView extends HTMLElement {

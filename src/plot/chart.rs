@@ -65,6 +65,11 @@ impl Palette {
     }
 }
 
+/// The smallest chart, in CSS pixels, that still holds its axes, labels
+/// and legend; the canvas and the SVG export both keep to it.
+pub const MIN_WIDTH: u32 = 240;
+pub const MIN_HEIGHT: u32 = 160;
+
 /// Where the plotting area landed, in backend pixels, and the data ranges it
 /// maps: enough for a test (or a pointer handler) to turn data into pixels.
 #[derive(Clone, Copy, Debug, PartialEq)]

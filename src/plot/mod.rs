@@ -5,5 +5,5 @@
 pub mod chart;
 pub mod model;
 
-pub use chart::{draw_curve, ChartStyle, Layout};
+pub use chart::{draw_curve, ChartStyle, Layout, MIN_HEIGHT, MIN_WIDTH};
 pub use model::{CurveModel, CurveOptions};

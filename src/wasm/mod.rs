@@ -6,7 +6,9 @@ mod measure;
 
 use crate::core::error::js_number;
 use crate::core::{self, CoreError, UpdateKind};
-use crate::plot::{draw_curve, ChartStyle, CurveModel, CurveOptions, Layout};
+use crate::plot::{
+    draw_curve, ChartStyle, CurveModel, CurveOptions, Layout, MIN_HEIGHT, MIN_WIDTH,
+};
 use js_sys::{Float32Array, Float64Array};
 use measure::{measuring_context, Measured};
 use plotters::prelude::*;
@@ -291,13 +293,14 @@ impl Distribution {
         let o = chart_options(options)?;
         let model = self.model(token, kind_name, step, &o)?;
         let scale = o.scale.unwrap_or(1.0);
-        if (canvas.width() as f64) < 240.0 * scale || (canvas.height() as f64) < 160.0 * scale {
+        let (min_w, min_h) = (f64::from(MIN_WIDTH) * scale, f64::from(MIN_HEIGHT) * scale);
+        if f64::from(canvas.width()) < min_w || f64::from(canvas.height()) < min_h {
             return Err(js_error(format!(
                 "The canvas is {}×{} pixels, too small for the chart: give it at least {}×{}.",
                 canvas.width(),
                 canvas.height(),
-                (240.0 * scale).ceil(),
-                (160.0 * scale).ceil()
+                min_w.ceil(),
+                min_h.ceil()
             )));
         }
         let no_context = || js_error("The canvas has no 2D context to draw on.");
@@ -326,8 +329,8 @@ impl Distribution {
         let o = chart_options(options)?;
         let model = self.model(token, kind_name, step, &o)?;
         let size = (
-            o.width.unwrap_or(800).clamp(200, 4000),
-            o.height.unwrap_or(480).clamp(150, 4000),
+            o.width.unwrap_or(800).clamp(MIN_WIDTH, 4000),
+            o.height.unwrap_or(480).clamp(MIN_HEIGHT, 4000),
         );
         let mut out = String::new();
         {

@@ -2,15 +2,8 @@
 // probability p_k (dashed, right scale 0–1) over the steps taken, drawn as
 // plain SVG elements (no inline styles, so a strict CSP allows it).
 
-const NS = 'http://www.w3.org/2000/svg';
+import { el } from './svg.js';
 const W = 480, H = 170, L = 44, R = 40, T = 12, B = 26;
-
-function el(name, attrs, text) {
-  const e = document.createElementNS(NS, name);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 /** @param {SVGSVGElement} svg @param {{H:number, pk:number}[]} points (step 0 first) */
 export function drawHistory(svg, points, fmt) {

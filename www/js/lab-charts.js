@@ -3,14 +3,7 @@
 // Strategies differ by colour AND dash pattern AND marker shape, and every
 // line carries its name at its end, so no reader depends on colour.
 
-const NS = 'http://www.w3.org/2000/svg';
-
-export function el(name, attrs = {}, text) {
-  const e = document.createElementNS(NS, name);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
+import { el } from './svg.js';
 
 /** A marker shape centred on (cx, cy), about `s` pixels across. */
 export function marker(shape, cx, cy, s, cls) {

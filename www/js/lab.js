@@ -13,8 +13,9 @@ import {
   STRATEGIES, PARAMS, USES_CORRECT, labDefaults, hashFromParams, paramsFromHash, checkPageParams,
   simulateOptions, paramName,
 } from './lab-state.js';
+import { el } from './svg.js';
 import {
-  el, swatch, drawLineChart, showHover, stepAt, binBranches, branchExtent, drawBranchChart,
+  swatch, drawLineChart, showHover, stepAt, binBranches, branchExtent, drawBranchChart,
 } from './lab-charts.js';
 
 const $ = (id) => document.getElementById(id);

@@ -3,16 +3,9 @@
 // follows the page). Each function draws into an <svg> at its current CSS
 // width, so text keeps its size on a phone.
 
+import { el } from './svg.js';
 import { fmt } from './format.js';
 
-const NS = 'http://www.w3.org/2000/svg';
-
-export function el(name, attrs = {}, text) {
-  const e = document.createElementNS(NS, name);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 /** Round tick values covering [lo, hi]. */
 export function ticks(lo, hi, n = 5) {
