@@ -9,14 +9,16 @@ use wasm_bindgen::JsCast;
 /// `analyzeRows(logits, rows, vocab, tokens?, advantages?)`.
 ///
 /// - `logits`: Float32Array of rows × vocab, row-major; −Infinity masks a token.
-/// - `tokens`: Uint32Array (or array of whole numbers), the sampled token of each row.
+/// - `tokens`: Uint32Array (or array of whole numbers), the sampled token of
+///   each row; or the string `"greedy"`: each row's most likely token.
 /// - `advantages`: Float32Array, Float64Array or array of numbers; one per row
 ///   or a single one for all rows. Without it A = 1 (polarity = sensitivity).
 ///
 /// Returns `{ entropy, meanDiscriminator, flipNudge, flipPolicyGradient }`,
 /// each a Float64Array with one value per row, and, only when `tokens` is
-/// given, `{ prob, discriminator, sensitivity, polarity }` for the sampled
-/// token of each row. Without tokens those four keys are absent (not empty
+/// given, `{ token, prob, discriminator, sensitivity, polarity }` for the
+/// sampled token of each row (`token`: Uint32Array, the greedy token's column
+/// with `"greedy"`). Without tokens those four keys are absent (not empty
 /// arrays, not NaN). Bad input throws an Error that says what to fix.
 #[wasm_bindgen(js_name = analyzeRows)]
 pub fn analyze_rows(
@@ -40,14 +42,8 @@ pub fn analyze_rows(
         let start = (r * vocab) as u32;
         logits.subarray(start, start + vocab as u32).copy_to(buffer)
     });
-    let a = rows::analyze_rows_from(
-        source,
-        rows,
-        vocab,
-        tokens.as_deref(),
-        advantages.as_deref(),
-    )
-    .map_err(js_error)?;
+    let a = rows::analyze_rows_from(source, rows, vocab, tokens.as_ref(), advantages.as_deref())
+        .map_err(js_error)?;
     to_js(&a)
 }
 
@@ -114,11 +110,15 @@ impl RowsBuffer {
     pub fn analyze(&self, tokens: JsValue, advantages: JsValue) -> Result<JsValue, JsError> {
         let tokens = token_ids(&tokens)?;
         let advantages = advantage_values(&advantages)?;
-        let a = rows::analyze_rows(
-            &self.logits,
+        let source = rows::SliceRows {
+            logits: &self.logits,
+            vocab: self.vocab,
+        };
+        let a = rows::analyze_rows_from(
+            source,
             self.rows,
             self.vocab,
-            tokens.as_deref(),
+            tokens.as_ref(),
             advantages.as_deref(),
         )
         .map_err(js_error)?;
@@ -140,6 +140,8 @@ fn to_js(a: &rows::RowsAnalysis) -> Result<JsValue, JsError> {
     put("flipNudge", &a.flip_nudge)?;
     put("flipPolicyGradient", &a.flip_pg)?;
     if let Some(s) = &a.sampled {
+        Reflect::set(&out, &"token".into(), &Uint32Array::from(&s.token[..]))
+            .map_err(|_| js_error("could not build the result object"))?;
         put("prob", &s.prob)?;
         put("discriminator", &s.discriminator)?;
         put("sensitivity", &s.sensitivity)?;
@@ -162,12 +164,32 @@ fn absent(v: &JsValue) -> bool {
     v.is_undefined() || v.is_null()
 }
 
-fn token_ids(v: &JsValue) -> Result<Option<Vec<u32>>, JsError> {
+/// The `tokens` argument, owned: none, given ids, or `"greedy"`.
+enum TokenArg {
+    None,
+    Given(Vec<u32>),
+    Greedy,
+}
+
+impl TokenArg {
+    fn as_ref(&self) -> rows::Tokens<'_> {
+        match self {
+            TokenArg::None => rows::Tokens::None,
+            TokenArg::Given(t) => rows::Tokens::Given(t),
+            TokenArg::Greedy => rows::Tokens::Greedy,
+        }
+    }
+}
+
+fn token_ids(v: &JsValue) -> Result<TokenArg, JsError> {
     if absent(v) {
-        return Ok(None);
+        return Ok(TokenArg::None);
+    }
+    if v.as_string().as_deref() == Some("greedy") {
+        return Ok(TokenArg::Greedy);
     }
     if let Some(a) = v.dyn_ref::<Uint32Array>() {
-        return Ok(Some(a.to_vec()));
+        return Ok(TokenArg::Given(a.to_vec()));
     }
     if Array::is_array(v) {
         return Array::from(v)
@@ -180,10 +202,10 @@ fn token_ids(v: &JsValue) -> Result<Option<Vec<u32>>, JsError> {
                 ))),
             })
             .collect::<Result<Vec<_>, _>>()
-            .map(Some);
+            .map(TokenArg::Given);
     }
     Err(js_error(
-        "tokens must be a Uint32Array (or an array of token ids), one per row.",
+        "tokens must be a Uint32Array (or an array of token ids), one per row, or \"greedy\".",
     ))
 }
 
