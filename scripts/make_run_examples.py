@@ -9,6 +9,8 @@ Writes, under www/examples/runs/ (about 0.6 MB in all):
   nemo-rl/train_data_step<N>.jsonl                  NeMo-RL train data (no entropy)
   openrlhf/board.jsonl                              OpenRLHF logging board (no entropy,
                                                     no advantages)
+plus index.json (run name → its files, paths relative to www/examples/runs/, so
+the page can fetch a run from a static server without a directory listing),
 and tests/fixtures/run_examples_expected.json: the per-step columns of
 docs/trace-format.md for each run, computed here by a reader written apart from
 the Rust core and the DuckDB query (plain Python, math.fsum). The expected table
@@ -27,6 +29,7 @@ import json
 import math
 import os
 import random
+import re
 import struct
 import sys
 
@@ -539,7 +542,17 @@ def generate():
     files.update(make_trace(rng))
     files.update(make_nemo_rl(rng))
     files.update(make_openrlhf(rng))
+    index = {}
+    for name, rel, _, _, _ in RUNS:
+        index[name] = sorted((f for f in files if f == rel or f.startswith(rel + "/")),
+                             key=natural)
+    files["index.json"] = json.dumps(index, indent=1) + "\n"
     return files
+
+
+def natural(path):
+    """step_10 after step_9."""
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", path)]
 
 
 def expected(root):
