@@ -108,7 +108,7 @@ fn vector(v: &JsValue, what: &str) -> Result<Option<Vec<f64>>, JsError> {
     if v.is_undefined() || v.is_null() {
         Ok(None)
     } else {
-        to_f64_vec(v, what).map(Some)
+        to_f64_vec(v, what).map(Some).map_err(JsError::from)
     }
 }
 
