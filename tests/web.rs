@@ -2,7 +2,7 @@
 //! canvas. Run with `wasm-pack test --headless --chrome`.
 //!
 //! Everything goes through the class `Distribution` that wasm-bindgen exports
-//! to JavaScript (SPEC §4), not through Rust paths: the names, the argument
+//! to JavaScript (docs/contract.md), not through Rust paths: the names, the argument
 //! conversions (Float64Array / Float32Array / arrays, `undefined` options)
 //! and the thrown `Error`s are what the page relies on. Expected values are
 //! computed here from closed forms, never by the crate's own code.
@@ -213,7 +213,7 @@ fn stats(z: &[f64], t: f64) -> Stats {
     Stats { p, h, s, s_bar }
 }
 
-/// First-order ΔH at fixed H and S̄ for a token of probability q (SPEC §2).
+/// First-order ΔH at fixed H and S̄ for a token of probability q (docs/math.md, "The curve").
 fn curve_y(st: &Stats, kind: &str, step: f64, t: f64, q: f64) -> f64 {
     let a = q * (st.h + q.ln());
     match kind {

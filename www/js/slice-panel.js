@@ -1,4 +1,4 @@
-// The "Your logits" panel (SPEC §3): upload or pick an example slice, read it
+// The "Your logits" panel (docs/contract.md, "Slices"): upload or pick an example slice, read it
 // in a Web Worker (www/js/slice-worker.js), and show entropy and polarity per
 // position. All arithmetic is done by the wasm core in the worker; this file
 // lays out the results.
