@@ -35,6 +35,62 @@ impl From<Error> for JsError {
     }
 }
 
+// TypeScript shapes of the plain objects that cross the boundary, written
+// into pkg/entropy_polarity.d.ts next to the generated signatures (exports
+// name them with `unchecked_return_type` / `unchecked_param_type`).
+#[wasm_bindgen(typescript_custom_section)]
+const RESULT_TYPES: &str = r#"
+/** Every export throws a plain Error with these properties (docs/contract.md, "Errors"). */
+export interface EntropyPolarityError extends Error {
+  /** A short stable name: "type", "range", "unknown-option", "canvas", "empty", "not-a-number", … */
+  code: string;
+  /** The argument or option at fault, when one is. */
+  field?: string;
+}
+/** Options of drawCurve and curveSvg; every one is optional. */
+export interface ChartOptions {
+  /** Logarithmic q axis. */
+  logX?: boolean;
+  /** devicePixelRatio the canvas backing store was sized for (0 < scale ≤ 8). */
+  scale?: number;
+  dark?: boolean;
+  /** Points of the curves (16 to 4000, default 200). */
+  samples?: number;
+  /** SVG size in pixels (curveSvg only). */
+  width?: number;
+  height?: number;
+}
+/** Where drawCurve drew: the plot area in canvas pixels and its ranges. */
+export interface ChartLayout {
+  left: number; right: number; top: number; bottom: number;
+  /** q range (log10 q on a log axis). */
+  xMin: number; xMax: number;
+  /** ΔH range. */
+  yMin: number; yMax: number;
+  logX: boolean;
+  /** Zero of the exact curve, when it has one in (0, 1). */
+  exactFlip?: number;
+}
+/** The bars of a row opened from a slice (docs/math.md, "Rows opened from a slice"). */
+export interface TopBars {
+  /** Row index of each bar, most likely first; −1 for the "rest" bucket (last). */
+  index: Int32Array;
+  /** Logit of each bar; the bucket's is the log-sum-exp of the rest. */
+  logits: Float64Array;
+  /** How many tokens the bucket holds (0: no bucket). */
+  rest: number;
+  /** The bar of the sampled token (0 when there is none). */
+  token: number;
+}
+/** analyzeRows: one entry per row; the last four only when tokens were given. */
+export interface RowsAnalysis {
+  entropy: Float64Array; meanDiscriminator: Float64Array;
+  flipNudge: Float64Array; flipPolicyGradient: Float64Array;
+  prob?: Float64Array; discriminator?: Float64Array;
+  sensitivity?: Float64Array; polarity?: Float64Array;
+}
+"#;
+
 #[wasm_bindgen(start)]
 fn start() {
     // A panic is a bug: show it in the console with its message.
@@ -184,6 +240,12 @@ impl Distribution {
         Ok(self.inner.sensitivity(k)?)
     }
 
+    /// P_k = A (S̄ − S_k): > 0 widens the distribution, < 0 narrows it.
+    pub fn polarity(&self, token: f64, advantage: f64) -> Result<f64, Error> {
+        let k = token_index(token, self.inner.len())?;
+        Ok(self.inner.polarity(k, advantage)?)
+    }
+
     /// First-order ΔH; kind "nudge" | "pg", step = ε or η·A.
     #[wasm_bindgen(js_name = firstOrder)]
     pub fn first_order(&self, token: f64, kind_name: &str, step: f64) -> Result<f64, Error> {
@@ -241,14 +303,14 @@ impl Distribution {
     /// Draws the entropy-change chart on a canvas whose backing store the
     /// caller has sized (CSS size × devicePixelRatio, passed as `scale`).
     /// Returns the plotting area and ranges, for pointer mapping and tests.
-    #[wasm_bindgen(js_name = drawCurve)]
+    #[wasm_bindgen(js_name = drawCurve, unchecked_return_type = "ChartLayout")]
     pub fn draw_curve(
         &self,
         canvas: &HtmlCanvasElement,
         token: f64,
         kind_name: &str,
         step: f64,
-        options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ChartOptions | undefined")] options: JsValue,
     ) -> Result<JsValue, Error> {
         let o = chart_options(options)?;
         let model = self.model(token, kind_name, step, &o)?;
@@ -286,7 +348,7 @@ impl Distribution {
         token: f64,
         kind_name: &str,
         step: f64,
-        options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ChartOptions | undefined")] options: JsValue,
     ) -> Result<String, Error> {
         let o = chart_options(options)?;
         let model = self.model(token, kind_name, step, &o)?;
@@ -331,6 +393,48 @@ impl Distribution {
         };
         Ok(CurveModel::build(&self.inner, &opts)?)
     }
+}
+
+/// The bars of a row opened from a slice: the most likely tokens and one
+/// "rest" bucket (docs/math.md). `token`: the sampled token, or undefined.
+#[wasm_bindgen(js_name = topBars, unchecked_return_type = "TopBars")]
+pub fn top_bars(
+    logits: &JsValue,
+    token: Option<f64>,
+    shown: Option<f64>,
+) -> Result<JsValue, Error> {
+    let z = to_f64_vec(logits, "logits")?;
+    let sampled = match token {
+        Some(t) => Some(convert::whole(t, "token")? as usize),
+        None => None,
+    };
+    let shown = match shown {
+        Some(n) => convert::whole(n, "shown")? as usize,
+        None => core::explorer::MAX_BARS,
+    };
+    let b = core::explorer::top_bars(&z, sampled, shown)?;
+    let index: Vec<i32> = b.index.iter().map(|i| i.map_or(-1, |j| j as i32)).collect();
+    Ok(object(&[
+        ("index", js_sys::Int32Array::from(&index[..]).into()),
+        ("logits", Float64Array::from(&b.logits[..]).into()),
+        ("rest", (b.rest as f64).into()),
+        ("token", (b.token as f64).into()),
+    ]))
+}
+
+/// The logit that gives token `j` probability `q` at `temperature`, the
+/// other logits kept (the bar editor's drag).
+#[wasm_bindgen(js_name = logitForProb)]
+pub fn logit_for_prob(logits: &JsValue, j: f64, q: f64, temperature: f64) -> Result<f64, Error> {
+    let z = to_f64_vec(logits, "logits")?;
+    let j = index(j, "token", z.len())?;
+    Ok(core::explorer::logit_for_prob(&z, j, q, temperature)?)
+}
+
+/// How many tokens the chart draws as dots at most (a sample beyond).
+#[wasm_bindgen(js_name = maxDots)]
+pub fn max_dots() -> usize {
+    crate::plot::MAX_DOTS
 }
 
 fn drawing_failed(e: impl std::fmt::Debug) -> Error {
