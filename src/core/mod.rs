@@ -6,6 +6,7 @@ pub mod dist;
 pub mod error;
 pub mod lambert;
 pub mod rows;
+pub mod run;
 pub mod simulate;
 pub mod slice;
 pub mod sum;
