@@ -2,7 +2,7 @@
 //! for binary files (`readHeader` → [`SliceLayout`], whose methods decode
 //! chunks of whole rows read with `Blob.slice`) and the whole-buffer path
 //! (`parseSlice` → [`SliceData`], used for JSON and CSV). Each returns what
-//! it found as one plain object (`info`), built by [`object`].
+//! it found as one plain object (`info`), built with src/wasm/convert.rs.
 //!
 //! Errors are thrown as JavaScript `Error`s carrying the core's message. Two
 //! kinds also carry what the page needs to let the person choose:
@@ -14,7 +14,7 @@
 //!
 //! File offsets are returned as numbers (exact: files are below 2^53 bytes).
 
-use super::{js_error, unknown_key};
+use super::convert::{code, object, unknown_key, whole, Error};
 use crate::core::slice::{
     self, BinaryFormat, DecodeNotes, Endian, FileLayout, Header, Order, ParseError, ParseOptions,
     SideTensor, Slice, SliceKind, TensorEntry, TensorPick,
@@ -24,30 +24,27 @@ use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// A parse error as a JavaScript `Error`, with `code` and `candidates` when
-/// the person can fix it by choosing (see the module documentation).
+/// A parse error as a JavaScript `Error` (src/wasm/convert.rs) with code
+/// "slice", or a code and `candidates` when the person can fix it by
+/// choosing (see the module documentation).
 fn slice_error(e: ParseError) -> JsValue {
-    let err: JsValue = js_error(&e).into();
     let code = match &e {
-        ParseError::ConfirmBf16 { .. } => Some("confirm-bf16"),
+        ParseError::ConfirmBf16 { .. } => "confirm-bf16",
         ParseError::AmbiguousTensor { .. }
         | ParseError::TensorNotFound { .. }
-        | ParseError::NoFloatTensor { .. } => Some("pick-tensor"),
-        _ => None,
+        | ParseError::NoFloatTensor { .. } => "pick-tensor",
+        _ => "slice",
     };
-    if let Some(code) = code {
-        let _ = Reflect::set(&err, &"code".into(), &code.into());
-    }
+    let mut err = Error::new(code, e.to_string());
     if let Some(names) = e.candidates() {
-        let list: Array = names.iter().map(|n| JsValue::from_str(n)).collect();
-        let _ = Reflect::set(&err, &"candidates".into(), &list);
+        err = err.with("candidates", strings(names));
     }
-    err
+    err.into()
 }
 
-/// Plain Error (no code) for bad arguments from JavaScript.
-fn arg_error(msg: impl std::fmt::Display) -> JsValue {
-    js_error(msg).into()
+/// A bad argument or option from JavaScript.
+fn arg_error(msg: impl std::fmt::Display, field: &str) -> JsValue {
+    Error::new(code::TYPE, msg.to_string()).field(field).into()
 }
 
 const OPTION_KEYS: [&str; 4] = [
@@ -67,25 +64,39 @@ fn parse_options(v: &JsValue) -> Result<ParseOptions, JsValue> {
         return Ok(o);
     }
     let obj = v.dyn_ref::<Object>().ok_or_else(|| {
-        arg_error("Slice options must be an object such as { confirmBf16: true }.")
+        JsValue::from(Error::new(
+            code::TYPE,
+            "Slice options must be an object such as { confirmBf16: true }.",
+        ))
     })?;
     if let Some(key) = unknown_key(obj, &OPTION_KEYS) {
-        return Err(arg_error(format!(
-            "Slice options: unknown option \"{key}\"; the options are {}.",
-            OPTION_KEYS.join(", ")
-        )));
+        return Err(Error::new(
+            code::UNKNOWN_OPTION,
+            format!(
+                "Slice options: unknown option \"{key}\"; the options are {}.",
+                OPTION_KEYS.join(", ")
+            ),
+        )
+        .field(key)
+        .into());
     }
     let get = |k: &str| Reflect::get(v, &k.into()).unwrap_or(JsValue::UNDEFINED);
     let confirm = get("confirmBf16");
     if !confirm.is_undefined() {
-        o.confirm_bf16 = confirm
-            .as_bool()
-            .ok_or_else(|| arg_error("Slice option confirmBf16 must be true or false."))?;
+        o.confirm_bf16 = confirm.as_bool().ok_or_else(|| {
+            arg_error(
+                "Slice option confirmBf16 must be true or false.",
+                "confirmBf16",
+            )
+        })?;
     }
     let logits = get("logitsTensor");
     if !(logits.is_undefined() || logits.is_null()) {
         o.logits_tensor = Some(logits.as_string().ok_or_else(|| {
-            arg_error("Slice option logitsTensor must be the name of a tensor (a string).")
+            arg_error(
+                "Slice option logitsTensor must be the name of a tensor (a string).",
+                "logitsTensor",
+            )
         })?);
     }
     o.tokens_tensor = pick(&get("tokensTensor"), "tokensTensor")?;
@@ -101,43 +112,22 @@ fn pick(v: &JsValue, key: &str) -> Result<TensorPick, JsValue> {
     } else if let Some(name) = v.as_string() {
         Ok(TensorPick::Named(name))
     } else {
-        Err(arg_error(format!(
-            "Slice option {key} must be a tensor name, null (none) or left out (automatic)."
-        )))
+        Err(arg_error(
+            format!(
+                "Slice option {key} must be a tensor name, null (none) or left out (automatic)."
+            ),
+            key,
+        ))
     }
 }
 
-/// A file length or offset from JavaScript: a whole number ≥ 0.
+/// A file length, offset or row from JavaScript: a whole number ≥ 0.
 fn byte_count(v: f64, what: &str) -> Result<u64, JsValue> {
-    if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= 9_007_199_254_740_992.0 {
-        Ok(v as u64)
-    } else {
-        Err(arg_error(format!(
-            "{what} = {v}: give a whole number of bytes (at least 0)."
-        )))
-    }
+    Ok(whole(v, what)?)
 }
 
 fn index(v: f64, what: &str) -> Result<usize, JsValue> {
-    if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= u32::MAX as f64 {
-        Ok(v as usize)
-    } else {
-        Err(arg_error(format!(
-            "{what} = {v}: give a whole number of at least 0."
-        )))
-    }
-}
-
-/// A plain object from (key, value) pairs; keys with an `undefined` value
-/// are left out. (Setting a property on a fresh plain object cannot fail.)
-fn object(pairs: &[(&str, JsValue)]) -> JsValue {
-    let o = Object::new();
-    for (key, value) in pairs {
-        if !value.is_undefined() {
-            let _ = Reflect::set(&o, &(*key).into(), value);
-        }
-    }
-    o.into()
+    usize::try_from(whole(v, what)?).map_err(|_| arg_error(format!("{what} is too large."), what))
 }
 
 fn num(v: impl Into<f64>) -> JsValue {
@@ -442,10 +432,15 @@ impl SliceData {
         let count = index(count, "count")?;
         let rows = self.inner.rows;
         if first > rows || count > rows - first {
-            return Err(arg_error(format!(
-                "Rows {first} to {} asked for, but the slice has {rows} rows.",
-                first.saturating_add(count)
-            )));
+            return Err(Error::new(
+                code::RANGE,
+                format!(
+                    "Rows {first} to {} asked for, but the slice has {rows} rows.",
+                    first.saturating_add(count)
+                ),
+            )
+            .field("count")
+            .into());
         }
         let v = self.inner.vocab;
         Ok(self.inner.logits[first * v..(first + count) * v].to_vec())

@@ -13,6 +13,7 @@
 
 import { fmt, fmtPercent } from './format.js';
 import { download } from './share.js';
+import { byTest as byTestIn, clearError, showError } from './dom.js';
 import { drawEntropy, drawScatter, drawHistogram, MAX_POINTS } from './slice-charts.js';
 import { SliceReader } from './slice-reader.js';
 import { columnSpec, csvParts, tableHead, tableRows } from './slice-table.js';
@@ -41,7 +42,7 @@ export function mountSlicePanel(section, { openRow }) {
   section.append(body);
 
   const q = (sel) => body.querySelector(sel);
-  const byTest = (t) => body.querySelector(`[data-testid="${t}"]`);
+  const byTest = (t) => byTestIn(t, body);
   const input = byTest('upload');
   const exampleSel = byTest('slice-example');
   const bf16Box = byTest('confirm-bf16');
@@ -86,17 +87,6 @@ export function mountSlicePanel(section, { openRow }) {
       showError(m.message);
     },
   });
-
-  function showError(message) {
-    const box = document.querySelector('[data-testid="error"]');
-    if (!box) return;
-    box.textContent = message;
-    box.hidden = false;
-  }
-  function clearError() {
-    const box = document.querySelector('[data-testid="error"]');
-    if (box) box.hidden = true;
-  }
 
   function load(file, { keepChoices = false } = {}) {
     if (!file) return;
