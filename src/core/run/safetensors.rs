@@ -88,13 +88,15 @@ where
                 cols.push(None);
                 continue;
             }
-            Err(_) => return Err(RunError::new(
-                code::MISSING_FIELD,
-                format!(
+            Err(_) => {
+                return Err(RunError::new(
+                    code::MISSING_FIELD,
+                    format!(
                     "tensor {name} is missing: a safetensors trace needs step, sample and logprob"
                 ),
-            )
-            .field(name)),
+                )
+                .field(name))
+            }
         };
         if !dtypes.contains(&view.dtype()) {
             return Err(err(format!(
@@ -110,10 +112,12 @@ where
         }
         let len = match view.shape() {
             [len] => *len,
-            s => return Err(err(format!(
+            s => {
+                return Err(err(format!(
                 "tensor {name} has shape {s:?}; every trace tensor is 1-D (one entry per token)"
             ))
-            .field(name)),
+                .field(name))
+            }
         };
         match n {
             None => n = Some((len, name)),
