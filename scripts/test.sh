@@ -15,8 +15,11 @@ cargo fmt --check
 cargo clippy --all-targets -q -- -D warnings
 cargo clippy --target wasm32-unknown-unknown --lib --tests -q -- -D warnings
 
-step "native tests (core, chart, 50-digit references, properties)"
+step "native tests (core, chart, 60-digit references, properties)"
 cargo test -q
+
+step "Python tests (the DuckDB per-step table against the Python reference and the core)"
+python3 -m unittest discover -s tests/python
 
 step "browser tests (wasm-pack test, headless Chromium)"
 wasm-pack test --headless --chrome --release

@@ -7,13 +7,12 @@ import { drawHistory } from './js/history.js';
 import { download, wireCopyLink } from './js/share.js';
 import { fmt, fmtEntropy, fmtPercent } from './js/format.js';
 import { mountSlicePanel } from './js/slice-panel.js';
+import { $, byTest, clearError, showError as showPageError } from './js/dom.js';
 import {
   DEFAULT_STATE, MAX_TOKENS, MIN_TOKENS, formatLogit, hashFromState, logitForProb, parseLogit,
   preset, stateFromHash,
 } from './js/state.js';
 
-const $ = (id) => document.getElementById(id);
-const byTest = (t) => document.querySelector(`[data-testid="${t}"]`);
 
 let state = structuredClone(DEFAULT_STATE);
 let dist = null; // Distribution for `state` (or for the opened row)
@@ -30,21 +29,10 @@ let bars;
 // the step did ({ before, H, pk, predicted, realised, token }).
 let steps = [];
 
-// ---------- errors: say what is wrong, keep what the person had ----------
-
-let errorTimer = 0;
-function showError(message, field = null) {
-  field?.setAttribute('aria-invalid', 'true'); // the typed text stays, to be corrected
-  const box = byTest('error');
-  box.textContent = message;
-  box.hidden = false;
-  clearTimeout(errorTimer);
-  errorTimer = setTimeout(() => { box.hidden = true; }, 9000);
-}
-function clearError() {
-  byTest('error').hidden = true;
-  document.querySelectorAll('[aria-invalid="true"]').forEach((el) => el.removeAttribute('aria-invalid'));
-}
+// Errors say what is wrong and keep what the person had; a message about an
+// input stays while it is corrected, others fade after 9 s.
+const ERROR_MS = 9000;
+const showError = (message, field = null) => showPageError(message, { field, hideAfterMs: ERROR_MS });
 
 /** Tries a new state; applies it only if the core accepts it. */
 function commit(next, { focusBars = false } = {}) {
@@ -110,9 +98,8 @@ function render() {
   const exact = d.exact(k, s.kind, step);
   const flipKind = s.kind === 'pg' ? flipPG : flipN;
 
-  // Chart first, on a backing store sized for the screen's pixel ratio:
-  // plotters measures text with DOM spans, which is cheap only while the
-  // layout is clean (before the bars and readouts below are touched).
+  // Chart first, on a backing store sized for the screen's pixel ratio (the
+  // core measures its labels on the canvas itself, src/wasm/measure.rs).
   const canvas = byTest('curve');
   const dpr = Math.min(window.devicePixelRatio || 1, 3);
   const cssW = canvas.clientWidth;
@@ -129,7 +116,6 @@ function render() {
   } catch (e) {
     showError(e.message);
   }
-  canvas._layout = layout; // for tests and pointer hit-testing
   // Bars: the sign each token's own update would have.
   const deltas = Array.from(probs, (_, j) => (fullIndex(j) < 0 ? NaN : d.firstOrder(fullIndex(j), s.kind, step)));
   const signs = deltas.map((v) => (Number.isNaN(v) ? 0 : Math.sign(v)));
@@ -329,7 +315,7 @@ function renderHistory(all) {
   const tracked = steps.length ? steps[steps.length - 1].token : fullIndex(s.token);
   const points = steps.map((e) => ({ H: e.H, pk: e.pk }));
   points.push({ H: d.entropy, pk: all[tracked] ?? 0 });
-  drawHistory($('history'), points, fmt);
+  drawHistory($('history'), points);
   const body = byTest('history-table').tBodies[0];
   body.replaceChildren(...steps.map((e, i) => {
     const row = document.createElement('tr');

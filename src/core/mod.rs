@@ -4,6 +4,8 @@
 pub mod curve;
 pub mod dist;
 pub mod error;
+pub mod explorer;
+pub mod format;
 pub mod lambert;
 pub mod rows;
 pub mod run;

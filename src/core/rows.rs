@@ -1,4 +1,4 @@
-//! Per-row statistics of a float32 logit slice (SPEC §3–4, `analyzeRows`):
+//! Per-row statistics of a float32 logit slice (docs/math.md, docs/contract.md: `analyzeRows`):
 //! the fast path for R rows × V logits.
 //!
 //! Each row takes two passes (the maximum, then one fused pass; see

@@ -1,4 +1,4 @@
-//! `analyzeRows` (SPEC §4): per-row statistics of a float32 logit slice.
+//! `analyzeRows` (docs/contract.md): per-row statistics of a float32 logit slice.
 
 use super::js_error;
 use crate::core::rows;

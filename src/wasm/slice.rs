@@ -1,4 +1,4 @@
-//! Logit-slice parsers for JavaScript (SPEC §3): the streamed path for binary
+//! Logit-slice parsers for JavaScript (docs/contract.md, "Slices"): the streamed path for binary
 //! files (`readHeader` → [`SliceLayout`], whose methods decode chunks of whole
 //! rows read with `Blob.slice`) and the whole-buffer path (`parseSlice` →
 //! [`SliceData`], used for JSON and CSV).

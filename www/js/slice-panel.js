@@ -1,4 +1,4 @@
-// The "Your logits" panel (SPEC §3): upload or pick an example slice, read it
+// The "Your logits" panel (docs/contract.md, "Slices"): upload or pick an example slice, read it
 // in a Web Worker (www/js/slice-worker.js), and show entropy and polarity per
 // position. All arithmetic is done by the wasm core in the worker; this file
 // lays out the results.
@@ -12,6 +12,7 @@
 
 import { fmt, fmtPercent } from './format.js';
 import { download } from './share.js';
+import { byTest as byTestIn, clearError, showError } from './dom.js';
 import { drawEntropy, drawScatter, drawHistogram, MAX_POINTS } from './slice-charts.js';
 
 const EXAMPLES = [
@@ -133,7 +134,7 @@ export function mountSlicePanel(section, { openRow }) {
   section.append(body);
 
   const q = (sel) => body.querySelector(sel);
-  const byTest = (t) => body.querySelector(`[data-testid="${t}"]`);
+  const byTest = (t) => byTestIn(t, body);
   const input = byTest('upload');
   const exampleSel = byTest('slice-example');
   const bf16Box = byTest('confirm-bf16');
@@ -173,17 +174,6 @@ export function mountSlicePanel(section, { openRow }) {
       worker.terminate();
       worker = null;
     };
-  }
-
-  function showError(message) {
-    const box = document.querySelector('[data-testid="error"]');
-    if (!box) return;
-    box.textContent = message;
-    box.hidden = false;
-  }
-  function clearError() {
-    const box = document.querySelector('[data-testid="error"]');
-    if (box) box.hidden = true;
   }
 
   function load(file, { keepChoices = false } = {}) {
@@ -239,7 +229,7 @@ export function mountSlicePanel(section, { openRow }) {
     if (m.type === 'row' || m.type === 'row-error') {
       const req = rowRequests.get(m.reqId);
       rowRequests.delete(m.reqId);
-      if (!req) return;
+      if (req === undefined) return; // row 0 is a request too
       if (m.type === 'row-error') { showError(m.message); return; }
       const s = shown;
       if (!s || s.id !== m.id) return;

@@ -1,5 +1,5 @@
 // The slice worker: reads an uploaded logit slice off the main thread and
-// analyses every row with the wasm core (SPEC §3–4).
+// analyses every row with the wasm core (docs/contract.md).
 //
 // Binary C-order files (.npy, .safetensors) are streamed: whole rows are read
 // in chunks of at most CHUNK_BYTES with Blob.slice, decoded (decodeRows) and

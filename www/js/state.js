@@ -1,4 +1,4 @@
-// The page state and its URL-hash form (SPEC §4): every view is a link,
+// The page state and its URL-hash form (docs/contract.md, "The link"): every view is a link,
 // e.g. #logits=2,1,0.5,-1&token=0&kind=pg&step=0.1
 
 export const MIN_TOKENS = 2;

@@ -1,4 +1,4 @@
-//! Logit slices (SPEC §3): rows × vocab logits read from `.npy`,
+//! Logit slices (docs/contract.md, "Slices"): rows × vocab logits read from `.npy`,
 //! `.safetensors`, JSON or CSV, with optional sampled token ids and advantages.
 //!
 //! Two ways in:
