@@ -295,7 +295,7 @@ def run(files, fmt, progress):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(
-        description="Per-step table (SPEC columns) of a training run, through DuckDB; CSV to stdout.")
+        description="Per-step table of a training run (docs/trace-format.md), through DuckDB; CSV to stdout.")
     ap.add_argument("dir", help="run folder or file")
     ap.add_argument("--format", default="auto", choices=("auto",) + FORMATS)
     ap.add_argument("--progress", action="store_true",
