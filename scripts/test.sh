@@ -31,5 +31,11 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 step "build the page"
 bash scripts/build.sh
 
+step "analyzeRows in wasm (Node) against a float64 JavaScript reference"
+node tests/wasm_rows.mjs
+
+step "the cargo-fuzz target still builds (stable: cargo check; running it needs nightly)"
+cargo check -q --manifest-path fuzz/Cargo.toml --target-dir target/fuzz
+
 step "end-to-end tests (served page, playwright-core + /usr/bin/chromium)"
 node --test e2e/
