@@ -33,3 +33,25 @@ export function drawHistory(svg, points) {
   svg.append(el('circle', { cx: x(n - 1), cy: yH(last.H), r: 3.5, class: 'h-dot' }));
   svg.append(el('circle', { cx: x(n - 1), cy: yP(last.pk), r: 3.5, class: 'p-dot' }));
 }
+
+/**
+ * The table of steps taken, newest first: H and p_k after each step, and the
+ * predicted (first-order) and realised (exact) ΔH.
+ * @param {HTMLTableSectionElement} body
+ * @param {{H:number, pk:number, predicted:number, realised:number, token:number}[]} steps
+ *   each with H and p_k *before* it
+ * @param {number} H the entropy now @param {Float64Array} all the probabilities now
+ */
+export function renderHistoryTable(body, steps, H, all) {
+  body.replaceChildren(...steps.map((e, i) => {
+    const tr = document.createElement('tr');
+    const next = steps[i + 1];
+    for (const v of [String(i + 1), fmt(next ? next.H : H, 5), fmt(next ? next.pk : all[e.token], 4),
+      fmt(e.predicted, 4), fmt(e.realised, 4)]) {
+      const td = document.createElement('td');
+      td.textContent = v;
+      tr.append(td);
+    }
+    return tr;
+  }).reverse());
+}

@@ -1,5 +1,6 @@
-// The page state and its URL-hash form (docs/contract.md, "The link"): every view is a link,
-// e.g. #logits=2,1,0.5,-1&token=0&kind=pg&step=0.1
+// @ts-check
+// The page state and its URL-hash form (docs/contract.md, "The link"): every
+// view is a link, e.g. #logits=2,1,0.5,-1&token=0&kind=pg&step=0.1
 
 export const MIN_TOKENS = 2;
 export const MAX_TOKENS = 64;
@@ -25,17 +26,29 @@ export function parseLogit(text) {
   return v;
 }
 
-/** A logit for an input box: short (4 decimals). */
+/**
+ * A logit rounded to 4 decimals for editing, or kept as it is where
+ * rounding has nothing to cut (|z| ≥ 1e11) and z × 1e4 would overflow
+ * (1e308 must not become Infinity).
+ * @param {number} z
+ */
+export function roundLogit(z) {
+  if (!Number.isFinite(z) || Math.abs(z) >= 1e11) return z;
+  return Math.round(z * 1e4) / 1e4;
+}
+
+/** A logit for an input box: short (4 decimals), ASCII, readable back by parseLogit. */
 export function formatLogit(z) {
   if (z === -Infinity) return '-inf';
-  return String(Math.round(z * 1e4) / 1e4);
+  return String(roundLogit(z));
 }
 
 /** A logit for the link: 12 significant digits, so that steps taken for real
  *  survive a reload. */
 function linkLogit(z) {
   if (z === -Infinity) return '-inf';
-  return String(Number(z.toPrecision(12)));
+  // "1e+308" would come back as "1e 308": a link decodes + as a space.
+  return String(Number(z.toPrecision(12))).replace('e+', 'e');
 }
 
 function defaultLabel(i) {
@@ -50,6 +63,9 @@ export function stateFromHash(hash) {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
   const s = structuredClone(DEFAULT_STATE);
   const problems = [];
+  for (const key of new Set(params.keys())) {
+    if (!HASH_KEYS.includes(key)) problems.push(`the link has an unknown setting “${key}”, which was ignored`);
+  }
   if (params.has('logits')) {
     const zs = params.get('logits').split(',').map(parseLogit);
     const bad = zs.findIndex((z) => Number.isNaN(z) || z === Infinity);
@@ -93,6 +109,9 @@ export function stateFromHash(hash) {
   return { state: s, problems };
 }
 
+/** The keys hashFromState writes, and the only ones stateFromHash reads. */
+export const HASH_KEYS = ['logits', 'labels', 'T', 'token', 'kind', 'step', 'adv', 'log', 'units'];
+
 export function hashFromState(s) {
   const parts = [
     `logits=${s.logits.map(linkLogit).join(',')}`,
@@ -134,20 +153,5 @@ export function preset(name) {
     default:
       return null;
   }
-  return { logits: logits.map((z) => Math.round(z * 1e4) / 1e4), labels: logits.map((_, i) => label(i)) };
-}
-
-/**
- * The logit that gives token j probability q at temperature T while the
- * other tokens keep their logits (so their ratios are unchanged):
- * z_j = T (logit(q) + logsumexp_{i≠j} z_i / T).
- */
-export function logitForProb(logits, j, q, T) {
-  let m = -Infinity;
-  logits.forEach((z, i) => { if (i !== j) m = Math.max(m, z / T); });
-  if (m === -Infinity) return logits[j];
-  let s = 0;
-  logits.forEach((z, i) => { if (i !== j) s += Math.exp(z / T - m); });
-  const lse = m + Math.log(s);
-  return T * (Math.log(q) - Math.log1p(-q) + lse);
+  return { logits: logits.map(roundLogit), labels: logits.map((_, i) => label(i)) };
 }
