@@ -10,14 +10,19 @@ import { setup, open, ARTIFACTS } from './harness.mjs';
 import { stats, firstOrder, exactChange, close } from './reference.mjs';
 
 let env;
-before(async () => { env = await setup(); });
-after(async () => { await env?.close(); });
+before(async () => {
+  env = await setup();
+});
+after(async () => {
+  await env?.close();
+});
 
 const value = async (page, id) => Number(await page.getAttribute(`[data-testid="${id}"]`, 'data-value'));
-const errorShown = (page) => page.evaluate(() => {
-  const box = document.querySelector('[data-testid="error"]');
-  return box.hidden ? '' : box.textContent;
-});
+const errorShown = (page) =>
+  page.evaluate(() => {
+    const box = document.querySelector('[data-testid="error"]');
+    return box.hidden ? '' : box.textContent;
+  });
 
 /** A float32 .npy (v1 header) of `rows` × `vocab` values. */
 function npy(path, rows, vocab, values) {
@@ -63,7 +68,7 @@ test('row 0 of a one-row slice opens in the explorer (item 4)', async () => {
 test('a row of 152,064 tokens opens with its rest bucket (item 5)', async () => {
   const V = 152_064;
   let x = 987654321;
-  const rnd = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rnd = () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
   const z = Array.from(new Float32Array(Array.from({ length: V }, () => 3 * Math.log(rnd() + 1e-9))));
   const path = join(ARTIFACTS, 'vocab-152k.npy');
   npy(path, 1, V, z);

@@ -28,5 +28,10 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 step "build the page"
 bash scripts/build.sh
 
+step "JavaScript: format and lint (biome), types (tsc over the // @ts-check modules), unit tests"
+node_modules/.bin/biome ci --max-diagnostics=50 .
+node_modules/.bin/tsc -p tsconfig.json
+node --test tests/js/
+
 step "end-to-end tests (served page, playwright-core + /usr/bin/chromium)"
 node --test e2e/

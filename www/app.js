@@ -16,6 +16,7 @@ import { bannerText, barProbs, openRow } from './js/opened-row.js';
 import { renderTokenTable, tokenCsv } from './js/token-table.js';
 import { verdict } from './js/verdict.js';
 
+/** @type {import('./js/state.js').State} */
 let state = structuredClone(DEFAULT_STATE);
 /** @type {any} the Distribution of `state` (or of the opened row) */
 let dist = null;
@@ -40,9 +41,10 @@ function commit(next, { focusBars = false } = {}) {
   let d;
   const leaveRow = row && next.logits.join() !== state.logits.join();
   try {
-    d = row && !leaveRow
-      ? Distribution.fromLogits(row.logits, next.temperature)
-      : Distribution.fromLogits(Float64Array.from(next.logits), next.temperature);
+    d =
+      row && !leaveRow
+        ? Distribution.fromLogits(row.logits, next.temperature)
+        : Distribution.fromLogits(Float64Array.from(next.logits), next.temperature);
   } catch (e) {
     showError(e.message);
     syncInputs(state); // put the inputs back to the state we kept
@@ -83,12 +85,18 @@ const isDark = () => window.matchMedia?.('(prefers-color-scheme: dark)').matches
 
 /** The bars' view of the current distribution, for the table and its CSV. */
 function tokenRows(all) {
-  const s = state, d = dist, step = stepValue();
+  const s = state,
+    d = dist,
+    step = stepValue();
   const disc = d.discriminator();
   return {
-    labels: s.labels, logits: s.logits, probs: row ? barProbs(row, all) : all,
+    labels: s.labels,
+    logits: s.logits,
+    probs: row ? barProbs(row, all) : all,
     index: s.logits.map((_, j) => fullIndex(j)),
-    disc: (i) => disc[i], firstOrder: (i) => d.firstOrder(i, s.kind, step), exact: (i) => d.exact(i, s.kind, step),
+    disc: (i) => disc[i],
+    firstOrder: (i) => d.firstOrder(i, s.kind, step),
+    exact: (i) => d.exact(i, s.kind, step),
   };
 }
 
@@ -120,7 +128,10 @@ function render() {
   const rows = tokenRows(all);
   // Bars: the sign each token's own update would have.
   bars.update({
-    probs: rows.probs, labels: s.labels, selected: s.token, flip: flipKind,
+    probs: rows.probs,
+    labels: s.labels,
+    selected: s.token,
+    flip: flipKind,
     signs: rows.index.map((i) => (i < 0 ? 0 : Math.sign(rows.firstOrder(i)))),
     flipName: s.kind === 'pg' ? 'p†' : 'e^−H',
   });
@@ -140,7 +151,8 @@ function readout(id, text, value) {
 }
 
 function renderReadouts(all, k, step, exactFlip) {
-  const s = state, d = dist;
+  const s = state,
+    d = dist;
   const H = d.entropy;
   const Sk = d.discriminator()[k];
   const first = d.firstOrder(k, s.kind, step);
@@ -178,8 +190,7 @@ function renderReadouts(all, k, step, exactFlip) {
       ? `Dots: the most likely tokens of the row and a sample of the rest of its ${n}. `
       : `Dots: the ${n} tokens. `) +
     `Dashed: exact ΔH with “${label}” moved to q` +
-    (exactFlip === undefined ? '.' : `; it crosses zero at q = ${fmt(exactFlip, 4)} (◆), against ` +
-      `${flipName} = ${fmt(flipKind, 4)}.`);
+    (exactFlip === undefined ? '.' : `; it crosses zero at q = ${fmt(exactFlip, 4)} (◆), against ` + `${flipName} = ${fmt(flipKind, 4)}.`);
   byTest('curve').setAttribute('aria-label', `Chart: ${$('caption').textContent}`);
 }
 
@@ -294,7 +305,7 @@ function loadHash() {
   }
   const { state: s, problems } = stateFromHash(location.hash.includes('=') ? location.hash : '');
   if (location.hash && hashFromState(s) === location.hash && dist) return; // our own write
-  if (!commit(s)) commit(structuredClone(DEFAULT_STATE));
+  if (!commit(s)) commit(/** @type {import('./js/state.js').State} */ (structuredClone(DEFAULT_STATE)));
   if (problems.length) showError(`Part of the link could not be used: ${problems.join('; ')}.`);
 }
 
@@ -307,14 +318,27 @@ async function main() {
     return;
   }
   bars = wireControls({
-    state: () => state, edit, showError, logitForProb, loadHash, takeSteps, undoStep, resetSteps,
+    state: () => state,
+    edit,
+    showError,
+    logitForProb,
+    loadHash,
+    takeSteps,
+    undoStep,
+    resetSteps,
     isBucket: (j) => fullIndex(j) < 0,
-    leaveRow: () => { row = null; commit(structuredClone(state)); },
+    leaveRow: () => {
+      row = null;
+      commit(structuredClone(state));
+    },
     redraw: schedule,
     exportSvg: () => {
       const canvas = byTest('curve');
       const svg = dist.curveSvg(fullIndex(state.token), state.kind, stepValue(), {
-        logX: state.logX, width: canvas.clientWidth || 800, height: canvas.clientHeight || 480, dark: isDark(),
+        logX: state.logX,
+        width: canvas.clientWidth || 800,
+        height: canvas.clientHeight || 480,
+        dark: isDark(),
       });
       download(new Blob([svg], { type: 'image/svg+xml' }), 'entropy-polarity.svg');
     },

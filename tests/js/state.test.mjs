@@ -4,14 +4,20 @@
 // back as "Infinity", which the text box then refused).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  DEFAULT_STATE, HASH_KEYS, formatLogit, hashFromState, parseLogit, preset, roundLogit, stateFromHash,
-} from '../../www/js/state.js';
+import { DEFAULT_STATE, HASH_KEYS, formatLogit, hashFromState, parseLogit, preset, roundLogit, stateFromHash } from '../../www/js/state.js';
 
 test('a state survives the link', () => {
   const s = {
-    ...structuredClone(DEFAULT_STATE), logits: [1e308, -1e308, 0.1 + 0.2, -Infinity], labels: ['a b', 'ü', 'x', 't3'],
-    temperature: 0.5, token: 2, kind: 'nudge', step: 0.25, adv: -1.5, logX: true, bits: true,
+    ...structuredClone(DEFAULT_STATE),
+    logits: [1e308, -1e308, 0.1 + 0.2, -Infinity],
+    labels: ['a b', 'ü', 'x', 't3'],
+    temperature: 0.5,
+    token: 2,
+    kind: 'nudge',
+    step: 0.25,
+    adv: -1.5,
+    logX: true,
+    bits: true,
   };
   const { state, problems } = stateFromHash(hashFromState(s));
   assert.deepEqual(problems, []);

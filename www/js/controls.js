@@ -11,7 +11,9 @@ import { MAX_TOKENS, MIN_TOKENS, formatLogit, parseLogit, preset, roundLogit } f
 /** Puts the state into every input, except the one being typed in. */
 export function syncInputs(s) {
   const active = document.activeElement;
-  const put = (el, v) => { if (el !== active) el.value = v; };
+  const put = (el, v) => {
+    if (el !== active) el.value = v;
+  };
   const sel = $('token');
   if (sel.options.length !== s.logits.length || [...sel.options].some((o, i) => o.textContent !== `${i}: ${s.labels[i]}`)) {
     sel.replaceChildren(...s.labels.map((l, i) => new Option(`${i}: ${l}`, String(i))));
@@ -27,7 +29,7 @@ export function syncInputs(s) {
   put($('adv-range'), String(s.adv));
   put($('step'), String(s.step));
   put($('step-range'), String(Math.log10(Math.max(s.step, 1e-4))));
-  document.querySelector(`input[name="kind"][value="${s.kind}"]`).checked = true;
+  /** @type {HTMLInputElement} */ (document.querySelector(`input[name="kind"][value="${s.kind}"]`)).checked = true;
   $('logx').checked = s.logX;
   $('units').textContent = s.bits ? 'bits' : 'nats';
   $('tok-add').disabled = s.logits.length >= MAX_TOKENS;
@@ -55,24 +57,41 @@ export function syncInputs(s) {
 export function wireControls(app) {
   const { edit, showError } = app;
   const bars = new BarEditor($('bars'), {
-    onProb: (j, q) => edit((s) => {
-      s.logits[j] = roundLogit(app.logitForProb(s.logits, j, q, s.temperature));
-      s.token = j;
-    }),
-    onSelect: (j) => { if (!app.isBucket(j)) edit((s) => { s.token = j; }); },
-    onStepLogit: (j, dz) => edit((s) => {
-      if (s.logits[j] !== -Infinity) s.logits[j] = roundLogit(s.logits[j] + dz);
-    }, { focusBars: true }),
+    onProb: (j, q) =>
+      edit((s) => {
+        s.logits[j] = roundLogit(app.logitForProb(s.logits, j, q, s.temperature));
+        s.token = j;
+      }),
+    onSelect: (j) => {
+      if (!app.isBucket(j))
+        edit((s) => {
+          s.token = j;
+        });
+    },
+    onStepLogit: (j, dz) =>
+      edit(
+        (s) => {
+          if (s.logits[j] !== -Infinity) s.logits[j] = roundLogit(s.logits[j] + dz);
+        },
+        { focusBars: true },
+      ),
   });
 
   $('preset').addEventListener('change', (e) => {
     const p = preset(e.target.value);
     e.target.value = '';
-    if (p) edit((s) => { s.logits = p.logits; s.labels = p.labels; s.token = 0; });
+    if (p)
+      edit((s) => {
+        s.logits = p.logits;
+        s.labels = p.labels;
+        s.token = 0;
+      });
   });
-  $('tok-label').addEventListener('input', (e) => edit((s) => {
-    s.labels[s.token] = e.target.value.replaceAll(',', ' ').slice(0, 24) || `t${s.token}`;
-  }));
+  $('tok-label').addEventListener('input', (e) =>
+    edit((s) => {
+      s.labels[s.token] = e.target.value.replaceAll(',', ' ').slice(0, 24) || `t${s.token}`;
+    }),
+  );
   $('tok-logit').addEventListener('change', (e) => {
     const z = parseLogit(e.target.value);
     if (Number.isNaN(z)) {
@@ -80,7 +99,9 @@ export function wireControls(app) {
       showError(`The logit of “${s.labels[s.token]}” must be a number (or -inf to mask it); “${e.target.value}” is not.`, e.target);
       return;
     }
-    edit((s) => { s.logits[s.token] = z; });
+    edit((s) => {
+      s.logits[s.token] = z;
+    });
   });
   $('logits-text').addEventListener('change', (e) => {
     const parts = e.target.value.split(/[\s,;]+/).filter((x) => x !== '');
@@ -100,48 +121,98 @@ export function wireControls(app) {
       s.token = Math.min(s.token, zs.length - 1);
     });
   });
-  $('tok-add').addEventListener('click', () => edit((s) => {
-    if (s.logits.length >= MAX_TOKENS) return;
-    const finite = s.logits.filter(Number.isFinite);
-    s.logits.push(roundLogit(Math.min(...finite) - 0.5));
-    s.labels.push(`t${s.logits.length - 1}`);
-    s.token = s.logits.length - 1;
-  }));
-  $('tok-remove').addEventListener('click', () => edit((s) => {
-    if (s.logits.length <= MIN_TOKENS) return;
-    s.logits.splice(s.token, 1);
-    s.labels.splice(s.token, 1);
-    s.token = Math.min(s.token, s.logits.length - 1);
-  }));
+  $('tok-add').addEventListener('click', () =>
+    edit((s) => {
+      if (s.logits.length >= MAX_TOKENS) return;
+      const finite = s.logits.filter(Number.isFinite);
+      s.logits.push(roundLogit(Math.min(...finite) - 0.5));
+      s.labels.push(`t${s.logits.length - 1}`);
+      s.token = s.logits.length - 1;
+    }),
+  );
+  $('tok-remove').addEventListener('click', () =>
+    edit((s) => {
+      if (s.logits.length <= MIN_TOKENS) return;
+      s.logits.splice(s.token, 1);
+      s.labels.splice(s.token, 1);
+      s.token = Math.min(s.token, s.logits.length - 1);
+    }),
+  );
   $('token').addEventListener('change', (e) => {
     if (app.isBucket(Number(e.target.value))) {
       showError('The “rest” bucket stands for many tokens; choose a single token to update.');
       syncInputs(app.state());
       return;
     }
-    edit((s) => { s.token = Number(e.target.value); });
+    edit((s) => {
+      s.token = Number(e.target.value);
+    });
   });
   $('row-leave').addEventListener('click', () => app.leaveRow());
-  document.querySelectorAll('input[name="kind"]').forEach((r) =>
-    r.addEventListener('change', () => edit((s) => { s.kind = r.value; })));
-  $('temp-range').addEventListener('input', (e) => edit((s) => {
-    s.temperature = Number((10 ** Number(e.target.value)).toPrecision(3));
-  }));
-  numberInput($('temp'), (v) => edit((s) => { s.temperature = v; }), 'Temperature', showError);
-  $('adv-range').addEventListener('input', (e) => edit((s) => { s.adv = Number(e.target.value); }));
-  numberInput($('adv'), (v) => edit((s) => { s.adv = v; }), 'Advantage', showError);
-  $('step-range').addEventListener('input', (e) => edit((s) => {
-    s.step = Number((10 ** Number(e.target.value)).toPrecision(3));
-  }));
-  numberInput($('step'), (v) => {
-    if (v < 0) {
-      showError('The step size η must be 0 or more; use a negative advantage to push the other way.', $('step'));
-      return;
-    }
-    edit((s) => { s.step = v; });
-  }, 'Step size', showError);
-  $('logx').addEventListener('change', (e) => edit((s) => { s.logX = e.target.checked; }));
-  $('units').addEventListener('click', () => edit((s) => { s.bits = !s.bits; }));
+  document.querySelectorAll('input[name="kind"]').forEach((/** @type {HTMLInputElement} */ r) =>
+    r.addEventListener('change', () =>
+      edit((s) => {
+        s.kind = r.value;
+      }),
+    ),
+  );
+  $('temp-range').addEventListener('input', (e) =>
+    edit((s) => {
+      s.temperature = Number((10 ** Number(e.target.value)).toPrecision(3));
+    }),
+  );
+  numberInput(
+    $('temp'),
+    (v) =>
+      edit((s) => {
+        s.temperature = v;
+      }),
+    'Temperature',
+    showError,
+  );
+  $('adv-range').addEventListener('input', (e) =>
+    edit((s) => {
+      s.adv = Number(e.target.value);
+    }),
+  );
+  numberInput(
+    $('adv'),
+    (v) =>
+      edit((s) => {
+        s.adv = v;
+      }),
+    'Advantage',
+    showError,
+  );
+  $('step-range').addEventListener('input', (e) =>
+    edit((s) => {
+      s.step = Number((10 ** Number(e.target.value)).toPrecision(3));
+    }),
+  );
+  numberInput(
+    $('step'),
+    (v) => {
+      if (v < 0) {
+        showError('The step size η must be 0 or more; use a negative advantage to push the other way.', $('step'));
+        return;
+      }
+      edit((s) => {
+        s.step = v;
+      });
+    },
+    'Step size',
+    showError,
+  );
+  $('logx').addEventListener('change', (e) =>
+    edit((s) => {
+      s.logX = e.target.checked;
+    }),
+  );
+  $('units').addEventListener('click', () =>
+    edit((s) => {
+      s.bits = !s.bits;
+    }),
+  );
 
   $('export-svg').addEventListener('click', () => app.exportSvg());
   $('take-step').addEventListener('click', () => app.takeSteps(1));
@@ -151,7 +222,10 @@ export function wireControls(app) {
   $('export-tokens').addEventListener('click', () => app.exportTokens());
   byTest('token-table').addEventListener('click', (e) => {
     const tr = e.target.closest('tr[data-index]');
-    if (tr) edit((s) => { s.token = Number(tr.dataset.index); });
+    if (tr)
+      edit((s) => {
+        s.token = Number(tr.dataset.index);
+      });
   });
   $('export-png').addEventListener('click', () => {
     byTest('curve').toBlob((b) => b && download(b, 'entropy-polarity.png'), 'image/png');
@@ -159,10 +233,12 @@ export function wireControls(app) {
   wireCopyLink($('copy-link'));
 
   // In-page links scroll without touching the hash, which holds the state.
-  document.querySelectorAll('a[href^="#"]:not([href="#"])').forEach((link) => link.addEventListener('click', (e) => {
-    e.preventDefault();
-    anchorTarget(link.getAttribute('href'))?.scrollIntoView({ behavior: 'smooth' });
-  }));
+  document.querySelectorAll('a[href^="#"]:not([href="#"])').forEach((link) =>
+    link.addEventListener('click', (e) => {
+      e.preventDefault();
+      anchorTarget(link.getAttribute('href'))?.scrollIntoView({ behavior: 'smooth' });
+    }),
+  );
   window.addEventListener('hashchange', () => app.loadHash());
   new ResizeObserver(() => app.redraw()).observe(byTest('curve'));
   window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener('change', () => app.redraw());

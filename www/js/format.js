@@ -22,9 +22,10 @@ export function fmt(v, digits = 5) {
   // belongs to the exponent form.
   const [mantissa, e] = a.toExponential(Math.max(digits, 1) - 1).split('e');
   const exp = Number(e);
-  const body = exp >= -3 && exp < 5
-    ? trimZeros(a.toFixed(Math.max(0, digits - 1 - exp)))
-    : `${trimZeros(mantissa)}e${exp < 0 ? '−' : ''}${Math.abs(exp)}`;
+  const body =
+    exp >= -3 && exp < 5
+      ? trimZeros(a.toFixed(Math.max(0, digits - 1 - exp)))
+      : `${trimZeros(mantissa)}e${exp < 0 ? '−' : ''}${Math.abs(exp)}`;
   return v < 0 ? `−${body}` : body;
 }
 

@@ -44,19 +44,21 @@ export function openRow(r) {
  * @param {OpenedRow} row @param {Float64Array} all the row's probabilities
  */
 export function barProbs(row, all) {
-  let top = 0;
-  const out = row.display.map((i) => (i < 0 ? 0 : (top += all[i], all[i])));
+  const out = new Float64Array(row.display.map((i) => (i < 0 ? 0 : all[i])));
   const b = row.display.indexOf(-1);
-  if (b >= 0) out[b] = Math.max(0, 1 - top);
-  return new Float64Array(out);
+  if (b >= 0) out[b] = Math.max(0, 1 - out.reduce((a, v) => a + v, 0));
+  return out;
 }
 
 /** The banner above the bars. @param {OpenedRow} row */
 export function bannerText(row) {
   const v = row.logits.length;
   const shown = row.display.length - (row.rest ? 1 : 0);
-  return `Row ${row.index} of ${row.name}: ${v.toLocaleString('en')} tokens` +
+  return (
+    `Row ${row.index} of ${row.name}: ${v.toLocaleString('en')} tokens` +
     (row.truncated ? ' (only the listed top logprobs, renormalised: the model’s tail is missing)' : '') +
-    `. The bars show the ${shown} most likely` + (row.rest ? ' and one “rest” bucket' : '') +
-    '; every number and the curve use the full row. Editing the logits makes a toy copy of the bars.';
+    `. The bars show the ${shown} most likely` +
+    (row.rest ? ' and one “rest” bucket' : '') +
+    '; every number and the curve use the full row. Editing the logits makes a toy copy of the bars.'
+  );
 }

@@ -5,6 +5,15 @@
 export const MIN_TOKENS = 2;
 export const MAX_TOKENS = 64;
 
+/**
+ * @typedef {object} State everything a view shows, and all a link holds
+ * @property {number[]} logits @property {string[]} labels
+ * @property {number} temperature @property {number} token the chosen bar
+ * @property {string} kind "pg" | "nudge" @property {number} step η
+ * @property {number} adv A @property {boolean} logX @property {boolean} bits
+ */
+
+/** @type {Readonly<State>} */
 export const DEFAULT_STATE = Object.freeze({
   logits: [2, 1, 0.5, -1],
   labels: ['Paris', 'Lyon', 'Nice', 'Lille'],
@@ -61,7 +70,7 @@ function defaultLabel(i) {
  */
 export function stateFromHash(hash) {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
-  const s = structuredClone(DEFAULT_STATE);
+  const s = /** @type {State} */ (structuredClone(DEFAULT_STATE));
   const problems = [];
   for (const key of new Set(params.keys())) {
     if (!HASH_KEYS.includes(key)) problems.push(`the link has an unknown setting “${key}”, which was ignored`);
@@ -93,7 +102,11 @@ export function stateFromHash(hash) {
   };
   const t = num('T', (v) => v > 0 && v <= 100, 'the temperature in the link must be a number above 0');
   if (t !== undefined) s.temperature = t;
-  const k = num('token', (v) => Number.isInteger(v) && v >= 0 && v < s.logits.length, `the token in the link must be 0 to ${s.logits.length - 1}`);
+  const k = num(
+    'token',
+    (v) => Number.isInteger(v) && v >= 0 && v < s.logits.length,
+    `the token in the link must be 0 to ${s.logits.length - 1}`,
+  );
   if (k !== undefined) s.token = k;
   const step = num('step', (v) => v >= 0 && v <= 1e3, 'the step in the link must be a number from 0 to 1000');
   if (step !== undefined) s.step = step;
@@ -129,8 +142,28 @@ export function hashFromState(s) {
 
 /** Preset distributions: logits and labels. */
 export function preset(name) {
-  const words = ['the', 'a', 'this', 'one', 'that', 'its', 'our', 'some', 'any', 'each', 'every',
-    'no', 'his', 'her', 'their', 'my', 'your', 'an', 'such', 'what'];
+  const words = [
+    'the',
+    'a',
+    'this',
+    'one',
+    'that',
+    'its',
+    'our',
+    'some',
+    'any',
+    'each',
+    'every',
+    'no',
+    'his',
+    'her',
+    'their',
+    'my',
+    'your',
+    'an',
+    'such',
+    'what',
+  ];
   const label = (i) => (i < words.length ? words[i] : `t${i}`);
   let logits;
   switch (name) {

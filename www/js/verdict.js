@@ -20,7 +20,8 @@ export function verdict({ kind, label, p, adv, step, first, exact, bits = false 
   const sign = Math.sign(exact) || Math.sign(first);
   const verb = sign > 0 ? 'widens' : sign < 0 ? 'narrows' : 'leaves unchanged';
   const broke = exact !== 0 && first !== 0 && Math.sign(exact) !== Math.sign(first);
-  const head = `A ${kind === 'pg' ? 'policy-gradient step' : 'nudge'} on “${label}” (p = ${fmt(p, 3)}) ` +
+  const head =
+    `A ${kind === 'pg' ? 'policy-gradient step' : 'nudge'} on “${label}” (p = ${fmt(p, 3)}) ` +
     `with A = ${fmt(adv, 3)} ${verb} the distribution: `;
   const text = broke
     ? `${head}ΔH = ${show(exact)} exactly. The first-order prediction, ΔH ≈ ${show(first)}, has the ` +
