@@ -59,19 +59,19 @@ test('a long run shows progress and Cancel stops it; the next run works', async 
   await context.close();
 });
 
-test('errors carry the option: the page marks the input without reading the message', async () => {
+test('errors carry the option (.field): the page marks the input without reading the message', async () => {
   const { page, problems, context } = await open(env.browser, `${env.base}/lab.html#vocab=20&steps=20&clipLow=3`);
   const e = await page.evaluate(async () => {
     const m = await import('/pkg/entropy_polarity.js');
     await m.default();
     const out = [];
     for (const o of [{ vocab: 1 }, { lr: 'fast' }, { colour: 1 }, { strategy: 'ppo' }, { vocab: 10, correct: 10 }]) {
-      try { m.simulate(o); out.push(null); } catch (err) { out.push({ code: err.code, option: err.option, message: err.message }); }
+      try { m.simulate(o); out.push(null); } catch (err) { out.push({ code: err.code, field: err.field, message: err.message }); }
     }
     return { out, table: m.simulateOptions().map((s) => [s.name, s.min, s.max]), defaults: m.simulateDefaults() };
   });
-  assert.deepEqual(e.out.map((x) => [x.code, x.option]), [
-    ['out-of-range', 'vocab'], ['wrong-type', 'lr'], ['unknown-option', 'colour'], ['unknown-choice', 'strategy'], ['out-of-range', 'correct'],
+  assert.deepEqual(e.out.map((x) => [x.code, x.field]), [
+    ['range', 'vocab'], ['type', 'lr'], ['unknown-option', 'colour'], ['unknown-choice', 'strategy'], ['range', 'correct'],
   ]);
   assert.equal(e.defaults.correct, null, 'correct depends on V (min(4, V − 1)), so no fixed default');
   // The page's input limits come from the table.

@@ -3,12 +3,11 @@
 //! inputs, limits and link codec derive from it), a step-wise `LabRun` for
 //! the worker, the trace download and the scenario grid.
 //!
-//! Errors are JS `Error`s with `.code` (stable, e.g. "out-of-range") and
-//! `.option` (the option at fault, as JavaScript spells it, or null), so the
-//! page marks the right input without reading the message. (A local
-//! convention until the shared src/wasm/convert.rs lands; `sim_error` is the
-//! one place to port.)
+//! Errors follow src/wasm/convert.rs: JS `Error`s with `.code` (stable, e.g.
+//! "range") and `.field` (the option at fault, as JavaScript spells it), so
+//! the page marks the right input without reading the message.
 
+use super::convert::{code, Error};
 use super::to_f64_vec;
 use crate::core::simulate::grid::{self, Cell, GridSpec, RewardCase};
 use crate::core::simulate::{
@@ -20,16 +19,13 @@ use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// A JS Error carrying `.code` and `.option`.
-fn coded_error(message: &str, code: &str, option: Option<&str>) -> JsValue {
-    let e = js_sys::Error::new(message);
-    set(&e, "code", &JsValue::from_str(code));
-    set(
-        &e,
-        "option",
-        &option.map_or(JsValue::NULL, JsValue::from_str),
-    );
-    e.into()
+/// A JS Error carrying `.code` and, when one option is at fault, `.field`.
+fn coded_error(message: &str, code: &'static str, option: Option<&str>) -> JsValue {
+    let e = Error::new(code, message);
+    match option {
+        Some(o) => e.field(o).into(),
+        None => e.into(),
+    }
 }
 
 fn sim_error(e: SimError) -> JsValue {
@@ -50,7 +46,7 @@ fn read_options(given: &JsValue) -> Result<SimOptions, JsValue> {
     let Some(obj) = given.dyn_ref::<Object>() else {
         return Err(coded_error(
             "simulate options must be an object, such as { strategy: \"pg\", vocab: 100 }.",
-            "wrong-type",
+            code::TYPE,
             None,
         ));
     };
@@ -68,10 +64,7 @@ fn read_options(given: &JsValue) -> Result<SimOptions, JsValue> {
         } else if let Some(t) = v.as_string() {
             Value::Text(t)
         } else if spec.kind == Kind::Vector {
-            let x = to_f64_vec(&v, spec.name).map_err(|e| {
-                let message = js_sys::Error::from(JsValue::from(e)).message();
-                coded_error(&String::from(message), "wrong-type", Some(spec.name))
-            })?;
+            let x = to_f64_vec(&v, spec.name).map_err(|e| JsValue::from(e.field(spec.name)))?;
             Value::Vector(x)
         } else {
             return Err(sim_error(wrong_type(spec)));

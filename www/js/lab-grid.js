@@ -92,7 +92,7 @@ function runGrid() {
     if (gen !== generation) return;
     if (e.cancelled) { done('cancelled'); return; }
     done('not run');
-    ctx.showError(e.message, e.option);
+    ctx.showError(e.message, e.field);
   });
 }
 

@@ -34,7 +34,7 @@ export class LabPool {
   /**
    * Runs `tasks` (worker messages without `id`); `onMessage(msg, task)` sees
    * every message. Resolves when all are done; rejects with the first error
-   * ({ message, code, option }) and stops the rest.
+   * ({ message, code, field }) and stops the rest.
    * @param {Array<Record<string, any>>} tasks
    * @param {(msg: any, task: any) => void} onMessage
    */
@@ -69,7 +69,7 @@ export class LabPool {
         w.onerror = (e) => {
           if (batch !== this.batch) return;
           this.rejectCurrent = null;
-          reject({ message: `The lab worker failed: ${e.message || 'it did not load'}`, code: 'worker', option: null });
+          reject({ message: `The lab worker failed: ${e.message || 'it did not load'}`, code: 'worker', field: null });
         };
         w.postMessage({ ...task, id });
       };

@@ -14,7 +14,7 @@
 //   { type: 'result', id, key, result }                  // typed arrays, transferred
 //   { type: 'probs', id, probs } | { type: 'trace', id, text } | { type: 'cell', id, scenario, strategy, cell }
 //   { type: 'done', id }
-//   { type: 'error', id, message, code, option }
+//   { type: 'error', id, message, code, field }
 
 import init, { LabRun, gridCell } from '../pkg/entropy_polarity.js';
 
@@ -35,7 +35,7 @@ function transferables(result) {
   return Object.values(result).filter((v) => ArrayBuffer.isView(v)).map((v) => v.buffer);
 }
 
-onmessage = async ({ data }) => {
+self.onmessage = async ({ data }) => {
   await ready;
   const { id } = data;
   try {
@@ -73,6 +73,6 @@ onmessage = async ({ data }) => {
     }
     postMessage({ type: 'done', id });
   } catch (e) {
-    postMessage({ type: 'error', id, message: e?.message ?? String(e), code: e?.code ?? null, option: e?.option ?? null });
+    postMessage({ type: 'error', id, message: e?.message ?? String(e), code: e?.code ?? null, field: e?.field ?? null });
   }
 };

@@ -14,12 +14,11 @@ import {
 import { LabPool } from './lab-pool.js';
 import { wireGrid, loadGrid } from './lab-grid.js';
 import { el } from './svg.js';
+import { $, byTest, clearError, showError as showPageError } from './dom.js';
 import {
   swatch, drawLineChart, showHover, stepAt, binBranches, branchExtent, drawBranchChart,
 } from './lab-charts.js';
 
-const $ = (id) => document.getElementById(id);
-const byTest = (t) => document.querySelector(`[data-testid="${t}"]`);
 
 const DEBOUNCE_MS = 250;
 
@@ -34,19 +33,13 @@ let params; // the settings of the inputs (may not have run yet)
 let shown = null; // { params, agg } of the charts on screen
 let generation = 0;
 let debounce = 0;
-let layouts = {};
+const layouts = {};
 
 // ---------- errors: say what is wrong, keep what is on screen ----------
 
+/** Shows `message`; `key` names the setting at fault (its input is marked). */
 function showError(message, key = null) {
-  const box = byTest('error');
-  box.textContent = message;
-  box.hidden = false;
-  if (key) document.querySelector(`[data-param="${key}"]`)?.setAttribute('aria-invalid', 'true');
-}
-function clearError() {
-  byTest('error').hidden = true;
-  document.querySelectorAll('[aria-invalid="true"]').forEach((e) => e.removeAttribute('aria-invalid'));
+  showPageError(message, { field: key && document.querySelector(`[data-param="${key}"]`) });
 }
 const paramName = (key) => PARAMS.find((p) => p.key === key)?.name ?? key;
 
@@ -192,7 +185,7 @@ function run(notes = []) {
       markReady();
       return;
     }
-    fail(gen, e.message, e.option);
+    fail(gen, e.message, e.field);
   });
 }
 
@@ -466,7 +459,7 @@ async function downloadTrace() {
     status.textContent = `${lines} lines (${key}, seed ${p.seed}): trace format v1`;
   } catch (e) {
     status.textContent = '';
-    if (!e.cancelled) showError(e.message, e.option);
+    if (!e.cancelled) showError(e.message, e.field);
   }
 }
 
@@ -497,7 +490,7 @@ async function openInExplorer() {
     const logits = q.map((x) => Math.max(Math.log(x), -700).toPrecision(7));
     location.href = `index.html#logits=${logits.join(',')}&token=0&kind=pg&step=0.1`;
   } catch (e) {
-    if (!e.cancelled) showError(e.message, e.option);
+    if (!e.cancelled) showError(e.message, e.field);
   }
 }
 

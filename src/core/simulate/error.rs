@@ -74,11 +74,12 @@ impl SimError {
         }
     }
 
-    /// A stable code for programs.
+    /// A stable code for programs (the wasm boundary's codes, src/wasm/convert.rs,
+    /// where they mean the same: "type", "range", "unknown-option").
     pub fn code(&self) -> &'static str {
         match self {
             SimError::UnknownOption { .. } => "unknown-option",
-            SimError::Type { .. } => "wrong-type",
+            SimError::Type { .. } => "type",
             SimError::Choice { .. } => "unknown-choice",
             SimError::Range { .. } | SimError::TargetEntropy { .. } | SimError::Correct { .. } => {
                 "out-of-range"
@@ -101,7 +102,7 @@ fn quoted(words: &[&str]) -> String {
 
 impl fmt::Display for SimError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let num = crate::core::error::js_number;
+        let num = crate::core::format::js_number;
         match self {
             SimError::UnknownOption { name } => {
                 let known: Vec<&str> = super::options::options().iter().map(|s| s.name).collect();

@@ -5,7 +5,7 @@
 use super::detmath;
 use super::rng::Rng;
 
-/// The softmax policy and the statistics of SPEC §2 at its current logits.
+/// The softmax policy and the statistics of docs/math.md at its current logits.
 ///
 /// Probabilities are kept unnormalised, e_j = exp(z_j − max z), with
 /// p_j = e_j · inv: then one pass over the tokens computes every sum a step
