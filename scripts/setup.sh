@@ -46,6 +46,11 @@ if [[ $want_test == 1 ]]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
   fi
+  # DuckDB runs the whole-run query of scripts/run_steps.py; NumPy the Python twins.
+  if ! python3 -c "import duckdb, numpy, sys; sys.exit(duckdb.__version__ != '2.0.1')" 2>/dev/null; then
+    say "installing the Python test packages (duckdb, numpy)"
+    python3 -m pip install -q --disable-pip-version-check duckdb==2.0.1 numpy==2.4.6
+  fi
   for c in rustfmt clippy; do
     rustup component list --installed | grep -q "^$c" || rustup component add "$c"
   done

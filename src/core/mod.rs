@@ -8,6 +8,7 @@ pub mod explorer;
 pub mod format;
 pub mod lambert;
 pub mod rows;
+pub mod run;
 pub mod simulate;
 pub mod slice;
 pub mod sum;

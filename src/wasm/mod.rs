@@ -20,6 +20,7 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlCanvasElement;
 
 mod rows;
+mod run;
 mod simulate;
 mod slice;
 
