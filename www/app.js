@@ -7,6 +7,7 @@ import { drawHistory } from './js/history.js';
 import { download, wireCopyLink } from './js/share.js';
 import { fmt, fmtEntropy, fmtPercent } from './js/format.js';
 import { mountSlicePanel } from './js/slice-panel.js';
+import { mountRunPanel } from './js/run-panel.js';
 import {
   DEFAULT_STATE, MAX_TOKENS, MIN_TOKENS, formatLogit, hashFromState, logitForProb, parseLogit,
   preset, stateFromHash,
@@ -581,6 +582,7 @@ async function main() {
   }
   wire();
   mountSlicePanel(document.getElementById('slices'), { openRow: (row) => window.dispatchEvent(new CustomEvent('open-row', { detail: row })) });
+  mountRunPanel(document.getElementById('run'), { openRow: (row) => window.dispatchEvent(new CustomEvent('open-row', { detail: row })) });
   loadHash();
   document.documentElement.dataset.ready = '1';
 }
