@@ -26,9 +26,10 @@ export function tone(v, scale) {
  * Draws `rows` (detail indices in position order) into `box`.
  * `value(i)` is the coloured quantity, `text(i)` the token text,
  * `position(i)` its position (gaps between kept positions are shown as …).
- * `onFocus(i)` on hover or focus, `onOpen(i)` on click or Enter.
+ * `dim(i)`: drawn faint (filtered out). `onFocus(i)` on hover or focus,
+ * `onOpen(i)` on click or Enter.
  */
-export function renderStrip(box, rows, { value, text, position, scale, onFocus, onOpen }) {
+export function renderStrip(box, rows, { value, text, position, scale, dim, onFocus, onOpen }) {
   const spans = [];
   const parts = [];
   let prev = null;
@@ -43,7 +44,7 @@ export function renderStrip(box, rows, { value, text, position, scale, onFocus, 
     }
     prev = pos;
     const s = document.createElement('span');
-    s.className = `tok ${tone(value(i), scale)}`;
+    s.className = `tok ${tone(value(i), scale)}${dim(i) ? ' dim' : ''}`;
     s.textContent = visible(text(i));
     s.tabIndex = -1;
     s.dataset.i = String(i);
@@ -61,20 +62,30 @@ export function renderStrip(box, rows, { value, text, position, scale, onFocus, 
     t.focus();
   };
   const idx = (el) => spans.indexOf(el);
-  box.onpointerover = (e) => { const t = e.target.closest('.tok'); if (t) onFocus(Number(t.dataset.i)); };
-  box.onfocusin = (e) => { const t = e.target.closest('.tok'); if (t) onFocus(Number(t.dataset.i)); };
-  box.onclick = (e) => {
-    const t = e.target.closest('.tok');
-    if (!t) return;
-    focusAt(idx(t));
-    onOpen(Number(t.dataset.i));
+  const tokenOf = (e) => e.target.closest?.('.tok');
+  // Listeners are added once per box; each render swaps what they act on.
+  const first = !box.stripHandlers;
+  box.stripHandlers = {
+    over: (e) => { const t = tokenOf(e); if (t) onFocus(Number(t.dataset.i)); },
+    click: (e) => {
+      const t = tokenOf(e);
+      if (!t) return;
+      focusAt(idx(t));
+      onOpen(Number(t.dataset.i));
+    },
+    key: (e) => {
+      const t = tokenOf(e);
+      if (!t) return;
+      const k = idx(t);
+      const moves = { ArrowRight: k + 1, ArrowDown: k + 1, ArrowLeft: k - 1, ArrowUp: k - 1, Home: 0, End: spans.length - 1 };
+      if (e.key in moves) { e.preventDefault(); focusAt(moves[e.key]); } else if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); onOpen(Number(t.dataset.i)); }
+    },
   };
-  box.onkeydown = (e) => {
-    const t = e.target.closest('.tok');
-    if (!t) return;
-    const k = idx(t);
-    const moves = { ArrowRight: k + 1, ArrowDown: k + 1, ArrowLeft: k - 1, ArrowUp: k - 1, Home: 0, End: spans.length - 1 };
-    if (e.key in moves) { e.preventDefault(); focusAt(moves[e.key]); } else if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); onOpen(Number(t.dataset.i)); }
-  };
+  if (first) {
+    box.addEventListener('pointerover', (e) => box.stripHandlers.over(e));
+    box.addEventListener('focusin', (e) => box.stripHandlers.over(e));
+    box.addEventListener('click', (e) => box.stripHandlers.click(e));
+    box.addEventListener('keydown', (e) => box.stripHandlers.key(e));
+  }
   return { focus: (i) => focusAt(spans.findIndex((s) => s.dataset.i === String(i))) };
 }
