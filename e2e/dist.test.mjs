@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -19,7 +19,14 @@ before(async () => {
   base = `http://127.0.0.1:${server.address().port}`;
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update'],
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+    ],
   });
 });
 after(async () => {
@@ -38,4 +45,21 @@ test('the dist folder serves the explorer, the lab and the embeds on its own', a
   await page.waitForSelector('html[data-ready="1"]');
   assert.deepEqual(problems, []);
   await context.close();
+});
+
+test('the dist folder ships the TypeScript declarations of the API', () => {
+  const dts = readFileSync(join(dir, 'site', 'pkg', 'entropy_polarity.d.ts'), 'utf8');
+  for (const name of [
+    'class Distribution',
+    'drawCurve(',
+    'options?: ChartOptions',
+    '): ChartLayout',
+    'export function topBars(',
+    'interface TopBars',
+    'interface ChartLayout',
+    'interface RowsAnalysis',
+    'interface EntropyPolarityError',
+  ]) {
+    assert.ok(dts.includes(name), `entropy_polarity.d.ts declares ${name}`);
+  }
 });

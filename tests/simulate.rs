@@ -1,5 +1,5 @@
 //! Properties of the control lab's simulation that follow from the math of
-//! SPEC §2 (and from Park et al. 2025 for clipping), not numbers copied from
+//! docs/math.md (and from Park et al. 2025 for clipping), not numbers copied from
 //! the code.
 
 // Native only: the browser tier is tests/web.rs.

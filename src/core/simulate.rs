@@ -3,7 +3,7 @@
 //! A policy π = softmax(z) over V tokens (V from 2 to 1,000, temperature 1)
 //! and a reward r_j for each token. Every step:
 //!
-//! 1. the current policy is π_old; record its entropy H, S̄ and S_j (SPEC §2);
+//! 1. the current policy is π_old; record its entropy H, S̄ and S_j (docs/math.md);
 //! 2. sample a group of G tokens k_1…k_G from π_old (GRPO-like), with the
 //!    seeded generator [`Rng`]; each sample's observed reward is r_{k_i}
 //!    plus, depending on the preset, noise (see [`Preset`]);
@@ -642,7 +642,7 @@ fn preset_rewards(preset: Preset, initial: &Policy, correct: usize) -> Vec<f64> 
     r
 }
 
-/// The softmax policy and the statistics of SPEC §2 at its current logits.
+/// The softmax policy and the statistics of docs/math.md at its current logits.
 ///
 /// Probabilities are kept unnormalised, e_j = exp(z_j − max z), with
 /// p_j = e_j · inv: then one pass over the tokens computes every sum a step

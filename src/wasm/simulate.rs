@@ -1,4 +1,4 @@
-//! `simulate(options)` for the control lab (SPEC §4): a plain options object
+//! `simulate(options)` for the control lab (docs/contract.md): a plain options object
 //! in (through serde-wasm-bindgen), typed arrays out. Unknown options, wrong
 //! types and out-of-range values are thrown as `Error`s with the core's
 //! person-readable message; options left out take the core's defaults.
@@ -108,7 +108,7 @@ fn vector(v: &JsValue, what: &str) -> Result<Option<Vec<f64>>, JsError> {
     if v.is_undefined() || v.is_null() {
         Ok(None)
     } else {
-        to_f64_vec(v, what).map(Some)
+        to_f64_vec(v, what).map(Some).map_err(JsError::from)
     }
 }
 

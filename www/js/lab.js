@@ -14,12 +14,11 @@ import {
   simulateOptions, paramName,
 } from './lab-state.js';
 import { el } from './svg.js';
+import { $, byTest, clearError, showError as showPageError } from './dom.js';
 import {
   swatch, drawLineChart, showHover, stepAt, binBranches, branchExtent, drawBranchChart,
 } from './lab-charts.js';
 
-const $ = (id) => document.getElementById(id);
-const byTest = (t) => document.querySelector(`[data-testid="${t}"]`);
 
 const FRAME_BUDGET_MS = 12;
 const DEBOUNCE_MS = 250;
@@ -33,15 +32,9 @@ let layouts = {};
 
 // ---------- errors: say what is wrong, keep what is on screen ----------
 
+/** Shows `message`; `key` names the setting at fault (its input is marked). */
 function showError(message, key = null) {
-  const box = byTest('error');
-  box.textContent = message;
-  box.hidden = false;
-  if (key) document.querySelector(`[data-param="${key}"]`)?.setAttribute('aria-invalid', 'true');
-}
-function clearError() {
-  byTest('error').hidden = true;
-  document.querySelectorAll('[aria-invalid="true"]').forEach((e) => e.removeAttribute('aria-invalid'));
+  showPageError(message, { field: key && document.querySelector(`[data-param="${key}"]`) });
 }
 /** The setting a core message is about: the messages start with its name. */
 function keyOfMessage(message) {
