@@ -37,5 +37,10 @@ node tests/wasm_rows.mjs
 step "the cargo-fuzz target still builds (stable: cargo check; running it needs nightly)"
 cargo check -q --manifest-path fuzz/Cargo.toml --target-dir target/fuzz
 
+step "JavaScript: format and lint (biome), types (tsc over the // @ts-check modules), unit tests"
+node_modules/.bin/biome ci --max-diagnostics=50 .
+node_modules/.bin/tsc -p tsconfig.json
+node --test tests/js/
+
 step "end-to-end tests (served page, playwright-core + /usr/bin/chromium)"
 node --test e2e/

@@ -6,91 +6,82 @@
 //! `core::run::error::code`), `file`, `line` (1-based, or null) and `field`
 //! (or null).
 
+use super::convert::{self, whole, Error};
 use crate::core::run::csv::{parse_steps, write_steps};
 use crate::core::run::stats;
 use crate::core::run::tokenizer;
-use crate::core::run::{self, code, FileSummary, RunError, RunOptions, StepRow};
+use crate::core::run::{self, FileSummary, RunError, RunOptions, StepRow};
 use js_sys::{Array, Float64Array, Object, Reflect, Uint32Array, Uint8Array};
+use serde::Deserialize;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
     // Setting a property on a fresh plain object cannot fail.
     let _ = Reflect::set(obj, &key.into(), &value.into());
 }
 
-/// The one place a `RunError` becomes a JavaScript `Error`.
+/// The one place a `RunError` becomes a JavaScript `Error` (through the
+/// boundary's `convert::Error`): `code` and `field` as everywhere, plus
+/// `file` and `line`; absent facts are null.
 fn run_error(e: RunError) -> JsValue {
-    let err = js_sys::Error::new(&e.to_string());
-    set(&err, "code", e.code);
-    set(
-        &err,
-        "file",
-        if e.file.is_empty() {
-            JsValue::NULL
-        } else {
-            e.file.as_str().into()
-        },
-    );
-    set(
-        &err,
-        "line",
-        e.line.map_or(JsValue::NULL, |l| (l as f64).into()),
-    );
-    set(
-        &err,
-        "field",
-        e.field.as_deref().map_or(JsValue::NULL, JsValue::from_str),
-    );
-    err.into()
+    let msg = e.to_string();
+    let file = if e.file.is_empty() {
+        JsValue::NULL
+    } else {
+        e.file.as_str().into()
+    };
+    let line = e.line.map_or(JsValue::NULL, |l| (l as f64).into());
+    let err = Error::new(e.code, msg)
+        .with("file", file)
+        .with("line", line);
+    match e.field {
+        Some(f) => err.field(f),
+        None => err.with("field", JsValue::NULL),
+    }
+    .into()
 }
 
-fn arg_error(msg: impl Into<String>) -> JsValue {
-    run_error(RunError::new(code::BAD_VALUE, msg))
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct Options {
+    samples_per_step: Option<f64>,
+    extremes: Option<f64>,
+    max_sample_tokens: Option<f64>,
 }
 
 const OPTION_KEYS: [&str; 3] = ["samplesPerStep", "extremes", "maxSampleTokens"];
 
-fn options(v: &JsValue) -> Result<RunOptions, JsValue> {
-    let mut o = RunOptions::default();
-    if v.is_undefined() || v.is_null() {
-        return Ok(o);
-    }
-    let obj = v.dyn_ref::<Object>().ok_or_else(|| {
-        arg_error(
-            "RunReader options must be an object such as { samplesPerStep: 8, extremes: 20 }.",
-        )
-    })?;
-    if let Some(key) = super::unknown_key(obj, &OPTION_KEYS) {
-        return Err(arg_error(format!(
-            "RunReader options: unknown option \"{key}\"; the options are {}.",
-            OPTION_KEYS.join(", ")
-        )));
-    }
-    let get = |k: &str, max: f64| -> Result<Option<usize>, JsValue> {
-        let x = Reflect::get(v, &k.into()).unwrap_or(JsValue::UNDEFINED);
-        if x.is_undefined() {
-            return Ok(None);
-        }
-        match x.as_f64() {
-            Some(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= max => {
-                Ok(Some(n as usize))
+fn options(v: JsValue) -> Result<RunOptions, Error> {
+    let o: Options = convert::options(v, &OPTION_KEYS, "RunReader options")?;
+    let mut out = RunOptions::default();
+    let get = |x: Option<f64>, name: &str, max: u64, into: &mut usize| -> Result<(), Error> {
+        if let Some(x) = x {
+            let n = whole(x, name)?;
+            if n > max {
+                return Err(Error::new(
+                    convert::code::RANGE,
+                    format!("RunReader option {name} = {n}: choose at most {max}."),
+                )
+                .field(name));
             }
-            _ => Err(arg_error(format!(
-                "RunReader option {k} must be a whole number from 0 to {max}."
-            ))),
+            *into = n as usize;
         }
+        Ok(())
     };
-    if let Some(n) = get("samplesPerStep", 1000.0)? {
-        o.samples_per_step = n;
-    }
-    if let Some(n) = get("extremes", 10_000.0)? {
-        o.extremes = n;
-    }
-    if let Some(n) = get("maxSampleTokens", 1_048_576.0)? {
-        o.max_sample_tokens = n;
-    }
-    Ok(o)
+    get(
+        o.samples_per_step,
+        "samplesPerStep",
+        1000,
+        &mut out.samples_per_step,
+    )?;
+    get(o.extremes, "extremes", 10_000, &mut out.extremes)?;
+    get(
+        o.max_sample_tokens,
+        "maxSampleTokens",
+        1 << 20,
+        &mut out.max_sample_tokens,
+    )?;
+    Ok(out)
 }
 
 fn f64s(v: impl Iterator<Item = f64>) -> Float64Array {
@@ -130,7 +121,7 @@ impl RunReader {
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<RunReader, JsValue> {
         Ok(RunReader {
-            inner: run::RunReader::new(self::options(&options)?),
+            inner: run::RunReader::new(self::options(options)?),
         })
     }
 
@@ -254,11 +245,16 @@ impl RunReader {
 #[wasm_bindgen]
 pub fn correlation(x: &[f64], y: &[f64]) -> Result<JsValue, JsValue> {
     if x.len() != y.len() {
-        return Err(arg_error(format!(
-            "correlation: x has {} values and y has {}; give one pair per step",
-            x.len(),
-            y.len()
-        )));
+        return Err(Error::new(
+            convert::code::RANGE,
+            format!(
+                "correlation: x has {} values and y has {}; give one pair per step",
+                x.len(),
+                y.len()
+            ),
+        )
+        .field("y")
+        .into());
     }
     let c = stats::correlation(x, y);
     let o = Object::new();

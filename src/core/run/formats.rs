@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::columns::{Nums, Scalar, Texts};
+use super::columns::{self, Nums, Scalar, Texts};
 use super::error::{code, RunError};
 
 /// Rounding allowance for a logprob above 0 or an entropy (or S̄) below 0:
@@ -194,14 +194,18 @@ fn parse<T: DeserializeOwned>(line: &[u8]) -> Result<T, RunError> {
             let de = &mut serde_json::Deserializer::from_slice(line);
             match serde_path_to_error::deserialize::<_, T>(de) {
                 Err(pe) => {
-                    let path = pe.path().to_string();
-                    let inner = pe.into_inner();
+                    let mut path = pe.path().to_string();
+                    let mut msg = strip_position(&pe.into_inner().to_string());
+                    // Column errors start "at index N: " (columns::scan).
+                    if let Some(rest) = msg.strip_prefix(columns::AT_INDEX) {
+                        if let Some((idx, what)) = rest.split_once(": ") {
+                            path = format!("{path}[{idx}]");
+                            msg = what.to_string();
+                        }
+                    }
                     Err(RunError::new(
                         code::FIELD_TYPE,
-                        format!(
-                            "field {path} has the wrong type: {}",
-                            strip_position(&inner.to_string())
-                        ),
+                        format!("{path} has the wrong type: {msg}"),
                     )
                     .field(path))
                 }
