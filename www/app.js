@@ -58,6 +58,8 @@ function commit(next, { focusBars = false } = {}) {
   renderRowBanner();
   clearError();
   history.replaceState(null, '', hashFromState(state));
+  // "Run this distribution in the lab": its logits at temperature 1 as the lab's start.
+  byTest('to-lab').href = `lab.html#logits=${state.logits.map((z) => z / state.temperature).join(',')}`;
   schedule();
   if (focusBars) requestAnimationFrame(() => bars.focusSelected());
   return true;
