@@ -252,6 +252,10 @@ test('bad files name the file, line and field, and keep the previous view', asyn
   // the slice panel is one click away from the message
   assert.equal(await upload(page, [join(tmp, 'slice.npy')]), 'error');
   assert.equal(await page.getAttribute('[data-testid="run-error"] a', 'href'), '#slices');
+  // and the reverse: a trace dropped on the slice panel points here
+  await page.setInputFiles('[data-testid="upload"]', files('trace'));
+  await page.waitForFunction(() => document.getElementById('slices').dataset.sliceState === 'error');
+  assert.match(await text(page, 'error'), /Training runs.*#run/);
   // the next good file clears the message
   assert.equal(await upload(page, files('trace-safetensors')), 'ready');
   assert.equal(await text(page, 'run-error'), '');
@@ -329,6 +333,38 @@ test('tokens: strip, readout on focus, jumps, and the explorer at (p_k, H)', asy
   assert.ok(close(got.flip, Math.exp(-Hk), 1e-4));
   assert.match(await text(page, 'run-notice'), /nudge curve and e\^−H are exact/);
   assert.match(await text(page, 'row-banner'), /stand-in/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a tokenizer.json gives token text to a run that has only ids', async () => {
+  const { page, problems, context } = await open(env.browser, `${env.base}/`);
+  assert.equal(await upload(page, files('prime-rl')), 'ready');
+  const ids = () => page.evaluate(() => [...document.querySelectorAll('[data-testid="run-tok"]')].map((t) => t.textContent));
+  const before = await ids();
+  assert.ok(before.length > 0 && before.every((t) => /^#\d+$/.test(t)), `ids shown: ${before.slice(0, 5)}`);
+  // a byte-level BPE vocabulary: "Ġ" stands for the space byte (GPT-2's bytes_to_unicode)
+  const vocab = {};
+  for (let id = 0; id < 2000; id++) vocab[`Ġw${id}`] = id;
+  const path = join(tmp, 'tokenizer.json');
+  await writeFile(path, JSON.stringify({ model: { type: 'BPE', vocab, merges: [] }, decoder: { type: 'ByteLevel' } }));
+  await page.setInputFiles('[data-testid="run-tokenizer"]', path);
+  await page.waitForFunction(() =>
+    /Token text from tokenizer\.json/.test(document.querySelector('[data-testid="run-notice"]')?.textContent ?? ''),
+  );
+  const after = await ids();
+  assert.deepEqual(
+    after,
+    before.map((t) => ` w${t.slice(1)}`),
+  );
+  assert.match(await text(page, 'run-status'), /decoded with tokenizer\.json/);
+  // not a tokenizer: the message says so, the text stays
+  const bad = join(tmp, 'not-a-tokenizer.json');
+  await writeFile(bad, '{"hello": 1}');
+  await page.setInputFiles('[data-testid="run-tokenizer"]', bad);
+  await page.waitForFunction(() => !document.querySelector('[data-testid="run-error"]').hidden);
+  assert.match(await text(page, 'run-error'), /not-a-tokenizer\.json.*model/);
+  assert.deepEqual(await ids(), after);
   assert.deepEqual(problems, []);
   await context.close();
 });

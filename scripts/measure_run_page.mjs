@@ -56,6 +56,7 @@ try {
     `renderer RSS: idle ${(idle / 2 ** 20).toFixed(0)} MiB, peak ${(peak / 2 ** 20).toFixed(0)} MiB, after ${(after / 2 ** 20).toFixed(0)} MiB`,
   );
   console.log(`main-thread long tasks (ms): ${JSON.stringify(long.map(Math.round))}`);
+  console.log(`the panel's longest main-thread handler: ${await page.getAttribute('#run', 'data-longest-ms')} ms`);
   console.log(status.slice(0, 400));
   await context.close();
 } finally {

@@ -335,25 +335,31 @@ export function mountRunPanel(section, { openRow }) {
     }
   });
   tokInput.addEventListener('change', () => {
-    tokenizer = tokInput.files?.[0] ?? null;
+    const file = tokInput.files?.[0] ?? null;
     tokInput.value = '';
-    if (tokenizer && shown?.detail) applyTokenizer();
+    if (!file) return;
+    if (shown?.detail) applyTokenizer(file);
+    else tokenizer = file; // applied to the next run
   });
 
-  async function applyTokenizer() {
+  /** Decodes the kept tokens' ids with `file`; it becomes the tokenizer only if it works. */
+  async function applyTokenizer(file = tokenizer) {
     const s = shown;
-    if (!s.detail.tokenId) return;
+    if (!s.detail.tokenId || !file) return;
     try {
       const ids = Uint32Array.from(s.detail.tokenId);
-      const r = await ask({ type: 'decode', tokenizer, ids }, [ids.buffer]);
+      const r = await ask({ type: 'decode', tokenizer: file, ids }, [ids.buffer]);
+      tokenizer = file;
       if (shown !== s) return;
       s.decoded = r.text;
-      s.tokenizerName = tokenizer.name;
+      s.tokenizerName = file.name;
+      clearError();
       renderStatus();
       renderTokens();
-      notice(`Token text from ${tokenizer.name}.`);
+      notice(`Token text from ${file.name}.`);
     } catch (err) {
-      showError(`${tokenizer.name}: ${err.message}`);
+      if (file === tokenizer) tokenizer = null; // it failed on this run: stop applying it
+      showError(`${file.name}: ${err.message}`);
     }
   }
 

@@ -20,7 +20,7 @@
 import init, { RunReader, correlation, parseStepsCsv, Tokenizer, logitsForPoint } from '../pkg/entropy_polarity.js';
 import { isStepsCsv } from './run-files.js';
 
-const CHUNK_BYTES = 4 << 20;
+const CHUNK_BYTES = 1 << 20;
 const PROGRESS_MS = 80;
 // What the page keeps per step besides the aggregates (the aggregates are exact).
 const DETAIL = { samplesPerStep: 4, extremes: 20 };
