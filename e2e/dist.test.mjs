@@ -19,7 +19,14 @@ before(async () => {
   base = `http://127.0.0.1:${server.address().port}`;
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update'],
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+    ],
   });
 });
 after(async () => {
@@ -42,8 +49,17 @@ test('the dist folder serves the explorer, the lab and the embeds on its own', a
 
 test('the dist folder ships the TypeScript declarations of the API', () => {
   const dts = readFileSync(join(dir, 'site', 'pkg', 'entropy_polarity.d.ts'), 'utf8');
-  for (const name of ['class Distribution', 'drawCurve(', 'options?: ChartOptions', '): ChartLayout', 'export function topBars(',
-    'interface TopBars', 'interface ChartLayout', 'interface RowsAnalysis', 'interface EntropyPolarityError']) {
+  for (const name of [
+    'class Distribution',
+    'drawCurve(',
+    'options?: ChartOptions',
+    '): ChartLayout',
+    'export function topBars(',
+    'interface TopBars',
+    'interface ChartLayout',
+    'interface RowsAnalysis',
+    'interface EntropyPolarityError',
+  ]) {
     assert.ok(dts.includes(name), `entropy_polarity.d.ts declares ${name}`);
   }
 });

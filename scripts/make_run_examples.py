@@ -398,12 +398,21 @@ def finite(x):
     return x is not None and math.isfinite(x)
 
 
+def clamp(t):
+    """A logprob up to 1e-6 above 0, an entropy or S̄ up to 1e-6 below 0: rounding, read as 0."""
+    key, lp, h, a, sbar = t
+    assert lp <= 1e-6 and (h is None or h >= -1e-6), t
+    return (key, min(lp, 0.0), None if h is None else max(h, 0.0), a,
+            max(sbar, 0.0) if finite(sbar) else sbar)
+
+
 def per_step(tokens_by_step, has_entropy, has_sbar_possible):
     """tokens_by_step: {step: [(sample_key, logprob, entropy|None, adv|None, sbar|None)]}
-    of counted tokens only. Returns the rows of the per-step table (None = empty)."""
+    of counted tokens only. Returns the rows of the per-step table (None = empty); a
+    mean is empty unless every counted token of the step has its inputs."""
     rows = []
     for step in sorted(tokens_by_step):
-        toks = tokens_by_step[step]
+        toks = [clamp(t) for t in tokens_by_step[step]]
         n = len(toks)
         row = dict.fromkeys(HEADER)
         row["step"] = step
@@ -413,6 +422,7 @@ def per_step(tokens_by_step, has_entropy, has_sbar_possible):
             row["mean_prob"] = math.fsum(math.exp(t[1]) for t in toks) / n
         if has_entropy and n:
             row["mean_entropy"] = math.fsum(t[2] for t in toks) / n
+        if has_entropy and n and all(finite(t[3]) for t in toks):
             terms = [(t[3], -t[3] * (math.exp(t[1]) * (t[2] + t[1]))) for t in toks]
             row["token_term"] = math.fsum(tt for _, tt in terms) / n
             signed = [(a, tt) for a, tt in terms if a != 0 and tt != 0]
@@ -449,10 +459,12 @@ def ref_prime_rl(folder):
                 toks = by_step.setdefault(rec["step"], [])
                 masked = rec.get("is_masked")
                 for i in range(len(rec["token_ids"])):
-                    lp, h, a = rec["trainer_logprobs"][i], rec["entropy"][i], rec["advantages"][i]
+                    advs = rec.get("advantages")
+                    lp, h = rec["trainer_logprobs"][i], rec["entropy"][i]
+                    a = None if advs is None else advs[i]
                     if not rec["loss_mask"][i] or (masked is not None and masked[i] is True):
                         continue
-                    if finite(lp) and finite(h) and finite(a):
+                    if finite(lp) and finite(h) and (advs is None or finite(a)):
                         toks.append(((path, ln), lp, h, a, None))
     return per_step(by_step, True, False)
 
@@ -462,12 +474,13 @@ def ref_trace_jsonl(path):
     for rec in read_jsonl(path):
         toks = by_step.setdefault(rec["step"], [])
         n = len(rec["token_id"])
-        adv = rec["advantage"] if isinstance(rec["advantage"], list) else [rec["advantage"]] * n
+        has_adv = rec.get("advantage") is not None
+        adv = rec.get("advantage") if isinstance(rec.get("advantage"), list) else [rec.get("advantage")] * n
         mask = rec.get("mask") or [True] * n
         sbar = rec.get("mean_discriminator") or [None] * n
         for i in range(n):
             lp, h, a = rec["logprob"][i], rec["entropy"][i], adv[i]
-            if mask[i] and finite(lp) and finite(h) and finite(a):
+            if mask[i] and finite(lp) and finite(h) and (not has_adv or finite(a)):
                 toks.append((rec["sample"], lp, h, a, sbar[i]))
     return per_step(by_step, True, True)
 

@@ -31,5 +31,16 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 step "build the page"
 bash scripts/build.sh
 
+step "analyzeRows in wasm (Node) against a float64 JavaScript reference"
+node tests/wasm_rows.mjs
+
+step "the cargo-fuzz target still builds (stable: cargo check; running it needs nightly)"
+cargo check -q --manifest-path fuzz/Cargo.toml --target-dir target/fuzz
+
+step "JavaScript: format and lint (biome), types (tsc over the // @ts-check modules), unit tests"
+node_modules/.bin/biome ci --max-diagnostics=50 .
+node_modules/.bin/tsc -p tsconfig.json
+node --test tests/js/
+
 step "end-to-end tests (served page, playwright-core + /usr/bin/chromium)"
 node --test e2e/

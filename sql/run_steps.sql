@@ -19,28 +19,37 @@ WITH per_token AS (
            CASE WHEN counted THEN -advantage * exp(logprob) * (entropy + logprob) END AS token_term,
            CASE WHEN counted THEN
                advantage * (mean_discriminator - exp(logprob) * (entropy + logprob)) END AS pg_polarity
-    FROM run_tokens
+    FROM (
+        -- a logprob up to 1e-6 above 0 and an entropy up to 1e-6 below 0 are rounding
+        -- (the readers reject anything further): read them as 0
+        SELECT step, sample, counted, mean_discriminator, advantage,
+               CASE WHEN logprob > 0 THEN 0 ELSE logprob END AS logprob,
+               CASE WHEN entropy < 0 THEN 0 ELSE entropy END AS entropy
+        FROM run_tokens
+    )
 ),
 per_step AS (
     SELECT step,
            count(DISTINCT CASE WHEN counted THEN sample END) AS samples,
            count(prob) AS tokens,
-           fsum(entropy) / count(entropy) AS mean_entropy,
+           -- a mean only when every counted token of the step has its inputs
+           CASE WHEN count(entropy) = count(prob) THEN fsum(entropy) / count(entropy) END AS mean_entropy,
            fsum(prob) / count(prob) AS mean_prob,
-           fsum(token_term) / count(token_term) AS token_term,
+           CASE WHEN count(token_term) = count(prob) THEN fsum(token_term) / count(token_term) END AS token_term,
+           count(token_term) = count(prob) AS all_signed,
            count(*) FILTER (WHERE advantage > 0 AND token_term > 0) AS pos_expand,
            count(*) FILTER (WHERE advantage > 0 AND token_term < 0) AS pos_contract,
            count(*) FILTER (WHERE advantage < 0 AND token_term > 0) AS neg_expand,
            count(*) FILTER (WHERE advantage < 0 AND token_term < 0) AS neg_contract,
-           -- the full PG polarity only when every counted token of the step has S̄
-           CASE WHEN count(pg_polarity) = count(prob) AND count(prob) > 0
-                THEN fsum(pg_polarity) / count(pg_polarity) END AS pg_polarity
+           -- the full PG polarity only where every counted token of the step has S̄
+           CASE WHEN count(pg_polarity) = count(prob) THEN fsum(pg_polarity) / count(pg_polarity) END AS pg_polarity
     FROM per_token
     GROUP BY step
 ),
 signed AS (
-    -- the shares' denominator: counted tokens with A ≠ 0 and token term ≠ 0
-    SELECT *, NULLIF(pos_expand + pos_contract + neg_expand + neg_contract, 0) AS n_signed
+    -- the shares' denominator: counted tokens with A ≠ 0 and token term ≠ 0 (none
+    -- when a counted token has no advantage or no entropy)
+    SELECT *, CASE WHEN all_signed THEN NULLIF(pos_expand + pos_contract + neg_expand + neg_contract, 0) END AS n_signed
     FROM per_step
 )
 SELECT step, samples, tokens, mean_entropy, mean_prob, token_term,

@@ -6,9 +6,10 @@
 -- Out: the view run_tokens(step, sample, counted, logprob, entropy, advantage,
 --      mean_discriminator), one row per token, counted true where the token counts;
 --      sql/run_steps.sql turns it into the per-step table.
--- A per-token array whose length differs from token_ids', a step missing, a logprob
--- above 0 or an entropy below 0 (beyond float32 rounding) stops the query with an error
--- naming the file and the field; scripts/run_steps.py adds the line.
+-- A sample without advantages still counts its tokens (then the step has no token
+-- term). A per-token array whose length differs from token_ids', a step missing, a
+-- logprob above 1e-6 or an entropy below -1e-6 stops the query with an error naming
+-- the file and the field; scripts/run_steps.py adds the line.
 CREATE OR REPLACE TEMP VIEW run_tokens AS
 WITH samples AS (
     SELECT filename, step, token_ids, loss_mask, advantages, trainer_logprobs, entropy,
@@ -27,8 +28,8 @@ checked AS (
         WHEN token_ids IS NULL THEN error(printf('%s: step %d: a sample without token_ids', filename, step))
         WHEN len(loss_mask) IS DISTINCT FROM len(token_ids) THEN error(printf(
             '%s: step %d: field loss_mask has %s values, token_ids %d', filename, step, coalesce(len(loss_mask)::VARCHAR, 'no'), len(token_ids)))
-        WHEN len(advantages) IS DISTINCT FROM len(token_ids) THEN error(printf(
-            '%s: step %d: field advantages has %s values, token_ids %d', filename, step, coalesce(len(advantages)::VARCHAR, 'no'), len(token_ids)))
+        WHEN len(advantages) <> len(token_ids) THEN error(printf(
+            '%s: step %d: field advantages has %d values, token_ids %d', filename, step, len(advantages), len(token_ids)))
         WHEN len(trainer_logprobs) IS DISTINCT FROM len(token_ids) THEN error(printf(
             '%s: step %d: field trainer_logprobs has %s values, token_ids %d', filename, step, coalesce(len(trainer_logprobs)::VARCHAR, 'no'), len(token_ids)))
         WHEN entropy IS NULL THEN error(printf(
@@ -41,14 +42,15 @@ checked AS (
 ),
 tokens AS (
     SELECT c.filename, c.step, c.sample, c.loss_mask[u.i] AS on_loss, c.is_masked[u.i] AS trust_masked,
-           c.trainer_logprobs[u.i] AS logprob, c.entropy[u.i] AS entropy, c.advantages[u.i] AS advantage
+           c.trainer_logprobs[u.i] AS logprob, c.entropy[u.i] AS entropy, c.advantages[u.i] AS advantage,
+           c.advantages IS NULL AS no_advantages
     FROM checked AS c CROSS JOIN UNNEST(c.token_ids) WITH ORDINALITY AS u(token_id, i)
 )
 SELECT step, sample, counted, logprob, entropy, advantage,
        CAST(NULL AS DOUBLE) AS mean_discriminator
 FROM (
     SELECT *, coalesce(on_loss AND trust_masked IS NOT TRUE AND isfinite(logprob)
-                       AND isfinite(entropy) AND isfinite(advantage), false) AS counted
+                       AND isfinite(entropy) AND (no_advantages OR isfinite(advantage)), false) AS counted
     FROM tokens
 )
 WHERE CASE

@@ -2,7 +2,7 @@
 -- {"trace":"entropy-polarity","version":1,"step","sample","token_id","logprob",
 --  "entropy","mean_discriminator"?,"advantage" (per token or one number),"mask"?}.
 -- A token counts where mask is true (default: all), and its logprob, entropy and
--- advantage are finite. S̄ (mean_discriminator) is kept where finite, so the
+-- advantage (when the sample has one) are finite. S̄ (mean_discriminator) is kept where finite, so the
 -- per-step table has the full PG polarity when every counted token carries it.
 --
 -- In:  the variable run_files (a list of JSONL paths).
@@ -14,7 +14,8 @@ WITH samples AS (
            mean_discriminator, mask,
            CASE WHEN json_type(advantage) = 'ARRAY' THEN CAST(advantage AS DOUBLE[]) END AS advantages,
            CASE WHEN json_type(advantage) IN ('DOUBLE', 'BIGINT', 'UBIGINT')
-                THEN CAST(advantage AS DOUBLE) END AS advantage
+                THEN CAST(advantage AS DOUBLE) END AS advantage,
+           advantage AS advantage_json
     FROM read_json(getvariable('run_files'), format = 'newline_delimited', filename = true,
                    columns = {trace: 'VARCHAR', version: 'BIGINT', step: 'BIGINT', sample: 'BIGINT',
                               token_id: 'BIGINT[]', logprob: 'DOUBLE[]', entropy: 'DOUBLE[]',
@@ -35,7 +36,7 @@ checked AS (
             '%s: step %d sample %d: field entropy has %s values, token_id %d', filename, step, sample, coalesce(len(entropy)::VARCHAR, 'no'), len(token_id)))
         WHEN len(mean_discriminator) <> len(token_id) THEN error(printf(
             '%s: step %d sample %d: field mean_discriminator has %d values, token_id %d', filename, step, sample, len(mean_discriminator), len(token_id)))
-        WHEN advantages IS NULL AND advantage IS NULL THEN error(printf(
+        WHEN advantages IS NULL AND advantage IS NULL AND json_type(advantage_json) <> 'NULL' THEN error(printf(
             '%s: step %d sample %d: field advantage is neither a number nor an array', filename, step, sample))
         WHEN len(advantages) <> len(token_id) THEN error(printf(
             '%s: step %d sample %d: field advantage has %d values, token_id %d', filename, step, sample, len(advantages), len(token_id)))
@@ -48,14 +49,15 @@ tokens AS (
            coalesce(c.mask[u.i], c.mask IS NULL) AS on_loss,
            c.logprob[u.i] AS logprob, c.entropy[u.i] AS entropy,
            CASE WHEN c.advantages IS NOT NULL THEN c.advantages[u.i] ELSE c.advantage END AS advantage,
+           c.advantage_json IS NULL AS no_advantage,
            c.mean_discriminator[u.i] AS mean_discriminator
     FROM checked AS c CROSS JOIN UNNEST(c.token_id) WITH ORDINALITY AS u(token, i)
 )
 SELECT step, sample, counted, logprob, entropy, advantage,
-       CASE WHEN isfinite(mean_discriminator) THEN mean_discriminator END AS mean_discriminator
+       CASE WHEN mean_discriminator < 0 THEN 0 WHEN isfinite(mean_discriminator) THEN mean_discriminator END AS mean_discriminator
 FROM (
     SELECT *, coalesce(on_loss AND isfinite(logprob) AND isfinite(entropy)
-                       AND isfinite(advantage), false) AS counted
+                       AND (no_advantage OR isfinite(advantage)), false) AS counted
     FROM tokens
 )
 WHERE CASE
@@ -63,4 +65,6 @@ WHERE CASE
         '%s: step %d sample %d: a logprob %s > 0: not a log-probability', filename, step, sample, logprob::VARCHAR))
     WHEN counted AND entropy < -1e-6 THEN error(printf(
         '%s: step %d sample %d: an entropy %s < 0', filename, step, sample, entropy::VARCHAR))
+    WHEN counted AND mean_discriminator < -1e-6 THEN error(printf(
+        '%s: step %d sample %d: a mean_discriminator %s < 0: S̄ = Cov(p, ln p) is never negative', filename, step, sample, mean_discriminator::VARCHAR))
     ELSE true END;

@@ -7,9 +7,10 @@ use super::dist::Distribution;
 use super::error::CoreError;
 use super::sum::sum;
 
-/// How many bars the explorer's editor shows at most (the 64th is the
-/// "rest" bucket when a row has more tokens).
-pub const MAX_BARS: usize = 64;
+/// How many bars an opened row shows at most, the last being the "rest"
+/// bucket when the row has more tokens: one under the editor's 64 tokens,
+/// so that the toy copy of the bars can still gain a token.
+pub const MAX_BARS: usize = 63;
 
 /// The bars of an opened row.
 #[derive(Clone, Debug, PartialEq)]

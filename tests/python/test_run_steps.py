@@ -116,9 +116,13 @@ class AgainstReference(Compare):
                         "entropy": [rng.random() * 2 for _ in range(n)],
                         "is_masked": [False] * n}
             steps = {7: [sample(7), sample(7)], 2: [sample(2, on=False)], 10: [sample(10)],
-                     11: [sample(11), sample(11, n=0)]}
+                     11: [sample(11), sample(11, n=0)], 12: [sample(12), sample(12)],
+                     13: [sample(13)]}
             steps[10][0]["entropy"][2] = float("nan")
             steps[10][0]["trainer_logprobs"][3] = float("-inf")
+            del steps[12][1]["advantages"]  # counts, but the step has no token term then
+            steps[13][0]["trainer_logprobs"][1] = 4e-7  # rounding above 0: read as 0
+            steps[13][0]["entropy"][2] = -3e-7  # rounding below 0: read as 0
             for step, samples in steps.items():
                 d = os.path.join(tmp, "token_exports", "step_%d" % step)
                 os.makedirs(d)
@@ -126,8 +130,11 @@ class AgainstReference(Compare):
                     for s in samples:
                         f.write(json.dumps(s) + "\n")  # NaN and -Infinity literals
             want = [[r[h] for h in HEADER] for r in ref.ref_prime_rl(tmp)]
-            self.assertEqual([r[0] for r in want], [2, 7, 10, 11])
+            self.assertEqual([r[0] for r in want], [2, 7, 10, 11, 12, 13])
             self.assertEqual(want[0][1:3], [0, 0])
+            self.assertEqual(want[4][2], 12)
+            self.assertIsNone(want[4][5])  # token_term
+            self.assertIsNotNone(want[4][3])  # mean_entropy
             code, out, err = run_cli(tmp)
             self.assertEqual(code, 0, err)
             self.assertTable(parse_csv(out)[1], want, "edge cases")
@@ -156,9 +163,12 @@ class AgainstRustCore(Compare):
 
     def test_every_example_run(self):
         for name, run in EXPECTED["runs"].items():
-            with self.subTest(run=name):
+            with self.subTest(run=name), tempfile.TemporaryDirectory() as tmp:
                 path = os.path.join(RUNS, run["path"])
-                header, rust_rows = self.rust(path)
+                if os.path.isfile(path):  # the example reads folders: give it one of its own
+                    shutil.copy(path, tmp)
+                    path = os.path.join(tmp, os.path.basename(path))
+                header, rust_rows = self.rust(os.path.dirname(path) if os.path.isfile(path) else path)
                 self.assertEqual(header, HEADER)
                 self.assertTable(rust_rows, run["rows"], name + " (Rust against the reference)")
                 if run["format"] != "trace-safetensors":
@@ -234,8 +244,8 @@ class Errors(unittest.TestCase):
         self.fails(self.run_dir, self.file + ":3:", "field entropy has", "token_ids")
 
     def test_field_missing(self):
-        self.rewrite(2, lambda r: r.pop("advantages"))
-        self.fails(self.run_dir, self.file + ":2:", "field advantages has no values")
+        self.rewrite(2, lambda r: r.pop("trainer_logprobs"))
+        self.fails(self.run_dir, self.file + ":2:", "field trainer_logprobs has no values")
 
     def test_wrong_type(self):
         self.rewrite(2, lambda r: r.update(step="three"))

@@ -28,7 +28,10 @@ export function showError(message, { field = null, hideAfterMs = 0 } = {}) {
   box.textContent = message;
   box.hidden = false;
   clearTimeout(hideTimer);
-  if (hideAfterMs > 0) hideTimer = setTimeout(() => { box.hidden = true; }, hideAfterMs);
+  if (hideAfterMs > 0)
+    hideTimer = setTimeout(() => {
+      box.hidden = true;
+    }, hideAfterMs);
 }
 
 /** Hides the error box and clears every aria-invalid mark. */
