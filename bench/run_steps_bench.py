@@ -196,8 +196,10 @@ def main():
     for rnd in range(args.rounds):
         for name, cmd in impls.items():
             out, err, wall, cpu = timed(cmd)
-            if name == "page":  # the page reports its own time (worker, not Node's start-up)
-                m = json.loads(out.strip().splitlines()[-1])
+            if name == "page":  # files handed to the input → panel ready, not the browser start
+                lines = out.strip().splitlines()
+                print("\n".join("    " + l for l in lines[:-1]), file=sys.stderr)
+                m = json.loads(lines[-1])
                 out, wall = m["csv"], m["seconds"]
                 cpu = float("nan")
             table = parse(out)

@@ -9,6 +9,7 @@ import { drawHistory, renderHistoryTable } from './js/history.js';
 import { download } from './js/share.js';
 import { fmt, fmtEntropy, fmtPercent } from './js/format.js';
 import { mountSlicePanel } from './js/slice-panel.js';
+import { mountRunPanel } from './js/run-panel.js';
 import { $, byTest, clearError, showError as showPageError } from './js/dom.js';
 import { DEFAULT_STATE, hashFromState, stateFromHash } from './js/state.js';
 import { anchorTarget, syncInputs, wireControls } from './js/controls.js';
@@ -348,6 +349,7 @@ async function main() {
   });
   window.addEventListener('open-row', (e) => showRow(/** @type {CustomEvent} */ (e).detail));
   mountSlicePanel(document.getElementById('slices'), { openRow: (r) => window.dispatchEvent(new CustomEvent('open-row', { detail: r })) });
+  mountRunPanel(document.getElementById('run'), { openRow: (r) => window.dispatchEvent(new CustomEvent('open-row', { detail: r })) });
   loadHash();
   document.documentElement.dataset.ready = '1';
 }
