@@ -5,6 +5,7 @@ import init, { Distribution } from './pkg/entropy_polarity.js';
 import { BarEditor } from './js/bars.js';
 import { drawHistory } from './js/history.js';
 import { download, wireCopyLink } from './js/share.js';
+import { setTextWithOverbars } from './js/overbar.js';
 import { fmt, fmtEntropy, fmtPercent } from './js/format.js';
 import { mountSlicePanel } from './js/slice-panel.js';
 import {
@@ -173,7 +174,7 @@ function render() {
     ? 'With η·A = 0 nothing changes.'
     : `A ${kindText} on “${label}” (p = ${fmt(all[k], 3)}) with A = ${fmt(s.adv, 3)} ${verb} the distribution: ` +
       `ΔH ≈ ${fmt(unit(first), 3)}${u} (exact ${fmt(unit(exact), 3)}).`;
-  $('caption').textContent =
+  const caption =
     `Solid: first-order ΔH for a token of probability q with H and S̄ held fixed (η·A = ${fmt(step, 3)}). ` +
     (row && all.length > 1500 // the chart's dot limit (MAX_DOTS in src/plot/model.rs)
       ? `Dots: the most likely tokens of the row and a sample of the rest of its ${all.length.toLocaleString('en')}. `
@@ -181,7 +182,8 @@ function render() {
     `Dashed: exact ΔH with “${label}” moved to q` +
     (exactFlip === undefined ? '.' : `; it crosses zero at q = ${fmt(exactFlip, 4)} (◆), against ` +
       `${s.kind === 'pg' ? 'p†' : 'e^−H'} = ${fmt(flipKind, 4)}.`);
-  canvas.setAttribute('aria-label', `Chart: ${$('caption').textContent}`);
+  setTextWithOverbars($('caption'), caption);
+  canvas.setAttribute('aria-label', `Chart: ${caption}`);
 
   renderHistory(all);
   syncInputs();

@@ -5,6 +5,7 @@
 
 import { el } from './svg.js';
 import { fmt } from './format.js';
+import { setTextWithOverbars } from './overbar.js';
 
 
 /** Round tick values covering [lo, hi]. */
@@ -40,7 +41,7 @@ function axes(svg, { L, R, T, B, W, H, x, y, xt, yt, xFmt = (v) => fmt(v, 3), yF
   svg.append(el('line', { x1: L, x2: W - R, y1: H - B, y2: H - B, class: 'axis' }));
   svg.append(el('line', { x1: L, x2: L, y1: T, y2: H - B, class: 'axis' }));
   if (xLabel) svg.append(el('text', { x: (L + W - R) / 2, y: H - 4, 'text-anchor': 'middle', class: 'label' }, xLabel));
-  if (yLabel) svg.append(el('text', { x: L, y: T - 6, class: 'label' }, yLabel));
+  if (yLabel) svg.append(setTextWithOverbars(el('text', { x: L, y: T - 6, class: 'label' }), yLabel));
 }
 
 /**

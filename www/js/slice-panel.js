@@ -12,6 +12,7 @@
 
 import { fmt, fmtPercent } from './format.js';
 import { download } from './share.js';
+import { setTextWithOverbars } from './overbar.js';
 import { drawEntropy, drawScatter, drawHistogram, MAX_POINTS } from './slice-charts.js';
 
 const EXAMPLES = [
@@ -575,7 +576,7 @@ export function mountSlicePanel(section, { openRow }) {
     for (const [, label] of cols) {
       const th = document.createElement('th');
       th.scope = 'col';
-      th.textContent = label;
+      setTextWithOverbars(th, label);
       tr.append(th);
     }
     tableHead.replaceChildren(tr);
