@@ -584,7 +584,10 @@ async function main() {
   wire();
   mountSlicePanel(document.getElementById('slices'), { openRow: (row) => window.dispatchEvent(new CustomEvent('open-row', { detail: row })) });
   loadHash();
-  document.documentElement.dataset.ready = '1';
+  // Ready once the first render has run: it waits for a frame (schedule),
+  // which a slow or busy engine (WebKitGTK here) gives only later, and
+  // until then the readouts are blank. This callback runs after render's.
+  requestAnimationFrame(() => { document.documentElement.dataset.ready = '1'; });
 }
 
 main();

@@ -35,6 +35,7 @@ function driverFor(p) {
     mouseUp: () => p.mouse.up(),
     keyDown: (key) => p.keyboard.down(key),
     keyUp: (key) => p.keyboard.up(key),
+    typeText: (text) => p.keyboard.type(text),
     async setInputFiles(selector, paths) {
       const input = await p.$(selector);
       await input.uploadFile(...paths);

@@ -6,7 +6,7 @@
 // and screenshots go through the driver's real input and capture commands.
 //
 // A driver has: exec(expression) → string, goto(url), reload(), click(selector),
-// mouse{Move,Down,Up}(…), keyDown(key), keyUp(key), setInputFiles(selector, paths),
+// mouse{Move,Down,Up}(…), keyDown(key), keyUp(key), typeText(text), setInputFiles(selector, paths),
 // screenshot({ path, fullPage, selector }), addInitScript(source), close().
 import { writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -259,19 +259,40 @@ export class Page {
     await this.#press(key);
   }
 
-  /** Like playwright's fill: focus, replace the text, one `input` event (no `change`). */
+  /**
+   * Like playwright's fill: date-like inputs get their value set (with
+   * `input` and `change`); text is selected and replaced by an editing
+   * command (typing, where that fails), so the browser counts it as the
+   * user's edit (Enter or blur then fires `change`).
+   */
   async fill(selector, value) {
     await this.#waitFor([], selector, { state: 'visible' });
-    await this.$eval(selector, (el, v) => {
-      el.focus();
-      if (el.isContentEditable) {
-        el.textContent = v;
-      } else {
-        const proto = el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
-        Object.getOwnPropertyDescriptor(proto, 'value').set.call(el, v);
+    const how = await this.$eval(selector, (el, v) => {
+      const type = el.localName === 'input' ? el.type.toLowerCase() : '';
+      if (['color', 'date', 'time', 'datetime-local', 'month', 'range', 'week'].includes(type)) {
+        el.focus();
+        el.value = v.trim();
+        el.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+        el.dispatchEvent(new Event('change', { bubbles: true }));
+        return 'done';
       }
-      el.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType: 'insertText', data: v }));
+      if (type === 'number' && Number.isNaN(Number(v.trim()))) throw new Error('Cannot type text into input[type=number]');
+      el.focus();
+      if (el.localName === 'input' || el.localName === 'textarea') el.select();
+      else {
+        const r = document.createRange();
+        r.selectNodeContents(el);
+        getSelection().removeAllRanges();
+        getSelection().addRange(r);
+      }
+      // One edit, as playwright's insertText: one `input` event for the whole text.
+      if (v !== '' && document.execCommand('insertText', false, v)) return 'done';
+      return 'type';
     }, value);
+    if (how === 'type') {
+      if (value === '') await this.#press('Delete');
+      else await this.driver.typeText(value);
+    }
     await this.#sync();
   }
 

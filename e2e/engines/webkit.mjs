@@ -110,10 +110,13 @@ function driverFor(wd, state) {
     mouseUp: () => actions().release().perform(),
     keyDown: (k) => actions().keyDown(key(k)).perform(),
     keyUp: (k) => actions().keyUp(key(k)).perform(),
+    typeText: (text) => actions().sendKeys(text).perform(),
     async setInputFiles(selector, paths) {
       await (await wd.findElement(By.css(selector))).sendKeys(paths.join('\n'));
     },
     async screenshot({ path, fullPage, selector }) {
+      // Right after a load or a resize MiniBrowser may not have painted yet.
+      await wd.executeAsyncScript('const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 50)));');
       let b64;
       if (selector) b64 = await (await wd.findElement(By.css(selector))).takeScreenshot(true);
       else if (fullPage) b64 = await (await wd.findElement(By.css('html'))).takeScreenshot(false);
@@ -141,13 +144,28 @@ async function sizeViewport(wd, { width, height }) {
 export async function launch({ server }) {
   const initScripts = new Map();
   injectInto(server, initScripts);
-  const drivers = new Map();
-  const driverForEnv = (name, env) => {
-    if (!drivers.has(name)) drivers.set(name, startDriver(env));
-    return drivers.get(name);
-  };
-  await driverForEnv('light', {});
+  // WebKitWebDriver holds one session at a time, and a MiniBrowser takes
+  // seconds to start: each (driver, session) is kept and reused, on
+  // about:blank, by the next context of the same variant. A context left
+  // open (a failed test) keeps its own; the next one starts another driver.
+  const pool = []; // { name, driver, wd, busy }
   let nextId = 0;
+  async function take(name, env) {
+    let entry = pool.find((e) => e.name === name && !e.busy);
+    if (!entry) {
+      const driver = await startDriver(env);
+      const wd = await new Builder().usingServer(driver.url).withCapabilities({
+        browserName: 'MiniBrowser',
+        'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] },
+      }).build();
+      await wd.manage().setTimeouts({ script: 120000, pageLoad: 60000 });
+      entry = { name, driver, wd, busy: false };
+      pool.push(entry);
+    }
+    entry.busy = true;
+    return entry;
+  }
+  await take('light', {}).then((e) => { e.busy = false; });
   return {
     engine: 'webkit',
     async newContext({ viewport = { width: 1280, height: 720 }, colorScheme = 'light', deviceScaleFactor = 1 } = {}) {
@@ -155,20 +173,14 @@ export async function launch({ server }) {
       if (colorScheme === 'dark') env.GTK_THEME = 'Adwaita:dark';
       if (deviceScaleFactor !== 1) env.GDK_SCALE = String(deviceScaleFactor);
       const name = Object.entries(env).map((e) => e.join('=')).join(' ') || 'light';
-      const driver = await driverForEnv(name, env);
       const id = nextId++;
-      const pages = [];
+      const taken = [];
       return {
         async newPage() {
-          const wd = await new Builder().usingServer(driver.url).withCapabilities({
-            browserName: 'MiniBrowser',
-            'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] },
-          }).build();
-          await wd.manage().setTimeouts({ script: 120000, pageLoad: 60000 });
-          await sizeViewport(wd, viewport);
-          const page = new Page(driverFor(wd, { mouse: [0, 0] }), { hooksAll: true });
-          pages.push(page);
-          return page;
+          const entry = await take(name, env);
+          taken.push(entry);
+          await sizeViewport(entry.wd, viewport);
+          return new Page(driverFor(entry.wd, { mouse: [0, 0] }), { hooksAll: true });
         },
         async addInitScript(script, arg) {
           const source = typeof script === 'function' ? `(${script})(${JSON.stringify(arg)})` : script.content ?? script;
@@ -176,12 +188,21 @@ export async function launch({ server }) {
         },
         async close() {
           initScripts.delete(id);
-          for (const p of pages) await p.close().catch(() => {});
+          for (const entry of taken) {
+            try {
+              await entry.wd.actions().clear();
+              await entry.wd.get('about:blank');
+              entry.busy = false;
+            } catch { /* a broken session stays busy: never reused */ }
+          }
         },
       };
     },
     async close() {
-      for (const d of drivers.values()) (await d).stop();
+      for (const e of pool) {
+        await e.wd.quit().catch(() => {});
+        e.driver.stop();
+      }
     },
   };
 }
