@@ -96,7 +96,20 @@ function driverFor(wd, state) {
     },
     goto: (url) => wd.get(url),
     reload: () => wd.navigate().refresh(),
-    click: async (selector) => (await wd.findElement(By.css(selector))).click(),
+    async click(selector) {
+      try {
+        await (await wd.findElement(By.css(selector))).click();
+      } catch (e) {
+        // WebKit's element click refuses some boxes playwright clicks (a table
+        // row): click the middle of its box with the mouse instead.
+        if (e.name !== 'ElementNotInteractableError') throw e;
+        const [x, y] = await wd.executeScript(`const r = document.querySelector(arguments[0]);
+          r.scrollIntoView({ block: 'center', inline: 'center' });
+          const b = r.getBoundingClientRect();
+          return [Math.round(b.x + b.width / 2), Math.round(b.y + b.height / 2)];`, selector);
+        await actions().move({ x, y, origin: Origin.VIEWPORT }).press().release().perform();
+      }
+    },
     async mouseMove(x, y, steps) {
       const [x0, y0] = state.mouse;
       let a = actions();
@@ -139,6 +152,7 @@ async function sizeViewport(wd, { width, height }) {
     w += width - iw;
     h += height - ih;
   }
+  throw new Error(`WebKit: cannot size the viewport to ${width} × ${height}`);
 }
 
 export async function launch({ server }) {
@@ -156,7 +170,7 @@ export async function launch({ server }) {
       const driver = await startDriver(env);
       const wd = await new Builder().usingServer(driver.url).withCapabilities({
         browserName: 'MiniBrowser',
-        'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] },
+        'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation', '--full-screen'] }, // full screen: no toolbar, so no minimum width
       }).build();
       await wd.manage().setTimeouts({ script: 120000, pageLoad: 60000 });
       entry = { name, driver, wd, busy: false };
