@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setup, open } from './harness.mjs';
@@ -31,4 +31,21 @@ test('the dist folder serves the explorer, the lab and the embeds on its own', a
   await page.waitForSelector('html[data-ready="1"]');
   assert.deepEqual(problems, []);
   await context.close();
+});
+
+test('the dist folder ships the TypeScript declarations of the API', () => {
+  const dts = readFileSync(join(dir, 'site', 'pkg', 'entropy_polarity.d.ts'), 'utf8');
+  for (const name of [
+    'class Distribution',
+    'drawCurve(',
+    'options?: ChartOptions',
+    '): ChartLayout',
+    'export function topBars(',
+    'interface TopBars',
+    'interface ChartLayout',
+    'interface RowsAnalysis',
+    'interface EntropyPolarityError',
+  ]) {
+    assert.ok(dts.includes(name), `entropy_polarity.d.ts declares ${name}`);
+  }
 });

@@ -42,7 +42,7 @@ test('a hash link restores the view and the readouts match independent arithmeti
   assert.equal(s.kind, 'pg');
   // Worked numbers for this link (computed by hand from the formulas): H ≈ 1.01436 nats.
   assert.ok(Math.abs((await value(page, 'entropy')) - 1.01436) < 1e-4);
-  // Every SPEC hook is on the page.
+  // Every hook of docs/contract.md is on the page.
   for (const id of ['entropy', 'flip-nudge', 'flip-pg', 'curve', 'error', 'export-svg']) {
     assert.ok(await page.$(`[data-testid="${id}"]`), `data-testid=${id}`);
   }

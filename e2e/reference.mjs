@@ -1,9 +1,9 @@
 // Independent reference arithmetic for the end-to-end tests: plain
-// double-precision formulas straight from SPEC §2, written without looking at
+// double-precision formulas straight from docs/math.md, written without looking at
 // (or calling) the Rust core. Fine for the well-conditioned toy cases tested.
 
 export function softmax(z, T = 1) {
-  const m = Math.max(...z.filter((v) => v !== -Infinity));
+  const m = z.reduce((a, v) => Math.max(a, v), -Infinity); // no spread: rows reach 152k values
   const e = z.map((v) => (v === -Infinity ? 0 : Math.exp((v - m) / T)));
   const s = e.reduce((a, b) => a + b, 0);
   return e.map((v) => v / s);
@@ -27,7 +27,7 @@ export function stats(z, T = 1) {
   return { p, H, S, Sbar, flipNudge: Math.exp(-H), flipPG: 0.5 * (lo + hi) };
 }
 
-/** Logits after the update, applied to the raw logits (SPEC §2). */
+/** Logits after the update, applied to the raw logits (docs/math.md). */
 export function applyUpdate(z, T, k, kind, step) {
   const p = softmax(z, T);
   return z.map((v, j) => (kind === 'nudge' ? (j === k ? v + step : v) : v + step * ((j === k ? 1 : 0) - p[j])));

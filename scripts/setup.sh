@@ -30,9 +30,13 @@ if ! command -v wasm-pack >/dev/null; then
   cargo install wasm-pack --locked
 fi
 # npm's binaryen ships a current wasm-opt (Debian's 108 breaks wasm-bindgen
-# output); playwright-core drives Debian's Chromium in the end-to-end tests.
-if [[ ! -x node_modules/.bin/wasm-opt || ! -d node_modules/playwright-core || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  say "installing npm dev tools (binaryen, playwright-core)"
+# output); playwright-core drives Debian's Chromium in the end-to-end tests;
+# @biomejs/biome (formatter and linter, its binary in the npm package) and
+# typescript (tsc --noEmit over the // @ts-check page modules) check the JS.
+# Versions are pinned in package.json and package-lock.json.
+if [[ ! -x node_modules/.bin/wasm-opt || ! -d node_modules/playwright-core || ! -x node_modules/.bin/biome \
+      || ! -x node_modules/.bin/tsc || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  say "installing npm dev tools (binaryen, playwright-core, biome, typescript)"
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
@@ -56,6 +60,11 @@ if [[ $want_test == 1 ]]; then
   if ! command -v geckodriver >/dev/null; then
     say "installing geckodriver from crates.io (for wasm-pack test --firefox; a few minutes, once)"
     cargo install geckodriver --locked
+  fi
+  # DuckDB runs the whole-run query of scripts/run_steps.py; NumPy the Python twins.
+  if ! python3 -c "import duckdb, numpy, sys; sys.exit(duckdb.__version__ != '2.0.1')" 2>/dev/null; then
+    say "installing the Python test packages (duckdb, numpy)"
+    python3 -m pip install -q --disable-pip-version-check duckdb==2.0.1 numpy==2.4.6
   fi
   for c in rustfmt clippy; do
     rustup component list --installed | grep -q "^$c" || rustup component add "$c"

@@ -15,8 +15,11 @@ cargo fmt --check
 cargo clippy --all-targets -q -- -D warnings
 cargo clippy --target wasm32-unknown-unknown --lib --tests -q -- -D warnings
 
-step "native tests (core, chart, 50-digit references, properties)"
+step "native tests (core, chart, 60-digit references, properties)"
 cargo test -q
+
+step "Python tests (the DuckDB per-step table against the Python reference and the core)"
+python3 -m unittest discover -s tests/python
 
 step "browser tests (wasm-pack test, headless Chromium and Firefox ESR)"
 # webdriver.json passes each browser's binary and flags to the drivers.
@@ -29,6 +32,17 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 
 step "build the page"
 bash scripts/build.sh
+
+step "analyzeRows in wasm (Node) against a float64 JavaScript reference"
+node tests/wasm_rows.mjs
+
+step "the cargo-fuzz target still builds (stable: cargo check; running it needs nightly)"
+cargo check -q --manifest-path fuzz/Cargo.toml --target-dir target/fuzz
+
+step "JavaScript: format and lint (biome), types (tsc over the // @ts-check modules), unit tests"
+node_modules/.bin/biome ci --max-diagnostics=50 .
+node_modules/.bin/tsc -p tsconfig.json
+node --test tests/js/
 
 # The same e2e files in each engine (e2e/harness.mjs picks it from E2E_ENGINE;
 # e2e/README.md lists what each engine tests another way).

@@ -563,7 +563,7 @@ fn exact_curve_zeros() {
     );
 }
 
-/// SPEC §2: the exact crossing of the top token of Zipf(1.5) over 100 tokens
+/// docs/math.md ("The exact curve"): the exact crossing of the top token of Zipf(1.5) over 100 tokens
 /// sits near 0.11 while p† ≈ 0.25. The reference confirms it for the
 /// policy-gradient curve in the limit step → 0 (0.1131 against 0.2522); at
 /// finite steps the crossing moves lower still (0.108 at ηA = 0.1, 0.064 at

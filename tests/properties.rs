@@ -1,4 +1,4 @@
-//! Property tests of the core (SPEC §2) on random logits: 2 to 64 tokens,
+//! Property tests of the core (docs/math.md) on random logits: 2 to 64 tokens,
 //! values in [−20, 20] (some of them integers, so that ties occur), about
 //! one in seven masked (−∞), temperatures in [0.2, 5].
 //!

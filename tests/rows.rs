@@ -2,7 +2,9 @@
 //! (`Distribution::from_logits`) on the same f32 input, closed forms, masks
 //! and every error.
 
-use entropy_polarity::core::rows::{analyze_row, analyze_rows, kernel, RowStats, RowsError};
+use entropy_polarity::core::rows::{
+    analyze_row, analyze_rows, analyze_rows_from, kernel, RowStats, RowsError, SliceRows, Tokens,
+};
 use entropy_polarity::core::Distribution;
 
 // On wasm32 every #[test] below runs as a wasm-bindgen test (in Node), so
@@ -584,7 +586,7 @@ fn rows_copied_in_one_at_a_time_give_the_same_results() {
         loads.push(r);
         buffer.copy_from_slice(&logits[r * vocab..(r + 1) * vocab]);
     });
-    let got = analyze_rows_from(source, rows, vocab, Some(&tokens), Some(&[0.5])).unwrap();
+    let got = analyze_rows_from(source, rows, vocab, Tokens::Given(&tokens), Some(&[0.5])).unwrap();
     assert_eq!(got, want);
     assert_eq!(
         loads,
@@ -598,7 +600,52 @@ fn rows_copied_in_one_at_a_time_give_the_same_results() {
         buffer.copy_from_slice(&bad[r * vocab..(r + 1) * vocab]);
     });
     assert_eq!(
-        analyze_rows_from(source, rows, vocab, None, None).unwrap_err(),
+        analyze_rows_from(source, rows, vocab, Tokens::None, None).unwrap_err(),
         RowsError::NotANumber { row: 3, column: 9 }
     );
+}
+
+/// The first index of the largest entry, written apart from the kernel.
+fn first_max(z: &[f32]) -> u32 {
+    let mut best = 0;
+    for (j, &v) in z.iter().enumerate() {
+        if v > z[best] {
+            best = j;
+        }
+    }
+    best as u32
+}
+
+#[test]
+fn greedy_tokens_are_each_rows_first_maximum() {
+    let mut rng = Rng(11);
+    let vocab = 1000;
+    let mut logits: Vec<f32> = (0..4 * vocab).map(|_| rng.normal() as f32).collect();
+    // Row 1: ties at 700 and 900 (the first wins); row 2: the maximum in the
+    // first block; row 3: the maximum in the last entry, all else masked but one.
+    logits[vocab + 700] = 9.0;
+    logits[vocab + 900] = 9.0;
+    logits[2 * vocab + 3] = 12.0;
+    for z in &mut logits[3 * vocab..4 * vocab - 2] {
+        *z = f32::NEG_INFINITY;
+    }
+    logits[4 * vocab - 1] = 1.0;
+    let want: Vec<u32> = logits.chunks(vocab).map(first_max).collect();
+    assert_eq!(want[1], 700);
+    assert_eq!(want[3], 999);
+    let greedy = analyze_rows_from(
+        SliceRows {
+            logits: &logits,
+            vocab,
+        },
+        4,
+        vocab,
+        Tokens::Greedy,
+        None,
+    )
+    .unwrap();
+    let given = analyze_rows(&logits, 4, vocab, Some(&want), None).unwrap();
+    let g = greedy.sampled.unwrap();
+    assert_eq!(g.token, want);
+    assert_eq!(Some(&g), given.sampled.as_ref());
 }

@@ -1,12 +1,12 @@
 //! Properties of the control lab's simulation that follow from the math of
-//! SPEC §2 (and from Park et al. 2025 for clipping), not numbers copied from
+//! docs/math.md (and from Park et al. 2025 for clipping), not numbers copied from
 //! the code.
 
 // Native only: the browser tier is tests/web.rs.
 #![cfg(not(target_arch = "wasm32"))]
 
 use entropy_polarity::core::simulate::{
-    simulate, Preset, SimError, SimOptions, SimResult, Strategy, MAX_STEPS,
+    simulate, PolarityMode, Preset, SimError, SimOptions, SimResult, Strategy,
 };
 use entropy_polarity::core::Distribution;
 
@@ -269,9 +269,12 @@ fn neutral_knobs_give_plain_pg_bit_for_bit() {
 fn polarity_weights_follow_the_entropy_towards_the_target() {
     // Noisy rewards keep the advantages non-zero, so there is always
     // something to reweight (an all-equal group has nothing to steer).
+    // The two-sided controller (kept as an option): its weight goes both ways.
     const TARGET: f64 = 1.5;
     let o = SimOptions {
         strategy: Strategy::Polarity,
+        polarity_mode: PolarityMode::TwoSided,
+        polarity_max_weight: 4.0,
         preset: Some(Preset::Noisy),
         target_entropy: Some(TARGET),
         steps: 300,
@@ -444,7 +447,7 @@ fn bad_options_are_explained() {
         .contains("\"ppo\""));
     assert!(matches!(
         Preset::parse("easy").unwrap_err(),
-        SimError::UnknownPreset { .. }
+        SimError::Choice { .. }
     ));
     assert!(err(SimOptions {
         vocab: Some(1),
@@ -458,13 +461,19 @@ fn bad_options_are_explained() {
     .contains("2 to 1000"));
     assert!(err(SimOptions { group: 1, ..d() }).contains("group = 1 "));
     assert!(err(SimOptions {
-        steps: MAX_STEPS + 1,
+        steps: 10_001,
         ..d()
     })
     .contains("steps = 10001"));
     assert!(err(SimOptions { epochs: 0, ..d() }).contains("epochs = 0"));
-    for lr in [f64::NAN, f64::INFINITY, 0.0, -1.0, 1e3] {
-        assert!(err(SimOptions { lr, ..d() }).starts_with(&format!("lr = {lr} ")));
+    for (lr, text) in [
+        (f64::NAN, "NaN"),
+        (f64::INFINITY, "Infinity"),
+        (0.0, "0"),
+        (-1.0, "-1"),
+        (1e3, "1000"),
+    ] {
+        assert!(err(SimOptions { lr, ..d() }).starts_with(&format!("lr = {text} ")));
     }
     assert!(err(SimOptions {
         clip_low: 1.5,

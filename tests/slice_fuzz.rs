@@ -8,8 +8,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use entropy_polarity::core::slice::{
-    decode_advantages, decode_all, decode_rows, decode_tokens, list_tensors, parse_any_with,
-    read_header, row_byte_range, sniff, BinaryFormat, Endian, FloatType, Header, Layout, Order,
+    decode_advantages, decode_all, decode_rows, decode_tokens, parse_any_with, read_header,
+    row_byte_range, sniff, BinaryFormat, DecodeNotes, Endian, FileLayout, FloatType, Header, Order,
     ParseOptions, SideTensor, SideType, Slice, TensorPick,
 };
 use proptest::prelude::*;
@@ -87,7 +87,6 @@ fn exercise(name: &str, bytes: &[u8], o: &ParseOptions, extra_len: u64) {
         check_slice(&s);
     }
     let _ = sniff(name, bytes);
-    let _ = list_tensors(bytes, bytes.len() as u64);
     for file_len in [bytes.len() as u64, bytes.len() as u64 + extra_len] {
         for cut in [bytes.len(), bytes.len() / 2, bytes.len().min(16)] {
             if let Ok(Header::Ready(l)) = read_header(name, &bytes[..cut], file_len, o) {
@@ -98,12 +97,12 @@ fn exercise(name: &str, bytes: &[u8], o: &ParseOptions, extra_len: u64) {
 }
 
 /// Decoders on a layout and whatever bytes are at hand.
-fn exercise_layout(l: &Layout, bytes: &[u8]) {
+fn exercise_layout(l: &FileLayout, bytes: &[u8]) {
     let (start, end) = l.data_range();
     let data = bytes
         .get(start as usize..(end as usize).min(bytes.len()))
         .unwrap_or(&[]);
-    let _ = decode_all(l, data);
+    let _ = decode_all(l, data, &mut DecodeNotes::default());
     let mut out = Vec::new();
     for first in [
         0,
@@ -112,12 +111,12 @@ fn exercise_layout(l: &Layout, bytes: &[u8]) {
         l.rows,
         l.rows.saturating_add(1),
     ] {
-        let _ = decode_rows(l, first, data, &mut out);
+        let _ = decode_rows(l, first, data, &mut out, &mut DecodeNotes::default());
         let _ = row_byte_range(l, first);
         if let Ok((a, b)) = row_byte_range(l, first) {
             if let Some(row) = bytes.get(a as usize..b as usize) {
                 let mut one = Vec::new();
-                if decode_rows(l, first, row, &mut one).is_ok() {
+                if decode_rows(l, first, row, &mut one, &mut DecodeNotes::default()).is_ok() {
                     assert_eq!(one.len(), l.vocab);
                 }
             }
@@ -142,6 +141,31 @@ fn examples() -> Vec<Vec<u8>> {
         .iter()
         .map(|n| std::fs::read(format!("{ROOT}/www/examples/{n}")).unwrap())
         .collect()
+}
+
+/// The hostile inputs of the upload sweep, kept as cargo-fuzz seeds in
+/// fuzz/corpus/slice_parsers (first byte: the name hint, as in the fuzz
+/// target): (name, bytes).
+fn hostile() -> Vec<(&'static str, Vec<u8>)> {
+    let dir = format!("{ROOT}/fuzz/corpus/slice_parsers");
+    let mut seeds: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+        .filter_map(|b| {
+            let (&flag, rest) = b.split_first()?;
+            Some((NAMES[flag as usize % 5], rest.to_vec()))
+        })
+        .collect();
+    seeds.sort();
+    assert!(seeds.len() >= 13, "the hostile seeds are in {dir}");
+    seeds
+}
+
+#[test]
+fn hostile_seeds_are_answered() {
+    for (name, bytes) in hostile() {
+        exercise(name, &bytes, &ParseOptions::default(), 4096);
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -269,6 +293,18 @@ proptest! {
         }
         exercise(EXAMPLES[which], &bytes, &opts(bf16, pick), 4096);
     }
+
+    #[test]
+    fn mutated_hostile_inputs(which in 0usize..13,
+                              muts in prop::collection::vec(mutation(), 1..4),
+                              pick in any::<u8>()) {
+        let seeds = hostile();
+        let (name, mut bytes) = seeds[which % seeds.len()].clone();
+        for m in &muts {
+            apply(&mut bytes, m);
+        }
+        exercise(name, &bytes, &opts(false, pick), 4096);
+    }
 }
 
 fn float_type() -> impl Strategy<Value = FloatType> {
@@ -308,7 +344,7 @@ fn side() -> impl Strategy<Value = Option<SideTensor>> {
 proptest! {
     #![proptest_config(config(800))]
 
-    /// Layout fields are public: an inconsistent hand-made layout is an error, not a panic.
+    /// FileLayout fields are public: an inconsistent hand-made layout is an error, not a panic.
     #[test]
     fn inconsistent_layouts(rows in prop_oneof![0usize..6, Just(usize::MAX), Just(1usize << 40)],
                             vocab in prop_oneof![0usize..6, Just(usize::MAX), Just(1usize << 40)],
@@ -316,7 +352,7 @@ proptest! {
                             data_offset in prop_oneof![0u64..64, Just(u64::MAX - 3)],
                             tokens in side(), advantages in side(),
                             bytes in prop::collection::vec(any::<u8>(), 0..160)) {
-        let l = Layout {
+        let l = FileLayout {
             format: BinaryFormat::Npy,
             dtype: ft,
             endian: if big { Endian::Big } else { Endian::Little },
@@ -326,8 +362,7 @@ proptest! {
             vocab,
             data_offset,
             file_len: bytes.len() as u64,
-            header_len: 0,
-            logits_name: None,
+                        logits_name: None,
             tokens,
             advantages,
             tensors: vec![],
@@ -336,8 +371,8 @@ proptest! {
         let _ = l.rows_per_chunk(1 << 20);
         exercise_layout(&l, &bytes);
         let mut out = Vec::new();
-        let _ = decode_rows(&l, 0, &bytes, &mut out);
-        let _ = decode_all(&l, &bytes);
+        let _ = decode_rows(&l, 0, &bytes, &mut out, &mut DecodeNotes::default());
+        let _ = decode_all(&l, &bytes, &mut DecodeNotes::default());
         let _ = decode_tokens(&l, &bytes);
         let _ = decode_advantages(&l, &bytes);
     }

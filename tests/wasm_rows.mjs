@@ -2,7 +2,7 @@
 // scripts/build.sh) in Node and, with --chromium, in headless Chromium
 // (Debian's, driven by playwright-core): the module loads with simd128,
 // results agree with a float64 JavaScript reference, the token columns are
-// absent without tokens, and bad input throws an Error with a message.
+// absent without tokens, "greedy" picks each row's first maximum, and bad input throws an Error with a message.
 //
 //   node tests/wasm_rows.mjs [--chromium]
 import { readFileSync } from 'node:fs';
@@ -61,6 +61,19 @@ async function checks(m) {
     if (k in plain) fail(`${k} present without tokens`);
   }
   if (plain.entropy.some((v, i) => v !== out.entropy[i])) fail('entropy depends on tokens');
+  // The token column says which token the per-token columns are about.
+  if (!(out.token instanceof Uint32Array) || out.token.some((t, r) => t !== tokens[r])) fail('token column differs from tokens');
+  // "greedy": each row's first maximum, found by the core; the same numbers
+  // as passing those tokens.
+  const firstMax = Array.from({ length: rows }, (_, r) => {
+    let best = 0;
+    for (let j = 1; j < vocab; j++) if (logits[r * vocab + j] > logits[r * vocab + best]) best = j;
+    return best;
+  });
+  const greedy = m.analyzeRows(logits, rows, vocab, 'greedy', adv);
+  if (greedy.token.some((t, r) => t !== firstMax[r])) fail(`greedy tokens ${greedy.token} against ${firstMax}`);
+  const given = m.analyzeRows(logits, rows, vocab, Uint32Array.from(firstMax), adv);
+  for (const k of keys) if (greedy[k].some((v, i) => v !== given[k][i])) fail(`greedy ${k} differs from the same tokens given`);
   // RowsBuffer gives the same numbers without the copy.
   const buf = new m.RowsBuffer(rows, vocab);
   buf.view().set(logits);
@@ -89,6 +102,7 @@ async function checks(m) {
   throws(() => m.analyzeRows(Array.from(logits), rows, vocab), 'Float32Array');
   throws(() => m.analyzeRows(logits, -1, vocab), 'whole number');
   throws(() => m.analyzeRows(logits, rows, vocab, 'x'), 'Uint32Array');
+  throws(() => m.analyzeRows(logits, rows, vocab, 'Greedy'), 'greedy');
   throws(() => m.analyzeRows(logits, rows, vocab, tokens, [1, NaN, 2]), 'finite');
   return 'ok';
 }

@@ -2,7 +2,7 @@
 //! canvas. Run with `wasm-pack test --headless --chrome`.
 //!
 //! Everything goes through the class `Distribution` that wasm-bindgen exports
-//! to JavaScript (SPEC §4), not through Rust paths: the names, the argument
+//! to JavaScript (docs/contract.md), not through Rust paths: the names, the argument
 //! conversions (Float64Array / Float32Array / arrays, `undefined` options)
 //! and the thrown `Error`s are what the page relies on. Expected values are
 //! computed here from closed forms, never by the crate's own code.
@@ -213,7 +213,7 @@ fn stats(z: &[f64], t: f64) -> Stats {
     Stats { p, h, s, s_bar }
 }
 
-/// First-order ΔH at fixed H and S̄ for a token of probability q (SPEC §2).
+/// First-order ΔH at fixed H and S̄ for a token of probability q (docs/math.md, "The curve").
 fn curve_y(st: &Stats, kind: &str, step: f64, t: f64, q: f64) -> f64 {
     let a = q * (st.h + q.ln());
     match kind {
@@ -602,6 +602,54 @@ fn unknown_chart_options_are_rejected() {
         );
     }
     canvas.remove();
+}
+
+// The boundary convention (src/wasm/convert.rs, docs/contract.md "Errors"):
+// every thrown Error carries a stable `code`, and `field` names the argument
+// or option at fault, so a page can mark the right input without reading
+// the message.
+#[wasm_bindgen_test]
+fn thrown_errors_carry_a_code_and_the_field_at_fault() {
+    let d = dist(&EXAMPLE);
+    let prop = |e: &JsValue, key: &str| field(e, key).as_string();
+    let cases: Vec<(Result<JsValue, JsValue>, &str, Option<&str>)> = vec![
+        (d.sensitivity(1.5), "range", Some("token")),
+        (d.exact(9.0, "pg", 0.1), "range", Some("token")),
+        (d.exact(0.0, "sgd", 0.1), "unknown-kind", Some("kind")),
+        (d.first_order(0.0, "pg", f64::NAN), "range", Some("step")),
+        (
+            d.curve_svg(0.0, "pg", 0.1, &obj(&[("logx", true.into())])),
+            "unknown-option",
+            Some("logx"),
+        ),
+        (
+            d.curve_svg(0.0, "pg", 0.1, &obj(&[("scale", 9.into())])),
+            "range",
+            Some("scale"),
+        ),
+        (
+            JsDistribution::from_logits(&f64s(&EXAMPLE), &JsValue::from(-1.0)).map(JsValue::from),
+            "range",
+            Some("temperature"),
+        ),
+        (
+            JsDistribution::from_logits(&JsValue::from("2,1"), &JsValue::UNDEFINED)
+                .map(JsValue::from),
+            "type",
+            Some("logits"),
+        ),
+        (
+            JsDistribution::from_logits(&f64s(&[f64::NAN]), &JsValue::UNDEFINED).map(JsValue::from),
+            "not-a-number",
+            None,
+        ),
+    ];
+    for (i, (r, code, at)) in cases.into_iter().enumerate() {
+        let e = r.expect_err(&format!("case {i} should throw"));
+        thrown::<()>(Err(e.clone()), &format!("case {i}"), &[]);
+        assert_eq!(prop(&e, "code").as_deref(), Some(code), "case {i}: code");
+        assert_eq!(prop(&e, "field").as_deref(), at, "case {i}: field");
+    }
 }
 
 // ---------------------------------------------------------------------------

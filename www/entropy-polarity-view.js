@@ -7,7 +7,9 @@
 // Attributes (all live; changing one redraws): logits (comma-separated, -inf
 // masks), token, kind ("pg" | "nudge"), step (η), adv (A, default 1),
 // temperature (default 1), log ("1" for a logarithmic q axis), height (CSS
-// pixels, default 320). Every element on a page shares one wasm module.
+// pixels, default 320, clamped to 160–2000). Every element on a page shares
+// one wasm module. Attributes are clamped to what can be drawn: a height of
+// 1e9 would ask the browser for a canvas it cannot allocate.
 // No inline styles or scripts, so it runs under a strict CSP.
 
 import init, { Distribution } from './pkg/entropy_polarity.js';
@@ -24,8 +26,23 @@ function loadWasm() {
 
 const STYLESHEET = new URL('./entropy-polarity-view.css', import.meta.url).href;
 
+// What can be drawn: the canvas stays within browsers' limits (the
+// smallest, WebKit's, is about 4096 × 4096 device pixels at 16 M pixels).
+const MIN_HEIGHT = 160;
+const MAX_HEIGHT = 2000;
+const MAX_CANVAS_SIDE = 4096;
+const MAX_LOGITS = 100_000;
+
 function parseLogits(text) {
-  return String(text ?? '').split(',').filter((t) => t.trim() !== '').map(parseLogit);
+  const parts = String(text ?? '').split(',', MAX_LOGITS + 1).filter((t) => t.trim() !== '');
+  if (parts.length > MAX_LOGITS) throw new Error(`The logits attribute lists more than ${MAX_LOGITS.toLocaleString('en')} values; the element draws at most that many tokens.`);
+  return parts.map(parseLogit);
+}
+
+/** A number attribute clamped to [lo, hi]; `fallback` when it is not a number. */
+function clamp(text, fallback, lo, hi) {
+  const v = Number(text);
+  return Number.isFinite(v) ? Math.min(hi, Math.max(lo, v)) : fallback;
 }
 
 export class EntropyPolarityView extends HTMLElement {
@@ -86,19 +103,19 @@ export class EntropyPolarityView extends HTMLElement {
 
   render() {
     const a = (name, fallback) => this.getAttribute(name) ?? fallback;
-    const logits = parseLogits(a('logits', '2,1,0.5,-1'));
     const token = Number(a('token', '0'));
     const kind = a('kind', 'pg');
     const step = Number(a('step', '0.1')) * Number(a('adv', '1'));
     const temperature = Number(a('temperature', '1'));
-    const height = Math.max(160, Number(a('height', '320')) || 320);
+    const height = clamp(a('height', '320'), 320, MIN_HEIGHT, MAX_HEIGHT);
     let d;
     try {
-      d = Distribution.fromLogits(Float64Array.from(logits), temperature);
+      d = Distribution.fromLogits(Float64Array.from(parseLogits(a('logits', '2,1,0.5,-1'))), temperature);
       const dpr = Math.min(window.devicePixelRatio || 1, 3);
-      const w = Math.max(1, Math.round(this.clientWidth * dpr));
+      const side = (css) => Math.max(1, Math.min(MAX_CANVAS_SIDE, Math.round(css * dpr)));
+      const w = side(this.clientWidth);
       this.canvas.style.height = `${height}px`;
-      const h = Math.round(height * dpr);
+      const h = side(height);
       if (this.canvas.width !== w || this.canvas.height !== h) {
         this.canvas.width = w;
         this.canvas.height = h;
@@ -116,8 +133,14 @@ export class EntropyPolarityView extends HTMLElement {
         `token ${token}: ΔH ≈ ${fmt(first)} (exact ${fmt(exact)}), ${first > 0 ? 'expands' : first < 0 ? 'contracts' : 'no change'}`;
       this.canvas.setAttribute('aria-label', `Entropy change against token probability. ${this.caption.textContent}`);
       this.error.hidden = true;
+      this.canvas.hidden = false;
       this.dispatchEvent(new CustomEvent('rendered', { detail: this.last }));
     } catch (e) {
+      // Nothing of the previous attributes stays beside the error.
+      this.last = null;
+      this.caption.textContent = '';
+      this.canvas.hidden = true;
+      this.canvas.removeAttribute('aria-label');
       this.error.textContent = e.message;
       this.error.hidden = false;
     } finally {

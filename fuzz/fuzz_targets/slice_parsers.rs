@@ -4,6 +4,7 @@
 #![no_main]
 
 use entropy_polarity::core::slice::{
+    DecodeNotes,
     decode_advantages, decode_all, decode_rows, decode_tokens, parse_any_with, read_header,
     row_byte_range, Header, ParseOptions, TensorPick,
 };
@@ -40,12 +41,12 @@ fuzz_target!(|input: &[u8]| {
         let region = data
             .get(start as usize..(end as usize).min(data.len()))
             .unwrap_or(&[]);
-        let _ = decode_all(&l, region);
+        let _ = decode_all(&l, region, &mut DecodeNotes::default());
         let mut out = Vec::new();
-        let _ = decode_rows(&l, 0, region, &mut out);
+        let _ = decode_rows(&l, 0, region, &mut out, &mut DecodeNotes::default());
         if let Ok((a, b)) = row_byte_range(&l, l.rows.saturating_sub(1)) {
             if let Some(row) = data.get(a as usize..b as usize) {
-                let _ = decode_rows(&l, l.rows - 1, row, &mut out);
+                let _ = decode_rows(&l, l.rows - 1, row, &mut out, &mut DecodeNotes::default());
             }
         }
         if let Some(t) = &l.tokens {

@@ -1,4 +1,4 @@
-//! "Entropy change against token probability" (SPEC §2, the curve).
+//! "Entropy change against token probability" (docs/math.md, "The curve").
 //!
 //! Two curves over q ∈ (0, 1):
 //! - the first-order curve at fixed H and S̄, a closed form whose zeros are

@@ -1,4 +1,4 @@
-//! A softmax distribution and its entropy statistics (SPEC §2).
+//! A softmax distribution and its entropy statistics (docs/math.md, "Distribution").
 //!
 //! Everything is kept in "centred log-probability" form c_j = H + ln p_j =
 //! y_j − ȳ (y the scaled logits, ȳ = E_p[y]): the log-sum-exp drops out of

@@ -1,7 +1,10 @@
-//! The one error type of the core. Messages are written for the person at the
-//! page: they say what is wrong and what to do, and the wasm layer passes them
-//! through unchanged.
+//! The error type of the distribution math (`dist`, `update`, `curve`). The
+//! file parsers (`slice::ParseError`), the row kernel and the simulation have
+//! their own, each beside the code that raises it. Messages are written for
+//! the person at the page: they say what is wrong and what to do, and the
+//! wasm layer passes them through unchanged (src/wasm/convert.rs).
 
+use super::format::js_number;
 use std::fmt;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -19,16 +22,33 @@ pub enum CoreError {
     Curve { reason: &'static str },
 }
 
-/// A number as a person reading JavaScript would write it (Infinity, not inf).
-pub fn js_number(v: f64) -> String {
-    if v.is_nan() {
-        "NaN".into()
-    } else if v == f64::INFINITY {
-        "Infinity".into()
-    } else if v == f64::NEG_INFINITY {
-        "-Infinity".into()
-    } else {
-        format!("{v}")
+impl CoreError {
+    /// A short stable name for the kind of error, the `code` property of the
+    /// JS Error the wasm layer throws (docs/contract.md, "Errors").
+    pub fn code(&self) -> &'static str {
+        match self {
+            CoreError::Empty => "empty",
+            CoreError::NotANumber { .. } => "not-a-number",
+            CoreError::PositiveInfinity { .. } => "infinite",
+            CoreError::AllMasked => "all-masked",
+            CoreError::NegativeProbability { .. } => "not-a-probability",
+            CoreError::ProbabilitySum { .. } => "probability-sum",
+            CoreError::Temperature { .. } | CoreError::Step { .. } => "range",
+            CoreError::TokenOutOfRange { .. } => "range",
+            CoreError::UnknownKind { .. } => "unknown-kind",
+            CoreError::Curve { .. } => "curve",
+        }
+    }
+
+    /// The argument at fault, where one is (the JS Error's `field`).
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            CoreError::Temperature { .. } => Some("temperature"),
+            CoreError::TokenOutOfRange { .. } => Some("token"),
+            CoreError::Step { .. } => Some("step"),
+            CoreError::UnknownKind { .. } => Some("kind"),
+            _ => None,
+        }
     }
 }
 

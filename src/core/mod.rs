@@ -4,8 +4,11 @@
 pub mod curve;
 pub mod dist;
 pub mod error;
+pub mod explorer;
+pub mod format;
 pub mod lambert;
 pub mod rows;
+pub mod run;
 pub mod simulate;
 pub mod slice;
 pub mod sum;

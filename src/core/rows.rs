@@ -1,4 +1,4 @@
-//! Per-row statistics of a float32 logit slice (SPEC §3–4, `analyzeRows`):
+//! Per-row statistics of a float32 logit slice (docs/math.md, docs/contract.md: `analyzeRows`):
 //! the fast path for R rows × V logits.
 //!
 //! Each row takes two passes (the maximum, then one fused pass; see
@@ -64,9 +64,29 @@ pub struct RowStats {
     pub sampled: Option<TokenStats>,
 }
 
+/// Which token of each row the per-token columns are about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tokens<'a> {
+    /// No per-token columns.
+    None,
+    /// The sampled token of each row.
+    Given(&'a [u32]),
+    /// Each row's most likely token (the first maximum), as greedy decoding
+    /// would pick it: found by the maximum pass the kernel makes anyway.
+    Greedy,
+}
+
+impl<'a> From<Option<&'a [u32]>> for Tokens<'a> {
+    fn from(t: Option<&'a [u32]>) -> Self {
+        t.map_or(Tokens::None, Tokens::Given)
+    }
+}
+
 /// Per-token columns of [`RowsAnalysis`], one value per row.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SampledColumns {
+    /// The token of each row (given, or the greedy one).
+    pub token: Vec<u32>,
     pub prob: Vec<f64>,
     pub discriminator: Vec<f64>,
     pub sensitivity: Vec<f64>,
@@ -210,7 +230,7 @@ pub fn analyze_rows(
 ) -> Result<RowsAnalysis, RowsError> {
     check_shape(logits.len(), rows, vocab)?;
     let source = SliceRows { logits, vocab };
-    analyze_rows_from(source, rows, vocab, tokens, advantages)
+    analyze_rows_from(source, rows, vocab, tokens.into(), advantages)
 }
 
 /// `Ok` when `len` logits make `rows` rows of `vocab` (≥ 1) tokens.
@@ -297,13 +317,13 @@ pub fn analyze_rows_from(
     mut source: impl RowSource,
     rows: usize,
     vocab: usize,
-    tokens: Option<&[u32]>,
+    tokens: Tokens<'_>,
     advantages: Option<&[f32]>,
 ) -> Result<RowsAnalysis, RowsError> {
     if vocab == 0 {
         return Err(RowsError::EmptyVocab);
     }
-    if let Some(t) = tokens {
+    if let Tokens::Given(t) = tokens {
         if t.len() != rows {
             return Err(RowsError::TokensLength { len: t.len(), rows });
         }
@@ -334,7 +354,8 @@ pub fn analyze_rows_from(
         mean_discriminator: Vec::with_capacity(rows),
         flip_nudge: Vec::with_capacity(rows),
         flip_pg: Vec::with_capacity(rows),
-        sampled: tokens.map(|_| SampledColumns {
+        sampled: (tokens != Tokens::None).then(|| SampledColumns {
+            token: Vec::with_capacity(rows),
             prob: Vec::with_capacity(rows),
             discriminator: Vec::with_capacity(rows),
             sensitivity: Vec::with_capacity(rows),
@@ -365,12 +386,18 @@ pub fn analyze_rows_from(
         if !sums.is_finite() {
             return Err(diagnose(row).at_row(r));
         }
-        let s = finish(row, m, &sums, tokens.map(|t| t[r]), advantage(r));
+        let token = match tokens {
+            Tokens::None => None,
+            Tokens::Given(t) => Some(t[r]),
+            Tokens::Greedy => Some(first_max(row, m, top_block)),
+        };
+        let s = finish(row, m, &sums, token, advantage(r));
         out.entropy.push(s.entropy);
         out.mean_discriminator.push(s.mean_discriminator);
         out.flip_nudge.push(s.flip_nudge);
         out.flip_pg.push(s.flip_pg);
         if let (Some(cols), Some(t)) = (out.sampled.as_mut(), s.sampled) {
+            cols.token.push(t.token);
             cols.prob.push(t.prob);
             cols.discriminator.push(t.discriminator);
             cols.sensitivity.push(t.sensitivity);
@@ -407,6 +434,14 @@ pub fn analyze_row(row: &[f32], token: Option<u32>, adv: f32) -> Result<RowStats
         return Err(diagnose(row));
     }
     Ok(finish(row, m, &s, token, adv))
+}
+
+/// The column of the first entry equal to the row maximum `m`, which the
+/// maximum pass found in block `top_block`.
+fn first_max(row: &[f32], m: f32, top_block: usize) -> u32 {
+    let from = top_block * kernel::BLOCK;
+    let at = row[from..].iter().position(|&z| z == m).unwrap_or(0);
+    (from + at) as u32
 }
 
 /// The row statistics from the kernel's sums (`m` the row maximum).

@@ -1,4 +1,4 @@
-//! The two updates of SPEC §2, applied to the raw logits z:
+//! The two updates of docs/math.md, applied to the raw logits z:
 //! - nudge: z_k ← z_k + ε;
 //! - policy-gradient step: z ← z + η A (e_k − p).
 //!

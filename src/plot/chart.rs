@@ -2,6 +2,7 @@
 //! page's canvas and writes the exported SVG.
 
 use super::model::CurveModel;
+use crate::core::format::readable;
 use crate::core::UpdateKind;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -130,14 +131,15 @@ pub fn draw_curve<DB: DrawingBackend>(
     let log_x = m.log_x;
     let x_fmt = move |v: &f64| {
         if log_x {
-            format!("1e{}", v.round() as i64)
+            // 1e−3: a power of ten, its exponent with a real minus sign.
+            format!("1e{}", readable(v.round(), 3))
         } else {
             format!("{v:.1}")
         }
     };
     // A tick at 1e-17 is a rounded zero: call it 0.
     let y_span = y1 - y0;
-    let y_fmt = move |v: &f64| format_sci(if v.abs() < 1e-9 * y_span { 0.0 } else { *v });
+    let y_fmt = move |v: &f64| readable(if v.abs() < 1e-9 * y_span { 0.0 } else { *v }, 3);
     // Fewer ticks on a narrow (phone) chart, so that labels do not collide.
     let css_width = root.dim_in_pixel().0 as f64 / style.scale;
     let x_labels = if log_x {
@@ -493,27 +495,6 @@ fn text_pos(h: HPos) -> Pos {
     Pos::new(h, VPos::Center)
 }
 
-/// Tick labels that stay short from 1e-15 to 1e3.
-fn format_sci(v: f64) -> String {
-    if v == 0.0 {
-        return "0".into();
-    }
-    let a = v.abs();
-    if (1e-2..1e3).contains(&a) {
-        let s = format!("{v:.3}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        let e = a.log10().floor() as i32;
-        let mant = v / 10f64.powi(e);
-        format!(
-            "{}e{e}",
-            format!("{mant:.2}")
-                .trim_end_matches('0')
-                .trim_end_matches('.')
-        )
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -558,13 +539,5 @@ mod tests {
             let (x, _) = layout.to_pixel(m.flip_pg, 0.0);
             assert!(x > layout.left && x < layout.right);
         }
-    }
-
-    #[test]
-    fn short_tick_labels() {
-        assert_eq!(format_sci(0.0), "0");
-        assert_eq!(format_sci(0.25), "0.25");
-        assert_eq!(format_sci(-0.0012), "-1.2e-3");
-        assert_eq!(format_sci(3e-9), "3e-9");
     }
 }

@@ -6,4 +6,4 @@ pub mod chart;
 pub mod model;
 
 pub use chart::{draw_curve, ChartStyle, Layout, MIN_HEIGHT, MIN_WIDTH};
-pub use model::{CurveModel, CurveOptions};
+pub use model::{CurveModel, CurveOptions, MAX_DOTS};

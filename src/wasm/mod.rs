@@ -1,26 +1,97 @@
 //! The one wasm-bindgen layer: converts JavaScript values to core types and
-//! core errors to JavaScript `Error`s (through [`js_error`], the only place
-//! that does). No math lives here.
+//! core errors to JavaScript `Error`s, by the convention written down in
+//! [`convert`] (read it before adding an export). No math lives here.
 
+mod convert;
 mod measure;
 
-use crate::core::error::js_number;
-use crate::core::{self, CoreError, UpdateKind};
+use crate::core::{self, UpdateKind};
 use crate::plot::{
     draw_curve, ChartStyle, CurveModel, CurveOptions, Layout, MIN_HEIGHT, MIN_WIDTH,
 };
+use convert::{code, index, object, options, Error};
 use js_sys::{Float32Array, Float64Array};
 use measure::{measuring_context, Measured};
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlCanvasElement;
 
 mod rows;
+mod run;
 mod simulate;
 mod slice;
+
+// Still used by rows.rs, simulate.rs and slice.rs until their owners move
+// them to `convert::Error`: a plain Error without `code` or `field`.
+pub(crate) use convert::unknown_key;
+#[allow(dead_code)] // simulate.rs moved to convert::Error (lab); others' branches may still call it
+pub(crate) fn js_error(e: impl std::fmt::Display) -> JsError {
+    JsError::new(&e.to_string())
+}
+impl From<Error> for JsError {
+    fn from(e: Error) -> JsError {
+        JsError::new(e.message())
+    }
+}
+
+// TypeScript shapes of the plain objects that cross the boundary, written
+// into pkg/entropy_polarity.d.ts next to the generated signatures (exports
+// name them with `unchecked_return_type` / `unchecked_param_type`).
+#[wasm_bindgen(typescript_custom_section)]
+const RESULT_TYPES: &str = r#"
+/** Every export throws a plain Error with these properties (docs/contract.md, "Errors"). */
+export interface EntropyPolarityError extends Error {
+  /** A short stable name: "type", "range", "unknown-option", "canvas", "empty", "not-a-number", … */
+  code: string;
+  /** The argument or option at fault, when one is. */
+  field?: string;
+}
+/** Options of drawCurve and curveSvg; every one is optional. */
+export interface ChartOptions {
+  /** Logarithmic q axis. */
+  logX?: boolean;
+  /** devicePixelRatio the canvas backing store was sized for (0 < scale ≤ 8). */
+  scale?: number;
+  dark?: boolean;
+  /** Points of the curves (16 to 4000, default 200). */
+  samples?: number;
+  /** SVG size in pixels (curveSvg only). */
+  width?: number;
+  height?: number;
+}
+/** Where drawCurve drew: the plot area in canvas pixels and its ranges. */
+export interface ChartLayout {
+  left: number; right: number; top: number; bottom: number;
+  /** q range (log10 q on a log axis). */
+  xMin: number; xMax: number;
+  /** ΔH range. */
+  yMin: number; yMax: number;
+  logX: boolean;
+  /** Zero of the exact curve, when it has one in (0, 1). */
+  exactFlip?: number;
+}
+/** The bars of a row opened from a slice (docs/math.md, "Rows opened from a slice"). */
+export interface TopBars {
+  /** Row index of each bar, most likely first; −1 for the "rest" bucket (last). */
+  index: Int32Array;
+  /** Logit of each bar; the bucket's is the log-sum-exp of the rest. */
+  logits: Float64Array;
+  /** How many tokens the bucket holds (0: no bucket). */
+  rest: number;
+  /** The bar of the sampled token (0 when there is none). */
+  token: number;
+}
+/** analyzeRows: one entry per row; the last four only when tokens were given. */
+export interface RowsAnalysis {
+  entropy: Float64Array; meanDiscriminator: Float64Array;
+  flipNudge: Float64Array; flipPolicyGradient: Float64Array;
+  prob?: Float64Array; discriminator?: Float64Array;
+  sensitivity?: Float64Array; polarity?: Float64Array;
+}
+"#;
 
 #[wasm_bindgen(start)]
 fn start() {
@@ -28,12 +99,9 @@ fn start() {
     console_error_panic_hook::set_once();
 }
 
-fn js_error(e: impl std::fmt::Display) -> JsError {
-    JsError::new(&e.to_string())
-}
-
 /// Accepts Float64Array, Float32Array or a plain array of numbers.
-fn to_f64_vec(v: &JsValue, what: &str) -> Result<Vec<f64>, JsError> {
+fn to_f64_vec(v: &JsValue, what: &str) -> Result<Vec<f64>, Error> {
+    let type_error = |message: String| Error::new(code::TYPE, message).field(what);
     if let Some(a) = v.dyn_ref::<Float64Array>() {
         Ok(a.to_vec())
     } else if let Some(a) = v.dyn_ref::<Float32Array>() {
@@ -44,33 +112,33 @@ fn to_f64_vec(v: &JsValue, what: &str) -> Result<Vec<f64>, JsError> {
             .enumerate()
             .map(|(i, x)| {
                 x.as_f64().ok_or_else(|| {
-                    js_error(format!(
+                    type_error(format!(
                         "{what}: entry {i} is not a number. Give numbers only."
                     ))
                 })
             })
             .collect()
     } else {
-        Err(js_error(format!(
+        Err(type_error(format!(
             "{what} must be a Float64Array or Float32Array (or an array of numbers)."
         )))
     }
 }
 
-fn token_index(token: f64, vocab: usize) -> Result<usize, JsError> {
-    if token.is_finite() && token >= 0.0 && token.fract() == 0.0 && token < vocab as f64 {
-        Ok(token as usize)
-    } else {
-        Err(js_error(format!(
-            "Token {} does not exist: choose a whole number from 0 to {}.",
-            js_number(token),
-            vocab.saturating_sub(1)
-        )))
-    }
+fn token_index(token: f64, vocab: usize) -> Result<usize, Error> {
+    index(token, "token", vocab)
 }
 
-fn kind(kind: &str) -> Result<UpdateKind, JsError> {
-    UpdateKind::parse(kind).map_err(js_error)
+fn kind(kind: &str) -> Result<UpdateKind, Error> {
+    Ok(UpdateKind::parse(kind)?)
+}
+
+fn finite_step(step: f64) -> Result<f64, Error> {
+    if step.is_finite() {
+        Ok(step)
+    } else {
+        Err(core::CoreError::Step { value: step }.into())
+    }
 }
 
 /// A softmax distribution with its entropy statistics.
@@ -80,7 +148,7 @@ pub struct Distribution {
 }
 
 #[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 struct ChartOptions {
     #[serde(default)]
     log_x: bool,
@@ -92,53 +160,16 @@ struct ChartOptions {
     height: Option<u32>,
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct LayoutJs {
-    left: f64,
-    right: f64,
-    top: f64,
-    bottom: f64,
-    x_min: f64,
-    x_max: f64,
-    y_min: f64,
-    y_max: f64,
-    log_x: bool,
-    exact_flip: Option<f64>,
-}
-
-/// The first key of `obj` not in `known`. serde-wasm-bindgen reads a struct
-/// by asking for each field it knows, so `deny_unknown_fields` never sees a
-/// misspelt option; every options object is checked with this instead.
-fn unknown_key(obj: &js_sys::Object, known: &[&str]) -> Option<String> {
-    js_sys::Object::keys(obj)
-        .iter()
-        .map(|k| k.as_string().unwrap_or_default())
-        .find(|k| !known.contains(&k.as_str()))
-}
-
-fn chart_options(options: JsValue) -> Result<ChartOptions, JsError> {
-    if options.is_undefined() || options.is_null() {
-        return Ok(ChartOptions::default());
-    }
-    // serde-wasm-bindgen only reads the fields it knows, so a misspelt
-    // option would pass silently: check the keys here.
+fn chart_options(value: JsValue) -> Result<ChartOptions, Error> {
     const KNOWN: [&str; 6] = ["logX", "scale", "dark", "samples", "width", "height"];
-    if let Some(obj) = options.dyn_ref::<js_sys::Object>() {
-        if let Some(key) = unknown_key(obj, &KNOWN) {
-            return Err(js_error(format!(
-                "Chart options: unknown option \"{key}\"; the options are {}.",
-                KNOWN.join(", ")
-            )));
-        }
-    }
-    let o: ChartOptions = serde_wasm_bindgen::from_value(options)
-        .map_err(|e| js_error(format!("Chart options: {e}")))?;
+    let o: ChartOptions = options(value, &KNOWN, "Chart options")?;
     if let Some(s) = o.scale {
         if !(s.is_finite() && s > 0.0 && s <= 8.0) {
-            return Err(js_error(format!(
-                "Chart option scale = {s}: use a device pixel ratio between 0 and 8."
-            )));
+            return Err(Error::new(
+                code::RANGE,
+                format!("Chart option scale = {s}: use a device pixel ratio between 0 and 8."),
+            )
+            .field("scale"));
         }
     }
     Ok(o)
@@ -148,21 +179,17 @@ fn chart_options(options: JsValue) -> Result<ChartOptions, JsError> {
 impl Distribution {
     /// p = softmax(logits / temperature); −Infinity masks a token.
     #[wasm_bindgen(js_name = fromLogits)]
-    pub fn from_logits(
-        logits: &JsValue,
-        temperature: Option<f64>,
-    ) -> Result<Distribution, JsError> {
+    pub fn from_logits(logits: &JsValue, temperature: Option<f64>) -> Result<Distribution, Error> {
         let z = to_f64_vec(logits, "logits")?;
-        let inner =
-            core::Distribution::from_logits(&z, temperature.unwrap_or(1.0)).map_err(js_error)?;
+        let inner = core::Distribution::from_logits(&z, temperature.unwrap_or(1.0))?;
         Ok(Distribution { inner })
     }
 
     /// Probabilities (≥ 0, summing to 1 ± 1e-6).
     #[wasm_bindgen(js_name = fromProbs)]
-    pub fn from_probs(probs: &JsValue) -> Result<Distribution, JsError> {
+    pub fn from_probs(probs: &JsValue) -> Result<Distribution, Error> {
         let p = to_f64_vec(probs, "probs")?;
-        let inner = core::Distribution::from_probs(&p).map_err(js_error)?;
+        let inner = core::Distribution::from_probs(&p)?;
         Ok(Distribution { inner })
     }
 
@@ -210,26 +237,28 @@ impl Distribution {
     }
 
     /// c_k = S̄ − S_k.
-    pub fn sensitivity(&self, token: f64) -> Result<f64, JsError> {
+    pub fn sensitivity(&self, token: f64) -> Result<f64, Error> {
         let k = token_index(token, self.inner.len())?;
-        self.inner.sensitivity(k).map_err(js_error)
+        Ok(self.inner.sensitivity(k)?)
+    }
+
+    /// P_k = A (S̄ − S_k): > 0 widens the distribution, < 0 narrows it.
+    pub fn polarity(&self, token: f64, advantage: f64) -> Result<f64, Error> {
+        let k = token_index(token, self.inner.len())?;
+        Ok(self.inner.polarity(k, advantage)?)
     }
 
     /// First-order ΔH; kind "nudge" | "pg", step = ε or η·A.
     #[wasm_bindgen(js_name = firstOrder)]
-    pub fn first_order(&self, token: f64, kind_name: &str, step: f64) -> Result<f64, JsError> {
+    pub fn first_order(&self, token: f64, kind_name: &str, step: f64) -> Result<f64, Error> {
         let k = token_index(token, self.inner.len())?;
-        self.inner
-            .first_order(k, kind(kind_name)?, step)
-            .map_err(js_error)
+        Ok(self.inner.first_order(k, kind(kind_name)?, step)?)
     }
 
     /// ΔH after really applying the update.
-    pub fn exact(&self, token: f64, kind_name: &str, step: f64) -> Result<f64, JsError> {
+    pub fn exact(&self, token: f64, kind_name: &str, step: f64) -> Result<f64, Error> {
         let k = token_index(token, self.inner.len())?;
-        self.inner
-            .exact(k, kind(kind_name)?, step)
-            .map_err(js_error)
+        Ok(self.inner.exact(k, kind(kind_name)?, step)?)
     }
 
     /// The logits after really applying the update to `logits` (which must be
@@ -242,19 +271,21 @@ impl Distribution {
         token: f64,
         kind_name: &str,
         step: f64,
-    ) -> Result<Vec<f64>, JsError> {
+    ) -> Result<Vec<f64>, Error> {
         let z = to_f64_vec(logits, "logits")?;
         if z.len() != self.inner.len() {
-            return Err(js_error(format!(
-                "updatedLogits needs the {} logits this distribution was made from, not {}.",
-                self.inner.len(),
-                z.len()
-            )));
+            return Err(Error::new(
+                code::RANGE,
+                format!(
+                    "updatedLogits needs the {} logits this distribution was made from, not {}.",
+                    self.inner.len(),
+                    z.len()
+                ),
+            )
+            .field("logits"));
         }
         let k = token_index(token, self.inner.len())?;
-        if !step.is_finite() {
-            return Err(js_error(CoreError::Step { value: step }));
-        }
+        let step = finite_step(step)?;
         Ok(core::apply_update(
             &z,
             self.inner.probs(),
@@ -266,44 +297,40 @@ impl Distribution {
 
     /// The zero of the exact curve nearest the first-order flip, or undefined.
     #[wasm_bindgen(js_name = exactFlip)]
-    pub fn exact_flip(
-        &self,
-        token: f64,
-        kind_name: &str,
-        step: f64,
-    ) -> Result<Option<f64>, JsError> {
+    pub fn exact_flip(&self, token: f64, kind_name: &str, step: f64) -> Result<Option<f64>, Error> {
         let k = token_index(token, self.inner.len())?;
-        self.inner
-            .exact_flip(k, kind(kind_name)?, step)
-            .map_err(js_error)
+        Ok(self.inner.exact_flip(k, kind(kind_name)?, step)?)
     }
 
     /// Draws the entropy-change chart on a canvas whose backing store the
     /// caller has sized (CSS size × devicePixelRatio, passed as `scale`).
     /// Returns the plotting area and ranges, for pointer mapping and tests.
-    #[wasm_bindgen(js_name = drawCurve)]
+    #[wasm_bindgen(js_name = drawCurve, unchecked_return_type = "ChartLayout")]
     pub fn draw_curve(
         &self,
         canvas: &HtmlCanvasElement,
         token: f64,
         kind_name: &str,
         step: f64,
-        options: JsValue,
-    ) -> Result<JsValue, JsError> {
+        #[wasm_bindgen(unchecked_param_type = "ChartOptions | undefined")] options: JsValue,
+    ) -> Result<JsValue, Error> {
         let o = chart_options(options)?;
         let model = self.model(token, kind_name, step, &o)?;
         let scale = o.scale.unwrap_or(1.0);
         let (min_w, min_h) = (f64::from(MIN_WIDTH) * scale, f64::from(MIN_HEIGHT) * scale);
         if f64::from(canvas.width()) < min_w || f64::from(canvas.height()) < min_h {
-            return Err(js_error(format!(
-                "The canvas is {}×{} pixels, too small for the chart: give it at least {}×{}.",
-                canvas.width(),
-                canvas.height(),
-                min_w.ceil(),
-                min_h.ceil()
-            )));
+            return Err(Error::new(
+                code::CANVAS,
+                format!(
+                    "The canvas is {}×{} pixels, too small for the chart: give it at least {}×{}.",
+                    canvas.width(),
+                    canvas.height(),
+                    min_w.ceil(),
+                    min_h.ceil()
+                ),
+            ));
         }
-        let no_context = || js_error("The canvas has no 2D context to draw on.");
+        let no_context = || Error::new(code::CANVAS, "The canvas has no 2D context to draw on.");
         let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or_else(no_context)?;
         let ctx = measuring_context(Some(canvas)).ok_or_else(no_context)?;
         let root = Measured::new(backend, ctx).into_drawing_area();
@@ -311,10 +338,9 @@ impl Distribution {
             scale: o.scale.unwrap_or(1.0),
             dark: o.dark,
         };
-        let layout = draw_curve(&root, &model, &style).map_err(js_error)?;
-        root.present()
-            .map_err(|e| js_error(format!("drawing failed: {e:?}")))?;
-        layout_js(layout, model.exact_flip)
+        let layout = draw_curve(&root, &model, &style).map_err(drawing_failed)?;
+        root.present().map_err(drawing_failed)?;
+        Ok(layout_js(layout, model.exact_flip))
     }
 
     /// The same chart as an SVG document (for export).
@@ -324,8 +350,8 @@ impl Distribution {
         token: f64,
         kind_name: &str,
         step: f64,
-        options: JsValue,
-    ) -> Result<String, JsError> {
+        #[wasm_bindgen(unchecked_param_type = "ChartOptions | undefined")] options: JsValue,
+    ) -> Result<String, Error> {
         let o = chart_options(options)?;
         let model = self.model(token, kind_name, step, &o)?;
         let size = (
@@ -334,17 +360,17 @@ impl Distribution {
         );
         let mut out = String::new();
         {
-            let ctx = measuring_context(None)
-                .ok_or_else(|| js_error("No canvas is available to measure text."))?;
+            let ctx = measuring_context(None).ok_or_else(|| {
+                Error::new(code::CANVAS, "No canvas is available to measure text.")
+            })?;
             let root =
                 Measured::new(SVGBackend::with_string(&mut out, size), ctx).into_drawing_area();
             let style = ChartStyle {
                 scale: o.scale.unwrap_or(1.0),
                 dark: o.dark,
             };
-            draw_curve(&root, &model, &style).map_err(js_error)?;
-            root.present()
-                .map_err(|e| js_error(format!("drawing failed: {e:?}")))?;
+            draw_curve(&root, &model, &style).map_err(drawing_failed)?;
+            root.present().map_err(drawing_failed)?;
         }
         Ok(out)
     }
@@ -357,11 +383,9 @@ impl Distribution {
         kind_name: &str,
         step: f64,
         o: &ChartOptions,
-    ) -> Result<CurveModel, JsError> {
+    ) -> Result<CurveModel, Error> {
         let k = token_index(token, self.inner.len())?;
-        if !step.is_finite() {
-            return Err(js_error(CoreError::Step { value: step }));
-        }
+        let step = finite_step(step)?;
         let opts = CurveOptions {
             token: k,
             kind: kind(kind_name)?,
@@ -369,22 +393,72 @@ impl Distribution {
             log_x: o.log_x,
             samples: o.samples.unwrap_or(200).clamp(16, 4000),
         };
-        CurveModel::build(&self.inner, &opts).map_err(js_error)
+        Ok(CurveModel::build(&self.inner, &opts)?)
     }
 }
 
-fn layout_js(l: Layout, exact_flip: Option<f64>) -> Result<JsValue, JsError> {
-    let out = LayoutJs {
-        left: l.left,
-        right: l.right,
-        top: l.top,
-        bottom: l.bottom,
-        x_min: l.x_min,
-        x_max: l.x_max,
-        y_min: l.y_min,
-        y_max: l.y_max,
-        log_x: l.log_x,
-        exact_flip,
+/// The bars of a row opened from a slice: the most likely tokens and one
+/// "rest" bucket (docs/math.md). `token`: the sampled token, or undefined.
+#[wasm_bindgen(js_name = topBars, unchecked_return_type = "TopBars")]
+pub fn top_bars(
+    logits: &JsValue,
+    token: Option<f64>,
+    shown: Option<f64>,
+) -> Result<JsValue, Error> {
+    let z = to_f64_vec(logits, "logits")?;
+    let sampled = match token {
+        Some(t) => Some(convert::whole(t, "token")? as usize),
+        None => None,
     };
-    serde_wasm_bindgen::to_value(&out).map_err(js_error)
+    let shown = match shown {
+        Some(n) => convert::whole(n, "shown")? as usize,
+        None => core::explorer::MAX_BARS,
+    };
+    let b = core::explorer::top_bars(&z, sampled, shown)?;
+    let index: Vec<i32> = b.index.iter().map(|i| i.map_or(-1, |j| j as i32)).collect();
+    Ok(object(&[
+        ("index", js_sys::Int32Array::from(&index[..]).into()),
+        ("logits", Float64Array::from(&b.logits[..]).into()),
+        ("rest", (b.rest as f64).into()),
+        ("token", (b.token as f64).into()),
+    ]))
+}
+
+/// The logit that gives token `j` probability `q` at `temperature`, the
+/// other logits kept (the bar editor's drag).
+#[wasm_bindgen(js_name = logitForProb)]
+pub fn logit_for_prob(logits: &JsValue, j: f64, q: f64, temperature: f64) -> Result<f64, Error> {
+    let z = to_f64_vec(logits, "logits")?;
+    let j = index(j, "token", z.len())?;
+    Ok(core::explorer::logit_for_prob(&z, j, q, temperature)?)
+}
+
+/// How many tokens the chart draws as dots at most (a sample beyond).
+#[wasm_bindgen(js_name = maxDots)]
+pub fn max_dots() -> usize {
+    crate::plot::MAX_DOTS
+}
+
+fn drawing_failed(e: impl std::fmt::Debug) -> Error {
+    Error::new(code::CANVAS, format!("drawing failed: {e:?}"))
+}
+
+/// The plotting area and ranges of a drawn chart, for pointer mapping and
+/// tests (the `ChartLayout` interface in the TypeScript declarations).
+fn layout_js(l: Layout, exact_flip: Option<f64>) -> JsValue {
+    object(&[
+        ("left", l.left.into()),
+        ("right", l.right.into()),
+        ("top", l.top.into()),
+        ("bottom", l.bottom.into()),
+        ("xMin", l.x_min.into()),
+        ("xMax", l.x_max.into()),
+        ("yMin", l.y_min.into()),
+        ("yMax", l.y_max.into()),
+        ("logX", l.log_x.into()),
+        (
+            "exactFlip",
+            exact_flip.map_or(JsValue::UNDEFINED, JsValue::from),
+        ),
+    ])
 }

@@ -1,22 +1,34 @@
-//! `analyzeRows` (SPEC §4): per-row statistics of a float32 logit slice.
+//! `analyzeRows` (docs/contract.md): per-row statistics of a float32 logit slice.
 
-use super::js_error;
+use super::convert::{code, object, whole, Error};
 use crate::core::rows;
-use js_sys::{Array, Float32Array, Float64Array, Object, Reflect, Uint32Array};
+use js_sys::{Array, Float32Array, Float64Array, Uint32Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+
+/// A bad argument (code "type"), naming it.
+fn arg_error(msg: &str, field: &str) -> Error {
+    Error::new(code::TYPE, msg).field(field)
+}
+
+/// What the row kernel refuses (NaN, +∞, all masked, lengths…), code "rows".
+fn rows_error(e: rows::RowsError) -> Error {
+    Error::new("rows", e.to_string())
+}
 
 /// `analyzeRows(logits, rows, vocab, tokens?, advantages?)`.
 ///
 /// - `logits`: Float32Array of rows × vocab, row-major; −Infinity masks a token.
-/// - `tokens`: Uint32Array (or array of whole numbers), the sampled token of each row.
+/// - `tokens`: Uint32Array (or array of whole numbers), the sampled token of
+///   each row; or the string `"greedy"`: each row's most likely token.
 /// - `advantages`: Float32Array, Float64Array or array of numbers; one per row
 ///   or a single one for all rows. Without it A = 1 (polarity = sensitivity).
 ///
 /// Returns `{ entropy, meanDiscriminator, flipNudge, flipPolicyGradient }`,
 /// each a Float64Array with one value per row, and, only when `tokens` is
-/// given, `{ prob, discriminator, sensitivity, polarity }` for the sampled
-/// token of each row. Without tokens those four keys are absent (not empty
+/// given, `{ token, prob, discriminator, sensitivity, polarity }` for the
+/// sampled token of each row (`token`: Uint32Array, the greedy token's column
+/// with `"greedy"`). Without tokens those four keys are absent (not empty
 /// arrays, not NaN). Bad input throws an Error that says what to fix.
 #[wasm_bindgen(js_name = analyzeRows)]
 pub fn analyze_rows(
@@ -25,29 +37,26 @@ pub fn analyze_rows(
     vocab: f64,
     tokens: JsValue,
     advantages: JsValue,
-) -> Result<JsValue, JsError> {
+) -> Result<JsValue, Error> {
     let logits = logits.dyn_ref::<Float32Array>().ok_or_else(|| {
-        js_error("logits must be a Float32Array of rows × vocab values (row-major).")
+        arg_error(
+            "logits must be a Float32Array of rows × vocab values (row-major).",
+            "logits",
+        )
     })?;
     let rows = count(rows, "rows")?;
     let vocab = count(vocab, "vocab")?;
     let tokens = token_ids(&tokens)?;
     let advantages = advantage_values(&advantages)?;
-    rows::check_shape(logits.length() as usize, rows, vocab).map_err(js_error)?;
+    rows::check_shape(logits.length() as usize, rows, vocab).map_err(rows_error)?;
     // Copy the rows into wasm memory one at a time, just before they are
     // analysed (two row buffers, not a copy of the whole slice).
     let source = rows::CopiedRows::new(rows, vocab, |r, buffer| {
         let start = (r * vocab) as u32;
         logits.subarray(start, start + vocab as u32).copy_to(buffer)
     });
-    let a = rows::analyze_rows_from(
-        source,
-        rows,
-        vocab,
-        tokens.as_deref(),
-        advantages.as_deref(),
-    )
-    .map_err(js_error)?;
+    let a = rows::analyze_rows_from(source, rows, vocab, tokens.as_ref(), advantages.as_deref())
+        .map_err(rows_error)?;
     to_js(&a)
 }
 
@@ -69,20 +78,26 @@ pub struct RowsBuffer {
 #[wasm_bindgen]
 impl RowsBuffer {
     #[wasm_bindgen(constructor)]
-    pub fn new(rows: f64, vocab: f64) -> Result<RowsBuffer, JsError> {
+    pub fn new(rows: f64, vocab: f64) -> Result<RowsBuffer, Error> {
         let rows = count(rows, "rows")?;
         let vocab = count(vocab, "vocab")?;
-        let len = rows
-            .checked_mul(vocab)
-            .ok_or_else(|| js_error(format!("{rows} × {vocab} logits do not fit in memory.")))?;
-        rows::check_shape(len, rows, vocab).map_err(js_error)?;
+        let len = rows.checked_mul(vocab).ok_or_else(|| {
+            Error::new(
+                code::RANGE,
+                format!("{rows} × {vocab} logits do not fit in memory."),
+            )
+        })?;
+        rows::check_shape(len, rows, vocab).map_err(rows_error)?;
         let mut logits = Vec::new();
         logits.try_reserve_exact(len).map_err(|_| {
-            js_error(format!(
-                "Cannot allocate {:.0} MB for {rows} × {vocab} logits in WebAssembly memory \
+            Error::new(
+                code::RANGE,
+                format!(
+                    "Cannot allocate {:.0} MB for {rows} × {vocab} logits in WebAssembly memory \
                  (at most 4 GB in all): analyse fewer rows at a time.",
-                len as f64 * 4.0 / 1e6
-            ))
+                    len as f64 * 4.0 / 1e6
+                ),
+            )
         })?;
         logits.resize(len, 0.0);
         Ok(RowsBuffer {
@@ -111,63 +126,86 @@ impl RowsBuffer {
     }
 
     /// The same result as `analyzeRows` on these logits.
-    pub fn analyze(&self, tokens: JsValue, advantages: JsValue) -> Result<JsValue, JsError> {
+    pub fn analyze(&self, tokens: JsValue, advantages: JsValue) -> Result<JsValue, Error> {
         let tokens = token_ids(&tokens)?;
         let advantages = advantage_values(&advantages)?;
-        let a = rows::analyze_rows(
-            &self.logits,
+        let source = rows::SliceRows {
+            logits: &self.logits,
+            vocab: self.vocab,
+        };
+        let a = rows::analyze_rows_from(
+            source,
             self.rows,
             self.vocab,
-            tokens.as_deref(),
+            tokens.as_ref(),
             advantages.as_deref(),
         )
-        .map_err(js_error)?;
+        .map_err(rows_error)?;
         to_js(&a)
     }
 }
 
-/// `{ entropy, meanDiscriminator, flipNudge, flipPolicyGradient[, prob,
-/// discriminator, sensitivity, polarity] }` of Float64Arrays.
-fn to_js(a: &rows::RowsAnalysis) -> Result<JsValue, JsError> {
-    let out = Object::new();
-    let put = |key: &str, v: &[f64]| -> Result<(), JsError> {
-        Reflect::set(&out, &key.into(), &Float64Array::from(v))
-            .map(|_| ())
-            .map_err(|_| js_error("could not build the result object"))
-    };
-    put("entropy", &a.entropy)?;
-    put("meanDiscriminator", &a.mean_discriminator)?;
-    put("flipNudge", &a.flip_nudge)?;
-    put("flipPolicyGradient", &a.flip_pg)?;
+/// `{ entropy, meanDiscriminator, flipNudge, flipPolicyGradient[, token,
+/// prob, discriminator, sensitivity, polarity] }`: Float64Arrays (token:
+/// Uint32Array); the token keys are absent without tokens.
+fn to_js(a: &rows::RowsAnalysis) -> Result<JsValue, Error> {
+    let col = |v: &[f64]| JsValue::from(Float64Array::from(v));
+    let mut entries = vec![
+        ("entropy", col(&a.entropy)),
+        ("meanDiscriminator", col(&a.mean_discriminator)),
+        ("flipNudge", col(&a.flip_nudge)),
+        ("flipPolicyGradient", col(&a.flip_pg)),
+    ];
     if let Some(s) = &a.sampled {
-        put("prob", &s.prob)?;
-        put("discriminator", &s.discriminator)?;
-        put("sensitivity", &s.sensitivity)?;
-        put("polarity", &s.polarity)?;
+        entries.extend([
+            ("token", Uint32Array::from(&s.token[..]).into()),
+            ("prob", col(&s.prob)),
+            ("discriminator", col(&s.discriminator)),
+            ("sensitivity", col(&s.sensitivity)),
+            ("polarity", col(&s.polarity)),
+        ]);
     }
-    Ok(out.into())
+    Ok(object(&entries))
 }
 
-fn count(v: f64, what: &str) -> Result<usize, JsError> {
-    if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= u32::MAX as f64 {
-        Ok(v as usize)
-    } else {
-        Err(js_error(format!(
-            "{what} = {v}: give a whole number of at least 0."
-        )))
-    }
+fn count(v: f64, what: &str) -> Result<usize, Error> {
+    let n = whole(v, what)?;
+    usize::try_from(n)
+        .ok()
+        .filter(|&n| n <= u32::MAX as usize)
+        .ok_or_else(|| Error::new(code::RANGE, format!("{what} = {n} is too large.")).field(what))
 }
 
 fn absent(v: &JsValue) -> bool {
     v.is_undefined() || v.is_null()
 }
 
-fn token_ids(v: &JsValue) -> Result<Option<Vec<u32>>, JsError> {
+/// The `tokens` argument, owned: none, given ids, or `"greedy"`.
+enum TokenArg {
+    None,
+    Given(Vec<u32>),
+    Greedy,
+}
+
+impl TokenArg {
+    fn as_ref(&self) -> rows::Tokens<'_> {
+        match self {
+            TokenArg::None => rows::Tokens::None,
+            TokenArg::Given(t) => rows::Tokens::Given(t),
+            TokenArg::Greedy => rows::Tokens::Greedy,
+        }
+    }
+}
+
+fn token_ids(v: &JsValue) -> Result<TokenArg, Error> {
     if absent(v) {
-        return Ok(None);
+        return Ok(TokenArg::None);
+    }
+    if v.as_string().as_deref() == Some("greedy") {
+        return Ok(TokenArg::Greedy);
     }
     if let Some(a) = v.dyn_ref::<Uint32Array>() {
-        return Ok(Some(a.to_vec()));
+        return Ok(TokenArg::Given(a.to_vec()));
     }
     if Array::is_array(v) {
         return Array::from(v)
@@ -175,34 +213,38 @@ fn token_ids(v: &JsValue) -> Result<Option<Vec<u32>>, JsError> {
             .enumerate()
             .map(|(row, x)| match x.as_f64() {
                 Some(t) if t >= 0.0 && t.fract() == 0.0 && t <= u32::MAX as f64 => Ok(t as u32),
-                _ => Err(js_error(format!(
+                _ => Err(Error::new(code::TYPE, format!(
                     "tokens: the entry for row {row} is not a token id (a whole number of at least 0)."
                 ))),
             })
             .collect::<Result<Vec<_>, _>>()
-            .map(Some);
+            .map(TokenArg::Given);
     }
-    Err(js_error(
-        "tokens must be a Uint32Array (or an array of token ids), one per row.",
+    Err(Error::new(
+        code::TYPE,
+        "tokens must be a Uint32Array (or an array of token ids), one per row, or \"greedy\".",
     ))
 }
 
-fn advantage_values(v: &JsValue) -> Result<Option<Vec<f32>>, JsError> {
+fn advantage_values(v: &JsValue) -> Result<Option<Vec<f32>>, Error> {
     if absent(v) {
         return Ok(None);
     }
     if let Some(a) = v.dyn_ref::<Float32Array>() {
         return Ok(Some(a.to_vec()));
     }
-    let narrow = |x: f64, row: usize| -> Result<f32, JsError> {
+    let narrow = |x: f64, row: usize| -> Result<f32, Error> {
         let a = x as f32;
         if a.is_finite() {
             Ok(a)
         } else {
-            Err(js_error(format!(
+            Err(Error::new(
+                code::RANGE,
+                format!(
                 "advantages: the entry for row {row} is {x}; advantages must be finite numbers \
                  within the float32 range."
-            )))
+            ),
+            ))
         }
     };
     if let Some(a) = v.dyn_ref::<Float64Array>() {
@@ -220,14 +262,16 @@ fn advantage_values(v: &JsValue) -> Result<Option<Vec<f32>>, JsError> {
             .enumerate()
             .map(|(r, x)| match x.as_f64() {
                 Some(x) => narrow(x, r),
-                None => Err(js_error(format!(
-                    "advantages: the entry for row {r} is not a number."
-                ))),
+                None => Err(Error::new(
+                    code::RANGE,
+                    format!("advantages: the entry for row {r} is not a number."),
+                )),
             })
             .collect::<Result<Vec<_>, _>>()
             .map(Some);
     }
-    Err(js_error(
+    Err(Error::new(
+        code::TYPE,
         "advantages must be a Float32Array (or Float64Array, or an array of numbers): \
          one per row, or a single one for all rows.",
     ))

@@ -1,285 +1,445 @@
-//! `simulate(options)` for the control lab (SPEC §4): a plain options object
-//! in (through serde-wasm-bindgen), typed arrays out. Unknown options, wrong
-//! types and out-of-range values are thrown as `Error`s with the core's
-//! person-readable message; options left out take the core's defaults.
+//! The control lab's bindings: `simulate(options)`, the option table
+//! `simulateOptions()` (from the core's one declaration, so the page's
+//! inputs, limits and link codec derive from it), a step-wise `LabRun` for
+//! the worker, the trace download and the scenario grid.
 //!
-//! serde-wasm-bindgen reads a struct by asking the object for each known
-//! field, so `deny_unknown_fields` never sees an unknown key: the keys are
-//! checked against [`KNOWN`] before deserialising.
+//! Errors follow src/wasm/convert.rs: JS `Error`s with `.code` (stable, e.g.
+//! "range") and `.field` (the option at fault, as JavaScript spells it), so
+//! the page marks the right input without reading the message.
 
-use super::{js_error, to_f64_vec, unknown_key};
-use crate::core::simulate::{self as sim, Preset, SimOptions, SimResult, Strategy};
-use js_sys::{Float64Array, Object, Reflect, Uint32Array};
+use super::convert::{code, Error};
+use super::to_f64_vec;
+use crate::core::simulate::grid::{self, Cell, GridSpec, RewardCase};
+use crate::core::simulate::{
+    self as sim, options, options::wrong_type, Kind, SimError, SimOptions, SimResult, Simulation,
+    Strategy, Value,
+};
+use js_sys::{Array, Float64Array, Object, Reflect, Uint32Array};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// The JavaScript options. Numbers arrive as f64 and are checked here for
-/// being whole where the core wants a count; everything else (ranges,
-/// lengths, conflicts) is checked by the core.
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct Options {
-    strategy: Option<String>,
-    vocab: Option<f64>,
-    group: Option<f64>,
-    steps: Option<f64>,
-    seed: Option<f64>,
-    lr: Option<f64>,
-    epochs: Option<f64>,
-    clip_low: Option<f64>,
-    clip_high: Option<f64>,
-    entropy_coef: Option<f64>,
-    target_entropy: Option<f64>,
-    polarity_gain: Option<f64>,
-    polarity_max_weight: Option<f64>,
-    preset: Option<String>,
-    /// Float64Array, Float32Array or an array of numbers (read by `to_f64_vec`).
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    rewards: JsValue,
-    correct: Option<f64>,
-    noise: Option<f64>,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    logits: JsValue,
-    zipf: Option<f64>,
+/// A JS Error carrying `.code` and, when one option is at fault, `.field`.
+fn coded_error(message: &str, code: &'static str, option: Option<&str>) -> JsValue {
+    let e = Error::new(code, message);
+    match option {
+        Some(o) => e.field(o).into(),
+        None => e.into(),
+    }
 }
 
-/// The option names, as JavaScript spells them (the fields of [`Options`]).
-const KNOWN: [&str; 19] = [
-    "strategy",
-    "vocab",
-    "group",
-    "steps",
-    "seed",
-    "lr",
-    "epochs",
-    "clipLow",
-    "clipHigh",
-    "entropyCoef",
-    "targetEntropy",
-    "polarityGain",
-    "polarityMaxWeight",
-    "preset",
-    "rewards",
-    "correct",
-    "noise",
-    "logits",
-    "zipf",
-];
+fn sim_error(e: SimError) -> JsValue {
+    coded_error(&e.to_string(), e.code(), e.option())
+}
 
-/// Unknown keys and values of the wrong JavaScript type, named (serde's own
-/// type errors do not say which option they are about). `null` and
-/// `undefined` mean "not given".
-fn check_keys(options: &JsValue) -> Result<(), JsError> {
-    let Some(obj) = options.dyn_ref::<Object>() else {
-        return Err(js_error(
+fn set(obj: &impl AsRef<JsValue>, key: &str, value: &JsValue) {
+    // Setting a property on a plain object or Error we just made cannot fail.
+    let _ = Reflect::set(obj.as_ref(), &JsValue::from_str(key), value);
+}
+
+/// Reads a JavaScript options object through the table.
+fn read_options(given: &JsValue) -> Result<SimOptions, JsValue> {
+    let mut o = SimOptions::default();
+    if given.is_undefined() || given.is_null() {
+        return Ok(o);
+    }
+    let Some(obj) = given.dyn_ref::<Object>() else {
+        return Err(coded_error(
             "simulate options must be an object, such as { strategy: \"pg\", vocab: 100 }.",
+            code::TYPE,
+            None,
         ));
     };
-    if let Some(key) = unknown_key(obj, &KNOWN) {
-        return Err(js_error(format!(
-            "simulate: unknown option \"{key}\". Known options: {}.",
-            KNOWN.join(", ")
-        )));
-    }
+    let table = options();
     for key in Object::keys(obj).iter() {
-        let key = key.as_string().unwrap_or_default();
-        let value = Reflect::get(obj, &JsValue::from_str(&key)).unwrap_or(JsValue::UNDEFINED);
-        if value.is_undefined() || value.is_null() {
-            continue;
-        }
-        let wrong = match key.as_str() {
-            "strategy" | "preset" => (!value.is_string()).then_some("a string, such as \"pg\""),
-            "rewards" | "logits" => None, // read by `to_f64_vec`, which explains itself
-            _ => value.as_f64().is_none().then_some("a number"),
+        let name = key.as_string().unwrap_or_default();
+        let Some(spec) = table.iter().find(|s| s.name == name) else {
+            return Err(sim_error(SimError::UnknownOption { name }));
         };
-        if let Some(want) = wrong {
-            let got = value.js_typeof().as_string().unwrap_or_default();
-            return Err(js_error(format!(
-                "simulate option {key} must be {want}, not a {got}."
-            )));
-        }
+        let v = Reflect::get(obj, &key).unwrap_or(JsValue::UNDEFINED);
+        let value = if v.is_undefined() || v.is_null() {
+            Value::Absent
+        } else if let Some(x) = v.as_f64() {
+            Value::Number(x)
+        } else if let Some(t) = v.as_string() {
+            Value::Text(t)
+        } else if spec.kind == Kind::Vector {
+            let x = to_f64_vec(&v, spec.name).map_err(|e| JsValue::from(e.field(spec.name)))?;
+            Value::Vector(x)
+        } else {
+            return Err(sim_error(wrong_type(spec)));
+        };
+        o.set(spec.name, value).map_err(sim_error)?;
     }
-    Ok(())
+    Ok(o)
 }
 
-/// An optional vector option: undefined or null means not given.
-fn vector(v: &JsValue, what: &str) -> Result<Option<Vec<f64>>, JsError> {
-    if v.is_undefined() || v.is_null() {
-        Ok(None)
-    } else {
-        to_f64_vec(v, what).map(Some)
-    }
-}
-
-/// Largest seed JavaScript can hold exactly (Number.MAX_SAFE_INTEGER).
-const MAX_SEED: f64 = 9_007_199_254_740_991.0;
-
-/// A count given as a JS number: finite, whole, not negative.
-fn whole(name: &str, value: f64, allowed: &str) -> Result<u64, JsError> {
-    if value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value <= MAX_SEED {
-        Ok(value as u64)
-    } else {
-        Err(js_error(format!(
-            "{name} = {value} is not allowed: use a whole number {allowed}."
-        )))
-    }
-}
-
-fn count(name: &str, value: f64, allowed: &str) -> Result<usize, JsError> {
-    let v = whole(name, value, allowed)?;
-    // Beyond usize (wasm32: 2^32) is far outside every range anyway.
-    usize::try_from(v).map_err(|_| {
-        js_error(format!(
-            "{name} = {value} is not allowed: use a whole number {allowed}."
-        ))
-    })
-}
-
-fn to_core(o: Options) -> Result<SimOptions, JsError> {
-    let d = SimOptions::default();
-    let vocab_range = format!("from {} to {}", sim::MIN_VOCAB, sim::MAX_VOCAB);
-    Ok(SimOptions {
-        strategy: match o.strategy {
-            Some(s) => Strategy::parse(&s).map_err(js_error)?,
-            None => d.strategy,
-        },
-        vocab: o
-            .vocab
-            .map(|v| count("vocab", v, &vocab_range))
-            .transpose()?,
-        group: o
-            .group
-            .map(|v| {
-                count(
-                    "group",
-                    v,
-                    &format!("from {} to {}", sim::MIN_GROUP, sim::MAX_GROUP),
-                )
-            })
-            .transpose()?
-            .unwrap_or(d.group),
-        steps: o
-            .steps
-            .map(|v| count("steps", v, &format!("from 0 to {}", sim::MAX_STEPS)))
-            .transpose()?
-            .unwrap_or(d.steps),
-        seed: o
-            .seed
-            .map(|v| whole("seed", v, "from 0 to 9007199254740991"))
-            .transpose()?
-            .unwrap_or(d.seed),
-        lr: o.lr.unwrap_or(d.lr),
-        epochs: o
-            .epochs
-            .map(|v| count("epochs", v, &format!("from 1 to {}", sim::MAX_EPOCHS)))
-            .transpose()?
-            .unwrap_or(d.epochs),
-        clip_low: o.clip_low.unwrap_or(d.clip_low),
-        clip_high: o.clip_high.unwrap_or(d.clip_high),
-        entropy_coef: o.entropy_coef.unwrap_or(d.entropy_coef),
-        target_entropy: o.target_entropy,
-        polarity_gain: o.polarity_gain.unwrap_or(d.polarity_gain),
-        polarity_max_weight: o.polarity_max_weight.unwrap_or(d.polarity_max_weight),
-        preset: o
-            .preset
-            .map(|s| Preset::parse(&s).map_err(js_error))
-            .transpose()?,
-        rewards: vector(&o.rewards, "rewards")?,
-        correct: o
-            .correct
-            .map(|v| count("correct", v, "from 1 to vocab − 1"))
-            .transpose()?,
-        noise: o.noise,
-        logits: vector(&o.logits, "logits")?,
-        zipf: o.zipf,
-    })
-}
-
-fn set(obj: &Object, key: &str, value: &JsValue) -> Result<(), JsError> {
-    Reflect::set(obj, &JsValue::from_str(key), value)
-        .map(|_| ())
-        .map_err(|_| js_error(format!("could not set {key} on the result")))
-}
-
-fn result_js(r: &SimResult, strategy: Strategy) -> Result<JsValue, JsError> {
+fn result_js(r: &SimResult, strategy: Strategy) -> JsValue {
     let obj = Object::new();
     let f64s = |v: &[f64]| JsValue::from(Float64Array::from(v));
     let u32s = |v: &[u32]| JsValue::from(Uint32Array::from(v));
-    set(&obj, "strategy", &JsValue::from_str(strategy.as_str()))?;
-    set(&obj, "entropy", &f64s(&r.entropy))?;
-    set(&obj, "reward", &f64s(&r.reward))?;
-    set(&obj, "expanding", &u32s(&r.expanding))?;
-    set(&obj, "contracting", &u32s(&r.contracting))?;
-    set(&obj, "expandDh", &f64s(&r.expand_dh))?;
-    set(&obj, "contractDh", &f64s(&r.contract_dh))?;
-    set(&obj, "bonusDh", &f64s(&r.bonus_dh))?;
-    set(&obj, "clippedLow", &u32s(&r.clipped_low))?;
-    set(&obj, "clippedHigh", &u32s(&r.clipped_high))?;
-    set(&obj, "expandWeight", &f64s(&r.expand_weight))?;
-    set(&obj, "tokenRewards", &f64s(&r.token_rewards))?;
-    set(&obj, "initialProbs", &f64s(&r.initial_probs))?;
-    set(&obj, "finalProbs", &f64s(&r.final_probs))?;
-    set(&obj, "targetEntropy", &JsValue::from_f64(r.target_entropy))?;
-    set(&obj, "clipHighUsed", &JsValue::from_f64(r.clip_high_used))?;
-    Ok(obj.into())
+    set(&obj, "strategy", &JsValue::from_str(strategy.as_str()));
+    set(&obj, "entropy", &f64s(&r.entropy));
+    set(&obj, "reward", &f64s(&r.reward));
+    set(&obj, "expanding", &u32s(&r.expanding));
+    set(&obj, "contracting", &u32s(&r.contracting));
+    set(&obj, "expandDh", &f64s(&r.expand_dh));
+    set(&obj, "contractDh", &f64s(&r.contract_dh));
+    set(&obj, "bonusDh", &f64s(&r.bonus_dh));
+    set(&obj, "clippedLow", &u32s(&r.clipped_low));
+    set(&obj, "clippedHigh", &u32s(&r.clipped_high));
+    set(&obj, "expandWeight", &f64s(&r.expand_weight));
+    set(&obj, "shaped", &u32s(&r.shaped));
+    set(&obj, "deadShare", &f64s(&r.dead_share));
+    set(&obj, "tokenRewards", &f64s(&r.token_rewards));
+    set(&obj, "initialProbs", &f64s(&r.initial_probs));
+    set(&obj, "finalProbs", &f64s(&r.final_probs));
+    set(&obj, "targetEntropy", &JsValue::from_f64(r.target_entropy));
+    set(&obj, "clipHighUsed", &JsValue::from_f64(r.clip_high_used));
+    obj.into()
 }
 
-/// Runs the control lab's simulation. `options` is a plain object (or
-/// undefined for all defaults); see `simulateDefaults()` for the names.
+/// Runs the control lab's simulation whole. `options` is a plain object (or
+/// undefined for all defaults); `simulateOptions()` lists the names.
 ///
 /// Returns `{ strategy, entropy, reward, expanding, contracting, expandDh,
-/// contractDh, bonusDh, clippedLow, clippedHigh, expandWeight, tokenRewards,
-/// initialProbs, finalProbs, targetEntropy, clipHighUsed }`: `entropy` and
-/// `reward` are Float64Arrays of steps + 1 values, the per-step arrays have
-/// `steps` values (counts as Uint32Array).
+/// contractDh, bonusDh, clippedLow, clippedHigh, expandWeight, shaped,
+/// deadShare, tokenRewards, initialProbs, finalProbs, targetEntropy,
+/// clipHighUsed }`: `entropy` and `reward` are Float64Arrays of steps + 1
+/// values, the per-step arrays have `steps` values (counts as Uint32Array).
 #[wasm_bindgen]
-pub fn simulate(options: JsValue) -> Result<JsValue, JsError> {
-    let o: Options = if options.is_undefined() || options.is_null() {
-        Options::default()
-    } else {
-        check_keys(&options)?;
-        serde_wasm_bindgen::from_value(options).map_err(|e| {
-            let e = e.to_string();
-            js_error(format!(
-                "simulate options: {}",
-                e.strip_prefix("Error: ").unwrap_or(&e)
-            ))
-        })?
-    };
-    let o = to_core(o)?;
-    let r = sim::simulate(&o).map_err(js_error)?;
-    result_js(&r, o.strategy)
+pub fn simulate(options: JsValue) -> Result<JsValue, JsValue> {
+    let o = read_options(&options)?;
+    let r = sim::simulate(&o).map_err(sim_error)?;
+    Ok(result_js(&r, o.strategy))
 }
 
-/// The defaults of `simulate`'s options, as a plain object (for the page's
-/// controls). `vocab` is the default when neither `rewards` nor `logits`
-/// gives a length; `targetEntropy` (half the initial entropy) and `noise`
-/// (0.5 for the "noisy" preset, else 0) depend on other options and are left
-/// out; `rewards` and `logits` have no default.
+fn value_js(v: &Value) -> JsValue {
+    match v {
+        Value::Absent => JsValue::NULL,
+        Value::Number(x) => JsValue::from_f64(*x),
+        Value::Text(s) => JsValue::from_str(s),
+        Value::Vector(x) => Float64Array::from(&x[..]).into(),
+    }
+}
+
+/// The table of `simulate`'s options, in order: `[{ name, kind ("count" |
+/// "number" | "choice" | "vector"), min, max (null when not numeric;
+/// max may be Infinity), minOpen, optional, default (null: depends on other
+/// options), help, choices (for "choice") }]`.
+#[wasm_bindgen(js_name = simulateOptions)]
+pub fn simulate_options() -> JsValue {
+    let out = Array::new();
+    for s in options() {
+        let o = Object::new();
+        let n = |x: f64| {
+            if x.is_nan() {
+                JsValue::NULL
+            } else {
+                JsValue::from_f64(x)
+            }
+        };
+        set(&o, "name", &JsValue::from_str(s.name));
+        set(&o, "kind", &JsValue::from_str(s.kind.as_str()));
+        set(&o, "min", &n(s.min));
+        set(&o, "max", &n(s.max));
+        set(&o, "minOpen", &JsValue::from_bool(s.min_open));
+        set(&o, "optional", &JsValue::from_bool(s.optional));
+        set(&o, "default", &value_js(&s.default));
+        set(&o, "help", &JsValue::from_str(s.help));
+        if let Kind::Choice(words) = s.kind {
+            let a: Array = words.iter().map(|w| JsValue::from_str(w)).collect();
+            set(&o, "choices", &a.into());
+        }
+        out.push(&o);
+    }
+    out.into()
+}
+
+/// The defaults as `{ name: value }` (null where the default depends on
+/// other options, e.g. `correct`: 4, or V − 1 when V ≤ 4). From the table.
 #[wasm_bindgen(js_name = simulateDefaults)]
-pub fn simulate_defaults() -> Result<JsValue, JsError> {
-    let d = SimOptions::default();
+pub fn simulate_defaults() -> JsValue {
     let obj = Object::new();
-    let num = |x: f64| JsValue::from_f64(x);
-    set(&obj, "strategy", &JsValue::from_str(d.strategy.as_str()))?;
-    set(&obj, "vocab", &num(sim::DEFAULT_VOCAB as f64))?;
-    set(&obj, "group", &num(d.group as f64))?;
-    set(&obj, "steps", &num(d.steps as f64))?;
-    set(&obj, "seed", &num(d.seed as f64))?;
-    set(&obj, "lr", &num(d.lr))?;
-    set(&obj, "epochs", &num(d.epochs as f64))?;
-    set(&obj, "clipLow", &num(d.clip_low))?;
-    set(&obj, "clipHigh", &num(d.clip_high))?;
-    set(&obj, "entropyCoef", &num(d.entropy_coef))?;
-    set(&obj, "polarityGain", &num(d.polarity_gain))?;
-    set(&obj, "polarityMaxWeight", &num(d.polarity_max_weight))?;
+    for s in options() {
+        if s.kind != Kind::Vector {
+            set(&obj, s.name, &value_js(&s.default));
+        }
+    }
+    obj.into()
+}
+
+/// A simulation run in slices, for the page's worker: `new LabRun(options,
+/// record)`, then `advance(n)` until `done`, then `result()`;
+/// `traceJsonl(envName)` when `record` was true.
+#[wasm_bindgen]
+pub struct LabRun {
+    sim: Option<Simulation>,
+    strategy: Strategy,
+    result: Option<SimResult>,
+}
+
+#[wasm_bindgen]
+impl LabRun {
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue, record: Option<bool>) -> Result<LabRun, JsValue> {
+        let o = read_options(&options)?;
+        let mut sim = Simulation::new(&o).map_err(sim_error)?;
+        if record.unwrap_or(false) {
+            sim = sim.record();
+        }
+        Ok(LabRun {
+            sim: Some(sim),
+            strategy: o.strategy,
+            result: None,
+        })
+    }
+
+    /// Runs up to `steps` more steps; returns the steps done so far.
+    pub fn advance(&mut self, steps: u32) -> Result<u32, JsValue> {
+        match &mut self.sim {
+            Some(s) => {
+                s.advance(steps as usize).map_err(sim_error)?;
+                Ok(s.steps_done() as u32)
+            }
+            None => Err(coded_error("This run has finished.", "finished", None)),
+        }
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn done(&self) -> bool {
+        self.sim.as_ref().map_or(true, Simulation::is_done)
+    }
+
+    /// Work of one step, epochs × (V + G), to size the slices.
+    #[wasm_bindgen(getter, js_name = stepCost)]
+    pub fn step_cost(&self) -> f64 {
+        self.sim.as_ref().map_or(0.0, |s| s.step_cost() as f64)
+    }
+
+    fn finished(&mut self) -> &SimResult {
+        if let Some(s) = self.sim.take() {
+            self.result = Some(s.finish());
+        }
+        self.result.as_ref().expect("finished")
+    }
+
+    /// The run (so far), as `simulate` returns it.
+    pub fn result(&mut self) -> JsValue {
+        let strategy = self.strategy;
+        result_js(self.finished(), strategy)
+    }
+
+    /// The recorded groups in trace format v1 (JSONL text).
+    #[wasm_bindgen(js_name = traceJsonl)]
+    pub fn trace_jsonl(&mut self, env_name: &str) -> String {
+        sim::trace::to_jsonl(self.finished(), env_name)
+    }
+}
+
+/// The grid as JavaScript gives it; every field optional (defaults: the
+/// pinned grid).
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct GridJs {
+    rewards: Option<Vec<String>>,
+    vocab: Option<Vec<usize>>,
+    lr: Option<Vec<f64>>,
+    epochs: Option<Vec<usize>>,
+    clip: Option<Vec<(f64, f64)>>,
+    seeds: Option<u64>,
+    steps: Option<usize>,
+    group: Option<usize>,
+    keep: Option<f64>,
+    strategies: Option<Vec<String>>,
+}
+
+const GRID_KEYS: [&str; 10] = [
+    "rewards",
+    "vocab",
+    "lr",
+    "epochs",
+    "clip",
+    "seeds",
+    "steps",
+    "group",
+    "keep",
+    "strategies",
+];
+/// Runs a grid may hold (scenarios × strategies × seeds).
+const MAX_GRID_RUNS: usize = 200_000;
+
+fn grid_spec(v: &JsValue) -> Result<GridSpec, JsValue> {
+    let bad = |m: String, option: &str| coded_error(&m, "grid", Some(option));
+    if let Some(obj) = v.dyn_ref::<Object>() {
+        if let Some(k) = super::unknown_key(obj, &GRID_KEYS) {
+            return Err(bad(
+                format!(
+                    "grid: unknown setting \"{k}\"; the settings are {}.",
+                    GRID_KEYS.join(", ")
+                ),
+                &k,
+            ));
+        }
+    }
+    let g: GridJs = if v.is_undefined() || v.is_null() {
+        GridJs::default()
+    } else {
+        serde_wasm_bindgen::from_value(v.clone()).map_err(|e| bad(format!("grid: {e}"), "grid"))?
+    };
+    let d = GridSpec::default();
+    let mut spec = GridSpec {
+        rewards: d.rewards.clone(),
+        vocab: g.vocab.unwrap_or(d.vocab),
+        lr: g.lr.unwrap_or(d.lr),
+        epochs: g.epochs.unwrap_or(d.epochs),
+        clip: g.clip.unwrap_or(d.clip),
+        seeds: g.seeds.unwrap_or(d.seeds),
+        steps: g.steps.unwrap_or(d.steps),
+        group: g.group.unwrap_or(d.group),
+        keep: g.keep.unwrap_or(d.keep),
+        strategies: d.strategies.clone(),
+        base: d.base,
+    };
+    if let Some(r) = g.rewards {
+        spec.rewards = r
+            .iter()
+            .map(|s| {
+                RewardCase::parse(s).ok_or_else(|| {
+                    bad(
+                        format!(
+                            "grid: unknown reward structure \"{s}\"; use one, several, unlikely, noisy, random or explicit."
+                        ),
+                        "rewards",
+                    )
+                })
+            })
+            .collect::<Result<_, _>>()?;
+    }
+    if let Some(s) = g.strategies {
+        spec.strategies = s
+            .iter()
+            .map(|s| Strategy::parse(s).map_err(sim_error))
+            .collect::<Result<_, _>>()?;
+    }
+    if !(0.0..=1.0).contains(&spec.keep) {
+        return Err(bad(
+            format!("grid: keep = {} must be from 0 to 1.", spec.keep),
+            "keep",
+        ));
+    }
+    if !(1..=64).contains(&spec.seeds) {
+        return Err(bad(
+            format!("grid: seeds = {} must be from 1 to 64.", spec.seeds),
+            "seeds",
+        ));
+    }
+    let runs = spec.scenarios().len() * spec.strategies.len() * spec.seeds as usize;
+    if runs == 0 || runs > MAX_GRID_RUNS {
+        return Err(bad(
+            format!("grid: {runs} runs; a grid holds 1 to {MAX_GRID_RUNS} (scenarios × strategies × seeds)."),
+            "grid",
+        ));
+    }
+    // Every scenario's options are valid before anything runs.
+    for sc in spec.scenarios() {
+        for &k in &spec.strategies {
+            spec.options(&sc, k, 0).validate().map_err(sim_error)?;
+        }
+    }
+    Ok(spec)
+}
+
+/// The grid's scenarios: `{ scenarios: [label], strategies: [name], seeds,
+/// runs }` (errors name the grid setting at fault).
+#[wasm_bindgen(js_name = gridPlan)]
+pub fn grid_plan(spec: JsValue) -> Result<JsValue, JsValue> {
+    let spec = grid_spec(&spec)?;
+    let o = Object::new();
+    let labels: Array = spec
+        .scenarios()
+        .iter()
+        .map(|s| JsValue::from_str(&s.label()))
+        .collect();
+    let names: Array = spec
+        .strategies
+        .iter()
+        .map(|s| JsValue::from_str(s.as_str()))
+        .collect();
+    let runs = spec.scenarios().len() * spec.strategies.len() * spec.seeds as usize;
+    set(&o, "scenarios", &labels.into());
+    set(&o, "strategies", &names.into());
+    set(&o, "seeds", &JsValue::from_f64(spec.seeds as f64));
+    set(&o, "runs", &JsValue::from_f64(runs as f64));
+    Ok(o.into())
+}
+
+/// One cell: strategy `strategy` (an index into the plan's strategies) over
+/// the seeds of scenario `scenario`: Float64Array [h0, r0, entropy, reward, hIdeal].
+#[wasm_bindgen(js_name = gridCell)]
+pub fn grid_cell(spec: JsValue, scenario: u32, strategy: u32) -> Result<Float64Array, JsValue> {
+    let spec = grid_spec(&spec)?;
+    let sc = spec
+        .scenarios()
+        .get(scenario as usize)
+        .copied()
+        .ok_or_else(|| coded_error("grid: no such scenario.", "grid", None))?;
+    let k = *spec
+        .strategies
+        .get(strategy as usize)
+        .ok_or_else(|| coded_error("grid: no such strategy.", "grid", None))?;
+    let c = grid::run_cell(&spec, &sc, k).map_err(sim_error)?;
+    Ok(Float64Array::from(
+        &[c.h0, c.r0, c.entropy, c.reward, c.h_ideal][..],
+    ))
+}
+
+/// The outcome of every cell, from the cells (scenario-major, 5 numbers
+/// each, as `gridCell` returns them): `{ outcomes: ["pass" | "collapsed" |
+/// "slow" | "both", …] (scenario-major), table: text }`.
+#[wasm_bindgen(js_name = gridSummary)]
+pub fn grid_summary(spec: JsValue, cells: &[f64]) -> Result<JsValue, JsValue> {
+    let spec = grid_spec(&spec)?;
+    let (ns, nk) = (spec.scenarios().len(), spec.strategies.len());
+    if cells.len() != ns * nk * 5 {
+        return Err(coded_error(
+            &format!("grid: {} numbers for {ns} × {nk} cells of 5.", cells.len()),
+            "grid",
+            None,
+        ));
+    }
+    let rows: Vec<Vec<Cell>> = cells
+        .chunks(nk * 5)
+        .map(|row| {
+            row.chunks(5)
+                .map(|c| Cell {
+                    h0: c[0],
+                    r0: c[1],
+                    entropy: c[2],
+                    reward: c[3],
+                    h_ideal: c[4],
+                })
+                .collect()
+        })
+        .collect();
+    let outs: Array = grid::outcomes(&spec, &rows)
+        .iter()
+        .flatten()
+        .map(|o| {
+            JsValue::from_str(match o {
+                grid::Outcome::Pass => "pass",
+                grid::Outcome::Collapsed => "collapsed",
+                grid::Outcome::Slow => "slow",
+                grid::Outcome::Both => "both",
+            })
+        })
+        .collect();
+    let o = Object::new();
+    set(&o, "outcomes", &outs.into());
     set(
-        &obj,
-        "preset",
-        &JsValue::from_str(Preset::OneCorrect.as_str()),
-    )?;
-    set(&obj, "correct", &num(sim::DEFAULT_CORRECT as f64))?;
-    set(&obj, "zipf", &num(sim::DEFAULT_ZIPF))?;
-    Ok(obj.into())
+        &o,
+        "table",
+        &JsValue::from_str(&grid::summary(&spec, &rows)),
+    );
+    Ok(o.into())
 }

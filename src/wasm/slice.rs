@@ -1,7 +1,8 @@
-//! Logit-slice parsers for JavaScript (SPEC §3): the streamed path for binary
-//! files (`readHeader` → [`SliceLayout`], whose methods decode chunks of whole
-//! rows read with `Blob.slice`) and the whole-buffer path (`parseSlice` →
-//! [`SliceData`], used for JSON and CSV).
+//! Logit-slice parsers for JavaScript (docs/contract.md): the streamed path
+//! for binary files (`readHeader` → [`SliceLayout`], whose methods decode
+//! chunks of whole rows read with `Blob.slice`) and the whole-buffer path
+//! (`parseSlice` → [`SliceData`], used for JSON and CSV). Each returns what
+//! it found as one plain object (`info`), built with src/wasm/convert.rs.
 //!
 //! Errors are thrown as JavaScript `Error`s carrying the core's message. Two
 //! kinds also carry what the page needs to let the person choose:
@@ -13,39 +14,37 @@
 //!
 //! File offsets are returned as numbers (exact: files are below 2^53 bytes).
 
-use super::{js_error, unknown_key};
+use super::convert::{code, object, unknown_key, whole, Error};
 use crate::core::slice::{
-    self, BinaryFormat, Endian, Header, Layout, Order, ParseError, ParseOptions, SideTensor, Slice,
-    SliceKind, TensorEntry, TensorList, TensorPick,
+    self, BinaryFormat, DecodeNotes, Endian, FileLayout, Header, Order, ParseError, ParseOptions,
+    SideTensor, Slice, SliceKind, TensorEntry, TensorPick,
 };
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Float32Array, Float64Array, Object, Reflect, Uint32Array};
+use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// A parse error as a JavaScript `Error`, with `code` and `candidates` when
-/// the person can fix it by choosing (see the module documentation).
+/// A parse error as a JavaScript `Error` (src/wasm/convert.rs) with code
+/// "slice", or a code and `candidates` when the person can fix it by
+/// choosing (see the module documentation).
 fn slice_error(e: ParseError) -> JsValue {
-    let err: JsValue = js_error(&e).into();
     let code = match &e {
-        ParseError::ConfirmBf16 { .. } => Some("confirm-bf16"),
+        ParseError::ConfirmBf16 { .. } => "confirm-bf16",
         ParseError::AmbiguousTensor { .. }
         | ParseError::TensorNotFound { .. }
-        | ParseError::NoFloatTensor { .. } => Some("pick-tensor"),
-        _ => None,
+        | ParseError::NoFloatTensor { .. } => "pick-tensor",
+        _ => "slice",
     };
-    if let Some(code) = code {
-        let _ = Reflect::set(&err, &"code".into(), &code.into());
-    }
+    let mut err = Error::new(code, e.to_string());
     if let Some(names) = e.candidates() {
-        let list: Array = names.iter().map(|n| JsValue::from_str(n)).collect();
-        let _ = Reflect::set(&err, &"candidates".into(), &list);
+        err = err.with("candidates", strings(names));
     }
-    err
+    err.into()
 }
 
-/// Plain Error (no code) for bad arguments from JavaScript.
-fn arg_error(msg: impl std::fmt::Display) -> JsValue {
-    js_error(msg).into()
+/// A bad argument or option from JavaScript.
+fn arg_error(msg: impl std::fmt::Display, field: &str) -> JsValue {
+    Error::new(code::TYPE, msg.to_string()).field(field).into()
 }
 
 const OPTION_KEYS: [&str; 4] = [
@@ -65,25 +64,39 @@ fn parse_options(v: &JsValue) -> Result<ParseOptions, JsValue> {
         return Ok(o);
     }
     let obj = v.dyn_ref::<Object>().ok_or_else(|| {
-        arg_error("Slice options must be an object such as { confirmBf16: true }.")
+        JsValue::from(Error::new(
+            code::TYPE,
+            "Slice options must be an object such as { confirmBf16: true }.",
+        ))
     })?;
     if let Some(key) = unknown_key(obj, &OPTION_KEYS) {
-        return Err(arg_error(format!(
-            "Slice options: unknown option \"{key}\"; the options are {}.",
-            OPTION_KEYS.join(", ")
-        )));
+        return Err(Error::new(
+            code::UNKNOWN_OPTION,
+            format!(
+                "Slice options: unknown option \"{key}\"; the options are {}.",
+                OPTION_KEYS.join(", ")
+            ),
+        )
+        .field(key)
+        .into());
     }
     let get = |k: &str| Reflect::get(v, &k.into()).unwrap_or(JsValue::UNDEFINED);
     let confirm = get("confirmBf16");
     if !confirm.is_undefined() {
-        o.confirm_bf16 = confirm
-            .as_bool()
-            .ok_or_else(|| arg_error("Slice option confirmBf16 must be true or false."))?;
+        o.confirm_bf16 = confirm.as_bool().ok_or_else(|| {
+            arg_error(
+                "Slice option confirmBf16 must be true or false.",
+                "confirmBf16",
+            )
+        })?;
     }
     let logits = get("logitsTensor");
     if !(logits.is_undefined() || logits.is_null()) {
         o.logits_tensor = Some(logits.as_string().ok_or_else(|| {
-            arg_error("Slice option logitsTensor must be the name of a tensor (a string).")
+            arg_error(
+                "Slice option logitsTensor must be the name of a tensor (a string).",
+                "logitsTensor",
+            )
         })?);
     }
     o.tokens_tensor = pick(&get("tokensTensor"), "tokensTensor")?;
@@ -99,62 +112,130 @@ fn pick(v: &JsValue, key: &str) -> Result<TensorPick, JsValue> {
     } else if let Some(name) = v.as_string() {
         Ok(TensorPick::Named(name))
     } else {
-        Err(arg_error(format!(
-            "Slice option {key} must be a tensor name, null (none) or left out (automatic)."
-        )))
+        Err(arg_error(
+            format!(
+                "Slice option {key} must be a tensor name, null (none) or left out (automatic)."
+            ),
+            key,
+        ))
     }
 }
 
-/// A file length or offset from JavaScript: a whole number ≥ 0.
+/// A file length, offset or row from JavaScript: a whole number ≥ 0.
 fn byte_count(v: f64, what: &str) -> Result<u64, JsValue> {
-    if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= 9_007_199_254_740_992.0 {
-        Ok(v as u64)
-    } else {
-        Err(arg_error(format!(
-            "{what} = {v}: give a whole number of bytes (at least 0)."
-        )))
-    }
+    Ok(whole(v, what)?)
 }
 
 fn index(v: f64, what: &str) -> Result<usize, JsValue> {
-    if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= u32::MAX as f64 {
-        Ok(v as usize)
-    } else {
-        Err(arg_error(format!(
-            "{what} = {v}: give a whole number of at least 0."
-        )))
-    }
+    usize::try_from(whole(v, what)?).map_err(|_| arg_error(format!("{what} is too large."), what))
 }
 
-fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
-    // Setting a property on a fresh plain object cannot fail.
-    let _ = Reflect::set(obj, &key.into(), &value.into());
+fn num(v: impl Into<f64>) -> JsValue {
+    JsValue::from_f64(v.into())
 }
 
-fn range(start: u64, end: u64) -> Array {
-    Array::of2(&(start as f64).into(), &(end as f64).into())
+fn opt_str(v: Option<&str>) -> JsValue {
+    v.map_or(JsValue::UNDEFINED, JsValue::from_str)
 }
 
-fn strings(v: &[String]) -> Array {
-    v.iter().map(|s| JsValue::from_str(s)).collect()
+fn range(start: u64, end: u64) -> JsValue {
+    Array::of2(&num(start as f64), &num(end as f64)).into()
+}
+
+fn strings(v: &[String]) -> JsValue {
+    v.iter()
+        .map(|s| JsValue::from_str(s))
+        .collect::<Array>()
+        .into()
+}
+
+fn dims(shape: &[usize]) -> JsValue {
+    shape
+        .iter()
+        .map(|&d| num(d as f64))
+        .collect::<Array>()
+        .into()
 }
 
 fn tensor_js(t: &TensorEntry) -> JsValue {
-    let o = Object::new();
-    set(&o, "name", t.name.as_str());
-    set(&o, "dtype", t.dtype.as_str());
-    let shape: Array = t.shape.iter().map(|&d| JsValue::from(d as f64)).collect();
-    set(&o, "shape", shape);
-    set(&o, "start", t.start as f64);
-    set(&o, "end", t.end as f64);
-    o.into()
+    object(&[
+        ("name", t.name.as_str().into()),
+        ("dtype", t.dtype.as_str().into()),
+        ("shape", dims(&t.shape)),
+        ("start", num(t.start as f64)),
+        ("end", num(t.end as f64)),
+    ])
+}
+
+fn side_range(s: &Option<SideTensor>) -> JsValue {
+    s.as_ref()
+        .map_or(JsValue::UNDEFINED, |t| range(t.start, t.end))
+}
+
+/// Everything the page needs to know about a binary file's layout.
+fn layout_info(l: &FileLayout) -> JsValue {
+    let (data_start, data_end) = l.data_range();
+    object(&[
+        (
+            "format",
+            match l.format {
+                BinaryFormat::Npy => ".npy",
+                BinaryFormat::Safetensors => ".safetensors",
+            }
+            .into(),
+        ),
+        ("rows", num(l.rows as f64)),
+        ("vocab", num(l.vocab as f64)),
+        ("dtype", l.dtype.name().into()),
+        (
+            "endian",
+            match l.endian {
+                Endian::Little => "little",
+                Endian::Big => "big",
+            }
+            .into(),
+        ),
+        (
+            "order",
+            match l.order {
+                Order::C => "C",
+                Order::Fortran => "F",
+            }
+            .into(),
+        ),
+        ("strided", l.is_strided().into()),
+        ("shape", dims(&l.shape)),
+        ("rowBytes", num(l.row_bytes() as f64)),
+        ("dataStart", num(data_start as f64)),
+        ("dataEnd", num(data_end as f64)),
+        ("logitsName", opt_str(l.logits_name.as_deref())),
+        (
+            "tokensName",
+            opt_str(l.tokens.as_ref().map(|t| t.name.as_str())),
+        ),
+        ("tokensRange", side_range(&l.tokens)),
+        (
+            "advantagesName",
+            opt_str(l.advantages.as_ref().map(|t| t.name.as_str())),
+        ),
+        ("advantagesRange", side_range(&l.advantages)),
+        (
+            "tensors",
+            l.tensors.iter().map(tensor_js).collect::<Array>().into(),
+        ),
+        ("warnings", strings(&l.warnings)),
+    ])
 }
 
 /// `readHeader(name, prefix, fileLen, options?)`: the header of a file of
 /// `fileLen` bytes from its first bytes (64 KiB is usually enough).
 ///
 /// Returns one of
-/// - `{ kind: "ready", layout: SliceLayout }` (.npy, .safetensors);
+/// - `{ kind: "ready", layout: SliceLayout, info }` (.npy, .safetensors), where
+///   `info` is `{ format, rows, vocab, dtype, endian, order ("C" | "F"),
+///   strided, shape, rowBytes, dataStart, dataEnd, logitsName?, tokensName?,
+///   tokensRange?, advantagesName?, advantagesRange?, tensors: [{ name, dtype,
+///   shape, start, end }], warnings }` (file offsets as numbers);
 /// - `{ kind: "need", bytes }`: call again with at least the first `bytes` bytes;
 /// - `{ kind: "text", format: "JSON" | "CSV" }`: read the whole file and call
 ///   `parseSlice`.
@@ -169,53 +250,26 @@ pub fn read_header(
 ) -> Result<JsValue, JsValue> {
     let file_len = byte_count(file_len, "fileLen")?;
     let opts = parse_options(&options)?;
-    let out = Object::new();
-    match slice::read_header(name, prefix, file_len, &opts).map_err(slice_error)? {
-        Header::Ready(layout) => {
-            set(&out, "kind", "ready");
-            set(&out, "layout", SliceLayout { inner: *layout });
-        }
-        Header::NeedBytes(n) => {
-            set(&out, "kind", "need");
-            set(&out, "bytes", n as f64);
-        }
-        Header::Text(format) => {
-            set(&out, "kind", "text");
-            set(&out, "format", format.name());
-        }
-    }
-    Ok(out.into())
-}
-
-/// `listTensors(prefix, fileLen)`: every tensor of a .safetensors file,
-/// whatever its dtype: `{ kind: "ready", tensors: [{ name, dtype, shape,
-/// start, end }] }` or `{ kind: "need", bytes }`.
-#[wasm_bindgen(js_name = listTensors)]
-pub fn list_tensors(prefix: &[u8], file_len: f64) -> Result<JsValue, JsValue> {
-    let file_len = byte_count(file_len, "fileLen")?;
-    let out = Object::new();
-    match slice::list_tensors(prefix, file_len).map_err(slice_error)? {
-        TensorList::Ready(list) => {
-            set(&out, "kind", "ready");
-            let arr: Array = list.iter().map(tensor_js).collect();
-            set(&out, "tensors", arr);
-        }
-        TensorList::NeedBytes(n) => {
-            set(&out, "kind", "need");
-            set(&out, "bytes", n as f64);
-        }
-    }
-    Ok(out.into())
-}
-
-/// `sliceLimits()`: `{ binaryMaxBytes, textMaxBytes, fortranMaxValues }`.
-#[wasm_bindgen(js_name = sliceLimits)]
-pub fn slice_limits() -> JsValue {
-    let o = Object::new();
-    set(&o, "binaryMaxBytes", slice::BINARY_MAX_BYTES as f64);
-    set(&o, "textMaxBytes", slice::TEXT_MAX_BYTES as f64);
-    set(&o, "fortranMaxValues", slice::FORTRAN_MAX_VALUES as f64);
-    o.into()
+    Ok(
+        match slice::read_header(name, prefix, file_len, &opts).map_err(slice_error)? {
+            Header::Ready(layout) => object(&[
+                ("kind", "ready".into()),
+                ("info", layout_info(&layout)),
+                (
+                    "layout",
+                    SliceLayout {
+                        inner: *layout,
+                        notes: RefCell::default(),
+                    }
+                    .into(),
+                ),
+            ]),
+            Header::NeedBytes(n) => object(&[("kind", "need".into()), ("bytes", num(n as f64))]),
+            Header::Text(format) => {
+                object(&[("kind", "text".into()), ("format", format.name().into())])
+            }
+        },
+    )
 }
 
 /// Where the logits of a binary file are and how to decode them. Keep it to
@@ -223,145 +277,13 @@ pub fn slice_limits() -> JsValue {
 /// `layout.decodeRows(r, bytes)`.
 #[wasm_bindgen]
 pub struct SliceLayout {
-    inner: Layout,
-}
-
-fn side_range(s: &Option<SideTensor>) -> JsValue {
-    match s {
-        Some(t) => range(t.start, t.end).into(),
-        None => JsValue::UNDEFINED,
-    }
+    inner: FileLayout,
+    /// What decoding float64 rows shifted, lost or found implausible.
+    notes: RefCell<DecodeNotes>,
 }
 
 #[wasm_bindgen]
 impl SliceLayout {
-    /// "npy" | "safetensors".
-    #[wasm_bindgen(getter)]
-    pub fn format(&self) -> String {
-        match self.inner.format {
-            BinaryFormat::Npy => "npy".into(),
-            BinaryFormat::Safetensors => "safetensors".into(),
-        }
-    }
-
-    #[wasm_bindgen(getter)]
-    pub fn rows(&self) -> f64 {
-        self.inner.rows as f64
-    }
-
-    #[wasm_bindgen(getter)]
-    pub fn vocab(&self) -> f64 {
-        self.inner.vocab as f64
-    }
-
-    /// "float16" | "bfloat16" | "float32" | "float64".
-    #[wasm_bindgen(getter)]
-    pub fn dtype(&self) -> String {
-        self.inner.dtype.name().into()
-    }
-
-    /// "little" | "big".
-    #[wasm_bindgen(getter)]
-    pub fn endian(&self) -> String {
-        match self.inner.endian {
-            Endian::Little => "little".into(),
-            Endian::Big => "big".into(),
-        }
-    }
-
-    /// "C" (row-major) | "F" (Fortran, column-major).
-    #[wasm_bindgen(getter)]
-    pub fn order(&self) -> String {
-        match self.inner.order {
-            Order::C => "C".into(),
-            Order::Fortran => "F".into(),
-        }
-    }
-
-    /// True when rows are not contiguous (Fortran order): use `decodeAll`.
-    #[wasm_bindgen(getter)]
-    pub fn strided(&self) -> bool {
-        self.inner.is_strided()
-    }
-
-    /// The shape as stored (before leading 1s are dropped).
-    #[wasm_bindgen(getter)]
-    pub fn shape(&self) -> Array {
-        self.inner
-            .shape
-            .iter()
-            .map(|&d| JsValue::from(d as f64))
-            .collect()
-    }
-
-    /// Bytes of one row.
-    #[wasm_bindgen(getter, js_name = rowBytes)]
-    pub fn row_bytes(&self) -> f64 {
-        self.inner.row_bytes() as f64
-    }
-
-    /// First byte of the logits in the file.
-    #[wasm_bindgen(getter, js_name = dataStart)]
-    pub fn data_start(&self) -> f64 {
-        self.inner.data_range().0 as f64
-    }
-
-    /// One past the last byte of the logits.
-    #[wasm_bindgen(getter, js_name = dataEnd)]
-    pub fn data_end(&self) -> f64 {
-        self.inner.data_range().1 as f64
-    }
-
-    #[wasm_bindgen(getter, js_name = headerBytes)]
-    pub fn header_bytes(&self) -> f64 {
-        self.inner.header_len as f64
-    }
-
-    #[wasm_bindgen(getter, js_name = fileBytes)]
-    pub fn file_bytes(&self) -> f64 {
-        self.inner.file_len as f64
-    }
-
-    /// safetensors: the logits tensor's name; undefined for .npy.
-    #[wasm_bindgen(getter, js_name = logitsName)]
-    pub fn logits_name(&self) -> Option<String> {
-        self.inner.logits_name.clone()
-    }
-
-    /// `[start, end]` of the token-id tensor, or undefined.
-    #[wasm_bindgen(getter, js_name = tokensRange)]
-    pub fn tokens_range(&self) -> JsValue {
-        side_range(&self.inner.tokens)
-    }
-
-    #[wasm_bindgen(getter, js_name = tokensName)]
-    pub fn tokens_name(&self) -> Option<String> {
-        self.inner.tokens.as_ref().map(|t| t.name.clone())
-    }
-
-    /// `[start, end]` of the advantages tensor, or undefined.
-    #[wasm_bindgen(getter, js_name = advantagesRange)]
-    pub fn advantages_range(&self) -> JsValue {
-        side_range(&self.inner.advantages)
-    }
-
-    #[wasm_bindgen(getter, js_name = advantagesName)]
-    pub fn advantages_name(&self) -> Option<String> {
-        self.inner.advantages.as_ref().map(|t| t.name.clone())
-    }
-
-    /// safetensors: every tensor `{ name, dtype, shape, start, end }`; empty for .npy.
-    #[wasm_bindgen(getter)]
-    pub fn tensors(&self) -> Array {
-        self.inner.tensors.iter().map(tensor_js).collect()
-    }
-
-    /// Things the person should know that did not stop the parse.
-    #[wasm_bindgen(getter)]
-    pub fn warnings(&self) -> Array {
-        strings(&self.inner.warnings)
-    }
-
     /// Whole rows that fit in `maxBytes` (at least 1).
     #[wasm_bindgen(js_name = rowsPerChunk)]
     pub fn rows_per_chunk(&self, max_bytes: f64) -> Result<f64, JsValue> {
@@ -371,7 +293,7 @@ impl SliceLayout {
 
     /// `[start, end]`: the file bytes of row `row` (C order only).
     #[wasm_bindgen(js_name = rowRange)]
-    pub fn row_range(&self, row: f64) -> Result<Array, JsValue> {
+    pub fn row_range(&self, row: f64) -> Result<JsValue, JsValue> {
         let row = index(row, "row")?;
         let (s, e) = slice::row_byte_range(&self.inner, row).map_err(slice_error)?;
         Ok(range(s, e))
@@ -384,7 +306,8 @@ impl SliceLayout {
     pub fn decode_rows(&self, first_row: f64, bytes: &[u8]) -> Result<Vec<f32>, JsValue> {
         let first = index(first_row, "firstRow")?;
         let mut out = Vec::new();
-        slice::decode_rows(&self.inner, first, bytes, &mut out).map_err(slice_error)?;
+        let mut notes = self.notes.borrow_mut();
+        slice::decode_rows(&self.inner, first, bytes, &mut out, &mut notes).map_err(slice_error)?;
         Ok(out)
     }
 
@@ -406,7 +329,7 @@ impl SliceLayout {
     /// row-major float32, transposing Fortran order.
     #[wasm_bindgen(js_name = decodeAll)]
     pub fn decode_all(&self, bytes: &[u8]) -> Result<Vec<f32>, JsValue> {
-        slice::decode_all(&self.inner, bytes).map_err(slice_error)
+        slice::decode_all(&self.inner, bytes, &mut self.notes.borrow_mut()).map_err(slice_error)
     }
 
     /// Decodes the bytes of `tokensRange` to a Uint32Array (one id per row).
@@ -421,20 +344,80 @@ impl SliceLayout {
     pub fn decode_advantages(&self, bytes: &[u8]) -> Result<Vec<f32>, JsValue> {
         slice::decode_advantages(&self.inner, bytes).map_err(slice_error)
     }
+
+    /// What decoding so far should tell the person (float64 rows shifted
+    /// before narrowing, values lost, data that look like another dtype).
+    #[wasm_bindgen(js_name = decodeWarnings)]
+    pub fn decode_warnings(&self) -> JsValue {
+        strings(&self.notes.borrow().warnings("float64 logits"))
+    }
+}
+
+/// Everything the page needs to know about a parsed slice: `{ format, rows,
+/// vocab, truncated, warnings, tokens?: Uint32Array, advantages?:
+/// Float32Array }` and, for a top-logprobs slice, `{ tailMass, entropyBound
+/// (Float64Array), listed, choice (Uint32Array), tokenLabels (the sampled
+/// token's text per row) }`.
+fn slice_info(s: &Slice) -> JsValue {
+    let mut pairs: Vec<(&str, JsValue)> = vec![
+        ("format", s.format.name().into()),
+        ("rows", num(s.rows as f64)),
+        ("vocab", num(s.vocab as f64)),
+        ("truncated", s.is_truncated().into()),
+        ("warnings", strings(&s.warnings)),
+        (
+            "tokens",
+            s.tokens
+                .as_deref()
+                .map_or(JsValue::UNDEFINED, |t| Uint32Array::from(t).into()),
+        ),
+        (
+            "advantages",
+            s.advantages
+                .as_deref()
+                .map_or(JsValue::UNDEFINED, |a| Float32Array::from(a).into()),
+        ),
+    ];
+    if let SliceKind::TopLogprobs(t) = &s.kind {
+        let tail: Vec<f64> = (0..s.rows).map(|r| t.tail_mass(r)).collect();
+        let listed: Vec<u32> = t.listed.iter().map(|&n| n as u32).collect();
+        let choice: Vec<u32> = t.choice.iter().map(|&c| c as u32).collect();
+        let labels: Array = (0..s.rows)
+            .map(|r| {
+                let k = s.tokens.as_ref().map_or(0, |tk| tk[r] as usize);
+                JsValue::from_str(t.labels[r].get(k).map_or("", String::as_str))
+            })
+            .collect();
+        pairs.extend([
+            ("tailMass", Float64Array::from(&tail[..]).into()),
+            (
+                "entropyBound",
+                Float64Array::from(&t.entropy_bound[..]).into(),
+            ),
+            ("listed", Uint32Array::from(&listed[..]).into()),
+            ("choice", Uint32Array::from(&choice[..]).into()),
+            ("tokenLabels", labels.into()),
+        ]);
+    }
+    object(&pairs)
 }
 
 /// `parseSlice(name, bytes, options?)`: a whole file held in memory (any
-/// format; JSON and CSV always come this way) → [`SliceData`].
+/// format; JSON and CSV always come this way) → `{ data: SliceData, info }`
+/// (`info` as described at [`slice_info`]).
 #[wasm_bindgen(js_name = parseSlice)]
-pub fn parse_slice(name: &str, bytes: &[u8], options: JsValue) -> Result<SliceData, JsValue> {
+pub fn parse_slice(name: &str, bytes: &[u8], options: JsValue) -> Result<JsValue, JsValue> {
     let opts = parse_options(&options)?;
     let inner = slice::parse_any_with(name, bytes, &opts).map_err(slice_error)?;
-    Ok(SliceData { inner })
+    let info = slice_info(&inner);
+    Ok(object(&[
+        ("info", info),
+        ("data", SliceData { inner }.into()),
+    ]))
 }
 
 /// A parsed slice held in wasm memory: rows × vocab float32 logits (finite or
-/// −Infinity), optional tokens and advantages, and for a top-logprobs response
-/// the truncation detail.
+/// −Infinity), to read rows from.
 #[wasm_bindgen]
 pub struct SliceData {
     inner: Slice,
@@ -442,39 +425,6 @@ pub struct SliceData {
 
 #[wasm_bindgen]
 impl SliceData {
-    /// ".npy" | ".safetensors" | "JSON" | "CSV".
-    #[wasm_bindgen(getter)]
-    pub fn format(&self) -> String {
-        self.inner.format.name().into()
-    }
-
-    #[wasm_bindgen(getter)]
-    pub fn rows(&self) -> f64 {
-        self.inner.rows as f64
-    }
-
-    #[wasm_bindgen(getter)]
-    pub fn vocab(&self) -> f64 {
-        self.inner.vocab as f64
-    }
-
-    /// True for a top-logprobs slice: each row lists only the top tokens
-    /// (their logprobs, padded with −Infinity to the longest row).
-    #[wasm_bindgen(getter)]
-    pub fn truncated(&self) -> bool {
-        self.inner.is_truncated()
-    }
-
-    #[wasm_bindgen(getter)]
-    pub fn warnings(&self) -> Array {
-        strings(&self.inner.warnings)
-    }
-
-    /// All logits, row-major (a copy).
-    pub fn logits(&self) -> Vec<f32> {
-        self.inner.logits.clone()
-    }
-
     /// `count` rows from `firstRow`, row-major (a copy).
     #[wasm_bindgen(js_name = rowsLogits)]
     pub fn rows_logits(&self, first_row: f64, count: f64) -> Result<Vec<f32>, JsValue> {
@@ -482,10 +432,15 @@ impl SliceData {
         let count = index(count, "count")?;
         let rows = self.inner.rows;
         if first > rows || count > rows - first {
-            return Err(arg_error(format!(
-                "Rows {first} to {} asked for, but the slice has {rows} rows.",
-                first.saturating_add(count)
-            )));
+            return Err(Error::new(
+                code::RANGE,
+                format!(
+                    "Rows {first} to {} asked for, but the slice has {rows} rows.",
+                    first.saturating_add(count)
+                ),
+            )
+            .field("count")
+            .into());
         }
         let v = self.inner.vocab;
         Ok(self.inner.logits[first * v..(first + count) * v].to_vec())
@@ -499,56 +454,6 @@ impl SliceData {
             SliceKind::TopLogprobs(t) => full[..t.listed[r].min(full.len())].to_vec(),
             SliceKind::Full => full.to_vec(),
         })
-    }
-
-    /// Sampled token per row (column index), or undefined.
-    pub fn tokens(&self) -> Option<Vec<u32>> {
-        self.inner.tokens.clone()
-    }
-
-    /// Advantage per row, or undefined.
-    pub fn advantages(&self) -> Option<Vec<f32>> {
-        self.inner.advantages.clone()
-    }
-
-    /// Truncated: Σ exp(logprob) of the listed tokens per row; undefined otherwise.
-    #[wasm_bindgen(js_name = listedMass)]
-    pub fn listed_mass(&self) -> Option<Vec<f64>> {
-        match &self.inner.kind {
-            SliceKind::TopLogprobs(t) => Some(t.listed_mass.clone()),
-            SliceKind::Full => None,
-        }
-    }
-
-    /// Truncated: the missing probability 1 − listed mass per row (≥ 0); undefined otherwise.
-    #[wasm_bindgen(js_name = tailMass)]
-    pub fn tail_mass(&self) -> Option<Vec<f64>> {
-        match &self.inner.kind {
-            SliceKind::TopLogprobs(t) => {
-                Some((0..self.inner.rows).map(|r| t.tail_mass(r)).collect())
-            }
-            SliceKind::Full => None,
-        }
-    }
-
-    /// Truncated: listed (non-padding) columns per row; undefined otherwise.
-    pub fn listed(&self) -> Option<Vec<u32>> {
-        match &self.inner.kind {
-            SliceKind::TopLogprobs(t) => Some(t.listed.iter().map(|&n| n as u32).collect()),
-            SliceKind::Full => None,
-        }
-    }
-
-    /// Truncated: 1 where the sampled token was outside the top list and was
-    /// appended as the last listed column; undefined otherwise.
-    #[wasm_bindgen(js_name = sampledAppended)]
-    pub fn sampled_appended(&self) -> Option<Vec<u8>> {
-        match &self.inner.kind {
-            SliceKind::TopLogprobs(t) => {
-                Some(t.sampled_appended.iter().map(|&b| b as u8).collect())
-            }
-            SliceKind::Full => None,
-        }
     }
 
     /// Truncated: the token text of each listed column of row `row`;

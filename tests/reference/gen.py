@@ -14,7 +14,7 @@ The inputs handed to Rust are f64 logits. They are stored as repr() strings
 (shortest round-trip form, "-inf" for a masked token) and every reference
 value is computed from exactly those f64 values (Decimal(float) is exact).
 
-The math (SPEC section 2), at temperature T, with y = (z - max z) / T:
+The math (docs/math.md), at temperature T, with y = (z - max z) / T:
   p_j = e^{y_j} / Z,  H = ln Z - sum_j p_j y_j,  S_j = p_j (H + ln p_j),
   Sbar = sum_j p_j S_j,  flip_nudge = e^-H,
   flip_pg = the root q > e^-H of q (H + ln q) = Sbar (solved directly by
@@ -208,7 +208,7 @@ class Dist:
         self.flip_nudge = (-self.H).exp()
         self.flip_pg = solve_flip_pg(self.H, self.Sbar)
         # Internal consistency (not the reference itself): the closed forms
-        # of SPEC section 2 must agree with the direct definitions.
+        # of docs/math.md must agree with the direct definitions.
         tol = D(10) ** (-(PREC - 12))
         assert abs(sum(self.S[j] for j in self.live)) <= tol * (ONE + sum(abs(s) for s in self.S))
         Hdirect = -sum(self.p[j] * self.logp[j] for j in self.live)
@@ -492,7 +492,7 @@ def case_specs():
     for T in (0.3, 1.0, 2.5):
         specs.append(dict(name="temps_t%s" % T, logits=base, T=T,
                           zero_tokens=[6, 1], zero_steps={"pg": [None, "1e-6", "1.0"], "nudge": [None, "1.0"]}))
-    # SPEC: "0.11 against 0.25 for the top token of a Zipf(1.5) distribution over 100 tokens".
+    # docs/math.md ("The exact curve"): "0.113 against 0.252 for the top token of a Zipf(1.5) distribution over 100 tokens".
     specs.append(dict(name="zipf_1.5_100", logits=zipf_logits(100, "1.5"), T=1.0, big=True,
                       steps_pg=["1e-4", "0.1", "1.0"], steps_nudge=["1e-4", "0.1", "1.0"],
                       curve_tokens="top", zero_tokens=[0, 3],

@@ -48,6 +48,8 @@ pub fn text() -> String {
         "clippedLow": r.clipped_low,
         "clippedHigh": r.clipped_high,
         "expandWeight": r.expand_weight,
+        "shaped": r.shaped,
+        "deadShare": r.dead_share,
         "finalProbs": r.final_probs,
     });
     serde_json::to_string_pretty(&out).unwrap() + "\n"

@@ -1,3 +1,4 @@
+// @ts-check
 // The bar editor: one bar per token, height = probability on a 0–1 scale.
 // Drag a bar to set its probability, click to choose it, arrow keys to edit.
 // Each bar is coloured (and patterned) by the sign of the entropy change it
@@ -132,13 +133,26 @@ export class BarEditor {
     const j = this.selected;
     const big = e.shiftKey ? 10 : 1;
     switch (e.key) {
-      case 'ArrowUp': this.h.onStepLogit(j, 0.1 * big); break;
-      case 'ArrowDown': this.h.onStepLogit(j, -0.1 * big); break;
-      case 'ArrowLeft': this.h.onSelect(Math.max(0, j - 1)); break;
-      case 'ArrowRight': this.h.onSelect(Math.min(this.count - 1, j + 1)); break;
-      case 'Home': this.h.onSelect(0); break;
-      case 'End': this.h.onSelect(this.count - 1); break;
-      default: return;
+      case 'ArrowUp':
+        this.h.onStepLogit(j, 0.1 * big);
+        break;
+      case 'ArrowDown':
+        this.h.onStepLogit(j, -0.1 * big);
+        break;
+      case 'ArrowLeft':
+        this.h.onSelect(Math.max(0, j - 1));
+        break;
+      case 'ArrowRight':
+        this.h.onSelect(Math.min(this.count - 1, j + 1));
+        break;
+      case 'Home':
+        this.h.onSelect(0);
+        break;
+      case 'End':
+        this.h.onSelect(this.count - 1);
+        break;
+      default:
+        return;
     }
     e.preventDefault();
     requestAnimationFrame(() => this.focusSelected());

@@ -4,6 +4,7 @@
 // line carries its name at its end, so no reader depends on colour.
 
 import { el } from './svg.js';
+import { ticks, wholeTicks } from './axis.js';
 
 /** A marker shape centred on (cx, cy), about `s` pixels across. */
 export function marker(shape, cx, cy, s, cls) {
@@ -38,22 +39,6 @@ export function stepScale(n, logX) {
     : { f: (t) => t / m, inv: (u) => u * m };
 }
 
-function niceStep(range, count) {
-  const raw = range / Math.max(count, 1);
-  const p = 10 ** Math.floor(Math.log10(raw));
-  const m = raw / p;
-  return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 2.5 ? 2.5 : m <= 5 ? 5 : 10) * p;
-}
-
-/** Round-number ticks covering [lo, hi]. */
-export function niceTicks(lo, hi, count = 5) {
-  if (!(hi > lo)) return [lo];
-  const step = niceStep(hi - lo, count);
-  const out = [];
-  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
-  return out;
-}
-
 function stepTicks(n, logX, count) {
   if (n <= 0) return [0];
   if (logX) {
@@ -61,7 +46,7 @@ function stepTicks(n, logX, count) {
     for (let p = 1; p <= n; p *= 10) t.push(p);
     return t;
   }
-  return niceTicks(0, n, count).filter((v) => Number.isInteger(v));
+  return wholeTicks(0, n, count);
 }
 
 function stepLabel(t) {
@@ -133,7 +118,7 @@ export function drawLineChart(svg, o) {
   const yOf = (v) => y0 - ((v - yMin) / (yMax - yMin)) * (y0 - y1);
 
   const grid = el('g', { class: 'grid-g' });
-  for (const v of niceTicks(yMin, yMax, narrow ? 4 : 5)) {
+  for (const v of ticks(yMin, yMax, narrow ? 4 : 5)) {
     const y = yOf(v);
     grid.append(el('line', { x1: x0, x2: x1, y1: y.toFixed(1), y2: y.toFixed(1), class: 'grid' }));
     grid.append(el('text', { x: x0 - 6, y: (y + 4).toFixed(1), 'text-anchor': 'end', class: 'tick' }, fmt(v, 3)));
@@ -291,7 +276,7 @@ export function drawBranchChart(svg, o) {
   svg.append(defs);
 
   const g = el('g', { class: 'grid-g' });
-  for (const v of niceTicks(lo, hi, 4)) {
+  for (const v of ticks(lo, hi, 4)) {
     const y = yOf(v);
     g.append(el('line', { x1: x0, x2: x1, y1: y.toFixed(1), y2: y.toFixed(1), class: v === 0 ? 'axis' : 'grid' }));
     g.append(el('text', { x: x0 - 5, y: (y + 4).toFixed(1), 'text-anchor': 'end', class: 'tick' }, fmt(v, 2)));

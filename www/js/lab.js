@@ -1,52 +1,63 @@
-// The control lab: settings ⇄ URL hash, four `simulate` runs (one per
-// strategy, same seed), charts and readouts. All the simulation happens in
-// the wasm core; this file only wires the page.
-//
-// Runs are split over animation frames (as many as fit in ~12 ms, at least
-// one per frame), so the page keeps answering while V = 1000 and several
-// epochs take a while, and a newer run simply abandons an older one.
+// The control lab: settings ⇄ URL hash, one `simulate` run per shown
+// strategy and seed, charts and readouts; the scenario grid (lab-grid.js);
+// the trace download; links to the explorer. All the simulation happens in
+// the wasm core, in workers (lab-pool.js), never on the main thread: a
+// newer run or Cancel terminates the older one.
 
-import init, { simulate, simulateDefaults } from '../pkg/entropy_polarity.js';
-import { wireCopyLink } from './share.js';
+import init, { simulateOptions, simulateDefaults } from '../pkg/entropy_polarity.js';
+import { wireCopyLink, download } from './share.js';
 import { fmt } from './format.js';
 import {
-  STRATEGIES, PARAMS, USES_CORRECT, labDefaults, hashFromParams, paramsFromHash, checkPageParams,
-  simulateOptions, paramName,
+  STRATEGIES, BY_STRATEGY, USES_CORRECT, MAX_TRACE_LINES, buildParams, labDefaults, hashFromParams,
+  paramsFromHash, checkPageParams, shownStrategies, runOptions,
 } from './lab-state.js';
+import { LabPool } from './lab-pool.js';
+import { wireGrid, loadGrid } from './lab-grid.js';
 import { el } from './svg.js';
+import { $, byTest, clearError, showError as showPageError } from './dom.js';
 import {
   swatch, drawLineChart, showHover, stepAt, binBranches, branchExtent, drawBranchChart,
 } from './lab-charts.js';
 
-const $ = (id) => document.getElementById(id);
-const byTest = (t) => document.querySelector(`[data-testid="${t}"]`);
 
-const FRAME_BUDGET_MS = 12;
 const DEBOUNCE_MS = 250;
 
 let DEFAULTS;
+/** The settings, from the core's option table (lab-state.js). */
+let PARAMS;
+const pool = new LabPool();
+const side = new LabPool(1); // trace downloads and explorer links
+/** The strategies of the charts on screen. */
+let active = STRATEGIES.slice(0, 4);
 let params; // the settings of the inputs (may not have run yet)
 let shown = null; // { params, agg } of the charts on screen
 let generation = 0;
 let debounce = 0;
-let layouts = {};
+const layouts = {};
 
 // ---------- errors: say what is wrong, keep what is on screen ----------
 
+/** Shows `message`; `key` names the setting at fault (its input is marked). */
 function showError(message, key = null) {
-  const box = byTest('error');
-  box.textContent = message;
-  box.hidden = false;
-  if (key) document.querySelector(`[data-param="${key}"]`)?.setAttribute('aria-invalid', 'true');
+  showPageError(message, { field: key && document.querySelector(`[data-param="${key}"]`) });
 }
-function clearError() {
-  byTest('error').hidden = true;
-  document.querySelectorAll('[aria-invalid="true"]').forEach((e) => e.removeAttribute('aria-invalid'));
-}
-/** The setting a core message is about: the messages start with its name. */
-function keyOfMessage(message) {
-  const m = /^(?:simulate option )?([A-Za-z]+) =?/.exec(message);
-  return m && PARAMS.some((p) => p.key === m[1]) ? m[1] : null;
+const paramName = (key) => PARAMS.find((p) => p.key === key)?.name ?? key;
+
+/** Input limits and range hints from the core's table: one place for them. */
+function applyLimits() {
+  const js = (x) => String(x);
+  for (const def of PARAMS) {
+    if (!def.spec) continue;
+    const { min, max, help } = def.spec;
+    const input = document.querySelector(`input[data-param="${def.key}"]`);
+    if (input && input.type === 'number') {
+      if (min !== null) input.min = js(min);
+      if (max !== null && Number.isFinite(max)) input.max = js(max);
+      input.title = help;
+    }
+    const hint = document.querySelector(`[data-range="${def.key}"]`);
+    if (hint && min !== null) hint.textContent = Number.isFinite(max) ? `${js(min)}–${js(max)}` : `≥ ${js(min)}`;
+  }
 }
 
 // ---------- inputs ⇄ settings ----------
@@ -56,12 +67,12 @@ function inputs() {
 }
 
 function syncInputs() {
-  const active = document.activeElement;
+  const focused = document.activeElement;
   for (const input of inputs()) {
     const key = input.dataset.param;
     const v = params[key];
     if (input.type === 'checkbox') { input.checked = !!v; continue; }
-    if (input === active) continue;
+    if (input === focused) continue;
     if (input.tagName === 'SELECT') {
       if (![...input.options].some((o) => o.value === v)) {
         input.append(new Option(`${v} (unknown)`, v)); // shown as given; the core explains
@@ -73,6 +84,9 @@ function syncInputs() {
   }
   $('p-correct').disabled = !USES_CORRECT.includes(params.preset);
   $('p-correct').title = $('p-correct').disabled ? 'Used by the several-correct and unlikely-correct presets' : '';
+  const on = String(params.strategies).split(',');
+  for (const box of document.querySelectorAll('[data-strategy-toggle]')) box.checked = on.includes(box.dataset.strategyToggle);
+  syncFocus();
 }
 
 /** Reads one input into `params`; returns an error message or null. */
@@ -109,65 +123,81 @@ function markReady() {
   document.documentElement.dataset.ready = '1';
 }
 
-/** Runs the four strategies (× seeds) for the current settings. */
+/** Runs the shown strategies (× seeds) for the current settings, in workers. */
 function run(notes = []) {
   clearTimeout(debounce);
   const gen = ++generation;
   const p = { ...params };
   const pageProblem = checkPageParams(p);
   if (pageProblem) {
-    fail(gen, pageProblem, 'seeds');
+    pool.cancel();
+    fail(gen, pageProblem.message, pageProblem.key);
     return;
   }
+  const strategies = shownStrategies(p).list;
   const jobs = [];
-  for (const s of STRATEGIES) for (let i = 0; i < p.seeds; i++) jobs.push({ strategy: s.key, seed: p.seed + i });
-  const results = Object.fromEntries(STRATEGIES.map((s) => [s.key, []]));
-  let done = 0;
-  let compute = 0;
+  for (const s of strategies) {
+    for (let i = 0; i < p.seeds; i++) {
+      jobs.push({ type: 'runs', jobs: [{ key: `${s.key}:${i}`, options: runOptions(PARAMS, p, s.key, p.seed + i) }] });
+    }
+  }
+  const results = Object.fromEntries(strategies.map((s) => [s.key, new Array(p.seeds)]));
+  const total = jobs.length * Math.max(1, p.steps);
+  let stepsDone = 0;
+  let runsDone = 0;
   const wall0 = performance.now();
   document.body.classList.add('running');
+  byTest('lab-cancel').hidden = false;
   setStatus(`running… 0 of ${jobs.length} runs`);
-
-  const frame = () => {
-    if (gen !== generation) return; // a newer run took over
-    const f0 = performance.now();
-    try {
-      do {
-        const job = jobs[done];
-        const t0 = performance.now();
-        const r = simulate(simulateOptions(p, job.strategy, job.seed));
-        compute += performance.now() - t0;
-        results[job.strategy].push(r);
-        done++;
-      } while (done < jobs.length && performance.now() - f0 < FRAME_BUDGET_MS);
-    } catch (e) {
-      fail(gen, e.message, keyOfMessage(e.message));
-      return;
+  byTest('lab-progress').value = 0;
+  byTest('lab-progress').hidden = false;
+  pool.run(jobs, (msg) => {
+    if (gen !== generation) return;
+    if (msg.type === 'progress') {
+      stepsDone += msg.steps;
+      byTest('lab-progress').value = stepsDone / total;
+    } else if (msg.type === 'result') {
+      const [key, i] = msg.key.split(':');
+      results[key][Number(i)] = msg.result;
+      runsDone++;
+      setStatus(`running… ${runsDone} of ${jobs.length} runs`);
     }
-    if (done < jobs.length) {
-      setStatus(`running… ${done} of ${jobs.length} runs`);
-      requestAnimationFrame(frame);
-      return;
-    }
+  }).then(() => {
+    if (gen !== generation) return;
     const wall = performance.now() - wall0;
-    const agg = Object.fromEntries(STRATEGIES.map((s) => [s.key, aggregate(results[s.key])]));
+    active = strategies;
+    const agg = Object.fromEntries(strategies.map((s) => [s.key, aggregate(results[s.key])]));
     shown = { params: p, agg };
     clearError();
     if (notes.length) showError(notes.join(' ')); // what the link had that could not be used
-    history.replaceState(null, '', hashFromParams(p));
-    document.body.classList.remove('running');
-    const runs = jobs.length === 4 ? '4 runs' : `4 × ${p.seeds} runs`;
-    setStatus(`${runs} of ${p.steps} steps: ${compute.toFixed(1)} ms computing, ${wall.toFixed(0)} ms on the clock`, compute);
+    history.replaceState(null, '', hashFromParams(PARAMS, p));
+    stopRunning();
+    const runs = p.seeds === 1 ? `${jobs.length} runs` : `${strategies.length} × ${p.seeds} runs`;
+    setStatus(`${runs} of ${p.steps} steps in workers: ${wall.toFixed(0)} ms on the clock`, wall);
     byTest('lab-ms').dataset.wall = String(wall);
     render();
     markReady();
-  };
-  requestAnimationFrame(frame);
+  }, (e) => {
+    if (gen !== generation) return;
+    if (e.cancelled) {
+      stopRunning();
+      setStatus(shown ? 'cancelled: the charts show the last run that finished' : 'cancelled');
+      markReady();
+      return;
+    }
+    fail(gen, e.message, e.field);
+  });
+}
+
+function stopRunning() {
+  document.body.classList.remove('running');
+  byTest('lab-cancel').hidden = true;
+  byTest('lab-progress').hidden = true;
 }
 
 function fail(gen, message, key) {
   if (gen !== generation) return;
-  document.body.classList.remove('running');
+  stopRunning();
   showError(message, key);
   setStatus(shown ? 'not run: the charts show the last run that worked' : 'not run');
   markReady();
@@ -198,7 +228,7 @@ const sum = (a) => { let s = 0; for (const v of a) s += v; return s; };
 const last = (a) => a[a.length - 1];
 
 function seriesOf(key) {
-  return STRATEGIES.map((strategy) => ({ strategy, values: shown.agg[strategy.key][key] }));
+  return active.map((strategy) => ({ strategy, values: shown.agg[strategy.key][key] }));
 }
 
 function chartWidth(wrap) {
@@ -209,17 +239,19 @@ function render() {
   if (!shown) return;
   const { params: p, agg } = shown;
   const narrow = window.innerWidth < 600;
-  const target = agg.polarity.targetEntropy;
+  const targeted = agg.polarity ?? agg.entropic;
+  const target = targeted ? targeted.targetEntropy : null;
+  renderLegend();
 
   // Entropy.
   const ent = seriesOf('entropy');
-  let hMax = target;
+  let hMax = target ?? 0;
   for (const s of ent) for (const v of s.values) hMax = Math.max(hMax, v);
   const ew = chartWidth($('entropy-wrap'));
   layouts.entropy = drawLineChart($('chart-entropy'), {
     width: ew, height: narrow ? 240 : 300, steps: p.steps, logX: p.logx, series: ent,
     yMin: 0, yMax: hMax * 1.05 || 1, yLabel: 'entropy H (nats)', fmt,
-    refs: [{ y: target, label: `H* = ${fmt(target, 3)} (polarity's target)`, cls: 'ref-target' }],
+    refs: target === null ? [] : [{ y: target, label: `H* = ${fmt(target, 3)} (${agg.polarity ? 'polarity' : 'entropic'}'s target)`, cls: 'ref-target' }],
   });
   layouts.entropy.series = ent;
 
@@ -242,8 +274,10 @@ function renderHover(t) {
   const out = $('hover');
   if (!shown) return;
   for (const k of ['entropy', 'reward']) if (layouts[k]) showHover(layouts[k], t, layouts[k].series);
+  hoverStep = t;
   const step = t ?? shown.params.steps;
-  const parts = STRATEGIES.map((s) => {
+  byTest('open-explorer').textContent = `Open step ${step} in the explorer`;
+  const parts = active.map((s) => {
     const a = shown.agg[s.key];
     return `${s.label} H ${fmt(a.entropy[step], 4)}, reward ${fmt(a.reward[step], 3)}`;
   });
@@ -292,7 +326,7 @@ function renderTable(p, agg) {
   head.append(document.createElement('th'));
   head.firstChild.textContent = p.seeds > 1 ? `mean of ${p.seeds} seeds` : `seed ${p.seed}`;
   head.firstChild.scope = 'col';
-  for (const s of STRATEGIES) {
+  for (const s of active) {
     const th = document.createElement('th');
     th.scope = 'col';
     th.className = `col-${s.key}`;
@@ -307,7 +341,7 @@ function renderTable(p, agg) {
     th.textContent = narrow ? row.short : row.label;
     if (narrow) th.title = row.label;
     tr.append(th);
-    for (const s of STRATEGIES) {
+    for (const s of active) {
       const a = agg[s.key];
       const v = row.get(a);
       const td = document.createElement('td');
@@ -325,14 +359,14 @@ function renderTable(p, agg) {
   const note = $('readout-note');
   note.textContent = (p.seeds > 1
     ? `Means over seeds ${p.seed} to ${p.seed + p.seeds - 1} (± one standard error over seeds); counts are means too. `
-    : '') + `Initial entropy H₀ = ${fmt(agg.pg.entropy[0], 5)} nats; polarity's target H* = ${fmt(agg.polarity.targetEntropy, 5)} nats. ` +
+    : '') + `Initial entropy H₀ = ${fmt(agg[active[0].key].entropy[0], 5)} nats${agg.polarity ? `; polarity's target H* = ${fmt(agg.polarity.targetEntropy, 5)} nats` : ''}. ` +
     'Counts are summed over steps; a sample-epoch is one sample in one optimisation epoch.';
 }
 
 function renderBranches(p, agg) {
   const grid = $('branches');
-  if (grid.children.length !== STRATEGIES.length) {
-    grid.replaceChildren(...STRATEGIES.map((s) => {
+  if ([...grid.children].map((f) => f.dataset.strategy).join() !== active.map((s) => s.key).join()) {
+    grid.replaceChildren(...active.map((s) => {
       const fig = document.createElement('figure');
       fig.className = 'branch';
       fig.dataset.strategy = s.key;
@@ -346,9 +380,9 @@ function renderBranches(p, agg) {
   const w = Math.max(240, Math.floor(figs[0].clientWidth));
   const plotW = w - 54;
   const bins = Math.max(8, Math.min(p.steps || 1, Math.floor(plotW / (p.steps > plotW / 3 ? 3 : 1))));
-  const binned = STRATEGIES.map((s) => binBranches(agg[s.key], p.steps, p.logx, bins));
+  const binned = active.map((s) => binBranches(agg[s.key], p.steps, p.logx, bins));
   const { lo, hi } = branchExtent(binned);
-  STRATEGIES.forEach((s, i) => {
+  active.forEach((s, i) => {
     const fig = figs[i];
     const a = agg[s.key];
     const cap = fig.querySelector('figcaption');
@@ -375,20 +409,92 @@ function span(text, cls) {
 // ---------- wiring ----------
 
 function loadHash() {
-  const { params: p, problems } = paramsFromHash(location.hash, DEFAULTS);
+  const { params: p, problems } = paramsFromHash(PARAMS, location.hash, DEFAULTS);
   params = p;
   syncInputs();
   clearError();
   run(problems);
+  loadGrid();
 }
 
-function wire() {
-  const legend = $('legend');
-  legend.replaceChildren(...STRATEGIES.map((s) => {
+function renderLegend() {
+  $('legend').replaceChildren(...active.map((s) => {
     const li = document.createElement('li');
     li.append(swatch(s), document.createTextNode(` ${s.name}`));
     return li;
   }));
+}
+
+// ---------- the trace download and the explorer link ----------
+
+/** The strategy the download and the explorer link are about. */
+function focusStrategy() {
+  const key = $('focus-strategy').value;
+  return BY_STRATEGY[key] && shownStrategies(shown?.params ?? params).list.some((s) => s.key === key) ? key : active[0].key;
+}
+
+function syncFocus() {
+  const select = $('focus-strategy');
+  const keep = select.value;
+  select.replaceChildren(...shownStrategies(params).list.map((s) => new Option(s.name, s.key)));
+  if ([...select.options].some((o) => o.value === keep)) select.value = keep;
+}
+
+async function downloadTrace() {
+  const p = shown?.params ?? params;
+  const key = focusStrategy();
+  const lines = p.steps * p.group;
+  if (lines > MAX_TRACE_LINES) {
+    showError(`The trace would have ${lines} lines (steps × group); the download holds at most ${MAX_TRACE_LINES}. Use fewer steps or a smaller group.`, 'steps');
+    return;
+  }
+  const status = byTest('trace-status');
+  status.textContent = 'writing the trace…';
+  try {
+    let text = '';
+    await side.run([{ type: 'trace', options: runOptions(PARAMS, p, key, p.seed), envName: `lab:${key}` }], (msg) => {
+      if (msg.type === 'trace') text = msg.text;
+    });
+    download(new Blob([text], { type: 'application/x-ndjson' }), `lab-trace-${key}-seed${p.seed}.jsonl`);
+    status.textContent = `${lines} lines (${key}, seed ${p.seed}): trace format v1`;
+  } catch (e) {
+    status.textContent = '';
+    if (!e.cancelled) showError(e.message, e.field);
+  }
+}
+
+let hoverStep = null;
+
+/** Opens the policy of the focused strategy at the hovered step (or the end) in the explorer. */
+async function openInExplorer() {
+  const p = shown?.params ?? params;
+  const key = focusStrategy();
+  const step = hoverStep ?? p.steps;
+  try {
+    let probs = null;
+    await side.run([{ type: 'upto', options: runOptions(PARAMS, p, key, p.seed), steps: step }], (msg) => {
+      if (msg.type === 'probs') probs = msg.probs;
+    });
+    // Logits ln p (the explorer's softmax gives p back); 7 digits keep the
+    // link short. The explorer holds at most 64 tokens: beyond that, the 63
+    // likeliest in token order and one bucket for the rest (the status says so).
+    let q = Array.from(probs);
+    if (q.length > 64) {
+      const top = q.map((x, j) => [x, j]).sort((a, b) => b[0] - a[0] || a[1] - b[1]).slice(0, 63).map(([, j]) => j).sort((a, b) => a - b);
+      const kept = new Set(top);
+      let rest = 0;
+      q.forEach((x, j) => { if (!kept.has(j)) rest += x; });
+      q = [...top.map((j) => q[j]), rest];
+      byTest('trace-status').textContent = `V = ${probs.length}: the explorer shows the 63 likeliest tokens and one bucket for the rest.`;
+    }
+    const logits = q.map((x) => Math.max(Math.log(x), -700).toPrecision(7));
+    location.href = `index.html#logits=${logits.join(',')}&token=0&kind=pg&step=0.1`;
+  } catch (e) {
+    if (!e.cancelled) showError(e.message, e.field);
+  }
+}
+
+function wire() {
   for (const holder of document.querySelectorAll('[data-swatch]')) {
     holder.replaceChildren(swatch(STRATEGIES.find((s) => s.key === holder.dataset.swatch), 30, 14));
   }
@@ -414,7 +520,7 @@ function wire() {
       if (input.dataset.param === 'logx') {
         if (shown) {
           shown.params.logx = params.logx;
-          history.replaceState(null, '', hashFromParams(shown.params));
+          history.replaceState(null, '', hashFromParams(PARAMS, shown.params));
           render();
         }
         return;
@@ -424,6 +530,17 @@ function wire() {
     input.addEventListener('input', () => onEdit(false));
     input.addEventListener('change', () => onEdit(true));
   }
+  for (const box of document.querySelectorAll('[data-strategy-toggle]')) {
+    box.addEventListener('change', () => {
+      params.strategies = [...document.querySelectorAll('[data-strategy-toggle]')]
+        .filter((b) => b.checked).map((b) => b.dataset.strategyToggle).join(',');
+      syncFocus();
+      scheduleRun();
+    });
+  }
+  byTest('lab-cancel').addEventListener('click', () => { generation++; pool.cancel(); stopRunning(); setStatus(shown ? 'cancelled: the charts show the last run that finished' : 'cancelled'); markReady(); });
+  byTest('export-trace').addEventListener('click', downloadTrace);
+  byTest('open-explorer').addEventListener('click', openInExplorer);
   $('params').addEventListener('submit', (e) => { e.preventDefault(); run(); });
   byTest('lab-run').addEventListener('click', () => {
     for (const input of inputs()) {
@@ -461,8 +578,14 @@ async function main() {
     markReady();
     return;
   }
+  PARAMS = buildParams(simulateOptions());
   DEFAULTS = labDefaults(simulateDefaults());
+  applyLimits();
   wire();
+  wireGrid({
+    getParams: () => params, params: () => PARAMS, writeHash: () => history.replaceState(null, '', hashFromParams(PARAMS, params)),
+    showError, clearError,
+  });
   loadHash();
 }
 

@@ -1,3 +1,4 @@
+// @ts-check
 // Sharing and saving, used by every view: copy the page's link (its state
 // lives in the hash) and download a generated file.
 
@@ -11,7 +12,9 @@ export function wireCopyLink(button) {
     } catch {
       button.textContent = 'Link in address bar';
     }
-    setTimeout(() => { button.textContent = label; }, 1500);
+    setTimeout(() => {
+      button.textContent = label;
+    }, 1500);
   });
 }
 

@@ -5,19 +5,7 @@
 
 import { el } from './svg.js';
 import { fmt } from './format.js';
-import { setTextWithOverbars } from './overbar.js';
-
-
-/** Round tick values covering [lo, hi]. */
-export function ticks(lo, hi, n = 5) {
-  if (!(hi > lo)) return [lo];
-  const raw = (hi - lo) / n;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
-  const out = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
-  return out;
-}
+import { axes, ticks, wholeTicks } from './axis.js';
 
 function frame(svg, height) {
   const W = Math.max(260, Math.round(svg.clientWidth || svg.parentElement?.clientWidth || 480));
@@ -25,23 +13,6 @@ function frame(svg, height) {
   svg.setAttribute('height', String(height));
   svg.replaceChildren();
   return W;
-}
-
-function axes(svg, { L, R, T, B, W, H, x, y, xt, yt, xFmt = (v) => fmt(v, 3), yFmt = (v) => fmt(v, 3), xLabel, yLabel }) {
-  for (const v of yt) {
-    const py = y(v);
-    svg.append(el('line', { x1: L, x2: W - R, y1: py, y2: py, class: 'grid' }));
-    svg.append(el('text', { x: L - 4, y: py + 4, 'text-anchor': 'end' }, yFmt(v)));
-  }
-  for (const v of xt) {
-    const px = x(v);
-    svg.append(el('line', { x1: px, x2: px, y1: H - B, y2: H - B + 4, class: 'axis' }));
-    svg.append(el('text', { x: px, y: H - B + 15, 'text-anchor': 'middle' }, xFmt(v)));
-  }
-  svg.append(el('line', { x1: L, x2: W - R, y1: H - B, y2: H - B, class: 'axis' }));
-  svg.append(el('line', { x1: L, x2: L, y1: T, y2: H - B, class: 'axis' }));
-  if (xLabel) svg.append(el('text', { x: (L + W - R) / 2, y: H - 4, 'text-anchor': 'middle', class: 'label' }, xLabel));
-  if (yLabel) svg.append(setTextWithOverbars(el('text', { x: L, y: T - 6, class: 'label' }), yLabel));
 }
 
 /**
@@ -59,7 +30,7 @@ export function drawEntropy(svg, H, { lower = null, truncated = false } = {}) {
   const x = (i) => L + (n <= 1 ? (W - L - R) / 2 : (i / (n - 1)) * (W - L - R));
   const y = (v) => T + (1 - v / hi) * (Ht - T - B);
   axes(svg, {
-    L, R, T, B, W, H: Ht, x, y, xt: ticks(0, Math.max(0, n - 1), Math.max(2, Math.floor((W - L) / 70))).filter((v) => Number.isInteger(v)),
+    x0: L, x1: W - R, y0: Ht - B, y1: T, height: Ht, x, y, xt: wholeTicks(0, Math.max(0, n - 1), Math.max(2, Math.floor((W - L) / 70))),
     yt: ticks(0, hi, 4), xFmt: (v) => String(v), xLabel: 'position (row)',
     yLabel: truncated ? 'H, nats (solid: top-k renormalised; dashed: lower bound)' : 'H, nats',
   });
@@ -126,7 +97,7 @@ export function drawScatter(svg, { x: xs, y: ys, adv, rows }) {
   svg.append(el('rect', { x: L, y: T, width: W - L - R, height: Math.max(0, y(0) - T), class: 'zone-expand' }));
   svg.append(el('rect', { x: L, y: y(0), width: W - L - R, height: Math.max(0, Ht - B - y(0)), class: 'zone-contract' }));
   axes(svg, {
-    L, R, T, B, W, H: Ht, x, y, xt: ticks(x0, x1, Math.max(2, Math.floor((W - L) / 80))), yt: ticks(y0, y1, 4),
+    x0: L, x1: W - R, y0: Ht - B, y1: T, height: Ht, x, y, xt: ticks(x0, x1, Math.max(2, Math.floor((W - L) / 80))), yt: ticks(y0, y1, 4),
     xLabel: 'ln p_k + H   (0: p_k = e^−H, the nudge flip)', yLabel: 'polarity P_k = A (S̄ − S_k)',
   });
   svg.append(el('line', { x1: x(0), x2: x(0), y1: T, y2: Ht - B, class: 'flip' }));
@@ -175,8 +146,8 @@ export function drawHistogram(svg, values, { bins = 40, limit }) {
   const x = (v) => L + ((v + limit) / (2 * limit)) * (W - L - R);
   const y = (c) => T + (1 - c / top) * (Ht - T - B);
   axes(svg, {
-    L, R, T, B, W, H: Ht, x, y, xt: ticks(-limit, limit, Math.max(4, Math.floor((W - L) / 80))),
-    yt: ticks(0, top, 4).filter((v) => Number.isInteger(v)), yFmt: (v) => String(v), xLabel: 'polarity P_k', yLabel: 'rows',
+    x0: L, x1: W - R, y0: Ht - B, y1: T, height: Ht, x, y, xt: ticks(-limit, limit, Math.max(4, Math.floor((W - L) / 80))),
+    yt: wholeTicks(0, top, 4), yFmt: (v) => String(v), xLabel: 'polarity P_k', yLabel: 'rows',
   });
   for (let b = 0; b < bins; b++) {
     if (!counts[b]) continue;

@@ -1,7 +1,8 @@
-// The "Your logits" panel (SPEC §3): upload or pick an example slice, read it
-// in a Web Worker (www/js/slice-worker.js), and show entropy and polarity per
-// position. All arithmetic is done by the wasm core in the worker; this file
-// lays out the results.
+// The "Your logits" panel (docs/contract.md): upload or pick an example
+// slice, read it in a Web Worker (slice-reader.js, slice-worker.js), and show
+// entropy and polarity per position. All arithmetic is done by the wasm core
+// in the worker; this file wires the panel and draws the summary, charts and
+// quadrants (markup: slice-template.js; table and CSV: slice-table.js).
 //
 //   mountSlicePanel(section, { openRow })
 //
@@ -12,105 +13,14 @@
 
 import { fmt, fmtPercent } from './format.js';
 import { download } from './share.js';
-import { setTextWithOverbars } from './overbar.js';
+import { byTest as byTestIn, clearError, showError } from './dom.js';
 import { drawEntropy, drawScatter, drawHistogram, MAX_POINTS } from './slice-charts.js';
+import { SliceReader } from './slice-reader.js';
+import { columnSpec, csvParts, tableHead, tableRows } from './slice-table.js';
+import { EXAMPLES, TEMPLATE } from './slice-template.js';
 
-const EXAMPLES = [
-  ['toy.npy', '.npy float32, 8 × 50, masked tokens'],
-  ['slice.safetensors', '.safetensors bfloat16 + tokens + advantages'],
-  ['slice.json', 'JSON {logits, tokens, advantages}'],
-  ['chat_top_logprobs.json', 'chat top_logprobs (truncated)'],
-  ['completions_top_logprobs.json', 'completions top_logprobs (truncated)'],
-  ['slice.csv', 'CSV, 6 × 30'],
-  ['f16.npy', '.npy float16, header v3'],
-  ['bf16.npy', '.npy raw |V2 (bfloat16, asks to confirm)'],
-  ['big_endian_v2.npy', '.npy big-endian float32, (1, 5, 32)'],
-  ['fortran_f64.npy', '.npy float64, Fortran order'],
-];
-
-const CSV_HEADER = 'row,entropy,token,prob,discriminator,sensitivity,polarity,flip_nudge,flip_pg';
 const PAGE = 50;
 const SORT_LIMIT = 200_000;
-
-const TEMPLATE = `
-<div class="slice-load" data-testid="slice-drop">
-  <label class="slice-file">
-    <span class="slice-file-button">Choose a file…</span>
-    <input type="file" data-testid="upload" accept=".npy,.safetensors,.json,.csv,.txt,application/json,text/csv">
-  </label>
-  <span class="slice-or">or drop one here, or try an example</span>
-  <select data-testid="slice-example" aria-label="Example slice">
-    <option value="">example…</option>
-  </select>
-</div>
-<div class="slice-options">
-  <label><input type="checkbox" data-testid="confirm-bf16"> read raw 2-byte (<code>|V2</code>) .npy data as bfloat16</label>
-  <label><input type="checkbox" data-testid="greedy"> no sampled tokens in the file: use each row’s most likely token</label>
-</div>
-<div class="slice-prompt" data-testid="slice-prompt" hidden></div>
-<div class="slice-progress" data-testid="slice-progress-box" hidden>
-  <progress data-testid="slice-progress" max="1" value="0"></progress>
-  <span class="slice-progress-text" aria-live="polite"></span>
-  <button type="button" data-testid="cancel">Cancel</button>
-</div>
-<p class="slice-status" data-testid="slice-status" aria-live="polite"></p>
-<div class="slice-view" data-testid="slice-view" hidden>
-  <dl class="slice-summary" data-testid="slice-summary"></dl>
-  <div class="slice-tensors" hidden>
-    <label>logits <select data-role="logits"></select></label>
-    <label>token ids <select data-role="tokens"></select></label>
-    <label>advantages <select data-role="advantages"></select></label>
-    <button type="button" data-role="apply-tensors">Read with these tensors</button>
-  </div>
-  <ul class="slice-warnings" data-testid="slice-warnings"></ul>
-  <div class="slice-truncated" data-testid="truncated" hidden></div>
-  <div class="slice-charts">
-    <figure class="slice-chart">
-      <figcaption>Entropy along the positions <small>(click to open a row)</small></figcaption>
-      <svg class="slice-svg" data-testid="slice-entropy" role="img" aria-label="Entropy per row"></svg>
-    </figure>
-    <figure class="slice-chart">
-      <figcaption>Every row on the normalised axis <small class="scatter-note"></small></figcaption>
-      <svg class="slice-svg" data-testid="slice-scatter" role="img" aria-label="Rows by ln p_k + H and polarity"></svg>
-      <p class="scatter-readout" aria-live="polite"></p>
-      <p class="slice-legend"><span class="key adv-pos">●</span> A &gt; 0 (rewarded)
-        <span class="key adv-neg">▲</span> A &lt; 0 (penalised) <span class="key adv-zero">□</span> A = 0</p>
-    </figure>
-    <figure class="slice-chart">
-      <figcaption>Advantage sign × polarity sign</figcaption>
-      <div class="slice-quadrants" data-testid="quadrants"></div>
-    </figure>
-    <figure class="slice-chart">
-      <figcaption>Polarity of the sampled token <small class="hist-note"></small></figcaption>
-      <svg class="slice-svg" data-testid="slice-histogram" role="img" aria-label="Histogram of polarity"></svg>
-    </figure>
-  </div>
-  <div class="panel-head slice-table-head">
-    <h3>Per row</h3>
-    <div class="tools">
-      <label class="inline">order <select data-testid="slice-sort">
-        <option value="row">position</option>
-        <option value="pol-asc">polarity, most contracting first</option>
-        <option value="pol-desc">polarity, most expanding first</option>
-        <option value="h-desc">entropy, highest first</option>
-        <option value="h-asc">entropy, lowest first</option>
-      </select></label>
-      <button type="button" data-testid="export-rows">Download CSV</button>
-    </div>
-  </div>
-  <div class="slice-table-wrap">
-    <table class="slice-table" data-testid="slice-table">
-      <thead></thead>
-      <tbody></tbody>
-    </table>
-  </div>
-  <div class="slice-pager">
-    <button type="button" data-role="prev" aria-label="Previous page">‹</button>
-    <span data-role="page"></span>
-    <button type="button" data-role="next" aria-label="Next page">›</button>
-    <label class="inline">row <input type="number" data-role="goto" min="0" step="1"></label>
-  </div>
-</div>`;
 
 function fmtBytes(n) {
   if (n < 1024) return `${n} bytes`;
@@ -118,8 +28,6 @@ function fmtBytes(n) {
   if (n < 1 << 30) return `${(n / (1 << 20)).toFixed(1)} MiB`;
   return `${(n / (1 << 30)).toFixed(2)} GiB`;
 }
-
-const num = (v) => (v === undefined || v === null ? '' : String(v));
 
 /** @param {HTMLElement} section @param {{ openRow(row: object): void }} hooks */
 export function mountSlicePanel(section, { openRow }) {
@@ -134,7 +42,7 @@ export function mountSlicePanel(section, { openRow }) {
   section.append(body);
 
   const q = (sel) => body.querySelector(sel);
-  const byTest = (t) => body.querySelector(`[data-testid="${t}"]`);
+  const byTest = (t) => byTestIn(t, body);
   const input = byTest('upload');
   const exampleSel = byTest('slice-example');
   const bf16Box = byTest('confirm-bf16');
@@ -145,7 +53,7 @@ export function mountSlicePanel(section, { openRow }) {
   const progText = q('.slice-progress-text');
   const status = byTest('slice-status');
   const view = byTest('slice-view');
-  const tableHead = q('.slice-table thead');
+  const tableHead_ = q('.slice-table thead');
   const tableBody = q('.slice-table tbody');
   const sortSel = byTest('slice-sort');
 
@@ -156,45 +64,37 @@ export function mountSlicePanel(section, { openRow }) {
     exampleSel.append(o);
   }
 
-  // ---------- the worker ----------
-  let worker = null;
-  let nextId = 1;
-  let pending = null; // { id, file, options }
+  // ---------- the reader (one worker per file) ----------
+  let pending = null; // { id, file, options, started }
   let shown = null; // the slice on view: { id, summary, columns, order, page }
   let lastFile = null;
   let tensorChoice = {}; // safetensors picks for lastFile
+  let parseTimer = 0;
   const rowRequests = new Map();
-
-  function startWorker() {
-    worker = new Worker(new URL('./slice-worker.js', import.meta.url), { type: 'module' });
-    worker.onmessage = (e) => onMessage(e.data);
-    worker.onerror = (e) => {
-      e.preventDefault?.();
-      failPending(`The slice reader stopped (${e.message || 'worker error'}). Reload the page and try again.`);
-      worker.terminate();
-      worker = null;
-    };
-  }
-
-  function showError(message) {
-    const box = document.querySelector('[data-testid="error"]');
-    if (!box) return;
-    box.textContent = message;
-    box.hidden = false;
-  }
-  function clearError() {
-    const box = document.querySelector('[data-testid="error"]');
-    if (box) box.hidden = true;
-  }
+  const reader = new SliceReader({
+    progress: onProgress,
+    done: (m) => {
+      stopParseClock();
+      progBox.hidden = true;
+      pending = null;
+      clearError();
+      show(m.id, m.summary, m.columns);
+    },
+    failed: (m) => failPending(m.message, m),
+    row: onRow,
+    rowFailed: (m) => {
+      rowRequests.delete(m.reqId);
+      showError(m.message);
+    },
+  });
 
   function load(file, { keepChoices = false } = {}) {
     if (!file) return;
     if (file !== lastFile && !keepChoices) tensorChoice = {};
     lastFile = file;
-    if (pending) worker?.postMessage({ type: 'cancel', id: pending.id });
-    if (!worker) startWorker();
-    const id = nextId++;
+    stopParseClock();
     const options = { confirmBf16: bf16Box.checked, greedy: greedyBox.checked, ...tensorChoice };
+    const id = reader.load(file, options);
     pending = { id, file, options, started: performance.now() };
     section.dataset.sliceState = 'loading';
     prompt.hidden = true;
@@ -203,10 +103,23 @@ export function mountSlicePanel(section, { openRow }) {
     progText.textContent = `Opening ${file.name} (${fmtBytes(file.size)})…`;
     progBox.hidden = false;
     status.textContent = '';
-    worker.postMessage({ type: 'open', id, file, options });
+  }
+
+  /** A whole-file parse has no measure of how far it is: show the seconds it has taken. */
+  function startParseClock(what) {
+    stopParseClock();
+    const t0 = performance.now();
+    const tick = () => { progText.textContent = `${what} (${Math.round((performance.now() - t0) / 1000)} s; Cancel stops it at once)`; };
+    tick();
+    parseTimer = setInterval(tick, 1000);
+  }
+  function stopParseClock() {
+    clearInterval(parseTimer);
+    parseTimer = 0;
   }
 
   function failPending(message, extra = {}) {
+    stopParseClock();
     progBox.hidden = true;
     const file = pending?.file;
     pending = null;
@@ -236,53 +149,45 @@ export function mountSlicePanel(section, { openRow }) {
     }
   }
 
-  function onMessage(m) {
-    if (m.type === 'row' || m.type === 'row-error') {
-      const req = rowRequests.get(m.reqId);
-      rowRequests.delete(m.reqId);
-      if (!req) return;
-      if (m.type === 'row-error') { showError(m.message); return; }
-      const s = shown;
-      if (!s || s.id !== m.id) return;
-      status.textContent = `Row ${m.index} of ${s.summary.name} opened in the explorer.`;
-      openRow?.({
-        logits: m.logits, token: m.token ?? null, labels: m.labels ?? null, name: s.summary.name,
-        index: m.index, advantage: m.advantage, truncated: Boolean(s.summary.truncated),
-      });
+  function onRow(m) {
+    if (!rowRequests.delete(m.reqId)) return;
+    const s = shown;
+    if (!s || s.id !== m.id) return;
+    status.textContent = `Row ${m.index} of ${s.summary.name} opened in the explorer.`;
+    openRow?.({
+      logits: m.logits, token: m.token ?? null, labels: m.labels ?? null, name: s.summary.name,
+      index: m.index, advantage: m.advantage, truncated: Boolean(s.summary.truncated),
+    });
+  }
+
+  function onProgress(m) {
+    if (!pending || m.id !== pending.id) return;
+    const what = { header: 'Reading the header of', read: 'Reading', parse: 'Parsing', analyse: 'Analysing' }[m.phase] ?? m.phase;
+    if (m.phase !== 'analyse') {
+      prog.removeAttribute('value'); // indeterminate: one step, no measure of how far
+      if (m.phase === 'parse') startParseClock(`${what} ${pending.file.name}…`);
+      else progText.textContent = `${what} ${pending.file.name}…`;
       return;
     }
-    if (!pending || m.id !== pending.id) return; // an old job
-    if (m.type === 'progress') {
-      const what = { header: 'Reading the header of', read: 'Reading', parse: 'Parsing', analyse: 'Analysing' }[m.phase] ?? m.phase;
-      if (m.phase !== 'analyse') {
-        prog.removeAttribute('value'); // indeterminate: one step, no measure of how far
-        progText.textContent = `${what} ${pending.file.name}…`;
-        return;
-      }
-      const frac = m.total > 0 ? m.done / m.total : 0;
-      prog.value = frac;
-      const amount = m.unit === 'bytes' ? `${fmtBytes(m.done)} of ${fmtBytes(m.total)}` : `row ${m.done.toLocaleString('en')} of ${m.total.toLocaleString('en')}`;
-      progText.textContent = `${what} ${pending.file.name}: ${amount} (${Math.floor(frac * 100)} %)`;
-      prog.dataset.done = String(m.done);
-    } else if (m.type === 'cancelled') {
-      progBox.hidden = true;
-      pending = null;
-      section.dataset.sliceState = 'cancelled';
-      status.textContent = shown ? `Cancelled; kept the previous slice (${shown.summary.name}).` : 'Cancelled.';
-    } else if (m.type === 'error') {
-      if (m.fatal) { worker?.terminate(); worker = null; }
-      failPending(m.message, m);
-    } else if (m.type === 'done') {
-      progBox.hidden = true;
-      pending = null;
-      clearError();
-      show(m.id, m.summary, m.columns);
-    }
+    stopParseClock();
+    const frac = m.total > 0 ? m.done / m.total : 0;
+    prog.value = frac;
+    const amount = m.unit === 'bytes' ? `${fmtBytes(m.done)} of ${fmtBytes(m.total)}` : `row ${m.done.toLocaleString('en')} of ${m.total.toLocaleString('en')}`;
+    progText.textContent = `${what} ${pending.file.name}: ${amount} (${Math.floor(frac * 100)} %)`;
+    prog.dataset.done = String(m.done);
+  }
+
+  function cancelled() {
+    stopParseClock();
+    progBox.hidden = true;
+    pending = null;
+    section.dataset.sliceState = 'cancelled';
+    status.textContent = shown ? `Cancelled; kept the previous slice (${shown.summary.name}).` : 'Cancelled.';
   }
 
   // ---------- cancel, inputs ----------
   byTest('cancel').addEventListener('click', () => {
-    if (pending) worker?.postMessage({ type: 'cancel', id: pending.id });
+    if (reader.cancel()) cancelled();
   });
   input.addEventListener('change', () => { load(input.files?.[0]); input.value = ''; });
   exampleSel.addEventListener('change', async () => {
@@ -391,7 +296,7 @@ export function mountSlicePanel(section, { openRow }) {
     for (let r = 0; r < n; r++) {
       const t = c.tailMass[r];
       tMin = Math.min(tMin, t); tMax = Math.max(tMax, t); tSum += t;
-      hk += c.entropy[r]; hl += c.entropyLowerBound[r];
+      hk += c.entropy[r]; hl += c.entropyBound[r];
     }
     let kMin = Infinity, kMax = 0;
     for (const k of c.listed) { kMin = Math.min(kMin, k); kMax = Math.max(kMax, k); }
@@ -407,6 +312,15 @@ export function mountSlicePanel(section, { openRow }) {
       `“H ≥” is a lower bound on the model’s entropy that puts the whole tail into one bucket, −Σ p_i ln p_i − t ln t over the listed p_i and the tail t (mean ${fmt(hl / n, 4)} nats). ` +
       `The real tail is spread over many tokens, so the model’s entropy is higher than the bound, possibly by a lot.`;
     box.append(p1, p2);
+    if (s.choices > 1) {
+      // Rows of several choices follow one another: say where each starts.
+      const starts = [];
+      for (let r = 0; r < n; r++) if (r === 0 || c.choice[r] !== c.choice[r - 1]) starts.push(`choice ${c.choice[r]} from row ${r}`);
+      const p3 = document.createElement('p');
+      p3.dataset.testid = 'slice-choices';
+      p3.textContent = `The response has ${s.choices} choices, read one after the other (${starts.slice(0, 8).join(', ')}${starts.length > 8 ? ', …' : ''}); the “choice” column says which one each row comes from.`;
+      box.append(p3);
+    }
     box.hidden = false;
   }
 
@@ -432,7 +346,7 @@ export function mountSlicePanel(section, { openRow }) {
     drawnWidth = section.clientWidth;
     const { summary: s, columns: c, xNorm, hasTok } = shown;
     const n = s.rows;
-    const toRow = drawEntropy(byTest('slice-entropy'), c.entropy, { lower: s.truncated ? c.entropyLowerBound : null, truncated: s.truncated });
+    const toRow = drawEntropy(byTest('slice-entropy'), c.entropy, { lower: s.truncated ? c.entropyBound : null, truncated: s.truncated });
     byTest('slice-entropy').onclick = (e) => { const r = toRow(e.clientX); if (r !== null) requestRow(r); };
     const scatter = byTest('slice-scatter');
     const note = q('.scatter-note');
@@ -537,26 +451,7 @@ export function mountSlicePanel(section, { openRow }) {
     box.append(note);
   }
 
-  // ---------- the table ----------
-  function columnsSpec() {
-    const { summary: s, columns: c } = shown;
-    const cols = [['row', 'row', (r) => String(r)], ['H', s.truncated ? 'H top-k' : 'H (nats)', (r) => fmt(c.entropy[r])]];
-    if (s.truncated) {
-      cols.push(['hlb', 'H ≥', (r) => fmt(c.entropyLowerBound[r]), (r) => c.entropyLowerBound[r]]);
-      cols.push(['tail', 'tail', (r) => fmtPercent(c.tailMass[r]), (r) => c.tailMass[r]]);
-    }
-    cols.push(['token', 'token', (r) => (c.tokens ? String(c.tokens[r]) + (c.tokenLabels ? ` “${c.tokenLabels[r]}”` : '') : '—')]);
-    if (c.advantages) cols.push(['A', 'A', (r) => fmt(c.advantages[r], 4)]);
-    const tok = (f) => (r) => (c.polarity ? f(r) : '—');
-    cols.push(['p', 'p_k', tok((r) => fmt(c.prob[r]))]);
-    cols.push(['S', 'S_k', tok((r) => fmt(c.discriminator[r]))]);
-    cols.push(['c', 'S̄ − S_k', tok((r) => fmt(c.sensitivity[r]))]);
-    cols.push(['P', 'polarity', tok((r) => fmt(c.polarity[r]))]);
-    cols.push(['eH', 'e^−H', (r) => fmt(c.flipNudge[r])]);
-    cols.push(['pd', 'p†', (r) => fmt(c.flipPolicyGradient[r])]);
-    return cols;
-  }
-
+  // ---------- the table (slice-table.js) ----------
   function rowOrder() {
     const { summary: s, columns: c } = shown;
     const how = sortSel.value;
@@ -571,38 +466,15 @@ export function mountSlicePanel(section, { openRow }) {
 
   function renderTable() {
     const s = shown.summary;
-    const cols = columnsSpec();
-    const tr = document.createElement('tr');
-    for (const [, label] of cols) {
-      const th = document.createElement('th');
-      th.scope = 'col';
-      setTextWithOverbars(th, label);
-      tr.append(th);
-    }
-    tableHead.replaceChildren(tr);
+    const cols = columnSpec(s, shown.columns);
+    tableHead_.replaceChildren(tableHead(cols));
     const pages = Math.max(1, Math.ceil(s.rows / PAGE));
     shown.page = Math.max(0, Math.min(pages - 1, shown.page));
     const start = shown.page * PAGE;
     const end = Math.min(s.rows, start + PAGE);
-    const c = shown.columns;
     const rows = [];
-    for (let i = start; i < end; i++) {
-      const r = shown.order ? shown.order[i] : i;
-      const row = document.createElement('tr');
-      row.tabIndex = 0;
-      row.dataset.row = String(r);
-      row.dataset.testid = 'slice-row';
-      for (const [key, , f, value] of cols) {
-        const td = document.createElement('td');
-        td.textContent = f(r);
-        td.dataset.col = key;
-        if (value) td.dataset.value = String(value(r));
-        if (key === 'P' && c.polarity) td.className = c.polarity[r] > 0 ? 'expands' : c.polarity[r] < 0 ? 'contracts' : '';
-        row.append(td);
-      }
-      rows.push(row);
-    }
-    tableBody.replaceChildren(...rows);
+    for (let i = start; i < end; i++) rows.push(shown.order ? shown.order[i] : i);
+    tableBody.replaceChildren(...tableRows(cols, rows, shown.columns.polarity));
     q('[data-role="page"]').textContent = `rows ${start.toLocaleString('en')}–${(end - 1).toLocaleString('en')} of ${s.rows.toLocaleString('en')}`;
     q('[data-role="prev"]').disabled = shown.page === 0;
     q('[data-role="next"]').disabled = shown.page >= pages - 1;
@@ -629,34 +501,21 @@ export function mountSlicePanel(section, { openRow }) {
     if (tr && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); requestRow(Number(tr.dataset.row)); }
   });
 
-  let reqSeq = 0;
   function requestRow(r) {
-    if (!shown || !worker) return;
+    if (!shown) return;
     for (const tr of tableBody.querySelectorAll('tr.selected')) tr.classList.remove('selected');
     tableBody.querySelector(`tr[data-row="${r}"]`)?.classList.add('selected');
-    const reqId = ++reqSeq;
+    const reqId = reader.requestRow(r);
+    if (reqId === null) return;
     rowRequests.set(reqId, r);
     status.textContent = `Opening row ${r}…`;
-    worker.postMessage({ type: 'row', id: shown.id, row: r, reqId });
   }
 
-  // ---------- CSV export ----------
+  // ---------- CSV export (slice-table.js) ----------
   byTest('export-rows').addEventListener('click', async () => {
     if (!shown) return;
     const { summary: s, columns: c } = shown;
-    const parts = [CSV_HEADER + '\n'];
-    const n = s.rows;
-    for (let a = 0; a < n; a += 20_000) {
-      let chunk = '';
-      const b = Math.min(n, a + 20_000);
-      for (let r = a; r < b; r++) {
-        const t = c.polarity && c.tokens;
-        chunk += `${r},${num(c.entropy[r])},${t ? c.tokens[r] : ''},${t ? num(c.prob[r]) : ''},${t ? num(c.discriminator[r]) : ''},` +
-          `${t ? num(c.sensitivity[r]) : ''},${t ? num(c.polarity[r]) : ''},${num(c.flipNudge[r])},${num(c.flipPolicyGradient[r])}\n`;
-      }
-      parts.push(chunk);
-      if (b < n) await new Promise((ok) => setTimeout(ok, 0));
-    }
+    const parts = await csvParts(columnSpec(s, c), s.rows);
     download(new Blob(parts, { type: 'text/csv' }), `${s.name.replace(/\.[^.]*$/, '')}-rows.csv`);
   });
 

@@ -1,9 +1,19 @@
-// The page state and its URL-hash form (SPEC §4): every view is a link,
-// e.g. #logits=2,1,0.5,-1&token=0&kind=pg&step=0.1
+// @ts-check
+// The page state and its URL-hash form (docs/contract.md, "The link"): every
+// view is a link, e.g. #logits=2,1,0.5,-1&token=0&kind=pg&step=0.1
 
 export const MIN_TOKENS = 2;
 export const MAX_TOKENS = 64;
 
+/**
+ * @typedef {object} State everything a view shows, and all a link holds
+ * @property {number[]} logits @property {string[]} labels
+ * @property {number} temperature @property {number} token the chosen bar
+ * @property {string} kind "pg" | "nudge" @property {number} step η
+ * @property {number} adv A @property {boolean} logX @property {boolean} bits
+ */
+
+/** @type {Readonly<State>} */
 export const DEFAULT_STATE = Object.freeze({
   logits: [2, 1, 0.5, -1],
   labels: ['Paris', 'Lyon', 'Nice', 'Lille'],
@@ -25,17 +35,29 @@ export function parseLogit(text) {
   return v;
 }
 
-/** A logit for an input box: short (4 decimals). */
+/**
+ * A logit rounded to 4 decimals for editing, or kept as it is where
+ * rounding has nothing to cut (|z| ≥ 1e11) and z × 1e4 would overflow
+ * (1e308 must not become Infinity).
+ * @param {number} z
+ */
+export function roundLogit(z) {
+  if (!Number.isFinite(z) || Math.abs(z) >= 1e11) return z;
+  return Math.round(z * 1e4) / 1e4;
+}
+
+/** A logit for an input box: short (4 decimals), ASCII, readable back by parseLogit. */
 export function formatLogit(z) {
   if (z === -Infinity) return '-inf';
-  return String(Math.round(z * 1e4) / 1e4);
+  return String(roundLogit(z));
 }
 
 /** A logit for the link: 12 significant digits, so that steps taken for real
  *  survive a reload. */
 function linkLogit(z) {
   if (z === -Infinity) return '-inf';
-  return String(Number(z.toPrecision(12)));
+  // "1e+308" would come back as "1e 308": a link decodes + as a space.
+  return String(Number(z.toPrecision(12))).replace('e+', 'e');
 }
 
 function defaultLabel(i) {
@@ -48,8 +70,11 @@ function defaultLabel(i) {
  */
 export function stateFromHash(hash) {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
-  const s = structuredClone(DEFAULT_STATE);
+  const s = /** @type {State} */ (structuredClone(DEFAULT_STATE));
   const problems = [];
+  for (const key of new Set(params.keys())) {
+    if (!HASH_KEYS.includes(key)) problems.push(`the link has an unknown setting “${key}”, which was ignored`);
+  }
   if (params.has('logits')) {
     const zs = params.get('logits').split(',').map(parseLogit);
     const bad = zs.findIndex((z) => Number.isNaN(z) || z === Infinity);
@@ -77,7 +102,11 @@ export function stateFromHash(hash) {
   };
   const t = num('T', (v) => v > 0 && v <= 100, 'the temperature in the link must be a number above 0');
   if (t !== undefined) s.temperature = t;
-  const k = num('token', (v) => Number.isInteger(v) && v >= 0 && v < s.logits.length, `the token in the link must be 0 to ${s.logits.length - 1}`);
+  const k = num(
+    'token',
+    (v) => Number.isInteger(v) && v >= 0 && v < s.logits.length,
+    `the token in the link must be 0 to ${s.logits.length - 1}`,
+  );
   if (k !== undefined) s.token = k;
   const step = num('step', (v) => v >= 0 && v <= 1e3, 'the step in the link must be a number from 0 to 1000');
   if (step !== undefined) s.step = step;
@@ -92,6 +121,9 @@ export function stateFromHash(hash) {
   s.bits = params.get('units') === 'bits';
   return { state: s, problems };
 }
+
+/** The keys hashFromState writes, and the only ones stateFromHash reads. */
+export const HASH_KEYS = ['logits', 'labels', 'T', 'token', 'kind', 'step', 'adv', 'log', 'units'];
 
 export function hashFromState(s) {
   const parts = [
@@ -110,8 +142,28 @@ export function hashFromState(s) {
 
 /** Preset distributions: logits and labels. */
 export function preset(name) {
-  const words = ['the', 'a', 'this', 'one', 'that', 'its', 'our', 'some', 'any', 'each', 'every',
-    'no', 'his', 'her', 'their', 'my', 'your', 'an', 'such', 'what'];
+  const words = [
+    'the',
+    'a',
+    'this',
+    'one',
+    'that',
+    'its',
+    'our',
+    'some',
+    'any',
+    'each',
+    'every',
+    'no',
+    'his',
+    'her',
+    'their',
+    'my',
+    'your',
+    'an',
+    'such',
+    'what',
+  ];
   const label = (i) => (i < words.length ? words[i] : `t${i}`);
   let logits;
   switch (name) {
@@ -134,20 +186,5 @@ export function preset(name) {
     default:
       return null;
   }
-  return { logits: logits.map((z) => Math.round(z * 1e4) / 1e4), labels: logits.map((_, i) => label(i)) };
-}
-
-/**
- * The logit that gives token j probability q at temperature T while the
- * other tokens keep their logits (so their ratios are unchanged):
- * z_j = T (logit(q) + logsumexp_{i≠j} z_i / T).
- */
-export function logitForProb(logits, j, q, T) {
-  let m = -Infinity;
-  logits.forEach((z, i) => { if (i !== j) m = Math.max(m, z / T); });
-  if (m === -Infinity) return logits[j];
-  let s = 0;
-  logits.forEach((z, i) => { if (i !== j) s += Math.exp(z / T - m); });
-  const lse = m + Math.log(s);
-  return T * (Math.log(q) - Math.log1p(-q) + lse);
+  return { logits: logits.map(roundLogit), labels: logits.map((_, i) => label(i)) };
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // SVG elements built with attributes and classes only (no inline styles, so
 // a strict CSP allows them); shared by every chart drawn in plain SVG.
 

@@ -1,9 +1,10 @@
 //! The streamed path for binary files: a header read from the first bytes
-//! gives a [`Layout`]; rows are then decoded chunk by chunk from exact file
+//! gives a [`FileLayout`]; rows are then decoded chunk by chunk from exact file
 //! offsets, so the file is never held whole.
 
 use half::{bf16, f16};
 
+use super::narrow::DecodeNotes;
 use super::{
     check_row, check_text_size, npy, safetensors, sniff, Format, ParseError, ParseOptions, Slice,
     SliceKind, BINARY_MAX_BYTES, FORTRAN_MAX_VALUES,
@@ -92,7 +93,7 @@ pub struct SideTensor {
 
 /// Where the logits are in a binary file and how to decode them.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Layout {
+pub struct FileLayout {
     pub format: BinaryFormat,
     pub dtype: FloatType,
     pub endian: Endian,
@@ -105,8 +106,6 @@ pub struct Layout {
     pub data_offset: u64,
     /// The file's size, as given to [`read_header`].
     pub file_len: u64,
-    /// Bytes before the data region (the whole header).
-    pub header_len: u64,
     /// safetensors: the logits tensor's name.
     pub logits_name: Option<String>,
     pub tokens: Option<SideTensor>,
@@ -116,7 +115,7 @@ pub struct Layout {
     pub warnings: Vec<String>,
 }
 
-impl Layout {
+impl FileLayout {
     /// Bytes of one row (contiguous in C order).
     pub fn row_bytes(&self) -> u64 {
         (self.vocab as u64).saturating_mul(self.dtype.size() as u64)
@@ -148,18 +147,10 @@ impl Layout {
     }
 }
 
-/// Result of [`list_tensors`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TensorList {
-    Ready(Vec<TensorEntry>),
-    /// Call again with at least this many bytes from the start of the file.
-    NeedBytes(u64),
-}
-
 /// Result of reading a header from the first bytes of a file.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Header {
-    Ready(Box<Layout>),
+    Ready(Box<FileLayout>),
     /// Call again with at least this many bytes from the start of the file.
     NeedBytes(u64),
     /// JSON or CSV: read the whole file (it is within [`super::TEXT_MAX_BYTES`])
@@ -210,19 +201,6 @@ pub fn read_header(
     }
 }
 
-/// Every tensor of a safetensors file, with dtype, shape and byte range, for
-/// the person to pick the logits (and token ids, advantages) from; works
-/// whatever the tensors are.
-pub fn list_tensors(prefix: &[u8], file_len: u64) -> Result<TensorList, ParseError> {
-    if !safetensors::looks_like(prefix) {
-        return Err(ParseError::BadMagic {
-            format: ".safetensors",
-            found: format!("the first bytes are {}", super::show_bytes(prefix, 9)),
-        });
-    }
-    safetensors::list(prefix, file_len)
-}
-
 fn check_binary_size(len: u64) -> Result<(), ParseError> {
     if len > BINARY_MAX_BYTES {
         return Err(ParseError::TooLarge {
@@ -252,7 +230,7 @@ fn npy_layout(prefix: &[u8], file_len: u64, opts: &ParseOptions) -> Result<Heade
     } else {
         Order::C
     };
-    let layout = Layout {
+    let layout = FileLayout {
         format: BinaryFormat::Npy,
         dtype,
         endian,
@@ -262,7 +240,6 @@ fn npy_layout(prefix: &[u8], file_len: u64, opts: &ParseOptions) -> Result<Heade
         vocab,
         data_offset,
         file_len,
-        header_len: data_offset,
         logits_name: None,
         tokens: None,
         advantages: None,
@@ -344,7 +321,7 @@ pub(super) fn rows_vocab(
 /// Absolute byte range `(start, end)` of row `row`, to reopen it exactly with
 /// `Blob.slice(start, end)` and [`decode_rows`]. Errors for Fortran order,
 /// whose rows are not contiguous.
-pub fn row_byte_range(layout: &Layout, row: usize) -> Result<(u64, u64), ParseError> {
+pub fn row_byte_range(layout: &FileLayout, row: usize) -> Result<(u64, u64), ParseError> {
     if row >= layout.rows {
         return Err(ParseError::RowOutOfRange {
             row,
@@ -369,13 +346,15 @@ pub fn row_byte_range(layout: &Layout, row: usize) -> Result<(u64, u64), ParseEr
 
 /// Decode `bytes` — whole rows of a C-order layout, starting at row
 /// `first_row` — appending the logits to `out` as f32. Returns the number of
-/// rows decoded. NaN, +∞ (also f64 values too large for f32) and rows with
-/// every token masked are errors naming the row and column; −∞ stays −∞.
+/// rows decoded. float64 rows are narrowed by [`DecodeNotes::narrow_row`]
+/// (what it shifted or lost is in `notes`). NaN, +∞ and rows with every
+/// token masked are errors naming the row and column; −∞ stays −∞.
 pub fn decode_rows(
-    layout: &Layout,
+    layout: &FileLayout,
     first_row: usize,
     bytes: &[u8],
     out: &mut Vec<f32>,
+    notes: &mut DecodeNotes,
 ) -> Result<usize, ParseError> {
     if layout.is_strided() {
         return Err(ParseError::StridedRows {
@@ -403,9 +382,16 @@ pub fn decode_rows(
         });
     }
     out.reserve(n * layout.vocab);
+    let mut wide = Vec::new();
     for (i, row) in bytes.chunks_exact(row_bytes).enumerate() {
         let start = out.len();
-        decode_values(layout.dtype, layout.endian, row, out);
+        if layout.dtype == FloatType::F64 {
+            wide.clear();
+            wide.extend(row.chunks_exact(8).map(|b| f64_at(b, layout.endian, notes)));
+            notes.narrow_row(first_row + i, &wide, out);
+        } else {
+            decode_values(layout.dtype, layout.endian, row, out);
+        }
         check_row(first_row + i, &out[start..]).inspect_err(|_| out.truncate(start))?;
     }
     Ok(n)
@@ -414,7 +400,11 @@ pub fn decode_rows(
 /// Decode the whole data region (`bytes` = the file from `data_offset` to the
 /// end of the logits) into row-major f32, transposing Fortran order (limit
 /// [`FORTRAN_MAX_VALUES`] values).
-pub fn decode_all(layout: &Layout, bytes: &[u8]) -> Result<Vec<f32>, ParseError> {
+pub fn decode_all(
+    layout: &FileLayout,
+    bytes: &[u8],
+    notes: &mut DecodeNotes,
+) -> Result<Vec<f32>, ParseError> {
     if layout.rows == 0 || layout.vocab == 0 {
         return Err(ParseError::NoValues {
             format: "binary",
@@ -431,7 +421,7 @@ pub fn decode_all(layout: &Layout, bytes: &[u8]) -> Result<Vec<f32>, ParseError>
     }
     if !layout.is_strided() {
         let mut out = Vec::new();
-        decode_rows(layout, 0, bytes, &mut out)?;
+        decode_rows(layout, 0, bytes, &mut out, notes)?;
         return Ok(out);
     }
     if layout.values() > FORTRAN_MAX_VALUES {
@@ -441,6 +431,21 @@ pub fn decode_all(layout: &Layout, bytes: &[u8]) -> Result<Vec<f32>, ParseError>
         });
     }
     let (rows, vocab) = (layout.rows, layout.vocab);
+    if layout.dtype == FloatType::F64 {
+        // Narrowed row by row (a row's shift needs the whole row in float64).
+        let mut out = Vec::with_capacity(rows * vocab);
+        let mut wide = vec![0f64; vocab];
+        for r in 0..rows {
+            for (c, w) in wide.iter_mut().enumerate() {
+                let at = (c * rows + r) * 8;
+                *w = f64_at(&bytes[at..at + 8], layout.endian, notes);
+            }
+            let start = out.len();
+            notes.narrow_row(r, &wide, &mut out);
+            check_row(r, &out[start..])?;
+        }
+        return Ok(out);
+    }
     let mut cols = Vec::with_capacity(rows * vocab);
     decode_values(layout.dtype, layout.endian, bytes, &mut cols);
     let mut out = vec![0f32; rows * vocab];
@@ -457,7 +462,7 @@ pub fn decode_all(layout: &Layout, bytes: &[u8]) -> Result<Vec<f32>, ParseError>
 
 /// Decode the token ids of `layout.tokens` from its bytes (`start..end` of
 /// the file). Every id must be in `0..vocab`.
-pub fn decode_tokens(layout: &Layout, bytes: &[u8]) -> Result<Vec<u32>, ParseError> {
+pub fn decode_tokens(layout: &FileLayout, bytes: &[u8]) -> Result<Vec<u32>, ParseError> {
     let side = layout.tokens.as_ref().ok_or_else(|| ParseError::Chunk {
         reason: "this layout has no token tensor".into(),
     })?;
@@ -500,7 +505,7 @@ pub fn decode_tokens(layout: &Layout, bytes: &[u8]) -> Result<Vec<u32>, ParseErr
 
 /// Decode the advantages of `layout.advantages` from its bytes; a single
 /// value is repeated for every row. Every advantage must be finite.
-pub fn decode_advantages(layout: &Layout, bytes: &[u8]) -> Result<Vec<f32>, ParseError> {
+pub fn decode_advantages(layout: &FileLayout, bytes: &[u8]) -> Result<Vec<f32>, ParseError> {
     let side = layout
         .advantages
         .as_ref()
@@ -533,7 +538,7 @@ pub fn decode_advantages(layout: &Layout, bytes: &[u8]) -> Result<Vec<f32>, Pars
 }
 
 fn check_side_len(
-    layout: &Layout,
+    layout: &FileLayout,
     side: &SideTensor,
     bytes: &[u8],
     size: usize,
@@ -559,7 +564,19 @@ fn check_side_len(
     Ok(())
 }
 
-/// Raw values → f32, appended to `out`.
+/// One raw float64 (8 bytes), noted for the plausibility check.
+fn f64_at(b: &[u8], endian: Endian, notes: &mut DecodeNotes) -> f64 {
+    let a: [u8; 8] = b.try_into().expect("8-byte chunks");
+    let bits = match endian {
+        Endian::Little => u64::from_le_bytes(a),
+        Endian::Big => u64::from_be_bytes(a),
+    };
+    notes.look_at_bits(bits);
+    f64::from_bits(bits)
+}
+
+/// Raw values → f32, appended to `out` (float64 logits go through
+/// [`DecodeNotes::narrow_row`] instead; advantages are plainly rounded).
 fn decode_values(ty: FloatType, endian: Endian, bytes: &[u8], out: &mut Vec<f32>) {
     let big = endian == Endian::Big;
     match ty {
@@ -573,8 +590,8 @@ fn decode_values(ty: FloatType, endian: Endian, bytes: &[u8], out: &mut Vec<f32>
         })),
         FloatType::F64 => out.extend(bytes.chunks_exact(8).map(|b| {
             let a: [u8; 8] = b.try_into().unwrap();
-            // Rounds to nearest; a finite value beyond f32 range becomes ±∞
-            // (+∞ is then refused, −∞ is a masked token like any huge negative logit).
+            // Rounds to nearest; beyond f32 range becomes ±∞, which the
+            // advantage check refuses.
             (if big {
                 f64::from_be_bytes(a)
             } else {
@@ -625,7 +642,8 @@ pub(super) fn parse_whole(
         }
     };
     let (start, end) = layout.data_range();
-    let logits = decode_all(&layout, &bytes[start as usize..end as usize])?;
+    let mut notes = DecodeNotes::default();
+    let logits = decode_all(&layout, &bytes[start as usize..end as usize], &mut notes)?;
     let tokens = match &layout.tokens {
         Some(t) => Some(decode_tokens(
             &layout,
@@ -651,6 +669,6 @@ pub(super) fn parse_whole(
         tokens,
         advantages,
         kind: SliceKind::Full,
-        warnings: layout.warnings,
+        warnings: [notes.warnings("float64 logits"), layout.warnings].concat(),
     })
 }

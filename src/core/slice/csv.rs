@@ -5,7 +5,7 @@
 //! `-Infinity` is a masked token; `nan`, `inf` are refused naming the row and
 //! column. Hand-written: there is no quoting to handle, only numbers.
 
-use super::{strip_bom, Format, ParseError, Slice, SliceKind};
+use super::{strip_bom, DecodeNotes, Format, ParseError, Slice, SliceKind};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Sep {
@@ -24,10 +24,10 @@ fn split(line: &str, sep: Sep) -> Vec<&str> {
     }
 }
 
-/// A cell → logit; `None` if it is not a number. Rust's parser accepts
+/// A cell → logit (float64, narrowed per row); `None` if it is not a number. Rust's parser accepts
 /// `inf`, `-inf`, `infinity`, `nan` in any case, which `check_row` then sorts
 /// out (−∞ masked; NaN, +∞ refused).
-fn number(cell: &str) -> Option<f32> {
+fn number(cell: &str) -> Option<f64> {
     let c = cell.trim();
     let c = c
         .strip_prefix('"')
@@ -37,7 +37,7 @@ fn number(cell: &str) -> Option<f32> {
     if c.is_empty() {
         return None;
     }
-    c.parse::<f32>().ok()
+    c.parse::<f64>().ok()
 }
 
 pub(super) fn parse(bytes: &[u8]) -> Result<Slice, ParseError> {
@@ -50,6 +50,8 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Slice, ParseError> {
     })?;
     let mut warnings = Vec::new();
     let mut logits = Vec::new();
+    let mut notes = DecodeNotes::default();
+    let mut wide = Vec::new();
     let mut vocab = 0usize;
     let mut rows = 0usize;
     let mut sep = None;
@@ -97,9 +99,10 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Slice, ParseError> {
                 line: Some(line_no),
             });
         }
+        wide.clear();
         for (col, c) in cells.iter().enumerate() {
             match number(c) {
-                Some(v) => logits.push(v),
+                Some(v) => wide.push(v),
                 None => {
                     return Err(ParseError::BadValue {
                         row: rows,
@@ -110,6 +113,7 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Slice, ParseError> {
                 }
             }
         }
+        notes.narrow_row(rows, &wide, &mut logits);
         rows += 1;
     }
     if rows == 0 {
@@ -118,6 +122,7 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Slice, ParseError> {
             detail: "it has no lines of numbers".into(),
         });
     }
+    warnings.extend(notes.warnings("CSV numbers"));
     Ok(Slice {
         format: Format::Csv,
         rows,

@@ -305,7 +305,7 @@ impl fmt::Display for ParseError {
             ),
             PositiveInfinity { row, col } => write!(
                 f,
-                "Row {row}, column {col} is +Infinity (or too large for float32), which has no softmax. Use finite logits; -Infinity is accepted and means a masked token."
+                "Row {row}, column {col} is +Infinity, which has no softmax. Use finite logits; -Infinity is accepted and means a masked token."
             ),
             AllMasked { row } => write!(
                 f,

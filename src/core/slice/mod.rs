@@ -1,9 +1,9 @@
-//! Logit slices (SPEC §3): rows × vocab logits read from `.npy`,
+//! Logit slices (docs/contract.md, "Slices"): rows × vocab logits read from `.npy`,
 //! `.safetensors`, JSON or CSV, with optional sampled token ids and advantages.
 //!
 //! Two ways in:
 //! - **streamed** (binary formats, files up to [`BINARY_MAX_BYTES`]): a Web Worker
-//!   passes the first bytes of the file to [`read_header`], gets a [`Layout`]
+//!   passes the first bytes of the file to [`read_header`], gets a [`FileLayout`]
 //!   (or [`Header::NeedBytes`]: read more and call again), then reads whole rows
 //!   with `Blob.slice` and decodes them with [`decode_rows`]; [`row_byte_range`]
 //!   gives the file offsets that reopen any row exactly. Fortran-order arrays,
@@ -22,15 +22,16 @@ mod binary;
 mod csv;
 mod error;
 mod json;
+mod narrow;
 mod npy;
 mod safetensors;
 
 pub use binary::{
-    decode_advantages, decode_all, decode_rows, decode_tokens, list_tensors, read_header,
-    row_byte_range, BinaryFormat, Endian, FloatType, Header, Layout, Order, SideTensor, SideType,
-    TensorEntry, TensorList,
+    decode_advantages, decode_all, decode_rows, decode_tokens, read_header, row_byte_range,
+    BinaryFormat, Endian, FileLayout, FloatType, Header, Order, SideTensor, SideType, TensorEntry,
 };
 pub use error::ParseError;
+pub use narrow::DecodeNotes;
 
 /// Streamed binary files (.npy, .safetensors): larger is refused.
 pub const BINARY_MAX_BYTES: u64 = 4 << 30;
@@ -100,19 +101,21 @@ pub enum SliceKind {
 
 /// Per-row detail of a top-logprobs slice. Its `logits` are the listed
 /// logprobs (ln p of the model's full distribution), padded with −∞ up to the
-/// longest row; `tokens` are the column of the sampled token in each row.
+/// longest row; `tokens` are the column of the sampled token in each row (a
+/// sampled token missing from the top list is appended as the last listed
+/// column, with a warning).
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopLogprobs {
     /// Σ exp(logprob) over the listed entries of each row (≤ 1 up to rounding):
     /// the missing tail has mass 1 − listed_mass.
     pub listed_mass: Vec<f64>,
+    /// Per row, a lower bound on the model's entropy: −Σ p ln p over the
+    /// listed tokens − t ln t with the tail t in one bucket (docs/math.md).
+    pub entropy_bound: Vec<f64>,
     /// Number of listed (non-padding) columns per row.
     pub listed: Vec<usize>,
     /// Token text of each listed column, per row.
     pub labels: Vec<Vec<String>>,
-    /// True where the sampled token was not among the top list and was appended
-    /// as the last listed column.
-    pub sampled_appended: Vec<bool>,
     /// Which `choices[]` entry each row came from.
     pub choice: Vec<usize>,
 }

@@ -112,17 +112,25 @@ pub(super) fn read(prefix: &[u8], file_len: u64) -> Result<NpyHead, ParseError> 
         None => return Err(header_err("the key 'fortran_order' is missing")),
     };
     let shape = match get("shape") {
-        Some(Py::Tuple(items)) => items
+        Some(t @ Py::Tuple(items)) => items
             .iter()
             .map(|v| match v {
-                Py::Int(n) => usize::try_from(*n)
-                    .map_err(|_| header_err(format!("the dimension {n} is too large"))),
-                _ => Err(header_err(
-                    "'shape' holds something other than whole numbers",
-                )),
+                Py::Int(n) => usize::try_from(*n).map_err(|_| {
+                    header_err(format!("'shape' is {}: the dimension {n} is too large", t.show()))
+                }),
+                other => Err(header_err(format!(
+                    "'shape' is {}: every dimension must be a whole number of at least 0, and {} is not",
+                    t.show(),
+                    other.show()
+                ))),
             })
             .collect::<Result<Vec<_>, _>>()?,
-        Some(_) => return Err(header_err("'shape' is not a tuple")),
+        Some(other) => {
+            return Err(header_err(format!(
+                "'shape' is {}, not a tuple of whole numbers",
+                other.show()
+            )))
+        }
         None => return Err(header_err("the key 'shape' is missing")),
     };
     Ok(NpyHead::Ready {
@@ -217,10 +225,35 @@ enum Py {
     Str(String),
     Bool(bool),
     Int(u64),
+    /// Any other number (negative, fractional, exponent), as written.
+    Num(String),
     None,
     Tuple(Vec<Py>),
     List,
     Dict(Vec<(String, Py)>),
+}
+
+impl Py {
+    /// As Python would print it (for messages).
+    fn show(&self) -> String {
+        match self {
+            Py::Str(s) => format!("'{s}'"),
+            Py::Bool(b) => if *b { "True" } else { "False" }.into(),
+            Py::Int(n) => n.to_string(),
+            Py::Num(t) => t.clone(),
+            Py::None => "None".into(),
+            Py::Tuple(items) => {
+                let inner: Vec<String> = items.iter().map(Py::show).collect();
+                if items.len() == 1 {
+                    format!("({},)", inner[0])
+                } else {
+                    format!("({})", inner.join(", "))
+                }
+            }
+            Py::List => "[…]".into(),
+            Py::Dict(_) => "{…}".into(),
+        }
+    }
 }
 
 struct Parser<'a> {
@@ -279,7 +312,7 @@ impl<'a> Parser<'a> {
             Some(b'(') => self.seq(b')').map(Py::Tuple),
             Some(b'[') => self.seq(b']').map(|_| Py::List),
             Some(q @ (b'\'' | b'"')) => self.string(q).map(Py::Str),
-            Some(c) if c.is_ascii_digit() => self.int(),
+            Some(c) if c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.') => self.number(),
             Some(c) if c.is_ascii_alphabetic() => {
                 let start = self.i;
                 while self.i < self.s.len() && self.s[self.i].is_ascii_alphanumeric() {
@@ -299,19 +332,25 @@ impl<'a> Parser<'a> {
         v
     }
 
-    fn int(&mut self) -> Result<Py, ParseError> {
+    fn number(&mut self) -> Result<Py, ParseError> {
         let start = self.i;
-        while self.i < self.s.len() && self.s[self.i].is_ascii_digit() {
+        while self.i < self.s.len()
+            && (self.s[self.i].is_ascii_digit() || b"+-.eE".contains(&self.s[self.i]))
+        {
             self.i += 1;
         }
-        let n: u64 = self.text[start..self.i]
-            .parse()
-            .map_err(|_| self.err("a number too large"))?;
+        let text = &self.text[start..self.i];
         // Python 2 long suffix, as in shapes written by old NumPy: (3L, 4L).
         if self.i < self.s.len() && (self.s[self.i] == b'L' || self.s[self.i] == b'l') {
             self.i += 1;
         }
-        Ok(Py::Int(n))
+        if text.bytes().all(|b| b.is_ascii_digit()) {
+            let n: u64 = text
+                .parse()
+                .map_err(|_| self.err(&format!("the number {text} is too large")))?;
+            return Ok(Py::Int(n));
+        }
+        Ok(Py::Num(text.to_owned()))
     }
 
     fn string(&mut self, quote: u8) -> Result<String, ParseError> {

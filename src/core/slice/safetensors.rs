@@ -9,8 +9,8 @@ use safetensors::tensor::Metadata;
 use safetensors::Dtype;
 
 use super::binary::{
-    rows_vocab, BinaryFormat, Endian, FloatType, Layout, Order, SideTensor, SideType, TensorEntry,
-    TensorList,
+    rows_vocab, BinaryFormat, Endian, FileLayout, FloatType, Order, SideTensor, SideType,
+    TensorEntry,
 };
 use super::{ParseError, ParseOptions, TensorPick, SAFETENSORS_MAX_HEADER};
 
@@ -20,16 +20,48 @@ const ADVANTAGE_NAMES: [&str; 1] = ["advantages"];
 
 pub(super) enum StHead {
     NeedBytes(u64),
-    Ready(Box<Layout>),
+    Ready(Box<FileLayout>),
 }
 
-/// Plausible safetensors start: a sane header length and a JSON object.
+/// Plausible safetensors start: a header length, then a JSON object. A
+/// length over the limit still counts when its bytes are binary (a zero or
+/// non-ASCII byte, which text never starts with), so that the person hears
+/// "header too large", not "not a safetensors file".
 pub(super) fn looks_like(prefix: &[u8]) -> bool {
-    if prefix.len() < 9 {
+    if prefix.len() < 9 || prefix[8] != b'{' {
         return false;
     }
     let n = u64::from_le_bytes(prefix[..8].try_into().unwrap());
-    (2..=SAFETENSORS_MAX_HEADER).contains(&n) && prefix[8] == b'{'
+    let binary = prefix[..8].iter().any(|&b| b == 0 || !b.is_ascii());
+    (2..=SAFETENSORS_MAX_HEADER).contains(&n) || (n >= 2 && binary)
+}
+
+/// The first tensor name that the header lists twice (serde would keep the
+/// last one silently, and the offsets would then fail to tile the data).
+fn duplicate_name(json: &[u8]) -> Option<String> {
+    use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+    struct Names;
+    impl<'de> Visitor<'de> for Names {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<String>, A::Error> {
+            let mut seen = std::collections::HashSet::new();
+            while let Some(name) = map.next_key::<String>()? {
+                map.next_value::<IgnoredAny>()?;
+                if !seen.insert(name.clone()) {
+                    return Ok(Some(name));
+                }
+            }
+            Ok(None)
+        }
+    }
+    // Anything that is not an object is left for the real parse to explain.
+    serde_json::Deserializer::from_slice(json)
+        .deserialize_map(Names)
+        .ok()
+        .flatten()
 }
 
 fn float_type(d: Dtype) -> Option<FloatType> {
@@ -72,25 +104,15 @@ pub(super) fn read(
 ) -> Result<StHead, ParseError> {
     match entries(prefix, file_len)? {
         Entries::NeedBytes(n) => Ok(StHead::NeedBytes(n)),
-        Entries::Ready(entries, header_end) => {
-            layout(entries, header_end, file_len, opts).map(|l| StHead::Ready(Box::new(l)))
+        Entries::Ready(entries) => {
+            layout(entries, file_len, opts).map(|l| StHead::Ready(Box::new(l)))
         }
     }
 }
 
-/// Every tensor of the file.
-pub(super) fn list(prefix: &[u8], file_len: u64) -> Result<TensorList, ParseError> {
-    Ok(match entries(prefix, file_len)? {
-        Entries::NeedBytes(n) => TensorList::NeedBytes(n),
-        Entries::Ready(entries, _) => {
-            TensorList::Ready(entries.iter().map(Entry::public).collect())
-        }
-    })
-}
-
 enum Entries {
     NeedBytes(u64),
-    Ready(Vec<Entry>, u64),
+    Ready(Vec<Entry>),
 }
 
 impl Entry {
@@ -137,6 +159,14 @@ fn entries(prefix: &[u8], file_len: u64) -> Result<Entries, ParseError> {
         return Ok(Entries::NeedBytes(header_end));
     }
     let json = &prefix[8..header_end as usize];
+    if let Some(name) = duplicate_name(json) {
+        return Err(ParseError::Header {
+            format: FORMAT,
+            reason: format!(
+                "it lists the tensor \"{name}\" twice; every tensor name must be unique"
+            ),
+        });
+    }
     let meta: Metadata = serde_json::from_slice(json).map_err(|e| ParseError::Header {
         format: FORMAT,
         reason: format!("{e}"),
@@ -172,15 +202,14 @@ fn entries(prefix: &[u8], file_len: u64) -> Result<Entries, ParseError> {
             present: file_len - header_end,
         });
     }
-    Ok(Entries::Ready(entries, header_end))
+    Ok(Entries::Ready(entries))
 }
 
 fn layout(
     entries: Vec<Entry>,
-    header_end: u64,
     file_len: u64,
     opts: &ParseOptions,
-) -> Result<Layout, ParseError> {
+) -> Result<FileLayout, ParseError> {
     let names: Vec<String> = entries.iter().map(|e| e.name.clone()).collect();
     let find = |name: &str| entries.iter().find(|e| e.name == name);
     let not_found = |name: &str| ParseError::TensorNotFound {
@@ -302,7 +331,7 @@ fn layout(
     )?;
 
     let order = Order::C;
-    Ok(Layout {
+    Ok(FileLayout {
         format: BinaryFormat::Safetensors,
         dtype,
         endian: Endian::Little,
@@ -312,7 +341,6 @@ fn layout(
         vocab,
         data_offset: logits.start,
         file_len,
-        header_len: header_end,
         logits_name: Some(logits.name.clone()),
         tokens,
         advantages,

@@ -1,0 +1,83 @@
+// Reads a run folder through the page's run panel (#run) in headless Chromium:
+// the worker parses and aggregates every file in wasm. Reports the time from
+// handing the files to the input until the panel is ready, the throughput, and
+// the renderer's peak memory; the last line is JSON for bench/run_steps_bench.py:
+// {"seconds", "bytes", "files", "csv"} (csv: the page's export-steps download).
+//
+//   node bench/run_stream.mjs DIR        (e.g. /tmp/ep-big-run from bench/make_big_run.py)
+//
+// Needs the built page (scripts/build.sh). Files are given to the input by path
+// (playwright hands Chromium the paths; nothing is copied).
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setup, open } from '../e2e/harness.mjs';
+
+const dir = process.argv[2];
+if (!dir) throw new Error('usage: node bench/run_stream.mjs DIR');
+
+async function walk(d) {
+  const out = [];
+  for (const e of await readdir(d, { withFileTypes: true })) {
+    const p = join(d, e.name);
+    if (e.isDirectory()) out.push(...await walk(p));
+    else if (/step_\d+[/\\]rank_\d+\.jsonl$/.test(p)) out.push(p);
+  }
+  return out.sort();
+}
+
+/** RSS of this process's descendants that are Chromium renderers (the tab and its worker). */
+async function rendererRss() {
+  const kids = new Map();
+  for (const d of await readdir('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const s = await readFile(`/proc/${d}/status`, 'utf8');
+      const cmd = await readFile(`/proc/${d}/cmdline`, 'utf8');
+      kids.set(Number(d), { ppid: Number(/PPid:\s+(\d+)/.exec(s)[1]), rss: Number(/VmRSS:\s+(\d+)/.exec(s)?.[1] ?? 0) * 1024, renderer: cmd.includes('--type=renderer') });
+    } catch { /* gone */ }
+  }
+  const mine = new Set([process.pid]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [pid, p] of kids) if (!mine.has(pid) && mine.has(p.ppid)) { mine.add(pid); grew = true; }
+  }
+  let rss = 0;
+  for (const pid of mine) if (kids.get(pid)?.renderer) rss += kids.get(pid).rss;
+  return rss;
+}
+
+const files = await walk(dir);
+if (!files.length) throw new Error(`${dir}: no token_exports/step_<n>/rank_<r>.jsonl files`);
+let bytes = 0;
+for (const f of files) bytes += (await stat(f)).size;
+
+const env = await setup();
+try {
+  const { page, problems } = await open(env.browser, `${env.base}/`);
+  const idle = await rendererRss();
+  let peak = idle, sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      peak = Math.max(peak, await rendererRss());
+      await new Promise((ok) => setTimeout(ok, 200));
+    }
+  })();
+  const t = performance.now();
+  await page.setInputFiles('[data-testid="run-upload"]', files);
+  await page.waitForFunction(() => ['ready', 'error', 'cancelled'].includes(document.getElementById('run').dataset.runState),
+    null, { timeout: 60 * 60_000, polling: 200 });
+  const seconds = (performance.now() - t) / 1000;
+  sampling = false;
+  await sampler;
+  const state = await page.getAttribute('#run', 'data-run-state');
+  if (state !== 'ready') throw new Error(`run panel: ${state}: ${await page.textContent('[data-testid="run-error"]')}`);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-steps"]')]);
+  const csv = await readFile(await download.path(), 'utf8');
+  console.log((await page.textContent('[data-testid="run-status"]')).slice(0, 300));
+  console.log(`${files.length} files, ${(bytes / 1e9).toFixed(2)} GB in ${seconds.toFixed(1)} s: ${(bytes / 1e6 / seconds).toFixed(1)} MB/s; ` +
+    `renderer RSS idle ${(idle / 2 ** 20).toFixed(0)} MiB, peak ${(peak / 2 ** 20).toFixed(0)} MiB`);
+  if (problems.length) console.log(problems.join('\n'));
+  console.log(JSON.stringify({ seconds, bytes, files: files.length, csv }));
+} finally {
+  await env.close();
+}

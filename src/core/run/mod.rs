@@ -1,0 +1,464 @@
+//! Training-run traces: per-token exports of real trainers (prime-rl,
+//! NeMo-RL, the OpenRLHF logging board) and our own trace format, read as a
+//! stream of byte chunks, aggregated per step, with a bounded per-token
+//! sample kept for the page. docs/trace-format.md is the account of the
+//! formats, of which tokens count and of every column.
+//!
+//! Memory is bounded by the number of steps, `samples_per_step` whole samples
+//! and `extremes` tokens per step, and the longest line (a safetensors trace
+//! file is buffered whole, up to 1 GiB).
+
+pub mod columns;
+pub mod csv;
+pub mod error;
+pub mod formats;
+pub mod lines;
+pub mod safetensors;
+pub mod stats;
+pub mod step;
+pub mod token;
+pub mod tokenizer;
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+pub use error::{code, RunError};
+pub use formats::{Format, Sample};
+pub use step::{KeptToken, StepRow};
+pub use token::{logits_for_point, token_values, TokenValues};
+
+use formats::{detect, logit_slice_error, parse_line, path_info, LineNotes, PathInfo};
+use lines::LineSplitter;
+use step::{fill_realised, Limits, Origin, StepAcc};
+
+/// What the reader keeps per step for the page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunOptions {
+    /// Whole samples kept per step (a uniform reservoir sample).
+    pub samples_per_step: usize,
+    /// Most expanding and most contracting tokens kept per step (each).
+    pub extremes: usize,
+    /// Tokens kept from one whole sample (its first, mask-on tokens).
+    pub max_sample_tokens: usize,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            samples_per_step: 8,
+            extremes: 20,
+            max_sample_tokens: 4096,
+        }
+    }
+}
+
+/// What `end_file` reports for one file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileSummary {
+    pub format: Format,
+    /// Non-blank lines (JSONL) or entries (safetensors).
+    pub lines: u64,
+    pub samples: u64,
+    /// Per-token entries read.
+    pub tokens: u64,
+    /// Tokens that count (docs/trace-format.md "Which tokens count").
+    pub counted: u64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    pub format: Option<Format>,
+    pub files: u64,
+    pub samples: u64,
+    pub tokens: u64,
+    pub counted: u64,
+    pub has_entropy: bool,
+    pub has_mean_discriminator: bool,
+    pub has_advantages: bool,
+    /// Field names absent from the whole run: "entropy", "mean_discriminator", "advantage".
+    pub missing: Vec<&'static str>,
+    pub warnings: Vec<String>,
+}
+
+/// The per-step columns, one entry per step in ascending order (NaN = empty).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Steps {
+    pub rows: Vec<StepRow>,
+}
+
+/// The file being read.
+struct Current {
+    path: String,
+    info: PathInfo,
+    index: u32,
+    mode: Mode,
+    lines: LineSplitter,
+    format: Option<Format>,
+    summary: (u64, u64, u64, u64), // lines, samples, tokens, counted
+    env: Option<Rc<str>>,
+    /// First bytes, held until there are enough to tell text from binary.
+    head: Vec<u8>,
+}
+
+#[derive(PartialEq)]
+enum Mode {
+    Unknown,
+    Lines,
+    Buffer(Vec<u8>),
+}
+
+pub struct RunReader {
+    opts: RunOptions,
+    /// The run's format and the first file that had it.
+    format: Option<(Format, String)>,
+    files: u32,
+    steps: BTreeMap<i64, StepAcc>,
+    current: Option<Current>,
+    samples: u64,
+    tokens: u64,
+    counted: u64,
+    with_entropy: u64,
+    without_entropy: u64,
+    with_sbar: u64,
+    without_sbar: u64,
+    with_adv: u64,
+    notes: (u64, u64),
+}
+
+impl RunReader {
+    pub fn new(opts: RunOptions) -> Self {
+        RunReader {
+            opts,
+            format: None,
+            files: 0,
+            steps: BTreeMap::new(),
+            current: None,
+            samples: 0,
+            tokens: 0,
+            counted: 0,
+            with_entropy: 0,
+            without_entropy: 0,
+            with_sbar: 0,
+            without_sbar: 0,
+            with_adv: 0,
+            notes: (0, 0),
+        }
+    }
+
+    pub fn options(&self) -> RunOptions {
+        self.opts
+    }
+
+    /// Starts a file; `path` is its relative path (the step of prime-rl and
+    /// NeMo-RL files may come from it).
+    pub fn begin_file(&mut self, path: &str) -> Result<(), RunError> {
+        if let Some(c) = &self.current {
+            return Err(RunError::new(
+                code::STATE,
+                format!("{} was not finished: call endFile before beginFile", c.path),
+            )
+            .at(path, None));
+        }
+        let info = path_info(path);
+        if info.ext == "npy" {
+            return Err(logit_slice_error("a .npy array").at(path, None));
+        }
+        self.current = Some(Current {
+            path: path.to_string(),
+            info,
+            index: self.files,
+            mode: Mode::Unknown,
+            lines: LineSplitter::new(),
+            format: None,
+            summary: (0, 0, 0, 0),
+            env: None,
+            head: Vec::new(),
+        });
+        Ok(())
+    }
+
+    /// Feeds the next bytes of the current file (any split).
+    pub fn push(&mut self, bytes: &[u8]) -> Result<(), RunError> {
+        let Some(mut cur) = self.current.take() else {
+            return Err(RunError::new(
+                code::STATE,
+                "no file is open: call beginFile(path) first",
+            ));
+        };
+        match self.push_into(&mut cur, bytes) {
+            Ok(()) => {
+                self.current = Some(cur);
+                Ok(())
+            }
+            Err(e) => Err(e.at(&cur.path, None)),
+        }
+    }
+
+    fn push_into(&mut self, cur: &mut Current, bytes: &[u8]) -> Result<(), RunError> {
+        if cur.mode == Mode::Unknown {
+            // Decide between text and binary on the first 9 bytes (the .npy
+            // magic, or a safetensors header length and its '{').
+            cur.head.extend_from_slice(bytes);
+            if cur.head.len() < 9 {
+                return Ok(());
+            }
+            let head = std::mem::take(&mut cur.head);
+            self.decide(cur, &head)?;
+            return self.push_into(cur, &head);
+        }
+        if let Mode::Buffer(buf) = &mut cur.mode {
+            if buf.len() + bytes.len() > safetensors::MAX_SAFETENSORS_BYTES {
+                return Err(RunError::new(
+                    code::TOO_LARGE,
+                    format!(
+                        "a safetensors trace is read whole, and this one is over {} MiB: write one file per step",
+                        safetensors::MAX_SAFETENSORS_BYTES >> 20
+                    ),
+                ));
+            }
+            buf.extend_from_slice(bytes);
+            return Ok(());
+        }
+        let mut lines = std::mem::take(&mut cur.lines);
+        let r = lines.push(bytes, |line, n| {
+            self.line(cur, line, n)
+                .map_err(|e| e.at(&cur.path, Some(n)))
+        });
+        cur.lines = lines;
+        r
+    }
+
+    fn decide(&mut self, cur: &mut Current, head: &[u8]) -> Result<(), RunError> {
+        cur.mode = if head.starts_with(b"\x93NUMPY") {
+            return Err(logit_slice_error("a .npy array"));
+        } else if cur.info.ext == "safetensors" || looks_like_safetensors(head) {
+            Mode::Buffer(Vec::new())
+        } else {
+            Mode::Lines
+        };
+        Ok(())
+    }
+
+    /// One line of a JSONL file.
+    fn line(&mut self, cur: &mut Current, line: &[u8], n: u64) -> Result<(), RunError> {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            return Ok(());
+        }
+        let format = match cur.format {
+            Some(f) => f,
+            None => {
+                if cur.info.ext == "csv" && line.starts_with(b"step,samples,tokens") {
+                    return Err(RunError::new(
+                        code::UNKNOWN_FORMAT,
+                        "this is a per-step CSV (as exported from this page), not a token trace: open the run's token files instead",
+                    ));
+                }
+                let f = detect(&cur.info, line)?;
+                self.check_mixed(f, &cur.path)?;
+                cur.format = Some(f);
+                f
+            }
+        };
+        cur.summary.0 += 1;
+        let mut notes = LineNotes::default();
+        let sample = parse_line(format, line, &cur.info, &mut notes)?;
+        self.notes.0 += notes.inference_logprobs as u64;
+        self.notes.1 += notes.generation_logprobs as u64;
+        self.add_sample(cur, sample, n);
+        Ok(())
+    }
+
+    fn check_mixed(&mut self, f: Format, path: &str) -> Result<(), RunError> {
+        match &self.format {
+            Some((g, first)) if *g != f => Err(RunError::new(
+                code::MIXED_FORMATS,
+                format!(
+                    "{path} is {} but {first} is {}: pick the files of one run, all in one format",
+                    f.name(),
+                    g.name()
+                ),
+            )),
+            Some(_) => Ok(()),
+            None => {
+                self.format = Some((f, path.to_string()));
+                Ok(())
+            }
+        }
+    }
+
+    fn add_sample(&mut self, cur: &mut Current, s: Sample, line: u64) {
+        let n = s.len() as u64;
+        if s.entropy.is_some() {
+            self.with_entropy += 1;
+        } else {
+            self.without_entropy += 1;
+        }
+        if s.mean_disc.is_some() {
+            self.with_sbar += 1;
+        } else {
+            self.without_sbar += 1;
+        }
+        self.with_adv += s.advantage.is_some() as u64;
+        if cur.env.as_deref() != s.env_name.as_deref() {
+            cur.env = s.env_name.as_deref().map(Rc::from);
+        }
+        let acc = self
+            .steps
+            .entry(s.step)
+            .or_insert_with(|| StepAcc::new(s.step));
+        let origin = Origin {
+            file: cur.index,
+            line,
+            sample: s.sample.unwrap_or(acc.lines as i64),
+            env_name: cur.env.as_ref(),
+        };
+        let lim = Limits {
+            samples_per_step: self.opts.samples_per_step,
+            extremes: self.opts.extremes,
+            max_sample_tokens: self.opts.max_sample_tokens,
+        };
+        let counted = acc.add(&s, &origin, &lim);
+        cur.summary.1 += 1;
+        cur.summary.2 += n;
+        cur.summary.3 += counted;
+    }
+
+    /// Ends the current file: reads a buffered safetensors trace, hands out a
+    /// last line without a newline, refuses an empty file.
+    pub fn end_file(&mut self) -> Result<FileSummary, RunError> {
+        let Some(mut cur) = self.current.take() else {
+            return Err(RunError::new(
+                code::STATE,
+                "no file is open: call beginFile(path) first",
+            ));
+        };
+        let path = cur.path.clone();
+        self.finish(&mut cur).map_err(|e| e.at(&path, None))
+    }
+
+    fn finish(&mut self, cur: &mut Current) -> Result<FileSummary, RunError> {
+        if cur.mode == Mode::Unknown && !cur.head.is_empty() {
+            let head = std::mem::take(&mut cur.head);
+            self.decide(cur, &head)?;
+            self.push_into(cur, &head)?;
+        }
+        match std::mem::replace(&mut cur.mode, Mode::Lines) {
+            Mode::Buffer(buf) => {
+                if !safetensors::is_trace(&buf)? {
+                    return Err(logit_slice_error(
+                        "a .safetensors file without trace metadata",
+                    ));
+                }
+                self.check_mixed(Format::TraceSafetensors, &cur.path)?;
+                cur.format = Some(Format::TraceSafetensors);
+                let entries = safetensors::read(&buf, |s, first| {
+                    self.add_sample(cur, s, first + 1);
+                    Ok(())
+                })?;
+                cur.summary.0 = entries;
+            }
+            Mode::Unknown | Mode::Lines => {
+                let mut lines = std::mem::take(&mut cur.lines);
+                lines.finish(|line, n| {
+                    self.line(cur, line, n)
+                        .map_err(|e| e.at(&cur.path, Some(n)))
+                })?;
+            }
+        }
+        let Some(format) = cur.format else {
+            return Err(RunError::new(
+                code::EMPTY_FILE,
+                "the file is empty: a run file holds one JSON object per sample",
+            ));
+        };
+        if cur.summary.0 == 0 {
+            return Err(RunError::new(code::EMPTY_FILE, "the file holds no samples"));
+        }
+        self.files += 1;
+        let (lines, samples, tokens, counted) = cur.summary;
+        self.samples += samples;
+        self.tokens += tokens;
+        self.counted += counted;
+        Ok(FileSummary {
+            format,
+            lines,
+            samples,
+            tokens,
+            counted,
+        })
+    }
+
+    pub fn summary(&self) -> Summary {
+        let has_entropy = self.with_entropy > 0;
+        let has_sbar = self.with_sbar > 0;
+        let has_adv = self.with_adv > 0;
+        let mut missing = vec![];
+        if !has_entropy {
+            missing.push("entropy");
+        }
+        if !has_sbar {
+            missing.push("mean_discriminator");
+        }
+        if !has_adv {
+            missing.push("advantage");
+        }
+        let mut warnings = vec![];
+        if has_entropy && self.without_entropy > 0 {
+            warnings.push(format!(
+                "{} samples have no entropy field: the entropy columns of their steps are empty",
+                self.without_entropy
+            ));
+        }
+        if has_sbar && self.without_sbar > 0 {
+            warnings.push(format!(
+                "{} samples have no mean_discriminator: pg_polarity is empty for their steps",
+                self.without_sbar
+            ));
+        }
+        if self.notes.0 > 0 {
+            warnings.push(format!(
+                "{} samples have no trainer_logprobs: their inference_logprobs (the sampler's, not the policy being updated) were used",
+                self.notes.0
+            ));
+        }
+        if self.notes.1 > 0 {
+            warnings.push(format!(
+                "{} samples have no prev_logprobs: their generation_logprobs (the sampler's) were used",
+                self.notes.1
+            ));
+        }
+        Summary {
+            format: self.format.as_ref().map(|f| f.0),
+            files: self.files as u64,
+            samples: self.samples,
+            tokens: self.tokens,
+            counted: self.counted,
+            has_entropy,
+            has_mean_discriminator: has_sbar,
+            has_advantages: has_adv,
+            missing,
+            warnings,
+        }
+    }
+
+    pub fn steps(&self) -> Steps {
+        let mut rows: Vec<StepRow> = self.steps.values().map(StepAcc::row).collect();
+        fill_realised(&mut rows);
+        Steps { rows }
+    }
+
+    /// The kept tokens, step by step (see [`StepAcc::detail`]).
+    pub fn detail(&self) -> Vec<KeptToken> {
+        let mut out = Vec::new();
+        for acc in self.steps.values() {
+            acc.detail(&mut out);
+        }
+        out
+    }
+}
+
+fn looks_like_safetensors(prefix: &[u8]) -> bool {
+    prefix.len() >= 9
+        && (2..=100_000_000u64).contains(&u64::from_le_bytes(prefix[..8].try_into().unwrap()))
+        && prefix[8] == b'{'
+}

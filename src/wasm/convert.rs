@@ -1,0 +1,198 @@
+//! The boundary convention: how every export in `src/wasm/` takes JavaScript
+//! values in and hands results and errors back. New exports follow it; the
+//! page and the tests rely on it (docs/contract.md).
+//!
+//! - **Errors.** Fallible exports return `Result<_, Error>`. An [`Error`]
+//!   reaches JavaScript as a plain `Error` whose `message` says what to change,
+//!   with two properties: `code` (a short stable string, see [`code`]) and,
+//!   when one input is at fault, `field` (the argument or option name as the
+//!   caller writes it, e.g. `"vocab"`). Make one with
+//!   `Error::new(code::RANGE, message).field("vocab")`; add more properties
+//!   with `.with("candidates", array)`. A core error converts with `?`: its
+//!   code and field come from `CoreError::code` and `CoreError::field`.
+//! - **Whole numbers** (counts, indices, byte offsets arrive as JS numbers):
+//!   [`whole`]`(value, "rows")`, or [`index`]`(value, "token", len)` when the
+//!   number must also be below a length. Nothing else checks `fract()`.
+//! - **Options in**: a serde struct read by [`options`], which first refuses
+//!   a key it does not know, by name (serde-wasm-bindgen asks only for the
+//!   fields it knows, so `deny_unknown_fields` can never fire there).
+//! - **Results out**: [`object`]`(&[("key", value.into()), …])` builds a
+//!   plain object. Bulk numbers go out as typed arrays
+//!   (`Float64Array::from(&v[..]).into()`), everything else as JS values.
+//!   serde is for options coming in, not for results going out.
+//! - **Numbers quoted in messages**: `crate::core::format::js_number`, the
+//!   notation a person can type back (docs/contract.md, "Numbers").
+
+use crate::core::format::js_number;
+use crate::core::CoreError;
+use js_sys::{Object, Reflect};
+use serde::de::DeserializeOwned;
+use wasm_bindgen::{JsCast, JsValue};
+
+/// The stable `code` values of thrown errors (the core adds its own, see
+/// `CoreError::code`).
+pub mod code {
+    /// A value of the wrong JavaScript type (a string where a number goes…).
+    pub const TYPE: &str = "type";
+    /// A number outside its allowed range, or not whole where it must be.
+    pub const RANGE: &str = "range";
+    /// An options object with a key the export does not know.
+    pub const UNKNOWN_OPTION: &str = "unknown-option";
+    /// The canvas cannot be drawn on (too small, no 2D context).
+    pub const CANVAS: &str = "canvas";
+}
+
+/// An error on its way to JavaScript (see the module documentation).
+#[derive(Debug)]
+pub struct Error {
+    code: &'static str,
+    field: Option<String>,
+    message: String,
+    extra: Vec<(&'static str, JsValue)>,
+}
+
+impl Error {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            field: None,
+            message: message.into(),
+            extra: Vec::new(),
+        }
+    }
+
+    /// Names the argument or option at fault (the JS `field` property).
+    pub fn field(mut self, name: impl Into<String>) -> Self {
+        self.field = Some(name.into());
+        self
+    }
+
+    /// One more property on the thrown Error (e.g. a list of candidates).
+    pub fn with(mut self, key: &'static str, value: impl Into<JsValue>) -> Self {
+        self.extra.push((key, value.into()));
+        self
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl From<CoreError> for Error {
+    fn from(e: CoreError) -> Self {
+        let err = Error::new(e.code(), e.to_string());
+        match e.field() {
+            Some(f) => err.field(f),
+            None => err,
+        }
+    }
+}
+
+impl From<Error> for JsValue {
+    fn from(e: Error) -> JsValue {
+        let err = js_sys::Error::new(&e.message);
+        let mut props = vec![("code", JsValue::from_str(e.code))];
+        if let Some(f) = e.field {
+            props.push(("field", JsValue::from(f)));
+        }
+        props.extend(e.extra);
+        set_all(&err, &props);
+        err.into()
+    }
+}
+
+fn set_all(target: &Object, entries: &[(&str, JsValue)]) {
+    for (key, value) in entries {
+        // Defining a string key on a fresh ordinary object (or Error) cannot
+        // fail: Reflect.set only fails on frozen objects, setters and proxies.
+        let _ = Reflect::set(target, &JsValue::from_str(key), value);
+    }
+}
+
+/// A plain object with these properties, in this order.
+pub fn object(entries: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    set_all(&o, entries);
+    o.into()
+}
+
+/// A JS number that must be a whole number ≥ 0 (a count, an index, a byte
+/// offset): finite, no fraction, at most 2^53 − 1.
+pub fn whole(value: f64, name: &str) -> Result<u64, Error> {
+    const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+    if value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value <= MAX_SAFE {
+        Ok(value as u64)
+    } else {
+        Err(Error::new(
+            code::RANGE,
+            format!(
+                "{name} = {}: give a whole number of at least 0.",
+                js_number(value)
+            ),
+        )
+        .field(name))
+    }
+}
+
+/// A whole number that must index something of length `len`.
+pub fn index(value: f64, name: &str, len: usize) -> Result<usize, Error> {
+    match whole(value, name) {
+        Ok(i) if i < len as u64 => Ok(i as usize),
+        _ => Err(Error::new(
+            code::RANGE,
+            format!(
+                "{} {} does not exist: choose a whole number from 0 to {}.",
+                capitalised(name),
+                js_number(value),
+                len.saturating_sub(1)
+            ),
+        )
+        .field(name)),
+    }
+}
+
+fn capitalised(name: &str) -> String {
+    let mut c = name.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// Reads an options object (undefined or null: every default) into `T`,
+/// refusing keys outside `known` by name. `what` names the options in
+/// messages, e.g. "Chart options".
+pub fn options<T: DeserializeOwned + Default>(
+    value: JsValue,
+    known: &[&str],
+    what: &str,
+) -> Result<T, Error> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(T::default());
+    }
+    let Some(obj) = value.dyn_ref::<Object>() else {
+        return Err(Error::new(
+            code::TYPE,
+            format!("{what} must be an object such as {{ {}: … }}.", known[0]),
+        ));
+    };
+    if let Some(key) = unknown_key(obj, known) {
+        return Err(Error::new(
+            code::UNKNOWN_OPTION,
+            format!(
+                "{what}: unknown option \"{key}\"; the options are {}.",
+                known.join(", ")
+            ),
+        )
+        .field(key));
+    }
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|e| Error::new(code::TYPE, format!("{what}: {e}")))
+}
+
+/// The first own key of `obj` not in `known`.
+pub fn unknown_key(obj: &Object, known: &[&str]) -> Option<String> {
+    Object::keys(obj)
+        .iter()
+        .map(|k| k.as_string().unwrap_or_default())
+        .find(|k| !known.contains(&k.as_str()))
+}

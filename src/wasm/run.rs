@@ -1,0 +1,321 @@
+//! Training-run traces for JavaScript (docs/trace-format.md): the streaming
+//! `RunReader`, `correlation`, `parseStepsCsv` and `Tokenizer`.
+//!
+//! Errors are JavaScript `Error`s whose message names file:line and field,
+//! with the same facts as properties: `code` (stable, see
+//! `core::run::error::code`), `file`, `line` (1-based, or null) and `field`
+//! (or null).
+
+use super::convert::{self, whole, Error};
+use crate::core::run::csv::{parse_steps, write_steps};
+use crate::core::run::stats;
+use crate::core::run::tokenizer;
+use crate::core::run::{self, FileSummary, RunError, RunOptions, StepRow};
+use js_sys::{Array, Float64Array, Object, Reflect, Uint32Array, Uint8Array};
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+
+fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
+    // Setting a property on a fresh plain object cannot fail.
+    let _ = Reflect::set(obj, &key.into(), &value.into());
+}
+
+/// The one place a `RunError` becomes a JavaScript `Error` (through the
+/// boundary's `convert::Error`): `code` and `field` as everywhere, plus
+/// `file` and `line`; absent facts are null.
+fn run_error(e: RunError) -> JsValue {
+    let msg = e.to_string();
+    let file = if e.file.is_empty() {
+        JsValue::NULL
+    } else {
+        e.file.as_str().into()
+    };
+    let line = e.line.map_or(JsValue::NULL, |l| (l as f64).into());
+    let err = Error::new(e.code, msg)
+        .with("file", file)
+        .with("line", line);
+    match e.field {
+        Some(f) => err.field(f),
+        None => err.with("field", JsValue::NULL),
+    }
+    .into()
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct Options {
+    samples_per_step: Option<f64>,
+    extremes: Option<f64>,
+    max_sample_tokens: Option<f64>,
+}
+
+const OPTION_KEYS: [&str; 3] = ["samplesPerStep", "extremes", "maxSampleTokens"];
+
+fn options(v: JsValue) -> Result<RunOptions, Error> {
+    let o: Options = convert::options(v, &OPTION_KEYS, "RunReader options")?;
+    let mut out = RunOptions::default();
+    let get = |x: Option<f64>, name: &str, max: u64, into: &mut usize| -> Result<(), Error> {
+        if let Some(x) = x {
+            let n = whole(x, name)?;
+            if n > max {
+                return Err(Error::new(
+                    convert::code::RANGE,
+                    format!("RunReader option {name} = {n}: choose at most {max}."),
+                )
+                .field(name));
+            }
+            *into = n as usize;
+        }
+        Ok(())
+    };
+    get(
+        o.samples_per_step,
+        "samplesPerStep",
+        1000,
+        &mut out.samples_per_step,
+    )?;
+    get(o.extremes, "extremes", 10_000, &mut out.extremes)?;
+    get(
+        o.max_sample_tokens,
+        "maxSampleTokens",
+        1 << 20,
+        &mut out.max_sample_tokens,
+    )?;
+    Ok(out)
+}
+
+fn f64s(v: impl Iterator<Item = f64>) -> Float64Array {
+    let v: Vec<f64> = v.collect();
+    Float64Array::from(&v[..])
+}
+
+fn steps_js(rows: &[StepRow]) -> JsValue {
+    let o = Object::new();
+    let col = |f: fn(&StepRow) -> f64| f64s(rows.iter().map(f));
+    set(&o, "step", col(|r| r.step));
+    set(&o, "samples", col(|r| r.samples));
+    set(&o, "tokens", col(|r| r.tokens));
+    set(&o, "meanEntropy", col(|r| r.mean_entropy));
+    set(&o, "meanProb", col(|r| r.mean_prob));
+    set(&o, "tokenTerm", col(|r| r.token_term));
+    set(&o, "sharePosExpand", col(|r| r.share_pos_expand));
+    set(&o, "sharePosContract", col(|r| r.share_pos_contract));
+    set(&o, "shareNegExpand", col(|r| r.share_neg_expand));
+    set(&o, "shareNegContract", col(|r| r.share_neg_contract));
+    set(&o, "pgPolarity", col(|r| r.pg_polarity));
+    set(&o, "realisedDh", col(|r| r.realised_dh));
+    o.into()
+}
+
+/// Streams the files of one training run (see the module documentation of
+/// `core::run`): `beginFile(path)`, `push(bytes)` any number of times,
+/// `endFile()`, for each file; then `summary()`, `steps()`, `detail()`.
+#[wasm_bindgen]
+pub struct RunReader {
+    inner: run::RunReader,
+}
+
+#[wasm_bindgen]
+impl RunReader {
+    /// `new RunReader({ samplesPerStep = 8, extremes = 20, maxSampleTokens = 4096 })`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<RunReader, JsValue> {
+        Ok(RunReader {
+            inner: run::RunReader::new(self::options(options)?),
+        })
+    }
+
+    #[wasm_bindgen(js_name = beginFile)]
+    pub fn begin_file(&mut self, path: &str) -> Result<(), JsValue> {
+        self.inner.begin_file(path).map_err(run_error)
+    }
+
+    /// The next bytes of the current file (a Uint8Array, split anywhere).
+    pub fn push(&mut self, bytes: &[u8]) -> Result<(), JsValue> {
+        self.inner.push(bytes).map_err(run_error)
+    }
+
+    /// `{ format, lines, samples, tokens, counted }` of the file just read.
+    #[wasm_bindgen(js_name = endFile)]
+    pub fn end_file(&mut self) -> Result<JsValue, JsValue> {
+        let FileSummary {
+            format,
+            lines,
+            samples,
+            tokens,
+            counted,
+        } = self.inner.end_file().map_err(run_error)?;
+        let o = Object::new();
+        set(&o, "format", format.name());
+        set(&o, "lines", lines as f64);
+        set(&o, "samples", samples as f64);
+        set(&o, "tokens", tokens as f64);
+        set(&o, "counted", counted as f64);
+        Ok(o.into())
+    }
+
+    /// `{ format, files, samples, tokens, counted, hasEntropy,
+    ///    hasMeanDiscriminator, hasAdvantages, missing, warnings }`.
+    pub fn summary(&self) -> JsValue {
+        let s = self.inner.summary();
+        let o = Object::new();
+        set(
+            &o,
+            "format",
+            s.format.map_or(JsValue::NULL, |f| f.name().into()),
+        );
+        set(&o, "files", s.files as f64);
+        set(&o, "samples", s.samples as f64);
+        set(&o, "tokens", s.tokens as f64);
+        set(&o, "counted", s.counted as f64);
+        set(&o, "hasEntropy", s.has_entropy);
+        set(&o, "hasMeanDiscriminator", s.has_mean_discriminator);
+        set(&o, "hasAdvantages", s.has_advantages);
+        let missing: Array = s.missing.iter().map(|m| JsValue::from_str(m)).collect();
+        set(&o, "missing", missing);
+        let warnings: Array = s.warnings.iter().map(|m| JsValue::from_str(m)).collect();
+        set(&o, "warnings", warnings);
+        o.into()
+    }
+
+    /// The per-step columns (Float64Array each, NaN = empty), steps ascending.
+    pub fn steps(&self) -> JsValue {
+        steps_js(&self.inner.steps().rows)
+    }
+
+    /// The per-step CSV (the export-steps header, shortest round-trip numbers).
+    #[wasm_bindgen(js_name = stepsCsv)]
+    pub fn steps_csv(&self) -> String {
+        write_steps(&self.inner.steps().rows)
+    }
+
+    /// The kept tokens as columns; see docs/trace-format.md "Detail".
+    pub fn detail(&self) -> JsValue {
+        let d = self.inner.detail();
+        let vals: Vec<run::TokenValues> = d
+            .iter()
+            .map(|t| run::token_values(t.logprob, t.entropy, t.advantage, t.mean_disc))
+            .collect();
+        let o = Object::new();
+        let col = |f: &dyn Fn(&run::KeptToken) -> f64| f64s(d.iter().map(f));
+        let der = |f: fn(&run::TokenValues) -> f64| f64s(vals.iter().map(f));
+        set(&o, "step", col(&|t| t.step as f64));
+        set(&o, "sample", col(&|t| t.sample as f64));
+        set(&o, "position", col(&|t| t.position as f64));
+        set(&o, "tokenId", col(&|t| t.token_id));
+        set(&o, "logprob", col(&|t| t.logprob));
+        set(&o, "entropy", col(&|t| t.entropy));
+        set(&o, "meanDiscriminator", col(&|t| t.mean_disc));
+        set(&o, "advantage", col(&|t| t.advantage));
+        set(&o, "prob", der(|v| v.prob));
+        set(&o, "discriminator", der(|v| v.discriminator));
+        set(&o, "tokenTerm", der(|v| v.token_term));
+        set(&o, "sensitivity", der(|v| v.sensitivity));
+        set(&o, "polarity", der(|v| v.polarity));
+        set(&o, "flipNudge", der(|v| v.flip_nudge));
+        set(&o, "flipPg", der(|v| v.flip_pg));
+        set(&o, "normalised", der(|v| v.normalised));
+        let files: Vec<u32> = d.iter().map(|t| t.file).collect();
+        set(&o, "file", Uint32Array::from(&files[..]));
+        set(&o, "line", col(&|t| t.line as f64));
+        let flags = |f: fn(&run::KeptToken) -> bool| {
+            let v: Vec<u8> = d.iter().map(|t| f(t) as u8).collect();
+            Uint8Array::from(&v[..])
+        };
+        set(&o, "counted", flags(|t| t.counted));
+        set(&o, "whole", flags(|t| t.whole));
+        let strings = |f: fn(&run::KeptToken) -> Option<&str>| -> JsValue {
+            if d.iter().any(|t| f(t).is_some()) {
+                d.iter()
+                    .map(|t| JsValue::from_str(f(t).unwrap_or("")))
+                    .collect::<Array>()
+                    .into()
+            } else {
+                JsValue::NULL
+            }
+        };
+        set(&o, "text", strings(|t| t.text.as_deref()));
+        set(&o, "envName", strings(|t| t.env_name.as_deref()));
+        o.into()
+    }
+}
+
+/// `correlation(x, y)` → `{ pearson, spearman, n }` over the pairs where both
+/// are finite (NaN with fewer than 2 pairs or a constant series).
+#[wasm_bindgen]
+pub fn correlation(x: &[f64], y: &[f64]) -> Result<JsValue, JsValue> {
+    if x.len() != y.len() {
+        return Err(Error::new(
+            convert::code::RANGE,
+            format!(
+                "correlation: x has {} values and y has {}; give one pair per step",
+                x.len(),
+                y.len()
+            ),
+        )
+        .field("y")
+        .into());
+    }
+    let c = stats::correlation(x, y);
+    let o = Object::new();
+    set(&o, "pearson", c.pearson);
+    set(&o, "spearman", c.spearman);
+    set(&o, "n", c.n as f64);
+    Ok(o.into())
+}
+
+/// `parseStepsCsv(text)`: the same shape as `RunReader.steps()`.
+#[wasm_bindgen(js_name = parseStepsCsv)]
+pub fn parse_steps_csv(text: &str) -> Result<JsValue, JsValue> {
+    parse_steps(text)
+        .map(|rows| steps_js(&rows))
+        .map_err(run_error)
+}
+
+/// Token text from a Hugging Face `tokenizer.json`.
+#[wasm_bindgen]
+pub struct Tokenizer {
+    inner: tokenizer::Tokenizer,
+}
+
+#[wasm_bindgen]
+impl Tokenizer {
+    #[wasm_bindgen(js_name = fromJson)]
+    pub fn from_json(text: &str) -> Result<Tokenizer, JsValue> {
+        Ok(Tokenizer {
+            inner: tokenizer::Tokenizer::from_json(text).map_err(run_error)?,
+        })
+    }
+
+    /// One string per id (bytes of a character split across tokens show as
+    /// U+FFFD in each; see `decodeText` for the whole text).
+    pub fn decode(&self, ids: &[u32]) -> Array {
+        self.inner
+            .decode_tokens(ids)
+            .iter()
+            .map(|s| JsValue::from_str(s))
+            .collect()
+    }
+
+    /// The ids decoded together, so characters split across tokens survive.
+    #[wasm_bindgen(js_name = decodeText)]
+    pub fn decode_text(&self, ids: &[u32]) -> String {
+        self.inner.decode_text(ids)
+    }
+
+    #[wasm_bindgen(getter, js_name = vocabSize)]
+    pub fn vocab_size(&self) -> usize {
+        self.inner.vocab_size()
+    }
+}
+
+/// `logitsForPoint(p, H, vocab = 1000)`: logits of a distribution whose token
+/// 0 has probability p and whose entropy is H (null when unreachable), so a
+/// trace token can be opened in the explorer at (p_k, H).
+#[wasm_bindgen(js_name = logitsForPoint)]
+pub fn logits_for_point(p: f64, entropy: f64, vocab: Option<u32>) -> JsValue {
+    match run::logits_for_point(p, entropy, vocab.unwrap_or(1000) as usize) {
+        Some(l) => Float64Array::from(&l[..]).into(),
+        None => JsValue::NULL,
+    }
+}

@@ -1,0 +1,26 @@
+// The verdict follows the exact change (issue 9 item 7): with
+// #logits=2,1,0.5,-1&step=1000&adv=-1000 the first order says "widens by
+// 1.68e5" while the exact change is −1.01.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { verdict } from '../../www/js/verdict.js';
+
+const base = { kind: 'pg', label: 'Paris', p: 0.57, adv: -1000, step: -1e6 };
+
+test('when first order and exact disagree in sign, the exact change decides and the sentence says so', () => {
+  const v = verdict({ ...base, first: 1.68e5, exact: -1.01 });
+  assert.equal(v.direction, 'contracts');
+  assert.ok(v.broke);
+  assert.match(v.text, /narrows/);
+  assert.match(v.text, /ΔH = −1\.01 nats exactly/);
+  assert.match(v.text, /wrong sign.*linearisation/);
+});
+
+test('when they agree, the first-order value leads and the exact one follows', () => {
+  const v = verdict({ ...base, adv: 1, step: 0.1, first: -0.0123, exact: -0.0121 });
+  assert.equal(v.direction, 'contracts');
+  assert.equal(v.broke, false);
+  assert.match(v.text, /narrows the distribution: ΔH ≈ −0\.0123 nats \(exact −0\.0121 nats\)/);
+  assert.match(verdict({ ...base, first: 0.5, exact: 0.4, bits: true }).text, /widens.*0\.721 bits/);
+  assert.equal(verdict({ ...base, step: 0, first: 0, exact: 0 }).text, 'With η·A = 0 nothing changes.');
+});

@@ -1,0 +1,108 @@
+//! The example runs of www/examples/runs/ read by the core, against the
+//! per-step columns that scripts/make_run_examples.py computed in plain
+//! Python (math.fsum) when it wrote them: tests/fixtures/run_examples_expected.json.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::path::{Path, PathBuf};
+
+use entropy_polarity::core::run::{RunOptions, RunReader, StepRow};
+use serde_json::Value;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+fn files(p: &Path, out: &mut Vec<PathBuf>) {
+    if p.is_dir() {
+        for e in std::fs::read_dir(p).unwrap() {
+            files(&e.unwrap().path(), out);
+        }
+    } else if p
+        .extension()
+        .is_some_and(|e| e == "jsonl" || e == "safetensors")
+    {
+        out.push(p.to_path_buf());
+    }
+}
+
+fn read(base: &Path, rel: &str) -> RunReader {
+    let mut paths = vec![];
+    files(&base.join(rel), &mut paths);
+    paths.sort();
+    assert!(!paths.is_empty(), "no run files under {rel}");
+    let mut r = RunReader::new(RunOptions::default());
+    for p in paths {
+        let name = p.strip_prefix(base).unwrap().to_string_lossy().to_string();
+        let bytes = std::fs::read(&p).unwrap();
+        r.begin_file(&name).unwrap();
+        // Odd chunk size: lines and safetensors headers straddle pushes.
+        for c in bytes.chunks(997) {
+            r.push(c).unwrap();
+        }
+        r.end_file().unwrap();
+    }
+    r
+}
+
+fn cells(r: &StepRow) -> [f64; 12] {
+    [
+        r.step,
+        r.samples,
+        r.tokens,
+        r.mean_entropy,
+        r.mean_prob,
+        r.token_term,
+        r.share_pos_expand,
+        r.share_pos_contract,
+        r.share_neg_expand,
+        r.share_neg_contract,
+        r.pg_polarity,
+        r.realised_dh,
+    ]
+}
+
+#[test]
+fn example_runs_match_the_independent_python_columns() {
+    let fixture: Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{ROOT}/tests/fixtures/run_examples_expected.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let header: Vec<&str> = fixture["header"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        header,
+        entropy_polarity::core::run::csv::STEPS_HEADER.to_vec()
+    );
+    let base = Path::new(ROOT).join("www/examples/runs");
+    let runs = fixture["runs"].as_object().unwrap();
+    assert!(runs.len() >= 5, "one expected run per format");
+    for (name, run) in runs {
+        let r = read(&base, run["path"].as_str().unwrap());
+        assert_eq!(
+            r.summary().format.map(|f| f.name()),
+            run["format"].as_str(),
+            "{name}"
+        );
+        let got = r.steps().rows;
+        let want = run["rows"].as_array().unwrap();
+        assert_eq!(got.len(), want.len(), "{name}: number of steps");
+        for (g, w) in got.iter().zip(want) {
+            let g = cells(g);
+            for (k, wv) in w.as_array().unwrap().iter().enumerate() {
+                let what = format!("{name} step {} {}", g[0], header[k]);
+                match wv.as_f64() {
+                    None => assert!(g[k].is_nan(), "{what}: got {}, want empty", g[k]),
+                    Some(x) => assert!(
+                        (g[k] - x).abs() <= 1e-13 * x.abs().max(1e-2),
+                        "{what}: got {}, want {x}",
+                        g[k]
+                    ),
+                }
+            }
+        }
+    }
+}

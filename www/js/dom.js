@@ -1,0 +1,42 @@
+// @ts-check
+// Page helpers shared by every view: element lookup and the one error box
+// ([data-testid="error"]), which says what is wrong while the page keeps
+// what the person had.
+
+/** @param {string} id @returns {any} the element with this id */
+export const $ = (id) => document.getElementById(id);
+
+/**
+ * The first element with this data-testid inside `root` (default: the page).
+ * @param {string} testId @param {ParentNode} [root] @returns {any}
+ */
+export const byTest = (testId, root = document) => root.querySelector(`[data-testid="${testId}"]`);
+
+let hideTimer = 0;
+
+/**
+ * Shows `message` in the error box. `field`: the input at fault, marked
+ * aria-invalid (its text stays, to be corrected). `hideAfterMs`: hide the box
+ * after that long (0: keep it until the next clearError).
+ * @param {string} message
+ * @param {{ field?: Element | null, hideAfterMs?: number }} [options]
+ */
+export function showError(message, { field = null, hideAfterMs = 0 } = {}) {
+  field?.setAttribute('aria-invalid', 'true');
+  const box = byTest('error');
+  if (!box) return;
+  box.textContent = message;
+  box.hidden = false;
+  clearTimeout(hideTimer);
+  if (hideAfterMs > 0)
+    hideTimer = setTimeout(() => {
+      box.hidden = true;
+    }, hideAfterMs);
+}
+
+/** Hides the error box and clears every aria-invalid mark. */
+export function clearError() {
+  const box = byTest('error');
+  if (box) box.hidden = true;
+  document.querySelectorAll('[aria-invalid="true"]').forEach((e) => e.removeAttribute('aria-invalid'));
+}

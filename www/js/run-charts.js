@@ -1,0 +1,210 @@
+// Charts of the training-run panel, drawn as plain SVG elements with classes
+// (CSP-safe; colours live in run.css, so dark mode follows the page). Each
+// draws at the <svg>'s current CSS width, so text keeps its size on a phone.
+// Polarity sign is told by colour (blue ▲ expands / orange ▼ contracts, the
+// Okabe–Ito pair of the explorer) and by shape or pattern as well.
+
+import { el } from './svg.js';
+import { fmt } from './format.js';
+import { ticks } from './slice-charts.js';
+
+function frame(svg, height) {
+  const W = Math.max(260, Math.round(svg.clientWidth || svg.parentElement?.clientWidth || 480));
+  svg.setAttribute('viewBox', `0 0 ${W} ${height}`);
+  svg.setAttribute('height', String(height));
+  svg.replaceChildren();
+  return W;
+}
+
+function extent(arrays, { withZero = false } = {}) {
+  let lo = Infinity, hi = -Infinity;
+  for (const a of arrays) for (const v of a) if (Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  if (lo > hi) return null;
+  if (withZero) { lo = Math.min(lo, 0); hi = Math.max(hi, 0); }
+  const pad = (hi - lo) * 0.06 || Math.abs(hi) * 0.1 || 1;
+  return [lo - pad, hi + pad];
+}
+
+function axes(svg, { L, R, T, B, W, H, x, y, xt, yt, xFmt, yFmt = (v) => fmt(v, 3), xLabel, yLabel }) {
+  for (const v of yt) {
+    const py = y(v);
+    svg.append(el('line', { x1: L, x2: W - R, y1: py, y2: py, class: 'grid' }));
+    svg.append(el('text', { x: L - 4, y: py + 4, 'text-anchor': 'end' }, yFmt(v)));
+  }
+  for (const v of xt) {
+    const px = x(v);
+    svg.append(el('line', { x1: px, x2: px, y1: H - B, y2: H - B + 4, class: 'axis' }));
+    svg.append(el('text', { x: px, y: H - B + 15, 'text-anchor': 'middle' }, xFmt(v)));
+  }
+  svg.append(el('line', { x1: L, x2: W - R, y1: H - B, y2: H - B, class: 'axis' }));
+  svg.append(el('line', { x1: L, x2: L, y1: T, y2: H - B, class: 'axis' }));
+  if (xLabel) svg.append(el('text', { x: (L + W - R) / 2, y: H - 4, 'text-anchor': 'middle', class: 'label' }, xLabel));
+  if (yLabel) svg.append(el('text', { x: L, y: T - 7, class: 'label' }, yLabel));
+}
+
+function stepAxis(steps, W, L, R) {
+  const s0 = steps[0] ?? 0, s1 = steps[steps.length - 1] ?? 1;
+  const span = s1 > s0 ? s1 - s0 : 1;
+  const x = (v) => L + (steps.length <= 1 ? (W - L - R) / 2 : ((v - s0) / span) * (W - L - R));
+  const xt = ticks(s0, s1, Math.max(2, Math.floor((W - L) / 70))).filter(Number.isInteger);
+  return { x, xt: xt.length ? xt : [s0] };
+}
+
+/**
+ * Lines across steps: `series` = [{ values, cls, name }], gaps where a value
+ * is empty (NaN). Returns false (and draws a note) when nothing is finite.
+ */
+export function drawSeries(svg, steps, series, { yLabel, zero = false, height = 170 } = {}) {
+  const Ht = height, L = 56, R = 12, T = 20, B = 32;
+  const W = frame(svg, Ht);
+  const ext = extent(series.map((s) => s.values), { withZero: zero });
+  if (!ext) {
+    svg.append(el('text', { x: W / 2, y: Ht / 2, 'text-anchor': 'middle', class: 'label' }, 'empty: no values in this run'));
+    return false;
+  }
+  const [y0, y1] = ext;
+  const { x, xt } = stepAxis(steps, W, L, R);
+  const y = (v) => T + (1 - (v - y0) / (y1 - y0)) * (Ht - T - B);
+  axes(svg, { L, R, T, B, W, H: Ht, x, y, xt, yt: ticks(y0, y1, 4), xFmt: String, xLabel: 'step', yLabel });
+  if (zero && y0 < 0 && y1 > 0) svg.append(el('line', { x1: L, x2: W - R, y1: y(0), y2: y(0), class: 'zero' }));
+  const n = steps.length;
+  for (const s of series) {
+    let d = '', pen = false;
+    for (let i = 0; i < n; i++) {
+      const v = s.values[i];
+      if (!Number.isFinite(v)) { pen = false; continue; }
+      d += `${pen ? 'L' : 'M'}${x(steps[i]).toFixed(1)},${y(v).toFixed(1)}`;
+      pen = true;
+    }
+    const path = el('path', { d, class: `line ${s.cls}` });
+    path.append(el('title', {}, s.name));
+    svg.append(path);
+    if (n <= 60) {
+      for (let i = 0; i < n; i++) {
+        const v = s.values[i];
+        if (!Number.isFinite(v)) continue;
+        const c = el('circle', { cx: x(steps[i]).toFixed(1), cy: y(v).toFixed(1), r: 2.6, class: `dot ${s.cls}` });
+        c.append(el('title', {}, `step ${steps[i]}: ${s.name} = ${fmt(v, 5)}`));
+        svg.append(c);
+      }
+    }
+  }
+  return true;
+}
+
+const SHARES = [
+  ['sharePosExpand', 'share-pos-expand', 'A > 0, expands ▲'],
+  ['sharePosContract', 'share-pos-contract', 'A > 0, contracts ▼'],
+  ['shareNegExpand', 'share-neg-expand', 'A < 0, expands ▲'],
+  ['shareNegContract', 'share-neg-contract', 'A < 0, contracts ▼'],
+];
+export const SHARE_NAMES = SHARES.map(([, cls, name]) => ({ cls, name }));
+
+/** The four shares stacked per step (a bar per step; empty steps left blank). */
+export function drawShares(svg, s) {
+  const Ht = 170, L = 56, R = 12, T = 20, B = 32;
+  const W = frame(svg, Ht);
+  const steps = s.step;
+  const n = steps.length;
+  if (!SHARES.some(([k]) => s[k].some(Number.isFinite))) {
+    svg.append(el('text', { x: W / 2, y: Ht / 2, 'text-anchor': 'middle', class: 'label' }, 'empty: no token terms in this run'));
+    return false;
+  }
+  const { x, xt } = stepAxis(steps, W, L + 6, R + 6);
+  const y = (v) => T + (1 - v) * (Ht - T - B);
+  axes(svg, { L, R, T, B, W, H: Ht, x, y, xt, yt: [0, 0.25, 0.5, 0.75, 1], xFmt: String, yFmt: (v) => `${v * 100}%`, xLabel: 'step', yLabel: 'share of tokens with A ≠ 0' });
+  let gap = (W - L - R) / Math.max(1, n);
+  if (n > 1) gap = Math.min(gap, (x(steps[n - 1]) - x(steps[0])) / (n - 1));
+  const bw = Math.max(1, Math.min(24, gap * 0.8));
+  const paths = SHARES.map(() => '');
+  for (let i = 0; i < n; i++) {
+    let acc = 0;
+    SHARES.forEach(([k], j) => {
+      const v = s[k][i];
+      if (!Number.isFinite(v) || v <= 0) return;
+      const top = y(acc + v), bottom = y(acc);
+      paths[j] += `M${(x(steps[i]) - bw / 2).toFixed(1)},${top.toFixed(1)}h${bw.toFixed(1)}V${bottom.toFixed(1)}h${(-bw).toFixed(1)}Z`;
+      acc += v;
+    });
+  }
+  SHARES.forEach(([, cls, name], j) => {
+    if (!paths[j]) return;
+    const p = el('path', { d: paths[j], class: `share ${cls}` });
+    p.append(el('title', {}, name));
+    svg.append(p);
+  });
+  return true;
+}
+
+/**
+ * Scatter of y against x with one labelled point per entry (`labels`), and
+ * the least-squares line. Used for token term against realised ΔH.
+ */
+export function drawScatter(svg, xs, ys, { labels, xLabel, yLabel, height = 240 }) {
+  const Ht = height, L = 62, R = 14, T = 22, B = 36;
+  const W = frame(svg, Ht);
+  const idx = [];
+  for (let i = 0; i < xs.length; i++) if (Number.isFinite(xs[i]) && Number.isFinite(ys[i])) idx.push(i);
+  if (!idx.length) {
+    svg.append(el('text', { x: W / 2, y: Ht / 2, 'text-anchor': 'middle', class: 'label' }, 'no step has both values'));
+    return;
+  }
+  const [x0, x1] = extent([idx.map((i) => xs[i])], { withZero: true });
+  const [y0, y1] = extent([idx.map((i) => ys[i])], { withZero: true });
+  const x = (v) => L + ((v - x0) / (x1 - x0)) * (W - L - R);
+  const y = (v) => T + (1 - (v - y0) / (y1 - y0)) * (Ht - T - B);
+  axes(svg, { L, R, T, B, W, H: Ht, x, y, xt: ticks(x0, x1, Math.max(2, Math.floor((W - L) / 90))), yt: ticks(y0, y1, 4), xFmt: (v) => fmt(v, 3), xLabel, yLabel });
+  svg.append(el('line', { x1: x(0), x2: x(0), y1: T, y2: Ht - B, class: 'zero' }));
+  svg.append(el('line', { x1: L, x2: W - R, y1: y(0), y2: y(0), class: 'zero' }));
+  if (idx.length >= 2) {
+    // least squares, for the eye only (the numbers are in the caption)
+    let mx = 0, my = 0;
+    for (const i of idx) { mx += xs[i]; my += ys[i]; }
+    mx /= idx.length; my /= idx.length;
+    let sxy = 0, sxx = 0;
+    for (const i of idx) { sxy += (xs[i] - mx) * (ys[i] - my); sxx += (xs[i] - mx) ** 2; }
+    if (sxx > 0) {
+      const b = sxy / sxx;
+      svg.append(el('line', { x1: x(x0), y1: y(my + b * (x0 - mx)), x2: x(x1), y2: y(my + b * (x1 - mx)), class: 'fit' }));
+    }
+  }
+  for (const i of idx) {
+    const c = el('circle', { cx: x(xs[i]).toFixed(1), cy: y(ys[i]).toFixed(1), r: idx.length > 200 ? 2 : 3.6, class: 'pt' });
+    c.append(el('title', {}, `${labels ? labels(i) : i}: ${fmt(xs[i], 4)}, ${fmt(ys[i], 4)}`));
+    svg.append(c);
+  }
+}
+
+/**
+ * Advantage against probability of kept tokens (formats without entropy):
+ * log p axis; ● A > 0, ▲ A < 0, □ A = 0.
+ */
+export function drawAdvantageProb(svg, prob, adv, keep) {
+  const Ht = 220, L = 56, R = 12, T = 20, B = 36;
+  const W = frame(svg, Ht);
+  const idx = keep.filter((i) => prob[i] > 0 && Number.isFinite(adv[i]));
+  if (!idx.length) return false;
+  let lo = 0, a0 = 0, a1 = 0;
+  for (const i of idx) { lo = Math.min(lo, Math.log10(prob[i])); a0 = Math.min(a0, adv[i]); a1 = Math.max(a1, adv[i]); }
+  lo = Math.floor(lo);
+  if (lo === 0) lo = -1;
+  const pad = (a1 - a0) * 0.08 || 1;
+  const [y0, y1] = [a0 - pad, a1 + pad];
+  const x = (v) => L + ((v - lo) / -lo) * (W - L - R);
+  const y = (v) => T + (1 - (v - y0) / (y1 - y0)) * (Ht - T - B);
+  const xt = [];
+  const stride = Math.max(1, Math.ceil(-lo / Math.max(2, Math.floor((W - L) / 60))));
+  for (let e = lo; e <= 0; e += stride) xt.push(e);
+  axes(svg, { L, R, T, B, W, H: Ht, x, y, xt, yt: ticks(y0, y1, 4), xFmt: (e) => `1e${e}`.replace('1e0', '1'), xLabel: 'p_k (log scale)', yLabel: 'advantage A' });
+  svg.append(el('line', { x1: L, x2: W - R, y1: y(0), y2: y(0), class: 'zero' }));
+  const d = { pos: '', neg: '', zero: '' };
+  for (const i of idx) {
+    const px = x(Math.log10(prob[i])), py = y(adv[i]);
+    const a = adv[i];
+    if (a > 0) d.pos += `M${(px - 3).toFixed(1)},${py.toFixed(1)}a3,3 0 1,0 6,0a3,3 0 1,0 -6,0`;
+    else if (a < 0) d.neg += `M${px.toFixed(1)},${(py - 4).toFixed(1)}l4,6.8h-8Z`;
+    else d.zero += `M${(px - 2.6).toFixed(1)},${(py - 2.6).toFixed(1)}h5.2v5.2h-5.2Z`;
+  }
+  for (const k of ['pos', 'neg', 'zero']) if (d[k]) svg.append(el('path', { d: d[k], class: `apt adv-${k}` }));
+  return true;
+}

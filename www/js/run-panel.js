@@ -1,0 +1,663 @@
+// The "Training runs" panel (#run): pick files, a folder or a per-step CSV,
+// read them in a Web Worker (www/js/run-worker.js, the wasm RunReader), and
+// show what polarity did across the run: per-step charts, the correlation of
+// the token term with the realised entropy change, and the kept tokens as
+// strips. The math is the core's (docs/trace-format.md); this file wires the
+// DOM. Nothing from a file is ever rendered as markup (textContent only).
+//
+//   mountRunPanel(section, { openRow })   // openRow: as the slice panel's
+
+import { fmt } from './format.js';
+import { download } from './share.js';
+import { drawSeries, drawShares, drawScatter, drawAdvantageProb, SHARE_NAMES } from './run-charts.js';
+import { renderStrip, visible } from './run-strip.js';
+import { stepsCsv, renderStepsTable } from './run-csv.js';
+import { pickRunFiles, filesOfEntry } from './run-files.js';
+
+const FORMATS = {
+  'prime-rl': { name: 'prime-rl token exports', logprobs: 'trainer_logprobs, the policy being updated' },
+  trace: { name: 'entropy-polarity trace (JSONL)', logprobs: 'logprob, the policy being updated' },
+  'trace-safetensors': { name: 'entropy-polarity trace (safetensors)', logprobs: 'logprob, the policy being updated' },
+  'nemo-rl': { name: 'NeMo-RL train_data_step files', logprobs: 'prev_logprobs, the policy being updated' },
+  openrlhf: { name: 'OpenRLHF logging board', logprobs: 'logprobs' },
+};
+
+const HOW_TO_ADD = 'compute it where the trainer has the logits with the writer in python/entropy_trace.py (chunked, no_grad) and save the trace format of docs/trace-format.md; then drop that trace here.';
+const MISSING = {
+  entropy: `entropy: these files carry no entropy per position, so S_k, the token term, the shares and the polarity are empty; p_k and the advantages are shown. To add it, ${HOW_TO_ADD}`,
+  mean_discriminator: 'S̄ (mean_discriminator): the full policy-gradient polarity A (S̄ − S_k) and p† need it; the token term −A·S_k is exact without it, and the bound below says what it implies.',
+  advantages: 'advantages: the token term, the shares and the polarity need them; p_k and the entropy are shown.',
+};
+
+const EXAMPLES = [
+  ['prime-rl', 'prime-rl token_exports/ (folder)'],
+  ['trace', 'trace format, JSONL'],
+  ['trace-safetensors', 'trace format, safetensors'],
+  ['nemo-rl', 'NeMo-RL (no entropy)'],
+  ['openrlhf', 'OpenRLHF logging board (no entropy, no advantages)'],
+];
+
+function fmtBytes(n) {
+  if (n < 1024) return `${n} bytes`;
+  if (n < 1 << 20) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1 << 30) return `${(n / (1 << 20)).toFixed(1)} MiB`;
+  return `${(n / (1 << 30)).toFixed(2)} GiB`;
+}
+const int = (v) => Number(v).toLocaleString('en');
+const sign = (v) => (v > 0 ? '▲ expands' : v < 0 ? '▼ contracts' : '');
+
+function para(text, cls) {
+  const p = document.createElement('p');
+  if (cls) p.className = cls;
+  p.textContent = text;
+  return p;
+}
+
+/** @param {HTMLElement} section @param {{ openRow(row: object): void }} hooks */
+export function mountRunPanel(section, { openRow }) {
+  if (!section) return null;
+  const byTest = (t) => section.querySelector(`[data-testid="${t}"]`);
+  const input = byTest('run-upload');
+  const folderInput = byTest('run-upload-folder');
+  const tokInput = byTest('run-tokenizer');
+  const exampleSel = byTest('run-example');
+  const progBox = byTest('run-progress-box');
+  const prog = byTest('run-progress');
+  const progText = section.querySelector('.run-progress-text');
+  const errorBox = byTest('run-error');
+  const status = byTest('run-status');
+  const view = byTest('run-view');
+  const charts = byTest('run-charts');
+  const scatter = byTest('run-scatter');
+  const corrBox = byTest('run-correlation');
+  const table = byTest('run-steps-table');
+  const tokens = byTest('run-tokens');
+  const stepSel = byTest('run-filter-step');
+  const envSel = byTest('run-filter-env');
+  const advSel = byTest('run-filter-adv');
+  const sampleSel = byTest('run-sample');
+  const strip = byTest('run-strip');
+  const readout = byTest('run-token');
+  const legend = byTest('run-legend');
+  const detailNote = byTest('run-detail-note');
+  const advFig = byTest('run-adv-figure');
+
+  for (const [value, label] of EXAMPLES) exampleSel.append(new Option(label, value));
+
+  // ---------- the worker: one job at a time; cancel = terminate + respawn ----------
+  let worker = null;
+  let nextId = 1;
+  let job = null; // { id, label, started }
+  let shown = null; // the run on view
+  let tokenizer = null; // a tokenizer.json File, applied to every run shown
+  const requests = new Map();
+
+  function startWorker() {
+    worker = new Worker(new URL('./run-worker.js', import.meta.url), { type: 'module' });
+    worker.onmessage = (e) => onMessage(e.data);
+    worker.onerror = (e) => {
+      e.preventDefault?.();
+      const id = job?.id;
+      stopWorker();
+      if (id) fail({ message: `The run reader stopped (${e.message || 'worker error'}). Try again; if it persists, reload the page.` });
+    };
+  }
+  function stopWorker() {
+    worker?.terminate();
+    worker = null;
+    for (const [, r] of requests) r.reject(new Error('The reader was restarted; try again.'));
+    requests.clear();
+  }
+  function ask(msg, transfer = []) {
+    if (!worker) startWorker();
+    const reqId = nextId++;
+    return new Promise((resolve, reject) => {
+      requests.set(reqId, { resolve, reject });
+      worker.postMessage({ ...msg, reqId }, transfer);
+    });
+  }
+
+  function setState(s) { section.dataset.runState = s; }
+
+  function showError(message, { slice = false } = {}) {
+    errorBox.replaceChildren(document.createTextNode(message));
+    if (slice) {
+      const a = document.createElement('a');
+      a.href = '#slices';
+      a.textContent = ' Go to “Your logits”.';
+      errorBox.append(a);
+    }
+    errorBox.hidden = false;
+  }
+  function clearError() { errorBox.hidden = true; errorBox.replaceChildren(); }
+
+  function notice(text) {
+    let n = section.querySelector('.run-notice');
+    if (!n) {
+      n = document.createElement('p');
+      n.className = 'run-notice';
+      n.dataset.testid = 'run-notice';
+      status.after(n);
+    }
+    n.textContent = text;
+  }
+
+  /** Reads `entries` ({ file, path }) as one run (or one per-step CSV). */
+  function load(entries, { fromFolder = false, label } = {}) {
+    const { files, skipped } = pickRunFiles(entries, { fromFolder });
+    if (!files.length) {
+      showError(entries.length ? `No run files in ${label ?? 'that folder'}: the reader takes .jsonl, .json, .safetensors and a per-step .csv (${skipped} other file(s) skipped).` : 'No files were given.');
+      setState('error');
+      return;
+    }
+    if (job) cancel({ quiet: true });
+    if (!worker) startWorker();
+    const id = nextId++;
+    job = { id, label: label ?? (files.length === 1 ? files[0].path : `${files.length} files`), started: performance.now(), skipped, total: files.reduce((s, f) => s + f.file.size, 0) };
+    setState('loading');
+    clearError();
+    notice('');
+    prog.removeAttribute('value');
+    progText.textContent = `Opening ${job.label} (${fmtBytes(job.total)})…`;
+    progBox.hidden = false;
+    worker.postMessage({ type: 'open', id, files: files.map((f) => f.file), paths: files.map((f) => f.path) });
+  }
+
+  function cancel({ quiet = false } = {}) {
+    if (!job) return;
+    stopWorker(); // frees everything the reader held
+    job = null;
+    progBox.hidden = true;
+    if (quiet) return;
+    setState('cancelled');
+    notice(shown ? `Cancelled; the previous view (${shown.label}) is kept.` : 'Cancelled.');
+  }
+
+  function fail(m) {
+    job = null;
+    progBox.hidden = true;
+    setState('error');
+    const where = [m.file, m.line != null ? `line ${m.line}` : null, m.field ? `field “${m.field}”` : null].filter(Boolean).join(', ');
+    const message = m.message || 'The run could not be read.';
+    // The binding's message names file, line and field; ours add them when missing.
+    showError(where && !message.includes(String(m.file ?? '')) ? `${where}: ${message}` : message, { slice: m.code === 'slice' });
+    errorBox.dataset.file = m.file ?? '';
+    errorBox.dataset.line = m.line ?? '';
+    errorBox.dataset.field = m.field ?? '';
+    if (shown) notice(`The previous view (${shown.label}) is kept.`);
+  }
+
+  // The page promises no main-thread task over 50 ms: a result is drawn as a
+  // queue of small tasks (status, each chart, the tokens), each timed; the
+  // longest (ms) is kept in data-longest-ms for the tests. A newer result
+  // drops what is left of an older one's queue.
+  let longest = 0;
+  let queue = [];
+  function timed(fn) {
+    const t0 = performance.now();
+    try {
+      fn();
+    } finally {
+      longest = Math.max(longest, performance.now() - t0);
+      section.dataset.longestMs = longest.toFixed(1);
+    }
+  }
+  function runQueue(list) {
+    queue = list;
+    const next = () => {
+      if (queue !== list || !list.length) return;
+      setTimeout(next, 0); // the rest runs even if this task throws (a bug, reported by the browser)
+      timed(list.shift());
+    };
+    setTimeout(next, 0);
+  }
+  /** Adds tasks to the running queue (keeping its end), or starts one. */
+  function enqueue(tasks) {
+    if (queue.length) queue.splice(queue.length - 1, 0, ...tasks);
+    else runQueue(tasks);
+  }
+  const onMessage = (m) => timed(() => handle(m));
+
+  function handle(m) {
+    if (m.reqId !== undefined && requests.has(m.reqId)) {
+      const r = requests.get(m.reqId);
+      requests.delete(m.reqId);
+      if (m.type === 'failed') r.reject(new Error(m.message)); else r.resolve(m);
+      return;
+    }
+    if (!job || m.id !== job.id) return; // an old job
+    if (m.type === 'progress') {
+      const frac = m.total > 0 ? m.done / m.total : 0;
+      prog.value = frac;
+      prog.dataset.done = String(m.done);
+      progText.textContent = `Reading ${m.file}: ${fmtBytes(m.done)} of ${fmtBytes(m.total)} (${Math.floor(frac * 100)} %)`;
+    } else if (m.type === 'error') {
+      fail(m);
+    } else if (m.type === 'done') {
+      const label = job.label;
+      const skipped = job.skipped;
+      job = null;
+      progBox.hidden = true;
+      clearError();
+      show({ ...m.result, label, skipped, id: m.id }, () => {
+        setState('ready');
+        section.dataset.runId = String(m.id);
+        if (tokenizer && shown.detail) applyTokenizer();
+      });
+    }
+  }
+
+  // ---------- inputs ----------
+  const fromInput = (el) => [...el.files].map((file) => ({ file, path: file.webkitRelativePath || file.name }));
+  input.addEventListener('change', () => {
+    const e = fromInput(input);
+    const folder = e.some((x) => x.path.includes('/'));
+    if (e.length) load(e, { fromFolder: folder, label: e.length === 1 ? e[0].path : `${e.length} files` });
+    input.value = '';
+  });
+  folderInput.addEventListener('change', () => {
+    const e = fromInput(folderInput);
+    if (e.length) load(e, { fromFolder: true, label: `folder ${e[0].path.split('/')[0]}` });
+    folderInput.value = '';
+  });
+  byTest('run-cancel').addEventListener('click', () => cancel());
+  section.addEventListener('dragover', (e) => {
+    if (![...(e.dataTransfer?.types ?? [])].includes('Files')) return;
+    e.preventDefault();
+    section.classList.add('drop-target');
+  });
+  section.addEventListener('dragleave', (e) => { if (e.target === section) section.classList.remove('drop-target'); });
+  section.addEventListener('drop', async (e) => {
+    section.classList.remove('drop-target');
+    const dt = e.dataTransfer;
+    if (!dt?.files?.length && !dt?.items?.length) return;
+    e.preventDefault();
+    // Directories come only through webkitGetAsEntry, and only during the event.
+    const roots = [...(dt.items ?? [])].map((it) => it.webkitGetAsEntry?.()).filter(Boolean);
+    try {
+      if (roots.some((r) => r.isDirectory)) {
+        const entries = (await Promise.all(roots.map((r) => filesOfEntry(r)))).flat();
+        load(entries, { fromFolder: true, label: roots.length === 1 ? `folder ${roots[0].name}` : `${roots.length} dropped items` });
+      } else {
+        const files = [...dt.files].map((file) => ({ file, path: file.name }));
+        load(files, { label: files.length === 1 ? files[0].path : `${files.length} files` });
+      }
+    } catch (err) {
+      showError(`The dropped folder could not be listed (${err.message || err.name}).`);
+    }
+  });
+  exampleSel.addEventListener('change', async () => {
+    const name = exampleSel.value;
+    exampleSel.value = '';
+    if (!name) return;
+    try {
+      const base = new URL('../examples/runs/', import.meta.url);
+      const res = await fetch(new URL('index.json', base));
+      if (!res.ok) throw new Error(`index.json: HTTP ${res.status}`);
+      const paths = (await res.json())[name];
+      if (!Array.isArray(paths) || !paths.length) throw new Error(`no files listed for ${name}`);
+      const entries = await Promise.all(paths.map(async (p) => {
+        const r = await fetch(new URL(p, base));
+        if (!r.ok) throw new Error(`${p}: HTTP ${r.status}`);
+        return { file: new File([await r.blob()], p.split('/').pop()), path: p };
+      }));
+      load(entries, { fromFolder: true, label: `example ${name}` });
+    } catch (err) {
+      showError(`The example run could not be fetched (${err.message}).`);
+    }
+  });
+  tokInput.addEventListener('change', () => {
+    tokenizer = tokInput.files?.[0] ?? null;
+    tokInput.value = '';
+    if (tokenizer && shown?.detail) applyTokenizer();
+  });
+
+  async function applyTokenizer() {
+    const s = shown;
+    if (!s.detail.tokenId) return;
+    try {
+      const ids = Uint32Array.from(s.detail.tokenId);
+      const r = await ask({ type: 'decode', tokenizer, ids }, [ids.buffer]);
+      if (shown !== s) return;
+      s.decoded = r.text;
+      s.tokenizerName = tokenizer.name;
+      renderStatus();
+      renderTokens();
+      notice(`Token text from ${tokenizer.name}.`);
+    } catch (err) {
+      showError(`${tokenizer.name}: ${err.message}`);
+    }
+  }
+
+  // ---------- the view ----------
+  /** Shows a result, in small tasks; `then` runs after the last. */
+  function show(result, then) {
+    const d = result.detail;
+    shown = { ...result, decoded: null, tokenizerName: null };
+    if (d) {
+      shown.n = d.step.length;
+      shown.hasPolarity = Boolean(d.polarity) && Array.prototype.some.call(d.polarity, Number.isFinite);
+      shown.hasEntropy = result.summary.hasEntropy;
+    }
+    view.hidden = false;
+    renderStatus();
+    renderCorrelation();
+    runQueue([
+      ...chartTasks(),
+      () => { if (table.closest('details').open) renderStepsTable(table, shown.steps); },
+      () => renderFilters(),
+      () => renderTokens(),
+      () => renderAdvFig(),
+      then,
+    ]);
+  }
+
+  function renderStatus() {
+    const s = shown;
+    const st = s.steps.step;
+    const range = st.length ? `${int(st.length)} step(s), ${st[0]}–${st[st.length - 1]}` : 'no steps';
+    const secs = `${(s.elapsedMs / 1000).toFixed(2)} s`;
+    const lines = [];
+    if (s.kind === 'csv') {
+      lines.push(para(`Read ${s.files[0]} (${fmtBytes(s.bytes)}) in ${secs}: a per-step CSV, ${range}.`));
+      lines.push(para('Token detail is not included: a per-step CSV holds only the per-step figures (charts and correlation below). Drop the run’s own files to see tokens.', 'run-status-note'));
+    } else {
+      const m = s.summary;
+      const f = FORMATS[m.format] ?? { name: m.format, logprobs: 'logprob' };
+      lines.push(para(`Read ${int(m.files)} file(s) (${fmtBytes(s.bytes)}) in ${secs}: ${f.name}, ${range}.` +
+        (s.skipped ? ` ${s.skipped} other file(s) in the folder were skipped.` : '')));
+      lines.push(para(`${int(m.samples)} samples, ${int(m.tokens)} tokens, ${int(m.counted)} counted (loss mask on, not trust-region masked, finite logprob, entropy and advantage).`));
+      lines.push(para(`Logprobs used: ${f.logprobs}.`));
+      for (const k of m.missing ?? []) lines.push(para(`Missing ${MISSING[k] ?? k}`, 'run-missing'));
+      if (!(m.missing ?? []).length) lines.push(para('Nothing missing: entropy, S̄ and advantages are all present, so the full policy-gradient polarity is exact.'));
+      for (const w of m.warnings ?? []) lines.push(para(w, 'run-warning'));
+      const lim = s.detailLimits;
+      lines.push(para(`The per-step figures use every counted token. Token detail is kept for up to ${lim.samplesPerStep} whole samples and the ${lim.extremes} most expanding and ${lim.extremes} most contracting tokens per step (${int(s.n)} tokens kept), so memory stays bounded.` +
+        (s.tokenizerName ? ` Token text decoded with ${s.tokenizerName}.` : s.detail.text ? ' Token text from the files.' : ' No token text in the files: ids are shown (drop a tokenizer.json to decode them).')));
+    }
+    status.replaceChildren(...lines);
+    status.dataset.format = s.kind === 'csv' ? 'steps-csv' : s.summary.format;
+  }
+
+  /** One task per chart: each reads its width and draws. */
+  function chartTasks() {
+    const s = shown.steps;
+    const x = Array.from(s.step);
+    const tasks = [];
+    const figs = [];
+    const fig = (title, draw, note) => {
+      const f = document.createElement('figure');
+      f.className = 'run-chart';
+      const cap = document.createElement('figcaption');
+      cap.textContent = title;
+      if (note) { const sm = document.createElement('small'); sm.textContent = ` ${note}`; cap.append(sm); }
+      const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+      svg.setAttribute('class', 'run-svg');
+      svg.setAttribute('role', 'img');
+      svg.setAttribute('aria-label', title);
+      f.append(cap, svg);
+      figs.push(f);
+      tasks.push(() => draw(svg));
+    };
+    fig('Mean entropy H (nats)', (svg) => drawSeries(svg, x, [{ values: s.meanEntropy, cls: 's-entropy', name: 'mean H' }]));
+    fig('Mean p_k of the sampled tokens', (svg) => drawSeries(svg, x, [{ values: s.meanProb, cls: 's-prob', name: 'mean p_k' }]));
+    const hasPg = Array.prototype.some.call(s.pgPolarity, Number.isFinite);
+    fig(hasPg ? 'Mean token term −A·S_k (solid) and PG polarity A (S̄ − S_k) (dashed)' : 'Mean token term −A·S_k',
+      (svg) => drawSeries(svg, x, [{ values: s.tokenTerm, cls: 's-term', name: 'token term' },
+        ...(hasPg ? [{ values: s.pgPolarity, cls: 's-pg', name: 'PG polarity' }] : [])], { zero: true, yLabel: '> 0 expands, per unit η/T' }),
+      hasPg ? '' : '(PG polarity needs S̄)');
+    fig('Realised ΔH to the next step', (svg) => drawSeries(svg, x, [{ values: s.realisedDh, cls: 's-dh', name: 'realised ΔH' }], { zero: true }));
+    fig('Shares of tokens with A ≠ 0', (svg) => drawShares(svg, s));
+    const legendBox = document.createElement('p');
+    legendBox.className = 'run-share-legend';
+    for (const { cls, name } of SHARE_NAMES) {
+      const k = document.createElement('span');
+      k.className = `key ${cls}`;
+      k.textContent = name;
+      legendBox.append(k);
+    }
+    figs[figs.length - 1].append(legendBox);
+    charts.replaceChildren(...figs);
+    tasks.push(() => {
+      drawScatter(scatter, s.tokenTerm, s.realisedDh, {
+        labels: (i) => `step ${s.step[i]}`, xLabel: 'mean token term of the step', yLabel: 'realised ΔH (next step − this step)',
+      });
+      drawnWidth = section.clientWidth;
+    });
+    return tasks;
+  }
+
+  function renderCorrelation() {
+    const c = shown.correlation;
+    corrBox.dataset.pearson = String(c.pearson);
+    corrBox.dataset.spearman = String(c.spearman);
+    corrBox.dataset.n = String(c.n);
+    if (!(c.n >= 3)) {
+      corrBox.textContent = `Correlation needs at least 3 steps with both a token term and a realised ΔH; this run has ${c.n}.`;
+      return;
+    }
+    const strength = (r) => (Math.abs(r) >= 0.7 ? 'strong' : Math.abs(r) >= 0.4 ? 'moderate' : 'weak');
+    corrBox.textContent = `Over ${int(c.n)} steps, the mean token term and the realised ΔH correlate with Pearson r = ${fmt(c.pearson, 3)} and Spearman ρ = ${fmt(c.spearman, 3)} ` +
+      `(${strength(c.spearman)}, ${c.spearman > 0 ? 'same direction' : c.spearman < 0 ? 'opposite directions' : 'none'}). ` +
+      'The paper’s claim is that polarity predicts the entropy change: a positive correlation on your run supports it.';
+  }
+
+  // ---------- per token ----------
+  const text = (i) => {
+    const s = shown;
+    const t = s.detail.text?.[i];
+    if (typeof t === 'string') return t;
+    if (s.decoded) return s.decoded[i];
+    return `#${s.detail.tokenId[i]}`;
+  };
+
+  function renderFilters() {
+    const s = shown;
+    if (!s.detail) { tokens.hidden = true; return; }
+    tokens.hidden = false;
+    const d = s.detail;
+    const steps = [...new Set(Array.from(s.index.groupStart.subarray(0, -1), (k) => d.step[s.index.order[k]]))];
+    stepSel.replaceChildren(new Option('all steps', 'all'), ...steps.map((v) => new Option(`step ${v}`, String(v))));
+    const env = d.env ?? null;
+    const envs = env ? [...new Set(env)].filter((v) => v !== null && v !== undefined) : [];
+    envSel.replaceChildren(new Option('any env', 'all'), ...envs.map((v) => new Option(String(v), String(v))));
+    section.querySelector('[data-role="env-filter"]').hidden = envs.length === 0;
+    advSel.value = 'all';
+    fillSamples(null, { draw: false });
+  }
+
+  function passes(i) {
+    const d = shown.detail;
+    const st = stepSel.value, ev = envSel.value, av = advSel.value;
+    if (st !== 'all' && String(d.step[i]) !== st) return false;
+    if (ev !== 'all' && String(d.env?.[i]) !== ev) return false;
+    if (av === 'pos' && !(d.advantage[i] > 0)) return false;
+    if (av === 'neg' && !(d.advantage[i] < 0)) return false;
+    return true;
+  }
+
+  const MAX_OPTIONS = 2000;
+  function fillSamples(select = null, { draw = true } = {}) {
+    const s = shown;
+    const { order, groupStart } = s.index;
+    const d = s.detail;
+    const opts = [];
+    let more = 0;
+    for (let g = 0; g + 1 < groupStart.length; g++) {
+      const a = groupStart[g], b = groupStart[g + 1];
+      let hit = false;
+      for (let k = a; k < b && !hit; k++) hit = passes(order[k]);
+      if (!hit && g !== select) continue;
+      if (opts.length >= MAX_OPTIONS && g !== select) { more++; continue; }
+      const i = order[a];
+      const adv = d.advantage[i];
+      const o = new Option(`step ${d.step[i]} · sample ${d.sample[i]} · ${int(b - a)} token(s)${Number.isFinite(adv) ? ` · A = ${fmt(adv, 3)}` : ''}`, String(g));
+      opts.push(o);
+    }
+    if (more) opts.push(Object.assign(new Option(`(${more} more: narrow the filters)`, ''), { disabled: true }));
+    sampleSel.replaceChildren(...opts);
+    if (select !== null) sampleSel.value = String(select);
+    if (draw) renderTokens();
+  }
+
+  let stripApi = null;
+  function renderTokens() {
+    const s = shown;
+    if (!s?.detail) return;
+    const d = s.detail;
+    const g = Number(sampleSel.value);
+    const { order, groupStart, value, scale } = s.index;
+    detailNote.textContent = `${int(s.n)} kept tokens: up to ${s.detailLimits.samplesPerStep} samples and the ${s.detailLimits.extremes} most expanding and contracting tokens per step.`;
+    const what = s.hasPolarity ? 'PG polarity A (S̄ − S_k)' : s.hasEntropy ? 'token term −A·S_k' : null;
+    legend.replaceChildren();
+    if (what) {
+      legend.append(`Colour: ${what}, `);
+      const e = document.createElement('span'); e.className = 'tok exp-3'; e.textContent = '▲ expands (solid underline)';
+      const c = document.createElement('span'); c.className = 'tok con-3'; c.textContent = '▼ contracts (dashed underline)';
+      legend.append(e, ' ', c, `; full colour at |value| ≥ ${fmt(scale, 3)}. Hover or focus a token for its numbers; click or Enter opens it in the explorer.`);
+    } else {
+      legend.append('No entropy in these files: tokens are not coloured; hover or focus a token for p_k and A.');
+    }
+    if (!Number.isInteger(g) || sampleSel.value === '') { strip.replaceChildren(); readout.replaceChildren(); return; }
+    const rows = Array.from(order.subarray(groupStart[g], groupStart[g + 1]));
+    stripApi = renderStrip(strip, rows, {
+      value: (i) => value[i], text, position: (i) => d.position[i], scale,
+      dim: (i) => !passes(i), onFocus: (i) => showToken(i), onOpen: (i) => openToken(i),
+    });
+    showToken(rows.find(passes) ?? rows[0]);
+  }
+
+  function showToken(i) {
+    const s = shown;
+    const d = s.detail;
+    if (i === undefined) { readout.replaceChildren(); return; }
+    readout.dataset.i = String(i);
+    const items = [];
+    const item = (name, v, key) => items.push([name, v, key]);
+    const A = d.advantage[i];
+    item('token', `“${visible(text(i))}” (id ${d.tokenId[i]})`, 'token');
+    item('where', `step ${d.step[i]}, sample ${d.sample[i]}, position ${d.position[i]}` +
+      (d.file && s.files[d.file[i]] ? ` — ${s.files[d.file[i]]}${d.line ? ` line ${d.line[i]}` : ''}` : ''), 'where');
+    item('p_k', fmt(d.prob[i]), 'prob');
+    item('advantage A', fmt(A), 'advantage');
+    if (Number.isFinite(d.entropy[i])) {
+      item('H', `${fmt(d.entropy[i])} nats`, 'entropy');
+      item('S_k = p_k (H + ℓ_k)', fmt(d.discriminator[i]), 'discriminator');
+      item('token term −A·S_k', `${fmt(d.tokenTerm[i])} ${sign(d.tokenTerm[i])}`, 'token-term');
+      item('e^−H (nudge flip)', fmt(d.flipNudge[i]), 'flip-nudge');
+      item('ℓ_k + H (0 at the flip)', fmt(d.normalised[i]), 'normalised');
+    }
+    if (Number.isFinite(d.meanDiscriminator?.[i])) {
+      item('S̄', fmt(d.meanDiscriminator[i]), 'mean-discriminator');
+      item('sensitivity S̄ − S_k', fmt(d.sensitivity[i]), 'sensitivity');
+      item('PG polarity A (S̄ − S_k)', `${fmt(d.polarity[i])} ${sign(d.polarity[i])}`, 'polarity');
+      item('p† (PG flip)', fmt(d.flipPg[i]), 'flip-pg');
+    }
+    const dl = document.createElement('dl');
+    for (const [name, v, key] of items) {
+      const div = document.createElement('div');
+      const dt = document.createElement('dt'); dt.textContent = name;
+      const dd = document.createElement('dd'); dd.textContent = v; dd.dataset.key = key;
+      div.append(dt, dd);
+      dl.append(div);
+    }
+    const parts = [dl];
+    if (Number.isFinite(d.entropy[i]) && !Number.isFinite(d.meanDiscriminator?.[i])) parts.push(para(bound(A, d.tokenTerm[i]), 'run-bound'));
+    if (!Number.isFinite(d.entropy[i])) parts.push(para('No entropy for this position: S_k, the token term and the polarity cannot be computed (see “Missing” above).', 'run-bound'));
+    const btn = document.createElement('button');
+    btn.type = 'button';
+    btn.dataset.testid = 'run-open';
+    btn.textContent = 'Open in the explorer';
+    btn.disabled = !Number.isFinite(d.entropy[i]) || !(d.prob[i] > 0);
+    btn.addEventListener('click', () => openToken(i));
+    parts.push(btn);
+    readout.replaceChildren(...parts);
+  }
+
+  /** What the token term alone says about the full PG polarity (S̄ ≥ 0). */
+  function bound(A, term) {
+    const pre = 'Without S̄ the full policy-gradient polarity A (S̄ − S_k) = token term + A·S̄ is not known, but S̄ ≥ 0 bounds it: ';
+    if (A > 0 && term > 0) return `${pre}A > 0, so the polarity is at least the token term, which is positive: this rewarded token certainly expands the entropy.`;
+    if (A > 0 && term < 0) return `${pre}A > 0, so the polarity is at least the token term (negative here): it may still contract or expand; S̄ decides.`;
+    if (A < 0 && term < 0) return `${pre}A < 0, so the polarity is at most the token term, which is negative: this penalised token certainly contracts the entropy.`;
+    if (A < 0 && term > 0) return `${pre}A < 0, so the polarity is at most the token term (positive here): it may still expand or contract; S̄ decides.`;
+    return `${pre}with A = 0 or a zero token term nothing is implied beyond it.`;
+  }
+
+  async function openToken(i) {
+    const s = shown;
+    const d = s.detail;
+    const p = d.prob[i], H = d.entropy[i];
+    if (!Number.isFinite(H) || !(p > 0)) {
+      notice('This token has no entropy in the file, so it has no place on the explorer’s curve.');
+      return;
+    }
+    try {
+      const r = await ask({ type: 'point', p, H });
+      if (shown !== s) return;
+      openRow?.({
+        logits: r.logits, token: r.token, labels: [visible(text(i))], index: d.position[i],
+        name: `step ${d.step[i]}, sample ${d.sample[i]} (a stand-in distribution with this token’s p_k and H)`,
+        advantage: Number.isFinite(d.advantage[i]) && d.advantage[i] !== 0 ? d.advantage[i] : 1, truncated: false,
+      });
+      const sbar = d.meanDiscriminator?.[i];
+      notice(`Opened step ${d.step[i]}, sample ${d.sample[i]}, position ${d.position[i]} in the explorer at p_k = ${fmt(p, 4)}, H = ${fmt(r.H, 4)} nats` +
+        (r.exact ? '' : ` (the nearest a stand-in reaches; the file says H = ${fmt(H, 4)})`) +
+        '. The trace holds no full distribution, so the explorer shows a stand-in with the same p_k and H: its nudge curve and e^−H are exact (they depend on p_k and H only). ' +
+        (Number.isFinite(sbar)
+          ? `Its PG curve and p† use the stand-in’s S̄, not this position’s S̄ = ${fmt(sbar, 4)}; the PG polarity from the trace is ${fmt(d.polarity[i], 4)}.`
+          : 'Its PG curve and p† use the stand-in’s S̄: the trace has no S̄, and the PG curve needs it.'));
+    } catch (err) {
+      showError(err.message);
+    }
+  }
+
+  function jump(dir) {
+    const s = shown;
+    if (!s?.detail) return;
+    const { value, order, groupStart } = s.index;
+    let best = -1;
+    for (let i = 0; i < s.n; i++) {
+      const v = value[i];
+      if (!Number.isFinite(v) || !passes(i)) continue;
+      if (best < 0 || (dir > 0 ? v > value[best] : v < value[best])) best = i;
+    }
+    if (best < 0) { notice('No token with a token term matches the filters.'); return; }
+    // its sample group
+    const k = order.indexOf(best);
+    let g = 0;
+    while (groupStart[g + 1] <= k) g++;
+    fillSamples(g);
+    stripApi?.focus(best);
+    showToken(best);
+  }
+
+  stepSel.addEventListener('change', () => fillSamples());
+  envSel.addEventListener('change', () => fillSamples());
+  advSel.addEventListener('change', () => fillSamples());
+  sampleSel.addEventListener('change', () => renderTokens());
+  byTest('run-jump-contract').addEventListener('click', () => jump(-1));
+  byTest('run-jump-expand').addEventListener('click', () => jump(1));
+
+  table.closest('details').addEventListener('toggle', (e) => { if (e.target.open && shown) renderStepsTable(table, shown.steps); });
+  byTest('export-steps').addEventListener('click', () => {
+    if (!shown) return;
+    const base = (shown.label || 'run').replace(/^(folder|example) /, '').replace(/[^\w.-]+/g, '_').replace(/\.[^.]*$/, '');
+    download(new Blob([stepsCsv(shown.steps)], { type: 'text/csv' }), `${base || 'run'}-steps.csv`);
+  });
+
+  let drawnWidth = 0;
+  let resizeFrame = 0;
+  new ResizeObserver(() => {
+    if (!shown || resizeFrame || section.clientWidth === drawnWidth) return;
+    resizeFrame = requestAnimationFrame(() => { resizeFrame = 0; if (shown) enqueue([...chartTasks(), () => renderAdvFig()]); });
+  }).observe(section);
+
+  function renderAdvFig() {
+    const s = shown;
+    const show = s?.detail && !s.hasEntropy && s.summary.hasAdvantages;
+    advFig.hidden = !show;
+    if (show) drawAdvantageProb(byTest('run-adv-scatter'), s.detail.prob, s.detail.advantage, Array.from({ length: s.n }, (_, i) => i));
+  }
+  return { load, cancel };
+}

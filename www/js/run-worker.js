@@ -1,0 +1,230 @@
+// The run worker: streams the files of a training run through the wasm
+// core's RunReader (docs/trace-format.md), off the main thread. The core
+// splits lines, keeps the partial one, counts tokens and aggregates per step;
+// this file only reads Files in chunks, reports progress and packs results.
+//
+// Cancel is the page's job: it terminates this worker and starts a new one,
+// which releases every byte the reader held.
+//
+// Messages in:
+//   { type: 'open', id, files: File[], paths: string[] }
+//   { type: 'decode', reqId, tokenizer: File, ids: Uint32Array }   // HF tokenizer.json → token strings
+//   { type: 'point', reqId, p, H }                                 // logits of a distribution at (p_k, H)
+// Messages out:
+//   { type: 'progress', id, done, total, file }                    // bytes over all files
+//   { type: 'done', id, result }                                   // typed arrays transferred
+//   { type: 'error', id, message, file?, line?, field?, code? }
+//   { type: 'decoded', reqId, text } | { type: 'point', reqId, logits, token, H, exact } | { type: 'failed', reqId, message }
+
+import init, * as core from '../pkg/entropy_polarity.js';
+import { standInLogits } from './run-point.js';
+import { isStepsCsv, sliceHint } from './run-files.js';
+
+const CHUNK_BYTES = 4 << 20;
+const PROGRESS_MS = 80;
+// What the page keeps per step besides the aggregates (the aggregates are exact).
+const DETAIL = { samplesPerStep: 4, extremes: 20 };
+
+let ready = null;
+const wasm = () => (ready ??= init());
+
+async function readBytes(file, start, end, path) {
+  try {
+    return new Uint8Array(await file.slice(start, end).arrayBuffer());
+  } catch (e) {
+    throw new Error(`${path}: the file could not be read (${e.message || e.name}). It may have moved since it was chosen; choose it again.`);
+  }
+}
+
+/** An Error from the binding, or ours, as a plain message object. */
+function failure(e, path) {
+  return {
+    message: e?.message ?? String(e),
+    file: e?.file ?? path ?? null,
+    line: e?.line ?? null,
+    field: e?.field ?? null,
+    code: e?.code ?? null,
+  };
+}
+
+function columns(obj) {
+  // Typed-array columns (and string arrays) as they came from the binding.
+  const out = {};
+  for (const [k, v] of Object.entries(obj ?? {})) out[k] = v;
+  return out;
+}
+
+function transferables(...objs) {
+  const list = [];
+  for (const o of objs) for (const v of Object.values(o ?? {})) if (ArrayBuffer.isView(v)) list.push(v.buffer);
+  return [...new Set(list)];
+}
+
+/**
+ * The kept tokens grouped by sample (step, file, sample), each group in
+ * position order, and the coloured value of each token: its full polarity
+ * where the trace has S̄, else its token term. Done here so that the page's
+ * main thread never sorts a large detail.
+ */
+function indexDetail(d) {
+  const n = d.step?.length ?? 0;
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  const file = d.file ?? new Uint32Array(n);
+  order.sort((a, b) => d.step[a] - d.step[b] || file[a] - file[b] || d.sample[a] - d.sample[b] || d.position[a] - d.position[b]);
+  const starts = [];
+  for (let k = 0; k < n; k++) {
+    const i = order[k], j = order[k - 1];
+    if (k === 0 || d.step[i] !== d.step[j] || file[i] !== file[j] || d.sample[i] !== d.sample[j]) starts.push(k);
+  }
+  starts.push(n);
+  const value = new Float64Array(n);
+  const mags = [];
+  const stride = Math.max(1, Math.floor(n / 20000));
+  for (let i = 0; i < n; i++) {
+    const p = d.polarity?.[i];
+    value[i] = Number.isFinite(p) ? p : d.tokenTerm?.[i] ?? NaN;
+    if (i % stride === 0 && Number.isFinite(value[i]) && value[i] !== 0) mags.push(Math.abs(value[i]));
+  }
+  mags.sort((a, b) => a - b);
+  // Colour scale: the 90th percentile of |value|, so one outlier does not wash out the rest.
+  const scale = mags.length ? mags[Math.min(mags.length - 1, Math.floor(mags.length * 0.9))] : 0;
+  return { order, groupStart: Uint32Array.from(starts), value, scale };
+}
+
+function correlationOf(steps) {
+  const c = core.correlation(steps.tokenTerm, steps.realisedDh);
+  return { pearson: c.pearson, spearman: c.spearman, n: c.n };
+}
+
+async function openCsv(id, file, path) {
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(await readBytes(file, 0, file.size, path));
+  let steps;
+  try {
+    steps = columns(core.parseStepsCsv(text));
+  } catch (e) {
+    const f = failure(e, path);
+    f.message = `${path}: ${f.message}`;
+    throw Object.assign(new Error(f.message), f);
+  }
+  return { kind: 'csv', files: [path], bytes: file.size, steps, detail: null, correlation: correlationOf(steps), summary: null };
+}
+
+async function open({ id, files, paths }) {
+  const t0 = performance.now();
+  await wasm();
+  const total = files.reduce((s, f) => s + f.size, 0);
+  let done = 0;
+  let last = 0;
+  const report = (path, force = false) => {
+    const now = performance.now();
+    if (!force && now - last < PROGRESS_MS) return;
+    last = now;
+    postMessage({ type: 'progress', id, done, total, file: path });
+  };
+
+  // A per-step CSV comes alone; anything else goes through the reader.
+  const csvAt = [];
+  for (let i = 0; i < files.length; i++) {
+    if (paths[i].toLowerCase().endsWith('.csv')) {
+      const head = new TextDecoder().decode(await readBytes(files[i], 0, Math.min(files[i].size, 4096), paths[i]));
+      if (isStepsCsv(head)) csvAt.push(i);
+      else throw new Error(sliceHint(paths[i], 'csv') ?? `${paths[i]}: this CSV does not start with the per-step header (step,samples,tokens,mean_entropy,…).`);
+    }
+  }
+  if (csvAt.length) {
+    if (files.length > 1) {
+      throw new Error(`${paths[csvAt[0]]} is a per-step CSV: drop it alone, not with ${files.length - 1} other file(s).`);
+    }
+    const result = await openCsv(id, files[0], paths[0]);
+    result.elapsedMs = performance.now() - t0;
+    return result;
+  }
+
+  const reader = new core.RunReader({ ...DETAIL });
+  try {
+    const perFile = [];
+    for (let i = 0; i < files.length; i++) {
+      const file = files[i];
+      const path = paths[i];
+      if (file.size === 0) throw Object.assign(new Error(`${path}: the file is empty.`), { file: path });
+      const head = await readBytes(file, 0, Math.min(file.size, 64 << 10), path);
+      const hint = sliceHint(path, head);
+      if (hint) throw Object.assign(new Error(hint), { file: path, code: 'slice' });
+      reader.beginFile(path);
+      let next = readBytes(file, 0, Math.min(file.size, CHUNK_BYTES), path);
+      for (let at = 0; at < file.size;) {
+        const bytes = await next;
+        const end = at + bytes.length;
+        // Read the next chunk while the core parses this one.
+        if (end < file.size) next = readBytes(file, end, Math.min(file.size, end + CHUNK_BYTES), path);
+        reader.push(bytes);
+        at = end;
+        done += bytes.length;
+        report(path);
+      }
+      perFile.push({ path, ...reader.endFile() });
+    }
+    report(paths[paths.length - 1] ?? '', true);
+    const summary = reader.summary();
+    const steps = columns(reader.steps());
+    const detail = columns(reader.detail());
+    const index = indexDetail(detail);
+    return {
+      kind: 'run', files: paths, bytes: total, summary, perFile, steps, detail, index,
+      correlation: correlationOf(steps), elapsedMs: performance.now() - t0, detailLimits: DETAIL,
+    };
+  } catch (e) {
+    if (e?.code === 'slice' || /slice/i.test(e?.code ?? '')) e.message = sliceHint(e.file ?? '', null) ?? e.message;
+    throw e;
+  } finally {
+    reader.free?.();
+  }
+}
+
+async function decode({ reqId, tokenizer, ids }) {
+  await wasm();
+  const text = new TextDecoder().decode(await readBytes(tokenizer, 0, tokenizer.size, tokenizer.name));
+  const tok = core.Tokenizer.fromJson(text);
+  try {
+    postMessage({ type: 'decoded', reqId, text: Array.from(tok.decode(ids)) });
+  } finally {
+    tok.free?.();
+  }
+}
+
+async function point({ reqId, p, H }) {
+  await wasm();
+  // Prefer the core's construction when it has one (math belongs there).
+  if (typeof core.logitsForPoint === 'function') {
+    const r = core.logitsForPoint(p, H);
+    const logits = Float64Array.from(r.logits ?? r);
+    postMessage({ type: 'point', reqId, logits, token: r.token ?? 0, H: r.entropy ?? H, exact: true }, [logits.buffer]);
+    return;
+  }
+  const r = standInLogits(p, H);
+  postMessage({ type: 'point', reqId, ...r }, [r.logits.buffer]);
+}
+
+self.onmessage = async (e) => {
+  const m = e.data;
+  if (m?.type === 'open') {
+    try {
+      const result = await open(m);
+      const msg = { type: 'done', id: m.id, result };
+      try {
+        postMessage(msg, transferables(result.steps, result.detail, result.index));
+      } catch {
+        postMessage(msg); // a view of wasm memory cannot be transferred: copy
+      }
+    } catch (err) {
+      postMessage({ type: 'error', id: m.id, ...failure(err) });
+    }
+  } else if (m?.type === 'decode' || m?.type === 'point') {
+    try {
+      await (m.type === 'decode' ? decode(m) : point(m));
+    } catch (err) {
+      postMessage({ type: 'failed', reqId: m.reqId, message: err?.message ?? String(err) });
+    }
+  }
+};
