@@ -4,6 +4,7 @@
 // under the header docs/contract.md fixes; the table shows every column.
 
 import { fmt, fmtPercent } from './format.js';
+import { setTextWithOverbars } from './overbar.js';
 
 /** The exported columns, in order (docs/contract.md: outside tools read this header). */
 export const CSV_HEADER = 'row,entropy,token,prob,discriminator,sensitivity,polarity,flip_nudge,flip_pg';
@@ -82,7 +83,7 @@ export function tableHead(cols) {
   for (const col of cols) {
     const th = document.createElement('th');
     th.scope = 'col';
-    th.textContent = col.label;
+    setTextWithOverbars(th, col.label);
     tr.append(th);
   }
   return tr;
