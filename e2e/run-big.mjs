@@ -11,15 +11,38 @@ const LP = [-0.25, -1.5, -3, -0.0625, -2];
 
 /** One sample line with `t` completion tokens after one context token. */
 function line(step, s, t) {
-  const ids = [1], pos = [0], mask = [false], adv = [0], lp = [0], ent = [1];
+  const ids = [1],
+    pos = [0],
+    mask = [false],
+    adv = [0],
+    lp = [0],
+    ent = [1];
   const a = (s % 2 ? -1 : 1) * (0.5 + (s % 3) / 4);
   for (let i = 0; i < t; i++) {
-    ids.push(1000 + ((i * 7 + s) % 500)); pos.push(i + 1); mask.push(true); adv.push(a);
-    lp.push(LP[(i + s) % LP.length]); ent.push(H[(i + step) % H.length]);
+    ids.push(1000 + ((i * 7 + s) % 500));
+    pos.push(i + 1);
+    mask.push(true);
+    adv.push(a);
+    lp.push(LP[(i + s) % LP.length]);
+    ent.push(H[(i + step) % H.length]);
   }
-  return JSON.stringify({ schema_version: 1, step, rank: 0, micro_step: 0, env_name: s % 2 ? 'math' : 'code',
-    token_ids: ids, position_ids: pos, loss_mask: mask, advantages: adv, inference_logprobs: lp, trainer_logprobs: lp,
-    entropy: ent, is_masked: null }) + '\n';
+  return (
+    JSON.stringify({
+      schema_version: 1,
+      step,
+      rank: 0,
+      micro_step: 0,
+      env_name: s % 2 ? 'math' : 'code',
+      token_ids: ids,
+      position_ids: pos,
+      loss_mask: mask,
+      advantages: adv,
+      inference_logprobs: lp,
+      trainer_logprobs: lp,
+      entropy: ent,
+      is_masked: null,
+    }) + '\n'
+  );
 }
 
 /**
@@ -35,7 +58,10 @@ export async function writeBigRun(dir, { steps = 4, mbPerStep = 50, tokensPerSam
     await mkdir(d, { recursive: true });
     const path = join(d, 'rank_0.jsonl');
     const out = createWriteStream(path);
-    let written = 0, s = 0, sumH = 0, n = 0;
+    let written = 0,
+      s = 0,
+      sumH = 0,
+      n = 0;
     while (written < mbPerStep * 2 ** 20) {
       const l = line(step, s, tokensPerSample);
       for (let i = 0; i < tokensPerSample; i++) sumH += H[(i + step) % H.length];

@@ -12,7 +12,9 @@ export function primeRlSample(o) {
   for (let i = 0; i < n; i++) {
     if (o.loss_mask?.[i] !== true) continue;
     if (o.is_masked?.[i] === true) continue;
-    const lp = o.trainer_logprobs?.[i], H = o.entropy?.[i], A = o.advantages?.[i];
+    const lp = o.trainer_logprobs?.[i],
+      H = o.entropy?.[i],
+      A = o.advantages?.[i];
     if (!fin(lp) || !fin(H) || !fin(A)) continue;
     out.push({ lp, H, A, Sbar: NaN });
   }
@@ -25,7 +27,8 @@ export function traceSample(o) {
   const n = o.token_id.length;
   for (let i = 0; i < n; i++) {
     if (o.mask && o.mask[i] === false) continue;
-    const lp = o.logprob[i], H = o.entropy[i];
+    const lp = o.logprob[i],
+      H = o.entropy[i];
     const A = Array.isArray(o.advantage) ? o.advantage[i] : o.advantage;
     const Sbar = o.mean_discriminator ? o.mean_discriminator[i] : null;
     if (!fin(lp) || !fin(H) || !fin(A)) continue;
@@ -43,7 +46,13 @@ export function perStep(samples) {
   }
   const steps = [...by.keys()].sort((a, b) => a - b);
   const rows = steps.map((step) => {
-    let nS = 0, nT = 0, sH = 0, sP = 0, sTerm = 0, sPol = 0, allSbar = true;
+    let nS = 0,
+      nT = 0,
+      sH = 0,
+      sP = 0,
+      sTerm = 0,
+      sPol = 0,
+      allSbar = true;
     const q = { pe: 0, pc: 0, ne: 0, nc: 0 };
     for (const s of by.get(step)) {
       if (s.tokens.length) nS++;
@@ -51,8 +60,12 @@ export function perStep(samples) {
         const p = Math.exp(t.lp);
         const S = p * (t.H + t.lp);
         const term = -t.A * S;
-        nT++; sH += t.H; sP += p; sTerm += term;
-        if (Number.isNaN(t.Sbar)) allSbar = false; else sPol += t.A * (t.Sbar - S);
+        nT++;
+        sH += t.H;
+        sP += p;
+        sTerm += term;
+        if (Number.isNaN(t.Sbar)) allSbar = false;
+        else sPol += t.A * (t.Sbar - S);
         if (t.A !== 0 && term !== 0) {
           if (t.A > 0) term > 0 ? q.pe++ : q.pc++;
           else term > 0 ? q.ne++ : q.nc++;
@@ -62,12 +75,22 @@ export function perStep(samples) {
     const nq = q.pe + q.pc + q.ne + q.nc;
     const share = (k) => (nq ? q[k] / nq : NaN);
     return {
-      step, samples: nS, tokens: nT, mean_entropy: nT ? sH / nT : NaN, mean_prob: nT ? sP / nT : NaN,
-      token_term: nT ? sTerm / nT : NaN, share_pos_expand: share('pe'), share_pos_contract: share('pc'),
-      share_neg_expand: share('ne'), share_neg_contract: share('nc'), pg_polarity: nT && allSbar ? sPol / nT : NaN,
+      step,
+      samples: nS,
+      tokens: nT,
+      mean_entropy: nT ? sH / nT : NaN,
+      mean_prob: nT ? sP / nT : NaN,
+      token_term: nT ? sTerm / nT : NaN,
+      share_pos_expand: share('pe'),
+      share_pos_contract: share('pc'),
+      share_neg_expand: share('ne'),
+      share_neg_contract: share('nc'),
+      pg_polarity: nT && allSbar ? sPol / nT : NaN,
     };
   });
-  rows.forEach((r, i) => { r.realised_dh = i + 1 < rows.length ? rows[i + 1].mean_entropy - r.mean_entropy : NaN; });
+  rows.forEach((r, i) => {
+    r.realised_dh = i + 1 < rows.length ? rows[i + 1].mean_entropy - r.mean_entropy : NaN;
+  });
   return rows;
 }
 
@@ -75,15 +98,23 @@ export function perStep(samples) {
 export function correlate(xs, ys) {
   const pairs = xs.map((x, i) => [x, ys[i]]).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
   const pearson = (a, b) => {
-    const n = a.length, ma = a.reduce((s, v) => s + v, 0) / n, mb = b.reduce((s, v) => s + v, 0) / n;
-    let sab = 0, saa = 0, sbb = 0;
-    for (let i = 0; i < n; i++) { sab += (a[i] - ma) * (b[i] - mb); saa += (a[i] - ma) ** 2; sbb += (b[i] - mb) ** 2; }
+    const n = a.length,
+      ma = a.reduce((s, v) => s + v, 0) / n,
+      mb = b.reduce((s, v) => s + v, 0) / n;
+    let sab = 0,
+      saa = 0,
+      sbb = 0;
+    for (let i = 0; i < n; i++) {
+      sab += (a[i] - ma) * (b[i] - mb);
+      saa += (a[i] - ma) ** 2;
+      sbb += (b[i] - mb) ** 2;
+    }
     return sab / Math.sqrt(saa * sbb);
   };
   const rank = (v) => {
     const idx = v.map((x, i) => [x, i]).sort((a, b) => a[0] - b[0]);
     const r = new Array(v.length);
-    for (let i = 0; i < idx.length;) {
+    for (let i = 0; i < idx.length; ) {
       let j = i;
       while (j + 1 < idx.length && idx[j + 1][0] === idx[i][0]) j++;
       for (let k = i; k <= j; k++) r[idx[k][1]] = (i + j) / 2 + 1;
@@ -91,6 +122,7 @@ export function correlate(xs, ys) {
     }
     return r;
   };
-  const a = pairs.map((p) => p[0]), b = pairs.map((p) => p[1]);
+  const a = pairs.map((p) => p[0]),
+    b = pairs.map((p) => p[1]);
   return { n: pairs.length, pearson: pearson(a, b), spearman: pearson(rank(a), rank(b)) };
 }

@@ -16,7 +16,8 @@ import { writeBigRun } from './run-big.mjs';
 const RUNS = new URL('../www/examples/runs/', import.meta.url).pathname;
 const INDEX = JSON.parse(await readFile(join(RUNS, 'index.json'), 'utf8'));
 const FIXTURE = JSON.parse(await readFile(new URL('../tests/fixtures/run_examples_expected.json', import.meta.url), 'utf8'));
-const HEADER = 'step,samples,tokens,mean_entropy,mean_prob,token_term,share_pos_expand,share_pos_contract,share_neg_expand,share_neg_contract,pg_polarity,realised_dh';
+const HEADER =
+  'step,samples,tokens,mean_entropy,mean_prob,token_term,share_pos_expand,share_pos_contract,share_neg_expand,share_neg_contract,pg_polarity,realised_dh';
 const COLS = HEADER.split(',');
 
 let env, tmp;
@@ -74,15 +75,24 @@ function fixtureRows(name) {
 // Only the harness's page API (evaluate, getAttribute, …), so the engines' adapters run it too.
 const runState = (page) => page.getAttribute('#run', 'data-run-state');
 const isHidden = (page, sel) => page.evaluate((q) => document.querySelector(q).hidden, sel);
-const keyed = (page) => page.evaluate(() => Object.fromEntries([...document.querySelectorAll('[data-testid="run-token"] dd')].map((d) => [d.dataset.key, d.textContent])));
+const keyed = (page) =>
+  page.evaluate(() =>
+    Object.fromEntries([...document.querySelectorAll('[data-testid="run-token"] dd')].map((d) => [d.dataset.key, d.textContent])),
+  );
 
 async function upload(page, paths, selector = '[data-testid="run-upload"]') {
   const before = (await page.getAttribute('#run', 'data-run-id')) ?? '';
   await page.setInputFiles(selector, paths);
-  await page.waitForFunction((prev) => {
-    const s = document.getElementById('run');
-    return s.dataset.runState === 'error' || s.dataset.runState === 'cancelled' || (s.dataset.runState === 'ready' && s.dataset.runId !== prev);
-  }, before, { timeout: 60000 });
+  await page.waitForFunction(
+    (prev) => {
+      const s = document.getElementById('run');
+      return (
+        s.dataset.runState === 'error' || s.dataset.runState === 'cancelled' || (s.dataset.runState === 'ready' && s.dataset.runId !== prev)
+      );
+    },
+    before,
+    { timeout: 60000 },
+  );
   return runState(page);
 }
 
@@ -91,14 +101,22 @@ async function exportSteps(page) {
   return parseCsv(await readFile(await download.path(), 'utf8'));
 }
 
-const text = (page, id) => page.evaluate((t) => { const e = document.querySelector(`[data-testid="${t}"]`); return e.hidden ? '' : e.textContent; }, id);
-const correlation = (page) => page.evaluate(() => {
-  const e = document.querySelector('[data-testid="run-correlation"]');
-  return { pearson: Number(e.dataset.pearson), spearman: Number(e.dataset.spearman), n: Number(e.dataset.n), text: e.textContent };
-});
+const text = (page, id) =>
+  page.evaluate((t) => {
+    const e = document.querySelector(`[data-testid="${t}"]`);
+    return e.hidden ? '' : e.textContent;
+  }, id);
+const correlation = (page) =>
+  page.evaluate(() => {
+    const e = document.querySelector('[data-testid="run-correlation"]');
+    return { pearson: Number(e.dataset.pearson), spearman: Number(e.dataset.spearman), n: Number(e.dataset.n), text: e.textContent };
+  });
 
 function checkCorrelation(c, rows, what) {
-  const want = correlate(rows.map((r) => r.token_term), rows.map((r) => r.realised_dh));
+  const want = correlate(
+    rows.map((r) => r.token_term),
+    rows.map((r) => r.realised_dh),
+  );
   assert.equal(c.n, want.n, `${what}: n`);
   assert.ok(close(c.pearson, want.pearson, 1e-9), `${what}: Pearson ${c.pearson} vs ${want.pearson}`);
   assert.ok(close(c.spearman, want.spearman, 1e-9), `${what}: Spearman ${c.spearman} vs ${want.spearman}`);
@@ -234,6 +252,10 @@ test('bad files name the file, line and field, and keep the previous view', asyn
   // the slice panel is one click away from the message
   assert.equal(await upload(page, [join(tmp, 'slice.npy')]), 'error');
   assert.equal(await page.getAttribute('[data-testid="run-error"] a', 'href'), '#slices');
+  // and the reverse: a trace dropped on the slice panel points here
+  await page.setInputFiles('[data-testid="upload"]', files('trace'));
+  await page.waitForFunction(() => document.getElementById('slices').dataset.sliceState === 'error');
+  assert.match(await text(page, 'error'), /Training runs.*#run/);
   // the next good file clears the message
   assert.equal(await upload(page, files('trace-safetensors')), 'ready');
   assert.equal(await text(page, 'run-error'), '');
@@ -244,7 +266,10 @@ test('bad files name the file, line and field, and keep the previous view', asyn
 test('tokens: strip, readout on focus, jumps, and the explorer at (p_k, H)', async () => {
   const { page, problems, context } = await open(env.browser, `${env.base}/`);
   assert.equal(await upload(page, files('trace')), 'ready');
-  const lines = (await readFile(join(RUNS, 'trace/run.jsonl'), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const lines = (await readFile(join(RUNS, 'trace/run.jsonl'), 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
   // focus the first token of the shown sample: its numbers from the file
   await page.focus('[data-testid="run-tok"][tabindex="0"]');
   const readout = await keyed(page);
@@ -252,7 +277,8 @@ test('tokens: strip, readout on focus, jumps, and the explorer at (p_k, H)', asy
   assert.ok(where, readout.where);
   const [step, sample, pos] = where.slice(1).map(Number);
   const src = lines.find((o) => o.step === step && o.sample === sample);
-  const lp = src.logprob[pos], H = src.entropy[pos];
+  const lp = src.logprob[pos],
+    H = src.entropy[pos];
   const A = Array.isArray(src.advantage) ? src.advantage[pos] : src.advantage;
   const num = (s) => Number(s.replace('−', '-').split(' ')[0]);
   assert.ok(close(num(readout.prob), Math.exp(lp), 1e-4), `p_k ${readout.prob} vs ${Math.exp(lp)}`);
@@ -267,7 +293,10 @@ test('tokens: strip, readout on focus, jumps, and the explorer at (p_k, H)', asy
   assert.notEqual(after.where, readout.where, 'ArrowRight moved to the next token');
 
   // jump to the most expanding and most contracting kept tokens
-  for (const [button, dir] of [['run-jump-expand', 1], ['run-jump-contract', -1]]) {
+  for (const [button, dir] of [
+    ['run-jump-expand', 1],
+    ['run-jump-contract', -1],
+  ]) {
     await page.click(`[data-testid="${button}"]`);
     const pol = (await keyed(page)).polarity;
     const v = Number(pol.replace('−', '-').split(' ')[0]);
@@ -308,6 +337,38 @@ test('tokens: strip, readout on focus, jumps, and the explorer at (p_k, H)', asy
   await context.close();
 });
 
+test('a tokenizer.json gives token text to a run that has only ids', async () => {
+  const { page, problems, context } = await open(env.browser, `${env.base}/`);
+  assert.equal(await upload(page, files('prime-rl')), 'ready');
+  const ids = () => page.evaluate(() => [...document.querySelectorAll('[data-testid="run-tok"]')].map((t) => t.textContent));
+  const before = await ids();
+  assert.ok(before.length > 0 && before.every((t) => /^#\d+$/.test(t)), `ids shown: ${before.slice(0, 5)}`);
+  // a byte-level BPE vocabulary: "Ġ" stands for the space byte (GPT-2's bytes_to_unicode)
+  const vocab = {};
+  for (let id = 0; id < 2000; id++) vocab[`Ġw${id}`] = id;
+  const path = join(tmp, 'tokenizer.json');
+  await writeFile(path, JSON.stringify({ model: { type: 'BPE', vocab, merges: [] }, decoder: { type: 'ByteLevel' } }));
+  await page.setInputFiles('[data-testid="run-tokenizer"]', path);
+  await page.waitForFunction(() =>
+    /Token text from tokenizer\.json/.test(document.querySelector('[data-testid="run-notice"]')?.textContent ?? ''),
+  );
+  const after = await ids();
+  assert.deepEqual(
+    after,
+    before.map((t) => ` w${t.slice(1)}`),
+  );
+  assert.match(await text(page, 'run-status'), /decoded with tokenizer\.json/);
+  // not a tokenizer: the message says so, the text stays
+  const bad = join(tmp, 'not-a-tokenizer.json');
+  await writeFile(bad, '{"hello": 1}');
+  await page.setInputFiles('[data-testid="run-tokenizer"]', bad);
+  await page.waitForFunction(() => !document.querySelector('[data-testid="run-error"]').hidden);
+  assert.match(await text(page, 'run-error'), /not-a-tokenizer\.json.*model/);
+  assert.deepEqual(await ids(), after);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('a large run streams with progress; cancel keeps the view; then another loads', async () => {
   const { page, problems, context } = await open(env.browser, `${env.base}/`);
   assert.equal(await upload(page, files('trace')), 'ready');
@@ -316,12 +377,20 @@ test('a large run streams with progress; cancel keeps the view; then another loa
   try {
     await page.evaluate(() => {
       window.__long = [];
-      new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push(e.duration); }).observe({ type: 'longtask' });
+      new PerformanceObserver((l) => {
+        for (const e of l.getEntries()) window.__long.push(e.duration);
+      }).observe({ type: 'longtask' });
     });
     await page.setInputFiles('[data-testid="run-upload"]', big.files);
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="run-progress"]').value) > 0, null, { polling: 20, timeout: 30000 });
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="run-progress"]').value) > 0, null, {
+      polling: 20,
+      timeout: 30000,
+    });
     const p0 = await page.evaluate(() => Number(document.querySelector('[data-testid="run-progress"]').value));
-    await page.waitForFunction((v) => Number(document.querySelector('[data-testid="run-progress"]').value) > v, p0, { polling: 20, timeout: 30000 });
+    await page.waitForFunction((v) => Number(document.querySelector('[data-testid="run-progress"]').value) > v, p0, {
+      polling: 20,
+      timeout: 30000,
+    });
     await page.click('[data-testid="run-cancel"]');
     assert.equal(await runState(page), 'cancelled');
     assert.match(await text(page, 'run-notice'), /Cancelled; the previous view .* is kept/);
@@ -350,7 +419,9 @@ test('a large run streams with progress; cancel keeps the view; then another loa
     // only: on a loaded shared machine the OS stretches any task.
     const longest = Number(await page.getAttribute('#run', 'data-longest-ms'));
     const long = await page.evaluate(() => window.__long);
-    console.log(`# ${(big.bytes / 2 ** 20).toFixed(0)} MiB: panel's longest main-thread handler ${longest} ms; browser long tasks ${JSON.stringify(long.map(Math.round))}`);
+    console.log(
+      `# ${(big.bytes / 2 ** 20).toFixed(0)} MiB: panel's longest main-thread handler ${longest} ms; browser long tasks ${JSON.stringify(long.map(Math.round))}`,
+    );
     assert.ok(longest < 200, `the panel held the main thread for ${longest} ms`);
   } finally {
     await rm(join(tmp, 'big'), { recursive: true, force: true });
@@ -360,7 +431,11 @@ test('a large run streams with progress; cancel keeps the view; then another loa
 });
 
 test('screenshots: light, dark and a 390 px phone, no sideways scroll', async () => {
-  for (const [width, scheme] of [[1280, 'light'], [1280, 'dark'], [390, 'light']]) {
+  for (const [width, scheme] of [
+    [1280, 'light'],
+    [1280, 'dark'],
+    [390, 'light'],
+  ]) {
     const { page, problems, context } = await open(env.browser, `${env.base}/`, { viewport: { width, height: 900 }, colorScheme: scheme });
     assert.equal(await upload(page, files('trace')), 'ready');
     await page.click('[data-testid="run-jump-expand"]');

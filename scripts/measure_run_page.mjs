@@ -30,14 +30,21 @@ try {
   const { page, context } = await open(env.browser, `${env.base}/`);
   await page.evaluate(() => {
     window.__long = [];
-    new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push(e.duration); }).observe({ type: 'longtask' });
+    new PerformanceObserver((l) => {
+      for (const e of l.getEntries()) window.__long.push(e.duration);
+    }).observe({ type: 'longtask' });
   });
   const idle = rendererRss();
   let peak = idle;
-  const poll = setInterval(() => { peak = Math.max(peak, rendererRss()); }, 100);
+  const poll = setInterval(() => {
+    peak = Math.max(peak, rendererRss());
+  }, 100);
   const t1 = Date.now();
   await page.setInputFiles('[data-testid="run-upload"]', run.files);
-  await page.waitForFunction(() => ['ready', 'error'].includes(document.getElementById('run').dataset.runState), null, { timeout: 600000, polling: 100 });
+  await page.waitForFunction(() => ['ready', 'error'].includes(document.getElementById('run').dataset.runState), null, {
+    timeout: 600000,
+    polling: 100,
+  });
   const ms = Date.now() - t1;
   clearInterval(poll);
   const state = await page.getAttribute('#run', 'data-run-state');
@@ -45,8 +52,11 @@ try {
   const long = await page.evaluate(() => window.__long);
   const status = await page.evaluate(() => document.querySelector('[data-testid="run-status"]').textContent);
   console.log(`state ${state}; load ${(ms / 1000).toFixed(2)} s = ${(run.bytes / 2 ** 20 / (ms / 1000)).toFixed(0)} MiB/s`);
-  console.log(`renderer RSS: idle ${(idle / 2 ** 20).toFixed(0)} MiB, peak ${(peak / 2 ** 20).toFixed(0)} MiB, after ${(after / 2 ** 20).toFixed(0)} MiB`);
+  console.log(
+    `renderer RSS: idle ${(idle / 2 ** 20).toFixed(0)} MiB, peak ${(peak / 2 ** 20).toFixed(0)} MiB, after ${(after / 2 ** 20).toFixed(0)} MiB`,
+  );
   console.log(`main-thread long tasks (ms): ${JSON.stringify(long.map(Math.round))}`);
+  console.log(`the panel's longest main-thread handler: ${await page.getAttribute('#run', 'data-longest-ms')} ms`);
   console.log(status.slice(0, 400));
   await context.close();
 } finally {

@@ -36,6 +36,9 @@ bash scripts/build.sh
 step "analyzeRows in wasm (Node) against a float64 JavaScript reference"
 node tests/wasm_rows.mjs
 
+step "the run reader in wasm (Node) against the example runs' independent Python columns"
+node tests/wasm_run.mjs
+
 step "the cargo-fuzz target still builds (stable: cargo check; running it needs nightly)"
 cargo check -q --manifest-path fuzz/Cargo.toml --target-dir target/fuzz
 

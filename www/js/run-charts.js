@@ -1,3 +1,4 @@
+// @ts-check
 // Charts of the training-run panel, drawn as plain SVG elements with classes
 // (CSP-safe; colours live in run.css, so dark mode follows the page). Each
 // draws at the <svg>'s current CSS width, so text keeps its size on a phone.
@@ -6,7 +7,7 @@
 
 import { el } from './svg.js';
 import { fmt } from './format.js';
-import { ticks } from './slice-charts.js';
+import { axes as drawAxes, ticks } from './axis.js';
 
 function frame(svg, height) {
   const W = Math.max(260, Math.round(svg.clientWidth || svg.parentElement?.clientWidth || 480));
@@ -17,33 +18,32 @@ function frame(svg, height) {
 }
 
 function extent(arrays, { withZero = false } = {}) {
-  let lo = Infinity, hi = -Infinity;
-  for (const a of arrays) for (const v of a) if (Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  let lo = Infinity,
+    hi = -Infinity;
+  for (const a of arrays)
+    for (const v of a)
+      if (Number.isFinite(v)) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
   if (lo > hi) return null;
-  if (withZero) { lo = Math.min(lo, 0); hi = Math.max(hi, 0); }
+  if (withZero) {
+    lo = Math.min(lo, 0);
+    hi = Math.max(hi, 0);
+  }
   const pad = (hi - lo) * 0.06 || Math.abs(hi) * 0.1 || 1;
   return [lo - pad, hi + pad];
 }
 
-function axes(svg, { L, R, T, B, W, H, x, y, xt, yt, xFmt, yFmt = (v) => fmt(v, 3), xLabel, yLabel }) {
-  for (const v of yt) {
-    const py = y(v);
-    svg.append(el('line', { x1: L, x2: W - R, y1: py, y2: py, class: 'grid' }));
-    svg.append(el('text', { x: L - 4, y: py + 4, 'text-anchor': 'end' }, yFmt(v)));
-  }
-  for (const v of xt) {
-    const px = x(v);
-    svg.append(el('line', { x1: px, x2: px, y1: H - B, y2: H - B + 4, class: 'axis' }));
-    svg.append(el('text', { x: px, y: H - B + 15, 'text-anchor': 'middle' }, xFmt(v)));
-  }
-  svg.append(el('line', { x1: L, x2: W - R, y1: H - B, y2: H - B, class: 'axis' }));
-  svg.append(el('line', { x1: L, x2: L, y1: T, y2: H - B, class: 'axis' }));
-  if (xLabel) svg.append(el('text', { x: (L + W - R) / 2, y: H - 4, 'text-anchor': 'middle', class: 'label' }, xLabel));
-  if (yLabel) svg.append(el('text', { x: L, y: T - 7, class: 'label' }, yLabel));
+/** The shared axes (www/js/axis.js) from this file's margins. */
+/** @param {Element} svg @param {any} o */
+function axes(svg, { L, R, T, B, W, H, x, y, xt, yt, xFmt, yFmt, xLabel, yLabel }) {
+  drawAxes(svg, { x0: L, x1: W - R, y0: H - B, y1: T, x, y, xt, yt, xFmt, yFmt, xLabel, yLabel, height: H });
 }
 
 function stepAxis(steps, W, L, R) {
-  const s0 = steps[0] ?? 0, s1 = steps[steps.length - 1] ?? 1;
+  const s0 = steps[0] ?? 0,
+    s1 = steps[steps.length - 1] ?? 1;
   const span = s1 > s0 ? s1 - s0 : 1;
   const x = (v) => L + (steps.length <= 1 ? (W - L - R) / 2 : ((v - s0) / span) * (W - L - R));
   const xt = ticks(s0, s1, Math.max(2, Math.floor((W - L) / 70))).filter(Number.isInteger);
@@ -53,11 +53,21 @@ function stepAxis(steps, W, L, R) {
 /**
  * Lines across steps: `series` = [{ values, cls, name }], gaps where a value
  * is empty (NaN). Returns false (and draws a note) when nothing is finite.
+ * @param {Element} svg @param {number[]} steps @param {{ values: ArrayLike<number>, cls: string, name: string }[]} series
+ * @param {{ yLabel?: string, zero?: boolean, height?: number }} [options]
  */
-export function drawSeries(svg, steps, series, { yLabel, zero = false, height = 170 } = {}) {
-  const Ht = height, L = 56, R = 12, T = 20, B = 32;
+export function drawSeries(svg, steps, series, options = {}) {
+  const { yLabel = undefined, zero = false, height = 170 } = options;
+  const Ht = height,
+    L = 56,
+    R = 12,
+    T = 20,
+    B = 32;
   const W = frame(svg, Ht);
-  const ext = extent(series.map((s) => s.values), { withZero: zero });
+  const ext = extent(
+    series.map((s) => s.values),
+    { withZero: zero },
+  );
   if (!ext) {
     svg.append(el('text', { x: W / 2, y: Ht / 2, 'text-anchor': 'middle', class: 'label' }, 'empty: no values in this run'));
     return false;
@@ -69,10 +79,14 @@ export function drawSeries(svg, steps, series, { yLabel, zero = false, height = 
   if (zero && y0 < 0 && y1 > 0) svg.append(el('line', { x1: L, x2: W - R, y1: y(0), y2: y(0), class: 'zero' }));
   const n = steps.length;
   for (const s of series) {
-    let d = '', pen = false;
+    let d = '',
+      pen = false;
     for (let i = 0; i < n; i++) {
       const v = s.values[i];
-      if (!Number.isFinite(v)) { pen = false; continue; }
+      if (!Number.isFinite(v)) {
+        pen = false;
+        continue;
+      }
       d += `${pen ? 'L' : 'M'}${x(steps[i]).toFixed(1)},${y(v).toFixed(1)}`;
       pen = true;
     }
@@ -102,7 +116,11 @@ export const SHARE_NAMES = SHARES.map(([, cls, name]) => ({ cls, name }));
 
 /** The four shares stacked per step (a bar per step; empty steps left blank). */
 export function drawShares(svg, s) {
-  const Ht = 170, L = 56, R = 12, T = 20, B = 32;
+  const Ht = 170,
+    L = 56,
+    R = 12,
+    T = 20,
+    B = 32;
   const W = frame(svg, Ht);
   const steps = s.step;
   const n = steps.length;
@@ -112,7 +130,22 @@ export function drawShares(svg, s) {
   }
   const { x, xt } = stepAxis(steps, W, L + 6, R + 6);
   const y = (v) => T + (1 - v) * (Ht - T - B);
-  axes(svg, { L, R, T, B, W, H: Ht, x, y, xt, yt: [0, 0.25, 0.5, 0.75, 1], xFmt: String, yFmt: (v) => `${v * 100}%`, xLabel: 'step', yLabel: 'share of tokens with A ≠ 0' });
+  axes(svg, {
+    L,
+    R,
+    T,
+    B,
+    W,
+    H: Ht,
+    x,
+    y,
+    xt,
+    yt: [0, 0.25, 0.5, 0.75, 1],
+    xFmt: String,
+    yFmt: (v) => `${v * 100}%`,
+    xLabel: 'step',
+    yLabel: 'share of tokens with A ≠ 0',
+  });
   let gap = (W - L - R) / Math.max(1, n);
   if (n > 1) gap = Math.min(gap, (x(steps[n - 1]) - x(steps[0])) / (n - 1));
   const bw = Math.max(1, Math.min(24, gap * 0.8));
@@ -122,7 +155,8 @@ export function drawShares(svg, s) {
     SHARES.forEach(([k], j) => {
       const v = s[k][i];
       if (!Number.isFinite(v) || v <= 0) return;
-      const top = y(acc + v), bottom = y(acc);
+      const top = y(acc + v),
+        bottom = y(acc);
       paths[j] += `M${(x(steps[i]) - bw / 2).toFixed(1)},${top.toFixed(1)}h${bw.toFixed(1)}V${bottom.toFixed(1)}h${(-bw).toFixed(1)}Z`;
       acc += v;
     });
@@ -141,7 +175,11 @@ export function drawShares(svg, s) {
  * the least-squares line. Used for token term against realised ΔH.
  */
 export function drawScatter(svg, xs, ys, { labels, xLabel, yLabel, height = 240 }) {
-  const Ht = height, L = 62, R = 14, T = 22, B = 36;
+  const Ht = height,
+    L = 62,
+    R = 14,
+    T = 22,
+    B = 36;
   const W = frame(svg, Ht);
   const idx = [];
   for (let i = 0; i < xs.length; i++) if (Number.isFinite(xs[i]) && Number.isFinite(ys[i])) idx.push(i);
@@ -153,16 +191,39 @@ export function drawScatter(svg, xs, ys, { labels, xLabel, yLabel, height = 240 
   const [y0, y1] = extent([idx.map((i) => ys[i])], { withZero: true });
   const x = (v) => L + ((v - x0) / (x1 - x0)) * (W - L - R);
   const y = (v) => T + (1 - (v - y0) / (y1 - y0)) * (Ht - T - B);
-  axes(svg, { L, R, T, B, W, H: Ht, x, y, xt: ticks(x0, x1, Math.max(2, Math.floor((W - L) / 90))), yt: ticks(y0, y1, 4), xFmt: (v) => fmt(v, 3), xLabel, yLabel });
+  axes(svg, {
+    L,
+    R,
+    T,
+    B,
+    W,
+    H: Ht,
+    x,
+    y,
+    xt: ticks(x0, x1, Math.max(2, Math.floor((W - L) / 90))),
+    yt: ticks(y0, y1, 4),
+    xFmt: (v) => fmt(v, 3),
+    xLabel,
+    yLabel,
+  });
   svg.append(el('line', { x1: x(0), x2: x(0), y1: T, y2: Ht - B, class: 'zero' }));
   svg.append(el('line', { x1: L, x2: W - R, y1: y(0), y2: y(0), class: 'zero' }));
   if (idx.length >= 2) {
     // least squares, for the eye only (the numbers are in the caption)
-    let mx = 0, my = 0;
-    for (const i of idx) { mx += xs[i]; my += ys[i]; }
-    mx /= idx.length; my /= idx.length;
-    let sxy = 0, sxx = 0;
-    for (const i of idx) { sxy += (xs[i] - mx) * (ys[i] - my); sxx += (xs[i] - mx) ** 2; }
+    let mx = 0,
+      my = 0;
+    for (const i of idx) {
+      mx += xs[i];
+      my += ys[i];
+    }
+    mx /= idx.length;
+    my /= idx.length;
+    let sxy = 0,
+      sxx = 0;
+    for (const i of idx) {
+      sxy += (xs[i] - mx) * (ys[i] - my);
+      sxx += (xs[i] - mx) ** 2;
+    }
     if (sxx > 0) {
       const b = sxy / sxx;
       svg.append(el('line', { x1: x(x0), y1: y(my + b * (x0 - mx)), x2: x(x1), y2: y(my + b * (x1 - mx)), class: 'fit' }));
@@ -180,12 +241,22 @@ export function drawScatter(svg, xs, ys, { labels, xLabel, yLabel, height = 240 
  * log p axis; ● A > 0, ▲ A < 0, □ A = 0.
  */
 export function drawAdvantageProb(svg, prob, adv, keep) {
-  const Ht = 220, L = 56, R = 12, T = 20, B = 36;
+  const Ht = 220,
+    L = 56,
+    R = 12,
+    T = 20,
+    B = 36;
   const W = frame(svg, Ht);
   const idx = keep.filter((i) => prob[i] > 0 && Number.isFinite(adv[i]));
   if (!idx.length) return false;
-  let lo = 0, a0 = 0, a1 = 0;
-  for (const i of idx) { lo = Math.min(lo, Math.log10(prob[i])); a0 = Math.min(a0, adv[i]); a1 = Math.max(a1, adv[i]); }
+  let lo = 0,
+    a0 = 0,
+    a1 = 0;
+  for (const i of idx) {
+    lo = Math.min(lo, Math.log10(prob[i]));
+    a0 = Math.min(a0, adv[i]);
+    a1 = Math.max(a1, adv[i]);
+  }
   lo = Math.floor(lo);
   if (lo === 0) lo = -1;
   const pad = (a1 - a0) * 0.08 || 1;
@@ -195,11 +266,26 @@ export function drawAdvantageProb(svg, prob, adv, keep) {
   const xt = [];
   const stride = Math.max(1, Math.ceil(-lo / Math.max(2, Math.floor((W - L) / 60))));
   for (let e = lo; e <= 0; e += stride) xt.push(e);
-  axes(svg, { L, R, T, B, W, H: Ht, x, y, xt, yt: ticks(y0, y1, 4), xFmt: (e) => `1e${e}`.replace('1e0', '1'), xLabel: 'p_k (log scale)', yLabel: 'advantage A' });
+  axes(svg, {
+    L,
+    R,
+    T,
+    B,
+    W,
+    H: Ht,
+    x,
+    y,
+    xt,
+    yt: ticks(y0, y1, 4),
+    xFmt: (e) => `1e${e}`.replace('1e0', '1'),
+    xLabel: 'p_k (log scale)',
+    yLabel: 'advantage A',
+  });
   svg.append(el('line', { x1: L, x2: W - R, y1: y(0), y2: y(0), class: 'zero' }));
   const d = { pos: '', neg: '', zero: '' };
   for (const i of idx) {
-    const px = x(Math.log10(prob[i])), py = y(adv[i]);
+    const px = x(Math.log10(prob[i])),
+      py = y(adv[i]);
     const a = adv[i];
     if (a > 0) d.pos += `M${(px - 3).toFixed(1)},${py.toFixed(1)}a3,3 0 1,0 6,0a3,3 0 1,0 -6,0`;
     else if (a < 0) d.neg += `M${px.toFixed(1)},${(py - 4).toFixed(1)}l4,6.8h-8Z`;

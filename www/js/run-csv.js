@@ -1,3 +1,4 @@
+// @ts-check
 // The per-step columns, declared once: the table on the page and the
 // downloaded CSV (header and order of docs/trace-format.md) both come from
 // STEP_COLUMNS. `key` names the column in the binding's steps() object.

@@ -1,3 +1,4 @@
+// @ts-check
 // The "Training runs" panel (#run): pick files, a folder or a per-step CSV,
 // read them in a Web Worker (www/js/run-worker.js, the wasm RunReader), and
 // show what polarity did across the run: per-step charts, the correlation of
@@ -7,6 +8,7 @@
 //
 //   mountRunPanel(section, { openRow })   // openRow: as the slice panel's
 
+import { byTest as find } from './dom.js';
 import { fmt } from './format.js';
 import { download } from './share.js';
 import { drawSeries, drawShares, drawScatter, drawAdvantageProb, SHARE_NAMES } from './run-charts.js';
@@ -22,11 +24,13 @@ const FORMATS = {
   openrlhf: { name: 'OpenRLHF logging board', logprobs: 'logprobs' },
 };
 
-const HOW_TO_ADD = 'compute it where the trainer has the logits with the writer in python/entropy_trace.py (chunked, no_grad) and save the trace format of docs/trace-format.md; then drop that trace here.';
+const HOW_TO_ADD =
+  'compute it where the trainer has the logits with the writer in python/entropy_trace.py (chunked, no_grad) and save the trace format of docs/trace-format.md; then drop that trace here.';
 const MISSING = {
   entropy: `entropy: these files carry no entropy per position, so S_k, the token term, the shares and the polarity are empty; p_k and the advantages are shown. To add it, ${HOW_TO_ADD}`,
-  mean_discriminator: 'S̄ (mean_discriminator): the full policy-gradient polarity A (S̄ − S_k) and p† need it; the token term −A·S_k is exact without it, and the bound below says what it implies.',
-  advantages: 'advantages: the token term, the shares and the polarity need them; p_k and the entropy are shown.',
+  mean_discriminator:
+    'S̄ (mean_discriminator): the full policy-gradient polarity A (S̄ − S_k) and p† need it; the token term −A·S_k is exact without it, and the bound below says what it implies.',
+  advantage: 'advantages: the token term, the shares and the polarity need them; p_k (and the entropy, where present) are shown.',
 };
 
 const EXAMPLES = [
@@ -56,7 +60,7 @@ function para(text, cls) {
 /** @param {HTMLElement} section @param {{ openRow(row: object): void }} hooks */
 export function mountRunPanel(section, { openRow }) {
   if (!section) return null;
-  const byTest = (t) => section.querySelector(`[data-testid="${t}"]`);
+  const byTest = (t) => find(t, section);
   const input = byTest('run-upload');
   const folderInput = byTest('run-upload-folder');
   const tokInput = byTest('run-tokenizer');
@@ -117,7 +121,9 @@ export function mountRunPanel(section, { openRow }) {
     });
   }
 
-  function setState(s) { section.dataset.runState = s; }
+  function setState(s) {
+    section.dataset.runState = s;
+  }
 
   function showError(message, { slice = false } = {}) {
     errorBox.replaceChildren(document.createTextNode(message));
@@ -129,12 +135,15 @@ export function mountRunPanel(section, { openRow }) {
     }
     errorBox.hidden = false;
   }
-  function clearError() { errorBox.hidden = true; errorBox.replaceChildren(); }
+  function clearError() {
+    errorBox.hidden = true;
+    errorBox.replaceChildren();
+  }
 
   function notice(text) {
-    let n = section.querySelector('.run-notice');
+    let n = /** @type {HTMLElement | null} */ (section.querySelector('.run-notice'));
     if (!n) {
-      n = document.createElement('p');
+      n = /** @type {HTMLElement} */ (document.createElement('p'));
       n.className = 'run-notice';
       n.dataset.testid = 'run-notice';
       status.after(n);
@@ -142,18 +151,32 @@ export function mountRunPanel(section, { openRow }) {
     n.textContent = text;
   }
 
-  /** Reads `entries` ({ file, path }) as one run (or one per-step CSV). */
-  function load(entries, { fromFolder = false, label } = {}) {
+  /**
+   * Reads `entries` ({ file, path }) as one run (or one per-step CSV).
+   * @param {{ file: File, path: string }[]} entries
+   * @param {{ fromFolder?: boolean, label?: string }} [opts]
+   */
+  function load(entries, { fromFolder = false, label = undefined } = {}) {
     const { files, skipped } = pickRunFiles(entries, { fromFolder });
     if (!files.length) {
-      showError(entries.length ? `No run files in ${label ?? 'that folder'}: the reader takes .jsonl, .json, .safetensors and a per-step .csv (${skipped} other file(s) skipped).` : 'No files were given.');
+      showError(
+        entries.length
+          ? `No run files in ${label ?? 'that folder'}: the reader takes .jsonl, .json, .safetensors and a per-step .csv (${skipped} other file(s) skipped).`
+          : 'No files were given.',
+      );
       setState('error');
       return;
     }
     if (job) cancel({ quiet: true });
     if (!worker) startWorker();
     const id = nextId++;
-    job = { id, label: label ?? (files.length === 1 ? files[0].path : `${files.length} files`), started: performance.now(), skipped, total: files.reduce((s, f) => s + f.file.size, 0) };
+    job = {
+      id,
+      label: label ?? (files.length === 1 ? files[0].path : `${files.length} files`),
+      started: performance.now(),
+      skipped,
+      total: files.reduce((s, f) => s + f.file.size, 0),
+    };
     setState('loading');
     clearError();
     notice('');
@@ -180,7 +203,7 @@ export function mountRunPanel(section, { openRow }) {
     const where = [m.file, m.line != null ? `line ${m.line}` : null, m.field ? `field “${m.field}”` : null].filter(Boolean).join(', ');
     const message = m.message || 'The run could not be read.';
     // The binding's message names file, line and field; ours add them when missing.
-    showError(where && !message.includes(String(m.file ?? '')) ? `${where}: ${message}` : message, { slice: m.code === 'slice' });
+    showError(where && !message.includes(String(m.file ?? '')) ? `${where}: ${message}` : message, { slice: m.code === 'logit-slice' });
     errorBox.dataset.file = m.file ?? '';
     errorBox.dataset.line = m.line ?? '';
     errorBox.dataset.field = m.field ?? '';
@@ -222,7 +245,8 @@ export function mountRunPanel(section, { openRow }) {
     if (m.reqId !== undefined && requests.has(m.reqId)) {
       const r = requests.get(m.reqId);
       requests.delete(m.reqId);
-      if (m.type === 'failed') r.reject(new Error(m.message)); else r.resolve(m);
+      if (m.type === 'failed') r.reject(new Error(m.message));
+      else r.resolve(m);
       return;
     }
     if (!job || m.id !== job.id) return; // an old job
@@ -266,7 +290,9 @@ export function mountRunPanel(section, { openRow }) {
     e.preventDefault();
     section.classList.add('drop-target');
   });
-  section.addEventListener('dragleave', (e) => { if (e.target === section) section.classList.remove('drop-target'); });
+  section.addEventListener('dragleave', (e) => {
+    if (e.target === section) section.classList.remove('drop-target');
+  });
   section.addEventListener('drop', async (e) => {
     section.classList.remove('drop-target');
     const dt = e.dataTransfer;
@@ -296,36 +322,44 @@ export function mountRunPanel(section, { openRow }) {
       if (!res.ok) throw new Error(`index.json: HTTP ${res.status}`);
       const paths = (await res.json())[name];
       if (!Array.isArray(paths) || !paths.length) throw new Error(`no files listed for ${name}`);
-      const entries = await Promise.all(paths.map(async (p) => {
-        const r = await fetch(new URL(p, base));
-        if (!r.ok) throw new Error(`${p}: HTTP ${r.status}`);
-        return { file: new File([await r.blob()], p.split('/').pop()), path: p };
-      }));
+      const entries = await Promise.all(
+        paths.map(async (p) => {
+          const r = await fetch(new URL(p, base));
+          if (!r.ok) throw new Error(`${p}: HTTP ${r.status}`);
+          return { file: new File([await r.blob()], p.split('/').pop()), path: p };
+        }),
+      );
       load(entries, { fromFolder: true, label: `example ${name}` });
     } catch (err) {
       showError(`The example run could not be fetched (${err.message}).`);
     }
   });
   tokInput.addEventListener('change', () => {
-    tokenizer = tokInput.files?.[0] ?? null;
+    const file = tokInput.files?.[0] ?? null;
     tokInput.value = '';
-    if (tokenizer && shown?.detail) applyTokenizer();
+    if (!file) return;
+    if (shown?.detail) applyTokenizer(file);
+    else tokenizer = file; // applied to the next run
   });
 
-  async function applyTokenizer() {
+  /** Decodes the kept tokens' ids with `file`; it becomes the tokenizer only if it works. */
+  async function applyTokenizer(file = tokenizer) {
     const s = shown;
-    if (!s.detail.tokenId) return;
+    if (!s.detail.tokenId || !file) return;
     try {
       const ids = Uint32Array.from(s.detail.tokenId);
-      const r = await ask({ type: 'decode', tokenizer, ids }, [ids.buffer]);
+      const r = await ask({ type: 'decode', tokenizer: file, ids }, [ids.buffer]);
+      tokenizer = file;
       if (shown !== s) return;
       s.decoded = r.text;
-      s.tokenizerName = tokenizer.name;
+      s.tokenizerName = file.name;
+      clearError();
       renderStatus();
       renderTokens();
-      notice(`Token text from ${tokenizer.name}.`);
+      notice(`Token text from ${file.name}.`);
     } catch (err) {
-      showError(`${tokenizer.name}: ${err.message}`);
+      if (file === tokenizer) tokenizer = null; // it failed on this run: stop applying it
+      showError(`${file.name}: ${err.message}`);
     }
   }
 
@@ -344,7 +378,9 @@ export function mountRunPanel(section, { openRow }) {
     renderCorrelation();
     runQueue([
       ...chartTasks(),
-      () => { if (table.closest('details').open) renderStepsTable(table, shown.steps); },
+      () => {
+        if (table.closest('details').open) renderStepsTable(table, shown.steps);
+      },
       () => renderFilters(),
       () => renderTokens(),
       () => renderAdvFig(),
@@ -360,20 +396,45 @@ export function mountRunPanel(section, { openRow }) {
     const lines = [];
     if (s.kind === 'csv') {
       lines.push(para(`Read ${s.files[0]} (${fmtBytes(s.bytes)}) in ${secs}: a per-step CSV, ${range}.`));
-      lines.push(para('Token detail is not included: a per-step CSV holds only the per-step figures (charts and correlation below). Drop the run’s own files to see tokens.', 'run-status-note'));
+      lines.push(
+        para(
+          'Token detail is not included: a per-step CSV holds only the per-step figures (charts and correlation below). Drop the run’s own files to see tokens.',
+          'run-status-note',
+        ),
+      );
     } else {
       const m = s.summary;
       const f = FORMATS[m.format] ?? { name: m.format, logprobs: 'logprob' };
-      lines.push(para(`Read ${int(m.files)} file(s) (${fmtBytes(s.bytes)}) in ${secs}: ${f.name}, ${range}.` +
-        (s.skipped ? ` ${s.skipped} other file(s) in the folder were skipped.` : '')));
-      lines.push(para(`${int(m.samples)} samples, ${int(m.tokens)} tokens, ${int(m.counted)} counted (loss mask on, not trust-region masked, finite logprob, entropy and advantage).`));
+      lines.push(
+        para(
+          `Read ${int(m.files)} file(s) (${fmtBytes(s.bytes)}) in ${secs}: ${f.name}, ${range}.` +
+            (s.skipped ? ` ${s.skipped} other file(s) in the folder were skipped.` : ''),
+        ),
+      );
+      lines.push(
+        para(
+          `${int(m.samples)} samples, ${int(m.tokens)} tokens, ${int(m.counted)} counted ` +
+            (m.hasEntropy
+              ? '(loss mask on, not trust-region masked, finite logprob, entropy and advantage).'
+              : '(masks on and a finite logprob: with no entropy, nothing else can be asked).'),
+        ),
+      );
       lines.push(para(`Logprobs used: ${f.logprobs}.`));
       for (const k of m.missing ?? []) lines.push(para(`Missing ${MISSING[k] ?? k}`, 'run-missing'));
-      if (!(m.missing ?? []).length) lines.push(para('Nothing missing: entropy, S̄ and advantages are all present, so the full policy-gradient polarity is exact.'));
+      if (!(m.missing ?? []).length)
+        lines.push(para('Nothing missing: entropy, S̄ and advantages are all present, so the full policy-gradient polarity is exact.'));
       for (const w of m.warnings ?? []) lines.push(para(w, 'run-warning'));
       const lim = s.detailLimits;
-      lines.push(para(`The per-step figures use every counted token. Token detail is kept for up to ${lim.samplesPerStep} whole samples and the ${lim.extremes} most expanding and ${lim.extremes} most contracting tokens per step (${int(s.n)} tokens kept), so memory stays bounded.` +
-        (s.tokenizerName ? ` Token text decoded with ${s.tokenizerName}.` : s.detail.text ? ' Token text from the files.' : ' No token text in the files: ids are shown (drop a tokenizer.json to decode them).')));
+      lines.push(
+        para(
+          `The per-step figures use every counted token. Token detail is kept for up to ${lim.samplesPerStep} whole samples and the ${lim.extremes} most expanding and ${lim.extremes} most contracting tokens per step (${int(s.n)} tokens kept), so memory stays bounded.` +
+            (s.tokenizerName
+              ? ` Token text decoded with ${s.tokenizerName}.`
+              : s.detail.text
+                ? ' Token text from the files.'
+                : ' No token text in the files: ids are shown (drop a tokenizer.json to decode them).'),
+        ),
+      );
     }
     status.replaceChildren(...lines);
     status.dataset.format = s.kind === 'csv' ? 'steps-csv' : s.summary.format;
@@ -390,7 +451,11 @@ export function mountRunPanel(section, { openRow }) {
       f.className = 'run-chart';
       const cap = document.createElement('figcaption');
       cap.textContent = title;
-      if (note) { const sm = document.createElement('small'); sm.textContent = ` ${note}`; cap.append(sm); }
+      if (note) {
+        const sm = document.createElement('small');
+        sm.textContent = ` ${note}`;
+        cap.append(sm);
+      }
       const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
       svg.setAttribute('class', 'run-svg');
       svg.setAttribute('role', 'img');
@@ -402,11 +467,23 @@ export function mountRunPanel(section, { openRow }) {
     fig('Mean entropy H (nats)', (svg) => drawSeries(svg, x, [{ values: s.meanEntropy, cls: 's-entropy', name: 'mean H' }]));
     fig('Mean p_k of the sampled tokens', (svg) => drawSeries(svg, x, [{ values: s.meanProb, cls: 's-prob', name: 'mean p_k' }]));
     const hasPg = Array.prototype.some.call(s.pgPolarity, Number.isFinite);
-    fig(hasPg ? 'Mean token term −A·S_k (solid) and PG polarity A (S̄ − S_k) (dashed)' : 'Mean token term −A·S_k',
-      (svg) => drawSeries(svg, x, [{ values: s.tokenTerm, cls: 's-term', name: 'token term' },
-        ...(hasPg ? [{ values: s.pgPolarity, cls: 's-pg', name: 'PG polarity' }] : [])], { zero: true, yLabel: '> 0 expands, per unit η/T' }),
-      hasPg ? '' : '(PG polarity needs S̄)');
-    fig('Realised ΔH to the next step', (svg) => drawSeries(svg, x, [{ values: s.realisedDh, cls: 's-dh', name: 'realised ΔH' }], { zero: true }));
+    fig(
+      hasPg ? 'Mean token term −A·S_k (solid) and PG polarity A (S̄ − S_k) (dashed)' : 'Mean token term −A·S_k',
+      (svg) =>
+        drawSeries(
+          svg,
+          x,
+          [
+            { values: s.tokenTerm, cls: 's-term', name: 'token term' },
+            ...(hasPg ? [{ values: s.pgPolarity, cls: 's-pg', name: 'PG polarity' }] : []),
+          ],
+          { zero: true, yLabel: '> 0 expands, per unit η/T' },
+        ),
+      hasPg ? '' : '(PG polarity needs S̄)',
+    );
+    fig('Realised ΔH to the next step', (svg) =>
+      drawSeries(svg, x, [{ values: s.realisedDh, cls: 's-dh', name: 'realised ΔH' }], { zero: true }),
+    );
     fig('Shares of tokens with A ≠ 0', (svg) => drawShares(svg, s));
     const legendBox = document.createElement('p');
     legendBox.className = 'run-share-legend';
@@ -420,7 +497,9 @@ export function mountRunPanel(section, { openRow }) {
     charts.replaceChildren(...figs);
     tasks.push(() => {
       drawScatter(scatter, s.tokenTerm, s.realisedDh, {
-        labels: (i) => `step ${s.step[i]}`, xLabel: 'mean token term of the step', yLabel: 'realised ΔH (next step − this step)',
+        labels: (i) => `step ${s.step[i]}`,
+        xLabel: 'mean token term of the step',
+        yLabel: 'realised ΔH (next step − this step)',
       });
       drawnWidth = section.clientWidth;
     });
@@ -437,7 +516,8 @@ export function mountRunPanel(section, { openRow }) {
       return;
     }
     const strength = (r) => (Math.abs(r) >= 0.7 ? 'strong' : Math.abs(r) >= 0.4 ? 'moderate' : 'weak');
-    corrBox.textContent = `Over ${int(c.n)} steps, the mean token term and the realised ΔH correlate with Pearson r = ${fmt(c.pearson, 3)} and Spearman ρ = ${fmt(c.spearman, 3)} ` +
+    corrBox.textContent =
+      `Over ${int(c.n)} steps, the mean token term and the realised ΔH correlate with Pearson r = ${fmt(c.pearson, 3)} and Spearman ρ = ${fmt(c.spearman, 3)} ` +
       `(${strength(c.spearman)}, ${c.spearman > 0 ? 'same direction' : c.spearman < 0 ? 'opposite directions' : 'none'}). ` +
       'The paper’s claim is that polarity predicts the entropy change: a positive correlation on your run supports it.';
   }
@@ -453,24 +533,29 @@ export function mountRunPanel(section, { openRow }) {
 
   function renderFilters() {
     const s = shown;
-    if (!s.detail) { tokens.hidden = true; return; }
+    if (!s.detail) {
+      tokens.hidden = true;
+      return;
+    }
     tokens.hidden = false;
     const d = s.detail;
     const steps = [...new Set(Array.from(s.index.groupStart.subarray(0, -1), (k) => d.step[s.index.order[k]]))];
     stepSel.replaceChildren(new Option('all steps', 'all'), ...steps.map((v) => new Option(`step ${v}`, String(v))));
-    const env = d.env ?? null;
-    const envs = env ? [...new Set(env)].filter((v) => v !== null && v !== undefined) : [];
+    const env = d.envName ?? null;
+    const envs = env ? [...new Set(env)].filter((v) => v !== '') : [];
     envSel.replaceChildren(new Option('any env', 'all'), ...envs.map((v) => new Option(String(v), String(v))));
-    section.querySelector('[data-role="env-filter"]').hidden = envs.length === 0;
+    /** @type {HTMLElement} */ (section.querySelector('[data-role="env-filter"]')).hidden = envs.length === 0;
     advSel.value = 'all';
     fillSamples(null, { draw: false });
   }
 
   function passes(i) {
     const d = shown.detail;
-    const st = stepSel.value, ev = envSel.value, av = advSel.value;
+    const st = stepSel.value,
+      ev = envSel.value,
+      av = advSel.value;
     if (st !== 'all' && String(d.step[i]) !== st) return false;
-    if (ev !== 'all' && String(d.env?.[i]) !== ev) return false;
+    if (ev !== 'all' && d.envName?.[i] !== ev) return false;
     if (av === 'pos' && !(d.advantage[i] > 0)) return false;
     if (av === 'neg' && !(d.advantage[i] < 0)) return false;
     return true;
@@ -484,14 +569,22 @@ export function mountRunPanel(section, { openRow }) {
     const opts = [];
     let more = 0;
     for (let g = 0; g + 1 < groupStart.length; g++) {
-      const a = groupStart[g], b = groupStart[g + 1];
+      const a = groupStart[g],
+        b = groupStart[g + 1];
       let hit = false;
       for (let k = a; k < b && !hit; k++) hit = passes(order[k]);
       if (!hit && g !== select) continue;
-      if (opts.length >= MAX_OPTIONS && g !== select) { more++; continue; }
+      if (opts.length >= MAX_OPTIONS && g !== select) {
+        more++;
+        continue;
+      }
       const i = order[a];
       const adv = d.advantage[i];
-      const o = new Option(`step ${d.step[i]} · sample ${d.sample[i]} · ${int(b - a)} token(s)${Number.isFinite(adv) ? ` · A = ${fmt(adv, 3)}` : ''}`, String(g));
+      const part = d.whole && !d.whole[i] ? ' · extremes only' : '';
+      const o = new Option(
+        `step ${d.step[i]} · sample ${d.sample[i]} · ${int(b - a)} token(s)${Number.isFinite(adv) ? ` · A = ${fmt(adv, 3)}` : ''}${part}`,
+        String(g),
+      );
       opts.push(o);
     }
     if (more) opts.push(Object.assign(new Option(`(${more} more: narrow the filters)`, ''), { disabled: true }));
@@ -512,17 +605,35 @@ export function mountRunPanel(section, { openRow }) {
     legend.replaceChildren();
     if (what) {
       legend.append(`Colour: ${what}, `);
-      const e = document.createElement('span'); e.className = 'tok exp-3'; e.textContent = '▲ expands (solid underline)';
-      const c = document.createElement('span'); c.className = 'tok con-3'; c.textContent = '▼ contracts (dashed underline)';
-      legend.append(e, ' ', c, `; full colour at |value| ≥ ${fmt(scale, 3)}. Hover or focus a token for its numbers; click or Enter opens it in the explorer.`);
+      const e = document.createElement('span');
+      e.className = 'tok exp-3';
+      e.textContent = '▲ expands (solid underline)';
+      const c = document.createElement('span');
+      c.className = 'tok con-3';
+      c.textContent = '▼ contracts (dashed underline)';
+      legend.append(
+        e,
+        ' ',
+        c,
+        `; full colour at |value| ≥ ${fmt(scale, 3)}. Hover or focus a token for its numbers; click or Enter opens it in the explorer.`,
+      );
     } else {
       legend.append('No entropy in these files: tokens are not coloured; hover or focus a token for p_k and A.');
     }
-    if (!Number.isInteger(g) || sampleSel.value === '') { strip.replaceChildren(); readout.replaceChildren(); return; }
+    if (!Number.isInteger(g) || sampleSel.value === '') {
+      strip.replaceChildren();
+      readout.replaceChildren();
+      return;
+    }
     const rows = Array.from(order.subarray(groupStart[g], groupStart[g + 1]));
     stripApi = renderStrip(strip, rows, {
-      value: (i) => value[i], text, position: (i) => d.position[i], scale,
-      dim: (i) => !passes(i), onFocus: (i) => showToken(i), onOpen: (i) => openToken(i),
+      value: (i) => value[i],
+      text,
+      position: (i) => d.position[i],
+      scale,
+      dim: (i) => !passes(i),
+      onFocus: (i) => showToken(i),
+      onOpen: (i) => openToken(i),
     });
     showToken(rows.find(passes) ?? rows[0]);
   }
@@ -530,14 +641,21 @@ export function mountRunPanel(section, { openRow }) {
   function showToken(i) {
     const s = shown;
     const d = s.detail;
-    if (i === undefined) { readout.replaceChildren(); return; }
+    if (i === undefined) {
+      readout.replaceChildren();
+      return;
+    }
     readout.dataset.i = String(i);
     const items = [];
     const item = (name, v, key) => items.push([name, v, key]);
     const A = d.advantage[i];
     item('token', `“${visible(text(i))}” (id ${d.tokenId[i]})`, 'token');
-    item('where', `step ${d.step[i]}, sample ${d.sample[i]}, position ${d.position[i]}` +
-      (d.file && s.files[d.file[i]] ? ` — ${s.files[d.file[i]]}${d.line ? ` line ${d.line[i]}` : ''}` : ''), 'where');
+    item(
+      'where',
+      `step ${d.step[i]}, sample ${d.sample[i]}, position ${d.position[i]}` +
+        (d.file && s.files[d.file[i]] ? ` — ${s.files[d.file[i]]}${d.line ? ` line ${d.line[i]}` : ''}` : ''),
+      'where',
+    );
     item('p_k', fmt(d.prob[i]), 'prob');
     item('advantage A', fmt(A), 'advantage');
     if (Number.isFinite(d.entropy[i])) {
@@ -556,14 +674,22 @@ export function mountRunPanel(section, { openRow }) {
     const dl = document.createElement('dl');
     for (const [name, v, key] of items) {
       const div = document.createElement('div');
-      const dt = document.createElement('dt'); dt.textContent = name;
-      const dd = document.createElement('dd'); dd.textContent = v; dd.dataset.key = key;
+      const dt = document.createElement('dt');
+      dt.textContent = name;
+      const dd = document.createElement('dd');
+      dd.textContent = v;
+      dd.dataset.key = key;
       div.append(dt, dd);
       dl.append(div);
     }
+    /** @type {HTMLElement[]} */
     const parts = [dl];
-    if (Number.isFinite(d.entropy[i]) && !Number.isFinite(d.meanDiscriminator?.[i])) parts.push(para(bound(A, d.tokenTerm[i]), 'run-bound'));
-    if (!Number.isFinite(d.entropy[i])) parts.push(para('No entropy for this position: S_k, the token term and the polarity cannot be computed (see “Missing” above).', 'run-bound'));
+    if (Number.isFinite(d.entropy[i]) && !Number.isFinite(d.meanDiscriminator?.[i]))
+      parts.push(para(bound(A, d.tokenTerm[i]), 'run-bound'));
+    if (!Number.isFinite(d.entropy[i]))
+      parts.push(
+        para('No entropy for this position: S_k, the token term and the polarity cannot be computed (see “Missing” above).', 'run-bound'),
+      );
     const btn = document.createElement('button');
     btn.type = 'button';
     btn.dataset.testid = 'run-open';
@@ -577,17 +703,22 @@ export function mountRunPanel(section, { openRow }) {
   /** What the token term alone says about the full PG polarity (S̄ ≥ 0). */
   function bound(A, term) {
     const pre = 'Without S̄ the full policy-gradient polarity A (S̄ − S_k) = token term + A·S̄ is not known, but S̄ ≥ 0 bounds it: ';
-    if (A > 0 && term > 0) return `${pre}A > 0, so the polarity is at least the token term, which is positive: this rewarded token certainly expands the entropy.`;
-    if (A > 0 && term < 0) return `${pre}A > 0, so the polarity is at least the token term (negative here): it may still contract or expand; S̄ decides.`;
-    if (A < 0 && term < 0) return `${pre}A < 0, so the polarity is at most the token term, which is negative: this penalised token certainly contracts the entropy.`;
-    if (A < 0 && term > 0) return `${pre}A < 0, so the polarity is at most the token term (positive here): it may still expand or contract; S̄ decides.`;
+    if (A > 0 && term > 0)
+      return `${pre}A > 0, so the polarity is at least the token term, which is positive: this rewarded token certainly expands the entropy.`;
+    if (A > 0 && term < 0)
+      return `${pre}A > 0, so the polarity is at least the token term (negative here): it may still contract or expand; S̄ decides.`;
+    if (A < 0 && term < 0)
+      return `${pre}A < 0, so the polarity is at most the token term, which is negative: this penalised token certainly contracts the entropy.`;
+    if (A < 0 && term > 0)
+      return `${pre}A < 0, so the polarity is at most the token term (positive here): it may still expand or contract; S̄ decides.`;
     return `${pre}with A = 0 or a zero token term nothing is implied beyond it.`;
   }
 
   async function openToken(i) {
     const s = shown;
     const d = s.detail;
-    const p = d.prob[i], H = d.entropy[i];
+    const p = d.prob[i],
+      H = d.entropy[i];
     if (!Number.isFinite(H) || !(p > 0)) {
       notice('This token has no entropy in the file, so it has no place on the explorer’s curve.');
       return;
@@ -596,17 +727,23 @@ export function mountRunPanel(section, { openRow }) {
       const r = await ask({ type: 'point', p, H });
       if (shown !== s) return;
       openRow?.({
-        logits: r.logits, token: r.token, labels: [visible(text(i))], index: d.position[i],
+        logits: r.logits,
+        token: r.token,
+        labels: [visible(text(i))],
+        index: d.position[i],
         name: `step ${d.step[i]}, sample ${d.sample[i]} (a stand-in distribution with this token’s p_k and H)`,
-        advantage: Number.isFinite(d.advantage[i]) && d.advantage[i] !== 0 ? d.advantage[i] : 1, truncated: false,
+        advantage: Number.isFinite(d.advantage[i]) && d.advantage[i] !== 0 ? d.advantage[i] : 1,
+        truncated: false,
       });
       const sbar = d.meanDiscriminator?.[i];
-      notice(`Opened step ${d.step[i]}, sample ${d.sample[i]}, position ${d.position[i]} in the explorer at p_k = ${fmt(p, 4)}, H = ${fmt(r.H, 4)} nats` +
-        (r.exact ? '' : ` (the nearest a stand-in reaches; the file says H = ${fmt(H, 4)})`) +
-        '. The trace holds no full distribution, so the explorer shows a stand-in with the same p_k and H: its nudge curve and e^−H are exact (they depend on p_k and H only). ' +
-        (Number.isFinite(sbar)
-          ? `Its PG curve and p† use the stand-in’s S̄, not this position’s S̄ = ${fmt(sbar, 4)}; the PG polarity from the trace is ${fmt(d.polarity[i], 4)}.`
-          : 'Its PG curve and p† use the stand-in’s S̄: the trace has no S̄, and the PG curve needs it.'));
+      notice(
+        `Opened step ${d.step[i]}, sample ${d.sample[i]}, position ${d.position[i]} in the explorer at p_k = ${fmt(p, 4)}, H = ${fmt(r.H, 4)} nats` +
+          (r.exact ? '' : ` (the nearest a stand-in reaches; the file says H = ${fmt(H, 4)})`) +
+          '. The trace holds no full distribution, so the explorer shows a stand-in with the same p_k and H: its nudge curve and e^−H are exact (they depend on p_k and H only). ' +
+          (Number.isFinite(sbar)
+            ? `Its PG curve and p† use the stand-in’s S̄, not this position’s S̄ = ${fmt(sbar, 4)}; the PG polarity from the trace is ${fmt(d.polarity[i], 4)}.`
+            : 'Its PG curve and p† use the stand-in’s S̄: the trace has no S̄, and the PG curve needs it.'),
+      );
     } catch (err) {
       showError(err.message);
     }
@@ -622,7 +759,10 @@ export function mountRunPanel(section, { openRow }) {
       if (!Number.isFinite(v) || !passes(i)) continue;
       if (best < 0 || (dir > 0 ? v > value[best] : v < value[best])) best = i;
     }
-    if (best < 0) { notice('No token with a token term matches the filters.'); return; }
+    if (best < 0) {
+      notice('No token with a token term matches the filters.');
+      return;
+    }
     // its sample group
     const k = order.indexOf(best);
     let g = 0;
@@ -639,10 +779,15 @@ export function mountRunPanel(section, { openRow }) {
   byTest('run-jump-contract').addEventListener('click', () => jump(-1));
   byTest('run-jump-expand').addEventListener('click', () => jump(1));
 
-  table.closest('details').addEventListener('toggle', (e) => { if (e.target.open && shown) renderStepsTable(table, shown.steps); });
+  table.closest('details').addEventListener('toggle', (e) => {
+    if (e.target.open && shown) renderStepsTable(table, shown.steps);
+  });
   byTest('export-steps').addEventListener('click', () => {
     if (!shown) return;
-    const base = (shown.label || 'run').replace(/^(folder|example) /, '').replace(/[^\w.-]+/g, '_').replace(/\.[^.]*$/, '');
+    const base = (shown.label || 'run')
+      .replace(/^(folder|example) /, '')
+      .replace(/[^\w.-]+/g, '_')
+      .replace(/\.[^.]*$/, '');
     download(new Blob([stepsCsv(shown.steps)], { type: 'text/csv' }), `${base || 'run'}-steps.csv`);
   });
 
@@ -650,14 +795,23 @@ export function mountRunPanel(section, { openRow }) {
   let resizeFrame = 0;
   new ResizeObserver(() => {
     if (!shown || resizeFrame || section.clientWidth === drawnWidth) return;
-    resizeFrame = requestAnimationFrame(() => { resizeFrame = 0; if (shown) enqueue([...chartTasks(), () => renderAdvFig()]); });
+    resizeFrame = requestAnimationFrame(() => {
+      resizeFrame = 0;
+      if (shown) enqueue([...chartTasks(), () => renderAdvFig()]);
+    });
   }).observe(section);
 
   function renderAdvFig() {
     const s = shown;
     const show = s?.detail && !s.hasEntropy && s.summary.hasAdvantages;
     advFig.hidden = !show;
-    if (show) drawAdvantageProb(byTest('run-adv-scatter'), s.detail.prob, s.detail.advantage, Array.from({ length: s.n }, (_, i) => i));
+    if (show)
+      drawAdvantageProb(
+        byTest('run-adv-scatter'),
+        s.detail.prob,
+        s.detail.advantage,
+        Array.from({ length: s.n }, (_, i) => i),
+      );
   }
   return { load, cancel };
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // The token strip of one sample: each kept token as a focusable span, its
 // background by the sign and size of its token term −A·S_k (or its full
 // polarity when the trace has S̄): blue = expands, orange = contracts, four
@@ -66,7 +67,10 @@ export function renderStrip(box, rows, { value, text, position, scale, dim, onFo
   // Listeners are added once per box; each render swaps what they act on.
   const first = !box.stripHandlers;
   box.stripHandlers = {
-    over: (e) => { const t = tokenOf(e); if (t) onFocus(Number(t.dataset.i)); },
+    over: (e) => {
+      const t = tokenOf(e);
+      if (t) onFocus(Number(t.dataset.i));
+    },
     click: (e) => {
       const t = tokenOf(e);
       if (!t) return;
@@ -78,7 +82,13 @@ export function renderStrip(box, rows, { value, text, position, scale, dim, onFo
       if (!t) return;
       const k = idx(t);
       const moves = { ArrowRight: k + 1, ArrowDown: k + 1, ArrowLeft: k - 1, ArrowUp: k - 1, Home: 0, End: spans.length - 1 };
-      if (e.key in moves) { e.preventDefault(); focusAt(moves[e.key]); } else if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); onOpen(Number(t.dataset.i)); }
+      if (e.key in moves) {
+        e.preventDefault();
+        focusAt(moves[e.key]);
+      } else if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault();
+        onOpen(Number(t.dataset.i));
+      }
     },
   };
   if (first) {

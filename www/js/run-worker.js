@@ -1,3 +1,4 @@
+// @ts-check
 // The run worker: streams the files of a training run through the wasm
 // core's RunReader (docs/trace-format.md), off the main thread. The core
 // splits lines, keeps the partial one, counts tokens and aggregates per step;
@@ -16,14 +17,16 @@
 //   { type: 'error', id, message, file?, line?, field?, code? }
 //   { type: 'decoded', reqId, text } | { type: 'point', reqId, logits, token, H, exact } | { type: 'failed', reqId, message }
 
-import init, * as core from '../pkg/entropy_polarity.js';
-import { standInLogits } from './run-point.js';
-import { isStepsCsv, sliceHint } from './run-files.js';
+import init, { RunReader, correlation, parseStepsCsv, Tokenizer, logitsForPoint } from '../pkg/entropy_polarity.js';
+import { isStepsCsv } from './run-files.js';
 
-const CHUNK_BYTES = 4 << 20;
+const CHUNK_BYTES = 1 << 20;
 const PROGRESS_MS = 80;
 // What the page keeps per step besides the aggregates (the aggregates are exact).
 const DETAIL = { samplesPerStep: 4, extremes: 20 };
+
+/** postMessage of a worker (the DOM lib types only the window's). */
+const post = (/** @type {any} */ m, /** @type {Transferable[]} */ transfer = []) => /** @type {any} */ (self).postMessage(m, transfer);
 
 let ready = null;
 const wasm = () => (ready ??= init());
@@ -32,7 +35,9 @@ async function readBytes(file, start, end, path) {
   try {
     return new Uint8Array(await file.slice(start, end).arrayBuffer());
   } catch (e) {
-    throw new Error(`${path}: the file could not be read (${e.message || e.name}). It may have moved since it was chosen; choose it again.`);
+    throw new Error(
+      `${path}: the file could not be read (${e.message || e.name}). It may have moved since it was chosen; choose it again.`,
+    );
   }
 }
 
@@ -74,7 +79,8 @@ function indexDetail(d) {
   order.sort((a, b) => d.step[a] - d.step[b] || file[a] - file[b] || d.sample[a] - d.sample[b] || d.position[a] - d.position[b]);
   const starts = [];
   for (let k = 0; k < n; k++) {
-    const i = order[k], j = order[k - 1];
+    const i = order[k],
+      j = order[k - 1];
     if (k === 0 || d.step[i] !== d.step[j] || file[i] !== file[j] || d.sample[i] !== d.sample[j]) starts.push(k);
   }
   starts.push(n);
@@ -83,7 +89,7 @@ function indexDetail(d) {
   const stride = Math.max(1, Math.floor(n / 20000));
   for (let i = 0; i < n; i++) {
     const p = d.polarity?.[i];
-    value[i] = Number.isFinite(p) ? p : d.tokenTerm?.[i] ?? NaN;
+    value[i] = Number.isFinite(p) ? p : (d.tokenTerm?.[i] ?? NaN);
     if (i % stride === 0 && Number.isFinite(value[i]) && value[i] !== 0) mags.push(Math.abs(value[i]));
   }
   mags.sort((a, b) => a - b);
@@ -93,15 +99,15 @@ function indexDetail(d) {
 }
 
 function correlationOf(steps) {
-  const c = core.correlation(steps.tokenTerm, steps.realisedDh);
+  const c = correlation(steps.tokenTerm, steps.realisedDh);
   return { pearson: c.pearson, spearman: c.spearman, n: c.n };
 }
 
-async function openCsv(id, file, path) {
+async function openCsv(file, path) {
   const text = new TextDecoder('utf-8', { fatal: false }).decode(await readBytes(file, 0, file.size, path));
   let steps;
   try {
-    steps = columns(core.parseStepsCsv(text));
+    steps = columns(parseStepsCsv(text));
   } catch (e) {
     const f = failure(e, path);
     f.message = `${path}: ${f.message}`;
@@ -120,40 +126,36 @@ async function open({ id, files, paths }) {
     const now = performance.now();
     if (!force && now - last < PROGRESS_MS) return;
     last = now;
-    postMessage({ type: 'progress', id, done, total, file: path });
+    post({ type: 'progress', id, done, total, file: path });
   };
 
-  // A per-step CSV comes alone; anything else goes through the reader.
+  // A per-step CSV (its header says so) comes alone; anything else, other
+  // CSVs too, goes through the reader, which names what it is (a logit
+  // slice, say).
   const csvAt = [];
   for (let i = 0; i < files.length; i++) {
-    if (paths[i].toLowerCase().endsWith('.csv')) {
-      const head = new TextDecoder().decode(await readBytes(files[i], 0, Math.min(files[i].size, 4096), paths[i]));
-      if (isStepsCsv(head)) csvAt.push(i);
-      else throw new Error(sliceHint(paths[i], 'csv') ?? `${paths[i]}: this CSV does not start with the per-step header (step,samples,tokens,mean_entropy,…).`);
-    }
+    if (!paths[i].toLowerCase().endsWith('.csv')) continue;
+    const head = new TextDecoder().decode(await readBytes(files[i], 0, Math.min(files[i].size, 4096), paths[i]));
+    if (isStepsCsv(head)) csvAt.push(i);
   }
   if (csvAt.length) {
     if (files.length > 1) {
       throw new Error(`${paths[csvAt[0]]} is a per-step CSV: drop it alone, not with ${files.length - 1} other file(s).`);
     }
-    const result = await openCsv(id, files[0], paths[0]);
+    const result = await openCsv(files[0], paths[0]);
     result.elapsedMs = performance.now() - t0;
     return result;
   }
 
-  const reader = new core.RunReader({ ...DETAIL });
+  const reader = new RunReader({ ...DETAIL });
   try {
     const perFile = [];
     for (let i = 0; i < files.length; i++) {
       const file = files[i];
       const path = paths[i];
-      if (file.size === 0) throw Object.assign(new Error(`${path}: the file is empty.`), { file: path });
-      const head = await readBytes(file, 0, Math.min(file.size, 64 << 10), path);
-      const hint = sliceHint(path, head);
-      if (hint) throw Object.assign(new Error(hint), { file: path, code: 'slice' });
       reader.beginFile(path);
       let next = readBytes(file, 0, Math.min(file.size, CHUNK_BYTES), path);
-      for (let at = 0; at < file.size;) {
+      for (let at = 0; at < file.size; ) {
         const bytes = await next;
         const end = at + bytes.length;
         // Read the next chunk while the core parses this one.
@@ -171,12 +173,18 @@ async function open({ id, files, paths }) {
     const detail = columns(reader.detail());
     const index = indexDetail(detail);
     return {
-      kind: 'run', files: paths, bytes: total, summary, perFile, steps, detail, index,
-      correlation: correlationOf(steps), elapsedMs: performance.now() - t0, detailLimits: DETAIL,
+      kind: 'run',
+      files: paths,
+      bytes: total,
+      summary,
+      perFile,
+      steps,
+      detail,
+      index,
+      correlation: correlationOf(steps),
+      elapsedMs: performance.now() - t0,
+      detailLimits: DETAIL,
     };
-  } catch (e) {
-    if (e?.code === 'slice' || /slice/i.test(e?.code ?? '')) e.message = sliceHint(e.file ?? '', null) ?? e.message;
-    throw e;
   } finally {
     reader.free?.();
   }
@@ -185,25 +193,33 @@ async function open({ id, files, paths }) {
 async function decode({ reqId, tokenizer, ids }) {
   await wasm();
   const text = new TextDecoder().decode(await readBytes(tokenizer, 0, tokenizer.size, tokenizer.name));
-  const tok = core.Tokenizer.fromJson(text);
+  const tok = Tokenizer.fromJson(text);
   try {
-    postMessage({ type: 'decoded', reqId, text: Array.from(tok.decode(ids)) });
+    post({ type: 'decoded', reqId, text: Array.from(tok.decode(ids)) });
   } finally {
     tok.free?.();
   }
 }
 
+/**
+ * Logits of a stand-in distribution at (p_k, H), from the core. H is first
+ * raised to h(p) = −p ln p − (1−p) ln(1−p), the least entropy any distribution
+ * with p_k = p has (a float32 trace can fall below it by rounding), and the
+ * vocabulary is sized so that H is reachable.
+ */
 async function point({ reqId, p, H }) {
   await wasm();
-  // Prefer the core's construction when it has one (math belongs there).
-  if (typeof core.logitsForPoint === 'function') {
-    const r = core.logitsForPoint(p, H);
-    const logits = Float64Array.from(r.logits ?? r);
-    postMessage({ type: 'point', reqId, logits, token: r.token ?? 0, H: r.entropy ?? H, exact: true }, [logits.buffer]);
-    return;
-  }
-  const r = standInLogits(p, H);
-  postMessage({ type: 'point', reqId, ...r }, [r.logits.buffer]);
+  if (!(p > 0 && p < 1) || !(H >= 0)) throw new Error(`No stand-in distribution has p_k = ${p} and H = ${H}: p_k must be in (0, 1).`);
+  const q = 1 - p;
+  const base = -p * Math.log(p);
+  const h = Math.max(H, base - q * Math.log(q));
+  // The rest spread evenly over m tokens reaches base − q ln(q/m) ≥ h.
+  const m = q * Math.exp((h - base) / q);
+  const vocab = Math.min(1 << 20, Math.max(3, Math.ceil(m) + 2));
+  const logits = logitsForPoint(p, h, vocab);
+  if (!logits)
+    throw new Error(`No stand-in distribution of up to ${vocab.toLocaleString('en')} tokens reaches p_k = ${p} and H = ${H} nats.`);
+  post({ type: 'point', reqId, logits, token: 0, H: h, exact: h === H }, [logits.buffer]);
 }
 
 self.onmessage = async (e) => {
@@ -213,18 +229,18 @@ self.onmessage = async (e) => {
       const result = await open(m);
       const msg = { type: 'done', id: m.id, result };
       try {
-        postMessage(msg, transferables(result.steps, result.detail, result.index));
+        post(msg, transferables(result.steps, result.detail, result.index));
       } catch {
-        postMessage(msg); // a view of wasm memory cannot be transferred: copy
+        post(msg); // a view of wasm memory cannot be transferred: copy
       }
     } catch (err) {
-      postMessage({ type: 'error', id: m.id, ...failure(err) });
+      post({ type: 'error', id: m.id, ...failure(err) });
     }
   } else if (m?.type === 'decode' || m?.type === 'point') {
     try {
       await (m.type === 'decode' ? decode(m) : point(m));
     } catch (err) {
-      postMessage({ type: 'failed', reqId: m.reqId, message: err?.message ?? String(err) });
+      post({ type: 'failed', reqId: m.reqId, message: err?.message ?? String(err) });
     }
   }
 };

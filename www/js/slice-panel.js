@@ -124,7 +124,8 @@ export function mountSlicePanel(section, { openRow }) {
     const file = pending?.file;
     pending = null;
     section.dataset.sliceState = 'error';
-    showError(message);
+    // (runpage) A .jsonl is a training-run export, not a slice: point to the #run panel.
+    showError(/\.(jsonl|ndjson)$/i.test(file?.name ?? '') ? `${message} A .jsonl file is usually a training-run export: the “Training runs” panel below (#run) reads those.` : message);
     status.textContent = shown ? `Kept the previous slice (${shown.summary.name}).` : '';
     if (extra.code === 'confirm-bf16' && file) {
       const b = document.createElement('button');
