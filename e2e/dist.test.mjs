@@ -6,32 +6,18 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { startServer } from '../scripts/serve.mjs';
-import { open } from './harness.mjs';
+import { setup, open } from './harness.mjs';
 import { stats, close } from './reference.mjs';
 
-let dir, server, browser, base;
+let dir, env, browser, base;
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ep-dist-'));
   execFileSync('bash', ['scripts/dist.sh', join(dir, 'site'), '--no-build'], { stdio: 'ignore' });
-  server = await startServer(0, '127.0.0.1', join(dir, 'site'));
-  base = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-background-networking',
-      '--disable-component-update',
-    ],
-  });
+  env = await setup({ root: join(dir, 'site') });
+  ({ browser, base } = env);
 });
 after(async () => {
-  await browser?.close();
-  await new Promise((ok) => (server ? server.close(ok) : ok()));
+  await env?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -140,6 +140,7 @@ test('the keyboard alone changes a bar and the readouts follow', async () => {
   await page.keyboard.press('ArrowUp');
   await page.waitForFunction(() => location.hash.includes('logits=2,1.2,'));
   assert.ok(await page.evaluate(() => location.hash.includes('token=1')));
+  await page.evaluate(() => new Promise((ok) => requestAnimationFrame(ok))); // readouts follow at the next frame
   const after = await page.$eval('[data-testid="entropy"]', (el) => el.dataset.value);
   assert.notEqual(after, before);
   assert.ok(close(Number(after), stats([2, 1.2, 0.5, -1]).H, 1e-12));

@@ -1,26 +1,28 @@
 // Shared set-up for end-to-end tests: serve www/ on a free loopback port and
-// drive Debian's Chromium with playwright-core (no browser download).
-import { chromium } from 'playwright-core';
+// start the browser named by E2E_ENGINE (chromium, the default; firefox;
+// webkit). Chromium is playwright-core's own page; Firefox and WebKit get a
+// page with the same methods (e2e/engines/page.mjs), so every test runs
+// unchanged in all three. No browser is downloaded: each is Debian's.
 import { mkdirSync } from 'node:fs';
 import { startServer } from '../scripts/serve.mjs';
 
-export const ARTIFACTS = new URL('../test-artifacts/', import.meta.url).pathname;
+export const ENGINE = process.env.E2E_ENGINE ?? 'chromium';
+if (!['chromium', 'firefox', 'webkit'].includes(ENGINE)) throw new Error(`E2E_ENGINE=${ENGINE}: use chromium, firefox or webkit`);
+
+/** Screenshots land here: test-artifacts/ for Chromium, test-artifacts/<engine>/ for the others. */
+export const ARTIFACTS = new URL(`../test-artifacts/${ENGINE === 'chromium' ? '' : `${ENGINE}/`}`, import.meta.url).pathname;
 mkdirSync(ARTIFACTS, { recursive: true });
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
-  '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync',
-];
-
-/** Starts the static server and the browser; returns { base, browser, close }. */
-export async function setup() {
-  const server = await startServer(0);
+/** Starts the static server (of www/, or of `root`) and the browser; returns { base, browser, engine, close }. */
+export async function setup({ root } = {}) {
+  const server = await startServer(0, '127.0.0.1', root);
   const base = `http://127.0.0.1:${server.address().port}`;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  const { launch } = await import(`./engines/${ENGINE}.mjs`);
+  const browser = await launch({ server });
   return {
     base,
     browser,
+    engine: ENGINE,
     async close() {
       await browser.close();
       await new Promise((ok) => server.close(ok));

@@ -11,22 +11,59 @@ const STRATEGIES = ['pg', 'entropy-bonus', 'clip-higher', 'polarity'];
 
 // A non-default lab view: every setting differs from the page's default.
 const LINK = {
-  preset: 'unlikely-correct', vocab: 300, correct: 3, noise: 0.2, zipf: 1.3, group: 8, steps: 150, seed: 42,
-  seeds: 1, lr: 0.4, epochs: 3, clipLow: 0.15, clipHigh: 0.35, entropyCoef: 0.1, targetEntropy: 2,
-  polarityGain: 3, polarityMaxWeight: 6, logx: 0,
+  preset: 'unlikely-correct',
+  vocab: 300,
+  correct: 3,
+  noise: 0.2,
+  zipf: 1.3,
+  group: 8,
+  steps: 150,
+  seed: 42,
+  seeds: 1,
+  lr: 0.4,
+  epochs: 3,
+  clipLow: 0.15,
+  clipHigh: 0.35,
+  entropyCoef: 0.1,
+  targetEntropy: 2,
+  polarityGain: 3,
+  polarityMaxWeight: 6,
+  logx: 0,
 };
-const hashOf = (o) => '#' + Object.entries(o).map(([k, v]) => `${k}=${v}`).join('&');
+const hashOf = (o) =>
+  '#' +
+  Object.entries(o)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
 
 /** The `simulate` options that view must produce, spelled out by hand. */
 const linkOptions = (strategy, seed = 42) => ({
-  strategy, preset: 'unlikely-correct', vocab: 300, correct: 3, noise: 0.2, zipf: 1.3, group: 8, steps: 150, seed,
-  lr: 0.4, epochs: 3, clipLow: 0.15, clipHigh: 0.35, entropyCoef: 0.1, targetEntropy: 2, polarityGain: 3,
+  strategy,
+  preset: 'unlikely-correct',
+  vocab: 300,
+  correct: 3,
+  noise: 0.2,
+  zipf: 1.3,
+  group: 8,
+  steps: 150,
+  seed,
+  lr: 0.4,
+  epochs: 3,
+  clipLow: 0.15,
+  clipHigh: 0.35,
+  entropyCoef: 0.1,
+  targetEntropy: 2,
+  polarityGain: 3,
   polarityMaxWeight: 6,
 });
 
 let env;
-before(async () => { env = await setup(); });
-after(async () => { await env?.close(); });
+before(async () => {
+  env = await setup();
+});
+after(async () => {
+  await env?.close();
+});
 
 /** Runs `simulate` in the page for each options object; returns finals. */
 function core(page, list) {
@@ -38,8 +75,12 @@ function core(page, list) {
       const r = m.simulate(o);
       const n = r.entropy.length - 1;
       return {
-        entropy: r.entropy[n], reward: r.reward[n], h0: r.entropy[0], target: r.targetEntropy,
-        expanding: total(r.expanding), contracting: total(r.contracting),
+        entropy: r.entropy[n],
+        reward: r.reward[n],
+        h0: r.entropy[0],
+        target: r.targetEntropy,
+        expanding: total(r.expanding),
+        contracting: total(r.contracting),
       };
     });
   }, list);
@@ -48,15 +89,19 @@ function core(page, list) {
 const readout = (page, id) => page.$eval(`[data-testid="${id}"]`, (el) => el.dataset.value);
 const runCount = (page) => page.$eval('[data-testid="lab-ms"]', (el) => Number(el.dataset.run ?? 0));
 async function nextRun(page, before) {
-  await page.waitForFunction((n) => Number(document.querySelector('[data-testid="lab-ms"]').dataset.run ?? 0) > n,
-    before, { timeout: 20000 });
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid="lab-ms"]').dataset.run ?? 0) > n, before, {
+    timeout: 20000,
+  });
 }
 async function errorText(page) {
   return page.$eval('[data-testid="error"]', (el) => (el.hidden ? null : el.textContent));
 }
 
 async function checkAgainstCore(page, optionsFor) {
-  const expected = await core(page, STRATEGIES.map((s) => optionsFor(s)));
+  const expected = await core(
+    page,
+    STRATEGIES.map((s) => optionsFor(s)),
+  );
   for (const [i, s] of STRATEGIES.entries()) {
     const e = expected[i];
     // data-value is String(number): the shortest text that reads back to the same double.
@@ -74,11 +119,30 @@ test('a lab link restores every setting, runs, and the drawn final entropies are
   const { page, problems, context } = await open(env.browser, `${env.base}/lab.html${hashOf(LINK)}`);
   assert.equal(await errorText(page), null);
   // The inputs show the link's settings.
-  const inputs = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll('[data-param]')].map((e) => [e.dataset.param, e.type === 'checkbox' ? e.checked : e.value])));
+  const inputs = await page.evaluate(() =>
+    Object.fromEntries(
+      [...document.querySelectorAll('[data-param]')].map((e) => [e.dataset.param, e.type === 'checkbox' ? e.checked : e.value]),
+    ),
+  );
   const shownOfLink = {
-    preset: 'unlikely-correct', vocab: '300', correct: '3', noise: '0.2', zipf: '1.3', group: '8', steps: '150', seed: '42',
-    seeds: '1', lr: '0.4', epochs: '3', clipLow: '0.15', clipHigh: '0.35', entropyCoef: '0.1', targetEntropy: '2',
-    polarityGain: '3', polarityMaxWeight: '6', logx: false,
+    preset: 'unlikely-correct',
+    vocab: '300',
+    correct: '3',
+    noise: '0.2',
+    zipf: '1.3',
+    group: '8',
+    steps: '150',
+    seed: '42',
+    seeds: '1',
+    lr: '0.4',
+    epochs: '3',
+    clipLow: '0.15',
+    clipHigh: '0.35',
+    entropyCoef: '0.1',
+    targetEntropy: '2',
+    polarityGain: '3',
+    polarityMaxWeight: '6',
+    logx: false,
   };
   for (const [k, v] of Object.entries(shownOfLink)) assert.equal(inputs[k], v, `input ${k}`);
   const expected = await checkAgainstCore(page, linkOptions);
@@ -92,7 +156,10 @@ test('a lab link restores every setting, runs, and the drawn final entropies are
     marks: new Set([...svg.querySelectorAll('.mark')].map((m) => m.tagName + [...m.classList].find((c) => c.startsWith('s-')))).size,
     target: [...svg.querySelectorAll('text.ref-label')].map((t) => t.textContent).join(''),
   }));
-  assert.deepEqual(chart.lines, STRATEGIES.map((s) => `s-${s}`));
+  assert.deepEqual(
+    chart.lines,
+    STRATEGIES.map((s) => `s-${s}`),
+  );
   assert.deepEqual(chart.labels.sort(), ['bonus', 'clip-higher', 'plain PG', 'polarity']);
   assert.ok(chart.marks >= 4, 'a marker shape per strategy');
   assert.match(chart.target, /H\* = 2\b/);
@@ -127,7 +194,10 @@ test('editing a setting re-runs, and Run re-runs; several seeds give the mean', 
   await page.fill('[data-testid="lab-seeds"]', '3');
   await nextRun(page, n);
   assert.match(await page.evaluate(() => location.hash), /&seeds=3&/);
-  const per = await core(page, STRATEGIES.flatMap((s) => [42, 43, 44].map((seed) => linkOptions(s, seed))));
+  const per = await core(
+    page,
+    STRATEGIES.flatMap((s) => [42, 43, 44].map((seed) => linkOptions(s, seed))),
+  );
   for (const [i, s] of STRATEGIES.entries()) {
     const runs = per.slice(3 * i, 3 * i + 3);
     let sum = 0;
@@ -197,9 +267,18 @@ test('a bad edit keeps the previous charts and link', async () => {
   assert.equal(await page.$$eval('[data-testid="lab-chart-entropy"] path.line', (p) => p.length), 4);
   assert.equal(await page.evaluate(() => location.hash), hash);
   // An unknown word in the link is named; the rest still runs.
-  await page.evaluate((h) => { location.hash = h; }, hashOf({ ...LINK, vocab: 'many', colour: 'red' }));
-  await page.waitForFunction(() => !document.querySelector('[data-testid="error"]').hidden
-    && /many/.test(document.querySelector('[data-testid="error"]').textContent), null, { timeout: 20000 });
+  await page.evaluate(
+    (h) => {
+      location.hash = h;
+    },
+    hashOf({ ...LINK, vocab: 'many', colour: 'red' }),
+  );
+  await page.waitForFunction(
+    () =>
+      !document.querySelector('[data-testid="error"]').hidden && /many/.test(document.querySelector('[data-testid="error"]').textContent),
+    null,
+    { timeout: 20000 },
+  );
   assert.match(await errorText(page), /unknown setting “colour”/);
   assert.deepEqual(problems, []);
   await context.close();
@@ -224,15 +303,24 @@ test('the Park et al. link: under random rewards plain PG loses more entropy tha
 });
 
 test('light and dark, wide and narrow: no sideways scrolling, screenshots', async () => {
-  for (const [width, scheme] of [[1280, 'light'], [1280, 'dark'], [375, 'light'], [375, 'dark'], [1920, 'light']]) {
+  for (const [width, scheme] of [
+    [1280, 'light'],
+    [1280, 'dark'],
+    [375, 'light'],
+    [375, 'dark'],
+    [1920, 'light'],
+  ]) {
     const { page, problems, context } = await open(env.browser, `${env.base}/lab.html`, {
-      viewport: { width, height: 900 }, colorScheme: scheme,
+      viewport: { width, height: 900 },
+      colorScheme: scheme,
     });
     const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
     assert.ok(scroll <= client, `${width}px ${scheme}: scrollWidth ${scroll} > ${client}`);
     // Every chart fits its panel.
-    const over = await page.$$eval('svg.lab-chart, svg.branch-chart', (svgs) => svgs
-      .filter((s) => s.getBoundingClientRect().right > s.parentElement.getBoundingClientRect().right + 1).length);
+    const over = await page.$$eval(
+      'svg.lab-chart, svg.branch-chart',
+      (svgs) => svgs.filter((s) => s.getBoundingClientRect().right > s.parentElement.getBoundingClientRect().right + 1).length,
+    );
     assert.equal(over, 0);
     await page.screenshot({ path: `${ARTIFACTS}/lab-${scheme}-${width}.png`, fullPage: true });
     assert.deepEqual(problems, []);

@@ -21,6 +21,8 @@ const hashState = (page) => page.evaluate(() => {
 });
 
 async function checkReadouts(page) {
+  // The link changes at once, the readouts at the next frame (a late one in WebKitGTK).
+  await page.evaluate(() => new Promise((ok) => requestAnimationFrame(ok)));
   const s = await hashState(page);
   const ref = stats(s.logits, s.T);
   const step = s.step * s.adv;

@@ -41,10 +41,25 @@ if [[ ! -x node_modules/.bin/wasm-opt || ! -d node_modules/playwright-core || ! 
 fi
 
 if [[ $want_test == 1 ]]; then
-  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-    say "installing Debian's chromium and chromium-driver"
+  # The three engines of the tests, all Debian's: Chromium (playwright-core),
+  # Firefox ESR (puppeteer-core over WebDriver BiDi; geckodriver for
+  # wasm-pack) and WebKitGTK's MiniBrowser (WebKitWebDriver under Xvfb).
+  MINIBROWSER=/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser
+  debs=()
+  command -v chromium >/dev/null || debs+=(chromium)
+  command -v chromedriver >/dev/null || debs+=(chromium-driver)
+  command -v firefox-esr >/dev/null || debs+=(firefox-esr)
+  command -v WebKitWebDriver >/dev/null || debs+=(webkit2gtk-driver)
+  [[ -x $MINIBROWSER ]] || debs+=(libwebkit2gtk-4.1-0)
+  command -v xvfb-run >/dev/null || debs+=(xvfb xauth)
+  if (( ${#debs[@]} )); then
+    say "installing Debian's ${debs[*]}"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${debs[@]}" >/dev/null
+  fi
+  if ! command -v geckodriver >/dev/null; then
+    say "installing geckodriver from crates.io (for wasm-pack test --firefox; a few minutes, once)"
+    cargo install geckodriver --locked
   fi
   # DuckDB runs the whole-run query of scripts/run_steps.py; NumPy the Python twins.
   if ! python3 -c "import duckdb, numpy, sys; sys.exit(duckdb.__version__ != '2.0.1')" 2>/dev/null; then

@@ -21,8 +21,10 @@ cargo test -q
 step "Python tests (the DuckDB per-step table against the Python reference and the core)"
 python3 -m unittest discover -s tests/python
 
-step "browser tests (wasm-pack test, headless Chromium)"
-wasm-pack test --headless --chrome --release
+step "browser tests (wasm-pack test, headless Chromium and Firefox ESR)"
+# webdriver.json passes each browser's binary and flags to the drivers.
+wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" --release
+wasm-pack test --headless --firefox --geckodriver "$(command -v geckodriver)" --release
 
 step "the simulation in wasm (Node) against the native fixture: same seed, same run"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
@@ -34,6 +36,9 @@ bash scripts/build.sh
 step "analyzeRows in wasm (Node) against a float64 JavaScript reference"
 node tests/wasm_rows.mjs
 
+step "the run reader in wasm (Node) against the example runs' independent Python columns"
+node tests/wasm_run.mjs
+
 step "the cargo-fuzz target still builds (stable: cargo check; running it needs nightly)"
 cargo check -q --manifest-path fuzz/Cargo.toml --target-dir target/fuzz
 
@@ -42,5 +47,25 @@ node_modules/.bin/biome ci --max-diagnostics=50 .
 node_modules/.bin/tsc -p tsconfig.json
 node --test tests/js/
 
-step "end-to-end tests (served page, playwright-core + /usr/bin/chromium)"
-node --test e2e/
+# The same e2e files in each engine (e2e/harness.mjs picks it from E2E_ENGINE;
+# e2e/README.md lists what each engine tests another way). The three run at
+# once: most of their time is spent waiting on a browser, and one after the
+# other they would take the whole suite past 25 minutes on two cores.
+step "end-to-end tests in Chromium, Firefox ESR and WebKitGTK at once (the served page)"
+mkdir -p test-artifacts
+engines=(chromium firefox webkit)
+pids=()
+for engine in "${engines[@]}"; do
+  E2E_ENGINE=$engine node --test e2e/ >"test-artifacts/e2e-$engine.log" 2>&1 &
+  pids+=($!)
+done
+failed=()
+for i in "${!engines[@]}"; do
+  wait "${pids[$i]}" || failed+=("${engines[$i]}")
+  step "end-to-end tests in ${engines[$i]}"
+  cat "test-artifacts/e2e-${engines[$i]}.log"
+done
+if (( ${#failed[@]} )); then
+  echo "end-to-end tests failed in: ${failed[*]}" >&2
+  exit 1
+fi

@@ -316,3 +316,71 @@ fn grid_summary_is_pinned() {
         "the grid summary changed:\n{text}\nstored:\n{stored}"
     );
 }
+
+/// Errors name their option as data, with the boundary's shared codes.
+#[test]
+fn errors_carry_the_option_and_a_code() {
+    use entropy_polarity::core::simulate::SimError;
+    let e = |o: SimOptions| -> SimError { simulate(&o).unwrap_err() };
+    let d = SimOptions::default;
+    let cases = [
+        (
+            e(SimOptions {
+                vocab: Some(1),
+                ..d()
+            }),
+            "range",
+            Some("vocab"),
+        ),
+        (
+            e(SimOptions {
+                correct: Some(10),
+                vocab: Some(10),
+                ..d()
+            }),
+            "range",
+            Some("correct"),
+        ),
+        (
+            e(SimOptions {
+                lr: f64::NAN,
+                ..d()
+            }),
+            "range",
+            Some("lr"),
+        ),
+        (
+            e(SimOptions {
+                rewards: Some(vec![0.0; 3]),
+                vocab: Some(4),
+                ..d()
+            }),
+            "wrong-length",
+            Some("rewards"),
+        ),
+        (
+            e(SimOptions {
+                logits: Some(vec![0.0, 1.0]),
+                zipf: Some(1.0),
+                ..d()
+            }),
+            "conflict",
+            Some("logits"),
+        ),
+    ];
+    for (err, code, option) in cases {
+        assert_eq!((err.code(), err.option()), (code, option), "{err}");
+    }
+    // V ≤ 4 works with the default number of correct tokens (issue 13).
+    for v in 2..=5 {
+        let r = simulate(&SimOptions {
+            vocab: Some(v),
+            preset: Some(Preset::SeveralCorrect),
+            steps: 3,
+            ..d()
+        })
+        .unwrap();
+        let n = r.token_rewards.iter().filter(|&&x| x == 1.0).count();
+        assert_eq!(n, 4.min(v - 1), "V = {v}");
+    }
+}

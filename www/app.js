@@ -7,6 +7,7 @@
 import init, { Distribution, logitForProb, maxDots } from './pkg/entropy_polarity.js';
 import { drawHistory, renderHistoryTable } from './js/history.js';
 import { download } from './js/share.js';
+import { setTextWithOverbars } from './js/overbar.js';
 import { fmt, fmtEntropy, fmtPercent } from './js/format.js';
 import { mountSlicePanel } from './js/slice-panel.js';
 import { mountRunPanel } from './js/run-panel.js';
@@ -187,14 +188,15 @@ function renderReadouts(all, k, step, exactFlip) {
   box.dataset.broke = v.broke ? '1' : '';
   box.textContent = v.text;
   const n = all.length.toLocaleString('en');
-  $('caption').textContent =
+  const caption =
     `Solid: first-order ΔH for a token of probability q with H and S̄ held fixed (η·A = ${fmt(step, 3)}). ` +
     (row && all.length > maxDots()
       ? `Dots: the most likely tokens of the row and a sample of the rest of its ${n}. `
       : `Dots: the ${n} tokens. `) +
     `Dashed: exact ΔH with “${label}” moved to q` +
     (exactFlip === undefined ? '.' : `; it crosses zero at q = ${fmt(exactFlip, 4)} (◆), against ` + `${flipName} = ${fmt(flipKind, 4)}.`);
-  byTest('curve').setAttribute('aria-label', `Chart: ${$('caption').textContent}`);
+  setTextWithOverbars($('caption'), caption);
+  byTest('curve').setAttribute('aria-label', `Chart: ${caption}`);
 }
 
 // ---------- a row opened from a logit slice ----------
@@ -351,7 +353,12 @@ async function main() {
   mountSlicePanel(document.getElementById('slices'), { openRow: (r) => window.dispatchEvent(new CustomEvent('open-row', { detail: r })) });
   mountRunPanel(document.getElementById('run'), { openRow: (r) => window.dispatchEvent(new CustomEvent('open-row', { detail: r })) });
   loadHash();
-  document.documentElement.dataset.ready = '1';
+  // Ready once the first render has run: it waits for a frame (schedule),
+  // which a slow or busy engine (WebKitGTK here) gives only later, and
+  // until then the readouts are blank. This callback runs after render's.
+  requestAnimationFrame(() => {
+    document.documentElement.dataset.ready = '1';
+  });
 }
 
 main();

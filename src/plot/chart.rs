@@ -406,7 +406,9 @@ fn draw_legend<DB: DrawingBackend>(
     }
     let mut text_w = 0;
     for (_, label) in &items {
-        let (w, _) = root.estimate_text_size(label, &font).map_err(err)?;
+        let (w, _) = root
+            .estimate_text_size(&label.replace(OVERBAR, "S"), &font)
+            .map_err(err)?;
         text_w = text_w.max(w as i32);
     }
     let (row, swatch, pad) = (px(18.0), px(26.0), px(8.0));
@@ -462,14 +464,32 @@ fn draw_legend<DB: DrawingBackend>(
         }
         .map_err(err)?;
         root.draw(&Text::new(
-            *label,
+            label.replace(OVERBAR, "S"),
             (ex + pad, cy),
             font.clone().pos(text_pos(HPos::Left)),
         ))
         .map_err(err)?;
+        if let Some(i) = label.find(OVERBAR) {
+            // The bar of S̄, drawn over the S: the text is centred on cy, so
+            // the top of a capital sits near cy − 0.4 em; the bar goes 0.1 em higher.
+            let (before, _) = root
+                .estimate_text_size(&label[..i].replace(OVERBAR, "S"), &font)
+                .map_err(err)?;
+            let (s_w, _) = root.estimate_text_size("S", &font).map_err(err)?;
+            let (x, y) = (ex + pad + before as i32, cy - px(6.0));
+            root.draw(&PathElement::new(
+                [(x, y), (x + s_w as i32, y)],
+                pal.ink.stroke_width(px(1.0).max(1) as u32),
+            ))
+            .map_err(err)?;
+        }
     }
     Ok(())
 }
+
+/// S̄ as "S" + combining U+0304, which WebKit's fonts drop (a bare "S"):
+/// chart text writes a plain S and draws the bar as a line.
+const OVERBAR: &str = "S\u{304}";
 
 fn text_pos(h: HPos) -> Pos {
     Pos::new(h, VPos::Center)
@@ -511,6 +531,8 @@ mod tests {
                 "markers are labelled"
             );
             assert!(s.contains("expands H") && s.contains("contracts H"));
+            // S̄ is a plain S under a drawn bar: WebKit drops the combining U+0304.
+            assert!(s.contains("first order, H and S fixed") && !s.contains('\u{304}'));
             assert!(s.contains("stroke-dasharray") || s.matches("<polyline").count() >= 3);
             assert!(m.exact_flip.is_some());
             // The flip marker's pixel column is where the layout says p† is.

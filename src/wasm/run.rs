@@ -15,6 +15,82 @@ use js_sys::{Array, Float64Array, Object, Reflect, Uint32Array, Uint8Array};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
+#[wasm_bindgen(typescript_custom_section)]
+const RUN_TYPES: &str = r#"
+/** An error of the run reader: where, and a stable code (docs/trace-format.md, "Refused inputs"). */
+export interface RunError extends EntropyPolarityError {
+  /** The path given to beginFile, or null. */
+  file: string | null;
+  /** 1-based line (JSONL, CSV) or safetensors entry, or null for the whole file. */
+  line: number | null;
+  field: string | null;
+}
+export interface RunReaderOptions {
+  /** Whole samples kept per step (0 to 1000, default 8). */
+  samplesPerStep?: number;
+  /** Most expanding and most contracting tokens kept per step, each (0 to 10000, default 20). */
+  extremes?: number;
+  /** Mask-on tokens kept from one whole sample (default 4096). */
+  maxSampleTokens?: number;
+}
+export type RunFormat = "prime-rl" | "trace" | "trace-safetensors" | "nemo-rl" | "openrlhf";
+export interface RunFileSummary {
+  format: RunFormat;
+  /** Non-blank lines (JSONL) or entries (safetensors). */
+  lines: number;
+  samples: number;
+  /** Per-token entries read. */
+  tokens: number;
+  /** Tokens that count (docs/trace-format.md, "Which tokens count"). */
+  counted: number;
+}
+export interface RunSummary {
+  format: RunFormat | null;
+  files: number;
+  samples: number;
+  tokens: number;
+  counted: number;
+  hasEntropy: boolean;
+  hasMeanDiscriminator: boolean;
+  hasAdvantages: boolean;
+  /** Fields absent from the whole run: "entropy", "mean_discriminator", "advantage". */
+  missing: string[];
+  warnings: string[];
+}
+/** The per-step columns, one entry per step, steps ascending; NaN = empty cell. */
+export interface RunSteps {
+  step: Float64Array; samples: Float64Array; tokens: Float64Array;
+  meanEntropy: Float64Array; meanProb: Float64Array; tokenTerm: Float64Array;
+  sharePosExpand: Float64Array; sharePosContract: Float64Array;
+  shareNegExpand: Float64Array; shareNegContract: Float64Array;
+  pgPolarity: Float64Array; realisedDh: Float64Array;
+}
+/** Kept tokens (docs/trace-format.md, "Kept detail"); NaN where an input is missing. */
+export interface RunDetail {
+  step: Float64Array; sample: Float64Array; position: Float64Array; tokenId: Float64Array;
+  logprob: Float64Array; entropy: Float64Array; meanDiscriminator: Float64Array;
+  advantage: Float64Array; prob: Float64Array; discriminator: Float64Array;
+  tokenTerm: Float64Array; sensitivity: Float64Array; polarity: Float64Array;
+  flipNudge: Float64Array; flipPg: Float64Array; normalised: Float64Array;
+  /** Index of the file, in beginFile order. */
+  file: Uint32Array;
+  line: Float64Array;
+  /** 1 when the token counts. */
+  counted: Uint8Array;
+  /** 1 inside a whole kept sample, 0 for a token kept as an extreme. */
+  whole: Uint8Array;
+  text: string[] | null;
+  envName: string[] | null;
+}
+export interface Correlation {
+  /** NaN with fewer than 2 pairs or a constant series. */
+  pearson: number;
+  spearman: number;
+  /** Pairs where both values are finite. */
+  n: number;
+}
+"#;
+
 fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
     // Setting a property on a fresh plain object cannot fail.
     let _ = Reflect::set(obj, &key.into(), &value.into());
@@ -119,7 +195,9 @@ pub struct RunReader {
 impl RunReader {
     /// `new RunReader({ samplesPerStep = 8, extremes = 20, maxSampleTokens = 4096 })`.
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue) -> Result<RunReader, JsValue> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "RunReaderOptions | undefined")] options: JsValue,
+    ) -> Result<RunReader, JsValue> {
         Ok(RunReader {
             inner: run::RunReader::new(self::options(options)?),
         })
@@ -136,7 +214,7 @@ impl RunReader {
     }
 
     /// `{ format, lines, samples, tokens, counted }` of the file just read.
-    #[wasm_bindgen(js_name = endFile)]
+    #[wasm_bindgen(js_name = endFile, unchecked_return_type = "RunFileSummary")]
     pub fn end_file(&mut self) -> Result<JsValue, JsValue> {
         let FileSummary {
             format,
@@ -156,6 +234,7 @@ impl RunReader {
 
     /// `{ format, files, samples, tokens, counted, hasEntropy,
     ///    hasMeanDiscriminator, hasAdvantages, missing, warnings }`.
+    #[wasm_bindgen(unchecked_return_type = "RunSummary")]
     pub fn summary(&self) -> JsValue {
         let s = self.inner.summary();
         let o = Object::new();
@@ -179,6 +258,7 @@ impl RunReader {
     }
 
     /// The per-step columns (Float64Array each, NaN = empty), steps ascending.
+    #[wasm_bindgen(unchecked_return_type = "RunSteps")]
     pub fn steps(&self) -> JsValue {
         steps_js(&self.inner.steps().rows)
     }
@@ -190,6 +270,7 @@ impl RunReader {
     }
 
     /// The kept tokens as columns; see docs/trace-format.md "Detail".
+    #[wasm_bindgen(unchecked_return_type = "RunDetail")]
     pub fn detail(&self) -> JsValue {
         let d = self.inner.detail();
         let vals: Vec<run::TokenValues> = d
@@ -242,7 +323,7 @@ impl RunReader {
 
 /// `correlation(x, y)` → `{ pearson, spearman, n }` over the pairs where both
 /// are finite (NaN with fewer than 2 pairs or a constant series).
-#[wasm_bindgen]
+#[wasm_bindgen(unchecked_return_type = "Correlation")]
 pub fn correlation(x: &[f64], y: &[f64]) -> Result<JsValue, JsValue> {
     if x.len() != y.len() {
         return Err(Error::new(
@@ -265,7 +346,7 @@ pub fn correlation(x: &[f64], y: &[f64]) -> Result<JsValue, JsValue> {
 }
 
 /// `parseStepsCsv(text)`: the same shape as `RunReader.steps()`.
-#[wasm_bindgen(js_name = parseStepsCsv)]
+#[wasm_bindgen(js_name = parseStepsCsv, unchecked_return_type = "RunSteps")]
 pub fn parse_steps_csv(text: &str) -> Result<JsValue, JsValue> {
     parse_steps(text)
         .map(|rows| steps_js(&rows))
@@ -289,6 +370,7 @@ impl Tokenizer {
 
     /// One string per id (bytes of a character split across tokens show as
     /// U+FFFD in each; see `decodeText` for the whole text).
+    #[wasm_bindgen(unchecked_return_type = "string[]")]
     pub fn decode(&self, ids: &[u32]) -> Array {
         self.inner
             .decode_tokens(ids)
@@ -312,7 +394,7 @@ impl Tokenizer {
 /// `logitsForPoint(p, H, vocab = 1000)`: logits of a distribution whose token
 /// 0 has probability p and whose entropy is H (null when unreachable), so a
 /// trace token can be opened in the explorer at (p_k, H).
-#[wasm_bindgen(js_name = logitsForPoint)]
+#[wasm_bindgen(js_name = logitsForPoint, unchecked_return_type = "Float64Array | null")]
 pub fn logits_for_point(p: f64, entropy: f64, vocab: Option<u32>) -> JsValue {
     match run::logits_for_point(p, entropy, vocab.unwrap_or(1000) as usize) {
         Some(l) => Float64Array::from(&l[..]).into(),

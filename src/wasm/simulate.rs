@@ -19,6 +19,34 @@ use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+#[wasm_bindgen(typescript_custom_section)]
+const LAB_TYPES: &str = r#"
+/** One run of the control lab (`simulate`, `LabRun.result`). */
+export interface LabResult {
+  strategy: string;
+  /** steps + 1 values: before the first step, then after each. */
+  entropy: Float64Array; reward: Float64Array;
+  /** One value per step. */
+  expanding: Uint32Array; contracting: Uint32Array;
+  expandDh: Float64Array; contractDh: Float64Array; bonusDh: Float64Array;
+  clippedLow: Uint32Array; clippedHigh: Uint32Array;
+  expandWeight: Float64Array; shaped: Uint32Array; deadShare: Float64Array;
+  tokenRewards: Float64Array; initialProbs: Float64Array; finalProbs: Float64Array;
+  targetEntropy: number; clipHighUsed: number;
+}
+/** One row of `simulateOptions()`: the core's one declaration of an option. */
+export interface SimulateOption {
+  name: string;
+  kind: "count" | "number" | "choice" | "vector";
+  min: number | null; max: number | null; minOpen: boolean; optional: boolean;
+  default: number | string | null; help: string; choices?: string[];
+}
+/** `gridPlan(spec)`. */
+export interface GridPlan { scenarios: string[]; strategies: string[]; seeds: number; runs: number; }
+/** `gridSummary(spec, cells)`. */
+export interface GridSummary { outcomes: ("pass" | "collapsed" | "slow" | "both")[]; table: string; }
+"#;
+
 /// A JS Error carrying `.code` and, when one option is at fault, `.field`.
 fn coded_error(message: &str, code: &'static str, option: Option<&str>) -> JsValue {
     let e = Error::new(code, message);
@@ -107,7 +135,7 @@ fn result_js(r: &SimResult, strategy: Strategy) -> JsValue {
 /// deadShare, tokenRewards, initialProbs, finalProbs, targetEntropy,
 /// clipHighUsed }`: `entropy` and `reward` are Float64Arrays of steps + 1
 /// values, the per-step arrays have `steps` values (counts as Uint32Array).
-#[wasm_bindgen]
+#[wasm_bindgen(unchecked_return_type = "LabResult")]
 pub fn simulate(options: JsValue) -> Result<JsValue, JsValue> {
     let o = read_options(&options)?;
     let r = sim::simulate(&o).map_err(sim_error)?;
@@ -127,7 +155,7 @@ fn value_js(v: &Value) -> JsValue {
 /// "number" | "choice" | "vector"), min, max (null when not numeric;
 /// max may be Infinity), minOpen, optional, default (null: depends on other
 /// options), help, choices (for "choice") }]`.
-#[wasm_bindgen(js_name = simulateOptions)]
+#[wasm_bindgen(js_name = simulateOptions, unchecked_return_type = "SimulateOption[]")]
 pub fn simulate_options() -> JsValue {
     let out = Array::new();
     for s in options() {
@@ -225,6 +253,7 @@ impl LabRun {
     }
 
     /// The run (so far), as `simulate` returns it.
+    #[wasm_bindgen(unchecked_return_type = "LabResult")]
     pub fn result(&mut self) -> JsValue {
         let strategy = self.strategy;
         result_js(self.finished(), strategy)
@@ -352,7 +381,7 @@ fn grid_spec(v: &JsValue) -> Result<GridSpec, JsValue> {
 
 /// The grid's scenarios: `{ scenarios: [label], strategies: [name], seeds,
 /// runs }` (errors name the grid setting at fault).
-#[wasm_bindgen(js_name = gridPlan)]
+#[wasm_bindgen(js_name = gridPlan, unchecked_return_type = "GridPlan")]
 pub fn grid_plan(spec: JsValue) -> Result<JsValue, JsValue> {
     let spec = grid_spec(&spec)?;
     let o = Object::new();
@@ -397,7 +426,7 @@ pub fn grid_cell(spec: JsValue, scenario: u32, strategy: u32) -> Result<Float64A
 /// The outcome of every cell, from the cells (scenario-major, 5 numbers
 /// each, as `gridCell` returns them): `{ outcomes: ["pass" | "collapsed" |
 /// "slow" | "both", …] (scenario-major), table: text }`.
-#[wasm_bindgen(js_name = gridSummary)]
+#[wasm_bindgen(js_name = gridSummary, unchecked_return_type = "GridSummary")]
 pub fn grid_summary(spec: JsValue, cells: &[f64]) -> Result<JsValue, JsValue> {
     let spec = grid_spec(&spec)?;
     let (ns, nk) = (spec.scenarios().len(), spec.strategies.len());

@@ -6,6 +6,7 @@
 
 import { el } from './svg.js';
 import { fmt } from './format.js';
+import { setTextWithOverbars } from './overbar.js';
 
 /**
  * Round tick values (1, 2, 2.5 or 5 × 10^k apart) covering [lo, hi], about
@@ -76,6 +77,8 @@ export function axes(parent, a) {
   parent.append(el('line', { x1: x0, x2: x0, y1: y1, y2: y0, class: 'axis' }));
   const label = a.labelClass ?? 'label';
   if (a.xLabel)
-    parent.append(el('text', { x: (x0 + x1) / 2, y: (a.height ?? y0 + 30) - 4, 'text-anchor': 'middle', class: label }, a.xLabel));
-  if (a.yLabel) parent.append(el('text', { x: x0, y: y1 - 6, class: label }, a.yLabel));
+    parent.append(
+      setTextWithOverbars(el('text', { x: (x0 + x1) / 2, y: (a.height ?? y0 + 30) - 4, 'text-anchor': 'middle', class: label }), a.xLabel),
+    );
+  if (a.yLabel) parent.append(setTextWithOverbars(el('text', { x: x0, y: y1 - 6, class: label }), a.yLabel));
 }

@@ -156,53 +156,25 @@ export function wireControls(app) {
       }),
     ),
   );
-  $('temp-range').addEventListener('input', (e) =>
-    edit((s) => {
-      s.temperature = Number((10 ** Number(e.target.value)).toPrecision(3));
-    }),
-  );
-  numberInput(
-    $('temp'),
-    (v) =>
+  // Each number has a slider (on a log10 scale for T and η) and a box; both
+  // set one key of the state.
+  for (const n of NUMBERS) {
+    $(n.range).addEventListener('input', (e) => {
+      const x = Number(e.target.value);
       edit((s) => {
-        s.temperature = v;
-      }),
-    'Temperature',
-    showError,
-  );
-  $('adv-range').addEventListener('input', (e) =>
-    edit((s) => {
-      s.adv = Number(e.target.value);
-    }),
-  );
-  numberInput(
-    $('adv'),
-    (v) =>
-      edit((s) => {
-        s.adv = v;
-      }),
-    'Advantage',
-    showError,
-  );
-  $('step-range').addEventListener('input', (e) =>
-    edit((s) => {
-      s.step = Number((10 ** Number(e.target.value)).toPrecision(3));
-    }),
-  );
-  numberInput(
-    $('step'),
-    (v) => {
-      if (v < 0) {
-        showError('The step size η must be 0 or more; use a negative advantage to push the other way.', $('step'));
+        s[n.key] = n.log ? Number((10 ** x).toPrecision(3)) : x;
+      });
+    });
+    numberInput($(n.box), n.what, showError, (v) => {
+      if (n.tooSmall && v < 0) {
+        showError(n.tooSmall, $(n.box));
         return;
       }
       edit((s) => {
-        s.step = v;
+        s[n.key] = v;
       });
-    },
-    'Step size',
-    showError,
-  );
+    });
+  }
   $('logx').addEventListener('change', (e) =>
     edit((s) => {
       s.logX = e.target.checked;
@@ -261,7 +233,20 @@ export function anchorTarget(hash) {
   return id ? document.getElementById(id) : null;
 }
 
-function numberInput(el, apply, what, showError) {
+const NUMBERS = [
+  { key: 'temperature', range: 'temp-range', box: 'temp', what: 'Temperature', log: true },
+  { key: 'adv', range: 'adv-range', box: 'adv', what: 'Advantage', log: false },
+  {
+    key: 'step',
+    range: 'step-range',
+    box: 'step',
+    what: 'Step size',
+    log: true,
+    tooSmall: 'The step size η must be 0 or more; use a negative advantage to push the other way.',
+  },
+];
+
+function numberInput(el, what, showError, apply) {
   el.addEventListener('change', () => {
     const v = Number(el.value);
     if (el.value.trim() === '' || !Number.isFinite(v)) {

@@ -14,9 +14,15 @@ export function marker(shape, cx, cy, s, cls) {
     case 'square':
       return el('rect', { x: f(cx - h * 0.9), y: f(cy - h * 0.9), width: f(s * 0.9), height: f(s * 0.9), class: cls });
     case 'triangle':
-      return el('path', { d: `M${f(cx)},${f(cy - h * 1.1)} L${f(cx + h * 1.05)},${f(cy + h * 0.8)} L${f(cx - h * 1.05)},${f(cy + h * 0.8)} Z`, class: cls });
+      return el('path', {
+        d: `M${f(cx)},${f(cy - h * 1.1)} L${f(cx + h * 1.05)},${f(cy + h * 0.8)} L${f(cx - h * 1.05)},${f(cy + h * 0.8)} Z`,
+        class: cls,
+      });
     case 'diamond':
-      return el('path', { d: `M${f(cx)},${f(cy - h * 1.2)} L${f(cx + h * 1.05)},${f(cy)} L${f(cx)},${f(cy + h * 1.2)} L${f(cx - h * 1.05)},${f(cy)} Z`, class: cls });
+      return el('path', {
+        d: `M${f(cx)},${f(cy - h * 1.2)} L${f(cx + h * 1.05)},${f(cy)} L${f(cx)},${f(cy + h * 1.2)} L${f(cx - h * 1.05)},${f(cy)} Z`,
+        class: cls,
+      });
     default:
       return el('circle', { cx: f(cx), cy: f(cy), r: f(h), class: cls });
   }
@@ -34,9 +40,7 @@ export function swatch(strategy, width = 34, height = 14) {
 export function stepScale(n, logX) {
   const m = Math.max(n, 1);
   const lm = Math.log1p(m);
-  return logX
-    ? { f: (t) => Math.log1p(Math.max(t, 0)) / lm, inv: (u) => Math.expm1(u * lm) }
-    : { f: (t) => t / m, inv: (u) => u * m };
+  return logX ? { f: (t) => Math.log1p(Math.max(t, 0)) / lm, inv: (u) => Math.expm1(u * lm) } : { f: (t) => t / m, inv: (u) => u * m };
 }
 
 function stepTicks(n, logX, count) {
@@ -58,7 +62,11 @@ function linePath(values, xOf, yOf, width) {
   const n = values.length;
   const pts = [];
   if (n > 2 * width) {
-    let col = -1, lo = 0, hi = 0, loI = 0, hiI = 0;
+    let col = -1,
+      lo = 0,
+      hi = 0,
+      loI = 0,
+      hiI = 0;
     const flush = () => {
       if (col < 0) return;
       const [a, b] = loI <= hiI ? [loI, hiI] : [hiI, loI];
@@ -69,10 +77,18 @@ function linePath(values, xOf, yOf, width) {
       const c = Math.floor(xOf(i));
       if (c !== col) {
         flush();
-        col = c; lo = hi = values[i]; loI = hiI = i;
+        col = c;
+        lo = hi = values[i];
+        loI = hiI = i;
       } else {
-        if (values[i] < lo) { lo = values[i]; loI = i; }
-        if (values[i] > hi) { hi = values[i]; hiI = i; }
+        if (values[i] < lo) {
+          lo = values[i];
+          loI = i;
+        }
+        if (values[i] > hi) {
+          hi = values[i];
+          hiI = i;
+        }
       }
     }
     flush();
@@ -110,11 +126,18 @@ export function drawLineChart(svg, o) {
   svg.setAttribute('width', String(width));
   svg.setAttribute('height', String(height));
   const narrow = width < 520;
-  const L = 44, R = narrow ? 86 : 96, T = 18, B = 34;
-  const x0 = L, x1 = width - R, y0 = height - B, y1 = T;
+  const L = 44,
+    R = narrow ? 86 : 96,
+    T = 18,
+    B = 34;
+  const x0 = L,
+    x1 = width - R,
+    y0 = height - B,
+    y1 = T;
   const sx = stepScale(steps, logX);
   const xOf = (t) => x0 + sx.f(t) * (x1 - x0);
-  const yMin = o.yMin, yMax = o.yMax > o.yMin ? o.yMax : o.yMin + 1;
+  const yMin = o.yMin,
+    yMax = o.yMax > o.yMin ? o.yMax : o.yMin + 1;
   const yOf = (v) => y0 - ((v - yMin) / (yMax - yMin)) * (y0 - y1);
 
   const grid = el('g', { class: 'grid-g' });
@@ -130,8 +153,7 @@ export function drawLineChart(svg, o) {
   }
   grid.append(el('line', { x1: x0, x2: x1, y1: y0, y2: y0, class: 'axis' }));
   grid.append(el('line', { x1: x0, x2: x0, y1: y1, y2: y0, class: 'axis' }));
-  grid.append(el('text', { x: x1, y: height - 4, 'text-anchor': 'end', class: 'axis-label' },
-    logX ? 'step (log scale)' : 'step'));
+  grid.append(el('text', { x: x1, y: height - 4, 'text-anchor': 'end', class: 'axis-label' }, logX ? 'step (log scale)' : 'step'));
   grid.append(el('text', { x: 4, y: 11, class: 'axis-label' }, yLabel));
   svg.append(grid);
 
@@ -210,11 +232,19 @@ export function binBranches(r, steps, logX, bins) {
   const per = logX ? 0 : Math.max(1, Math.ceil(steps / bins));
   const n = logX ? bins : Math.max(1, Math.ceil(steps / per));
   const out = {
-    exp: new Float64Array(n), con: new Float64Array(n), bonus: new Float64Array(n),
-    real: new Float64Array(n), count: new Uint32Array(n), used: new Uint8Array(n),
-    from: new Float64Array(n), to: new Float64Array(n),
+    exp: new Float64Array(n),
+    con: new Float64Array(n),
+    bonus: new Float64Array(n),
+    real: new Float64Array(n),
+    count: new Uint32Array(n),
+    used: new Uint8Array(n),
+    from: new Float64Array(n),
+    to: new Float64Array(n),
   };
-  for (let b = 0; b < n; b++) { out.from[b] = Infinity; out.to[b] = -Infinity; }
+  for (let b = 0; b < n; b++) {
+    out.from[b] = Infinity;
+    out.to[b] = -Infinity;
+  }
   for (let t = 0; t < steps; t++) {
     const b = logX ? Math.min(n - 1, Math.floor(sx.f(t + 0.5) * n)) : Math.floor(t / per);
     out.exp[b] += r.expandDh[t];
@@ -229,14 +259,18 @@ export function binBranches(r, steps, logX, bins) {
     const c = out.count[b];
     if (!c) continue;
     out.used[b] = 1;
-    out.exp[b] /= c; out.con[b] /= c; out.bonus[b] /= c; out.real[b] /= c;
+    out.exp[b] /= c;
+    out.con[b] /= c;
+    out.bonus[b] /= c;
+    out.real[b] /= c;
   }
   return out;
 }
 
 /** The smallest and largest value any bin of any panel reaches (0 included). */
 export function branchExtent(binned) {
-  let lo = 0, hi = 0;
+  let lo = 0,
+    hi = 0;
   for (const b of binned) {
     for (let i = 0; i < b.exp.length; i++) {
       hi = Math.max(hi, b.exp[i] + b.bonus[i], b.real[i]);
@@ -259,8 +293,14 @@ export function drawBranchChart(svg, o) {
   svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
   svg.setAttribute('width', String(width));
   svg.setAttribute('height', String(height));
-  const L = 44, R = 12, T = 8, B = 34;
-  const x0 = L, x1 = width - R, y0 = height - B, y1 = T;
+  const L = 44,
+    R = 12,
+    T = 8,
+    B = 34;
+  const x0 = L,
+    x1 = width - R,
+    y0 = height - B,
+    y1 = T;
   const n = bins.exp.length;
   const span = hi - lo || 1;
   const sx = stepScale(steps, logX);
@@ -284,7 +324,9 @@ export function drawBranchChart(svg, o) {
   for (const t of stepTicks(steps, logX, 4)) {
     const x = x0 + sx.f(t) * (x1 - x0);
     const anchor = x > width - 16 ? 'end' : 'middle'; // keep the last label inside
-    g.append(el('text', { x: (anchor === 'end' ? width - 2 : x).toFixed(1), y: y0 + 15, 'text-anchor': anchor, class: 'tick' }, stepLabel(t)));
+    g.append(
+      el('text', { x: (anchor === 'end' ? width - 2 : x).toFixed(1), y: y0 + 15, 'text-anchor': anchor, class: 'tick' }, stepLabel(t)),
+    );
   }
   svg.append(g);
 
@@ -296,14 +338,22 @@ export function drawBranchChart(svg, o) {
     if (!bins.used[i]) continue;
     // A column spans its steps' positions (a single step on a log axis is
     // drawn from t to t + 1).
-    const xa = xOf(bins.from[i]), xb = xOf(bins.to[i]);
+    const xa = xOf(bins.from[i]),
+      xb = xOf(bins.to[i]);
     const gap = xb - xa > 3 ? 1 : 0;
     const x = xa + gap / 2;
     const bw = Math.max(0.8, xb - xa - gap);
     const rect = (a, b, cls, fill) => {
-      const ya = yOf(a), yb = yOf(b);
+      const ya = yOf(a),
+        yb = yOf(b);
       if (Math.abs(yb - ya) < 0.05) return;
-      const attrs = { x: x.toFixed(2), y: Math.min(ya, yb).toFixed(2), width: bw.toFixed(2), height: Math.abs(yb - ya).toFixed(2), class: cls };
+      const attrs = {
+        x: x.toFixed(2),
+        y: Math.min(ya, yb).toFixed(2),
+        width: bw.toFixed(2),
+        height: Math.abs(yb - ya).toFixed(2),
+        class: cls,
+      };
       if (fill) attrs.fill = fill;
       bars.append(el('rect', attrs));
     };

@@ -57,7 +57,10 @@ function done(text) {
 function runGrid() {
   const gen = ++generation;
   const spec = gridSpec(ctx.getParams());
-  if ('error' in spec) { ctx.showError(spec.error); return; }
+  if ('error' in spec) {
+    ctx.showError(spec.error);
+    return;
+  }
   let plan;
   try {
     plan = gridPlan(spec);
@@ -79,21 +82,29 @@ function runGrid() {
   bar.value = 0;
   byTest('grid-cancel').hidden = false;
   const t0 = performance.now();
-  pool.run(tasks, (msg) => {
-    if (gen !== generation || msg.type !== 'cell') return;
-    cells.set(msg.cell, (msg.scenario * nk + msg.strategy) * 5);
-    bar.value = ++finished / tasks.length;
-  }).then(() => {
-    if (gen !== generation) return;
-    const summary = gridSummary(spec, cells);
-    render(plan, summary, spec);
-    done(`${plan.runs} runs in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  }, (e) => {
-    if (gen !== generation) return;
-    if (e.cancelled) { done('cancelled'); return; }
-    done('not run');
-    ctx.showError(e.message, e.field);
-  });
+  pool
+    .run(tasks, (msg) => {
+      if (gen !== generation || msg.type !== 'cell') return;
+      cells.set(msg.cell, (msg.scenario * nk + msg.strategy) * 5);
+      bar.value = ++finished / tasks.length;
+    })
+    .then(
+      () => {
+        if (gen !== generation) return;
+        const summary = gridSummary(spec, cells);
+        render(plan, summary, spec);
+        done(`${plan.runs} runs in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      },
+      (e) => {
+        if (gen !== generation) return;
+        if (e.cancelled) {
+          done('cancelled');
+          return;
+        }
+        done('not run');
+        ctx.showError(e.message, e.field);
+      },
+    );
 }
 
 function cell(tag, text, attrs = {}) {
@@ -109,8 +120,13 @@ function render(plan, summary, spec) {
   const out = summary.outcomes;
   const table = /** @type {HTMLTableElement} */ (byTest('grid-table'));
   const head = document.createElement('tr');
-  head.append(cell('th', 'strategy', { scope: 'col' }), cell('th', 'keeps H and learns', { scope: 'col' }),
-    cell('th', 'collapsed', { scope: 'col' }), cell('th', 'too slow', { scope: 'col' }), cell('th', 'both', { scope: 'col' }));
+  head.append(
+    cell('th', 'strategy', { scope: 'col' }),
+    cell('th', 'keeps H and learns', { scope: 'col' }),
+    cell('th', 'collapsed', { scope: 'col' }),
+    cell('th', 'too slow', { scope: 'col' }),
+    cell('th', 'both', { scope: 'col' }),
+  );
   for (const r of spec.rewards) head.append(cell('th', r, { scope: 'col' }));
   table.tHead?.replaceChildren(head);
   const rows = [];
@@ -118,16 +134,33 @@ function render(plan, summary, spec) {
   for (let k = 0; k < nk; k++) {
     const key = plan.strategies[k];
     const name = STRATEGIES.find((s) => s.key === key)?.name ?? key;
-    const count = (o) => { let n = 0; for (let s = 0; s < ns; s++) if (out[s * nk + k] === o) n++; return n; };
+    const count = (o) => {
+      let n = 0;
+      for (let s = 0; s < ns; s++) if (out[s * nk + k] === o) n++;
+      return n;
+    };
     const pass = count('pass');
     const tr = document.createElement('tr');
     tr.dataset.strategy = key;
-    tr.append(cell('th', name, { scope: 'row' }),
-      cell('td', `${pass}/${ns} (${Math.round((100 * pass) / ns)} %)`, { 'data-testid': `grid-pass-${key}`, 'data-value': String(pass / ns) }),
-      cell('td', String(count('collapsed'))), cell('td', String(count('slow'))), cell('td', String(count('both'))));
+    tr.append(
+      cell('th', name, { scope: 'row' }),
+      cell('td', `${pass}/${ns} (${Math.round((100 * pass) / ns)} %)`, {
+        'data-testid': `grid-pass-${key}`,
+        'data-value': String(pass / ns),
+      }),
+      cell('td', String(count('collapsed'))),
+      cell('td', String(count('slow'))),
+      cell('td', String(count('both'))),
+    );
     for (const r of spec.rewards) {
-      let p = 0, a = 0;
-      plan.scenarios.forEach((label, s) => { if (label.startsWith(`${r} `)) { a++; if (out[s * nk + k] === 'pass') p++; } });
+      let p = 0,
+        a = 0;
+      plan.scenarios.forEach((label, s) => {
+        if (label.startsWith(`${r} `)) {
+          a++;
+          if (out[s * nk + k] === 'pass') p++;
+        }
+      });
       tr.append(cell('td', `${p}/${a}`));
     }
     rows.push(tr);

@@ -4,7 +4,7 @@
 // task in the middle of a slice, and fresh workers are made for the next
 // batch. One batch at a time: a new batch cancels the one before.
 
-const SIZE = Math.max(1, Math.min(4, (navigator.hardwareConcurrency || 2)));
+const SIZE = Math.max(1, Math.min(4, navigator.hardwareConcurrency || 2));
 
 export class LabPool {
   constructor(size = SIZE) {
@@ -46,7 +46,11 @@ export class LabPool {
       this.rejectCurrent = reject;
       let next = 0;
       let finished = 0;
-      if (!tasks.length) { this.rejectCurrent = null; resolve(undefined); return; }
+      if (!tasks.length) {
+        this.rejectCurrent = null;
+        resolve(undefined);
+        return;
+      }
       const give = (w) => {
         if (next >= tasks.length) return;
         const task = tasks[next];
@@ -63,7 +67,10 @@ export class LabPool {
           onMessage(data, task);
           if (data.type === 'done') {
             finished++;
-            if (finished === tasks.length) { this.rejectCurrent = null; resolve(undefined); } else give(w);
+            if (finished === tasks.length) {
+              this.rejectCurrent = null;
+              resolve(undefined);
+            } else give(w);
           }
         };
         w.onerror = (e) => {

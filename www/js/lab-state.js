@@ -142,7 +142,10 @@ export function paramsFromHash(params, hash, defaults) {
     } else {
       const v = text === '' ? NaN : Number(text);
       if (Number.isFinite(v)) out[key] = v;
-      else problems.push(`${key} in the link is “${raw}”, not a number${def.auto ? ' (or auto)' : ''}; using ${String(defaults[key] ?? 'auto')}.`);
+      else
+        problems.push(
+          `${key} in the link is “${raw}”, not a number${def.auto ? ' (or auto)' : ''}; using ${String(defaults[key] ?? 'auto')}.`,
+        );
     }
   }
   return { params: out, problems };
@@ -150,7 +153,10 @@ export function paramsFromHash(params, hash, defaults) {
 
 /** The strategies shown, in the page's order; unknown names are reported. */
 export function shownStrategies(p) {
-  const keys = String(p.strategies).split(',').map((s) => s.trim()).filter(Boolean);
+  const keys = String(p.strategies)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = keys.filter((k) => !BY_STRATEGY[k]);
   return { list: STRATEGIES.filter((s) => keys.includes(s.key)), unknown };
 }
@@ -161,7 +167,8 @@ export function checkPageParams(p) {
     return { key: 'seeds', message: `seeds = ${p.seeds} is not allowed: average over 1 to ${MAX_SEEDS} seeds (a whole number).` };
   }
   const { list, unknown } = shownStrategies(p);
-  if (unknown.length) return { key: 'strategies', message: `Unknown strategy “${unknown[0]}” in the link: use ${STRATEGIES.map((s) => s.key).join(', ')}.` };
+  if (unknown.length)
+    return { key: 'strategies', message: `Unknown strategy “${unknown[0]}” in the link: use ${STRATEGIES.map((s) => s.key).join(', ')}.` };
   if (!list.length) return { key: 'strategies', message: 'Pick at least one strategy to show.' };
   return null;
 }
@@ -189,20 +196,34 @@ export function runOptions(params, p, strategy, seed = p.seed) {
 /** The grid's settings as gridPlan() takes them, or { error, key }. */
 export function gridSpec(p, strategies = STRATEGIES.map((s) => s.key)) {
   const nums = (key) => {
-    const v = String(p[key]).split(',').map((x) => Number(x.trim()));
+    const v = String(p[key])
+      .split(',')
+      .map((x) => Number(x.trim()));
     if (!v.length || !v.every(Number.isFinite)) throw { key, message: `${key}: give numbers separated by commas, such as 0.1,0.5.` };
     return v;
   };
   try {
-    const clip = String(p.gClip).split(',').map((pair) => {
-      const [lo, hi = lo] = pair.split(':').map((x) => Number(x.trim()));
-      if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw { key: 'gClip', message: 'gClip: give ε_low:ε_high pairs separated by commas, such as 0.2:0.28.' };
-      return [lo, hi];
-    });
+    const clip = String(p.gClip)
+      .split(',')
+      .map((pair) => {
+        const [lo, hi = lo] = pair.split(':').map((x) => Number(x.trim()));
+        if (!Number.isFinite(lo) || !Number.isFinite(hi))
+          throw { key: 'gClip', message: 'gClip: give ε_low:ε_high pairs separated by commas, such as 0.2:0.28.' };
+        return [lo, hi];
+      });
     return {
-      rewards: String(p.gRewards).split(',').map((s) => s.trim()).filter(Boolean),
-      vocab: nums('gVocab'), lr: nums('gLr'), epochs: nums('gEpochs'), clip,
-      seeds: p.gSeeds, steps: p.gSteps, keep: p.gKeep, strategies,
+      rewards: String(p.gRewards)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+      vocab: nums('gVocab'),
+      lr: nums('gLr'),
+      epochs: nums('gEpochs'),
+      clip,
+      seeds: p.gSeeds,
+      steps: p.gSteps,
+      keep: p.gKeep,
+      strategies,
     };
   } catch (e) {
     return { error: e.message, key: e.key };

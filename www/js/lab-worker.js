@@ -32,7 +32,9 @@ function slices(run, id) {
 }
 
 function transferables(result) {
-  return Object.values(result).filter((v) => ArrayBuffer.isView(v)).map((v) => v.buffer);
+  return Object.values(result)
+    .filter((v) => ArrayBuffer.isView(v))
+    .map((v) => v.buffer);
 }
 
 self.onmessage = async ({ data }) => {

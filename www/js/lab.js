@@ -8,17 +8,23 @@ import init, { simulateOptions, simulateDefaults } from '../pkg/entropy_polarity
 import { wireCopyLink, download } from './share.js';
 import { fmt } from './format.js';
 import {
-  STRATEGIES, BY_STRATEGY, USES_CORRECT, MAX_TRACE_LINES, buildParams, labDefaults, hashFromParams,
-  paramsFromHash, checkPageParams, shownStrategies, runOptions,
+  STRATEGIES,
+  BY_STRATEGY,
+  USES_CORRECT,
+  MAX_TRACE_LINES,
+  buildParams,
+  labDefaults,
+  hashFromParams,
+  paramsFromHash,
+  checkPageParams,
+  shownStrategies,
+  runOptions,
 } from './lab-state.js';
 import { LabPool } from './lab-pool.js';
 import { wireGrid, loadGrid } from './lab-grid.js';
 import { el } from './svg.js';
 import { $, byTest, clearError, showError as showPageError } from './dom.js';
-import {
-  swatch, drawLineChart, showHover, stepAt, binBranches, branchExtent, drawBranchChart,
-} from './lab-charts.js';
-
+import { swatch, drawLineChart, showHover, stepAt, binBranches, branchExtent, drawBranchChart } from './lab-charts.js';
 
 const DEBOUNCE_MS = 250;
 
@@ -71,7 +77,10 @@ function syncInputs() {
   for (const input of inputs()) {
     const key = input.dataset.param;
     const v = params[key];
-    if (input.type === 'checkbox') { input.checked = !!v; continue; }
+    if (input.type === 'checkbox') {
+      input.checked = !!v;
+      continue;
+    }
     if (input === focused) continue;
     if (input.tagName === 'SELECT') {
       if (![...input.options].some((o) => o.value === v)) {
@@ -93,8 +102,14 @@ function syncInputs() {
 function readInput(input) {
   const key = input.dataset.param;
   const def = PARAMS.find((p) => p.key === key);
-  if (input.type === 'checkbox') { params[key] = input.checked; return null; }
-  if (input.tagName === 'SELECT') { params[key] = input.value; return null; }
+  if (input.type === 'checkbox') {
+    params[key] = input.checked;
+    return null;
+  }
+  if (input.tagName === 'SELECT') {
+    params[key] = input.value;
+    return null;
+  }
   const text = input.value.trim();
   if (input.validity.badInput || (text === '' && !def.auto)) {
     return `${paramName(key)}: type a number${def.auto ? ', or leave it empty for the automatic value' : ''}.`;
@@ -151,42 +166,47 @@ function run(notes = []) {
   setStatus(`running… 0 of ${jobs.length} runs`);
   byTest('lab-progress').value = 0;
   byTest('lab-progress').hidden = false;
-  pool.run(jobs, (msg) => {
-    if (gen !== generation) return;
-    if (msg.type === 'progress') {
-      stepsDone += msg.steps;
-      byTest('lab-progress').value = stepsDone / total;
-    } else if (msg.type === 'result') {
-      const [key, i] = msg.key.split(':');
-      results[key][Number(i)] = msg.result;
-      runsDone++;
-      setStatus(`running… ${runsDone} of ${jobs.length} runs`);
-    }
-  }).then(() => {
-    if (gen !== generation) return;
-    const wall = performance.now() - wall0;
-    active = strategies;
-    const agg = Object.fromEntries(strategies.map((s) => [s.key, aggregate(results[s.key])]));
-    shown = { params: p, agg };
-    clearError();
-    if (notes.length) showError(notes.join(' ')); // what the link had that could not be used
-    history.replaceState(null, '', hashFromParams(PARAMS, p));
-    stopRunning();
-    const runs = p.seeds === 1 ? `${jobs.length} runs` : `${strategies.length} × ${p.seeds} runs`;
-    setStatus(`${runs} of ${p.steps} steps in workers: ${wall.toFixed(0)} ms on the clock`, wall);
-    byTest('lab-ms').dataset.wall = String(wall);
-    render();
-    markReady();
-  }, (e) => {
-    if (gen !== generation) return;
-    if (e.cancelled) {
-      stopRunning();
-      setStatus(shown ? 'cancelled: the charts show the last run that finished' : 'cancelled');
-      markReady();
-      return;
-    }
-    fail(gen, e.message, e.field);
-  });
+  pool
+    .run(jobs, (msg) => {
+      if (gen !== generation) return;
+      if (msg.type === 'progress') {
+        stepsDone += msg.steps;
+        byTest('lab-progress').value = stepsDone / total;
+      } else if (msg.type === 'result') {
+        const [key, i] = msg.key.split(':');
+        results[key][Number(i)] = msg.result;
+        runsDone++;
+        setStatus(`running… ${runsDone} of ${jobs.length} runs`);
+      }
+    })
+    .then(
+      () => {
+        if (gen !== generation) return;
+        const wall = performance.now() - wall0;
+        active = strategies;
+        const agg = Object.fromEntries(strategies.map((s) => [s.key, aggregate(results[s.key])]));
+        shown = { params: p, agg };
+        clearError();
+        if (notes.length) showError(notes.join(' ')); // what the link had that could not be used
+        history.replaceState(null, '', hashFromParams(PARAMS, p));
+        stopRunning();
+        const runs = p.seeds === 1 ? `${jobs.length} runs` : `${strategies.length} × ${p.seeds} runs`;
+        setStatus(`${runs} of ${p.steps} steps in workers: ${wall.toFixed(0)} ms on the clock`, wall);
+        byTest('lab-ms').dataset.wall = String(wall);
+        render();
+        markReady();
+      },
+      (e) => {
+        if (gen !== generation) return;
+        if (e.cancelled) {
+          stopRunning();
+          setStatus(shown ? 'cancelled: the charts show the last run that finished' : 'cancelled');
+          markReady();
+          return;
+        }
+        fail(gen, e.message, e.field);
+      },
+    );
 }
 
 function stopRunning() {
@@ -210,10 +230,23 @@ function fail(gen, message, key) {
 function aggregate(runs) {
   const first = runs[0];
   const out = { runs, n: runs.length, targetEntropy: first.targetEntropy, clipHighUsed: first.clipHighUsed };
-  const keys = ['entropy', 'reward', 'expanding', 'contracting', 'expandDh', 'contractDh', 'bonusDh',
-    'clippedLow', 'clippedHigh', 'expandWeight'];
+  const keys = [
+    'entropy',
+    'reward',
+    'expanding',
+    'contracting',
+    'expandDh',
+    'contractDh',
+    'bonusDh',
+    'clippedLow',
+    'clippedHigh',
+    'expandWeight',
+  ];
   for (const k of keys) {
-    if (runs.length === 1) { out[k] = first[k]; continue; }
+    if (runs.length === 1) {
+      out[k] = first[k];
+      continue;
+    }
     const m = new Float64Array(first[k].length);
     for (const r of runs) for (let i = 0; i < m.length; i++) m[i] += r[k][i];
     for (let i = 0; i < m.length; i++) m[i] /= runs.length;
@@ -224,7 +257,11 @@ function aggregate(runs) {
 
 // ---------- drawing ----------
 
-const sum = (a) => { let s = 0; for (const v of a) s += v; return s; };
+const sum = (a) => {
+  let s = 0;
+  for (const v of a) s += v;
+  return s;
+};
 const last = (a) => a[a.length - 1];
 
 function seriesOf(key) {
@@ -249,19 +286,41 @@ function render() {
   for (const s of ent) for (const v of s.values) hMax = Math.max(hMax, v);
   const ew = chartWidth($('entropy-wrap'));
   layouts.entropy = drawLineChart($('chart-entropy'), {
-    width: ew, height: narrow ? 240 : 300, steps: p.steps, logX: p.logx, series: ent,
-    yMin: 0, yMax: hMax * 1.05 || 1, yLabel: 'entropy H (nats)', fmt,
-    refs: target === null ? [] : [{ y: target, label: `H* = ${fmt(target, 3)} (${agg.polarity ? 'polarity' : 'entropic'}'s target)`, cls: 'ref-target' }],
+    width: ew,
+    height: narrow ? 240 : 300,
+    steps: p.steps,
+    logX: p.logx,
+    series: ent,
+    yMin: 0,
+    yMax: hMax * 1.05 || 1,
+    yLabel: 'entropy H (nats)',
+    fmt,
+    refs:
+      target === null
+        ? []
+        : [{ y: target, label: `H* = ${fmt(target, 3)} (${agg.polarity ? 'polarity' : 'entropic'}'s target)`, cls: 'ref-target' }],
   });
   layouts.entropy.series = ent;
 
   // Expected reward.
   const rew = seriesOf('reward');
-  let rLo = 0, rHi = 1;
-  for (const s of rew) for (const v of s.values) { rLo = Math.min(rLo, v); rHi = Math.max(rHi, v); }
+  let rLo = 0,
+    rHi = 1;
+  for (const s of rew)
+    for (const v of s.values) {
+      rLo = Math.min(rLo, v);
+      rHi = Math.max(rHi, v);
+    }
   layouts.reward = drawLineChart($('chart-reward'), {
-    width: chartWidth($('reward-wrap')), height: narrow ? 170 : 200, steps: p.steps, logX: p.logx, series: rew,
-    yMin: rLo, yMax: rHi, yLabel: 'expected reward Σ p·r', fmt,
+    width: chartWidth($('reward-wrap')),
+    height: narrow ? 170 : 200,
+    steps: p.steps,
+    logX: p.logx,
+    series: rew,
+    yMin: rLo,
+    yMax: rHi,
+    yLabel: 'expected reward Σ p·r',
+    fmt,
   });
   layouts.reward.series = rew;
   renderHover(null);
@@ -297,21 +356,71 @@ function wireHover(svg) {
 }
 
 const ROWS = [
-  { label: 'final entropy H (nats)', short: 'final H', id: 'final-entropy', get: (a) => last(a.entropy), digits: 5, se: (a) => a.runs.map((r) => last(r.entropy)) },
-  { label: 'final expected reward', short: 'final reward', id: 'final-reward', get: (a) => last(a.reward), digits: 5, se: (a) => a.runs.map((r) => last(r.reward)) },
-  { label: 'expanding samples (polarity > 0)', short: 'expanding', id: 'expanding', get: (a) => sum(a.expanding), digits: 6, cls: 'num-exp' },
-  { label: 'contracting samples (polarity < 0)', short: 'contracting', id: 'contracting', get: (a) => sum(a.contracting), digits: 6, cls: 'num-con' },
-  { label: 'ΔH from expanding updates (first order)', short: 'ΔH expanding', id: 'dh-expand', get: (a) => sum(a.expandDh), digits: 4, cls: 'num-exp' },
-  { label: 'ΔH from contracting updates', short: 'ΔH contracting', id: 'dh-contract', get: (a) => sum(a.contractDh), digits: 4, cls: 'num-con' },
+  {
+    label: 'final entropy H (nats)',
+    short: 'final H',
+    id: 'final-entropy',
+    get: (a) => last(a.entropy),
+    digits: 5,
+    se: (a) => a.runs.map((r) => last(r.entropy)),
+  },
+  {
+    label: 'final expected reward',
+    short: 'final reward',
+    id: 'final-reward',
+    get: (a) => last(a.reward),
+    digits: 5,
+    se: (a) => a.runs.map((r) => last(r.reward)),
+  },
+  {
+    label: 'expanding samples (polarity > 0)',
+    short: 'expanding',
+    id: 'expanding',
+    get: (a) => sum(a.expanding),
+    digits: 6,
+    cls: 'num-exp',
+  },
+  {
+    label: 'contracting samples (polarity < 0)',
+    short: 'contracting',
+    id: 'contracting',
+    get: (a) => sum(a.contracting),
+    digits: 6,
+    cls: 'num-con',
+  },
+  {
+    label: 'ΔH from expanding updates (first order)',
+    short: 'ΔH expanding',
+    id: 'dh-expand',
+    get: (a) => sum(a.expandDh),
+    digits: 4,
+    cls: 'num-exp',
+  },
+  {
+    label: 'ΔH from contracting updates',
+    short: 'ΔH contracting',
+    id: 'dh-contract',
+    get: (a) => sum(a.contractDh),
+    digits: 4,
+    cls: 'num-con',
+  },
   { label: 'ΔH from the entropy bonus', short: 'ΔH bonus', id: 'dh-bonus', get: (a) => sum(a.bonusDh), digits: 4 },
   { label: 'realised ΔH = H(end) − H(0)', short: 'realised ΔH', id: 'dh-real', get: (a) => last(a.entropy) - a.entropy[0], digits: 4 },
   { label: 'clipped by clip-high (sample-epochs)', short: 'clip-high hits', id: 'clipped-high', get: (a) => sum(a.clippedHigh), digits: 6 },
   { label: 'clipped by clip-low (sample-epochs)', short: 'clip-low hits', id: 'clipped-low', get: (a) => sum(a.clippedLow), digits: 6 },
   { label: 'ε_high used', short: 'ε_high', id: 'clip-high-used', get: (a) => a.clipHighUsed, digits: 4 },
-  { label: 'weight w of expanding updates, last step', short: 'w, last step', id: 'weight', get: (a) => (a.expandWeight.length ? last(a.expandWeight) : 1), digits: 4 },
+  {
+    label: 'weight w of expanding updates, last step',
+    short: 'w, last step',
+    id: 'weight',
+    get: (a) => (a.expandWeight.length ? last(a.expandWeight) : 1),
+    digits: 4,
+  },
 ];
 
-function mean(xs) { return sum(xs) / xs.length; }
+function mean(xs) {
+  return sum(xs) / xs.length;
+}
 function stdErr(xs) {
   const m = mean(xs);
   let s = 0;
@@ -357,24 +466,26 @@ function renderTable(p, agg) {
   });
   table.tBodies[0].replaceChildren(...rows);
   const note = $('readout-note');
-  note.textContent = (p.seeds > 1
-    ? `Means over seeds ${p.seed} to ${p.seed + p.seeds - 1} (± one standard error over seeds); counts are means too. `
-    : '') + `Initial entropy H₀ = ${fmt(agg[active[0].key].entropy[0], 5)} nats${agg.polarity ? `; polarity's target H* = ${fmt(agg.polarity.targetEntropy, 5)} nats` : ''}. ` +
+  note.textContent =
+    (p.seeds > 1 ? `Means over seeds ${p.seed} to ${p.seed + p.seeds - 1} (± one standard error over seeds); counts are means too. ` : '') +
+    `Initial entropy H₀ = ${fmt(agg[active[0].key].entropy[0], 5)} nats${agg.polarity ? `; polarity's target H* = ${fmt(agg.polarity.targetEntropy, 5)} nats` : ''}. ` +
     'Counts are summed over steps; a sample-epoch is one sample in one optimisation epoch.';
 }
 
 function renderBranches(p, agg) {
   const grid = $('branches');
   if ([...grid.children].map((f) => f.dataset.strategy).join() !== active.map((s) => s.key).join()) {
-    grid.replaceChildren(...active.map((s) => {
-      const fig = document.createElement('figure');
-      fig.className = 'branch';
-      fig.dataset.strategy = s.key;
-      const cap = document.createElement('figcaption');
-      const svg = el('svg', { class: 'branch-chart', role: 'img', 'aria-label': `Entropy change by branch, ${s.name}` });
-      fig.append(cap, svg);
-      return fig;
-    }));
+    grid.replaceChildren(
+      ...active.map((s) => {
+        const fig = document.createElement('figure');
+        fig.className = 'branch';
+        fig.dataset.strategy = s.key;
+        const cap = document.createElement('figcaption');
+        const svg = el('svg', { class: 'branch-chart', role: 'img', 'aria-label': `Entropy change by branch, ${s.name}` });
+        fig.append(cap, svg);
+        return fig;
+      }),
+    );
   }
   const figs = [...grid.children];
   const w = Math.max(240, Math.floor(figs[0].clientWidth));
@@ -386,12 +497,23 @@ function renderBranches(p, agg) {
     const fig = figs[i];
     const a = agg[s.key];
     const cap = fig.querySelector('figcaption');
-    cap.replaceChildren(swatch(s, 26, 12), document.createTextNode(` ${s.name}: `),
-      span(`${fmtCount(sum(a.expanding))} expanding`, 'num-exp'), document.createTextNode(' · '),
+    cap.replaceChildren(
+      swatch(s, 26, 12),
+      document.createTextNode(` ${s.name}: `),
+      span(`${fmtCount(sum(a.expanding))} expanding`, 'num-exp'),
+      document.createTextNode(' · '),
       span(`${fmtCount(sum(a.contracting))} contracting`, 'num-con'),
-      document.createTextNode(` samples; realised ΔH ${fmt(last(a.entropy) - a.entropy[0], 3)}`));
+      document.createTextNode(` samples; realised ΔH ${fmt(last(a.entropy) - a.entropy[0], 3)}`),
+    );
     drawBranchChart(fig.querySelector('svg.branch-chart'), {
-      width: w, height: 150, steps: p.steps, logX: p.logx, bins: binned[i], lo, hi, fmt,
+      width: w,
+      height: 150,
+      steps: p.steps,
+      logX: p.logx,
+      bins: binned[i],
+      lo,
+      hi,
+      fmt,
     });
   });
 }
@@ -418,11 +540,13 @@ function loadHash() {
 }
 
 function renderLegend() {
-  $('legend').replaceChildren(...active.map((s) => {
-    const li = document.createElement('li');
-    li.append(swatch(s), document.createTextNode(` ${s.name}`));
-    return li;
-  }));
+  $('legend').replaceChildren(
+    ...active.map((s) => {
+      const li = document.createElement('li');
+      li.append(swatch(s), document.createTextNode(` ${s.name}`));
+      return li;
+    }),
+  );
 }
 
 // ---------- the trace download and the explorer link ----------
@@ -445,7 +569,10 @@ async function downloadTrace() {
   const key = focusStrategy();
   const lines = p.steps * p.group;
   if (lines > MAX_TRACE_LINES) {
-    showError(`The trace would have ${lines} lines (steps × group); the download holds at most ${MAX_TRACE_LINES}. Use fewer steps or a smaller group.`, 'steps');
+    showError(
+      `The trace would have ${lines} lines (steps × group); the download holds at most ${MAX_TRACE_LINES}. Use fewer steps or a smaller group.`,
+      'steps',
+    );
     return;
   }
   const status = byTest('trace-status');
@@ -480,10 +607,17 @@ async function openInExplorer() {
     // likeliest in token order and one bucket for the rest (the status says so).
     let q = Array.from(probs);
     if (q.length > 64) {
-      const top = q.map((x, j) => [x, j]).sort((a, b) => b[0] - a[0] || a[1] - b[1]).slice(0, 63).map(([, j]) => j).sort((a, b) => a - b);
+      const top = q
+        .map((x, j) => [x, j])
+        .sort((a, b) => b[0] - a[0] || a[1] - b[1])
+        .slice(0, 63)
+        .map(([, j]) => j)
+        .sort((a, b) => a - b);
       const kept = new Set(top);
       let rest = 0;
-      q.forEach((x, j) => { if (!kept.has(j)) rest += x; });
+      q.forEach((x, j) => {
+        if (!kept.has(j)) rest += x;
+      });
       q = [...top.map((j) => q[j]), rest];
       byTest('trace-status').textContent = `V = ${probs.length}: the explorer shows the 63 likeliest tokens and one bucket for the rest.`;
     }
@@ -496,7 +630,13 @@ async function openInExplorer() {
 
 function wire() {
   for (const holder of document.querySelectorAll('[data-swatch]')) {
-    holder.replaceChildren(swatch(STRATEGIES.find((s) => s.key === holder.dataset.swatch), 30, 14));
+    holder.replaceChildren(
+      swatch(
+        STRATEGIES.find((s) => s.key === holder.dataset.swatch),
+        30,
+        14,
+      ),
+    );
   }
 
   for (const input of inputs()) {
@@ -511,8 +651,13 @@ function wire() {
       input.removeAttribute('aria-invalid');
       // A smaller vocabulary takes the number of correct tokens down with
       // it (at least one token must stay unrewarded); the input shows it.
-      if (input.dataset.param === 'vocab' && Number.isInteger(params.vocab) && params.vocab >= 2
-          && Number.isFinite(params.correct) && params.correct > params.vocab - 1) {
+      if (
+        input.dataset.param === 'vocab' &&
+        Number.isInteger(params.vocab) &&
+        params.vocab >= 2 &&
+        Number.isFinite(params.correct) &&
+        params.correct > params.vocab - 1
+      ) {
         params.correct = params.vocab - 1;
         $('p-correct').value = String(params.correct);
       }
@@ -533,19 +678,33 @@ function wire() {
   for (const box of document.querySelectorAll('[data-strategy-toggle]')) {
     box.addEventListener('change', () => {
       params.strategies = [...document.querySelectorAll('[data-strategy-toggle]')]
-        .filter((b) => b.checked).map((b) => b.dataset.strategyToggle).join(',');
+        .filter((b) => b.checked)
+        .map((b) => b.dataset.strategyToggle)
+        .join(',');
       syncFocus();
       scheduleRun();
     });
   }
-  byTest('lab-cancel').addEventListener('click', () => { generation++; pool.cancel(); stopRunning(); setStatus(shown ? 'cancelled: the charts show the last run that finished' : 'cancelled'); markReady(); });
+  byTest('lab-cancel').addEventListener('click', () => {
+    generation++;
+    pool.cancel();
+    stopRunning();
+    setStatus(shown ? 'cancelled: the charts show the last run that finished' : 'cancelled');
+    markReady();
+  });
   byTest('export-trace').addEventListener('click', downloadTrace);
   byTest('open-explorer').addEventListener('click', openInExplorer);
-  $('params').addEventListener('submit', (e) => { e.preventDefault(); run(); });
+  $('params').addEventListener('submit', (e) => {
+    e.preventDefault();
+    run();
+  });
   byTest('lab-run').addEventListener('click', () => {
     for (const input of inputs()) {
       const problem = readInput(input);
-      if (problem) { showError(problem, input.dataset.param); return; }
+      if (problem) {
+        showError(problem, input.dataset.param);
+        return;
+      }
     }
     run();
   });
@@ -583,8 +742,11 @@ async function main() {
   applyLimits();
   wire();
   wireGrid({
-    getParams: () => params, params: () => PARAMS, writeHash: () => history.replaceState(null, '', hashFromParams(PARAMS, params)),
-    showError, clearError,
+    getParams: () => params,
+    params: () => PARAMS,
+    writeHash: () => history.replaceState(null, '', hashFromParams(PARAMS, params)),
+    showError,
+    clearError,
   });
   loadHash();
 }

@@ -82,7 +82,7 @@ impl SimError {
             SimError::Type { .. } => "type",
             SimError::Choice { .. } => "unknown-choice",
             SimError::Range { .. } | SimError::TargetEntropy { .. } | SimError::Correct { .. } => {
-                "out-of-range"
+                "range"
             }
             SimError::Length { .. } => "wrong-length",
             SimError::NotFinite { .. } => "not-finite",

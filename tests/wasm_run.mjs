@@ -1,0 +1,115 @@
+// Checks the run binding (src/wasm/run.rs; build first with scripts/build.sh)
+// in Node: every example run of www/examples/runs, pushed in odd-sized chunks
+// through RunReader, gives the per-step columns of
+// tests/fixtures/run_examples_expected.json (plain Python, independent of
+// Rust); stepsCsv() and parseStepsCsv() agree; errors are Errors with code,
+// file, line and field; correlation, Tokenizer and logitsForPoint work.
+//
+//   node tests/wasm_run.mjs
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const m = await import(join(root, 'www', 'pkg', 'entropy_polarity.js'));
+m.initSync({ module: readFileSync(join(root, 'www', 'pkg', 'entropy_polarity_bg.wasm')) });
+
+let checks = 0;
+const fail = (msg) => {
+  throw new Error(msg);
+};
+const ok = (cond, msg) => {
+  checks++;
+  if (!cond) fail(msg);
+};
+
+function files(p) {
+  if (statSync(p).isDirectory()) return readdirSync(p).flatMap((f) => files(join(p, f)));
+  return /\.(jsonl|safetensors)$/.test(p) ? [p] : [];
+}
+
+const runs = join(root, 'www', 'examples', 'runs');
+const fixture = JSON.parse(readFileSync(join(root, 'tests', 'fixtures', 'run_examples_expected.json'), 'utf8'));
+const keys = [
+  'step', 'samples', 'tokens', 'meanEntropy', 'meanProb', 'tokenTerm', 'sharePosExpand',
+  'sharePosContract', 'shareNegExpand', 'shareNegContract', 'pgPolarity', 'realisedDh',
+];
+
+for (const [name, run] of Object.entries(fixture.runs)) {
+  const r = new m.RunReader({ samplesPerStep: 2, extremes: 5 });
+  const paths = files(join(runs, run.path)).sort();
+  for (const p of paths) {
+    const bytes = readFileSync(p);
+    r.beginFile(relative(runs, p));
+    for (let at = 0; at < bytes.length; at += 333) r.push(bytes.subarray(at, at + 333));
+    const f = r.endFile();
+    ok(f.format === run.format && f.counted <= f.tokens, `${name}: file summary ${JSON.stringify(f)}`);
+  }
+  const s = r.summary();
+  ok(s.format === run.format && s.files === paths.length, `${name}: summary ${JSON.stringify(s)}`);
+  const steps = r.steps();
+  ok(steps.step instanceof Float64Array && steps.step.length === run.rows.length, `${name}: steps`);
+  run.rows.forEach((row, i) =>
+    row.forEach((want, k) => {
+      const got = steps[keys[k]][i];
+      const good = want === null ? Number.isNaN(got) : Math.abs(got - want) <= 1e-13 * Math.max(Math.abs(want), 1e-2);
+      ok(good, `${name} step ${row[0]} ${keys[k]}: got ${got}, want ${want}`);
+    }),
+  );
+  // The CSV reads back to the same columns.
+  const back = m.parseStepsCsv(r.stepsCsv());
+  for (const k of keys) ok(back[k].every((v, i) => Object.is(v, steps[k][i])), `${name}: CSV round trip ${k}`);
+  const d = r.detail();
+  ok(d.step.length > 0 && d.whole instanceof Uint8Array && d.file instanceof Uint32Array, `${name}: detail`);
+  const pk = (i) => Math.exp(d.logprob[i]);
+  ok(
+    d.prob.every((p, i) => (Number.isNaN(p) ? Number.isNaN(pk(i)) : Math.abs(p - pk(i)) < 1e-15)),
+    `${name}: detail prob`,
+  );
+  r.free();
+}
+
+// Errors: an Error with code, file, line and field.
+function throws(fn, code, props) {
+  try {
+    fn();
+  } catch (e) {
+    ok(e instanceof Error && e.code === code, `expected ${code}, got ${e.code}: ${e.message}`);
+    for (const [k, v] of Object.entries(props)) ok(e[k] === v, `${code}: ${k} = ${e[k]}, want ${v} (${e.message})`);
+    return e;
+  }
+  fail(`expected an error ${code}`);
+}
+const enc = new TextEncoder();
+const line = (extra) =>
+  `{"trace":"entropy-polarity","version":1,"step":0,"sample":0,"logprob":[-0.5,-1],"entropy":[1,1],"advantage":1${extra}}\n`;
+let r = new m.RunReader();
+r.beginFile('t/run.jsonl');
+r.push(enc.encode(line('')));
+throws(() => r.push(enc.encode(line(',"token_id":[1,2,3]'))), 'lengths', { file: 't/run.jsonl', line: 2, field: 'token_id' });
+r = new m.RunReader();
+r.beginFile('t/run.jsonl');
+throws(() => r.push(enc.encode('nope, not JSON\n')), 'not-json', { file: 't/run.jsonl', line: 1, field: null });
+throws(() => new m.RunReader().endFile(), 'state', {});
+throws(() => new m.RunReader().beginFile('slice.npy'), 'logit-slice', { file: 'slice.npy', line: null });
+throws(() => new m.RunReader({ samplesPerStp: 3 }), 'unknown-option', { field: 'samplesPerStp' });
+throws(() => new m.RunReader({ extremes: -1 }), 'range', { field: 'extremes' });
+throws(() => m.parseStepsCsv('step,samples\n'), 'csv', { line: 1 });
+
+// correlation: y = 2x + 1 on the finite pairs; ties share ranks.
+const c = m.correlation(new Float64Array([1, 2, 3, Number.NaN]), new Float64Array([3, 5, 7, 0]));
+ok(c.n === 3 && Math.abs(c.pearson - 1) < 1e-15 && Math.abs(c.spearman - 1) < 1e-15, `correlation ${JSON.stringify(c)}`);
+
+// Tokenizer: byte-level, a character split across two tokens.
+const t = m.Tokenizer.fromJson('{"model":{"vocab":{"Hello":0,"Ġworld":1,"Ã":2,"©":3}},"decoder":{"type":"ByteLevel"}}');
+const dec = t.decode(new Uint32Array([0, 1, 2, 3]));
+ok(JSON.stringify(dec) === JSON.stringify(['Hello', ' world', '', 'é']), `decode ${JSON.stringify(dec)}`);
+ok(t.decodeText(new Uint32Array([0, 2, 3])) === 'Helloé', 'decodeText');
+
+// logitsForPoint: token 0 at p, entropy H, checked with Distribution.
+const l = m.logitsForPoint(0.3, 1.7);
+const dist = m.Distribution.fromLogits(l);
+ok(Math.abs(dist.probs()[0] - 0.3) < 1e-12 && Math.abs(dist.entropy - 1.7) < 1e-9, 'logitsForPoint');
+ok(m.logitsForPoint(0.5, 0.01) === null, 'unreachable point');
+
+console.log(`wasm_run.mjs: ${checks} checks passed`);
