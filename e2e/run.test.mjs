@@ -138,7 +138,7 @@ test('a prime-rl folder and our trace format: export-steps matches independent a
   assert.match(status, /prime-rl/);
   assert.match(status, /trainer_logprobs, the policy being updated/);
   assert.match(status, /12 file\(s\)/);
-  assert.match(status, /Missing S̄ \(mean_discriminator\)/);
+  assert.match(status, /Missing S\u0304? \(mean_discriminator\)/); // the bar is drawn (www/js/overbar.js)
   assert.match(status, /counted/);
   assert.equal(await page.getAttribute('[data-testid="run-status"]', 'data-format'), 'prime-rl');
 
