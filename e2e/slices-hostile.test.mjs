@@ -49,17 +49,31 @@ async function file(name, bytes) {
 async function upload(page, path) {
   const before = await page.evaluate(() => document.getElementById('slices').dataset.sliceId ?? '');
   await page.setInputFiles('[data-testid="upload"]', path);
-  await page.waitForFunction((prev) => {
-    const s = document.getElementById('slices');
-    return s.dataset.sliceState === 'error' || s.dataset.sliceState === 'cancelled' || (s.dataset.sliceState === 'ready' && s.dataset.sliceId !== prev);
-  }, before, { timeout: 30000 });
+  await page.waitForFunction(
+    (prev) => {
+      const s = document.getElementById('slices');
+      return (
+        s.dataset.sliceState === 'error' ||
+        s.dataset.sliceState === 'cancelled' ||
+        (s.dataset.sliceState === 'ready' && s.dataset.sliceId !== prev)
+      );
+    },
+    before,
+    { timeout: 30000 },
+  );
   return page.evaluate(() => document.getElementById('slices').dataset.sliceState);
 }
 
-const errorText = (page) => page.evaluate(() => { const e = document.querySelector('[data-testid="error"]'); return e.hidden ? '' : e.textContent; });
-const warnings = (page) => page.evaluate(() => [...document.querySelectorAll('[data-testid="slice-warnings"] li')].map((l) => l.textContent).join('\n'));
+const errorText = (page) =>
+  page.evaluate(() => {
+    const e = document.querySelector('[data-testid="error"]');
+    return e.hidden ? '' : e.textContent;
+  });
+const warnings = (page) =>
+  page.evaluate(() => [...document.querySelectorAll('[data-testid="slice-warnings"] li')].map((l) => l.textContent).join('\n'));
 /** The table's cells of column `col` (data-col), in display order. */
-const column = (page, col) => page.evaluate((c) => [...document.querySelectorAll(`[data-testid="slice-row"] [data-col="${c}"]`)].map((td) => td.textContent), col);
+const column = (page, col) =>
+  page.evaluate((c) => [...document.querySelectorAll(`[data-testid="slice-row"] [data-col="${c}"]`)].map((td) => td.textContent), col);
 
 test('float64 logits near 1e8 keep their differences; a finite 1e300 is read', async () => {
   const { page, context, problems } = await open(env.browser, `${env.base}/`);
@@ -84,15 +98,25 @@ test('wrong-reason inputs now get the right reason', async () => {
   const { page, context, problems } = await open(env.browser, `${env.base}/`);
   const cases = [
     // A safetensors header length of 2^63: too large, not "does not start like one".
-    ['huge.safetensors', Buffer.concat([Buffer.from([0, 0, 0, 0, 0, 0, 0, 0x80]), Buffer.from('{"a": 1}')]), /header is 9223372036854775808 bytes long, over the 100000000-byte limit/],
+    [
+      'huge.safetensors',
+      Buffer.concat([Buffer.from([0, 0, 0, 0, 0, 0, 0, 0x80]), Buffer.from('{"a": 1}')]),
+      /header is 9223372036854775808 bytes long, over the 100000000-byte limit/,
+    ],
     ['deep.json', Buffer.from('[[[1, 2], [3, 4]]]'), /row 0, column 0 is itself an array/],
     ['neg.npy', npy('<f4', '(3, -1)', Buffer.alloc(16)), /'shape' is \(3, -1\).*-1 is not/],
-    ['dup.safetensors', (() => {
-      const h = Buffer.from('{"logits":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"logits":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}}');
-      const n = Buffer.alloc(8);
-      n.writeBigUInt64LE(BigInt(h.length));
-      return Buffer.concat([n, h, Buffer.alloc(16)]);
-    })(), /lists the tensor "logits" twice/],
+    [
+      'dup.safetensors',
+      (() => {
+        const h = Buffer.from(
+          '{"logits":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"logits":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}}',
+        );
+        const n = Buffer.alloc(8);
+        n.writeBigUInt64LE(BigInt(h.length));
+        return Buffer.concat([n, h, Buffer.alloc(16)]);
+      })(),
+      /lists the tensor "logits" twice/,
+    ],
   ];
   for (const [name, bytes, want] of cases) {
     assert.equal(await upload(page, await file(name, bytes)), 'error', name);
@@ -106,14 +130,42 @@ test('wrong-reason inputs now get the right reason', async () => {
 
 test('top_logprobs: a lone surrogate marks one token, two choices are shown, nulls and repeats are named', async () => {
   const { page, context, problems } = await open(env.browser, `${env.base}/`);
-  const entry = (t, lp, top) => `{"token": "${t}", "logprob": ${lp}, "top_logprobs": [${top.map(([a, b]) => `{"token": "${a}", "logprob": ${b}}`).join(', ')}]}`;
+  const entry = (t, lp, top) =>
+    `{"token": "${t}", "logprob": ${lp}, "top_logprobs": [${top.map(([a, b]) => `{"token": "${a}", "logprob": ${b}}`).join(', ')}]}`;
   const chat = (...choices) => `{"choices": [${choices.map((c) => `{"logprobs": {"content": [${c.join(', ')}]}}`).join(', ')}]}`;
-  const surrogate = chat([entry('a', -0.5, [['a', -0.5], ['b', -1.5]]), entry('x\\ud800', -0.25, [['x\\ud800', -0.25], ['y', -2]])]);
+  const surrogate = chat([
+    entry('a', -0.5, [
+      ['a', -0.5],
+      ['b', -1.5],
+    ]),
+    entry('x\\ud800', -0.25, [
+      ['x\\ud800', -0.25],
+      ['y', -2],
+    ]),
+  ]);
   assert.equal(await upload(page, await file('surrogate.json', surrogate)), 'ready', await errorText(page));
   assert.match((await column(page, 'token'))[1], /“x\uFFFD”/);
   assert.match(await warnings(page), /lone UTF-16 surrogate[\s\S]*position 1, token "x\uFFFD"/);
 
-  const two = chat([entry('a', -0.5, [['a', -0.5], ['b', -1.5]]), entry('b', -0.7, [['b', -0.7], ['a', -1]])], [entry('c', null, [['c', null], ['c', -3], ['d', -0.1]])]);
+  const two = chat(
+    [
+      entry('a', -0.5, [
+        ['a', -0.5],
+        ['b', -1.5],
+      ]),
+      entry('b', -0.7, [
+        ['b', -0.7],
+        ['a', -1],
+      ]),
+    ],
+    [
+      entry('c', null, [
+        ['c', null],
+        ['c', -3],
+        ['d', -0.1],
+      ]),
+    ],
+  );
   assert.equal(await upload(page, await file('two.json', two)), 'ready', await errorText(page));
   assert.deepEqual(await column(page, 'choice'), ['0', '0', '1']);
   assert.match(await page.textContent('[data-testid="slice-choices"]'), /2 choices.*choice 0 from row 0, choice 1 from row 2/);
@@ -132,7 +184,10 @@ test('a long JSON parse cancels at once and the next file loads at once', async 
   const row = `[${Array.from({ length: 1000 }, (_, j) => (Math.sin(j) * 7).toFixed(6)).join(',')}]`;
   const big = await file('big.json', `[${Array(12_000).fill(row).join(',\n')}]`);
   await page.setInputFiles('[data-testid="upload"]', big);
-  await page.waitForFunction(() => /Parsing/.test(document.querySelector('.slice-progress-text').textContent), null, { polling: 20, timeout: 30000 });
+  await page.waitForFunction(() => /Parsing/.test(document.querySelector('.slice-progress-text').textContent), null, {
+    polling: 20,
+    timeout: 30000,
+  });
   const cancelMs = await page.evaluate(async () => {
     const t0 = performance.now();
     document.querySelector('[data-testid="cancel"]').click();
@@ -143,7 +198,10 @@ test('a long JSON parse cancels at once and the next file loads at once', async 
   assert.match(await page.textContent('[data-testid="slice-status"]'), /Cancelled; kept the previous slice \(slice\.json\)/);
   // A file picked during a long parse starts at once (the old load is dropped).
   await page.setInputFiles('[data-testid="upload"]', big);
-  await page.waitForFunction(() => /Parsing/.test(document.querySelector('.slice-progress-text').textContent), null, { polling: 20, timeout: 30000 });
+  await page.waitForFunction(() => /Parsing/.test(document.querySelector('.slice-progress-text').textContent), null, {
+    polling: 20,
+    timeout: 30000,
+  });
   const t0 = Date.now();
   assert.equal(await upload(page, join(EXAMPLES, 'slice.csv')), 'ready');
   const nextMs = Date.now() - t0;
@@ -172,7 +230,12 @@ test('the custom element clamps height="1e9" and drops its caption on an error',
     el.setAttribute('logits', '1,nope,2');
     await new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok)));
     const root = el.shadowRoot;
-    return { caption: root.querySelector('.readout').textContent, error: root.querySelector('.error').hidden ? '' : root.querySelector('.error').textContent, values: el.values, canvasHidden: root.querySelector('canvas').hidden };
+    return {
+      caption: root.querySelector('.readout').textContent,
+      error: root.querySelector('.error').hidden ? '' : root.querySelector('.error').textContent,
+      values: el.values,
+      canvasHidden: root.querySelector('canvas').hidden,
+    };
   });
   assert.equal(after.caption, '', 'no stale caption beside the error');
   assert.ok(after.error.length > 0);

@@ -13,10 +13,13 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 // Runs in Node and in the page: `m` is the wasm-bindgen module, initialised.
 async function checks(m) {
-  const fail = (msg) => { throw new Error(msg); };
-  const rows = 3, vocab = 1000;
+  const fail = (msg) => {
+    throw new Error(msg);
+  };
+  const rows = 3,
+    vocab = 1000;
   let s = 1;
-  const rand = () => ((s = (s * 48271) % 2147483647) / 2147483647);
+  const rand = () => (s = (s * 48271) % 2147483647) / 2147483647;
   const logits = new Float32Array(rows * vocab).map(() => 3 * (rand() + rand() + rand() - 1.5));
   logits[5] = 12; // a peaked first row
   logits[vocab + 7] = -Infinity; // a masked token in row 1
@@ -31,7 +34,7 @@ async function checks(m) {
     const e = z.map((v) => Math.exp(v - mx));
     const Z = e.reduce((a, b) => a + b, 0);
     const p = e.map((v) => v / Z);
-    const h = -p.reduce((a, q, j) => a + (q > 0 ? q * Math.log(q) : 0), 0);
+    const h = -p.reduce((a, q) => a + (q > 0 ? q * Math.log(q) : 0), 0);
     const S = p.map((q) => (q > 0 ? q * (h + Math.log(q)) : 0));
     const sbar = p.reduce((a, q, j) => a + q * S[j], 0);
     ref.push({ h, sbar, pk: p[tokens[r]], sk: S[tokens[r]] });
@@ -83,7 +86,9 @@ async function checks(m) {
 
   // Errors: a JS Error whose message says what is wrong.
   const throws = (f, part) => {
-    try { f(); } catch (e) {
+    try {
+      f();
+    } catch (e) {
       if (!(e instanceof Error)) fail(`not an Error: ${e}`);
       if (!e.message.includes(part)) fail(`message "${e.message}" lacks "${part}"`);
       return;
@@ -130,17 +135,24 @@ if (process.argv.includes('--chromium')) {
       const checks = new Function(`return (${src})`)();
       const verdict = await checks(m);
       // A rough timing, for information: 16 rows of 152,064.
-      const rows = 16, vocab = 152064;
+      const rows = 16,
+        vocab = 152064;
       const z = new Float32Array(rows * vocab);
       for (let i = 0; i < z.length; i++) z[i] = 3 * Math.sin(i * 12.9898) * Math.cos(i * 0.37);
       // Warm up until V8 has tiered the module up from its baseline compiler.
       for (let i = 0; i < 10; i++) m.analyzeRows(z, rows, vocab);
       const t = [];
-      for (let i = 0; i < 15; i++) { const t0 = performance.now(); m.analyzeRows(z, rows, vocab); t.push(performance.now() - t0); }
+      for (let i = 0; i < 15; i++) {
+        const t0 = performance.now();
+        m.analyzeRows(z, rows, vocab);
+        t.push(performance.now() - t0);
+      }
       t.sort((a, b) => a - b);
       return { verdict, logitsPerSecond: (rows * vocab) / (t[7] / 1000), version: navigator.userAgent };
     }, checks.toString());
-    console.log(`chromium: ${result.verdict} (${result.version.match(/Chrome\/[\d.]+/)?.[0]}; analyzeRows ~${result.logitsPerSecond.toExponential(2)} logits/s)`);
+    console.log(
+      `chromium: ${result.verdict} (${result.version.match(/Chrome\/[\d.]+/)?.[0]}; analyzeRows ~${result.logitsPerSecond.toExponential(2)} logits/s)`,
+    );
   } finally {
     await browser.close();
     server.close();

@@ -1,3 +1,4 @@
+// @ts-check
 // <entropy-polarity-view>: one chart view as a custom element, for
 // documentation pages. Include this module once:
 //
@@ -34,8 +35,13 @@ const MAX_CANVAS_SIDE = 4096;
 const MAX_LOGITS = 100_000;
 
 function parseLogits(text) {
-  const parts = String(text ?? '').split(',', MAX_LOGITS + 1).filter((t) => t.trim() !== '');
-  if (parts.length > MAX_LOGITS) throw new Error(`The logits attribute lists more than ${MAX_LOGITS.toLocaleString('en')} values; the element draws at most that many tokens.`);
+  const parts = String(text ?? '')
+    .split(',', MAX_LOGITS + 1)
+    .filter((t) => t.trim() !== '');
+  if (parts.length > MAX_LOGITS)
+    throw new Error(
+      `The logits attribute lists more than ${MAX_LOGITS.toLocaleString('en')} values; the element draws at most that many tokens.`,
+    );
   return parts.map(parseLogit);
 }
 
@@ -125,8 +131,13 @@ export class EntropyPolarityView extends HTMLElement {
       const first = d.firstOrder(token, kind, step);
       const exact = d.exact(token, kind, step);
       this.last = {
-        entropy: d.entropy, flipNudge: d.flipNudge, flipPolicyGradient: d.flipPolicyGradient,
-        firstOrder: first, exact, exactFlip: layout.exactFlip, layout,
+        entropy: d.entropy,
+        flipNudge: d.flipNudge,
+        flipPolicyGradient: d.flipPolicyGradient,
+        firstOrder: first,
+        exact,
+        exactFlip: layout.exactFlip,
+        layout,
       };
       this.caption.textContent =
         `H = ${fmt(d.entropy)} nats · e^−H = ${fmt(d.flipNudge)} · p† = ${fmt(d.flipPolicyGradient)} · ` +

@@ -88,7 +88,7 @@ export interface TopBars {
 export interface RowsAnalysis {
   entropy: Float64Array; meanDiscriminator: Float64Array;
   flipNudge: Float64Array; flipPolicyGradient: Float64Array;
-  prob?: Float64Array; discriminator?: Float64Array;
+  token?: Uint32Array; prob?: Float64Array; discriminator?: Float64Array;
   sensitivity?: Float64Array; polarity?: Float64Array;
 }
 "#;

@@ -30,7 +30,7 @@ fn rows_error(e: rows::RowsError) -> Error {
 /// sampled token of each row (`token`: Uint32Array, the greedy token's column
 /// with `"greedy"`). Without tokens those four keys are absent (not empty
 /// arrays, not NaN). Bad input throws an Error that says what to fix.
-#[wasm_bindgen(js_name = analyzeRows)]
+#[wasm_bindgen(js_name = analyzeRows, unchecked_return_type = "RowsAnalysis")]
 pub fn analyze_rows(
     logits: &JsValue,
     rows: f64,

@@ -24,6 +24,30 @@ use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+#[wasm_bindgen(typescript_custom_section)]
+const SLICE_TYPES: &str = r#"
+export interface SliceTensor { name: string; dtype: string; shape: number[]; start: number; end: number }
+export interface SliceLayoutInfo {
+  format: ".npy" | ".safetensors"; rows: number; vocab: number;
+  dtype: "float16" | "bfloat16" | "float32" | "float64"; endian: "little" | "big";
+  order: "C" | "F"; strided: boolean; shape: number[]; rowBytes: number;
+  dataStart: number; dataEnd: number; logitsName?: string; tokensName?: string;
+  tokensRange?: [number, number]; advantagesName?: string; advantagesRange?: [number, number];
+  tensors: SliceTensor[]; warnings: string[];
+}
+export type SliceHeader =
+  | { kind: "ready"; layout: SliceLayout; info: SliceLayoutInfo }
+  | { kind: "need"; bytes: number }
+  | { kind: "text"; format: "JSON" | "CSV" };
+export interface SliceInfo {
+  format: string; rows: number; vocab: number; truncated: boolean; warnings: string[];
+  tokens?: Uint32Array; advantages?: Float32Array;
+  tailMass?: Float64Array; entropyBound?: Float64Array; listed?: Uint32Array;
+  choice?: Uint32Array; tokenLabels?: string[];
+}
+export interface ParsedSlice { data: SliceData; info: SliceInfo }
+"#;
+
 /// A parse error as a JavaScript `Error` (src/wasm/convert.rs) with code
 /// "slice", or a code and `candidates` when the person can fix it by
 /// choosing (see the module documentation).
@@ -241,7 +265,7 @@ fn layout_info(l: &FileLayout) -> JsValue {
 ///   `parseSlice`.
 ///
 /// Checks the size limits, and that the file is exactly as long as its header says.
-#[wasm_bindgen(js_name = readHeader)]
+#[wasm_bindgen(js_name = readHeader, unchecked_return_type = "SliceHeader")]
 pub fn read_header(
     name: &str,
     prefix: &[u8],
@@ -347,7 +371,7 @@ impl SliceLayout {
 
     /// What decoding so far should tell the person (float64 rows shifted
     /// before narrowing, values lost, data that look like another dtype).
-    #[wasm_bindgen(js_name = decodeWarnings)]
+    #[wasm_bindgen(js_name = decodeWarnings, unchecked_return_type = "string[]")]
     pub fn decode_warnings(&self) -> JsValue {
         strings(&self.notes.borrow().warnings("float64 logits"))
     }
@@ -405,7 +429,7 @@ fn slice_info(s: &Slice) -> JsValue {
 /// `parseSlice(name, bytes, options?)`: a whole file held in memory (any
 /// format; JSON and CSV always come this way) → `{ data: SliceData, info }`
 /// (`info` as described at [`slice_info`]).
-#[wasm_bindgen(js_name = parseSlice)]
+#[wasm_bindgen(js_name = parseSlice, unchecked_return_type = "ParsedSlice")]
 pub fn parse_slice(name: &str, bytes: &[u8], options: JsValue) -> Result<JsValue, JsValue> {
     let opts = parse_options(&options)?;
     let inner = slice::parse_any_with(name, bytes, &opts).map_err(slice_error)?;

@@ -1,3 +1,4 @@
+// @ts-check
 // The "Your logits" panel (docs/contract.md): upload or pick an example
 // slice, read it in a Web Worker (slice-reader.js, slice-worker.js), and show
 // entropy and polarity per position. All arithmetic is done by the wasm core
@@ -35,7 +36,9 @@ export function mountSlicePanel(section, { openRow }) {
   const keep = section.querySelector('h2');
   const hint = section.querySelector('.hint');
   section.replaceChildren(...[keep, hint].filter(Boolean));
-  if (hint) hint.textContent = 'Load a logit slice dumped from PyTorch or NumPy (.npy, .safetensors, JSON incl. OpenAI-style top_logprobs, CSV) to see the entropy of every position and the polarity of its sampled token. The file is read in your browser, in chunks; nothing is uploaded.';
+  if (hint)
+    hint.textContent =
+      'Load a logit slice dumped from PyTorch or NumPy (.npy, .safetensors, JSON incl. OpenAI-style top_logprobs, CSV) to see the entropy of every position and the polarity of its sampled token. The file is read in your browser, in chunks; nothing is uploaded.';
   const body = document.createElement('div');
   body.className = 'slice-body';
   body.innerHTML = TEMPLATE;
@@ -109,7 +112,9 @@ export function mountSlicePanel(section, { openRow }) {
   function startParseClock(what) {
     stopParseClock();
     const t0 = performance.now();
-    const tick = () => { progText.textContent = `${what} (${Math.round((performance.now() - t0) / 1000)} s; Cancel stops it at once)`; };
+    const tick = () => {
+      progText.textContent = `${what} (${Math.round((performance.now() - t0) / 1000)} s; Cancel stops it at once)`;
+    };
     tick();
     parseTimer = setInterval(tick, 1000);
   }
@@ -125,14 +130,21 @@ export function mountSlicePanel(section, { openRow }) {
     pending = null;
     section.dataset.sliceState = 'error';
     // (runpage) A .jsonl is a training-run export, not a slice: point to the #run panel.
-    showError(/\.(jsonl|ndjson)$/i.test(file?.name ?? '') ? `${message} A .jsonl file is usually a training-run export: the “Training runs” panel below (#run) reads those.` : message);
+    showError(
+      /\.(jsonl|ndjson)$/i.test(file?.name ?? '')
+        ? `${message} A .jsonl file is usually a training-run export: the “Training runs” panel below (#run) reads those.`
+        : message,
+    );
     status.textContent = shown ? `Kept the previous slice (${shown.summary.name}).` : '';
     if (extra.code === 'confirm-bf16' && file) {
       const b = document.createElement('button');
       b.type = 'button';
       b.dataset.testid = 'confirm-bf16-retry';
       b.textContent = 'It is bfloat16: read it';
-      b.addEventListener('click', () => { bf16Box.checked = true; load(file, { keepChoices: true }); });
+      b.addEventListener('click', () => {
+        bf16Box.checked = true;
+        load(file, { keepChoices: true });
+      });
       prompt.replaceChildren(document.createTextNode(`${file.name} holds raw 2-byte values. `), b);
       prompt.hidden = false;
     } else if (extra.code === 'pick-tensor' && file && extra.candidates?.length) {
@@ -142,7 +154,10 @@ export function mountSlicePanel(section, { openRow }) {
       const b = document.createElement('button');
       b.type = 'button';
       b.textContent = 'Read this tensor as the logits';
-      b.addEventListener('click', () => { tensorChoice = { ...tensorChoice, logitsTensor: sel.value }; load(file, { keepChoices: true }); });
+      b.addEventListener('click', () => {
+        tensorChoice = { ...tensorChoice, logitsTensor: sel.value };
+        load(file, { keepChoices: true });
+      });
       const label = document.createElement('label');
       label.append('Logits tensor ', sel);
       prompt.replaceChildren(label, b);
@@ -156,8 +171,13 @@ export function mountSlicePanel(section, { openRow }) {
     if (!s || s.id !== m.id) return;
     status.textContent = `Row ${m.index} of ${s.summary.name} opened in the explorer.`;
     openRow?.({
-      logits: m.logits, token: m.token ?? null, labels: m.labels ?? null, name: s.summary.name,
-      index: m.index, advantage: m.advantage, truncated: Boolean(s.summary.truncated),
+      logits: m.logits,
+      token: m.token ?? null,
+      labels: m.labels ?? null,
+      name: s.summary.name,
+      index: m.index,
+      advantage: m.advantage,
+      truncated: Boolean(s.summary.truncated),
     });
   }
 
@@ -173,7 +193,10 @@ export function mountSlicePanel(section, { openRow }) {
     stopParseClock();
     const frac = m.total > 0 ? m.done / m.total : 0;
     prog.value = frac;
-    const amount = m.unit === 'bytes' ? `${fmtBytes(m.done)} of ${fmtBytes(m.total)}` : `row ${m.done.toLocaleString('en')} of ${m.total.toLocaleString('en')}`;
+    const amount =
+      m.unit === 'bytes'
+        ? `${fmtBytes(m.done)} of ${fmtBytes(m.total)}`
+        : `row ${m.done.toLocaleString('en')} of ${m.total.toLocaleString('en')}`;
     progText.textContent = `${what} ${pending.file.name}: ${amount} (${Math.floor(frac * 100)} %)`;
     prog.dataset.done = String(m.done);
   }
@@ -190,7 +213,10 @@ export function mountSlicePanel(section, { openRow }) {
   byTest('cancel').addEventListener('click', () => {
     if (reader.cancel()) cancelled();
   });
-  input.addEventListener('change', () => { load(input.files?.[0]); input.value = ''; });
+  input.addEventListener('change', () => {
+    load(input.files?.[0]);
+    input.value = '';
+  });
   exampleSel.addEventListener('change', async () => {
     const name = exampleSel.value;
     exampleSel.value = '';
@@ -211,7 +237,9 @@ export function mountSlicePanel(section, { openRow }) {
     e.preventDefault();
     section.classList.add('drop-target');
   });
-  section.addEventListener('dragleave', (e) => { if (e.target === section) section.classList.remove('drop-target'); });
+  section.addEventListener('dragleave', (e) => {
+    if (e.target === section) section.classList.remove('drop-target');
+  });
   section.addEventListener('drop', (e) => {
     section.classList.remove('drop-target');
     const f = e.dataTransfer?.files?.[0];
@@ -239,7 +267,11 @@ export function mountSlicePanel(section, { openRow }) {
     sortSel.disabled = n > SORT_LIMIT;
     view.hidden = false;
     const tt = [];
-    const T = (f) => { const a = performance.now(); f(); tt.push((performance.now() - a).toFixed(1)); };
+    const T = (f) => {
+      const a = performance.now();
+      f();
+      tt.push((performance.now() - a).toFixed(1));
+    };
     T(renderSummary);
     T(renderTruncated);
     T(renderTensorPicker);
@@ -273,42 +305,86 @@ export function mountSlicePanel(section, { openRow }) {
       dl.append(d);
     };
     item('file', `${s.name} (${fmtBytes(s.size)})`, 'slice-name');
-    item('format', `${s.format}${s.logitsName ? `, tensor “${s.logitsName}”` : ''}${s.truncated ? ', top-logprobs (truncated)' : ''}`, 'slice-format');
+    item(
+      'format',
+      `${s.format}${s.logitsName ? `, tensor “${s.logitsName}”` : ''}${s.truncated ? ', top-logprobs (truncated)' : ''}`,
+      'slice-format',
+    );
     item('rows × vocab', `${s.rows.toLocaleString('en')} × ${s.vocab.toLocaleString('en')}`, 'slice-shape');
     item('dtype', `${s.dtype}${s.endian === 'big' ? ' big-endian' : ''}${s.order === 'F' ? ', Fortran order' : ''}`, 'slice-dtype');
-    const tok = s.tokenSource === 'file' ? `from the file${s.tokensName ? ` (“${s.tokensName}”)` : ''}`
-      : s.tokenSource === 'greedy' ? 'none in the file: each row’s most likely token (greedy)'
-        : 'none in the file: the sampled-token columns are empty (tick “use each row’s most likely token” above to fill them)';
+    const tok =
+      s.tokenSource === 'file'
+        ? `from the file${s.tokensName ? ` (“${s.tokensName}”)` : ''}`
+        : s.tokenSource === 'greedy'
+          ? 'none in the file: each row’s most likely token (greedy)'
+          : 'none in the file: the sampled-token columns are empty (tick “use each row’s most likely token” above to fill them)';
     item('sampled tokens', tok, 'slice-tokens');
-    item('advantages', s.advantageSource === 'file' ? `from the file${s.advantagesName ? ` (“${s.advantagesName}”)` : ''}` : 'none in the file: A = 1 for every row (polarity = sensitivity)', 'slice-adv');
+    item(
+      'advantages',
+      s.advantageSource === 'file'
+        ? `from the file${s.advantagesName ? ` (“${s.advantagesName}”)` : ''}`
+        : 'none in the file: A = 1 for every row (polarity = sensitivity)',
+      'slice-adv',
+    );
     const tm = s.timing;
-    item('read', `${s.path}, ${(s.elapsedMs / 1000).toFixed(2)} s` +
-      (tm && s.elapsedMs > 200 ? ` (reading ${(tm.read / 1000).toFixed(2)} s, decoding ${(tm.decode / 1000).toFixed(2)} s, analysing ${(tm.analyse / 1000).toFixed(2)} s)` : ''), 'slice-read');
+    item(
+      'read',
+      `${s.path}, ${(s.elapsedMs / 1000).toFixed(2)} s` +
+        (tm && s.elapsedMs > 200
+          ? ` (reading ${(tm.read / 1000).toFixed(2)} s, decoding ${(tm.decode / 1000).toFixed(2)} s, analysing ${(tm.analyse / 1000).toFixed(2)} s)`
+          : ''),
+      'slice-read',
+    );
     const ul = byTest('slice-warnings');
-    ul.replaceChildren(...s.warnings.map((w) => { const li = document.createElement('li'); li.textContent = w; return li; }));
+    ul.replaceChildren(
+      ...s.warnings.map((w) => {
+        const li = document.createElement('li');
+        li.textContent = w;
+        return li;
+      }),
+    );
   }
 
   function renderTruncated() {
     const box = byTest('truncated');
     const { summary: s, columns: c } = shown;
-    if (!s.truncated) { box.hidden = true; box.replaceChildren(); return; }
+    if (!s.truncated) {
+      box.hidden = true;
+      box.replaceChildren();
+      return;
+    }
     const n = s.rows;
-    let tMin = Infinity, tMax = 0, tSum = 0, hk = 0, hl = 0;
+    let tMin = Infinity,
+      tMax = 0,
+      tSum = 0,
+      hk = 0,
+      hl = 0;
     for (let r = 0; r < n; r++) {
       const t = c.tailMass[r];
-      tMin = Math.min(tMin, t); tMax = Math.max(tMax, t); tSum += t;
-      hk += c.entropy[r]; hl += c.entropyBound[r];
+      tMin = Math.min(tMin, t);
+      tMax = Math.max(tMax, t);
+      tSum += t;
+      hk += c.entropy[r];
+      hl += c.entropyBound[r];
     }
-    let kMin = Infinity, kMax = 0;
-    for (const k of c.listed) { kMin = Math.min(kMin, k); kMax = Math.max(kMax, k); }
+    let kMin = Infinity,
+      kMax = 0;
+    for (const k of c.listed) {
+      kMin = Math.min(kMin, k);
+      kMax = Math.max(kMax, k);
+    }
     box.replaceChildren();
     const h = document.createElement('strong');
     h.textContent = 'Truncated distribution: these are not the model’s entropies. ';
     const p1 = document.createElement('p');
-    p1.append(h, `Each position lists only its top ${kMin < kMax ? `${kMin}–${kMax}` : kMax} tokens; their probabilities sum to less than 1. ` +
-      `Missing tail mass per row: ${fmtPercent(tMin)} to ${fmtPercent(tMax)} (mean ${fmtPercent(tSum / n)}), in the “tail” column below.`);
+    p1.append(
+      h,
+      `Each position lists only its top ${kMin < kMax ? `${kMin}–${kMax}` : kMax} tokens; their probabilities sum to less than 1. ` +
+        `Missing tail mass per row: ${fmtPercent(tMin)} to ${fmtPercent(tMax)} (mean ${fmtPercent(tSum / n)}), in the “tail” column below.`,
+    );
     const p2 = document.createElement('p');
-    p2.textContent = `Two entropies are shown, and the model’s true entropy is neither: ` +
+    p2.textContent =
+      `Two entropies are shown, and the model’s true entropy is neither: ` +
       `“H top-k” is the entropy of the listed tokens renormalised to sum to 1 (mean ${fmt(hk / n, 4)} nats; every per-row statistic here — p_k, S_k, polarity, e^−H, p† — is of this renormalised list); ` +
       `“H ≥” is a lower bound on the model’s entropy that puts the whole tail into one bucket, −Σ p_i ln p_i − t ln t over the listed p_i and the tail t (mean ${fmt(hl / n, 4)} nats). ` +
       `The real tail is spread over many tokens, so the model’s entropy is higher than the bound, possibly by a lot.`;
@@ -328,7 +404,10 @@ export function mountSlicePanel(section, { openRow }) {
   function renderTensorPicker() {
     const box = q('.slice-tensors');
     const s = shown.summary;
-    if (s.format !== '.safetensors' || !s.tensors?.length) { box.hidden = true; return; }
+    if (s.format !== '.safetensors' || !s.tensors?.length) {
+      box.hidden = true;
+      return;
+    }
     const fill = (role, current, allowNone) => {
       const sel = q(`.slice-tensors select[data-role="${role}"]`);
       sel.replaceChildren();
@@ -348,7 +427,10 @@ export function mountSlicePanel(section, { openRow }) {
     const { summary: s, columns: c, xNorm, hasTok } = shown;
     const n = s.rows;
     const toRow = drawEntropy(byTest('slice-entropy'), c.entropy, { lower: s.truncated ? c.entropyBound : null, truncated: s.truncated });
-    byTest('slice-entropy').onclick = (e) => { const r = toRow(e.clientX); if (r !== null) requestRow(r); };
+    byTest('slice-entropy').onclick = (e) => {
+      const r = toRow(e.clientX);
+      if (r !== null) requestRow(r);
+    };
     const scatter = byTest('slice-scatter');
     const note = q('.scatter-note');
     const readout = q('.scatter-readout');
@@ -367,16 +449,28 @@ export function mountSlicePanel(section, { openRow }) {
     const rows = [];
     let masked = 0;
     const stride = Math.max(1, Math.ceil(n / MAX_POINTS));
-    for (let r = 0; r < n; r += stride) { if (Number.isFinite(xNorm[r])) rows.push(r); }
+    for (let r = 0; r < n; r += stride) {
+      if (Number.isFinite(xNorm[r])) rows.push(r);
+    }
     for (let r = 0; r < n; r++) if (!Number.isFinite(xNorm[r])) masked++;
     const nearest = drawScatter(scatter, { x: xNorm, y: c.polarity, adv: c.advantages ?? null, rows });
-    note.textContent = [stride > 1 ? `(every ${stride}th row: ${rows.length.toLocaleString('en')} of ${n.toLocaleString('en')})` : '',
-      masked ? `${masked} row(s) whose sampled token is masked (p_k = 0) are not drawn` : ''].filter(Boolean).join('; ');
-    scatter.onclick = (e) => { const r = nearest(e.clientX, e.clientY); if (r !== null) requestRow(r); };
+    note.textContent = [
+      stride > 1 ? `(every ${stride}th row: ${rows.length.toLocaleString('en')} of ${n.toLocaleString('en')})` : '',
+      masked ? `${masked} row(s) whose sampled token is masked (p_k = 0) are not drawn` : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
+    scatter.onclick = (e) => {
+      const r = nearest(e.clientX, e.clientY);
+      if (r !== null) requestRow(r);
+    };
     scatter.onpointermove = (e) => {
       const r = nearest(e.clientX, e.clientY);
       scatter.classList.toggle('over-point', r !== null);
-      readout.textContent = r === null ? '' : `row ${r}: ln p_k + H = ${fmt(xNorm[r], 4)}, polarity ${fmt(c.polarity[r], 4)}, A = ${fmt(c.advantages ? c.advantages[r] : 1, 3)} (click to open)`;
+      readout.textContent =
+        r === null
+          ? ''
+          : `row ${r}: ln p_k + H = ${fmt(xNorm[r], 4)}, polarity ${fmt(c.polarity[r], 4)}, A = ${fmt(c.advantages ? c.advantages[r] : 1, 3)} (click to open)`;
     };
     // Histogram range: ±(the 99th percentile of |P|), so one outlier does not squash the rest.
     const sample = [];
@@ -393,7 +487,10 @@ export function mountSlicePanel(section, { openRow }) {
   let drawnWidth = 0;
   new ResizeObserver(() => {
     if (!shown || resizeFrame || section.clientWidth === drawnWidth) return;
-    resizeFrame = requestAnimationFrame(() => { resizeFrame = 0; if (shown) renderCharts(); });
+    resizeFrame = requestAnimationFrame(() => {
+      resizeFrame = 0;
+      if (shown) renderCharts();
+    });
   }).observe(section);
 
   function renderQuadrants() {
@@ -411,10 +508,11 @@ export function mountSlicePanel(section, { openRow }) {
     const k = { pe: 0, pc: 0, ne: 0, nc: 0, zero: 0 };
     const adv = c.advantages;
     for (let r = 0; r < n; r++) {
-      const a = adv ? adv[r] : 1, p = c.polarity[r];
+      const a = adv ? adv[r] : 1,
+        p = c.polarity[r];
       if (a === 0 || p === 0 || !Number.isFinite(p)) k.zero++;
-      else if (a > 0) (p > 0 ? k.pe++ : k.pc++);
-      else (p > 0 ? k.ne++ : k.nc++);
+      else if (a > 0) p > 0 ? k.pe++ : k.pc++;
+      else p > 0 ? k.ne++ : k.nc++;
     }
     const grid = document.createElement('div');
     grid.className = 'quad-grid';
@@ -422,7 +520,8 @@ export function mountSlicePanel(section, { openRow }) {
       const d = document.createElement('div');
       d.className = cls;
       if (test) d.dataset.testid = test;
-      if (typeof text === 'string') d.textContent = text; else d.append(...text);
+      if (typeof text === 'string') d.textContent = text;
+      else d.append(...text);
       grid.append(d);
       return d;
     };
@@ -437,7 +536,12 @@ export function mountSlicePanel(section, { openRow }) {
     cell('', 'corner');
     cell('↑ expands (P > 0)', 'col-head expand');
     cell('↓ contracts (P < 0)', 'col-head contract');
-    const head = (glyph, cls, text) => { const g = document.createElement('span'); g.className = `key ${cls}`; g.textContent = glyph; return [g, text]; };
+    const head = (glyph, cls, text) => {
+      const g = document.createElement('span');
+      g.className = `key ${cls}`;
+      g.textContent = glyph;
+      return [g, text];
+    };
     cell(head('●', 'adv-pos', ' A > 0 rewarded'), 'row-head');
     count(k.pe, 'quad-pos-expand', 'expand');
     count(k.pc, 'quad-pos-contract', 'contract');
@@ -447,7 +551,9 @@ export function mountSlicePanel(section, { openRow }) {
     box.append(grid);
     const note = document.createElement('p');
     note.className = 'hint';
-    note.textContent = `${n.toLocaleString('en')} rows` + (k.zero ? `; ${k.zero} with A = 0 or polarity exactly 0 are in no quadrant.` : '.') +
+    note.textContent =
+      `${n.toLocaleString('en')} rows` +
+      (k.zero ? `; ${k.zero} with A = 0 or polarity exactly 0 are in no quadrant.` : '.') +
       (s.advantageSource === 'file' ? '' : ' No advantages in the file: every row counts as A = 1.');
     box.append(note);
   }
@@ -476,15 +582,27 @@ export function mountSlicePanel(section, { openRow }) {
     const rows = [];
     for (let i = start; i < end; i++) rows.push(shown.order ? shown.order[i] : i);
     tableBody.replaceChildren(...tableRows(cols, rows, shown.columns.polarity));
-    q('[data-role="page"]').textContent = `rows ${start.toLocaleString('en')}–${(end - 1).toLocaleString('en')} of ${s.rows.toLocaleString('en')}`;
+    q('[data-role="page"]').textContent =
+      `rows ${start.toLocaleString('en')}–${(end - 1).toLocaleString('en')} of ${s.rows.toLocaleString('en')}`;
     q('[data-role="prev"]').disabled = shown.page === 0;
     q('[data-role="next"]').disabled = shown.page >= pages - 1;
     q('[data-role="goto"]').max = String(s.rows - 1);
   }
 
-  sortSel.addEventListener('change', () => { if (!shown) return; shown.order = rowOrder(); shown.page = 0; renderTable(); });
-  q('[data-role="prev"]').addEventListener('click', () => { shown.page--; renderTable(); });
-  q('[data-role="next"]').addEventListener('click', () => { shown.page++; renderTable(); });
+  sortSel.addEventListener('change', () => {
+    if (!shown) return;
+    shown.order = rowOrder();
+    shown.page = 0;
+    renderTable();
+  });
+  q('[data-role="prev"]').addEventListener('click', () => {
+    shown.page--;
+    renderTable();
+  });
+  q('[data-role="next"]').addEventListener('click', () => {
+    shown.page++;
+    renderTable();
+  });
   q('[data-role="goto"]').addEventListener('change', (e) => {
     const r = Number(e.target.value);
     if (!shown || !Number.isInteger(r) || r < 0 || r >= shown.summary.rows) return;
@@ -499,7 +617,10 @@ export function mountSlicePanel(section, { openRow }) {
   });
   tableBody.addEventListener('keydown', (e) => {
     const tr = e.target.closest('tr[data-row]');
-    if (tr && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); requestRow(Number(tr.dataset.row)); }
+    if (tr && (e.key === 'Enter' || e.key === ' ')) {
+      e.preventDefault();
+      requestRow(Number(tr.dataset.row));
+    }
   });
 
   function requestRow(r) {

@@ -1,3 +1,4 @@
+// @ts-check
 // The slice panel's side of the worker protocol (www/js/slice-worker.js).
 // One worker per file: `load` starts a worker for the file; it replaces the
 // slice on view only once it is done, and then the old slice's worker is

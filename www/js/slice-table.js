@@ -1,3 +1,4 @@
+// @ts-check
 // The per-row table of a slice and its CSV export, both from one column
 // spec (columnSpec): a column with a `csv` name is exported, in spec order,
 // under the header docs/contract.md fixes; the table shows every column.
@@ -29,9 +30,13 @@ export function columnSpec(summary, c) {
     cols.push({ key: 'hlb', label: 'H ≥', value: (r) => c.entropyBound[r], raw: true });
     cols.push({ key: 'tail', label: 'tail', value: (r) => c.tailMass[r], text: (r) => fmtPercent(c.tailMass[r]), raw: true });
   }
-  if (summary.choices > 1) cols.push({ key: 'choice', label: 'choice', value: (r) => c.choice[r], text: (r) => String(c.choice[r]), raw: true });
+  if (summary.choices > 1)
+    cols.push({ key: 'choice', label: 'choice', value: (r) => c.choice[r], text: (r) => String(c.choice[r]), raw: true });
   cols.push({
-    key: 'token', label: 'token', csv: 'token', value: tok((r) => c.tokens[r]),
+    key: 'token',
+    label: 'token',
+    csv: 'token',
+    value: tok((r) => c.tokens[r]),
     text: (r) => (c.tokens ? String(c.tokens[r]) + (c.tokenLabels ? ` “${c.tokenLabels[r]}”` : '') : '—'),
   });
   if (c.advantages) cols.push({ key: 'A', label: 'A', value: (r) => c.advantages[r], text: (r) => fmt(c.advantages[r], 4) });
@@ -88,7 +93,10 @@ export function tableHead(cols) {
 export async function csvParts(cols, rows) {
   const exported = cols.filter((c) => c.csv);
   if (exported.map((c) => c.csv).join(',') !== CSV_HEADER) throw new Error('The CSV columns no longer match docs/contract.md.');
-  const cell = (col, r) => { const v = col.value(r); return v === null || v === undefined ? '' : String(v); };
+  const cell = (col, r) => {
+    const v = col.value(r);
+    return v === null || v === undefined ? '' : String(v);
+  };
   const parts = [CSV_HEADER + '\n'];
   for (let a = 0; a < rows; a += 20_000) {
     const b = Math.min(rows, a + 20_000);

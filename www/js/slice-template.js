@@ -1,3 +1,4 @@
+// @ts-check
 // The static markup of the "Your logits" panel (no data goes in here: the
 // panel fills it with textContent) and the example files it offers.
 

@@ -42,7 +42,9 @@ async function readBytes(file, start, end) {
   try {
     return new Uint8Array(await file.slice(start, end).arrayBuffer());
   } catch (e) {
-    throw new Error(`The file could not be read (${e.message || e.name}). It may have been moved or changed since it was chosen; choose it again.`);
+    throw new Error(
+      `The file could not be read (${e.message || e.name}). It may have been moved or changed since it was chosen; choose it again.`,
+    );
   }
 }
 
@@ -119,9 +121,17 @@ function progressReporter(phase, total, unit) {
 /** A binary file: streamed by rows (C order) or decoded whole (Fortran order). */
 async function openBinary(file, info, L, options, summary, timing) {
   Object.assign(summary, {
-    format: info.format, dtype: info.dtype, order: info.order, shape: info.shape, rows: info.rows, vocab: info.vocab,
-    tensors: info.tensors, logitsName: info.logitsName ?? null, tokensName: info.tokensName ?? null,
-    advantagesName: info.advantagesName ?? null, endian: info.endian,
+    format: info.format,
+    dtype: info.dtype,
+    order: info.order,
+    shape: info.shape,
+    rows: info.rows,
+    vocab: info.vocab,
+    tensors: info.tensors,
+    logitsName: info.logitsName ?? null,
+    tokensName: info.tokensName ?? null,
+    advantagesName: info.advantagesName ?? null,
+    endian: info.endian,
   });
   const tokens = info.tokensRange ? L.decodeTokens(await readBytes(file, ...info.tokensRange)) : null;
   const advantages = info.advantagesRange ? L.decodeAdvantages(await readBytes(file, ...info.advantagesRange)) : null;
@@ -136,7 +146,8 @@ async function openBinary(file, info, L, options, summary, timing) {
     const report = progressReporter('analyse', end - start, 'bytes');
     const range = (f, k) => [start + f * rowBytes, start + (f + k) * rowBytes];
     cols = await analyseAll({
-      ...common, perChunk,
+      ...common,
+      perChunk,
       // The next chunk is read while this one is decoded and analysed
       // (at most two chunks in memory).
       next: async (first, n) => {
@@ -157,7 +168,11 @@ async function openBinary(file, info, L, options, summary, timing) {
       // they are, and analyzeRows refuses NaN, +inf and all-masked rows
       // like decodeRows does. If it does, decodeRows on the same bytes
       // gives the parser's message (row counted in the whole file).
-      explain: identity ? (first, logits) => { L.decodeRows(first, new Uint8Array(logits.buffer, logits.byteOffset, logits.byteLength)); } : null,
+      explain: identity
+        ? (first, logits) => {
+            L.decodeRows(first, new Uint8Array(logits.buffer, logits.byteOffset, logits.byteLength));
+          }
+        : null,
       report: (rowsDone) => report(rowsDone * rowBytes),
     });
     state = { kind: 'stream', layout: L };
@@ -167,7 +182,8 @@ async function openBinary(file, info, L, options, summary, timing) {
     postMessage({ type: 'progress', phase: 'read', done: 0, total: end - start });
     const all = L.decodeAll(await readBytes(file, start, end));
     cols = await analyseAll({
-      ...common, perChunk: Math.max(1, Math.floor(CHUNK_BYTES / (4 * vocab))),
+      ...common,
+      perChunk: Math.max(1, Math.floor(CHUNK_BYTES / (4 * vocab))),
       next: async (first, n) => all.subarray(first * vocab, (first + n) * vocab),
       report: progressReporter('analyse', rows, 'rows'),
     });
@@ -188,11 +204,23 @@ async function openText(file, format, options, summary, timing) {
   postMessage({ type: 'progress', phase: 'parse', done: 0, total: file.size });
   const { data, info } = parseSlice(file.name, bytes, wasmOptions(options));
   const { rows, vocab } = info;
-  Object.assign(summary, { format: info.format, rows, vocab, shape: [rows, vocab], dtype: 'float32', warnings: info.warnings, truncated: info.truncated });
+  Object.assign(summary, {
+    format: info.format,
+    rows,
+    vocab,
+    shape: [rows, vocab],
+    dtype: 'float32',
+    warnings: info.warnings,
+    truncated: info.truncated,
+  });
   const tokens = info.tokens ?? null;
   const advantages = info.advantages ?? null;
   const cols = await analyseAll({
-    rows, vocab, tokens: tokens ?? (options.greedy ? 'greedy' : null), advantages, timing,
+    rows,
+    vocab,
+    tokens: tokens ?? (options.greedy ? 'greedy' : null),
+    advantages,
+    timing,
     perChunk: Math.max(1, Math.floor(CHUNK_BYTES / (4 * vocab))),
     next: async (first, n) => data.rowsLogits(first, n),
     report: progressReporter('analyse', rows, 'rows'),
@@ -215,13 +243,29 @@ async function open({ file, options = {} }) {
     postMessage({ type: 'progress', phase: 'header', done: 0, total: file.size });
     const h = await header(file, options);
     const summary = {
-      name: file.name, size: file.size, format: null, dtype: null, order: 'C', shape: null, rows: 0, vocab: 0,
-      warnings: [], truncated: false, tokenSource: null, tokensName: null, advantagesName: null,
-      advantageSource: null, tensors: [], logitsName: null, path: null, choices: 1,
+      name: file.name,
+      size: file.size,
+      format: null,
+      dtype: null,
+      order: 'C',
+      shape: null,
+      rows: 0,
+      vocab: 0,
+      warnings: [],
+      truncated: false,
+      tokenSource: null,
+      tokensName: null,
+      advantagesName: null,
+      advantageSource: null,
+      tensors: [],
+      logitsName: null,
+      path: null,
+      choices: 1,
     };
-    const { cols, state, advantages } = h.kind === 'ready'
-      ? await openBinary(file, h.info, h.layout, options, summary, timing)
-      : await openText(file, h.format, options, summary, timing);
+    const { cols, state, advantages } =
+      h.kind === 'ready'
+        ? await openBinary(file, h.info, h.layout, options, summary, timing)
+        : await openText(file, h.format, options, summary, timing);
     if (!summary.tokenSource && cols.token) summary.tokenSource = 'greedy';
     summary.elapsedMs = performance.now() - t0;
     summary.timing = timing;
@@ -230,7 +274,9 @@ async function open({ file, options = {} }) {
     if (cols.token) columns.tokens = Uint32Array.from(cols.token);
     delete columns.token;
     if (advantages) columns.advantages = Float32Array.from(advantages);
-    const transfer = Object.values(columns).filter((a) => ArrayBuffer.isView(a)).map((a) => a.buffer);
+    const transfer = Object.values(columns)
+      .filter((a) => ArrayBuffer.isView(a))
+      .map((a) => a.buffer);
     postMessage({ type: 'done', summary, columns }, transfer);
   } catch (e) {
     postMessage({ type: 'error', message: e?.message ?? String(e), code: e?.code, candidates: e?.candidates });
@@ -241,12 +287,14 @@ async function openRow({ row, reqId }) {
   try {
     if (!current) throw new Error('That slice is no longer loaded; load it again.');
     const { state, file } = current;
-    let logits, labels = null;
+    let logits,
+      labels = null;
     if (state.kind === 'stream') {
       const [s, e] = state.layout.rowRange(row);
       logits = state.layout.decodeRows(row, await readBytes(file, s, e));
     } else if (state.kind === 'decoded') {
-      if (!(Number.isInteger(row) && row >= 0 && row < state.rows)) throw new Error(`Row ${row} does not exist: the slice has ${state.rows} rows.`);
+      if (!(Number.isInteger(row) && row >= 0 && row < state.rows))
+        throw new Error(`Row ${row} does not exist: the slice has ${state.rows} rows.`);
       logits = state.logits.slice(row * state.vocab, (row + 1) * state.vocab);
     } else {
       logits = state.data.row(row);
