@@ -38,7 +38,7 @@ test('the dist folder ships the TypeScript declarations of the API', () => {
   for (const name of [
     'class Distribution',
     'drawCurve(',
-    'options?: ChartOptions',
+    'options: ChartOptions | undefined',
     '): ChartLayout',
     'export function topBars(',
     'interface TopBars',

@@ -160,9 +160,9 @@ fn polarity_is_advantage_times_mean_minus_own_discriminator() {
     let h: f64 = -p.iter().map(|x| x * x.ln()).sum::<f64>();
     let s: Vec<f64> = p.iter().map(|x| x * (h + x.ln())).collect();
     let s_bar: f64 = p.iter().zip(&s).map(|(a, b)| a * b).sum();
-    for k in 0..4 {
+    for (k, s_k) in s.iter().enumerate() {
         for a in [-2.0, 0.0, 0.7] {
-            let want = a * (s_bar - s[k]);
+            let want = a * (s_bar - s_k);
             assert!(
                 (d.polarity(k, a).unwrap() - want).abs() < 1e-14,
                 "k={k} A={a}"

@@ -46,10 +46,10 @@ fn every_example_is_covered() {
         .iter()
         .map(|e| e["file"].as_str().unwrap().to_owned())
         .collect();
+    // Files only: www/examples/runs/ holds the training-run examples, checked elsewhere.
     let mut on_disk: Vec<String> = std::fs::read_dir(format!("{ROOT}/www/examples"))
         .unwrap()
         .map(|d| d.unwrap())
-        // Slice examples are files; folders (runs/) hold other examples.
         .filter(|d| d.file_type().unwrap().is_file())
         .map(|d| d.file_name().to_string_lossy().into_owned())
         .collect();

@@ -10,6 +10,7 @@
 
 import { byTest as find } from './dom.js';
 import { fmt } from './format.js';
+import { setTextWithOverbars } from './overbar.js';
 import { download } from './share.js';
 import { drawSeries, drawShares, drawScatter, drawAdvantageProb, SHARE_NAMES } from './run-charts.js';
 import { renderStrip, visible } from './run-strip.js';
@@ -50,11 +51,11 @@ function fmtBytes(n) {
 const int = (v) => Number(v).toLocaleString('en');
 const sign = (v) => (v > 0 ? '▲ expands' : v < 0 ? '▼ contracts' : '');
 
+// Text with S̄ goes through setTextWithOverbars (WebKit drops the combining bar).
 function para(text, cls) {
   const p = document.createElement('p');
   if (cls) p.className = cls;
-  p.textContent = text;
-  return p;
+  return setTextWithOverbars(p, text);
 }
 
 /** @param {HTMLElement} section @param {{ openRow(row: object): void }} hooks */
@@ -148,7 +149,7 @@ export function mountRunPanel(section, { openRow }) {
       n.dataset.testid = 'run-notice';
       status.after(n);
     }
-    n.textContent = text;
+    setTextWithOverbars(n, text);
   }
 
   /**
@@ -450,10 +451,10 @@ export function mountRunPanel(section, { openRow }) {
       const f = document.createElement('figure');
       f.className = 'run-chart';
       const cap = document.createElement('figcaption');
-      cap.textContent = title;
+      setTextWithOverbars(cap, title);
       if (note) {
         const sm = document.createElement('small');
-        sm.textContent = ` ${note}`;
+        setTextWithOverbars(sm, ` ${note}`);
         cap.append(sm);
       }
       const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
@@ -604,7 +605,7 @@ export function mountRunPanel(section, { openRow }) {
     const what = s.hasPolarity ? 'PG polarity A (S̄ − S_k)' : s.hasEntropy ? 'token term −A·S_k' : null;
     legend.replaceChildren();
     if (what) {
-      legend.append(`Colour: ${what}, `);
+      legend.append(setTextWithOverbars(document.createElement('span'), `Colour: ${what}, `));
       const e = document.createElement('span');
       e.className = 'tok exp-3';
       e.textContent = '▲ expands (solid underline)';
@@ -675,7 +676,7 @@ export function mountRunPanel(section, { openRow }) {
     for (const [name, v, key] of items) {
       const div = document.createElement('div');
       const dt = document.createElement('dt');
-      dt.textContent = name;
+      setTextWithOverbars(dt, name);
       const dd = document.createElement('dd');
       dd.textContent = v;
       dd.dataset.key = key;
