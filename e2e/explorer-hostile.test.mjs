@@ -75,6 +75,7 @@ test('a row of 152,064 tokens opens with its rest bucket (item 5)', async () => 
   const { page, problems, context } = await open(env.browser, `${env.base}/`);
   await uploadAndOpenRow(page, path, 0);
   assert.match(await page.textContent('[data-testid="row-banner"]'), /152,064 tokens/);
+  await page.evaluate(() => new Promise((ok) => requestAnimationFrame(ok))); // readouts follow at the next frame
   assert.ok(close(await value(page, 'entropy'), stats(z).H, 1e-9), 'entropy of the full row');
   assert.equal(await page.evaluate(() => document.querySelectorAll('.bar').length), 63);
   assert.equal(await page.evaluate(() => document.querySelector('.bar-label:last-child').textContent), 'rest (152,002)');
