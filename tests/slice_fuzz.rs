@@ -143,11 +143,11 @@ fn examples() -> Vec<Vec<u8>> {
         .collect()
 }
 
-/// The hostile inputs of the upload sweep, kept as cargo-fuzz seeds in
-/// fuzz/corpus/slice_parsers (first byte: the name hint, as in the fuzz
+/// The hostile inputs of the upload sweep, kept as cargo-fuzz seeds (tracked; corpus/ is cargo-fuzz output and ignored) in
+/// fuzz/seeds/slice_parsers (first byte: the name hint, as in the fuzz
 /// target): (name, bytes).
 fn hostile() -> Vec<(&'static str, Vec<u8>)> {
-    let dir = format!("{ROOT}/fuzz/corpus/slice_parsers");
+    let dir = format!("{ROOT}/fuzz/seeds/slice_parsers");
     let mut seeds: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| std::fs::read(e.unwrap().path()).unwrap())
