@@ -192,6 +192,7 @@ test('a row opened from a slice: full-row numbers, top tokens plus a rest bucket
     detail: { logits: new Float32Array(logits), token: 123, labels: null, name: 'test.npy', index: 5, advantage: -1, truncated: false },
   })), [f32]);
   await page.waitForFunction(() => !document.querySelector('[data-testid="row-banner"]').hidden);
+  await page.evaluate(() => new Promise((ok) => requestAnimationFrame(ok))); // readouts follow at the next frame
   assert.match(await page.textContent('[data-testid="row-banner"]'), /Row 5 of test\.npy: 20,000 tokens/);
   const ref = stats(f32, 1);
   assert.ok(close(await value(page, 'entropy'), ref.H, 1e-10), 'entropy of the full row');
