@@ -76,7 +76,14 @@ export class EntropyPolarityView extends HTMLElement {
   }
 
   connectedCallback() {
-    this.resize = new ResizeObserver(() => this.schedule());
+    // Only a new width needs a redraw: the height is ours (set by render), and
+    // redrawing on it makes WebKit report a ResizeObserver loop as a page error.
+    this.resize = new ResizeObserver((entries) => {
+      const width = entries[entries.length - 1].contentRect.width;
+      if (width === this.observedWidth) return;
+      this.observedWidth = width;
+      this.schedule();
+    });
     this.resize.observe(this);
     this.darkQuery = window.matchMedia?.('(prefers-color-scheme: dark)');
     this.onScheme = () => this.schedule();
