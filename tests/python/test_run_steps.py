@@ -6,7 +6,7 @@ Rust core, plus its error messages.
 Expected numbers come from tests/fixtures/run_examples_expected.json, written by
 scripts/make_run_examples.py's reference reader (plain Python, math.fsum), which
 shares no code with sql/ or src/. The Rust comparison runs
-`cargo run --release --example run_steps -- PATH` (the core's native twin) and is
+`cargo run --example run_steps -- PATH` (the core's native twin) and is
 skipped, saying so, while that example does not exist.
 """
 
@@ -149,14 +149,14 @@ class AgainstRustCore(Compare):
             raise unittest.SkipTest("examples/run_steps.rs (the Rust core's per-step CLI) "
                                     "is not in this tree yet")
         cargo = shutil.which("cargo") or os.path.expanduser("~/.cargo/bin/cargo")
-        p = subprocess.run([cargo, "build", "--release", "--quiet", "--example", "run_steps"],
+        p = subprocess.run([cargo, "build", "--quiet", "--example", "run_steps"],
                            cwd=ROOT, capture_output=True, text=True)
         if p.returncode != 0:
             raise AssertionError("cargo build --example run_steps failed:\n" + p.stderr)
         cls.cargo = cargo
 
     def rust(self, path):
-        p = subprocess.run([self.cargo, "run", "--release", "--quiet", "--example", "run_steps",
+        p = subprocess.run([self.cargo, "run", "--quiet", "--example", "run_steps",
                             "--", path], cwd=ROOT, capture_output=True, text=True, timeout=300)
         self.assertEqual(p.returncode, 0, p.stderr)
         return parse_csv(p.stdout)
