@@ -29,17 +29,9 @@ const NAMES: [&str; 7] = [
     "a.npy",
 ];
 
-fn config(cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(cases);
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
+#[path = "support/proptest_config.rs"]
+mod proptest_config;
+use proptest_config::config;
 
 fn example(i: usize) -> Vec<u8> {
     std::fs::read(format!("{ROOT}/{}", EXAMPLES[i % EXAMPLES.len()])).unwrap()

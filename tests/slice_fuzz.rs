@@ -29,17 +29,9 @@ const EXAMPLES: [&str; 10] = [
 ];
 const NAMES: [&str; 6] = ["a.npy", "a.safetensors", "a.json", "a.csv", "a.bin", ""];
 
-fn config(cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(cases);
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
+#[path = "support/proptest_config.rs"]
+mod proptest_config;
+use proptest_config::config;
 
 fn opts(bf16: bool, pick: u8) -> ParseOptions {
     let name = |i: u8| ["logits", "tokens", "advantages", "nope"][(i % 4) as usize].to_string();
