@@ -242,6 +242,6 @@ test('the custom element clamps height="1e9" and drops its caption on an error',
   assert.equal(after.values, null);
   assert.equal(after.canvasHidden, true);
   // Errors in the console are the element's own (none expected).
-  assert.deepEqual(problems, []);
+  assert.deepEqual(problems, [], `console and page errors: ${JSON.stringify(problems)}`);
   await context.close();
 });

@@ -56,7 +56,6 @@ function commit(next, { focusBars = false } = {}) {
   dist = d;
   state = next;
   if (leaveRow) row = null;
-  renderRowBanner();
   clearError();
   history.replaceState(null, '', hashFromState(state));
   // "Run this distribution in the lab": its logits at temperature 1 as the lab's start.
@@ -76,6 +75,8 @@ function schedule() {
   if (frame) return;
   frame = requestAnimationFrame(() => {
     frame = 0;
+    // The banner changes in the same frame as the numbers it names.
+    renderRowBanner();
     render();
   });
 }

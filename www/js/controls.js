@@ -212,7 +212,15 @@ export function wireControls(app) {
     }),
   );
   window.addEventListener('hashchange', () => app.loadHash());
-  new ResizeObserver(() => app.redraw()).observe(byTest('curve'));
+  // Only a new width needs a redraw: the height follows from it, and redrawing
+  // on every size change makes WebKit report a ResizeObserver loop.
+  let curveWidth = -1;
+  new ResizeObserver((entries) => {
+    const width = entries[entries.length - 1].contentRect.width;
+    if (width === curveWidth) return;
+    curveWidth = width;
+    app.redraw();
+  }).observe(byTest('curve'));
   window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener('change', () => app.redraw());
   return bars;
 }
