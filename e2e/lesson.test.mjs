@@ -137,6 +137,7 @@ test('every scene: its state, predict then reveal, chart and text on one 1440×9
         hs.forEach((h, j) => assert.ok(close(h, want[j], 1e-9), `step ${j}: H ${h} against ${want[j]}`));
         assert.ok(Math.max(...hs) > hs[0] + 0.3 && hs[30] < hs[0] - 0.5, 'H rises, then collapses');
         assert.equal(await page.textContent('[data-testid="step-out"]'), '30');
+        assert.ok(close(await value(page, 'r-entropy'), want[30], 1e-9), 'the readouts follow the step shown');
       }
       if (sc.id === 'average') {
         const got = Number(await page.getAttribute('[data-testid="average"]', 'data-sum'));

@@ -10,7 +10,13 @@ import { axes, ticks, wholeTicks } from './axis.js';
 import { fmt } from './format.js';
 import { el } from './svg.js';
 
-const W = 560;
+/**
+ * The drawing width in SVG units: the element's own width between 340 and
+ * 560, so that text keeps its CSS size on a phone instead of shrinking with
+ * a fixed viewBox.
+ * @param {SVGSVGElement} svg
+ */
+const widthOf = (svg) => Math.max(340, Math.min(560, Math.round(svg.clientWidth || 560)));
 
 /** SVG text with ^{…} as a raised, smaller tspan (e^{−H}, S_{k}). */
 function richText(attrs, text) {
@@ -60,9 +66,10 @@ function topBars(o) {
  */
 export function drawBars(svg, o) {
   if (o.p.length > MAX_BARS) o = topBars(o);
+  const W = widthOf(svg);
   const H = 200,
     L = 40,
-    R = 64,
+    R = 78,
     T = 14,
     B = 34;
   svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
@@ -143,6 +150,7 @@ export function drawCurve(canvas, s, dark) {
  * @param {string} label the token's name
  */
 export function drawHistory(svg, hist, upto, label) {
+  const W = widthOf(svg);
   const H = 220,
     L = 40,
     R = 40,
@@ -182,6 +190,7 @@ export function drawHistory(svg, hist, upto, label) {
  * @param {{labels: string[], A: number[], contrib: number[], sum: number}} o
  */
 export function drawAverage(svg, o) {
+  const W = widthOf(svg);
   const H = 210,
     L = 58,
     R = 16,
@@ -217,6 +226,7 @@ export function drawAverage(svg, o) {
  * @param {SVGSVGElement} svg @param {{pg: number[], polarity: number[]}} runs
  */
 export function drawLab(svg, runs) {
+  const W = widthOf(svg);
   const H = 260,
     L = 40,
     R = 16,

@@ -106,7 +106,7 @@ function history(s, steps) {
     const zi = z;
     const next = withDist(zi, s.temperature, (d) => {
       const b = summary(d);
-      out.push({ H: b.H, pk: b.p[s.token], pdag: b.pdag, p: b.p });
+      out.push({ H: b.H, eH: b.eH, pk: b.p[s.token], pdag: b.pdag, p: b.p });
       return Array.from(d.updatedLogits(Float64Array.from(zi), s.token, s.kind, s.step * s.adv));
     });
     z = next;

@@ -130,13 +130,7 @@ function renderScene() {
   }
   byTest('open-explorer').href = explorerHref(s.state);
 
-  // Readouts: what the reader needs to predict; the changes after the answer.
-  const tok = s.state.labels[s.state.token];
-  readout('r-entropy', n.H, `${fmt(n.H, 4)} nats`);
-  readout('r-flip-nudge', n.eH);
-  readout('r-flip-pg', n.pdag);
-  document.getElementById('r-prob-name').textContent = `p of “${tok}”`;
-  readout('r-prob', n.pk);
+  renderReadouts();
   readout('r-first', n.first, `${n.first > 0 ? '+' : ''}${fmt(n.first, 4)}`);
   readout('r-exact', n.exact, `${n.exact > 0 ? '+' : ''}${fmt(n.exact, 4)}`);
 
@@ -147,6 +141,20 @@ function renderScene() {
   }
   setRich(byTest('curve-caption'), curveCaption(s), { terms: false });
   drawScene();
+}
+
+/** What the reader needs to predict: H, e^−H, p† and p of the token (in the
+ *  steps scene, of the step shown). */
+function renderReadouts() {
+  const s = scene();
+  const n = view.n;
+  const at = s.id === 'steps' ? n.history[view.step] : n;
+  const tok = s.state.labels[s.state.token];
+  readout('r-entropy', at.H, `${fmt(at.H, 4)} nats`);
+  readout('r-flip-nudge', at.eH);
+  readout('r-flip-pg', at.pdag);
+  document.getElementById('r-prob-name').textContent = s.id === 'steps' ? `step ${view.step}: p of “${tok}”` : `p of “${tok}”`;
+  readout('r-prob', s.id === 'steps' ? at.pk : n.pk);
 }
 
 /** What the core's curve holds, in words (the two curves answer different questions). */
@@ -173,7 +181,7 @@ function drawScene() {
       p: stepP,
       labels: st.labels,
       token: st.token,
-      eH: s.id === 'steps' ? Math.exp(-n.history[view.step].H) : n.eH,
+      eH: s.id === 'steps' ? n.history[view.step].eH : n.eH,
       pdag: st.kind === 'pg' ? flips.pdag : undefined,
       after: showAfter ? (s.id === 'entropy' ? n.hot.p : n.after) : null,
       afterLabel: s.id === 'entropy' ? 'outline: at T = 2' : 'outline: after the step',
@@ -253,6 +261,7 @@ function renderLinks(s) {
 
 function showStep(i) {
   view.step = i;
+  renderReadouts();
   byTest('step-range').value = String(i);
   byTest('step-out').textContent = String(i);
   drawScene();
