@@ -181,6 +181,12 @@ test('every scene: its state, predict then reveal, chart and text on one 1440×9
     assert.match(await page.textContent('[data-testid="term-tip"]'), /discriminator/);
     await page.keyboard.press('Escape');
     await page.waitForSelector('[data-testid="term-tip"]', { state: 'hidden' });
+    // A tap (click) shows one too; a tap elsewhere hides it.
+    await page.click('[data-testid="claim"] button.term, [data-testid="body"] button.term[data-term="eH"]');
+    await page.waitForSelector('[data-testid="term-tip"]:not([hidden])');
+    assert.match(await page.textContent('[data-testid="term-tip"]'), /nudge flips/);
+    await page.click('[data-testid="scene-count"]');
+    await page.waitForSelector('[data-testid="term-tip"]', { state: 'hidden' });
     // "Just show me" reveals without a verdict on the reader.
     await page.click('[data-testid="reveal"]');
     assert.match(await page.textContent('[data-testid="feedback"]'), /^Answer: wider/);
