@@ -144,6 +144,15 @@ test('every scene: its state, predict then reveal, chart and text on one 1440×9
         assert.ok(close(got, averageChange(s), 1e-9), `E[ΔH] ${got}`);
         assert.ok(got < 0);
         assert.match(text, /The same A for every token gives 0 /);
+        // The same A = 1 for every token: the shares cancel (to rounding); the rare token rewarded: E[ΔH] > 0.
+        await page.click('[data-testid="case-same"]');
+        const same = Number(await page.getAttribute('[data-testid="average"]', 'data-sum'));
+        assert.ok(Math.abs(same) < 1e-15, `same A: ${same}`);
+        await page.click('[data-testid="case-rare"]');
+        const rare = Number(await page.getAttribute('[data-testid="average"]', 'data-sum'));
+        const rr = r.p.map((_, j) => (j === 3 ? 1 : 0) - r.p[3]);
+        const covRare = r.p.reduce((a, p, j) => a + p * rr[j] * r.S[j], 0);
+        assert.ok(close(rare, (-s.step * s.adv * covRare) / s.T, 1e-9) && rare > 0, `rare: ${rare}`);
       }
       if (sc.id === 'quadrants') {
         const cells = await page.$$eval('[data-testid="quadrants"] td', (tds) => tds.map((t) => Number(t.dataset.value)));

@@ -104,17 +104,17 @@ function referenceNumbers(s) {
     n.cross = hist.findIndex((e) => e.pk > e.pdag);
   }
   if (s.rewards) {
-    const avg = (rw) => {
-      const rbar = rw.reduce((a, x, j) => a + r.p[j] * x, 0);
-      const A = rw.map((x) => x - rbar);
-      // −(η/T) Cov_p(A, S), the closed form (not the per-token sum the page uses).
-      const cov = r.p.reduce((a, pj, j) => a + pj * A[j] * r.S[j], 0) - r.p.reduce((a, pj, j) => a + pj * A[j], 0) * r.Sbar;
+    // −(η/T) Cov_p(A, S), the closed form (not the per-token sum the page uses).
+    const avg = (A) => {
+      const Abar = A.reduce((a, x, j) => a + r.p[j] * x, 0);
+      const cov = r.p.reduce((a, pj, j) => a + pj * A[j] * r.S[j], 0) - Abar * r.Sbar;
       return { A, cov, sum: (-step / T) * cov, contrib: r.p.map((pj, j) => (pj * step * A[j] * (r.Sbar - r.S[j])) / T) };
     };
+    const adv = (rw) => rw.map((x) => x - rw.reduce((a, y, j) => a + r.p[j] * y, 0));
     n.average = {
-      ...avg(s.rewards),
+      ...avg(adv(s.rewards)),
       constant: avg(s.rewards.map(() => 1)).sum,
-      rare: avg(s.rewards.map((_, j) => (j === s.rewards.length - 1 ? 1 : 0))).sum,
+      rare: avg(adv(s.rewards.map((_, j) => (j === s.rewards.length - 1 ? 1 : 0)))).sum,
     };
   }
   if (s.lab) n.lab = { pg: [2, 1.5, 0.8], polarity: [2, 1.9, 1.7] }; // a stand-in run: the wording only

@@ -216,7 +216,9 @@ export function drawAverage(svg, o) {
     svg.append(el('text', { x: (x(i) + slot / 2).toFixed(1), y: H - B + 29, 'text-anchor': 'middle', class: 'tick' }, under));
   };
   o.contrib.forEach((v, i) => bar(i, v, 'share', o.labels[i], `A ${o.A[i] > 0 ? '+' : ''}${fmt(o.A[i], 2)}`));
-  bar(o.contrib.length, o.sum, 'total', 'sum', `${o.sum > 0 ? '+' : ''}${fmt(o.sum, 3)}`);
+  // A sum that cancels (the same A for every token) shows as 0, its rounding residue aside.
+  const cancels = Math.abs(o.sum) < 1e-12 * m;
+  bar(o.contrib.length, cancels ? 0 : o.sum, 'total', 'sum', cancels ? '0 (cancels)' : `${o.sum > 0 ? '+' : ''}${fmt(o.sum, 3)}`);
   svg.dataset.sum = String(o.sum);
   svg.setAttribute('aria-label', `Each token's share of E[ΔH]: ${o.contrib.map((v, i) => `${o.labels[i]} ${fmt(v, 3)}`).join(', ')}; sum ${fmt(o.sum, 3)} nats.`);
 }

@@ -31,20 +31,25 @@ const summary = (d) => ({
 });
 
 /**
- * E[ΔH] over k ~ p of a policy-gradient step with A_k = r_k − Σ p_j r_j, to
- * first order: Σ_k p_k ΔH_k, each ΔH_k the core's firstOrder (docs/lesson.md;
- * it equals −(η/T) Cov_p(A, S)).
- * @param {any} d @param {number[]} r rewards @param {number} eta
+ * E[ΔH] over k ~ p of a policy-gradient step with advantage A_k on the
+ * sampled token, to first order: Σ_k p_k ΔH_k, each ΔH_k the core's
+ * firstOrder (docs/lesson.md; it equals −(η/T) Cov_p(A, S)).
+ * @param {any} d @param {number[]} A advantages @param {number} eta
  */
-function average(d, r, eta) {
+function shares(d, A, eta) {
   const p = Array.from(d.probs());
   const S = Array.from(d.discriminator());
-  const rbar = p.reduce((a, pk, k) => a + pk * r[k], 0);
-  const A = r.map((x) => x - rbar);
   const contrib = p.map((pk, k) => pk * d.firstOrder(k, 'pg', eta * A[k]));
   const Abar = p.reduce((a, pk, k) => a + pk * A[k], 0);
   const cov = p.reduce((a, pk, k) => a + pk * A[k] * S[k], 0) - Abar * d.meanDiscriminator;
   return { A, contrib, sum: contrib.reduce((a, b) => a + b, 0), cov };
+}
+
+/** Advantages from rewards: A_k = r_k − Σ_j p_j r_j. @param {any} d @param {number[]} r */
+function advantages(d, r) {
+  const p = Array.from(d.probs());
+  const rbar = p.reduce((a, pk, k) => a + pk * r[k], 0);
+  return r.map((x) => x - rbar);
 }
 
 /**
@@ -73,12 +78,14 @@ export function sceneNumbers(scene) {
     if (scene.id === 'steps') Object.assign(n, history(s, scene.steps ?? 30));
     if (scene.id === 'average') {
       const r = scene.rewards ?? [];
-      const rare = r.map((_, j) => (j === r.length - 1 ? 1 : 0));
-      n.average = {
-        ...average(d, r, step),
-        constant: average(d, r.map(() => 1), step).sum,
-        rare: average(d, rare, step).sum,
+      // The scene's rewards, and two to compare: the rarest token rewarded
+      // instead, and the same advantage A = 1 whichever token is sampled.
+      const cases = {
+        likely: shares(d, advantages(d, r), step),
+        rare: shares(d, advantages(d, r.map((_, j) => (j === r.length - 1 ? 1 : 0))), step),
+        same: shares(d, r.map(() => 1), step),
       };
+      n.average = { ...cases.likely, constant: cases.same.sum, rare: cases.rare.sum, cases };
     }
     if (scene.id === 'quadrants') {
       n.quadrants = [0, s.logits.length - 1].flatMap((j) =>

@@ -188,8 +188,8 @@ export const SCENES = Object.freeze([
       text:
         `${n.average.sum > 0 ? 'Wider' : 'Narrower'}: E[ΔH] = ${signed(n.average.sum)} nats per step, because A and S are both ` +
         `large on Paris: Cov_{p}(A, S) = ${f3(n.average.cov)}. The bars show each token's share p_{k} ΔH_{k}. ` +
-        `The same A for every token gives ${zero(n.average.constant)}; rewarding rare Lille instead gives ` +
-        `${signed(n.average.rare)}.`,
+        `The same A for every token gives ${zero(n.average.constant)}: the shares cancel. Rewarding rare Lille ` +
+        `instead gives ${signed(n.average.rare)}. Try them under the chart.`,
     }),
   },
   {

@@ -18,7 +18,7 @@ const CHART_KINDS = ['bars', 'curve', 'history', 'average', 'quadrants', 'lab'];
 const STEP_MS = 110;
 
 /** What is on screen: scene index, its numbers, revealed or not, the step shown. */
-const view = { index: -1, present: false, /** @type {any} */ n: null, revealed: false, chosen: '', step: 0 };
+const view = { index: -1, present: false, /** @type {any} */ n: null, revealed: false, chosen: '', step: 0, rewards: 'likely' };
 let playTimer = 0;
 /** @type {() => boolean} */
 let hideTip = () => false;
@@ -55,6 +55,7 @@ function load() {
     return;
   }
   view.step = 0;
+  view.rewards = 'likely';
   renderScene();
   const title = document.getElementById('scene-title');
   // A new scene from a key or a link: start reading at its title.
@@ -198,7 +199,12 @@ function drawScene() {
     }
   }
   if (s.charts.includes('history')) drawHistory(byTest('history'), n.history, view.step, st.labels[st.token]);
-  if (s.charts.includes('average')) drawAverage(byTest('average'), { labels: st.labels, ...n.average });
+  if (s.charts.includes('average')) {
+    byTest('case-likely').textContent = `reward ${st.labels[0]} (likely)`;
+    byTest('case-rare').textContent = `reward ${st.labels[st.labels.length - 1]} (rare)`;
+    for (const b of document.querySelectorAll('[data-case]')) b.setAttribute('aria-pressed', String(b.getAttribute('data-case') === view.rewards));
+    drawAverage(byTest('average'), { labels: st.labels, ...n.average.cases[view.rewards] });
+  }
   if (s.charts.includes('quadrants')) renderQuadrants(byTest('quadrants'), n.quadrants, st.labels, n.pdag);
   if (s.charts.includes('lab')) drawLab(byTest('lab-chart'), n.lab);
 }
@@ -322,6 +328,11 @@ async function main() {
   hideTip = wireTerms(document.body, byTest('term-tip'));
   for (const c of CHOICES) byTest(`choice-${c.key}`).addEventListener('click', () => reveal(c.key));
   byTest('reveal').addEventListener('click', () => reveal(''));
+  for (const b of document.querySelectorAll('[data-case]'))
+    b.addEventListener('click', () => {
+      view.rewards = /** @type {HTMLElement} */ (b).dataset.case ?? 'likely';
+      drawScene();
+    });
   byTest('present').addEventListener('click', () => go(view.index, !view.present));
   byTest('play').addEventListener('click', () => (playTimer ? stopPlay() : play()));
   byTest('step-range').addEventListener('input', (/** @type {Event} */ e) => {
