@@ -35,9 +35,17 @@ function linkState(href) {
 // What each scene must set (the issue's story), and its right answer from
 // the reference: r = stats of the state, s = the state.
 const SCENES = [
-  { id: 'entropy', check: (s) => s.logits.length === 4 && s.T === 1, answer: (s) => entropy(softmax(s.logits, 2 * s.T)) > entropy(softmax(s.logits, s.T)) },
+  {
+    id: 'entropy',
+    check: (s) => s.logits.length === 4 && s.T === 1,
+    answer: (s) => entropy(softmax(s.logits, 2 * s.T)) > entropy(softmax(s.logits, s.T)),
+  },
   { id: 'nudge', check: (s, r) => s.kind === 'nudge' && r.p[s.token] < r.flipNudge, answer: (s) => dh(s) > 0 },
-  { id: 'policy-gradient', check: (s, r) => s.kind === 'pg' && r.p[s.token] > r.flipNudge && r.p[s.token] < r.flipPG && s.adv > 0, answer: (s) => dh(s) > 0 },
+  {
+    id: 'policy-gradient',
+    check: (s, r) => s.kind === 'pg' && r.p[s.token] > r.flipNudge && r.p[s.token] < r.flipPG && s.adv > 0,
+    answer: (s) => dh(s) > 0,
+  },
   { id: 'first-order', check: (s) => s.step * s.adv >= 2 && first(s) > 0 && dh(s) < 0, answer: (s) => dh(s) > 0 },
   { id: 'steps', check: (s, r) => s.step * s.adv === 1 && r.p[s.token] < 0.05, answer: (s) => run(s, 30).at(-1) > run(s, 30)[0] },
   { id: 'average', check: (s) => s.kind === 'pg', answer: (s) => averageChange(s) > 0 },
@@ -83,13 +91,17 @@ const outside = (page, sel) =>
       const r = e.getBoundingClientRect();
       if (r.width === 0) continue;
       if (r.top < 0 || r.left < 0 || r.bottom > innerHeight + 0.5 || r.right > innerWidth + 0.5)
-        out.push(`${s} ${e.dataset.testid ?? e.tagName} ${Math.round(r.left)},${Math.round(r.top)}–${Math.round(r.right)},${Math.round(r.bottom)}`);
+        out.push(
+          `${s} ${e.dataset.testid ?? e.tagName} ${Math.round(r.left)},${Math.round(r.top)}–${Math.round(r.right)},${Math.round(r.bottom)}`,
+        );
     }
     return out;
   }, sel);
 
 test('every scene: its state, predict then reveal, chart and text on one 1440×900 screen', async () => {
-  const { page, context, problems } = await open(env.browser, `${env.base}/lesson.html#scene=1`, { viewport: { width: 1440, height: 900 } });
+  const { page, context, problems } = await open(env.browser, `${env.base}/lesson.html#scene=1`, {
+    viewport: { width: 1440, height: 900 },
+  });
   try {
     for (let i = 1; i <= SCENES.length; i++) {
       const sc = SCENES[i - 1];
@@ -111,7 +123,11 @@ test('every scene: its state, predict then reveal, chart and text on one 1440×9
       const pick = right === null ? 'narrow' : i % 2 ? right : right === 'widen' ? 'narrow' : 'widen';
       await page.click(`[data-testid="choice-${pick}"]`);
       await page.waitForSelector('[data-testid="answer"]:not([hidden])');
-      const fb = await page.$eval('[data-testid="feedback"]', (e) => ({ text: e.textContent, correct: e.dataset.correct, answer: e.dataset.answer }));
+      const fb = await page.$eval('[data-testid="feedback"]', (e) => ({
+        text: e.textContent,
+        correct: e.dataset.correct,
+        answer: e.dataset.answer,
+      }));
       if (right !== null) {
         assert.equal(fb.answer, right, `scene ${i}: the revealed answer`);
         assert.equal(fb.correct, pick === right ? '1' : '0');
@@ -178,7 +194,10 @@ test('every scene: its state, predict then reveal, chart and text on one 1440×9
       // The chart and the text that explains it share the screen.
       const off = [
         ...(await outside(page, '[data-testid="claim"], [data-testid="question"], [data-testid="answer"], [data-testid="choice-widen"]')),
-        ...(await outside(page, '.chart:not([hidden]) svg, .chart:not([hidden]) canvas, .chart:not([hidden]) table, .chart:not([hidden]) figcaption')),
+        ...(await outside(
+          page,
+          '.chart:not([hidden]) svg, .chart:not([hidden]) canvas, .chart:not([hidden]) table, .chart:not([hidden]) figcaption',
+        )),
       ];
       assert.deepEqual(off, [], `scene ${i} at 1440×900`);
       if (env.engine === 'chromium') await page.screenshot({ path: `${ARTIFACTS}lesson-${i}.png` });
@@ -206,7 +225,9 @@ test('every scene: its state, predict then reveal, chart and text on one 1440×9
 });
 
 test('a scene fits 1024×768; presentation mode: keys advance, Esc leaves', async () => {
-  const { page, context, problems } = await open(env.browser, `${env.base}/lesson.html#scene=3`, { viewport: { width: 1024, height: 768 } });
+  const { page, context, problems } = await open(env.browser, `${env.base}/lesson.html#scene=3`, {
+    viewport: { width: 1024, height: 768 },
+  });
   try {
     // The longest scene's text and its charts, answer revealed, on one 1024×768 screen.
     await page.click('[data-testid="choice-widen"]');
@@ -246,13 +267,21 @@ test('a scene fits 1024×768; presentation mode: keys advance, Esc leaves', asyn
 });
 
 test('phone (390 px, dark): no sideways scrolling, touch targets of 44 px', async () => {
-  const { page, context, problems } = await open(env.browser, `${env.base}/lesson.html#scene=5`, { viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
+  const { page, context, problems } = await open(env.browser, `${env.base}/lesson.html#scene=5`, {
+    viewport: { width: 390, height: 844 },
+    colorScheme: 'dark',
+  });
   try {
     await page.click('[data-testid="choice-narrow"]');
     await page.waitForSelector('[data-testid="answer"]:not([hidden])');
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), 'no horizontal overflow');
-    const small = await page.$$eval('.choices button, .scene-nav a, .step-nav a:not([hidden]), #present, #play, [data-testid="step-range"]', (es) =>
-      es.filter((e) => e.offsetParent !== null).map((e) => [e.dataset.testid ?? e.textContent, e.getBoundingClientRect().height]).filter(([, h]) => h < 44),
+    const small = await page.$$eval(
+      '.choices button, .scene-nav a, .step-nav a:not([hidden]), #present, #play, [data-testid="step-range"]',
+      (es) =>
+        es
+          .filter((e) => e.offsetParent !== null)
+          .map((e) => [e.dataset.testid ?? e.textContent, e.getBoundingClientRect().height])
+          .filter(([, h]) => h < 44),
     );
     assert.deepEqual(small, []);
     if (env.engine === 'chromium') await page.screenshot({ path: `${ARTIFACTS}lesson-phone-5.png`, fullPage: true });

@@ -107,7 +107,18 @@ export function drawBars(svg, o) {
     }
     // Long labels (or many bars) alternate between two rows so that they do not collide.
     const row = n > 8 && i % 2 ? 13 : 0;
-    svg.append(el('text', { x: (x(i) + slot / 2).toFixed(1), y: H - B + 13 + row, 'text-anchor': 'middle', class: i === o.token ? 'tick chosen-label' : 'tick' }, o.labels[i]));
+    svg.append(
+      el(
+        'text',
+        {
+          x: (x(i) + slot / 2).toFixed(1),
+          y: H - B + 13 + row,
+          'text-anchor': 'middle',
+          class: i === o.token ? 'tick chosen-label' : 'tick',
+        },
+        o.labels[i],
+      ),
+    );
   });
   const flips = [{ v: o.eH, name: 'e^{−H}', cls: 'flip-eh' }];
   if (o.pdag !== undefined) flips.push({ v: o.pdag, name: 'p†', cls: 'flip-pdag' });
@@ -165,7 +176,19 @@ export function drawHistory(svg, hist, upto, label) {
   const x = (i) => L + (i / n) * (W - L - R);
   const yH = (v) => T + (1 - v / top) * (H - T - B);
   const yP = (v) => T + (1 - v) * (H - T - B);
-  axes(svg, { x0: L, x1: W - R, y0: H - B, y1: T, x, y: yH, xt: wholeTicks(0, n, 6), yt: hMax, yFmt: (v) => fmt(v, 2), xLabel: 'step', height: H });
+  axes(svg, {
+    x0: L,
+    x1: W - R,
+    y0: H - B,
+    y1: T,
+    x,
+    y: yH,
+    xt: wholeTicks(0, n, 6),
+    yt: hMax,
+    yFmt: (v) => fmt(v, 2),
+    xLabel: 'step',
+    height: H,
+  });
   for (const v of [0, 0.5, 1]) svg.append(el('text', { x: W - R + 5, y: yP(v) + 4, class: 'tick' }, v.toFixed(1)));
   svg.append(el('text', { x: L, y: T - 6, class: 'label h-key' }, 'H (nats) ━'));
   svg.append(richText({ x: W - R, y: T - 6, 'text-anchor': 'end', class: 'label' }, `p of “${label}” ╍   p† ┈`));
@@ -180,7 +203,10 @@ export function drawHistory(svg, hist, upto, label) {
   // Full-precision values for tools and tests.
   svg.dataset.h = hist.map((e) => e.H).join(',');
   svg.dataset.pk = hist.map((e) => e.pk).join(',');
-  svg.setAttribute('aria-label', `History of ${upto} steps: H from ${fmt(hist[0].H, 3)} to ${fmt(last.H, 3)} nats; p of ${label} from ${fmt(hist[0].pk, 3)} to ${fmt(last.pk, 3)}.`);
+  svg.setAttribute(
+    'aria-label',
+    `History of ${upto} steps: H from ${fmt(hist[0].H, 3)} to ${fmt(last.H, 3)} nats; p of ${label} from ${fmt(hist[0].pk, 3)} to ${fmt(last.pk, 3)}.`,
+  );
 }
 
 /**
@@ -211,7 +237,15 @@ export function drawAverage(svg, o) {
   svg.append(el('text', { x: 4, y: T - 6, class: 'label' }, 'share of E[ΔH] (nats)'));
   const bar = (i, v, cls, name, under) => {
     const w = slot * 0.6;
-    svg.append(el('rect', { x: (x(i) + (slot - w) / 2).toFixed(1), y: y(Math.max(v, 0)).toFixed(1), width: w.toFixed(1), height: Math.abs(y(v) - y(0)).toFixed(1), class: `${cls} ${v >= 0 ? 'up' : 'down'}` }));
+    svg.append(
+      el('rect', {
+        x: (x(i) + (slot - w) / 2).toFixed(1),
+        y: y(Math.max(v, 0)).toFixed(1),
+        width: w.toFixed(1),
+        height: Math.abs(y(v) - y(0)).toFixed(1),
+        class: `${cls} ${v >= 0 ? 'up' : 'down'}`,
+      }),
+    );
     svg.append(el('text', { x: (x(i) + slot / 2).toFixed(1), y: H - B + 15, 'text-anchor': 'middle', class: 'tick' }, name));
     svg.append(el('text', { x: (x(i) + slot / 2).toFixed(1), y: H - B + 29, 'text-anchor': 'middle', class: 'tick' }, under));
   };
@@ -220,7 +254,10 @@ export function drawAverage(svg, o) {
   const cancels = Math.abs(o.sum) < 1e-12 * m;
   bar(o.contrib.length, cancels ? 0 : o.sum, 'total', 'sum', cancels ? '0 (cancels)' : `${o.sum > 0 ? '+' : ''}${fmt(o.sum, 3)}`);
   svg.dataset.sum = String(o.sum);
-  svg.setAttribute('aria-label', `Each token's share of E[ΔH]: ${o.contrib.map((v, i) => `${o.labels[i]} ${fmt(v, 3)}`).join(', ')}; sum ${fmt(o.sum, 3)} nats.`);
+  svg.setAttribute(
+    'aria-label',
+    `Each token's share of E[ΔH]: ${o.contrib.map((v, i) => `${o.labels[i]} ${fmt(v, 3)}`).join(', ')}; sum ${fmt(o.sum, 3)} nats.`,
+  );
 }
 
 /**
@@ -251,7 +288,10 @@ export function drawLab(svg, runs) {
   svg.append(el('path', { d: path(runs.pg), class: 'pg-line' }));
   svg.dataset.pg = runs.pg.join(',');
   svg.dataset.polarity = runs.polarity.join(',');
-  svg.setAttribute('aria-label', `Entropy over ${n} steps: plain PG from ${fmt(runs.pg[0], 3)} to ${fmt(runs.pg[n], 3)} nats, polarity-aware to ${fmt(runs.polarity[n], 3)}.`);
+  svg.setAttribute(
+    'aria-label',
+    `Entropy over ${n} steps: plain PG from ${fmt(runs.pg[0], 3)} to ${fmt(runs.pg[n], 3)} nats, polarity-aware to ${fmt(runs.polarity[n], 3)}.`,
+  );
 }
 
 /**
@@ -275,7 +315,11 @@ export function renderQuadrants(table, q, labels, pdag) {
     th.scope = 'row';
     tr.append(th);
     for (const e of [q[i], q[i + 1]]) {
-      const td = cell('td', `${e.exact > 0 ? '▲ widens' : '▼ narrows'} ${e.exact > 0 ? '+' : ''}${fmt(e.exact, 3)}`, e.exact > 0 ? 'widen' : 'narrow');
+      const td = cell(
+        'td',
+        `${e.exact > 0 ? '▲ widens' : '▼ narrows'} ${e.exact > 0 ? '+' : ''}${fmt(e.exact, 3)}`,
+        e.exact > 0 ? 'widen' : 'narrow',
+      );
       td.dataset.value = String(e.exact);
       tr.append(td);
     }

@@ -82,14 +82,31 @@ export function sceneNumbers(scene) {
       // instead, and the same advantage A = 1 whichever token is sampled.
       const cases = {
         likely: shares(d, advantages(d, r), step),
-        rare: shares(d, advantages(d, r.map((_, j) => (j === r.length - 1 ? 1 : 0))), step),
-        same: shares(d, r.map(() => 1), step),
+        rare: shares(
+          d,
+          advantages(
+            d,
+            r.map((_, j) => (j === r.length - 1 ? 1 : 0)),
+          ),
+          step,
+        ),
+        same: shares(
+          d,
+          r.map(() => 1),
+          step,
+        ),
       };
       n.average = { ...cases.likely, constant: cases.same.sum, rare: cases.rare.sum, cases };
     }
     if (scene.id === 'quadrants') {
       n.quadrants = [0, s.logits.length - 1].flatMap((j) =>
-        [1, -1].map((a) => ({ token: j, p: base.p[j], adv: a, first: d.firstOrder(j, 'pg', s.step * a), exact: d.exact(j, 'pg', s.step * a) })),
+        [1, -1].map((a) => ({
+          token: j,
+          p: base.p[j],
+          adv: a,
+          first: d.firstOrder(j, 'pg', s.step * a),
+          exact: d.exact(j, 'pg', s.step * a),
+        })),
       );
     }
     if (scene.id === 'control') {

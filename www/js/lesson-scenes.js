@@ -133,8 +133,7 @@ export const SCENES = Object.freeze([
       `update for real and measures H again. For a small step they agree: rewarding Lille with η·A = 0.1 gives ` +
       `${signed(n.small.first)} to first order and ${signed(n.small.exact)} exactly. In the chart, the solid curve is the ` +
       `first order for a token of probability q; the dashed one is the exact change of Lille moved to q.`,
-    question: (n) =>
-      `Now η·A = 4 on Lille (p = ${f3(n.pk)}). First order says ΔH ≈ ${signed(n.first)}: wider. What does the real step do?`,
+    question: (n) => `Now η·A = 4 on Lille (p = ${f3(n.pk)}). First order says ΔH ≈ ${signed(n.first)}: wider. What does the real step do?`,
     answer: (n) => ({
       key: direction(n.exact),
       text:
@@ -245,8 +244,7 @@ export const SCENES = Object.freeze([
       `from your own model (“Your logits”) and the per-token exports of an RL run (“Training runs”), and shows every ` +
       `token's p, S_{k}, p† and polarity. This one is a toy long tail of 64 tokens; the q axis is logarithmic.`,
     question: (n) =>
-      `A sampled token is usually a likely one. Reward the top token “the” (p = ${f3(n.pk)}) with A = +1, η = 0.1. ` +
-      `Wider or narrower?`,
+      `A sampled token is usually a likely one. Reward the top token “the” (p = ${f3(n.pk)}) with A = +1, η = 0.1. ` + `Wider or narrower?`,
     answer: (n) => ({
       key: direction(n.exact),
       text:

@@ -59,9 +59,7 @@ function plain(text) {
 
 /** The plain-text form of rich text (for aria-labels and titles). @param {string} text */
 export function plainText(text) {
-  return text.replace(TOKEN, (_, key, shown, sup, sub) =>
-    key !== undefined ? plainText(shown ?? TERMS[key]?.name ?? key) : (sup ?? sub),
-  );
+  return text.replace(TOKEN, (_, key, shown, sup, sub) => (key !== undefined ? plainText(shown ?? TERMS[key]?.name ?? key) : (sup ?? sub)));
 }
 
 /**

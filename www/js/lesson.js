@@ -202,7 +202,8 @@ function drawScene() {
   if (s.charts.includes('average')) {
     byTest('case-likely').textContent = `reward ${st.labels[0]} (likely)`;
     byTest('case-rare').textContent = `reward ${st.labels[st.labels.length - 1]} (rare)`;
-    for (const b of document.querySelectorAll('[data-case]')) b.setAttribute('aria-pressed', String(b.getAttribute('data-case') === view.rewards));
+    for (const b of document.querySelectorAll('[data-case]'))
+      b.setAttribute('aria-pressed', String(b.getAttribute('data-case') === view.rewards));
     drawAverage(byTest('average'), { labels: st.labels, ...n.average.cases[view.rewards] });
   }
   if (s.charts.includes('quadrants')) renderQuadrants(byTest('quadrants'), n.quadrants, st.labels, n.pdag);
@@ -217,7 +218,10 @@ function barsLabel(s, p) {
 
 function barsCaption(s) {
   const tok = s.state.labels[s.state.token];
-  const lines = s.state.kind === 'pg' ? 'Lines: e^{−H} (where a nudge flips) and p† (where a policy-gradient step flips).' : 'Line: e^{−H}, where a nudge flips.';
+  const lines =
+    s.state.kind === 'pg'
+      ? 'Lines: e^{−H} (where a nudge flips) and p† (where a policy-gradient step flips).'
+      : 'Line: e^{−H}, where a nudge flips.';
   return `Bars: p of each token; “${tok}” is marked. ${lines}`;
 }
 
