@@ -83,7 +83,7 @@ export const SCENES = Object.freeze([
     state: state({ token: 1, kind: 'nudge', step: 0.5 }),
     charts: ['bars', 'curve'],
     body: (n) =>
-      `A [[nudge]] raises one logit: z_{k} ← z_{k} + ε. To first order it changes entropy by ΔH ≈ −ε [[S|S_{k}]] / T, ` +
+      `A [[nudge]] raises one logit: z_{k} ← z_{k} + ε. To [[first|first order]] it changes entropy by ΔH ≈ −ε [[S|S_{k}]] / T, ` +
       `with S_{k} = p_{k} (H + ln p_{k}). S_{k} is negative exactly when p_{k} < [[eH|e^{−H}]] ` +
       `(here e^{−H} = ${f3(n.eH)}, the dashed line). So raising a token rarer than e^{−H} takes mass to where there is little ` +
       `and widens the distribution; raising a likelier one narrows it.`,
@@ -129,7 +129,7 @@ export const SCENES = Object.freeze([
     state: state({ token: 3, step: 4 }),
     charts: ['bars', 'curve'],
     body: (n) =>
-      `Every ΔH ≈ so far is [[first|first order]]: the slope of H times the step. The [[exact|exact change]] applies the ` +
+      `Every ΔH ≈ so far is first order: the slope of H times the step. The [[exact|exact change]] applies the ` +
       `update for real and measures H again. For a small step they agree: rewarding Lille with η·A = 0.1 gives ` +
       `${signed(n.small.first)} to first order and ${signed(n.small.exact)} exactly. In the chart, the solid curve is the ` +
       `first order for a token of probability q; the dashed one is the exact change of Lille moved to q.`,

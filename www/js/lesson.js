@@ -330,6 +330,8 @@ async function main() {
     return;
   }
   hideTip = wireTerms(document.body, byTest('term-tip'));
+  // The readouts' names are terms too (their rich form is in the markup).
+  for (const dt of document.querySelectorAll('[data-rich]')) setRich(dt, dt.getAttribute('data-rich') ?? '');
   for (const c of CHOICES) byTest(`choice-${c.key}`).addEventListener('click', () => reveal(c.key));
   byTest('reveal').addEventListener('click', () => reveal(''));
   for (const b of document.querySelectorAll('[data-case]'))
