@@ -192,6 +192,12 @@ export function drawHistory(svg, hist, upto, label) {
   for (const v of [0, 0.5, 1]) svg.append(el('text', { x: W - R + 5, y: yP(v) + 4, class: 'tick' }, v.toFixed(1)));
   svg.append(el('text', { x: L, y: T - 6, class: 'label h-key' }, 'H (nats) ━'));
   svg.append(richText({ x: W - R, y: T - 6, 'text-anchor': 'end', class: 'label' }, `p of “${label}” ╍   p† ┈`));
+  // Where the token passes p†: from there on every reward narrows.
+  const cross = hist.findIndex((e) => e.pk > e.pdag);
+  if (cross >= 0 && cross <= upto) {
+    svg.append(el('line', { x1: x(cross), x2: x(cross), y1: T, y2: H - B, class: 'cross' }));
+    svg.append(el('text', { x: x(cross) + 4, y: H - B - 6, class: 'tick cross-label' }, 'p > p† from here'));
+  }
   const seg = hist.slice(0, upto + 1);
   const path = (f) => seg.map((e, i) => `${i ? 'L' : 'M'}${x(i).toFixed(1)},${f(e).toFixed(1)}`).join(' ');
   svg.append(el('path', { d: path((e) => yP(e.pdag)), class: 'pdag-line' }));
