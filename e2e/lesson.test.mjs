@@ -262,6 +262,17 @@ test('a scene fits 1024×768; presentation mode: keys advance, Esc leaves', asyn
     await page.keyboard.press('ArrowRight');
     await page.waitForTimeout(100);
     assert.equal(await scene(), 'Scene 3 of 9');
+    // "Open this in the explorer" opens the explorer on the scene's state (its own link format).
+    const href = await page.getAttribute('[data-testid="open-explorer"]', 'href');
+    const st = linkState(href);
+    await page.goto(`${env.base}/${href}`);
+    await page.waitForSelector('html[data-ready="1"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="entropy"]')?.dataset.value);
+    const r = stats(st.logits, st.T);
+    assert.ok(close(await value(page, 'entropy'), r.H, 1e-12), "the explorer shows the scene's H");
+    assert.ok(close(await value(page, 'prob'), r.p[st.token], 1e-12), 'and its token');
+    assert.ok(close(await value(page, 'exact'), dh(st), 1e-8, 1e-15), 'and its update');
+    assert.equal(await page.$eval('[data-testid="error"]', (e) => e.hidden), true, 'without complaint about the link');
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
