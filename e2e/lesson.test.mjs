@@ -192,7 +192,7 @@ test('every scene: its state, predict then reveal, chart and text on one 1440×9
         assert.deepEqual(links, ['index.html#slices', 'index.html#run']);
       }
       // S̄ is drawn as S under a line: WebKit's fonts drop U+0304 (e2e/README.md).
-      assert.equal(await page.evaluate(() => document.body.innerText.includes('\u0304')), false, `scene ${i}: a combining overbar`);
+      assert.equal(await page.evaluate(() => document.body.textContent.includes('\u0304')), false, `scene ${i}: a combining overbar`);
       // The chart and the text that explains it share the screen.
       const off = [
         ...(await outside(page, '[data-testid="claim"], [data-testid="question"], [data-testid="answer"], [data-testid="choice-widen"]')),

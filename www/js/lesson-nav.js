@@ -4,7 +4,7 @@
 // scene opens elsewhere: the explorer (its own hash, js/state.js) and the
 // control lab (simulate's option names, docs/contract.md "The link").
 
-import { hashFromState } from './state.js';
+import { DEFAULT_STATE, hashFromState } from './state.js';
 
 /**
  * Where a lesson link points: scene index (0-based, clamped) and presentation.
@@ -24,9 +24,15 @@ export function lessonHash(index, present) {
   return `#scene=${index + 1}${present ? '&present=1' : ''}`;
 }
 
-/** The explorer with a scene's whole state. @param {import('./state.js').State} state */
-export function explorerHref(state) {
-  return `index.html${hashFromState(state)}`;
+/**
+ * The explorer with a scene's whole state. Settings the scene does not name
+ * (the explorer may have more, e.g. the rewards its sampling draws from)
+ * take the explorer's defaults; `rewards`, one per token, is passed on.
+ * @param {import('./lesson-scenes.js').SceneState} state @param {number[]} [rewards]
+ */
+export function explorerHref(state, rewards) {
+  const s = { ...DEFAULT_STATE, ...state, rewards: rewards ?? state.logits.map(() => 0) };
+  return `index.html${hashFromState(s)}`;
 }
 
 /** The control lab with these settings. @param {Record<string, string | number>} options */

@@ -129,7 +129,7 @@ function renderScene() {
     b.setAttribute('aria-pressed', 'false');
     b.disabled = false;
   }
-  byTest('open-explorer').href = explorerHref(s.state);
+  byTest('open-explorer').href = explorerHref(s.state, s.rewards);
 
   renderReadouts();
   readout('r-first', n.first, `${n.first > 0 ? '+' : ''}${fmt(n.first, 4)}`);
