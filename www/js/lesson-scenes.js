@@ -196,7 +196,7 @@ export const SCENES = Object.freeze([
     title: 'The four quadrants',
     claim: 'Rewarded or penalised, likely or unlikely: two of the four cases widen, two narrow.',
     state: state({ token: 3, step: 0.5, adv: -1 }),
-    charts: ['bars', 'quadrants', 'curve'],
+    charts: ['quadrants', 'curve'],
     body: () =>
       `The sign of ΔH ≈ (ηA/T)(S̄ − S_{k}) is the sign of A times the sign of S̄ − S_{k}: the [[polarity]]. ` +
       `Two questions decide it: was the sample rewarded (A > 0) or penalised (A < 0)? ` +
