@@ -98,6 +98,53 @@ const outside = (page, sel) =>
     return out;
   }, sel);
 
+/**
+ * Everything the scene test reads, in one round trip (each one costs
+ * Firefox and WebKit a WebDriver command): the scene, its readouts' values,
+ * the answer, the charts' data, and what falls outside the viewport.
+ */
+const snapshot = (page) =>
+  page.evaluate(() => {
+    const q = (id) => document.querySelector(`[data-testid="${id}"]`);
+    const num = (id) => Number(q(id)?.dataset.value);
+    const list = (id, key) => (q(id)?.dataset[key] ?? '').split(',').filter(Boolean).map(Number);
+    const fb = q('feedback');
+    const off = [];
+    const sels =
+      '[data-testid="claim"], [data-testid="question"], [data-testid="answer"], [data-testid="choice-widen"], ' +
+      '.chart:not([hidden]) svg, .chart:not([hidden]) canvas, .chart:not([hidden]) table, .chart:not([hidden]) figcaption';
+    for (const e of document.querySelectorAll(sels)) {
+      if (e.closest('[hidden]') || e.offsetParent === null) continue;
+      const r = e.getBoundingClientRect();
+      if (r.width === 0) continue;
+      if (r.top < 0 || r.left < 0 || r.bottom > innerHeight + 0.5 || r.right > innerWidth + 0.5)
+        off.push(
+          `${e.dataset.testid ?? e.tagName} ${Math.round(r.left)},${Math.round(r.top)}–${Math.round(r.right)},${Math.round(r.bottom)}`,
+        );
+    }
+    return {
+      scene: q('scene').dataset.scene,
+      href: q('open-explorer').getAttribute('href'),
+      answerHidden: q('answer').hidden,
+      H: num('r-entropy'),
+      eH: num('r-flip-nudge'),
+      pdag: num('r-flip-pg'),
+      pk: num('r-prob'),
+      first: num('r-first'),
+      exact: num('r-exact'),
+      feedback: { text: fb.textContent, correct: fb.dataset.correct, answer: fb.dataset.answer },
+      text: q('answer-text').textContent,
+      links: [...document.querySelectorAll('[data-testid="scene-links"] a')].map((a) => a.getAttribute('href')),
+      history: list('history', 'h'),
+      stepOut: q('step-out').textContent,
+      averageSum: Number(q('average').dataset.sum),
+      quadrants: [...document.querySelectorAll('[data-testid="quadrants"] td')].map((t) => Number(t.dataset.value)),
+      lab: list('lab-chart', 'pg'),
+      overbar: document.body.textContent.includes('\u0304'),
+      off,
+    };
+  });
+
 test('every scene: its state, predict then reveal, chart and text on one 1440×900 screen', async () => {
   const { page, context, problems } = await open(env.browser, `${env.base}/lesson.html#scene=1`, {
     viewport: { width: 1440, height: 900 },
@@ -106,57 +153,56 @@ test('every scene: its state, predict then reveal, chart and text on one 1440×9
     for (let i = 1; i <= SCENES.length; i++) {
       const sc = SCENES[i - 1];
       await goScene(page, i);
-      assert.equal(await page.getAttribute('[data-testid="scene"]', 'data-scene'), sc.id);
-      const s = linkState(await page.getAttribute('[data-testid="open-explorer"]', 'href'));
+      const b = await snapshot(page);
+      assert.equal(b.scene, sc.id);
+      const s = linkState(b.href);
       const r = stats(s.logits, s.T);
       assert.ok(sc.check(s, r), `scene ${i} (${sc.id}) sets the state it claims: ${JSON.stringify(s).slice(0, 200)}`);
       // Before the reveal: what a reader needs to predict, from the core.
-      assert.ok(close(await value(page, 'r-entropy'), r.H, 1e-12), `scene ${i} H`);
-      assert.ok(close(await value(page, 'r-flip-nudge'), r.flipNudge, 1e-12), `scene ${i} e^−H`);
-      assert.ok(close(await value(page, 'r-flip-pg'), r.flipPG, 1e-9), `scene ${i} p†`);
-      assert.ok(close(await value(page, 'r-prob'), r.p[s.token], 1e-12), `scene ${i} p_k`);
-      assert.equal(await page.locator('[data-testid="answer"]').isHidden(), true, `scene ${i}: no answer before predicting`);
+      assert.ok(close(b.H, r.H, 1e-12), `scene ${i} H`);
+      assert.ok(close(b.eH, r.flipNudge, 1e-12), `scene ${i} e^−H`);
+      assert.ok(close(b.pdag, r.flipPG, 1e-9), `scene ${i} p†`);
+      assert.ok(close(b.pk, r.p[s.token], 1e-12), `scene ${i} p_k`);
+      assert.equal(b.answerHidden, true, `scene ${i}: no answer before predicting`);
 
       // Predict: the right answer on odd scenes, the wrong one on even ones.
       // (The control scene's answer comes from the lab's simulation: checked below.)
       const right = sc.answer ? (sc.answer(s) ? 'widen' : 'narrow') : null;
       const pick = right === null ? 'narrow' : i % 2 ? right : right === 'widen' ? 'narrow' : 'widen';
       await page.click(`[data-testid="choice-${pick}"]`);
-      await page.waitForSelector('[data-testid="answer"]:not([hidden])');
-      const fb = await page.$eval('[data-testid="feedback"]', (e) => ({
-        text: e.textContent,
-        correct: e.dataset.correct,
-        answer: e.dataset.answer,
-      }));
-      if (right !== null) {
-        assert.equal(fb.answer, right, `scene ${i}: the revealed answer`);
-        assert.equal(fb.correct, pick === right ? '1' : '0');
-        assert.match(fb.text, pick === right ? /^Right/ : /^Not quite/);
-      }
-      const text = await page.textContent('[data-testid="answer-text"]');
-      assert.match(text, fb.answer === 'widen' ? /^Wider/ : /^Narrower/, `scene ${i}: ${text}`);
-
-      // After the reveal: the changes, from the core, against the reference.
-      assert.ok(close(await value(page, 'r-first'), first(s), 1e-9, 1e-15), `scene ${i} first order`);
-      assert.ok(close(await value(page, 'r-exact'), dh(s), 1e-8, 1e-15), `scene ${i} exact`);
-      if (sc.id === 'nudge') assert.match(text, /because p = 0\.224 < e−H = 0\.363/);
-      if (sc.id === 'policy-gradient') assert.match(text, /because p = 0\.267 < p† = 0\.326/);
-      if (sc.id === 'steps') {
+      if (sc.id === 'steps')
         await page.evaluate(() => {
           const r = document.querySelector('[data-testid="step-range"]');
           r.value = '30';
           r.dispatchEvent(new Event('input', { bubbles: true }));
         });
-        const hs = (await page.getAttribute('[data-testid="history"]', 'data-h')).split(',').map(Number);
+      const a = await snapshot(page);
+      assert.equal(a.answerHidden, false, `scene ${i}: the answer after predicting`);
+      const fb = a.feedback;
+      const text = a.text;
+      if (right !== null) {
+        assert.equal(fb.answer, right, `scene ${i}: the revealed answer`);
+        assert.equal(fb.correct, pick === right ? '1' : '0');
+        assert.match(fb.text, pick === right ? /^Right/ : /^Not quite/);
+      }
+      assert.match(text, fb.answer === 'widen' ? /^Wider/ : /^Narrower/, `scene ${i}: ${text}`);
+
+      // After the reveal: the changes, from the core, against the reference.
+      assert.ok(close(a.first, first(s), 1e-9, 1e-15), `scene ${i} first order`);
+      assert.ok(close(a.exact, dh(s), 1e-8, 1e-15), `scene ${i} exact`);
+      if (sc.id === 'nudge') assert.match(text, /because p = 0\.224 < e−H = 0\.363/);
+      if (sc.id === 'policy-gradient') assert.match(text, /because p = 0\.267 < p† = 0\.326/);
+      if (sc.id === 'steps') {
+        const hs = a.history;
         const want = run(s, 30);
         assert.equal(hs.length, 31);
         hs.forEach((h, j) => assert.ok(close(h, want[j], 1e-9), `step ${j}: H ${h} against ${want[j]}`));
         assert.ok(Math.max(...hs) > hs[0] + 0.3 && hs[30] < hs[0] - 0.5, 'H rises, then collapses');
-        assert.equal(await page.textContent('[data-testid="step-out"]'), '30');
-        assert.ok(close(await value(page, 'r-entropy'), want[30], 1e-9), 'the readouts follow the step shown');
+        assert.equal(a.stepOut, '30');
+        assert.ok(close(a.H, want[30], 1e-9), 'the readouts follow the step shown');
       }
       if (sc.id === 'average') {
-        const got = Number(await page.getAttribute('[data-testid="average"]', 'data-sum'));
+        const got = a.averageSum;
         assert.ok(close(got, averageChange(s), 1e-9), `E[ΔH] ${got}`);
         assert.ok(got < 0);
         assert.match(text, /The same A for every token gives 0 /);
@@ -167,41 +213,30 @@ test('every scene: its state, predict then reveal, chart and text on one 1440×9
         await page.click('[data-testid="case-rare"]');
         const rare = Number(await page.getAttribute('[data-testid="average"]', 'data-sum'));
         const rr = r.p.map((_, j) => (j === 3 ? 1 : 0) - r.p[3]);
-        const covRare = r.p.reduce((a, p, j) => a + p * rr[j] * r.S[j], 0);
+        const covRare = r.p.reduce((acc, p, j) => acc + p * rr[j] * r.S[j], 0);
         assert.ok(close(rare, (-s.step * s.adv * covRare) / s.T, 1e-9) && rare > 0, `rare: ${rare}`);
       }
       if (sc.id === 'quadrants') {
-        const cells = await page.$$eval('[data-testid="quadrants"] td', (tds) => tds.map((t) => Number(t.dataset.value)));
-        const want = [0, 3].flatMap((k) => [1, -1].map((a) => exactChange(s.logits, s.T, k, 'pg', s.step * a)));
+        const cells = a.quadrants;
+        const want = [0, 3].flatMap((k) => [1, -1].map((adv) => exactChange(s.logits, s.T, k, 'pg', s.step * adv)));
         assert.equal(cells.length, 4);
         cells.forEach((v, j) => assert.ok(close(v, want[j], 1e-8), `quadrant ${j}`));
         assert.deepEqual(cells.map(Math.sign), [-1, 1, 1, -1]);
       }
       if (sc.id === 'control') {
-        const pg = (await page.getAttribute('[data-testid="lab-chart"]', 'data-pg')).split(',').map(Number);
+        const pg = a.lab;
         // The run starts at the Zipf(1.5) distribution over 100 tokens.
         const z0 = Array.from({ length: 100 }, (_, j) => -1.5 * Math.log(j + 1));
         assert.ok(close(pg[0], entropy(softmax(z0)), 1e-9), `lab H0 ${pg[0]}`);
         assert.equal(fb.answer, pg.at(-1) > pg[0] ? 'widen' : 'narrow');
-        const lab = await page.$eval('[data-testid="scene-links"] a', (a) => a.getAttribute('href'));
-        assert.match(lab, /^lab\.html#.*preset=several-correct/);
-        assert.match(lab, /vocab=100/);
+        assert.match(a.links[0], /^lab\.html#.*preset=several-correct/);
+        assert.match(a.links[0], /vocab=100/);
       }
-      if (sc.id === 'yours') {
-        const links = await page.$$eval('[data-testid="scene-links"] a', (as) => as.map((a) => a.getAttribute('href')));
-        assert.deepEqual(links, ['index.html#slices', 'index.html#run']);
-      }
+      if (sc.id === 'yours') assert.deepEqual(a.links, ['index.html#slices', 'index.html#run']);
       // S̄ is drawn as S under a line: WebKit's fonts drop U+0304 (e2e/README.md).
-      assert.equal(await page.evaluate(() => document.body.textContent.includes('\u0304')), false, `scene ${i}: a combining overbar`);
+      assert.equal(a.overbar, false, `scene ${i}: a combining overbar`);
       // The chart and the text that explains it share the screen.
-      const off = [
-        ...(await outside(page, '[data-testid="claim"], [data-testid="question"], [data-testid="answer"], [data-testid="choice-widen"]')),
-        ...(await outside(
-          page,
-          '.chart:not([hidden]) svg, .chart:not([hidden]) canvas, .chart:not([hidden]) table, .chart:not([hidden]) figcaption',
-        )),
-      ];
-      assert.deepEqual(off, [], `scene ${i} at 1440×900`);
+      assert.deepEqual(a.off, [], `scene ${i} at 1440×900`);
       if (env.engine === 'chromium') await page.screenshot({ path: `${ARTIFACTS}lesson-${i}.png` });
     }
     // A term's definition on focus; Escape hides it.
