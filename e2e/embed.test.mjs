@@ -169,3 +169,141 @@ for (const [name, width, scheme] of [['wide-light', 1920, 'light'], ['wide-dark'
     }
   });
 }
+
+test('element: labels are text, themes switch, the reader chooses and drags, the link carries the state', async () => {
+  const { page, context, problems } = await open(env.browser, `${env.base}/docs-example.html`, { ready: false, viewport: { width: 1000, height: 900 } });
+  await viewValues(page, 'interactive');
+  // Labels that look like markup stay text: no element is made of them.
+  const hostile = '<img src=x>,<b>bold</b>,a&amp;b,"q"';
+  const shown = await page.evaluate(async (labels) => {
+    const el = document.getElementById('interactive');
+    el.setAttribute('labels', labels);
+    el.setAttribute('token', '1');
+    await new Promise((ok) => el.addEventListener('rendered', ok, { once: true }));
+    const root = el.shadowRoot;
+    return {
+      buttons: [...root.querySelectorAll('[part~="token"]')].map((b) => b.textContent),
+      chosen: root.querySelector('[part~="token-chosen"]').textContent,
+      caption: root.querySelector('[part~="caption"]').textContent,
+      made: root.querySelectorAll('img, b').length,
+      label: el.values.label,
+    };
+  }, hostile);
+  assert.deepEqual(shown.buttons, ['<img src=x>', '<b>bold</b>', 'a&amp;b', '"q"']);
+  assert.equal(shown.chosen, '<b>bold</b>');
+  assert.ok(shown.caption.includes('token 1 (<b>bold</b>)'), shown.caption);
+  assert.equal(shown.made, 0, 'no element made of a label');
+
+  // Themes: the canvas background and the host's colours follow the attribute.
+  const themed = await page.evaluate(async () => {
+    const el = document.getElementById('interactive');
+    const look = async (theme) => {
+      el.setAttribute('theme', theme);
+      await new Promise((ok) => el.addEventListener('rendered', ok, { once: true }));
+      const c = el.shadowRoot.querySelector('canvas');
+      const px = [...c.getContext('2d').getImageData(1, 1, 1, 1).data].slice(0, 3);
+      return { scheme: el.values.scheme, px, text: getComputedStyle(el).color };
+    };
+    return { dark: await look('dark'), light: await look('light'), auto: await look('auto') };
+  });
+  assert.equal(themed.dark.scheme, 'dark');
+  assert.ok(themed.dark.px.every((v) => v < 60), `dark canvas ${themed.dark.px}`);
+  assert.equal(themed.light.scheme, 'light');
+  assert.ok(themed.light.px.every((v) => v > 230), `light canvas ${themed.light.px}`);
+  assert.notEqual(themed.dark.text, themed.light.text, 'text colour follows the theme');
+  assert.equal(themed.auto.scheme, 'light', 'auto follows the reader (light here)');
+
+  // Choosing a token by click fires `change` with the state and updates the attribute.
+  await page.evaluate(() => {
+    window.__changes = [];
+    document.getElementById('interactive').addEventListener('change', (e) => window.__changes.push(e.detail));
+  });
+  await page.locator('[data-testid="view-interactive"]').evaluate((el) => el.shadowRoot.querySelector('[data-token="3"]').click());
+  await page.waitForFunction(() => window.__changes.length === 1);
+  let changes = await page.evaluate(() => window.__changes);
+  assert.equal(changes[0].token, 3);
+  assert.deepEqual(changes[0].logits, [2, 1, 0.5, -1]);
+  assert.equal(await page.getAttribute('[data-testid="view-interactive"]', 'token'), '3');
+  await page.waitForFunction(() => document.getElementById('interactive').values?.label === '"q"');
+  // The keyboard on the chart raises the chosen logit by 0.1.
+  await page.evaluate(() => {
+    const c = document.getElementById('interactive').shadowRoot.querySelector('canvas');
+    c.focus();
+    c.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
+  });
+  await page.waitForFunction(() => window.__changes.length === 2);
+  assert.equal(await page.getAttribute('[data-testid="view-interactive"]', 'logits'), '2,1,0.5,-0.9');
+  // A drag to the middle of the q axis gives the token probability ≈ 0.5.
+  const raised = stats([2, 1, 0.5, -0.9]).p[3];
+  await page.waitForFunction((p) => Math.abs(document.getElementById('interactive').values?.prob - p) < 1e-12, raised);
+  const at = await page.evaluate(() => {
+    const el = document.getElementById('interactive');
+    const c = el.shadowRoot.querySelector('canvas');
+    const r = c.getBoundingClientRect();
+    const l = el.values.layout;
+    const k = r.width / c.width;
+    return { x: r.left + ((l.left + l.right) / 2) * k, y: r.top + ((l.top + l.bottom) / 2) * k, dq: (l.xMax - l.xMin) / (l.right - l.left) / k };
+  });
+  await page.mouse.move(at.x - 40, at.y);
+  await page.mouse.down();
+  await page.mouse.move(at.x, at.y);
+  await page.mouse.up();
+  await page.waitForFunction(() => Math.abs(document.getElementById('interactive').values?.prob - 0.5) < 0.02);
+  const dragged = await viewValues(page, 'interactive');
+  const z = (await page.getAttribute('[data-testid="view-interactive"]', 'logits')).split(',').map(Number);
+  const ref = stats(z);
+  assert.ok(Math.abs(ref.p[3] - 0.5) <= 2 * at.dq, `dragged to p = ${ref.p[3]} (one pixel is ${at.dq})`);
+  assert.ok(close(dragged.prob, ref.p[3], 1e-10));
+  assert.ok(close(dragged.firstOrder, firstOrder(z, 1, 3, 'pg', 0.1), 1e-9));
+  changes = await page.evaluate(() => window.__changes);
+  assert.deepEqual(changes.at(-1).logits, z, 'the last change event holds the new logits');
+
+  // "Open in the explorer": the link's hash is the explorer's state (js/state.js).
+  const href = await page.locator('[data-testid="view-interactive"]').evaluate((el) => el.shadowRoot.querySelector('[part="link"]').href);
+  const url = new URL(href);
+  assert.equal(url.pathname, '/index.html');
+  const hash = new URLSearchParams(url.hash.slice(1));
+  assert.deepEqual(hash.get('logits').split(',').map(Number), z);
+  assert.equal(hash.get('token'), '3');
+  assert.equal(hash.get('labels'), '<img src=x>,<b>bold</b>,a&amp;b,"q"');
+  assert.equal(hash.get('kind'), 'pg');
+  await page.goto(href);
+  await page.waitForSelector('html[data-ready="1"]');
+  await page.evaluate(() => new Promise((ok) => requestAnimationFrame(ok)));
+  const H = Number(await page.getAttribute('[data-testid="entropy"]', 'data-value'));
+  assert.ok(close(H, ref.H, 1e-11), `the explorer opened the same distribution (H ${H} against ${ref.H})`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('iframes: no clipping at 375, 768 and 1440 wide, self-sized or at the documented height', async () => {
+  const DOCUMENTED = 600; // README, "Embedding"
+  for (const width of [375, 768, 1440]) {
+    // Sized by embed-resize.js on the docs page.
+    const { page, context, problems } = await open(env.browser, `${env.base}/docs-example.html`, { ready: false, viewport: { width, height: 900 } });
+    const frame = page.frameLocator('[data-testid="iframe"]');
+    await frame.locator('html[data-ready="1"]').waitFor({ state: 'attached' });
+    await page.waitForFunction(() => document.querySelector('[data-testid="iframe"]').style.height !== '');
+    await page.waitForTimeout(100);
+    const inside = await frame.locator('body').evaluate(() => ({
+      content: document.documentElement.scrollHeight,
+      frame: innerHeight,
+      curveBottom: document.querySelector('[data-testid="curve"]').getBoundingClientRect().bottom,
+      captionBottom: document.getElementById('caption').getBoundingClientRect().bottom,
+    }));
+    assert.ok(inside.content <= inside.frame + 1, `self-sized at ${width}: content ${inside.content} in a frame of ${inside.frame}`);
+    assert.ok(inside.captionBottom <= inside.frame && inside.curveBottom <= inside.frame, `${width}: ${JSON.stringify(inside)}`);
+    assert.ok(inside.frame - inside.content < 40, `no large gap at ${width}: ${JSON.stringify(inside)}`);
+    assert.deepEqual(problems, []);
+    await context.close();
+    // Without the snippet: the embed alone at the frame width, with the documented height.
+    const frameWidth = Math.min(width, 760) - 40; // the docs page's column, as a typical host
+    for (const w of width === 375 ? [320, frameWidth] : [frameWidth, width]) {
+      const alone = await open(env.browser, `${env.base}/?embed=1#logits=3,1,0,-1,-2&token=1&kind=nudge&step=0.5`, { viewport: { width: w, height: DOCUMENTED } });
+      const h = await alone.page.evaluate(() => document.documentElement.scrollHeight);
+      assert.ok(h <= DOCUMENTED, `the embed needs ${h} px at ${w} wide, more than the documented ${DOCUMENTED}`);
+      assert.deepEqual(alone.problems, []);
+      await alone.context.close();
+    }
+  }
+});
