@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { setup, open, ARTIFACTS } from './harness.mjs';
-import { stats, firstOrder, close } from './reference.mjs';
+import { stats, firstOrder, exactChange, close } from './reference.mjs';
 
 let env;
 before(async () => { env = await setup(); });
@@ -306,4 +306,92 @@ test('iframes: no clipping at 375, 768 and 1440 wide, self-sized or at the docum
       await alone.context.close();
     }
   }
+});
+
+test('figures: the paper\'s four figures match independent arithmetic; bad attributes get an error', async () => {
+  const { page, context, problems } = await open(env.browser, `${env.base}/figures.html`, { ready: false, viewport: { width: 900, height: 900 } });
+  await page.waitForFunction(() => ['curves', 'flip', 'scatter', 'quadrants'].every((f) => document.getElementById(`fig-${f}`)?.values));
+  const v = await page.evaluate(() => {
+    const get = (f) => {
+      const el = document.getElementById(`fig-${f}`);
+      const root = el.shadowRoot;
+      return { ...el.values, dots: root.querySelectorAll('circle.token').length, caption: root.querySelector('[part="caption"]').textContent };
+    };
+    return { curves: get('curves'), flip: get('flip'), scatter: get('scatter'), quadrants: get('quadrants') };
+  });
+  // 1. Curves: H, S̄, e^−H and p† of each distribution, its tokens on the curve, the curve itself.
+  assert.equal(v.curves.curves.length, 5);
+  for (const c of v.curves.curves) {
+    const ref = stats(c.logits);
+    assert.ok(close(c.entropy, ref.H, 1e-12) && close(c.meanDiscriminator, ref.Sbar, 1e-9, 1e-15));
+    assert.ok(close(c.flipNudge, ref.flipNudge, 1e-12) && close(c.flipPolicyGradient, ref.flipPG, 1e-9));
+    c.tokens.forEach(([q, y], j) => {
+      assert.ok(close(q, ref.p[j], 1e-12, 1e-300));
+      assert.ok(close(y, firstOrder(c.logits, 1, j, 'pg', 1), 1e-9, 1e-14), `curve token ${j}`);
+    });
+    for (const [q, y] of c.curve) assert.ok(close(y, ref.Sbar - q * (ref.H + Math.log(q)), 1e-9, 1e-14));
+  }
+  const Hs = v.curves.curves.map((c) => c.entropy);
+  assert.ok(Hs[4] - Hs[0] > 2, `several entropies: ${Hs}`);
+  // 2. p† ≥ e^−H, every point recomputed.
+  let above = 0;
+  for (const p of v.flip.points) {
+    const ref = stats(p.logits);
+    assert.ok(close(p.entropy, ref.H, 1e-12) && close(p.flipNudge, ref.flipNudge, 1e-12));
+    assert.ok(close(p.flipPolicyGradient, ref.flipPG, 1e-9), `p† ${p.flipPolicyGradient} against ${ref.flipPG}`);
+    if (ref.flipPG >= ref.flipNudge * (1 - 1e-12)) above++;
+  }
+  assert.equal(v.flip.points.length, 300);
+  assert.equal(v.flip.summary.above, above);
+  assert.equal(above, 300, 'the asymmetry holds in every distribution');
+  assert.ok(v.flip.caption.includes(`in ${above} of 300`), v.flip.caption);
+  assert.equal(v.flip.dots, 300 + 2, 'one dot per distribution, two in the legend');
+  // 3. First order and exact, each recomputed; the caption's counts.
+  let agree = 0;
+  for (const p of v.scatter.points) {
+    assert.ok(close(p.firstOrder, firstOrder(p.logits, 1, p.token, 'pg', p.step), 1e-9, 1e-14));
+    assert.ok(close(p.exact, exactChange(p.logits, 1, p.token, 'pg', p.step), 1e-7, 1e-12), `exact ${p.exact}`);
+    if (Math.sign(p.firstOrder) === Math.sign(p.exact)) agree++;
+  }
+  assert.equal(v.scatter.summary.agree, agree);
+  assert.ok(v.scatter.caption.includes(`agrees in ${agree} of 300`), v.scatter.caption);
+  // 4. Quadrants: classified again from the logits (p of the token against p†), exact signs recounted.
+  const counts = {};
+  for (const s of v.quadrants.samples) {
+    const ref = stats(s.logits);
+    assert.ok(close(s.prob, ref.p[s.token], 1e-12, 1e-300));
+    const key = `${s.adv > 0 ? 'pos' : 'neg'}-${ref.p[s.token] > ref.flipPG ? 'above' : 'below'}`;
+    const exact = exactChange(s.logits, 1, s.token, 'pg', 0.1 * s.adv);
+    assert.ok(close(s.exact, exact, 1e-7, 1e-12));
+    counts[key] ??= { count: 0, expand: 0 };
+    counts[key].count++;
+    if (exact > 0) counts[key].expand++;
+  }
+  for (const [key, q] of Object.entries(v.quadrants.quadrants)) {
+    assert.equal(q.count, counts[key]?.count ?? 0, key);
+    assert.equal(q.expand, counts[key]?.expand ?? 0, key);
+  }
+  // Rewarding a likely token contracts, penalising it expands (exactly, up to the
+  // few tokens near p† where first order and exact differ): the claim, in the counts.
+  const share = (k) => counts[k].expand / counts[k].count;
+  assert.ok(share('pos-above') < 0.1 && share('neg-above') > 0.9 && share('pos-below') > 0.9 && share('neg-below') < 0.1, JSON.stringify(counts));
+  // A bad attribute: an error a person can act on, no stale numbers; then back.
+  const bad = await page.evaluate(async () => {
+    const el = document.getElementById('fig-flip');
+    el.setAttribute('figure', '<b>x</b>');
+    await new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok)));
+    const r = { values: el.values, error: el.shadowRoot.querySelector('[part="error"]').textContent, svg: el.shadowRoot.querySelectorAll('svg, b').length };
+    el.setAttribute('figure', 'flip');
+    el.setAttribute('theme', 'dark');
+    await new Promise((ok) => el.addEventListener('rendered', ok, { once: true }));
+    return { ...r, back: el.values.points.length, bg: getComputedStyle(el).backgroundColor };
+  });
+  assert.equal(bad.values, null);
+  assert.ok(bad.error.includes('Unknown figure "<b>x</b>"'), bad.error);
+  assert.equal(bad.svg, 0);
+  assert.equal(bad.back, 300);
+  assert.equal(bad.bg, 'rgb(24, 26, 31)', 'theme="dark" gives the figure its dark background');
+  await page.screenshot({ path: `${ARTIFACTS}/figures.png`, fullPage: true });
+  assert.deepEqual(problems, []);
+  await context.close();
 });
