@@ -75,8 +75,19 @@ test('the dist folder is an npm package: exports, types and the files an author 
   const pkg = JSON.parse(readFileSync(join(site, 'package.json'), 'utf8'));
   const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: site, encoding: 'utf8' }));
   const files = new Set(packed.files.map((f) => f.path));
-  for (const f of ['package.json', 'README.md', 'entropy-polarity-view.js', 'entropy-polarity-view.css', 'entropy-polarity-view.d.ts',
-    'pkg/entropy_polarity.js', 'pkg/entropy_polarity_bg.wasm', 'pkg/entropy_polarity.d.ts', 'embed-resize.js', 'index.html', 'js/state.js']) {
+  for (const f of [
+    'package.json',
+    'README.md',
+    'entropy-polarity-view.js',
+    'entropy-polarity-view.css',
+    'entropy-polarity-view.d.ts',
+    'pkg/entropy_polarity.js',
+    'pkg/entropy_polarity_bg.wasm',
+    'pkg/entropy_polarity.d.ts',
+    'embed-resize.js',
+    'index.html',
+    'js/state.js',
+  ]) {
     assert.ok(files.has(f), `the package holds ${f}`);
   }
   assert.equal(pkg.types, './entropy-polarity-view.d.ts');
@@ -108,7 +119,10 @@ test('the element loads from another origin under a CSP that names it, and compu
       label: el.values.label,
       tokens: [...root.querySelectorAll('[part~="token"]')].map((b) => b.textContent),
       link: root.querySelector('[part="link"]').href,
-      wasm: performance.getEntriesByType('resource').filter((r) => r.name.endsWith('.wasm')).map((r) => r.name),
+      wasm: performance
+        .getEntriesByType('resource')
+        .filter((r) => r.name.endsWith('.wasm'))
+        .map((r) => r.name),
       csp: window.__csp,
     };
   });
