@@ -27,6 +27,8 @@ before(async () => {
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>A docs page</title><link rel="icon" href="${cdn}/favicon.svg">
 <script type="module" src="${cdn}/entropy-polarity-view.js"></script></head><body>
 <entropy-polarity-view id="v" logits="3,1,0,-1" labels="yes,no,maybe,never" token="2" kind="nudge" step="0.5" theme="dark" interactive></entropy-polarity-view>
+<script type="module" src="${cdn}/js/figures.js"></script>
+<entropy-polarity-figure id="f" figure="flip" count="40"></entropy-polarity-figure>
 </body></html>`,
   );
   env = await setup({
@@ -82,6 +84,9 @@ test('the dist folder is an npm package: exports, types and the files an author 
     'entropy-polarity-view.css',
     'entropy-polarity-view.d.ts',
     'pkg/entropy_polarity.js',
+    'js/figures.js',
+    'js/figures.d.ts',
+    'figures.html',
     'pkg/entropy_polarity_bg.wasm',
     'pkg/entropy_polarity.d.ts',
     'embed-resize.js',
@@ -101,6 +106,48 @@ test('the dist folder is an npm package: exports, types and the files an author 
   assert.ok(packed.size < 1.5e6, `packed size ${packed.size} bytes`);
 });
 
+test('a TypeScript page type-checks against the package (strict)', () => {
+  const app = join(dir, 'ts-app');
+  mkdirSync(app);
+  writeFileSync(
+    join(app, 'page.ts'),
+    `import type { EntropyPolarityState } from 'entropy-polarity';
+import 'entropy-polarity/figures';
+import init, { Distribution } from 'entropy-polarity/wasm';
+const view = document.querySelector('entropy-polarity-view');
+const H: number | undefined = view?.values?.entropy;
+view?.addEventListener('change', (e) => {
+  const s: EntropyPolarityState = (e as CustomEvent<EntropyPolarityState>).detail;
+  console.log(s.token, s.labels[s.token], H);
+});
+const fig = document.querySelector('entropy-polarity-figure');
+console.log(fig?.values?.figure);
+await init();
+console.log(Distribution.fromLogits(new Float64Array([1, 2])).flipPolicyGradient);
+`,
+  );
+  writeFileSync(
+    join(app, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        target: 'es2022',
+        module: 'es2022',
+        moduleResolution: 'bundler',
+        lib: ['esnext', 'dom'],
+        types: [],
+        skipLibCheck: true,
+      },
+      files: ['page.ts'],
+    }),
+  );
+  // As if installed: node_modules/entropy-polarity, resolved through the package's exports map.
+  mkdirSync(join(app, 'node_modules'));
+  symlinkSync(join(dir, 'site'), join(app, 'node_modules', 'entropy-polarity'));
+  execFileSync(join(process.cwd(), 'node_modules/.bin/tsc'), ['-p', join(app, 'tsconfig.json')], { encoding: 'utf8' });
+});
+
 test('the element loads from another origin under a CSP that names it, and computes', async () => {
   const { page, context, problems } = await open(browser, `${base}/host.html`, { ready: false });
   await context.addInitScript(() => {
@@ -109,6 +156,11 @@ test('the element loads from another origin under a CSP that names it, and compu
   });
   await page.reload();
   await page.waitForFunction(() => document.getElementById('v')?.values, null, { timeout: 15000 });
+  await page.waitForFunction(() => document.getElementById('f')?.values, null, { timeout: 15000 });
+  // The figure from the other origin: its numbers, against the reference.
+  const fig = await page.evaluate(() => document.getElementById('f').values.points);
+  assert.equal(fig.length, 40);
+  for (const p of fig) assert.ok(close(p.flipPolicyGradient, stats(p.logits).flipPG, 1e-9));
   const v = await page.evaluate(() => {
     const el = document.getElementById('v');
     const root = el.shadowRoot;

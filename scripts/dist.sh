@@ -36,6 +36,7 @@ cat > "$out/package.json" <<JSON
   "types": "./entropy-polarity-view.d.ts",
   "exports": {
     ".": { "types": "./entropy-polarity-view.d.ts", "default": "./entropy-polarity-view.js" },
+    "./figures": { "types": "./js/figures.d.ts", "default": "./js/figures.js" },
     "./wasm": { "types": "./pkg/entropy_polarity.d.ts", "default": "./pkg/entropy_polarity.js" },
     "./embed-resize.js": "./embed-resize.js",
     "./*": "./*"
