@@ -241,12 +241,16 @@ export class EntropyPolarityView extends HTMLElement {
         scheme: this.scheme,
         layout,
       };
-      this.caption.textContent =
-        `H = ${fmt(d.entropy)} nats · e^−H = ${fmt(d.flipNudge)} · p† = ${fmt(d.flipPolicyGradient)} · ` +
+      // e^−H with a raised −H (plain "e^−H" reads as code); the label stays text.
+      const sup = document.createElement('sup');
+      sup.textContent = '−H';
+      const rest =
+        ` = ${fmt(d.flipNudge)} · p† = ${fmt(d.flipPolicyGradient)} · ` +
         `token ${token} (${label}): ΔH ≈ ${fmt(first)} (exact ${fmt(exact)}), ${first > 0 ? 'expands' : first < 0 ? 'contracts' : 'no change'}`;
+      this.caption.replaceChildren(`H = ${fmt(d.entropy)} nats · e`, sup, rest);
       this.canvas.setAttribute(
         'aria-label',
-        `Entropy change against token probability. ${this.caption.textContent}` +
+        `Entropy change against token probability. H = ${fmt(d.entropy)} nats · e to the −H${rest}` +
           (this.interactive ? ". Arrow keys raise or lower the chosen token's logit; drag sideways to set its probability." : ''),
       );
       this.renderTokens(s);
