@@ -65,21 +65,27 @@ export function axes(width, height, x, y, title) {
 
 /**
  * Sets `parent`'s text, with "e^−H" written as e and a raised −H (a <sup> in
- * HTML, a shifted <tspan> in SVG): plain "e^−H" reads as code. Text only,
- * never markup.
+ * HTML, a shifted <tspan> in SVG; plain "e^−H" reads as code) and S̄ as an S
+ * under a drawn bar (WebKit's fonts drop the combining U+0304; js/overbar.js).
+ * Text only, never markup.
  */
 export function withSuperscripts(parent, text) {
   const svg = parent instanceof SVGElement;
-  parent.replaceChildren();
-  text.split(/(e\^−H)/).forEach((part) => {
-    if (part !== 'e^−H') {
-      if (part) parent.append(part);
-      return;
+  const make = (tag, cls, content) => {
+    const attrs = cls === 'sup' ? { 'baseline-shift': 'super' } : { 'text-decoration': 'overline' };
+    const e = svg ? el('tspan', { class: cls, ...attrs }, content) : document.createElement(tag);
+    if (!svg) {
+      e.className = cls;
+      e.textContent = content;
     }
-    const sup = svg ? el('tspan', { 'baseline-shift': 'super', class: 'sup' }, '−H') : document.createElement('sup');
-    if (!svg) sup.textContent = '−H';
-    parent.append('e', sup);
-  });
+    return e;
+  };
+  parent.replaceChildren();
+  for (const part of text.split(/(e\^−H|S\u0304)/)) {
+    if (part === 'e^−H') parent.append('e', make('sup', 'sup', '−H'));
+    else if (part === 'S\u0304') parent.append(make('span', 'overbar', 'S'));
+    else if (part) parent.append(part);
+  }
   return parent;
 }
 
