@@ -194,7 +194,8 @@ export class EntropyPolarityFigure extends HTMLElement {
     return (
       `Over ${points.length} random distributions (4–64 tokens), p† ≥ e^−H in ${above} of ${points.length}: ` +
       `p† is e^−H times ${fmt(Math.min(...ratios), 3)} to ${fmt(Math.max(...ratios), 3)} (median ${fmt(median(ratios), 3)}). ` +
-      'Because S̄ ≥ 0, a token somewhat more likely than e^−H still narrows the distribution when a policy-gradient step rewards it.'
+      'Because S̄ ≥ 0: a rewarded token between e^−H and p† would narrow the distribution if only its own logit rose (a nudge), ' +
+      'but a policy-gradient step, which also lowers the other logits, widens it.'
     );
   }
 
