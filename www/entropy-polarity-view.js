@@ -19,7 +19,7 @@
 
 import init, { Distribution, logitForProb } from './pkg/entropy_polarity.js';
 import { fmt as fmt5 } from './js/format.js';
-import { hashFromState, parseLogit, stateFromHash } from './js/state.js';
+import { DEFAULT_STATE, hashFromState, parseLogit, stateFromHash } from './js/state.js';
 
 const fmt = (v) => fmt5(v, 4);
 
@@ -309,7 +309,9 @@ export class EntropyPolarityView extends HTMLElement {
     } catch {
       base = null;
     }
-    const hash = hashFromState(s);
+    // The explorer's defaults for what the element does not show (no rewards,
+    // the default group, …), so that a state with more fields still links.
+    const hash = hashFromState({ ...structuredClone(DEFAULT_STATE), ...s, rewards: s.logits.map(() => 0) });
     const fits = stateFromHash(hash).problems.length === 0;
     const safe = base && ['http:', 'https:', 'file:'].includes(base.protocol);
     this.link.hidden = this.hasAttribute('nolink') || !fits || !safe;
@@ -329,7 +331,8 @@ export class EntropyPolarityView extends HTMLElement {
     if (text) this.setAttribute('logits', text.join(','));
     if (token !== undefined) this.setAttribute('token', String(token));
     this.state = next;
-    const { bits: _bits, ...detail } = next;
+    const { logits: z, labels, temperature, token: k, kind, step, adv, logX } = next;
+    const detail = { logits: z, labels, temperature, token: k, kind, step, adv, logX };
     this.dispatchEvent(new CustomEvent('change', { detail, bubbles: true, composed: true }));
   }
 
