@@ -57,6 +57,10 @@ for (const k of names) {
 const ratio = (a, b, key) => median(rows.map((r) => r[b][key] / r[a][key]));
 const fastestNumpy = (r, key) =>
   NUMPY.filter((k) => r[k].accurate).reduce((a, b) => (a && r[a][key] <= r[b][key] ? a : b), null);
+if (rows.some((r) => !fastestNumpy(r, 'seconds'))) {
+  console.log('no NumPy formulation met 1e-5 relative entropy in every round: no NumPy ratio');
+  process.exit(0);
+}
 const vsNumpy = (key) => median(rows.map((r) => r[fastestNumpy(r, key)][key] / r.wasm[key]));
 const line = (label, wall, cpu, target) =>
   console.log(`${label.padEnd(44)} ${wall.toFixed(2).padStart(6)}x wall  ${cpu.toFixed(2).padStart(6)}x on-CPU   (target ${target})`);
