@@ -30,6 +30,16 @@ function fmtBytes(n) {
   return `${(n / (1 << 30)).toFixed(2)} GiB`;
 }
 
+/**
+ * How many workers analyse a streamed file: `?workers=N` in the page's
+ * address (read at each load), else the worker decides (the cores, capped;
+ * www/js/slice-worker.js). 1 reads and analyses in the slice worker itself.
+ */
+function askedWorkers() {
+  const n = Number(new URLSearchParams(location.search).get('workers'));
+  return Number.isInteger(n) && n >= 1 ? n : undefined;
+}
+
 /** @param {HTMLElement} section @param {{ openRow(row: object): void }} hooks */
 export function mountSlicePanel(section, { openRow }) {
   if (!section) return null;
@@ -96,7 +106,7 @@ export function mountSlicePanel(section, { openRow }) {
     if (file !== lastFile && !keepChoices) tensorChoice = {};
     lastFile = file;
     stopParseClock();
-    const options = { confirmBf16: bf16Box.checked, greedy: greedyBox.checked, ...tensorChoice };
+    const options = { confirmBf16: bf16Box.checked, greedy: greedyBox.checked, workers: askedWorkers(), ...tensorChoice };
     const id = reader.load(file, options);
     pending = { id, file, options, started: performance.now() };
     section.dataset.sliceState = 'loading';
@@ -322,7 +332,7 @@ export function mountSlicePanel(section, { openRow }) {
       'read',
       `${s.path}, ${(s.elapsedMs / 1000).toFixed(2)} s` +
         (tm && s.elapsedMs > 200
-          ? ` (reading ${(tm.read / 1000).toFixed(2)} s, decoding ${(tm.decode / 1000).toFixed(2)} s, analysing ${(tm.analyse / 1000).toFixed(2)} s)`
+          ? ` (${s.workers > 1 ? `time summed over the ${s.workers} workers, which overlap: ` : ''}reading ${(tm.read / 1000).toFixed(2)} s, decoding ${(tm.decode / 1000).toFixed(2)} s, analysing ${(tm.analyse / 1000).toFixed(2)} s)`
           : ''),
       'slice-read',
     );

@@ -18,7 +18,9 @@
 //
 // Messages in:
 //   { type: 'open', file, options: { confirmBf16, logitsTensor, tokensTensor,
-//                                    advantagesTensor, greedy } }   // once
+//                                    advantagesTensor, greedy, workers } }   // once
+//   (workers: how many pool workers analyse a streamed file, pool.js;
+//    default the cores, at most MAX_WORKERS; 1 analyses it here)
 //   { type: 'row', row, reqId }                                     // reopen one row
 // Messages out:
 //   { type: 'progress', phase, done, total, unit }   // phase header | read | parse | analyse; unit bytes | rows
@@ -27,9 +29,13 @@
 //   { type: 'row', reqId, index, logits, labels, token, advantage } | { type: 'row-error', reqId, message }
 
 import init, { readHeader, parseSlice, analyzeRows } from '../pkg/entropy_polarity.js';
+import { poolSize, runPool } from './pool.js';
+import { header, readBytes, wasmOptions } from './slice-read.js';
+
+const POOL_URL = new URL('./pool-worker.js', import.meta.url);
+const MAX_WORKERS = 8; // more workers than this only add memory (workers × 2 chunks)
 
 const CHUNK_BYTES = 16 << 20; // a chunk of whole rows (one row if a row is larger)
-const PREFIX_BYTES = 64 << 10; // first read for the header
 const PROGRESS_MS = 60;
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 // Per-row columns analyzeRows returns (Float64Array each; token: Uint32Array).
@@ -37,25 +43,6 @@ const ROW_KEYS = ['entropy', 'meanDiscriminator', 'flipNudge', 'flipPolicyGradie
 const TOKEN_KEYS = ['token', 'prob', 'discriminator', 'sensitivity', 'polarity'];
 
 let current = null; // the loaded slice: what reopens its rows
-
-async function readBytes(file, start, end) {
-  try {
-    return new Uint8Array(await file.slice(start, end).arrayBuffer());
-  } catch (e) {
-    throw new Error(
-      `The file could not be read (${e.message || e.name}). It may have been moved or changed since it was chosen; choose it again.`,
-    );
-  }
-}
-
-function wasmOptions(o) {
-  const out = {};
-  if (o.confirmBf16) out.confirmBf16 = true;
-  if (o.logitsTensor) out.logitsTensor = o.logitsTensor;
-  if (o.tokensTensor !== undefined) out.tokensTensor = o.tokensTensor;
-  if (o.advantagesTensor !== undefined) out.advantagesTensor = o.advantagesTensor;
-  return out;
-}
 
 /** Per-row result columns, filled chunk by chunk. */
 function columnsFor(rows, withToken) {
@@ -94,20 +81,6 @@ async function analyseAll({ rows, vocab, perChunk, next, tokens, advantages, rep
   return cols;
 }
 
-/** Reads the header, asking for more bytes as long as the core needs them. */
-async function header(file, options) {
-  let len = Math.min(file.size, PREFIX_BYTES);
-  for (let tries = 0; tries < 8; tries++) {
-    const prefix = await readBytes(file, 0, len);
-    const h = readHeader(file.name, prefix, file.size, wasmOptions(options));
-    if (h.kind !== 'need') return h;
-    const want = Math.min(file.size, h.bytes);
-    if (want <= len) throw new Error(`Internal reading error: the header needs ${h.bytes} bytes but ${len} were given.`);
-    len = want;
-  }
-  throw new Error('Internal reading error: the header did not settle after 8 reads.');
-}
-
 function progressReporter(phase, total, unit) {
   let last = 0;
   return (done, force = false) => {
@@ -116,6 +89,52 @@ function progressReporter(phase, total, unit) {
     last = now;
     postMessage({ type: 'progress', phase, done, total, unit });
   };
+}
+
+/**
+ * The same as analyseAll over a C-order binary file, by a pool of `size`
+ * workers (pool.js, pool-worker.js), each with its own wasm instance reading
+ * its own chunks: the columns are bit for bit those of one worker (each row
+ * is analysed alone, chunks are cut at the same rows). Memory: each worker
+ * holds at most two chunks (the one analysed, the one being read).
+ */
+async function analysePooled({ file, info, options, perChunk, size, identity, rows, tokens, advantages, timing, report }) {
+  const { dataStart, rowBytes } = info;
+  const cols = columnsFor(rows, Boolean(tokens));
+  let rowsDone = 0;
+  await runPool({
+    size,
+    chunks: Math.ceil(rows / perChunk),
+    spawn: (_k, deliver) => {
+      const w = new Worker(POOL_URL, { type: 'module' });
+      w.onmessage = (e) => deliver(e.data);
+      w.onerror = (e) => {
+        e.preventDefault?.();
+        deliver({
+          type: 'error',
+          chunk: -1,
+          message: `A reading worker stopped (${e.message || 'worker error'}). Try again, or reload the page.`,
+        });
+      };
+      w.postMessage({ type: 'init', file, options, identity });
+      return { post: (m) => w.postMessage(m), terminate: () => w.terminate() };
+    },
+    job: (chunk) => {
+      const first = chunk * perChunk;
+      const n = Math.min(perChunk, rows - first);
+      const m = { type: 'chunk', chunk, first, n, start: dataStart + first * rowBytes, end: dataStart + (first + n) * rowBytes };
+      if (tokens) m.tokens = tokens === 'greedy' ? 'greedy' : tokens.slice(first, first + n);
+      if (advantages) m.advantages = advantages.slice(first, first + n);
+      return [m, []];
+    },
+    result: (_chunk, m) => {
+      for (const k of Object.keys(cols)) cols[k].set(m.columns[k], m.first);
+      for (const k of Object.keys(timing)) timing[k] += m.timing[k];
+      rowsDone += m.columns.entropy.length;
+      report(rowsDone);
+    },
+  });
+  return cols;
 }
 
 /** A binary file: streamed by rows (C order) or decoded whole (Fortran order). */
@@ -144,37 +163,45 @@ async function openBinary(file, info, L, options, summary, timing) {
     const identity = info.dtype === 'float32' && info.endian === 'little' && LITTLE_ENDIAN_HOST;
     summary.path = identity ? 'streamed (float32 read as is)' : 'streamed';
     const report = progressReporter('analyse', end - start, 'bytes');
+    const reportRows = (rowsDone) => report(rowsDone * rowBytes);
     const range = (f, k) => [start + f * rowBytes, start + (f + k) * rowBytes];
-    cols = await analyseAll({
-      ...common,
-      perChunk,
-      // The next chunk is read while this one is decoded and analysed
-      // (at most two chunks in memory).
-      next: async (first, n) => {
-        const read = ahead?.first === first ? ahead.bytes : readBytes(file, ...range(first, n));
-        const after = first + n;
-        ahead = after < rows ? { first: after, bytes: readBytes(file, ...range(after, Math.min(perChunk, rows - after))) } : null;
-        ahead?.bytes.catch(() => {}); // an error surfaces when that chunk is awaited
-        let t = performance.now();
-        const bytes = await read;
-        timing.read += performance.now() - t;
-        if (identity) return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-        t = performance.now();
-        const logits = L.decodeRows(first, bytes);
-        timing.decode += performance.now() - t;
-        return logits;
-      },
-      // Little-endian float32 needs no decoding: the bytes are viewed as
-      // they are, and analyzeRows refuses NaN, +inf and all-masked rows
-      // like decodeRows does. If it does, decodeRows on the same bytes
-      // gives the parser's message (row counted in the whole file).
-      explain: identity
-        ? (first, logits) => {
-            L.decodeRows(first, new Uint8Array(logits.buffer, logits.byteOffset, logits.byteLength));
-          }
-        : null,
-      report: (rowsDone) => report(rowsDone * rowBytes),
-    });
+    const size = poolSize(options.workers, navigator.hardwareConcurrency, MAX_WORKERS, Math.ceil(rows / perChunk));
+    summary.workers = size;
+    if (size > 1) {
+      summary.path += `, ${size} workers`;
+      cols = await analysePooled({ ...common, file, info, options, perChunk, size, identity, report: reportRows });
+    } else {
+      cols = await analyseAll({
+        ...common,
+        perChunk,
+        // The next chunk is read while this one is decoded and analysed
+        // (at most two chunks in memory).
+        next: async (first, n) => {
+          const read = ahead?.first === first ? ahead.bytes : readBytes(file, ...range(first, n));
+          const after = first + n;
+          ahead = after < rows ? { first: after, bytes: readBytes(file, ...range(after, Math.min(perChunk, rows - after))) } : null;
+          ahead?.bytes.catch(() => {}); // an error surfaces when that chunk is awaited
+          let t = performance.now();
+          const bytes = await read;
+          timing.read += performance.now() - t;
+          if (identity) return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+          t = performance.now();
+          const logits = L.decodeRows(first, bytes);
+          timing.decode += performance.now() - t;
+          return logits;
+        },
+        // Little-endian float32 needs no decoding: the bytes are viewed as
+        // they are, and analyzeRows refuses NaN, +inf and all-masked rows
+        // like decodeRows does. If it does, decodeRows on the same bytes
+        // gives the parser's message (row counted in the whole file).
+        explain: identity
+          ? (first, logits) => {
+              L.decodeRows(first, new Uint8Array(logits.buffer, logits.byteOffset, logits.byteLength));
+            }
+          : null,
+        report: reportRows,
+      });
+    }
     state = { kind: 'stream', layout: L };
   } else {
     summary.path = 'whole (Fortran order)';
@@ -241,7 +268,7 @@ async function open({ file, options = {} }) {
   try {
     await init();
     postMessage({ type: 'progress', phase: 'header', done: 0, total: file.size });
-    const h = await header(file, options);
+    const h = await header(readHeader, file, options);
     const summary = {
       name: file.name,
       size: file.size,
