@@ -17,6 +17,7 @@ import { anchorTarget, syncInputs, wireControls } from './js/controls.js';
 import { bannerText, barProbs, openRow } from './js/opened-row.js';
 import { renderTokenTable, tokenCsv } from './js/token-table.js';
 import { verdict } from './js/verdict.js';
+import { historyPoints, sameDistribution } from './js/steps.js';
 
 /** @type {import('./js/state.js').State} */
 let state = structuredClone(DEFAULT_STATE);
@@ -27,9 +28,12 @@ let row = null;
 let frame = 0;
 /** @type {any} */
 let bars;
-// Steps taken for real: each entry is the state before the step and what
-// the step did ({ before, H, pk, predicted, realised, token }).
+// Steps taken for real, oldest first (js/steps.js). The history belongs to
+// one distribution: an edit of the logits or temperature that is not a step
+// (a preset, a typed logit, a pasted link, Back) starts it again.
+/** @type {import('./js/steps.js').Step[]} */
 let steps = [];
+let stepTimer = 0;
 
 /** Row index of bar j (−1: the "rest" bucket of an opened row). */
 const fullIndex = (j) => (row ? row.display[j] : j);
@@ -38,8 +42,9 @@ const fullIndex = (j) => (row ? row.display[j] : j);
 const ERROR_MS = 9000;
 const showError = (message, field = null) => showPageError(message, { field, hideAfterMs: ERROR_MS });
 
-/** Tries a new state; applies it only if the core accepts it. */
-function commit(next, { focusBars = false } = {}) {
+/** Tries a new state; applies it only if the core accepts it. A step (or
+ *  its undo) passes `keepSteps`; any other new distribution clears them. */
+function commit(next, { focusBars = false, keepSteps = false } = {}) {
   let d;
   const leaveRow = row && next.logits.join() !== state.logits.join();
   try {
@@ -54,6 +59,10 @@ function commit(next, { focusBars = false } = {}) {
   }
   dist?.free();
   dist = d;
+  if (!keepSteps && !sameDistribution(state, next)) {
+    clearTimeout(stepTimer);
+    steps = [];
+  }
   state = next;
   if (leaveRow) row = null;
   clearError();
@@ -248,17 +257,14 @@ function takeStep() {
   const step = stepValue();
   const predicted = d.firstOrder(k, s.kind, step);
   const realised = d.exact(k, s.kind, step);
-  const before = structuredClone(s);
   const next = structuredClone(s);
   next.logits = Array.from(d.updatedLogits(Float64Array.from(s.logits), k, s.kind, step));
-  const H0 = d.entropy;
-  const pk0 = d.probs()[k];
-  if (!commit(next)) return false;
-  steps.push({ before, H: H0, pk: pk0, predicted, realised, token: k });
+  const entry = { before: s.logits, H: d.entropy, probs: Array.from(d.probs()), predicted, realised, tokens: [k] };
+  if (!commit(next, { keepSteps: true })) return false;
+  steps.push(entry);
   return true;
 }
 
-let stepTimer = 0;
 function takeSteps(n) {
   clearTimeout(stepTimer);
   $('bars').classList.add('stepping');
@@ -272,15 +278,17 @@ function takeSteps(n) {
   one(n);
 }
 
+// Undo and Reset put the logits back and keep every setting changed since
+// (η, A, the token): the history is of the logits only.
 function undoStep() {
   clearTimeout(stepTimer);
   const last = steps.pop();
-  if (last) commit(last.before);
+  if (last) commit({ ...structuredClone(state), logits: last.before }, { keepSteps: true });
 }
 
 function resetSteps() {
   clearTimeout(stepTimer);
-  if (steps.length) commit(steps[0].before);
+  if (steps.length) commit({ ...structuredClone(state), logits: steps[0].before }, { keepSteps: true });
   steps = [];
   schedule();
 }
@@ -288,12 +296,12 @@ function resetSteps() {
 /** @param {Float64Array} all the probabilities of the current distribution */
 function renderHistory(all) {
   // Steps are taken on toy distributions only (a step leaves an opened row),
-  // so their token indices index `all`; otherwise map the bar to the row.
-  const tracked = steps.length ? steps[steps.length - 1].token : fullIndex(state.token);
-  const points = steps.map((e) => ({ H: e.H, pk: e.pk }));
-  points.push({ H: dist.entropy, pk: all[tracked] ?? 0 });
-  drawHistory($('history'), points);
-  renderHistoryTable(byTest('history-table').tBodies[0], steps, dist.entropy, all);
+  // so the chosen bar indexes every step's probabilities. The p_k line and
+  // column follow the token chosen now, through every step.
+  const tracked = fullIndex(state.token);
+  const points = historyPoints(steps, tracked, dist.entropy, all);
+  drawHistory($('history'), points, state.labels[state.token]);
+  renderHistoryTable(byTest('history-table').tBodies[0], points, steps, state.labels);
   $('undo-step').disabled = steps.length === 0;
   $('reset-steps').disabled = steps.length === 0;
 }
@@ -310,7 +318,10 @@ function loadHash() {
     }
   }
   const { state: s, problems } = stateFromHash(location.hash.includes('=') ? location.hash : '');
-  if (location.hash && hashFromState(s) === location.hash && dist) return; // our own write
+  // Only a hash that differs from the state shown is news: the page writes
+  // its own with replaceState, which fires no hashchange. (Comparing with the
+  // *parsed* hash took every canonical link, pasted or from Back, for ours.)
+  if (dist && location.hash === hashFromState(state)) return;
   if (!commit(s)) commit(/** @type {import('./js/state.js').State} */ (structuredClone(DEFAULT_STATE)));
   if (problems.length) showError(`Part of the link could not be used: ${problems.join('; ')}.`);
 }

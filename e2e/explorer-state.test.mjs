@@ -1,0 +1,110 @@
+// End to end: the explorer's state across links, history and steps (issue 11,
+// "Bugs"). Each block reproduces one reported bug; expected numbers come from
+// e2e/reference.mjs (independent formulas), never from the page's core.
+// One page load for the bugs, one for sampling: this file's budget is ~60 s per engine.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { setup, open } from './harness.mjs';
+import { stats, applyUpdate, softmax, close } from './reference.mjs';
+
+let env;
+before(async () => { env = await setup(); });
+after(async () => { await env?.close(); });
+
+const value = (page, id) => page.$eval(`[data-testid="${id}"]`, (el) => Number(el.dataset.value));
+const logitsInHash = (page) => page.evaluate(() =>
+  new URLSearchParams(location.hash.slice(1)).get('logits').split(',').map((v) => (v === '-inf' ? -Infinity : Number(v))));
+const rows = (page) => page.$$eval('[data-testid="history-table"] tbody tr', (r) => r.map((tr) => [...tr.cells].map((c) => c.textContent)));
+const waitRows = (page, n) => page.waitForFunction((n) => document.querySelectorAll('[data-testid="history-table"] tbody tr').length === n, n, { timeout: 10000 });
+/** Waits until the entropy readout shows H (to 1e-9). */
+const waitEntropy = (page, H) => page.waitForFunction((H) => {
+  const v = Number(document.querySelector('[data-testid="entropy"]').dataset.value);
+  return Math.abs(v - H) < 1e-9;
+}, H, { timeout: 10000 });
+const num = (text) => Number(text.replace('−', '-'));
+
+const Z0 = [2, 1, 0.5, -1];
+// A link exactly as "Copy link" writes it (labels, T, adv: every key).
+const PASTED = '#logits=0,0,0&labels=a,b,c&T=1&token=1&kind=pg&step=0.1&adv=1';
+
+test('links, Back/Forward, and the step history stay true to the page', async () => {
+  const { page, problems, context } = await open(env.browser, `${env.base}/#logits=${Z0.join(',')}&token=0&kind=pg&step=0.5`);
+  const H0 = stats(Z0).H;
+  await waitEntropy(page, H0);
+
+  // Bug: pasting a copied link into the same tab changed the address, not the page.
+  await page.evaluate((h) => { location.hash = h; }, PASTED);
+  await waitEntropy(page, Math.log(3));
+  assert.deepEqual(await logitsInHash(page), [0, 0, 0]);
+  assert.equal(await page.$eval('[data-testid="token"]', (s) => s.value), '1');
+
+  // Bug: Back and Forward drifted the same way.
+  await page.evaluate(() => history.back());
+  await waitEntropy(page, H0);
+  assert.deepEqual(await logitsInHash(page), Z0);
+  await page.evaluate(() => history.forward());
+  await waitEntropy(page, Math.log(3));
+  await page.evaluate(() => history.back());
+  await waitEntropy(page, H0);
+
+  // Two steps on token 0, then one on token 3 (switching the token mid-run).
+  await page.click('[data-testid="take-step"]');
+  await waitRows(page, 1);
+  await page.click('[data-testid="take-step"]');
+  await waitRows(page, 2);
+  await page.selectOption('[data-testid="token"]', '3');
+  await page.click('[data-testid="take-step"]');
+  await waitRows(page, 3);
+  const z1 = applyUpdate(Z0, 1, 0, 'pg', 0.5);
+  const z2 = applyUpdate(z1, 1, 0, 'pg', 0.5);
+  const z3 = applyUpdate(z2, 1, 3, 'pg', 0.5);
+  (await logitsInHash(page)).forEach((z, j) => assert.ok(close(z, z3[j], 1e-9), `logit ${j}`));
+  // Bug: switching the token joined two tokens' p_k into one line. The p_k
+  // column (and line) now follows one token, the chosen one, for every step;
+  // the "rewarded" column says which token each step updated.
+  const table = (await rows(page)).reverse(); // oldest first
+  [z1, z2, z3].forEach((z, i) => {
+    assert.ok(close(num(table[i][2]), softmax(z)[3], 1e-3), `p of token 3 after step ${i + 1}: ${table[i][2]}`);
+    assert.ok(close(num(table[i][1]), stats(z).H, 1e-4), `H after step ${i + 1}`);
+  });
+  assert.deepEqual(table.map((r) => r[5]), ['t0', 't0', 't3']);
+  const pLine = await page.$eval('[data-testid="history"] .p-line', (p) => p.dataset.values.split(',').map(Number));
+  [Z0, z1, z2, z3].forEach((z, i) => assert.ok(close(pLine[i], softmax(z)[3], 1e-9), `p line point ${i}`));
+
+  // Undo restores the logits, and keeps settings changed since (η here).
+  await page.fill('[data-testid="step"]', '0.2');
+  await page.press('[data-testid="step"]', 'Enter');
+  await page.click('[data-testid="undo-step"]');
+  await waitRows(page, 2);
+  (await logitsInHash(page)).forEach((z, j) => assert.ok(close(z, z2[j], 1e-9), `undo logit ${j}`));
+  assert.equal(await page.evaluate(() => new URLSearchParams(location.hash.slice(1)).get('step')), '0.2');
+
+  // Bug: changing the distribution kept the old history, whose rows then lied;
+  // Undo or Reset after a preset change silently discarded the preset.
+  await page.selectOption('[data-testid="preset"]', 'uniform');
+  await waitEntropy(page, Math.log(8));
+  await waitRows(page, 0);
+  assert.equal(await page.$eval('[data-testid="undo-step"]', (b) => b.disabled), true);
+  assert.equal(await page.$eval('[data-testid="reset-steps"]', (b) => b.disabled), true);
+  await page.evaluate(() => {
+    for (const id of ['undo-step', 'reset-steps']) document.querySelector(`[data-testid="${id}"]`).click();
+  });
+  await page.evaluate(() => new Promise((ok) => requestAnimationFrame(ok)));
+  assert.deepEqual(await logitsInHash(page), Array(8).fill(0), 'the preset stays');
+  assert.ok(close(await value(page, 'entropy'), Math.log(8), 1e-12));
+
+  // A step, then a typed logit: the history starts again from the new distribution.
+  await page.click('[data-testid="take-step"]');
+  await waitRows(page, 1);
+  await page.fill('[data-testid="token-logit"]', '1');
+  await page.press('[data-testid="token-logit"]', 'Enter');
+  await waitRows(page, 0);
+  // A pasted link with other logits also starts a new history.
+  await page.click('[data-testid="take-step"]');
+  await waitRows(page, 1);
+  await page.evaluate((h) => { location.hash = h; }, PASTED);
+  await waitEntropy(page, Math.log(3));
+  await waitRows(page, 0);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
