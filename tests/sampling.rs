@@ -4,6 +4,8 @@
 //! closed forms (docs/math.md, "Sampling: the expected change is a covariance").
 
 #![cfg(not(target_arch = "wasm32"))]
+// Index loops mirror the formulas (Σ over j), as in docs/math.md.
+#![allow(clippy::needless_range_loop)]
 
 use entropy_polarity::core::sampling::{reward_advantages, sampled_step, MAX_GROUP};
 use entropy_polarity::core::simulate::Rng;
@@ -48,7 +50,11 @@ const CASES: [(&[f64], f64, &[f64]); 5] = [
     (&[2.0, 1.0, 0.5, -1.0], 1.0, &[1.0, 0.0, 0.0, 0.0]),
     (&[2.0, 1.0, 0.5, -1.0], 1.0, &[0.0, 0.0, 0.0, 1.0]),
     (&[2.0, 1.0, 0.5, -1.0], 0.7, &[0.3, -1.2, 2.0, 0.5]),
-    (&[4.0, 1.0, 0.5, 0.0, -0.5, -1.0, -1.5, -2.0], 1.3, &[1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0]),
+    (
+        &[4.0, 1.0, 0.5, 0.0, -0.5, -1.0, -1.5, -2.0],
+        1.3,
+        &[1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0],
+    ),
     (&[0.1, -2.0, 3.0], 2.0, &[-1.0, 2.0, 0.5]),
 ];
 
@@ -59,7 +65,10 @@ fn expected_change_is_the_average_of_each_tokens_derivative() {
         let eta = 0.3;
         let got = d.expected_change(a, eta).unwrap();
         let want = eta * expected_by_differences(z, t, a);
-        assert!(close(got, want, 1e-6, 1e-12), "{z:?} T={t} A={a:?}: {got} vs {want}");
+        assert!(
+            close(got, want, 1e-6, 1e-12),
+            "{z:?} T={t} A={a:?}: {got} vs {want}"
+        );
     }
 }
 
@@ -80,7 +89,9 @@ fn expected_change_closed_forms() {
 
     // Uniform: every S_k is equal, so no advantages move H on average.
     let u = Distribution::from_logits(&[0.0; 6], 1.0).unwrap();
-    let got = u.expected_change(&[1.0, -2.0, 0.5, 3.0, 0.0, 1.0], 1.0).unwrap();
+    let got = u
+        .expected_change(&[1.0, -2.0, 0.5, 3.0, 0.0, 1.0], 1.0)
+        .unwrap();
     assert!(got.abs() < 1e-16, "{got}");
 }
 
@@ -97,7 +108,10 @@ fn a_constant_advantage_changes_nothing_on_average() {
     let (z, t, a) = CASES[2];
     let d = Distribution::from_logits(z, t).unwrap();
     let shifted: Vec<f64> = a.iter().map(|x| x + 5.0).collect();
-    let (x, y) = (d.expected_change(a, 1.0).unwrap(), d.expected_change(&shifted, 1.0).unwrap());
+    let (x, y) = (
+        d.expected_change(a, 1.0).unwrap(),
+        d.expected_change(&shifted, 1.0).unwrap(),
+    );
     assert!(close(x, y, 1e-12, 1e-15), "{x} vs {y}");
 }
 
@@ -113,7 +127,9 @@ fn masked_tokens_do_not_enter_and_bad_input_names_the_field() {
     let e = d.expected_change(&[1.0, f64::NAN, 0.0], 1.0).unwrap_err();
     assert!(e.to_string().contains("token 1"), "{e}");
     assert_eq!(
-        d.expected_change(&[0.0; 3], f64::INFINITY).unwrap_err().field(),
+        d.expected_change(&[0.0; 3], f64::INFINITY)
+            .unwrap_err()
+            .field(),
         Some("step")
     );
 }
@@ -126,7 +142,12 @@ fn reward_advantages_are_normalised_under_p() {
     let r = [1.0, 0.0, 0.0, 1.0];
     let a = reward_advantages(&d, &r).unwrap();
     let mean: f64 = p.iter().zip(&r).map(|(x, y)| x * y).sum();
-    let sd = p.iter().zip(&r).map(|(x, y)| x * (y - mean).powi(2)).sum::<f64>().sqrt();
+    let sd = p
+        .iter()
+        .zip(&r)
+        .map(|(x, y)| x * (y - mean).powi(2))
+        .sum::<f64>()
+        .sqrt();
     for k in 0..4 {
         assert!(close(a[k], (r[k] - mean) / sd, 1e-12, 0.0));
     }
@@ -160,12 +181,25 @@ fn a_sampled_step_applies_the_group_update_to_the_tokens_it_drew() {
         }
     }
     for j in 0..4 {
-        assert!(close(s.logits[j], want[j], 1e-12, 1e-14), "{j}: {} vs {}", s.logits[j], want[j]);
+        assert!(
+            close(s.logits[j], want[j], 1e-12, 1e-14),
+            "{j}: {} vs {}",
+            s.logits[j],
+            want[j]
+        );
     }
     assert_eq!(s.logits[4], f64::NEG_INFINITY);
     // The same seed draws the same group; another seed another one.
-    assert_eq!(s, sampled_step(&d, &z, &rewards, g, eta, &mut Rng::new(3)).unwrap());
-    assert_ne!(s.tokens, sampled_step(&d, &z, &rewards, g, eta, &mut Rng::new(4)).unwrap().tokens);
+    assert_eq!(
+        s,
+        sampled_step(&d, &z, &rewards, g, eta, &mut Rng::new(3)).unwrap()
+    );
+    assert_ne!(
+        s.tokens,
+        sampled_step(&d, &z, &rewards, g, eta, &mut Rng::new(4))
+            .unwrap()
+            .tokens
+    );
     // A group that is rewarded alike has no advantage: nothing moves.
     let same = sampled_step(&d, &z, &[1.0; 5], g, eta, &mut Rng::new(3)).unwrap();
     assert_eq!(same.logits, z.to_vec());
@@ -204,7 +238,10 @@ fn large_groups_realise_the_expected_change() {
         })
         .sum::<f64>()
         / runs as f64;
-    assert!(expected < 0.0, "rewarding the likely token narrows on average");
+    assert!(
+        expected < 0.0,
+        "rewarding the likely token narrows on average"
+    );
     assert!(close(mean, expected, 0.05, 0.0), "{mean} vs {expected}");
 }
 
@@ -214,12 +251,32 @@ fn a_sampled_step_refuses_bad_input() {
     let d = Distribution::from_logits(&z, 1.0).unwrap();
     let mut rng = Rng::new(1);
     let err = |r: Result<_, CoreError>| r.unwrap_err();
-    assert_eq!(err(sampled_step(&d, &z, &[1.0], 4, 0.1, &mut rng)).field(), Some("rewards"));
-    assert_eq!(err(sampled_step(&d, &[1.0], &[1.0, 0.0], 4, 0.1, &mut rng)).field(), Some("logits"));
-    assert_eq!(err(sampled_step(&d, &z, &[1.0, 0.0], 0, 0.1, &mut rng)).field(), Some("group"));
     assert_eq!(
-        err(sampled_step(&d, &z, &[1.0, 0.0], MAX_GROUP + 1, 0.1, &mut rng)).field(),
+        err(sampled_step(&d, &z, &[1.0], 4, 0.1, &mut rng)).field(),
+        Some("rewards")
+    );
+    assert_eq!(
+        err(sampled_step(&d, &[1.0], &[1.0, 0.0], 4, 0.1, &mut rng)).field(),
+        Some("logits")
+    );
+    assert_eq!(
+        err(sampled_step(&d, &z, &[1.0, 0.0], 0, 0.1, &mut rng)).field(),
         Some("group")
     );
-    assert_eq!(err(sampled_step(&d, &z, &[1.0, 0.0], 4, f64::NAN, &mut rng)).field(), Some("step"));
+    assert_eq!(
+        err(sampled_step(
+            &d,
+            &z,
+            &[1.0, 0.0],
+            MAX_GROUP + 1,
+            0.1,
+            &mut rng
+        ))
+        .field(),
+        Some("group")
+    );
+    assert_eq!(
+        err(sampled_step(&d, &z, &[1.0, 0.0], 4, f64::NAN, &mut rng)).field(),
+        Some("step")
+    );
 }

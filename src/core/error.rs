@@ -10,16 +10,36 @@ use std::fmt;
 #[derive(Clone, Debug, PartialEq)]
 pub enum CoreError {
     Empty,
-    NotANumber { index: usize },
-    PositiveInfinity { index: usize },
+    NotANumber {
+        index: usize,
+    },
+    PositiveInfinity {
+        index: usize,
+    },
     AllMasked,
-    NegativeProbability { index: usize, value: f64 },
-    ProbabilitySum { sum: f64 },
-    Temperature { value: f64 },
-    TokenOutOfRange { token: usize, vocab: usize },
-    Step { value: f64 },
-    UnknownKind { kind: String },
-    Curve { reason: &'static str },
+    NegativeProbability {
+        index: usize,
+        value: f64,
+    },
+    ProbabilitySum {
+        sum: f64,
+    },
+    Temperature {
+        value: f64,
+    },
+    TokenOutOfRange {
+        token: usize,
+        vocab: usize,
+    },
+    Step {
+        value: f64,
+    },
+    UnknownKind {
+        kind: String,
+    },
+    Curve {
+        reason: &'static str,
+    },
     /// Per-token values (advantages, rewards) of the wrong count, or the
     /// one at `index` not finite.
     PerToken {
@@ -29,7 +49,9 @@ pub enum CoreError {
         index: Option<usize>,
     },
     /// A sampled step's group size outside 1 ..= sampling::MAX_GROUP.
-    Group { value: usize },
+    Group {
+        value: usize,
+    },
 }
 
 impl CoreError {

@@ -53,9 +53,11 @@ impl Distribution {
         let p = self.probs();
         let a_bar = sum(p.iter().zip(advantages).map(|(&pk, &a)| pk * a));
         let s_bar = self.mean_discriminator();
-        let cov = sum(p.iter().enumerate().filter(|(_, &pk)| pk > 0.0).map(|(k, &pk)| {
-            pk * (advantages[k] - a_bar) * (self.discriminator_at(k) - s_bar)
-        }));
+        let cov = sum(p
+            .iter()
+            .enumerate()
+            .filter(|(_, &pk)| pk > 0.0)
+            .map(|(k, &pk)| pk * (advantages[k] - a_bar) * (self.discriminator_at(k) - s_bar)));
         Ok(-(step / self.temperature()) * cov)
     }
 }
@@ -67,7 +69,10 @@ pub fn reward_advantages(dist: &Distribution, rewards: &[f64]) -> Result<Vec<f64
     check_per_token(rewards, dist.len(), "rewards")?;
     let p = dist.probs();
     let mean = sum(p.iter().zip(rewards).map(|(&pk, &r)| pk * r));
-    let var = sum(p.iter().zip(rewards).map(|(&pk, &r)| pk * (r - mean) * (r - mean)));
+    let var = sum(p
+        .iter()
+        .zip(rewards)
+        .map(|(&pk, &r)| pk * (r - mean) * (r - mean)));
     Ok(normalised(rewards.iter().map(|&r| r - mean), var))
 }
 
