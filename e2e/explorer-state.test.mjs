@@ -108,3 +108,76 @@ test('links, Back/Forward, and the step history stay true to the page', async ()
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+/** −(η/T) Cov_p(A, S), A the rewards normalised under p: written from docs/math.md. */
+function expectedChange(z, rewards, eta) {
+  const { p, S, Sbar } = stats(z);
+  const mean = p.reduce((a, x, j) => a + x * rewards[j], 0);
+  const sd = Math.sqrt(p.reduce((a, x, j) => a + x * (rewards[j] - mean) ** 2, 0));
+  const A = rewards.map((r) => (sd > 0 ? (r - mean) / sd : 0));
+  const Abar = p.reduce((a, x, j) => a + x * A[j], 0);
+  return -eta * (p.reduce((a, x, j) => a + x * A[j] * S[j], 0) - Abar * Sbar);
+}
+
+/** The GRPO-style step from the draws' counts per token (docs/math.md, "Sampling"). */
+function groupStep(z, rewards, counts, eta) {
+  const p = softmax(z);
+  const draws = counts.flatMap((n, k) => Array(n).fill(k));
+  const G = draws.length;
+  const r = draws.map((k) => rewards[k]);
+  const mean = r.reduce((a, b) => a + b, 0) / G;
+  const sd = Math.sqrt(r.reduce((a, x) => a + (x - mean) ** 2, 0) / G);
+  const A = r.map((x) => (sd > 0 ? (x - mean) / sd : 0));
+  return z.map((zj, j) => zj + (eta / G) * draws.reduce((a, k, i) => a + A[i] * ((k === j ? 1 : 0) - p[j]), 0));
+}
+
+test('sample and reward: expected ΔH, the sampled step, and the history of draws', async () => {
+  const labels = ['t0', 't1', 't2', 't3']; // a link with logits and no labels
+  const { page, problems, context } = await open(env.browser, `${env.base}/#logits=${Z0.join(',')}&token=0&kind=pg&step=0.5`);
+  // No rewards: nothing to prefer, expected 0.
+  assert.equal(await value(page, 'expected-change'), 0);
+  await page.click('[data-testid="reward-0"]');
+  await page.waitForFunction(() => new URLSearchParams(location.hash.slice(1)).get('rewards') === '1,0,0,0');
+  assert.equal(await page.getAttribute('[data-testid="reward-0"]', 'aria-pressed'), 'true');
+  await page.evaluate(() => new Promise((ok) => requestAnimationFrame(ok)));
+  const want = expectedChange(Z0, [1, 0, 0, 0], 0.5);
+  assert.ok(want < 0 && close(await value(page, 'expected-change'), want, 1e-9), `expected ΔH ${await value(page, 'expected-change')} vs ${want}`);
+
+  await page.click('[data-testid="sample-step"]');
+  await waitRows(page, 1);
+  const [row] = await rows(page);
+  // "★Paris ×5, Lyon ×2, …": the draws of the group, rewarded ones starred.
+  const counts = [0, 0, 0, 0];
+  for (const part of row[5].split(', ')) {
+    const m = /^(★?)(\S+) ×(\d+)$/.exec(part);
+    assert.ok(m, `draw "${part}"`);
+    const k = labels.indexOf(m[2]);
+    counts[k] = Number(m[3]);
+    assert.equal(m[1] === '★', k === 0, `star on ${m[2]}`);
+  }
+  assert.equal(counts.reduce((a, b) => a + b, 0), 8, 'a group of G = 8');
+  const z1 = groupStep(Z0, [1, 0, 0, 0], counts, 0.5);
+  (await logitsInHash(page)).forEach((z, j) => assert.ok(close(z, z1[j], 1e-9), `logit ${j}: ${z} vs ${z1[j]}`));
+  const realised = await value(page, 'sampled-realised');
+  assert.ok(close(realised, stats(z1).H - stats(Z0).H, 1e-9, 1e-12), 'realised ΔH');
+  assert.ok(close(num(row[3]), want, 1e-3), 'the row shows the expected ΔH as its prediction');
+
+  // Ten more: collapse emerges from rewarding the likely token.
+  await page.click('[data-testid="sample-10"]');
+  await waitRows(page, 11);
+  assert.ok((await value(page, 'entropy')) < stats(Z0).H - 0.1, 'entropy falls');
+  // Rewarding every token alike: no advantage, nothing moves.
+  for (const j of [1, 2, 3]) await page.click(`[data-testid="reward-${j}"]`);
+  await page.waitForFunction(() => new URLSearchParams(location.hash.slice(1)).get('rewards') === '1,1,1,1');
+  const before = await logitsInHash(page);
+  await page.click('[data-testid="sample-step"]');
+  await waitRows(page, 12);
+  assert.deepEqual(await logitsInHash(page), before);
+  // Bad group sizes are refused and the previous one kept.
+  await page.fill('[data-testid="group"]', '2.5');
+  await page.press('[data-testid="group"]', 'Enter');
+  await page.waitForFunction(() => /Group size/.test(document.querySelector('[data-testid="error"]').textContent));
+  assert.equal(await page.evaluate(() => new URLSearchParams(location.hash.slice(1)).get('group')), null);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

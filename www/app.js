@@ -12,7 +12,8 @@ import { fmt, fmtEntropy, fmtPercent } from './js/format.js';
 import { mountSlicePanel } from './js/slice-panel.js';
 import { mountRunPanel } from './js/run-panel.js';
 import { $, byTest, clearError, showError as showPageError } from './js/dom.js';
-import { DEFAULT_STATE, hashFromState, stateFromHash } from './js/state.js';
+import { DEFAULT_STATE, fitRewards, hashFromState, stateFromHash } from './js/state.js';
+import { renderRewards } from './js/rewards.js';
 import { anchorTarget, syncInputs, wireControls } from './js/controls.js';
 import { bannerText, barProbs, openRow } from './js/opened-row.js';
 import { renderTokenTable, tokenCsv } from './js/token-table.js';
@@ -45,6 +46,7 @@ const showError = (message, field = null) => showPageError(message, { field, hid
 /** Tries a new state; applies it only if the core accepts it. A step (or
  *  its undo) passes `keepSteps`; any other new distribution clears them. */
 function commit(next, { focusBars = false, keepSteps = false } = {}) {
+  fitRewards(next); // one reward per token, whatever the edit did to the tokens
   let d;
   const leaveRow = row && next.logits.join() !== state.logits.join();
   try {
@@ -152,6 +154,7 @@ function render() {
   renderTokenTable(byTest('token-table').tBodies[0], rows, s.token);
   renderReadouts(all, k, step, layout?.exactFlip);
   renderHistory(all);
+  renderSampling();
   syncInputs(s);
   const ms = performance.now() - t0;
   readout('render-ms', `recomputed and redrawn in ${ms.toFixed(1)} ms`, ms);
@@ -265,17 +268,73 @@ function takeStep() {
   return true;
 }
 
-function takeSteps(n) {
+function takeSteps(n, stepOnce = takeStep) {
   clearTimeout(stepTimer);
   $('bars').classList.add('stepping');
   const one = (left) => {
-    if (left <= 0 || !takeStep()) {
+    if (left <= 0 || !stepOnce()) {
       stepTimer = setTimeout(() => $('bars').classList.remove('stepping'), 260);
       return;
     }
     stepTimer = setTimeout(() => one(left - 1), n > 1 ? 140 : 0);
   };
   one(n);
+}
+
+// ---------- sample and reward ----------
+
+// Seeds 1, 2, … of this page's sampled steps: a session replays exactly.
+let seed = 0;
+
+/** One GRPO-style step on tokens drawn from p (docs/math.md, "Sampling"). */
+function sampleStep() {
+  if (row) {
+    row = null;
+    if (!commit(structuredClone(state))) return false;
+  }
+  const s = state;
+  const d = dist;
+  const rewards = Float64Array.from(s.rewards);
+  let out;
+  let predicted;
+  try {
+    predicted = d.expectedChange(d.rewardAdvantages(rewards), s.step);
+    out = d.sampledStep(Float64Array.from(s.logits), rewards, s.group, s.step, ++seed);
+  } catch (e) {
+    showError(e.message);
+    return false;
+  }
+  const H0 = d.entropy;
+  const probs = Array.from(d.probs());
+  if (!commit({ ...structuredClone(s), logits: Array.from(out.logits) }, { keepSteps: true })) return false;
+  // H(after) − H(before): a group moves many logits at once, so there is no
+  // one-token exact formula; at the page's sizes the difference has digits to spare.
+  const realised = dist.entropy - H0;
+  steps.push({ before: s.logits, H: H0, probs, predicted, realised, tokens: Array.from(out.tokens), sampled: true, rewards: s.rewards });
+  return true;
+}
+
+function renderSampling() {
+  const s = state;
+  renderRewards($('rewards'), s.labels, s.rewards);
+  if (document.activeElement !== $('group')) $('group').value = String(s.group);
+  const unit = (v) => (s.bits ? v / Math.LN2 : v);
+  const u = s.bits ? ' bits' : ' nats';
+  let expected = NaN;
+  try {
+    expected = dist.expectedChange(dist.rewardAdvantages(Float64Array.from(s.rewards)), s.step);
+  } catch {
+    // an opened row has more tokens than the bars: shown once it is a toy
+  }
+  const some = s.rewards.some((r) => r);
+  const all = s.rewards.every((r) => r);
+  readout(
+    'expected-change',
+    Number.isNaN(expected) ? '—' : !some || all ? `0${u} (${some ? 'every' : 'no'} token rewarded: no advantage)` : fmt(unit(expected), 4) + u,
+    Number.isNaN(expected) ? '' : expected,
+  );
+  const last = [...steps].reverse().find((e) => e.sampled);
+  readout('sampled-realised', last ? fmt(unit(last.realised), 4) + u : '—', last ? last.realised : '');
 }
 
 // Undo and Reset put the logits back and keep every setting changed since
@@ -341,6 +400,7 @@ async function main() {
     logitForProb,
     loadHash,
     takeSteps,
+    sampleSteps: (n) => takeSteps(n, sampleStep),
     undoStep,
     resetSteps,
     isBucket: (j) => fullIndex(j) < 0,

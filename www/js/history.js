@@ -90,13 +90,14 @@ export function renderHistoryTable(body, points, steps, labels) {
   );
 }
 
-/** Which tokens a step rewarded: "Paris", or for a sampled group "Paris ×5, Lyon ×3". */
-function rewarded(e, labels) {
+/** Which tokens a step rewarded: "Paris", or for a sampled group its draws,
+ *  rewarded ones starred: "★Paris ×5, Lyon ×3". */
+export function rewarded(e, labels) {
   if (!e.sampled) return labels[e.tokens[0]] ?? String(e.tokens[0]);
   const counts = new Map();
   for (const k of e.tokens) counts.set(k, (counts.get(k) ?? 0) + 1);
   return [...counts]
     .sort((a, b) => b[1] - a[1] || a[0] - b[0])
-    .map(([k, n]) => `${labels[k] ?? k} ×${n}`)
+    .map(([k, n]) => `${e.rewards?.[k] ? '★' : ''}${labels[k] ?? k} ×${n}`)
     .join(', ');
 }

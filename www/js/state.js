@@ -11,7 +11,13 @@ export const MAX_TOKENS = 64;
  * @property {number} temperature @property {number} token the chosen bar
  * @property {string} kind "pg" | "nudge" @property {number} step η
  * @property {number} adv A @property {boolean} logX @property {boolean} bits
+ * @property {number[]} rewards each token's reward (0 or 1) for sampled steps
+ * @property {number} group G, the tokens a sampled step draws
  */
+
+/** Group sizes a sampled step may draw (the core allows more; the page keeps it quick). */
+export const MAX_GROUP = 256;
+export const DEFAULT_GROUP = 8;
 
 /** @type {Readonly<State>} */
 export const DEFAULT_STATE = Object.freeze({
@@ -24,7 +30,14 @@ export const DEFAULT_STATE = Object.freeze({
   adv: 1,
   logX: false,
   bits: false,
+  rewards: [0, 0, 0, 0],
+  group: DEFAULT_GROUP,
 });
+
+/** The rewards fitted to the logits: one per token, missing ones 0. @param {State} s */
+export function fitRewards(s) {
+  s.rewards = s.logits.map((_, j) => (s.rewards[j] ? 1 : 0));
+}
 
 /** Parses one logit as typed by a person: numbers, or -inf to mask. */
 export function parseLogit(text) {
@@ -117,13 +130,22 @@ export function stateFromHash(hash) {
     if (kind === 'pg' || kind === 'nudge') s.kind = kind;
     else problems.push(`unknown update kind "${kind}" in the link (use pg or nudge)`);
   }
+  if (params.has('rewards')) {
+    const rs = params.get('rewards').split(',');
+    if (rs.length !== s.logits.length || rs.some((r) => r !== '0' && r !== '1')) {
+      problems.push(`the rewards in the link must be ${s.logits.length} zeros and ones, one per token`);
+    } else s.rewards = rs.map(Number);
+  }
+  fitRewards(s);
+  const g = num('group', (v) => Number.isInteger(v) && v >= 1 && v <= MAX_GROUP, `the group size in the link must be a whole number from 1 to ${MAX_GROUP}`);
+  if (g !== undefined) s.group = g;
   s.logX = params.get('log') === '1';
   s.bits = params.get('units') === 'bits';
   return { state: s, problems };
 }
 
 /** The keys hashFromState writes, and the only ones stateFromHash reads. */
-export const HASH_KEYS = ['logits', 'labels', 'T', 'token', 'kind', 'step', 'adv', 'log', 'units'];
+export const HASH_KEYS = ['logits', 'labels', 'T', 'token', 'kind', 'step', 'adv', 'rewards', 'group', 'log', 'units'];
 
 export function hashFromState(s) {
   const parts = [
@@ -135,6 +157,10 @@ export function hashFromState(s) {
     `step=${s.step}`,
     `adv=${s.adv}`,
   ];
+  // Written only when they differ from the defaults, so that links made
+  // before sampling existed stay the page's own canonical form.
+  if (s.rewards.some((r) => r)) parts.push(`rewards=${s.rewards.map((r) => (r ? 1 : 0)).join(',')}`);
+  if (s.group !== DEFAULT_GROUP) parts.push(`group=${s.group}`);
   if (s.logX) parts.push('log=1');
   if (s.bits) parts.push('units=bits');
   return '#' + parts.join('&');

@@ -14,6 +14,7 @@
  * @property {number[]} tokens the token(s) it rewarded: one for "Take the step",
  *   the group's draws for a sampled step
  * @property {boolean} [sampled] drawn from p (a "sample and reward" step)
+ * @property {number[]} [rewards] each token's reward then (sampled steps)
  */
 
 /**
