@@ -307,14 +307,22 @@ impl Distribution {
     /// E over k ~ p of the first-order ΔH of z ← z + η A_k (e_k − p):
     /// −(η/T) Cov_p(A, S), one advantage per token (docs/math.md, "Sampling").
     #[wasm_bindgen(js_name = expectedChange)]
-    pub fn expected_change(&self, advantages: &JsValue, step: f64) -> Result<f64, Error> {
+    pub fn expected_change(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Float64Array | Float32Array | number[]")] advantages: &JsValue,
+        step: f64,
+    ) -> Result<f64, Error> {
         let a = to_f64_vec(advantages, "advantages")?;
         Ok(self.inner.expected_change(&a, step)?)
     }
 
     /// Per-token advantages (r − r̄)/σ, r̄ and σ under p; all 0 when σ = 0.
     #[wasm_bindgen(js_name = rewardAdvantages)]
-    pub fn reward_advantages(&self, rewards: &JsValue) -> Result<Vec<f64>, Error> {
+    pub fn reward_advantages(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Float64Array | Float32Array | number[]")]
+        rewards: &JsValue,
+    ) -> Result<Vec<f64>, Error> {
         let r = to_f64_vec(rewards, "rewards")?;
         Ok(core::sampling::reward_advantages(&self.inner, &r)?)
     }
@@ -325,7 +333,9 @@ impl Distribution {
     #[wasm_bindgen(js_name = sampledStep, unchecked_return_type = "SampledStep")]
     pub fn sampled_step(
         &self,
+        #[wasm_bindgen(unchecked_param_type = "Float64Array | Float32Array | number[]")]
         logits: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Float64Array | Float32Array | number[]")]
         rewards: &JsValue,
         group: f64,
         step: f64,
