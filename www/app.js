@@ -7,13 +7,14 @@
 import init, { Distribution, logitForProb, maxDots } from './pkg/entropy_polarity.js';
 import { drawHistory, renderHistoryTable } from './js/history.js';
 import { download } from './js/share.js';
-import { setTextWithOverbars } from './js/overbar.js';
+import { plainText, setRichText } from './js/overbar.js';
 import { fmt, fmtEntropy, fmtPercent } from './js/format.js';
 import { mountSlicePanel } from './js/slice-panel.js';
 import { mountRunPanel } from './js/run-panel.js';
 import { $, byTest, clearError, showError as showPageError } from './js/dom.js';
 import { DEFAULT_STATE, fitRewards, hashFromState, stateFromHash } from './js/state.js';
 import { renderRewards } from './js/rewards.js';
+import { wireTerms } from './js/terms.js';
 import { anchorTarget, syncInputs, wireControls } from './js/controls.js';
 import { bannerText, barProbs, openRow } from './js/opened-row.js';
 import { renderTokenTable, tokenCsv } from './js/token-table.js';
@@ -149,7 +150,7 @@ function render() {
     selected: s.token,
     flip: flipKind,
     signs: rows.index.map((i) => (i < 0 ? 0 : Math.sign(rows.firstOrder(i)))),
-    flipName: s.kind === 'pg' ? 'p†' : 'e^−H',
+    flipName: s.kind === 'pg' ? 'p†' : 'e^{−H}',
   });
   renderTokenTable(byTest('token-table').tBodies[0], rows, s.token);
   renderReadouts(all, k, step, layout?.exactFlip);
@@ -174,7 +175,7 @@ function renderReadouts(all, k, step, exactFlip) {
   const Sk = d.discriminator()[k];
   const first = d.firstOrder(k, s.kind, step);
   const exact = d.exact(k, s.kind, step);
-  const flipName = s.kind === 'pg' ? 'p†' : 'e^−H';
+  const flipName = s.kind === 'pg' ? 'p†' : 'e^{−H}';
   const flipKind = s.kind === 'pg' ? d.flipPolicyGradient : d.flipNudge;
   readout('entropy', fmtEntropy(H, s.bits), H);
   readout('flip-nudge', fmt(d.flipNudge), d.flipNudge);
@@ -195,21 +196,26 @@ function renderReadouts(all, k, step, exactFlip) {
   readout('exact-flip', exactFlip === undefined ? 'none in (0, 1)' : `q = ${fmt(exactFlip)}`, exactFlip ?? '');
 
   const label = s.labels[s.token];
-  const v = verdict({ kind: s.kind, label, p: all[k], adv: s.adv, step, first, exact, bits: s.bits });
+  const v = verdict({ kind: s.kind, label, p: all[k], adv: s.adv, step, first, exact, bits: s.bits, flip: flipKind });
   const box = byTest('verdict');
   box.className = `verdict ${v.direction}`;
   box.dataset.broke = v.broke ? '1' : '';
-  box.textContent = v.text;
+  setRichText(box, v.text);
   const n = all.length.toLocaleString('en');
+  // What each curve holds (issue 11: they answer different questions).
   const caption =
-    `Solid: first-order ΔH for a token of probability q with H and S̄ held fixed (η·A = ${fmt(step, 3)}). ` +
+    `Solid: the first-order ΔH of an update on another token of probability q, with H and S̄ held fixed ` +
+    `(η·A = ${fmt(step, 3)}); ` +
     (row && all.length > maxDots()
-      ? `Dots: the most likely tokens of the row and a sample of the rest of its ${n}. `
-      : `Dots: the ${n} tokens. `) +
-    `Dashed: exact ΔH with “${label}” moved to q` +
-    (exactFlip === undefined ? '.' : `; it crosses zero at q = ${fmt(exactFlip, 4)} (◆), against ` + `${flipName} = ${fmt(flipKind, 4)}.`);
-  setTextWithOverbars($('caption'), caption);
-  byTest('curve').setAttribute('aria-label', `Chart: ${caption}`);
+      ? `the dots are the most likely tokens of the row and a sample of the rest of its ${n}. `
+      : `the dots are the ${n} tokens, each on it. `) +
+    `Dashed: the exact ΔH of this update with “${label}” itself moved to q (the others rescaled), so H and S̄ change along it` +
+    (exactFlip === undefined
+      ? '.'
+      : `; it crosses zero at q = ${fmt(exactFlip, 4)} (◆), against ${flipName} = ${fmt(flipKind, 4)}.`) +
+    ' The two differ even for tiny steps: they ask different questions.';
+  setRichText($('caption'), caption);
+  byTest('curve').setAttribute('aria-label', `Chart: ${plainText(caption)}`);
 }
 
 // ---------- a row opened from a logit slice ----------
@@ -393,6 +399,7 @@ async function main() {
     showError(`The WebAssembly module failed to load (${e.message}). Reload the page; if it persists, rebuild with scripts/serve.sh.`);
     return;
   }
+  wireTerms();
   bars = wireControls({
     state: () => state,
     edit,

@@ -36,7 +36,9 @@ test('unknown keys and bad values are reported, the rest is used', () => {
   assert.match(problems.join(';'), /"sgd"/);
   assert.match(problems.join(';'), /temperature/);
   // Every key the codec writes, it reads.
-  const written = new URLSearchParams(hashFromState({ ...DEFAULT_STATE, logX: true, bits: true, rewards: [0, 1, 0, 0], group: 4 }).slice(1));
+  const written = new URLSearchParams(
+    hashFromState({ ...DEFAULT_STATE, logX: true, bits: true, rewards: [0, 1, 0, 0], group: 4 }).slice(1),
+  );
   assert.deepEqual([...written.keys()].sort(), [...HASH_KEYS].sort());
 });
 

@@ -137,7 +137,11 @@ export function stateFromHash(hash) {
     } else s.rewards = rs.map(Number);
   }
   fitRewards(s);
-  const g = num('group', (v) => Number.isInteger(v) && v >= 1 && v <= MAX_GROUP, `the group size in the link must be a whole number from 1 to ${MAX_GROUP}`);
+  const g = num(
+    'group',
+    (v) => Number.isInteger(v) && v >= 1 && v <= MAX_GROUP,
+    `the group size in the link must be a whole number from 1 to ${MAX_GROUP}`,
+  );
   if (g !== undefined) s.group = g;
   s.logX = params.get('log') === '1';
   s.bits = params.get('units') === 'bits';
