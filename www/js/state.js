@@ -2,6 +2,8 @@
 // The page state and its URL-hash form (docs/contract.md, "The link"): every
 // view is a link, e.g. #logits=2,1,0.5,-1&token=0&kind=pg&step=0.1
 
+import { readHash, readNumber, writeHash } from './hash.js';
+
 export const MIN_TOKENS = 2;
 export const MAX_TOKENS = 64;
 
@@ -82,12 +84,8 @@ function defaultLabel(i) {
  * problems lists what could not be used (the rest falls back to defaults).
  */
 export function stateFromHash(hash) {
-  const params = new URLSearchParams(hash.replace(/^#/, ''));
+  const { params, problems } = readHash(hash, HASH_KEYS);
   const s = /** @type {State} */ (structuredClone(DEFAULT_STATE));
-  const problems = [];
-  for (const key of new Set(params.keys())) {
-    if (!HASH_KEYS.includes(key)) problems.push(`the link has an unknown setting “${key}”, which was ignored`);
-  }
   if (params.has('logits')) {
     const zs = params.get('logits').split(',').map(parseLogit);
     const bad = zs.findIndex((z) => Number.isNaN(z) || z === Infinity);
@@ -106,13 +104,7 @@ export function stateFromHash(hash) {
   } else if (params.has('logits') && s.logits !== DEFAULT_STATE.logits) {
     s.labels = s.logits.map((_, i) => defaultLabel(i));
   }
-  const num = (key, ok, msg) => {
-    if (!params.has(key)) return undefined;
-    const v = Number(params.get(key));
-    if (Number.isFinite(v) && ok(v)) return v;
-    problems.push(msg);
-    return undefined;
-  };
+  const num = (key, ok, msg) => readNumber(params, key, ok, msg, problems);
   const t = num('T', (v) => v > 0 && v <= 100, 'the temperature in the link must be a number above 0');
   if (t !== undefined) s.temperature = t;
   const k = num(
@@ -152,22 +144,23 @@ export function stateFromHash(hash) {
 export const HASH_KEYS = ['logits', 'labels', 'T', 'token', 'kind', 'step', 'adv', 'rewards', 'group', 'log', 'units'];
 
 export function hashFromState(s) {
+  /** @type {Array<[string, string] | [string, string, 'raw']>} */
   const parts = [
-    `logits=${s.logits.map(linkLogit).join(',')}`,
-    `labels=${s.labels.map((l) => encodeURIComponent(l.replaceAll(',', ' '))).join(',')}`,
-    `T=${s.temperature}`,
-    `token=${s.token}`,
-    `kind=${s.kind}`,
-    `step=${s.step}`,
-    `adv=${s.adv}`,
+    ['logits', s.logits.map(linkLogit).join(','), 'raw'],
+    ['labels', s.labels.map((l) => encodeURIComponent(l.replaceAll(',', ' '))).join(','), 'raw'],
+    ['T', String(s.temperature)],
+    ['token', String(s.token)],
+    ['kind', s.kind],
+    ['step', String(s.step)],
+    ['adv', String(s.adv)],
   ];
   // Written only when they differ from the defaults, so that links made
   // before sampling existed stay the page's own canonical form.
-  if (s.rewards.some((r) => r)) parts.push(`rewards=${s.rewards.map((r) => (r ? 1 : 0)).join(',')}`);
-  if (s.group !== DEFAULT_GROUP) parts.push(`group=${s.group}`);
-  if (s.logX) parts.push('log=1');
-  if (s.bits) parts.push('units=bits');
-  return '#' + parts.join('&');
+  if (s.rewards.some((r) => r)) parts.push(['rewards', s.rewards.map((r) => (r ? 1 : 0)).join(','), 'raw']);
+  if (s.group !== DEFAULT_GROUP) parts.push(['group', String(s.group)]);
+  if (s.logX) parts.push(['log', '1']);
+  if (s.bits) parts.push(['units', 'bits']);
+  return writeHash(parts);
 }
 
 /** Preset distributions: logits and labels. */
