@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
-step() { printf '\n\033[1;34m== %s\033[0m\n' "$*"; }
+step() { printf '\n\033[1;34m== %s (%s)\033[0m\n' "$*" "$(date +%T)"; }
 
 step "setup"
 bash scripts/setup.sh --test
@@ -66,6 +66,11 @@ for i in "${!engines[@]}"; do
   cat "test-artifacts/e2e-${engines[$i]}.log"
 done
 if (( ${#failed[@]} )); then
+  # The failures again, last, so that the end of the output says what broke.
+  for engine in "${failed[@]}"; do
+    step "failures in $engine"
+    grep -A 14 '^not ok' "test-artifacts/e2e-$engine.log" | grep -v '^  *\(async \|process\.\|TestContext\)' || true
+  done
   echo "end-to-end tests failed in: ${failed[*]}" >&2
   exit 1
 fi

@@ -24,13 +24,6 @@ mod run;
 mod simulate;
 mod slice;
 
-// Still used by rows.rs, simulate.rs and slice.rs until their owners move
-// them to `convert::Error`: a plain Error without `code` or `field`.
-pub(crate) use convert::unknown_key;
-#[allow(dead_code)] // simulate.rs moved to convert::Error (lab); others' branches may still call it
-pub(crate) fn js_error(e: impl std::fmt::Display) -> JsError {
-    JsError::new(&e.to_string())
-}
 impl From<Error> for JsError {
     fn from(e: Error) -> JsError {
         JsError::new(e.message())

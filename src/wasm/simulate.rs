@@ -7,7 +7,7 @@
 //! "range") and `.field` (the option at fault, as JavaScript spells it), so
 //! the page marks the right input without reading the message.
 
-use super::convert::{code, Error};
+use super::convert::{code, unknown_key, Error};
 use super::to_f64_vec;
 use crate::core::simulate::grid::{self, Cell, GridSpec, RewardCase};
 use crate::core::simulate::{
@@ -267,9 +267,10 @@ impl LabRun {
 }
 
 /// The grid as JavaScript gives it; every field optional (defaults: the
-/// pinned grid).
+/// pinned grid). Unknown keys are refused by `grid_spec` (with the list of
+/// known ones) before serde sees the object.
 #[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 struct GridJs {
     rewards: Option<Vec<String>>,
     vocab: Option<Vec<usize>>,
@@ -301,7 +302,7 @@ const MAX_GRID_RUNS: usize = 200_000;
 fn grid_spec(v: &JsValue) -> Result<GridSpec, JsValue> {
     let bad = |m: String, option: &str| coded_error(&m, "grid", Some(option));
     if let Some(obj) = v.dyn_ref::<Object>() {
-        if let Some(k) = super::unknown_key(obj, &GRID_KEYS) {
+        if let Some(k) = unknown_key(obj, &GRID_KEYS) {
             return Err(bad(
                 format!(
                     "grid: unknown setting \"{k}\"; the settings are {}.",

@@ -9,6 +9,21 @@ import { fmt } from './format.js';
 import { setTextWithOverbars } from './overbar.js';
 
 /**
+ * Clears an <svg> for a chart of `height` CSS pixels at its current width
+ * (at least 260, so text keeps its size on a phone) and returns that width
+ * with the chart's margins under the short names the drawing code uses.
+ * @param {SVGSVGElement | Element} svg
+ * @param {{ height: number, left: number, right: number, top: number, bottom: number }} box
+ */
+export function frame(svg, { height, left, right, top, bottom }) {
+  const W = Math.max(260, Math.round(svg.clientWidth || svg.parentElement?.clientWidth || 480));
+  svg.setAttribute('viewBox', `0 0 ${W} ${height}`);
+  svg.setAttribute('height', String(height));
+  svg.replaceChildren();
+  return { W, Ht: height, L: left, R: right, T: top, B: bottom };
+}
+
+/**
  * Round tick values (1, 2, 2.5 or 5 × 10^k apart) covering [lo, hi], about
  * `count` of them; `[lo]` when the range is empty.
  * @param {number} lo @param {number} hi @param {number} [count]

@@ -40,3 +40,24 @@ export function clearError() {
   if (box) box.hidden = true;
   document.querySelectorAll('[aria-invalid="true"]').forEach((e) => e.removeAttribute('aria-invalid'));
 }
+
+/**
+ * Makes `section` a drop target for files: it is marked (class drop-target)
+ * while files are dragged over it, and `onDrop` gets the drop event of any
+ * drop that carries files (the caller calls preventDefault once it takes them).
+ * @param {HTMLElement} section @param {(e: DragEvent) => void} onDrop
+ */
+export function dropTarget(section, onDrop) {
+  section.addEventListener('dragover', (e) => {
+    if (![...(e.dataTransfer?.types ?? [])].includes('Files')) return;
+    e.preventDefault();
+    section.classList.add('drop-target');
+  });
+  section.addEventListener('dragleave', (e) => {
+    if (e.target === section) section.classList.remove('drop-target');
+  });
+  section.addEventListener('drop', (e) => {
+    section.classList.remove('drop-target');
+    onDrop(e);
+  });
+}

@@ -7,15 +7,7 @@
 
 import { el } from './svg.js';
 import { fmt } from './format.js';
-import { axes as drawAxes, ticks } from './axis.js';
-
-function frame(svg, height) {
-  const W = Math.max(260, Math.round(svg.clientWidth || svg.parentElement?.clientWidth || 480));
-  svg.setAttribute('viewBox', `0 0 ${W} ${height}`);
-  svg.setAttribute('height', String(height));
-  svg.replaceChildren();
-  return W;
-}
+import { axes as drawAxes, frame, ticks } from './axis.js';
 
 function extent(arrays, { withZero = false } = {}) {
   let lo = Infinity,
@@ -58,12 +50,7 @@ function stepAxis(steps, W, L, R) {
  */
 export function drawSeries(svg, steps, series, options = {}) {
   const { yLabel = undefined, zero = false, height = 170 } = options;
-  const Ht = height,
-    L = 56,
-    R = 12,
-    T = 20,
-    B = 32;
-  const W = frame(svg, Ht);
+  const { W, Ht, L, R, T, B } = frame(svg, { height, left: 56, right: 12, top: 20, bottom: 32 });
   const ext = extent(
     series.map((s) => s.values),
     { withZero: zero },
@@ -116,12 +103,7 @@ export const SHARE_NAMES = SHARES.map(([, cls, name]) => ({ cls, name }));
 
 /** The four shares stacked per step (a bar per step; empty steps left blank). */
 export function drawShares(svg, s) {
-  const Ht = 170,
-    L = 56,
-    R = 12,
-    T = 20,
-    B = 32;
-  const W = frame(svg, Ht);
+  const { W, Ht, L, R, T, B } = frame(svg, { height: 170, left: 56, right: 12, top: 20, bottom: 32 });
   const steps = s.step;
   const n = steps.length;
   if (!SHARES.some(([k]) => s[k].some(Number.isFinite))) {
@@ -175,12 +157,7 @@ export function drawShares(svg, s) {
  * the least-squares line. Used for token term against realised ΔH.
  */
 export function drawScatter(svg, xs, ys, { labels, xLabel, yLabel, height = 240 }) {
-  const Ht = height,
-    L = 62,
-    R = 14,
-    T = 22,
-    B = 36;
-  const W = frame(svg, Ht);
+  const { W, Ht, L, R, T, B } = frame(svg, { height, left: 62, right: 14, top: 22, bottom: 36 });
   const idx = [];
   for (let i = 0; i < xs.length; i++) if (Number.isFinite(xs[i]) && Number.isFinite(ys[i])) idx.push(i);
   if (!idx.length) {
@@ -241,12 +218,7 @@ export function drawScatter(svg, xs, ys, { labels, xLabel, yLabel, height = 240 
  * log p axis; ● A > 0, ▲ A < 0, □ A = 0.
  */
 export function drawAdvantageProb(svg, prob, adv, keep) {
-  const Ht = 220,
-    L = 56,
-    R = 12,
-    T = 20,
-    B = 36;
-  const W = frame(svg, Ht);
+  const { W, Ht, L, R, T, B } = frame(svg, { height: 220, left: 56, right: 12, top: 20, bottom: 36 });
   const idx = keep.filter((i) => prob[i] > 0 && Number.isFinite(adv[i]));
   if (!idx.length) return false;
   let lo = 0,

@@ -8,7 +8,7 @@
 //
 //   mountRunPanel(section, { openRow })   // openRow: as the slice panel's
 
-import { byTest as find } from './dom.js';
+import { dropTarget, byTest as find } from './dom.js';
 import { fmt } from './format.js';
 import { setTextWithOverbars } from './overbar.js';
 import { download } from './share.js';
@@ -286,16 +286,7 @@ export function mountRunPanel(section, { openRow }) {
     folderInput.value = '';
   });
   byTest('run-cancel').addEventListener('click', () => cancel());
-  section.addEventListener('dragover', (e) => {
-    if (![...(e.dataTransfer?.types ?? [])].includes('Files')) return;
-    e.preventDefault();
-    section.classList.add('drop-target');
-  });
-  section.addEventListener('dragleave', (e) => {
-    if (e.target === section) section.classList.remove('drop-target');
-  });
-  section.addEventListener('drop', async (e) => {
-    section.classList.remove('drop-target');
+  dropTarget(section, async (e) => {
     const dt = e.dataTransfer;
     if (!dt?.files?.length && !dt?.items?.length) return;
     e.preventDefault();

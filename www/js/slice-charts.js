@@ -5,15 +5,7 @@
 
 import { el } from './svg.js';
 import { fmt } from './format.js';
-import { axes, ticks, wholeTicks } from './axis.js';
-
-function frame(svg, height) {
-  const W = Math.max(260, Math.round(svg.clientWidth || svg.parentElement?.clientWidth || 480));
-  svg.setAttribute('viewBox', `0 0 ${W} ${height}`);
-  svg.setAttribute('height', String(height));
-  svg.replaceChildren();
-  return W;
-}
+import { axes, frame, ticks, wholeTicks } from './axis.js';
 
 /**
  * Entropy along the positions. `lower` (optional): the lower bound of a
@@ -21,12 +13,7 @@ function frame(svg, height) {
  * pixel column. Returns a function mapping a client x to a row.
  */
 export function drawEntropy(svg, H, { lower = null, truncated = false } = {}) {
-  const Ht = 210,
-    L = 46,
-    R = 12,
-    T = 22,
-    B = 34;
-  const W = frame(svg, Ht);
+  const { W, Ht, L, R, T, B } = frame(svg, { height: 210, left: 46, right: 12, top: 22, bottom: 34 });
   const n = H.length;
   let hi = 0;
   for (let i = 0; i < n; i++) hi = Math.max(hi, H[i], lower ? lower[i] : 0);
@@ -107,12 +94,7 @@ export const MAX_POINTS = 3000;
  * returned function finds the row nearest a pointer position (or null).
  */
 export function drawScatter(svg, { x: xs, y: ys, adv, rows }) {
-  const Ht = 250,
-    L = 58,
-    R = 14,
-    T = 22,
-    B = 36;
-  const W = frame(svg, Ht);
+  const { W, Ht, L, R, T, B } = frame(svg, { height: 250, left: 58, right: 14, top: 22, bottom: 36 });
   let x0 = 0,
     x1 = 0,
     y0 = 0,
@@ -182,12 +164,7 @@ export function drawScatter(svg, { x: xs, y: ys, adv, rows }) {
  * sign change), clamped to ±`limit` (values beyond go into the end bins).
  */
 export function drawHistogram(svg, values, { bins = 40, limit }) {
-  const Ht = 210,
-    L = 46,
-    R = 12,
-    T = 22,
-    B = 36;
-  const W = frame(svg, Ht);
+  const { W, Ht, L, R, T, B } = frame(svg, { height: 210, left: 46, right: 12, top: 22, bottom: 36 });
   const half = bins / 2;
   const counts = new Uint32Array(bins);
   const w = limit / half;

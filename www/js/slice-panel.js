@@ -14,7 +14,7 @@
 
 import { fmt, fmtPercent } from './format.js';
 import { download } from './share.js';
-import { byTest as byTestIn, clearError, showError } from './dom.js';
+import { byTest as byTestIn, clearError, dropTarget, showError } from './dom.js';
 import { drawEntropy, drawScatter, drawHistogram, MAX_POINTS } from './slice-charts.js';
 import { SliceReader } from './slice-reader.js';
 import { columnSpec, csvParts, tableHead, tableRows } from './slice-table.js';
@@ -232,16 +232,7 @@ export function mountSlicePanel(section, { openRow }) {
   greedyBox.addEventListener('change', () => {
     if (lastFile && shown && shown.summary.tokenSource !== 'file') load(lastFile, { keepChoices: true });
   });
-  section.addEventListener('dragover', (e) => {
-    if (![...(e.dataTransfer?.types ?? [])].includes('Files')) return;
-    e.preventDefault();
-    section.classList.add('drop-target');
-  });
-  section.addEventListener('dragleave', (e) => {
-    if (e.target === section) section.classList.remove('drop-target');
-  });
-  section.addEventListener('drop', (e) => {
-    section.classList.remove('drop-target');
+  dropTarget(section, (e) => {
     const f = e.dataTransfer?.files?.[0];
     if (!f) return;
     e.preventDefault();
