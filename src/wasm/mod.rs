@@ -40,7 +40,7 @@ export interface EntropyPolarityError extends Error {
   /** A short stable name: "type", "range", "unknown-option", "canvas", "empty", "not-a-number", … */
   code: string;
   /** The argument or option at fault, when one is. */
-  field?: string;
+  field?: string | null;
 }
 /** Options of drawCurve and curveSvg; every one is optional. */
 export interface ChartOptions {
