@@ -181,3 +181,48 @@ test('sample and reward: expected ΔH, the sampled step, and the history of draw
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('legible on a 390 px phone: touch targets, p on the bars, terms, the verdict’s reason, the lab’s chart first', async () => {
+  const { page, problems, context } = await open(env.browser, `${env.base}/#logits=${Z0.join(',')}&token=0&kind=pg&step=0.1`, {
+    viewport: { width: 390, height: 844 },
+  });
+  const ref = stats(Z0);
+  // The verdict says why: p against p†, and the sign of A.
+  const verdict = await page.textContent('[data-testid="verdict"]');
+  assert.match(verdict, new RegExp(`narrows the distribution because p = ${ref.p[0].toFixed(3)} > p† = ${ref.flipPG.toFixed(3)} and A > 0`));
+  // p on every bar, without hovering (touch screens never hover).
+  const shown = await page.$$eval('[data-testid^="bar-"] .bar-value', (v) => v.map((e) => e.textContent));
+  ref.p.forEach((p, j) => assert.equal(Number(`0${shown[j]}`), Number(p.toFixed(2)), `bar ${j} shows p`));
+  // Touch targets: the update's buttons and the reward toggles are ≥ 44 px tall.
+  const small = await page.$$eval(
+    '.steps button, .tools button, .token-edit button, [data-testid="rewards"] button, select, input[type="number"]',
+    (els) => els.filter((e) => e.offsetParent && e.getBoundingClientRect().height < 44).map((e) => e.outerHTML.slice(0, 60)),
+  );
+  assert.deepEqual(small, []);
+  // A swipe on the bars scrolls; only a bar's handle takes a drag.
+  const touch = await page.evaluate(() => [
+    getComputedStyle(document.querySelector('.bars-plot')).touchAction,
+    getComputedStyle(document.querySelector('.bar-handle')).touchAction,
+  ]);
+  assert.deepEqual(touch, ['pan-y', 'none']);
+  // A term's definition appears on focus (a tap focuses it) and is read out.
+  await page.focus('[data-term="pdagger"]');
+  const tip = await page.evaluate(() => {
+    const t = document.activeElement.querySelector('.term-tip');
+    return { visible: getComputedStyle(t).display !== 'none', text: t.textContent, by: document.activeElement.getAttribute('aria-describedby') === t.id };
+  });
+  assert.ok(tip.visible && tip.by && /widens the distribution/.test(tip.text), JSON.stringify(tip));
+  // The history's labels are legible: ≥ 9 CSS px on screen.
+  const px = await page.$eval('#history text', (t) => t.getBoundingClientRect().height);
+  assert.ok(px >= 9, `history label ${px} px tall`);
+  // The lab: the first chart comes before the settings.
+  await page.goto(`${env.base}/lab.html`);
+  await page.waitForSelector('[data-testid="lab-chart-entropy"]');
+  const order = await page.evaluate(() => {
+    const y = (sel) => document.querySelector(sel).getBoundingClientRect().top;
+    return [y('[data-testid="lab-chart-entropy"]'), y('#params')];
+  });
+  assert.ok(order[0] < order[1], `lab chart at ${order[0]}, settings at ${order[1]}`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
