@@ -138,8 +138,8 @@ test('sample and reward: expected ΔH, the sampled step, and the history of draw
   assert.equal(await value(page, 'expected-change'), 0);
   await page.click('[data-testid="reward-0"]');
   await page.waitForFunction(() => new URLSearchParams(location.hash.slice(1)).get('rewards') === '1,0,0,0');
-  assert.equal(await page.getAttribute('[data-testid="reward-0"]', 'aria-pressed'), 'true');
   await page.evaluate(() => new Promise((ok) => requestAnimationFrame(ok)));
+  assert.equal(await page.getAttribute('[data-testid="reward-0"]', 'aria-pressed'), 'true');
   const want = expectedChange(Z0, [1, 0, 0, 0], 0.5);
   assert.ok(want < 0 && close(await value(page, 'expected-change'), want, 1e-9), `expected ΔH ${await value(page, 'expected-change')} vs ${want}`);
 

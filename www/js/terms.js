@@ -42,6 +42,10 @@ export function wireTerms(root = document) {
     el.append(tip);
     // Inside a <label>, a tap would activate the control and take the
     // focus (and the definition) away: keep it on the term.
+    // .open as well as :focus: a window without system focus (a second
+    // screen, WebKitGTK under test) never matches :focus.
+    el.addEventListener('focus', () => el.classList.add('open'));
+    el.addEventListener('blur', () => el.classList.remove('open'));
     el.addEventListener('click', (e) => {
       e.preventDefault();
       /** @type {HTMLElement} */ (el).focus();
