@@ -71,7 +71,9 @@ function commit(next, { focusBars = false, keepSteps = false } = {}) {
   clearError();
   history.replaceState(null, '', hashFromState(state));
   // "Run this distribution in the lab": its logits at temperature 1 as the lab's start.
-  byTest('to-lab').href = `lab.html#logits=${state.logits.map((z) => z / state.temperature).join(',')}`;
+  const toLab = `lab.html#logits=${state.logits.map((z) => z / state.temperature).join(',')}`;
+  byTest('to-lab').href = toLab;
+  byTest('sample-to-lab').href = toLab;
   schedule();
   if (focusBars) requestAnimationFrame(() => bars.focusSelected());
   return true;
