@@ -212,9 +212,7 @@ function renderReadouts(all, k, step, exactFlip) {
       ? `the dots are the most likely tokens of the row and a sample of the rest of its ${n}. `
       : `the dots are the ${n} tokens, each on it. `) +
     `Dashed: the exact ΔH of this update with “${label}” itself moved to q (the others rescaled), so H and S̄ change along it` +
-    (exactFlip === undefined
-      ? '.'
-      : `; it crosses zero at q = ${fmt(exactFlip, 4)} (◆), against ${flipName} = ${fmt(flipKind, 4)}.`) +
+    (exactFlip === undefined ? '.' : `; it crosses zero at q = ${fmt(exactFlip, 4)} (◆), against ${flipName} = ${fmt(flipKind, 4)}.`) +
     ' The two differ even for tiny steps: they ask different questions.';
   setRichText($('caption'), caption);
   byTest('curve').setAttribute('aria-label', `Chart: ${plainText(caption)}`);
@@ -338,7 +336,11 @@ function renderSampling() {
   const all = s.rewards.every((r) => r);
   readout(
     'expected-change',
-    Number.isNaN(expected) ? '—' : !some || all ? `0${u} (${some ? 'every' : 'no'} token rewarded: no advantage)` : fmt(unit(expected), 4) + u,
+    Number.isNaN(expected)
+      ? '—'
+      : !some || all
+        ? `0${u} (${some ? 'every' : 'no'} token rewarded: no advantage)`
+        : fmt(unit(expected), 4) + u,
     Number.isNaN(expected) ? '' : expected,
   );
   const last = [...steps].reverse().find((e) => e.sampled);
