@@ -280,3 +280,43 @@ fn a_sampled_step_refuses_bad_input() {
         Some("step")
     );
 }
+
+#[test]
+fn expected_change_against_50_digit_references() {
+    // mpmath at 50 digits on the same doubles (script in the commit message):
+    // softmax, H, S, S̄, Ā, then −(η/T)(Σ p A S − Ā S̄), η = 0.3.
+    let cases: [(&[f64], f64, &[f64], f64); 4] = [
+        (
+            &[2.0, 1.0, 0.5, -1.0],
+            1.0,
+            &[1.0, 0.0, 0.0, 0.0],
+            -0.030_748_626_399_860_93,
+        ),
+        (
+            &[2.0, 1.0, 0.5, -1.0],
+            0.7,
+            &[0.3, -1.2, 2.0, 0.5],
+            -0.020_198_680_962_801_19,
+        ),
+        (
+            &[4.0, 1.0, 0.5, 0.0, -0.5, -1.0, -1.5, -2.0],
+            1.3,
+            &[1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0],
+            -0.014_824_805_659_255_42,
+        ),
+        // p₀ ≈ 1 − 1e-13: the covariance is 1e-25, far below the sums' rounding.
+        (
+            &[30.0, 0.0, -5.0, -30.0],
+            1.0,
+            &[1.0, 0.0, 0.0, 0.0],
+            -1.587_760_598_285_566e-25,
+        ),
+    ];
+    for (z, t, a, want) in cases {
+        let got = Distribution::from_logits(z, t)
+            .unwrap()
+            .expected_change(a, 0.3)
+            .unwrap();
+        assert!(close(got, want, 1e-12, 0.0), "{z:?}: {got:e} vs {want:e}");
+    }
+}
