@@ -19,6 +19,8 @@ export const TERMS = {
     'p† = S̄ / W₀(S̄ e^{H}), the policy-gradient flip: a step with A > 0 on a token with p < p† widens the distribution, above p† it narrows it. p† ≥ e^{−H}.',
   eH: 'e^{−H}, the nudge flip: raising the logit of a token likelier than e^{−H} narrows the distribution, of a rarer one widens it.',
   sensitivity: 'Sensitivity S̄ − S_{k}: the first-order ΔH of a policy-gradient step on token k, per unit η·A/T.',
+  G: 'Group size G: how many tokens one sampled step draws from p. Their rewards are normalised within the group, as in GRPO.',
+  cov: 'Cov_{p}(A, S) = Σ p_{k} A_{k} S_{k} − Ā S̄: how the advantage varies with S_{k} over tokens drawn from p. Positive when likely tokens (large S_{k}) get the advantage: then H falls on average.',
   polarity:
     'Polarity A (S̄ − S_{k}): its sign says whether the step widens (+, entropy up) or narrows (−, entropy down) the distribution, to first order.',
 };
