@@ -46,11 +46,23 @@ export function wireTerms(root = document) {
     // focus (and the definition) away: keep it on the term.
     // .open as well as :focus: a window without system focus (a second
     // screen, WebKitGTK under test) never matches :focus.
-    el.addEventListener('focus', () => el.classList.add('open'));
+    el.addEventListener('focus', () => {
+      el.classList.add('open');
+      keepOnScreen(tip);
+    });
+    el.addEventListener('mouseenter', () => requestAnimationFrame(() => keepOnScreen(tip)));
     el.addEventListener('blur', () => el.classList.remove('open'));
     el.addEventListener('click', (e) => {
       e.preventDefault();
       /** @type {HTMLElement} */ (el).focus();
     });
   }
+}
+
+/** Shifts a shown definition left so that it stays inside the window (a term near the right edge). */
+function keepOnScreen(/** @type {HTMLElement} */ tip) {
+  tip.style.left = '0px';
+  const r = tip.getBoundingClientRect();
+  const over = r.right - (document.documentElement.clientWidth - 8);
+  if (over > 0) tip.style.left = `${-Math.min(over, r.left - 8)}px`;
 }
