@@ -13,9 +13,12 @@ if (!['chromium', 'firefox', 'webkit'].includes(ENGINE)) throw new Error(`E2E_EN
 export const ARTIFACTS = new URL(`../test-artifacts/${ENGINE === 'chromium' ? '' : `${ENGINE}/`}`, import.meta.url).pathname;
 mkdirSync(ARTIFACTS, { recursive: true });
 
-/** Starts the static server (of www/, or of `root`) and the browser; returns { base, browser, engine, close }. */
-export async function setup({ root } = {}) {
-  const server = await startServer(0, '127.0.0.1', root);
+/**
+ * Starts the static server (of www/, or of `root`; `csp` and `cors` as in
+ * scripts/serve.mjs) and the browser; returns { base, browser, engine, close }.
+ */
+export async function setup({ root, csp, cors } = {}) {
+  const server = await startServer(0, '127.0.0.1', root, { csp, cors });
   const base = `http://127.0.0.1:${server.address().port}`;
   const { launch } = await import(`./engines/${ENGINE}.mjs`);
   const browser = await launch({ server });

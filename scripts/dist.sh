@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Writes a self-contained static folder (default dist/) that a documentation
-# site can copy as is: the page, the custom element, the wasm module and the
-# examples, and the TypeScript declarations (pkg/*.d.ts) for editors and
-# documentation authors. It needs no server logic: any static host works.
+# site can copy as is, and that is also an npm package (`npm pack` in it):
+# the page, the lab, the figures, the custom element and its .d.ts, the wasm
+# module and its declarations (pkg/*.d.ts), the examples, a package.json with
+# `exports` and `types`, and a README for authors (scripts/dist-readme.md).
+# It needs no server logic and no Rust on the author's side: any static host
+# works. README, "Embedding", says how to pack and vendor it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-dist}"
@@ -17,4 +20,30 @@ fi
 rm -rf "$out"
 mkdir -p "$out"
 cp -r www/. "$out/"
-echo "wrote $out/ ($(du -sh "$out" | cut -f1)): open $out/index.html through any static server; embed with $out/entropy-polarity-view.js"
+cp scripts/dist-readme.md "$out/README.md"
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+license=$(sed -n 's/^license = "\(.*\)"/\1/p' Cargo.toml | head -1)
+# The package's entry points: the element (the default), the figures
+# element, and the wasm module for scripts that compute without a chart.
+cat > "$out/package.json" <<JSON
+{
+  "name": "entropy-polarity",
+  "version": "$version",
+  "description": "Entropy polarity of policy-gradient updates: a <entropy-polarity-view> custom element, live figures, the explorer page and the WebAssembly core. No build step, no dependencies.",
+  "license": "$license",
+  "type": "module",
+  "main": "./entropy-polarity-view.js",
+  "types": "./entropy-polarity-view.d.ts",
+  "exports": {
+    ".": { "types": "./entropy-polarity-view.d.ts", "default": "./entropy-polarity-view.js" },
+    "./figures": { "types": "./js/figures.d.ts", "default": "./js/figures.js" },
+    "./wasm": { "types": "./pkg/entropy_polarity.d.ts", "default": "./pkg/entropy_polarity.js" },
+    "./embed-resize.js": "./embed-resize.js",
+    "./*": "./*"
+  },
+  "sideEffects": true,
+  "files": ["*.html", "*.js", "*.css", "*.d.ts", "favicon.svg", "js/", "pkg/", "examples/"],
+  "keywords": ["entropy", "reinforcement-learning", "policy-gradient", "custom-element", "webassembly"]
+}
+JSON
+echo "wrote $out/ ($(du -sh "$out" | cut -f1)): serve it from any static host; embed with $out/entropy-polarity-view.js; npm pack in $out/ makes the package"

@@ -18,7 +18,13 @@ const TYPES = {
   '.safetensors': 'application/octet-stream', '.ts': 'text/plain', '.txt': 'text/plain',
 };
 
-export function startServer(port = 8080, host = '127.0.0.1', root = ROOT) {
+/**
+ * Serves `root`. `csp` replaces the policy (a test's host page that loads the
+ * element from another origin must name that origin); `cors` adds
+ * Access-Control-Allow-Origin: *, as a CDN serving the dist folder does
+ * (module scripts and the wasm fetch from another origin need it).
+ */
+export function startServer(port = 8080, host = '127.0.0.1', root = ROOT, { csp = CSP, cors = false } = {}) {
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url, 'http://x');
@@ -30,7 +36,8 @@ export function startServer(port = 8080, host = '127.0.0.1', root = ROOT) {
       res.writeHead(200, {
         'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
         'Cache-Control': 'no-cache',
-        'Content-Security-Policy': CSP,
+        'Content-Security-Policy': csp,
+        ...(cors ? { 'Access-Control-Allow-Origin': '*' } : {}),
       });
       res.end(body);
     } catch (e) {

@@ -20,6 +20,7 @@ import { bannerText, barProbs, openRow } from './js/opened-row.js';
 import { renderTokenTable, tokenCsv } from './js/token-table.js';
 import { verdict } from './js/verdict.js';
 import { historyPoints, sameDistribution } from './js/steps.js';
+import { reportHeight } from './js/embed-size.js';
 
 /** @type {import('./js/state.js').State} */
 let state = structuredClone(DEFAULT_STATE);
@@ -396,7 +397,10 @@ function loadHash() {
 }
 
 async function main() {
-  if (new URLSearchParams(location.search).get('embed') === '1') document.documentElement.classList.add('embed');
+  if (new URLSearchParams(location.search).get('embed') === '1') {
+    document.documentElement.classList.add('embed');
+    reportHeight(); // a parent page may size its iframe to it (README, "Embedding")
+  }
   try {
     await init();
   } catch (e) {

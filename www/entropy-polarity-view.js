@@ -5,17 +5,21 @@
 //   <script type="module" src="entropy-polarity-view.js"></script>
 //   <entropy-polarity-view logits="2,1,0.5,-1" token="0" kind="pg" step="0.1"></entropy-polarity-view>
 //
-// Attributes (all live; changing one redraws): logits (comma-separated, -inf
-// masks), token, kind ("pg" | "nudge"), step (η), adv (A, default 1),
-// temperature (default 1), log ("1" for a logarithmic q axis), height (CSS
-// pixels, default 320, clamped to 160–2000). Every element on a page shares
-// one wasm module. Attributes are clamped to what can be drawn: a height of
-// 1e9 would ask the browser for a canvas it cannot allocate.
-// No inline styles or scripts, so it runs under a strict CSP.
+// Attributes (all live; changing one redraws; docs/contract.md, "The element"):
+// logits (comma-separated, -inf masks), labels (comma-separated token names,
+// shown as text only), token, kind ("pg" | "nudge"), step (η), adv (A,
+// default 1), temperature (default 1), log ("1" for a logarithmic q axis),
+// height (CSS pixels, default 320, clamped to 160–2000), theme ("light" |
+// "dark" | "auto", default auto), interactive (present: choose the token and
+// drag its probability; fires `change`), explorer (the explorer page the
+// "open in the explorer" link goes to), nolink (present: no link).
+// Every element on a page shares one wasm module. Attributes are clamped to
+// what can be drawn: a height of 1e9 would ask the browser for a canvas it
+// cannot allocate. No inline styles or scripts, so it runs under a strict CSP.
 
-import init, { Distribution } from './pkg/entropy_polarity.js';
+import init, { Distribution, logitForProb } from './pkg/entropy_polarity.js';
 import { fmt as fmt5 } from './js/format.js';
-import { parseLogit } from './js/state.js';
+import { DEFAULT_STATE, hashFromState, parseLogit, stateFromHash } from './js/state.js';
 
 const fmt = (v) => fmt5(v, 4);
 
@@ -26,6 +30,7 @@ function loadWasm() {
 }
 
 const STYLESHEET = new URL('./entropy-polarity-view.css', import.meta.url).href;
+const EXPLORER = new URL('./index.html', import.meta.url).href;
 
 // What can be drawn: the canvas stays within browsers' limits (the
 // smallest, WebKit's, is about 4096 × 4096 device pixels at 16 M pixels).
@@ -33,6 +38,12 @@ const MIN_HEIGHT = 160;
 const MAX_HEIGHT = 2000;
 const MAX_CANVAS_SIDE = 4096;
 const MAX_LOGITS = 100_000;
+// Token buttons beyond this many would bury the chart; the explorer's own
+// limit (js/state.js) is the same.
+const MAX_TOKEN_BUTTONS = 64;
+const MAX_LABEL = 24;
+// One arrow press moves the chosen logit by this much (Shift: ten times).
+const KEY_STEP = 0.1;
 
 function parseLogits(text) {
   const parts = String(text ?? '')
@@ -45,14 +56,39 @@ function parseLogits(text) {
   return parts.map(parseLogit);
 }
 
+/** Token names from the labels attribute: trimmed, cut to 24 characters, `t<j>` where missing. */
+function parseLabels(text, n) {
+  const given = text === null ? [] : String(text).split(',', MAX_TOKEN_BUTTONS + 1);
+  return Array.from({ length: n }, (_, j) => (given[j] ?? '').trim().slice(0, MAX_LABEL) || `t${j}`);
+}
+
 /** A number attribute clamped to [lo, hi]; `fallback` when it is not a number. */
 function clamp(text, fallback, lo, hi) {
   const v = Number(text);
   return Number.isFinite(v) ? Math.min(hi, Math.max(lo, v)) : fallback;
 }
 
+/** A logit as the attribute writes it: 12 significant digits, -inf for a mask. */
+function logitText(z) {
+  return z === -Infinity ? '-inf' : String(Number(z.toPrecision(12)));
+}
+
 export class EntropyPolarityView extends HTMLElement {
-  static observedAttributes = ['logits', 'token', 'kind', 'step', 'adv', 'temperature', 'log', 'height'];
+  static observedAttributes = [
+    'logits',
+    'labels',
+    'token',
+    'kind',
+    'step',
+    'adv',
+    'temperature',
+    'log',
+    'height',
+    'theme',
+    'interactive',
+    'explorer',
+    'nolink',
+  ];
 
   constructor() {
     super();
@@ -60,19 +96,46 @@ export class EntropyPolarityView extends HTMLElement {
     const link = document.createElement('link');
     link.rel = 'stylesheet';
     link.href = STYLESHEET;
+    // Each part has a documented name (docs/contract.md); "chart" and
+    // "readout" are the names of the first release, kept.
     this.canvas = document.createElement('canvas');
-    this.canvas.setAttribute('part', 'chart');
+    this.canvas.setAttribute('part', 'canvas chart');
     this.canvas.setAttribute('role', 'img');
+    this.tokens = document.createElement('div');
+    this.tokens.className = 'tokens';
+    this.tokens.setAttribute('part', 'tokens');
+    this.tokens.setAttribute('role', 'radiogroup');
+    this.tokens.setAttribute('aria-label', 'Token the update rewards');
+    this.tokens.hidden = true;
     this.caption = document.createElement('p');
     this.caption.className = 'readout';
-    this.caption.setAttribute('part', 'readout');
+    this.caption.setAttribute('part', 'caption readout');
     this.caption.setAttribute('aria-live', 'polite');
+    this.link = document.createElement('a');
+    this.link.className = 'open';
+    this.link.setAttribute('part', 'link');
+    this.link.target = '_blank';
+    this.link.rel = 'noopener';
+    this.link.textContent = 'Open in the explorer';
+    this.link.hidden = true;
     this.error = document.createElement('p');
     this.error.className = 'error';
+    this.error.setAttribute('part', 'error');
     this.error.setAttribute('role', 'alert');
     this.error.hidden = true;
-    root.append(link, this.canvas, this.caption, this.error);
+    root.append(link, this.canvas, this.tokens, this.caption, this.link, this.error);
     this.frame = 0;
+    this.layout = null;
+    this.canvas.addEventListener('pointerdown', (e) => this.onPointerDown(e));
+    this.canvas.addEventListener('pointermove', (e) => this.onPointerMove(e));
+    this.canvas.addEventListener('pointerup', () => {
+      this.dragging = false;
+    });
+    this.canvas.addEventListener('pointercancel', () => {
+      this.dragging = false;
+    });
+    this.canvas.addEventListener('keydown', (e) => this.onCanvasKey(e));
+    this.tokens.addEventListener('keydown', (e) => this.onTokensKey(e));
   }
 
   connectedCallback() {
@@ -114,16 +177,42 @@ export class EntropyPolarityView extends HTMLElement {
     return this.last ?? null;
   }
 
-  render() {
+  get interactive() {
+    return this.hasAttribute('interactive') && this.getAttribute('interactive') !== 'false';
+  }
+
+  /** "light" or "dark": the theme attribute, or the reader's colour scheme for "auto". */
+  get scheme() {
+    const theme = this.getAttribute('theme');
+    if (theme === 'light' || theme === 'dark') return theme;
+    return this.darkQuery?.matches ? 'dark' : 'light';
+  }
+
+  /** The attributes read as the explorer's state (js/state.js); throws on bad logits. */
+  readState() {
     const a = (name, fallback) => this.getAttribute(name) ?? fallback;
-    const token = Number(a('token', '0'));
-    const kind = a('kind', 'pg');
-    const step = Number(a('step', '0.1')) * Number(a('adv', '1'));
-    const temperature = Number(a('temperature', '1'));
-    const height = clamp(a('height', '320'), 320, MIN_HEIGHT, MAX_HEIGHT);
+    const logits = parseLogits(a('logits', '2,1,0.5,-1'));
+    return {
+      logits,
+      labels: parseLabels(this.getAttribute('labels'), logits.length),
+      temperature: Number(a('temperature', '1')),
+      token: Number(a('token', '0')),
+      kind: a('kind', 'pg'),
+      step: Number(a('step', '0.1')),
+      adv: Number(a('adv', '1')),
+      logX: a('log', '0') === '1',
+      bits: false,
+    };
+  }
+
+  render() {
+    const height = clamp(this.getAttribute('height') ?? '320', 320, MIN_HEIGHT, MAX_HEIGHT);
     let d;
     try {
-      d = Distribution.fromLogits(Float64Array.from(parseLogits(a('logits', '2,1,0.5,-1'))), temperature);
+      const s = this.readState();
+      d = Distribution.fromLogits(Float64Array.from(s.logits), s.temperature);
+      const token = s.token;
+      const step = s.step * s.adv;
       const dpr = Math.min(window.devicePixelRatio || 1, 3);
       const side = (css) => Math.max(1, Math.min(MAX_CANVAS_SIDE, Math.round(css * dpr)));
       const w = side(this.clientWidth);
@@ -133,10 +222,13 @@ export class EntropyPolarityView extends HTMLElement {
         this.canvas.width = w;
         this.canvas.height = h;
       }
-      const dark = this.darkQuery?.matches ?? false;
-      const layout = d.drawCurve(this.canvas, token, kind, step, { logX: a('log', '0') === '1', scale: dpr, dark });
-      const first = d.firstOrder(token, kind, step);
-      const exact = d.exact(token, kind, step);
+      const dark = this.scheme === 'dark';
+      const layout = d.drawCurve(this.canvas, token, s.kind, step, { logX: s.logX, scale: dpr, dark });
+      const first = d.firstOrder(token, s.kind, step);
+      const exact = d.exact(token, s.kind, step);
+      const label = s.labels[token];
+      this.layout = layout;
+      this.state = s;
       this.last = {
         entropy: d.entropy,
         flipNudge: d.flipNudge,
@@ -144,26 +236,165 @@ export class EntropyPolarityView extends HTMLElement {
         firstOrder: first,
         exact,
         exactFlip: layout.exactFlip,
+        prob: d.probs()[token],
+        label,
+        scheme: this.scheme,
         layout,
       };
-      this.caption.textContent =
-        `H = ${fmt(d.entropy)} nats · e^−H = ${fmt(d.flipNudge)} · p† = ${fmt(d.flipPolicyGradient)} · ` +
-        `token ${token}: ΔH ≈ ${fmt(first)} (exact ${fmt(exact)}), ${first > 0 ? 'expands' : first < 0 ? 'contracts' : 'no change'}`;
-      this.canvas.setAttribute('aria-label', `Entropy change against token probability. ${this.caption.textContent}`);
+      // e^−H with a raised −H (plain "e^−H" reads as code); the label stays text.
+      const sup = document.createElement('sup');
+      sup.textContent = '−H';
+      const rest =
+        ` = ${fmt(d.flipNudge)} · p† = ${fmt(d.flipPolicyGradient)} · ` +
+        `token ${token} (${label}): ΔH ≈ ${fmt(first)} (exact ${fmt(exact)}), ${first > 0 ? 'expands' : first < 0 ? 'contracts' : 'no change'}`;
+      this.caption.replaceChildren(`H = ${fmt(d.entropy)} nats · e`, sup, rest);
+      this.canvas.setAttribute(
+        'aria-label',
+        `Entropy change against token probability. H = ${fmt(d.entropy)} nats · e to the −H${rest}` +
+          (this.interactive ? ". Arrow keys raise or lower the chosen token's logit; drag sideways to set its probability." : ''),
+      );
+      this.renderTokens(s);
+      this.renderLink(s);
       this.error.hidden = true;
       this.canvas.hidden = false;
       this.dispatchEvent(new CustomEvent('rendered', { detail: this.last }));
     } catch (e) {
       // Nothing of the previous attributes stays beside the error.
       this.last = null;
+      this.layout = null;
       this.caption.textContent = '';
       this.canvas.hidden = true;
       this.canvas.removeAttribute('aria-label');
+      this.tokens.hidden = true;
+      this.link.hidden = true;
       this.error.textContent = e.message;
       this.error.hidden = false;
     } finally {
       d?.free();
     }
+  }
+
+  /** One radio button per token (interactive only); labels as text, never markup. */
+  renderTokens(s) {
+    const on = this.interactive && s.logits.length <= MAX_TOKEN_BUTTONS;
+    this.tokens.hidden = !on;
+    this.canvas.tabIndex = this.interactive ? 0 : -1;
+    this.canvas.classList.toggle('draggable', this.interactive);
+    if (!on) {
+      this.tokens.replaceChildren();
+      return;
+    }
+    const hadFocus = this.shadowRoot?.activeElement?.parentElement === this.tokens;
+    const buttons = s.labels.map((label, j) => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.textContent = label;
+      b.setAttribute('role', 'radio');
+      b.setAttribute('aria-checked', String(j === s.token));
+      b.setAttribute('part', j === s.token ? 'token token-chosen' : 'token');
+      b.tabIndex = j === s.token ? 0 : -1;
+      b.dataset.token = String(j);
+      b.addEventListener('click', () => this.commit({ token: j }));
+      return b;
+    });
+    this.tokens.replaceChildren(...buttons);
+    if (hadFocus) buttons[s.token]?.focus();
+  }
+
+  /** The explorer link, when the state fits the explorer's link (js/state.js). */
+  renderLink(s) {
+    let base;
+    try {
+      base = new URL(this.getAttribute('explorer') ?? EXPLORER, document.baseURI);
+    } catch {
+      base = null;
+    }
+    // The explorer's defaults for what the element does not show (no rewards,
+    // the default group, …), so that a state with more fields still links.
+    const hash = hashFromState({ ...structuredClone(DEFAULT_STATE), ...s, rewards: s.logits.map(() => 0) });
+    const fits = stateFromHash(hash).problems.length === 0;
+    const safe = base && ['http:', 'https:', 'file:'].includes(base.protocol);
+    this.link.hidden = this.hasAttribute('nolink') || !fits || !safe;
+    if (!this.link.hidden && base) {
+      base.hash = hash;
+      this.link.href = base.href;
+    } else this.link.removeAttribute('href');
+  }
+
+  /** Applies a change made by the reader: new attributes, then a `change` event with the state. */
+  commit({ token, logits }) {
+    const s = this.state;
+    if (!s) return;
+    // The event holds what the attribute holds (12 significant digits).
+    const text = logits?.map(logitText);
+    const next = { ...s, token: token ?? s.token, logits: text ? text.map(parseLogit) : s.logits };
+    if (text) this.setAttribute('logits', text.join(','));
+    if (token !== undefined) this.setAttribute('token', String(token));
+    this.state = next;
+    const { logits: z, labels, temperature, token: k, kind, step, adv, logX } = next;
+    const detail = { logits: z, labels, temperature, token: k, kind, step, adv, logX };
+    this.dispatchEvent(new CustomEvent('change', { detail, bubbles: true, composed: true }));
+  }
+
+  onTokensKey(e) {
+    const s = this.state;
+    if (!s) return;
+    const moves = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
+    let j;
+    if (e.key in moves) j = (s.token + moves[e.key] + s.logits.length) % s.logits.length;
+    else if (e.key === 'Home') j = 0;
+    else if (e.key === 'End') j = s.logits.length - 1;
+    else return;
+    e.preventDefault();
+    this.commit({ token: j });
+    // The buttons are rebuilt at the next render; focus follows the choice there.
+    /** @type {HTMLElement | null} */ (this.tokens.querySelector(`[data-token="${j}"]`))?.focus();
+  }
+
+  onCanvasKey(e) {
+    const s = this.state;
+    if (!this.interactive || !s) return;
+    const dir = { ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1 }[e.key];
+    if (!dir) return;
+    e.preventDefault();
+    const z = s.logits[s.token];
+    const from = Number.isFinite(z) ? z : Math.max(...s.logits.filter(Number.isFinite)) - 10;
+    const logits = s.logits.slice();
+    logits[s.token] = Math.round((from + dir * KEY_STEP * (e.shiftKey ? 10 : 1)) * 1e4) / 1e4;
+    this.commit({ logits });
+  }
+
+  onPointerDown(e) {
+    if (!this.interactive || !this.layout) return;
+    this.dragging = true;
+    this.canvas.setPointerCapture?.(e.pointerId);
+    this.dragTo(e);
+  }
+
+  onPointerMove(e) {
+    if (this.dragging) this.dragTo(e);
+  }
+
+  /** Sets the chosen token's probability to the q under the pointer. */
+  dragTo(e) {
+    const s = this.state;
+    const l = this.layout;
+    if (!s || !l) return;
+    const rect = this.canvas.getBoundingClientRect();
+    const x = ((e.clientX - rect.left) * this.canvas.width) / Math.max(1, rect.width);
+    const f = Math.min(1, Math.max(0, (x - l.left) / Math.max(1, l.right - l.left)));
+    const v = l.xMin + f * (l.xMax - l.xMin);
+    const q = Math.min(1 - 1e-9, Math.max(1e-12, l.logX ? 10 ** v : v));
+    let z;
+    try {
+      z = logitForProb(Float64Array.from(s.logits), s.token, q, s.temperature);
+    } catch {
+      return; // a masked row or a temperature the chart already reports
+    }
+    if (!Number.isFinite(z)) return;
+    const logits = s.logits.slice();
+    logits[s.token] = z;
+    this.commit({ logits });
   }
 }
 
