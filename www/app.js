@@ -203,18 +203,28 @@ function renderReadouts(all, k, step, exactFlip) {
   const box = byTest('verdict');
   box.className = `verdict ${v.direction}`;
   box.dataset.broke = v.broke ? '1' : '';
-  setRichText(box, v.text);
+  // The reason in a span of its own: the ?embed=1 view leaves it out to keep
+  // its height (www/style.css, .embed .verdict-reason).
+  const at = v.reason ? v.text.indexOf(v.reason) : -1;
+  if (at < 0) setRichText(box, v.text);
+  else {
+    const part = (text, cls = '') => {
+      const span = setRichText(document.createElement('span'), text);
+      if (cls) span.className = cls;
+      return span;
+    };
+    box.replaceChildren(part(v.text.slice(0, at)), part(v.reason, 'verdict-reason'), part(v.text.slice(at + v.reason.length)));
+  }
   const n = all.length.toLocaleString('en');
-  // What each curve holds (issue 11: they answer different questions).
+  // What each curve holds (issue 11: they answer different questions). Kept
+  // short: the ?embed=1 view shows it under the chart in a fixed height.
   const caption =
-    `Solid: the first-order ΔH of an update on another token of probability q, with H and S̄ held fixed ` +
-    `(η·A = ${fmt(step, 3)}); ` +
+    `Solid: first-order ΔH of an update on another token of probability q, H and S̄ fixed (η·A = ${fmt(step, 3)}). ` +
     (row && all.length > maxDots()
-      ? `the dots are the most likely tokens of the row and a sample of the rest of its ${n}. `
-      : `the dots are the ${n} tokens, each on it. `) +
-    `Dashed: the exact ΔH of this update with “${label}” itself moved to q (the others rescaled), so H and S̄ change along it` +
-    (exactFlip === undefined ? '.' : `; it crosses zero at q = ${fmt(exactFlip, 4)} (◆), against ${flipName} = ${fmt(flipKind, 4)}.`) +
-    ' The two differ even for tiny steps: they ask different questions.';
+      ? `Dots: the most likely tokens of the row and a sample of the rest of its ${n}. `
+      : `Dots: the ${n} tokens. `) +
+    `Dashed: exact ΔH with “${label}” itself moved to q` +
+    (exactFlip === undefined ? '.' : `; zero at q = ${fmt(exactFlip, 4)} (◆), against ${flipName} = ${fmt(flipKind, 4)}.`);
   setRichText($('caption'), caption);
   byTest('curve').setAttribute('aria-label', `Chart: ${plainText(caption)}`);
 }

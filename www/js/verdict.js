@@ -13,23 +13,25 @@ import { fmt } from './format.js';
  * gives its reason: the side of the flip p is on, and the sign of A.
  * @param {{ kind: string, label: string, p: number, adv: number, step: number,
  *   first: number, exact: number, bits?: boolean, flip?: number }} v
- * @returns {{ text: string, direction: 'expands' | 'contracts' | '', broke: boolean }}
+ * @returns {{ text: string, direction: 'expands' | 'contracts' | '', broke: boolean, reason: string }}
+ *   `reason`: the "because …" part of `text` ('' when there is none)
  */
 export function verdict({ kind, label, p, adv, step, first, exact, bits = false, flip }) {
-  if (step === 0) return { text: 'With η·A = 0 nothing changes.', direction: '', broke: false };
+  if (step === 0) return { text: 'With η·A = 0 nothing changes.', direction: '', broke: false, reason: '' };
   const u = bits ? ' bits' : ' nats';
   const show = (v) => fmt(bits ? v / Math.LN2 : v, 3) + u;
   const sign = Math.sign(exact) || Math.sign(first);
   const verb = sign > 0 ? 'widens' : sign < 0 ? 'narrows' : 'leaves unchanged';
   const broke = exact !== 0 && first !== 0 && Math.sign(exact) !== Math.sign(first);
+  const why = reason(kind, p, adv, step, flip, broke);
   const head =
     `A ${kind === 'pg' ? 'policy-gradient step' : 'nudge'} on “${label}” (p = ${fmt(p, 3)}) ` +
-    `with A = ${fmt(adv, 3)} ${verb} the distribution${reason(kind, p, adv, step, flip, broke)}: `;
+    `with A = ${fmt(adv, 3)} ${verb} the distribution${why}: `;
   const text = broke
     ? `${head}ΔH = ${show(exact)} exactly. The first-order prediction, ΔH ≈ ${show(first)}, has the ` +
       'wrong sign: this step is too large for the linearisation.'
     : `${head}ΔH ≈ ${show(first)} (exact ${show(exact)}).`;
-  return { text, direction: sign > 0 ? 'expands' : sign < 0 ? 'contracts' : '', broke };
+  return { text, direction: sign > 0 ? 'expands' : sign < 0 ? 'contracts' : '', broke, reason: why };
 }
 
 /**
