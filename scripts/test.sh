@@ -22,6 +22,10 @@ step "Python tests (the DuckDB per-step table against the Python reference and t
 python3 -m unittest discover -s tests/python
 
 step "browser tests (wasm-pack test, headless Chromium and Firefox ESR)"
+# The wasm test binaries (five of them link the whole crate) are optimised but
+# need neither LTO nor one codegen unit: those two make the shipped module
+# small (scripts/build.sh) and cost minutes of linking per binary.
+export CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
 # webdriver.json passes each browser's binary and flags to the drivers.
 wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" --release
 wasm-pack test --headless --firefox --geckodriver "$(command -v geckodriver)" --release
@@ -31,6 +35,7 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test --release --target wasm32-unknown-unknown --test simulate_wasm  # (the runner rejects -q)
 
 step "build the page"
+unset CARGO_PROFILE_RELEASE_LTO CARGO_PROFILE_RELEASE_CODEGEN_UNITS  # the shipped module: Cargo.toml's profile
 bash scripts/build.sh
 
 step "analyzeRows in wasm (Node) against a float64 JavaScript reference"

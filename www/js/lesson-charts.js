@@ -1,0 +1,335 @@
+// @ts-check
+// The lesson's charts. The entropy-change curve is the core's own drawing
+// (Distribution.drawCurve, as on the explorer); the rest are plain SVG with
+// classes only (no inline styles, so a strict CSP allows them; colours in
+// lesson.css): the bars of a distribution with its flip lines, the history
+// of a run of steps, each token's share of the average ΔH, a control-lab run.
+
+import { Distribution } from '../pkg/entropy_polarity.js';
+import { axes, ticks, wholeTicks } from './axis.js';
+import { fmt } from './format.js';
+import { el } from './svg.js';
+
+/**
+ * The drawing width in SVG units: the element's own width between 340 and
+ * 560, so that text keeps its CSS size on a phone instead of shrinking with
+ * a fixed viewBox.
+ * @param {SVGSVGElement} svg
+ */
+const widthOf = (svg) => Math.max(340, Math.min(560, Math.round(svg.clientWidth || 560)));
+
+/** SVG text with ^{…} as a raised, smaller tspan (e^{−H}, S_{k}). */
+function richText(attrs, text) {
+  const t = el('text', attrs);
+  for (const part of text.split(/(\^\{[^}]*\}|_\{[^}]*\})/)) {
+    if (!part) continue;
+    const m = part.match(/^([_^])\{(.*)\}$/);
+    if (!m) t.append(el('tspan', {}, part));
+    else {
+      const dy = m[1] === '^' ? -5 : 4;
+      t.append(el('tspan', { dy, class: 'small' }, m[2]), el('tspan', { dy: -dy }, '\u200b'));
+    }
+  }
+  return t;
+}
+
+const MAX_BARS = 16;
+
+/**
+ * @typedef {{p: number[], labels: string[], token: number, eH: number, pdag?: number, after?: number[] | null, afterLabel?: string}} BarsSpec
+ */
+
+/**
+ * A long distribution as its MAX_BARS − 1 likeliest tokens (the chosen one
+ * always among them), most likely first, and one bar for the rest.
+ * @param {BarsSpec} o @returns {BarsSpec}
+ */
+function topBars(o) {
+  const order = o.p.map((_, i) => i).sort((a, b) => o.p[b] - o.p[a]);
+  let keep = order.slice(0, MAX_BARS - 1);
+  if (!keep.includes(o.token)) keep = [...keep.slice(0, -1), o.token].sort((a, b) => o.p[b] - o.p[a]);
+  const rest = (q) => q.reduce((a, v, i) => (keep.includes(i) ? a : a + v), 0);
+  return {
+    ...o,
+    p: [...keep.map((i) => o.p[i]), rest(o.p)],
+    labels: [...keep.map((i) => o.labels[i]), `${o.p.length - keep.length} more`],
+    token: keep.indexOf(o.token),
+    after: o.after ? [...keep.map((i) => o.after[i]), rest(o.after)] : null,
+  };
+}
+
+/**
+ * The distribution as bars: p_k per token (the chosen token marked), the
+ * flip lines at e^−H and p†, and optionally the probabilities after the
+ * update as outlines.
+ * @param {SVGSVGElement} svg @param {BarsSpec} o
+ */
+export function drawBars(svg, o) {
+  if (o.p.length > MAX_BARS) o = topBars(o);
+  const W = widthOf(svg);
+  const H = 200,
+    L = 40,
+    R = 78,
+    T = 14,
+    B = 34;
+  svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
+  svg.replaceChildren();
+  const top = Math.max(...o.p, ...(o.after ?? []), o.pdag ?? 0, o.eH) * 1.08;
+  const yt = ticks(0, top, 4);
+  const yMax = Math.max(top, yt[yt.length - 1]);
+  const y = (v) => T + (1 - v / yMax) * (H - T - B);
+  const n = o.p.length;
+  const slot = (W - L - R) / n;
+  const x = (i) => L + i * slot;
+  axes(svg, { x0: L, x1: W - R, y0: H - B, y1: T, x, y, xt: [], yt, yFmt: (v) => fmt(v, 2) });
+  svg.append(el('text', { x: 4, y: T - 3, class: 'label' }, 'p'));
+  o.p.forEach((pk, i) => {
+    const w = Math.max(1, slot * 0.72);
+    svg.append(
+      el('rect', {
+        x: (x(i) + (slot - w) / 2).toFixed(1),
+        y: y(pk).toFixed(1),
+        width: w.toFixed(1),
+        height: Math.max(0, y(0) - y(pk)).toFixed(1),
+        class: i === o.token ? 'bar chosen' : 'bar',
+      }),
+    );
+    if (o.after) {
+      svg.append(
+        el('rect', {
+          x: (x(i) + (slot - w) / 2).toFixed(1),
+          y: y(o.after[i]).toFixed(1),
+          width: w.toFixed(1),
+          height: Math.max(0, y(0) - y(o.after[i])).toFixed(1),
+          class: 'bar-after',
+        }),
+      );
+    }
+    // Long labels (or many bars) alternate between two rows so that they do not collide.
+    const row = n > 8 && i % 2 ? 13 : 0;
+    svg.append(
+      el(
+        'text',
+        {
+          x: (x(i) + slot / 2).toFixed(1),
+          y: H - B + 13 + row,
+          'text-anchor': 'middle',
+          class: i === o.token ? 'tick chosen-label' : 'tick',
+        },
+        o.labels[i],
+      ),
+    );
+  });
+  const flips = [{ v: o.eH, name: 'e^{−H}', cls: 'flip-eh' }];
+  if (o.pdag !== undefined) flips.push({ v: o.pdag, name: 'p†', cls: 'flip-pdag' });
+  // Labels that would overlap move apart.
+  const close = flips.length === 2 && Math.abs(y(flips[0].v) - y(flips[1].v)) < 13;
+  flips.forEach((fl, i) => {
+    const py = y(fl.v);
+    svg.append(el('line', { x1: L, x2: W - R, y1: py.toFixed(1), y2: py.toFixed(1), class: `flip ${fl.cls}` }));
+    const ly = py + 4 + (close ? (fl.v >= flips[1 - i].v ? -6 : 6) : 0);
+    svg.append(richText({ x: W - R + 4, y: ly.toFixed(1), class: `flip-label ${fl.cls}` }, `${fl.name} ${fmt(fl.v, 2)}`));
+  });
+  if (o.after && o.afterLabel) svg.append(el('text', { x: W - R, y: T - 3, 'text-anchor': 'end', class: 'tick' }, o.afterLabel));
+}
+
+/**
+ * The entropy-change curve, drawn by the core on a canvas sized for the screen.
+ * Returns the core's layout (exactFlip among it).
+ * @param {HTMLCanvasElement} canvas @param {import('./lesson-scenes.js').SceneState} s @param {boolean} dark
+ */
+export function drawCurve(canvas, s, dark) {
+  const dpr = Math.min(window.devicePixelRatio || 1, 3);
+  const w = Math.max(1, Math.round(canvas.clientWidth * dpr));
+  const h = Math.max(1, Math.round(canvas.clientHeight * dpr));
+  if (canvas.width !== w || canvas.height !== h) {
+    canvas.width = w;
+    canvas.height = h;
+  }
+  const d = Distribution.fromLogits(Float64Array.from(s.logits), s.temperature);
+  try {
+    return d.drawCurve(canvas, s.token, s.kind, s.step * s.adv, { logX: s.logX, scale: dpr, dark });
+  } finally {
+    d.free();
+  }
+}
+
+/**
+ * A run of steps: H (solid, left scale), p_k (dashed) and p† (dotted) on the
+ * right scale 0–1, drawn up to step `upto`.
+ * @param {SVGSVGElement} svg @param {{H: number, pk: number, pdag: number}[]} hist @param {number} upto
+ * @param {string} label the token's name
+ */
+export function drawHistory(svg, hist, upto, label) {
+  const W = widthOf(svg);
+  const H = 220,
+    L = 40,
+    R = 40,
+    T = 18,
+    B = 34;
+  svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
+  svg.replaceChildren();
+  const n = hist.length - 1;
+  const hiH = Math.max(...hist.map((e) => e.H)) * 1.05;
+  const hMax = ticks(0, hiH, 4);
+  const top = Math.max(hiH, hMax[hMax.length - 1]);
+  const x = (i) => L + (i / n) * (W - L - R);
+  const yH = (v) => T + (1 - v / top) * (H - T - B);
+  const yP = (v) => T + (1 - v) * (H - T - B);
+  axes(svg, {
+    x0: L,
+    x1: W - R,
+    y0: H - B,
+    y1: T,
+    x,
+    y: yH,
+    xt: wholeTicks(0, n, 6),
+    yt: hMax,
+    yFmt: (v) => fmt(v, 2),
+    xLabel: 'step',
+    height: H,
+  });
+  for (const v of [0, 0.5, 1]) svg.append(el('text', { x: W - R + 5, y: yP(v) + 4, class: 'tick' }, v.toFixed(1)));
+  svg.append(el('text', { x: L, y: T - 6, class: 'label h-key' }, 'H (nats) ━'));
+  svg.append(richText({ x: W - R, y: T - 6, 'text-anchor': 'end', class: 'label' }, `p of “${label}” ╍   p† ┈`));
+  // Where the token passes p†: from there on every reward narrows.
+  const cross = hist.findIndex((e) => e.pk > e.pdag);
+  if (cross >= 0 && cross <= upto) {
+    svg.append(el('line', { x1: x(cross), x2: x(cross), y1: T, y2: H - B, class: 'cross' }));
+    svg.append(el('text', { x: x(cross) + 4, y: H - B - 6, class: 'tick cross-label' }, 'p > p† from here'));
+  }
+  const seg = hist.slice(0, upto + 1);
+  const path = (f) => seg.map((e, i) => `${i ? 'L' : 'M'}${x(i).toFixed(1)},${f(e).toFixed(1)}`).join(' ');
+  svg.append(el('path', { d: path((e) => yP(e.pdag)), class: 'pdag-line' }));
+  svg.append(el('path', { d: path((e) => yP(e.pk)), class: 'pk-line' }));
+  svg.append(el('path', { d: path((e) => yH(e.H)), class: 'h-line' }));
+  const last = seg[seg.length - 1];
+  svg.append(el('circle', { cx: x(upto), cy: yH(last.H), r: 4, class: 'h-dot' }));
+  svg.append(el('circle', { cx: x(upto), cy: yP(last.pk), r: 4, class: 'pk-dot' }));
+  // Full-precision values for tools and tests.
+  svg.dataset.h = hist.map((e) => e.H).join(',');
+  svg.dataset.pk = hist.map((e) => e.pk).join(',');
+  svg.setAttribute(
+    'aria-label',
+    `History of ${upto} steps: H from ${fmt(hist[0].H, 3)} to ${fmt(last.H, 3)} nats; p of ${label} from ${fmt(hist[0].pk, 3)} to ${fmt(last.pk, 3)}.`,
+  );
+}
+
+/**
+ * Each token's share p_k ΔH_k of the expected entropy change, with its
+ * advantage under it.
+ * @param {SVGSVGElement} svg
+ * @param {{labels: string[], A: number[], contrib: number[], sum: number}} o
+ */
+export function drawAverage(svg, o) {
+  const W = widthOf(svg);
+  const H = 210,
+    L = 58,
+    R = 16,
+    T = 20,
+    B = 40;
+  svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
+  svg.replaceChildren();
+  const m = Math.max(...o.contrib.map(Math.abs), Math.abs(o.sum)) * 1.15 || 1;
+  const yt = ticks(-m, m, 4);
+  const lo = Math.min(-m, yt[0]),
+    hi = Math.max(m, yt[yt.length - 1]);
+  const y = (v) => T + ((hi - v) / (hi - lo)) * (H - T - B);
+  const cols = o.contrib.length + 1;
+  const slot = (W - L - R) / cols;
+  const x = (i) => L + i * slot;
+  axes(svg, { x0: L, x1: W - R, y0: y(lo), y1: T, x, y, xt: [], yt, yFmt: (v) => fmt(v, 2) });
+  svg.append(el('line', { x1: L, x2: W - R, y1: y(0), y2: y(0), class: 'zero' }));
+  svg.append(el('text', { x: 4, y: T - 6, class: 'label' }, 'share of E[ΔH] (nats)'));
+  const bar = (i, v, cls, name, under) => {
+    const w = slot * 0.6;
+    svg.append(
+      el('rect', {
+        x: (x(i) + (slot - w) / 2).toFixed(1),
+        y: y(Math.max(v, 0)).toFixed(1),
+        width: w.toFixed(1),
+        height: Math.abs(y(v) - y(0)).toFixed(1),
+        class: `${cls} ${v >= 0 ? 'up' : 'down'}`,
+      }),
+    );
+    svg.append(el('text', { x: (x(i) + slot / 2).toFixed(1), y: H - B + 15, 'text-anchor': 'middle', class: 'tick' }, name));
+    svg.append(el('text', { x: (x(i) + slot / 2).toFixed(1), y: H - B + 29, 'text-anchor': 'middle', class: 'tick' }, under));
+  };
+  o.contrib.forEach((v, i) => bar(i, v, 'share', o.labels[i], `A ${o.A[i] > 0 ? '+' : ''}${fmt(o.A[i], 2)}`));
+  // A sum that cancels (the same A for every token) shows as 0, its rounding residue aside.
+  const cancels = Math.abs(o.sum) < 1e-12 * m;
+  bar(o.contrib.length, cancels ? 0 : o.sum, 'total', 'sum', cancels ? '0 (cancels)' : `${o.sum > 0 ? '+' : ''}${fmt(o.sum, 3)}`);
+  svg.dataset.sum = String(o.sum);
+  svg.setAttribute(
+    'aria-label',
+    `Each token's share of E[ΔH]: ${o.contrib.map((v, i) => `${o.labels[i]} ${fmt(v, 3)}`).join(', ')}; sum ${fmt(o.sum, 3)} nats.`,
+  );
+}
+
+/**
+ * A control-lab run: H over the steps for plain PG and polarity-aware reweighting.
+ * @param {SVGSVGElement} svg @param {{pg: number[], polarity: number[]}} runs
+ */
+export function drawLab(svg, runs) {
+  const W = widthOf(svg);
+  const H = 260,
+    L = 40,
+    R = 16,
+    T = 22,
+    B = 34;
+  svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
+  svg.replaceChildren();
+  const n = runs.pg.length - 1;
+  const hi = Math.max(...runs.pg, ...runs.polarity) * 1.05;
+  const yt = ticks(0, hi, 4);
+  const top = Math.max(hi, yt[yt.length - 1]);
+  const x = (i) => L + (i / n) * (W - L - R);
+  const y = (v) => T + (1 - v / top) * (H - T - B);
+  axes(svg, { x0: L, x1: W - R, y0: H - B, y1: T, x, y, xt: wholeTicks(0, n, 6), yt, yFmt: (v) => fmt(v, 2), xLabel: 'step', height: H });
+  svg.append(el('text', { x: L, y: T - 8, class: 'label' }, 'H (nats):'));
+  svg.append(el('text', { x: L + 70, y: T - 8, class: 'label pg-key' }, '━ plain PG'));
+  svg.append(el('text', { x: L + 170, y: T - 8, class: 'label pol-key' }, '╍ polarity-aware'));
+  const path = (ys) => ys.map((v, i) => `${i ? 'L' : 'M'}${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
+  svg.append(el('path', { d: path(runs.polarity), class: 'pol-line' }));
+  svg.append(el('path', { d: path(runs.pg), class: 'pg-line' }));
+  svg.dataset.pg = runs.pg.join(',');
+  svg.dataset.polarity = runs.polarity.join(',');
+  svg.setAttribute(
+    'aria-label',
+    `Entropy over ${n} steps: plain PG from ${fmt(runs.pg[0], 3)} to ${fmt(runs.pg[n], 3)} nats, polarity-aware to ${fmt(runs.polarity[n], 3)}.`,
+  );
+}
+
+/**
+ * The four quadrants as a table: rows likely / unlikely token, columns A > 0 / A < 0.
+ * @param {HTMLTableElement} table
+ * @param {{token: number, p: number, adv: number, exact: number}[]} q
+ * @param {string[]} labels @param {number} pdag
+ */
+export function renderQuadrants(table, q, labels, pdag) {
+  const cell = (tag, text, cls) => {
+    const c = document.createElement(tag);
+    c.textContent = text;
+    if (cls) c.className = cls;
+    return c;
+  };
+  const head = document.createElement('tr');
+  head.append(cell('th', ''), cell('th', 'rewarded, A = +1'), cell('th', 'penalised, A = −1'));
+  const rows = [0, 2].map((i) => {
+    const tr = document.createElement('tr');
+    const th = cell('th', `${labels[q[i].token]}, p = ${fmt(q[i].p, 2)} (${q[i].p > pdag ? 'likely: above' : 'unlikely: below'} p†)`);
+    th.scope = 'row';
+    tr.append(th);
+    for (const e of [q[i], q[i + 1]]) {
+      const td = cell(
+        'td',
+        `${e.exact > 0 ? '▲ widens' : '▼ narrows'} ${e.exact > 0 ? '+' : ''}${fmt(e.exact, 3)}`,
+        e.exact > 0 ? 'widen' : 'narrow',
+      );
+      td.dataset.value = String(e.exact);
+      tr.append(td);
+    }
+    return tr;
+  });
+  table.replaceChildren(head, ...rows);
+}

@@ -1,0 +1,364 @@
+// @ts-check
+// The guided lesson (lesson.html, docs/lesson.md): one scene at a time, each
+// a link (#scene=3), each asking for a prediction before it reveals the
+// answer; presentation mode (#…&present=1 or ?present=1: large type, keys
+// advance, Esc leaves). Scene data: js/lesson-scenes.js; numbers:
+// js/lesson-numbers.js (the wasm core); charts: js/lesson-charts.js.
+
+import init from '../pkg/entropy_polarity.js';
+import { fmt } from './format.js';
+import { byTest, clearError, showError } from './dom.js';
+import { drawAverage, drawBars, drawCurve, drawHistory, drawLab, renderQuadrants } from './lesson-charts.js';
+import { explorerHref, keyMove, labHref, lessonHash, parseLessonLink } from './lesson-nav.js';
+import { sceneNumbers } from './lesson-numbers.js';
+import { CHOICES, SCENES } from './lesson-scenes.js';
+import { plainText, setRich, wireTerms } from './lesson-text.js';
+
+const CHART_KINDS = ['bars', 'curve', 'history', 'average', 'quadrants', 'lab'];
+const STEP_MS = 110;
+
+/** What is on screen: scene index, its numbers, revealed or not, the step shown. */
+const view = { index: -1, present: false, /** @type {any} */ n: null, revealed: false, chosen: '', step: 0, rewards: 'likely' };
+let playTimer = 0;
+/** @type {() => boolean} */
+let hideTip = () => false;
+
+const isDark = () => window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false;
+const reducedMotion = () => window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
+const scene = () => SCENES[view.index];
+
+function readout(id, v, text = fmt(v, 4)) {
+  const e = byTest(id);
+  e.textContent = text;
+  e.dataset.value = String(v);
+}
+
+/** Shows the scene the link names (and the presentation mode it asks for). */
+function load() {
+  const { index, present } = parseLessonLink(location.hash, location.search, SCENES.length);
+  setPresent(present);
+  if (index === view.index) {
+    renderNav();
+    return;
+  }
+  stopPlay();
+  hideTip();
+  view.index = index;
+  view.revealed = false;
+  view.chosen = '';
+  try {
+    view.n = sceneNumbers(scene());
+    clearError();
+  } catch (e) {
+    view.n = null;
+    showError(`This scene could not be computed: ${e.message}. Reload the page; if it persists, rebuild with scripts/build.sh.`);
+    return;
+  }
+  view.step = 0;
+  view.rewards = 'likely';
+  renderScene();
+  const title = document.getElementById('scene-title');
+  // A new scene from a key or a link: start reading at its title.
+  if (!document.activeElement || document.activeElement === document.body || document.activeElement.closest('.step-nav, .scene-nav')) {
+    title?.setAttribute('tabindex', '-1');
+    title?.focus({ preventScroll: true });
+  }
+  window.scrollTo(0, 0);
+}
+
+function setPresent(on) {
+  view.present = on;
+  document.documentElement.classList.toggle('present', on);
+  const b = byTest('present');
+  b.setAttribute('aria-pressed', String(on));
+  b.textContent = on ? 'Leave presentation (Esc)' : 'Present';
+}
+
+/** Goes to scene `index` (0-based), keeping the presentation mode. */
+function go(index, present = view.present) {
+  if (index < 0 || index >= SCENES.length) return;
+  const hash = lessonHash(index, present);
+  if (!present && new URLSearchParams(location.search).get('present') === '1') {
+    // Leaving a ?present=1 link: drop the query without a reload.
+    history.pushState(null, '', location.pathname + hash);
+    load();
+  } else if (location.hash === hash) load();
+  else location.hash = hash;
+}
+
+/** The scene list and Back / Next, for the scene shown and the mode. */
+function renderNav() {
+  const list = byTest('scene-list');
+  list.replaceChildren(
+    ...SCENES.map((s, i) => {
+      const li = document.createElement('li');
+      const a = document.createElement('a');
+      a.href = lessonHash(i, view.present);
+      a.textContent = String(i + 1);
+      a.title = plainText(s.title);
+      a.setAttribute('aria-label', `Scene ${i + 1}: ${plainText(s.title)}`);
+      if (i === view.index) a.setAttribute('aria-current', 'step');
+      li.append(a);
+      return li;
+    }),
+  );
+  const prev = byTest('prev');
+  const next = byTest('next');
+  prev.href = lessonHash(Math.max(0, view.index - 1), view.present);
+  prev.hidden = view.index === 0;
+  next.href = lessonHash(Math.min(SCENES.length - 1, view.index + 1), view.present);
+  next.hidden = view.index === SCENES.length - 1;
+}
+
+function renderScene() {
+  const s = scene();
+  const n = view.n;
+  const main = byTest('scene');
+  main.dataset.scene = s.id;
+  main.dataset.revealed = '';
+  document.title = `${view.index + 1}. ${plainText(s.title)} — Entropy polarity lesson`;
+  renderNav();
+  byTest('scene-count').textContent = `Scene ${view.index + 1} of ${SCENES.length}`;
+  setRich(byTest('scene-title'), s.title, { terms: false });
+  setRich(byTest('claim'), s.claim);
+  setRich(byTest('body'), s.body(n));
+  setRich(byTest('question'), s.question(n));
+  byTest('answer').hidden = true;
+  for (const c of CHOICES) {
+    const b = byTest(`choice-${c.key}`);
+    b.setAttribute('aria-pressed', 'false');
+    b.disabled = false;
+  }
+  byTest('open-explorer').href = explorerHref(s.state, s.rewards);
+
+  renderReadouts();
+  readout('r-first', n.first, `${n.first > 0 ? '+' : ''}${fmt(n.first, 4)}`);
+  readout('r-exact', n.exact, `${n.exact > 0 ? '+' : ''}${fmt(n.exact, 4)}`);
+
+  for (const kind of CHART_KINDS) {
+    const fig = /** @type {HTMLElement} */ (document.querySelector(`[data-chart="${kind}"]`));
+    fig.hidden = !s.charts.includes(kind);
+    fig.classList.add('veiled');
+  }
+  setRich(byTest('curve-caption'), curveCaption(s), { terms: false });
+  drawScene();
+}
+
+/** What the reader needs to predict: H, e^−H, p† and p of the token (in the
+ *  steps scene, of the step shown). */
+function renderReadouts() {
+  const s = scene();
+  const n = view.n;
+  const at = s.id === 'steps' ? n.history[view.step] : n;
+  const tok = s.state.labels[s.state.token];
+  readout('r-entropy', at.H, `${fmt(at.H, 4)} nats`);
+  readout('r-flip-nudge', at.eH);
+  readout('r-flip-pg', at.pdag);
+  document.getElementById('r-prob-name').textContent = s.id === 'steps' ? `step ${view.step}: p of “${tok}”` : `p of “${tok}”`;
+  readout('r-prob', s.id === 'steps' ? at.pk : n.pk);
+}
+
+/** What the core's curve holds, in words (the two curves answer different questions). */
+function curveCaption(s) {
+  const tok = s.state.labels[s.state.token];
+  const solid =
+    s.state.kind === 'nudge'
+      ? 'Solid: first-order ΔH of a nudge on a token of probability q (H held fixed); it crosses zero at e^{−H}.'
+      : 'Solid: first-order ΔH of a policy-gradient step on a token of probability q (H and S̄ held fixed); it crosses zero at p†.';
+  return `${solid} Dots: the tokens. Dashed: the exact ΔH with “${tok}” moved to q. Blue region: widens; orange: narrows.`;
+}
+
+/** Draws the scene's charts: the bars always, the rest once revealed. */
+function drawScene() {
+  const s = scene();
+  const n = view.n;
+  if (!n) return;
+  const st = s.state;
+  const showAfter = view.revealed && (s.id === 'entropy' || s.id === 'first-order');
+  const stepP = s.id === 'steps' ? n.history[view.step].p : n.p;
+  if (s.charts.includes('bars')) {
+    const flips = s.id === 'steps' ? n.history[view.step] : n;
+    drawBars(byTest('bars'), {
+      p: stepP,
+      labels: st.labels,
+      token: st.token,
+      eH: s.id === 'steps' ? n.history[view.step].eH : n.eH,
+      pdag: st.kind === 'pg' ? flips.pdag : undefined,
+      after: showAfter ? (s.id === 'entropy' ? n.hot.p : n.after) : null,
+      afterLabel: s.id === 'entropy' ? 'outline: at T = 2' : 'outline: after the step',
+    });
+    byTest('bars').setAttribute('aria-label', barsLabel(s, stepP));
+    setRich(byTest('bars-caption'), barsCaption(s), { terms: false });
+  }
+  if (!view.revealed) return;
+  if (s.charts.includes('curve')) {
+    try {
+      drawCurve(byTest('curve'), st, isDark());
+    } catch (e) {
+      showError(e.message);
+    }
+  }
+  if (s.charts.includes('history')) drawHistory(byTest('history'), n.history, view.step, st.labels[st.token]);
+  if (s.charts.includes('average')) {
+    byTest('case-likely').textContent = `reward ${st.labels[0]} (likely)`;
+    byTest('case-rare').textContent = `reward ${st.labels[st.labels.length - 1]} (rare)`;
+    for (const b of document.querySelectorAll('[data-case]'))
+      b.setAttribute('aria-pressed', String(b.getAttribute('data-case') === view.rewards));
+    drawAverage(byTest('average'), { labels: st.labels, ...n.average.cases[view.rewards] });
+  }
+  if (s.charts.includes('quadrants')) renderQuadrants(byTest('quadrants'), n.quadrants, st.labels, n.pdag);
+  if (s.charts.includes('lab')) drawLab(byTest('lab-chart'), n.lab);
+}
+
+function barsLabel(s, p) {
+  const st = s.state;
+  const shown = p.length <= 12 ? p.map((v, i) => `${st.labels[i]} ${fmt(v, 3)}`).join(', ') : `${p.length} tokens`;
+  return `Probabilities: ${shown}. Chosen token: ${st.labels[st.token]}.`;
+}
+
+function barsCaption(s) {
+  const tok = s.state.labels[s.state.token];
+  const lines =
+    s.state.kind === 'pg'
+      ? 'Lines: e^{−H} (where a nudge flips) and p† (where a policy-gradient step flips).'
+      : 'Line: e^{−H}, where a nudge flips.';
+  return `Bars: p of each token; “${tok}” is marked. ${lines}`;
+}
+
+/** The reader predicted `key` ('' for "just show me"): show the answer and the charts. */
+function reveal(key) {
+  const s = scene();
+  const n = view.n;
+  if (!n) return;
+  const ans = s.answer(n);
+  view.revealed = true;
+  view.chosen = key;
+  byTest('scene').dataset.revealed = '1';
+  const fb = byTest('feedback');
+  const right = key === ans.key;
+  const word = ans.key === 'widen' ? 'wider' : ans.key === 'narrow' ? 'narrower' : 'unchanged';
+  fb.textContent = key === '' ? `Answer: ${word}.` : right ? `Right: ${word}.` : `Not quite: it gets ${word}.`;
+  fb.className = `feedback ${key === '' ? 'shown' : right ? 'right' : 'wrong'}`;
+  fb.dataset.correct = key === '' ? '' : right ? '1' : '0';
+  fb.dataset.answer = ans.key;
+  setRich(byTest('answer-text'), ans.text);
+  renderLinks(s);
+  byTest('answer').hidden = false;
+  for (const c of CHOICES) byTest(`choice-${c.key}`).setAttribute('aria-pressed', String(c.key === key));
+  for (const fig of document.querySelectorAll('.chart')) fig.classList.remove('veiled');
+  if (s.id === 'steps') play();
+  else drawScene();
+}
+
+function renderLinks(s) {
+  const ul = byTest('scene-links');
+  const links = [...(s.links ?? [])];
+  if (s.lab) links.unshift({ href: labHref({ ...s.lab, seeds: 1 }), text: 'Open this run in the control lab' });
+  ul.replaceChildren(
+    ...links.map((l) => {
+      const li = document.createElement('li');
+      const a = document.createElement('a');
+      a.href = l.href;
+      a.textContent = l.text;
+      li.append(a);
+      return li;
+    }),
+  );
+  ul.hidden = links.length === 0;
+}
+
+// ---------- the steps of scene 5 ----------
+
+function showStep(i) {
+  view.step = i;
+  renderReadouts();
+  byTest('step-range').value = String(i);
+  byTest('step-out').textContent = String(i);
+  drawScene();
+}
+
+function stopPlay() {
+  clearTimeout(playTimer);
+  playTimer = 0;
+  byTest('play').textContent = '▶ Play';
+}
+
+function play() {
+  stopPlay();
+  const last = scene().steps ?? 0;
+  if (reducedMotion()) {
+    showStep(last);
+    return;
+  }
+  byTest('play').textContent = '■ Stop';
+  const tick = (i) => {
+    showStep(i);
+    if (i < last) playTimer = setTimeout(() => tick(i + 1), STEP_MS);
+    else stopPlay();
+  };
+  tick(0);
+}
+
+// ---------- keys ----------
+
+function onKey(e) {
+  if (e.key === 'Escape') {
+    if (hideTip()) return;
+    if (view.present) {
+      e.preventDefault();
+      go(view.index, false);
+    }
+    return;
+  }
+  if (!view.present || e.altKey || e.ctrlKey || e.metaKey) return;
+  const t = /** @type {HTMLElement} */ (e.target);
+  // The step slider keeps its arrows; text fields keep their keys.
+  if (t?.matches?.('input, textarea, select')) return;
+  const move = keyMove(e.key);
+  if (move === null) return;
+  e.preventDefault();
+  // Space must not also press the focused button when it is released.
+  /** @type {HTMLElement | null} */ (document.activeElement)?.blur?.();
+  go(view.index + move);
+}
+
+async function main() {
+  try {
+    await init();
+  } catch (e) {
+    showError(`The WebAssembly module failed to load (${e.message}). Reload the page; if it persists, rebuild with scripts/build.sh.`);
+    return;
+  }
+  hideTip = wireTerms(document.body, byTest('term-tip'));
+  // The readouts' names are terms too (their rich form is in the markup).
+  for (const dt of document.querySelectorAll('[data-rich]')) setRich(dt, dt.getAttribute('data-rich') ?? '');
+  for (const c of CHOICES) byTest(`choice-${c.key}`).addEventListener('click', () => reveal(c.key));
+  byTest('reveal').addEventListener('click', () => reveal(''));
+  for (const b of document.querySelectorAll('[data-case]'))
+    b.addEventListener('click', () => {
+      view.rewards = /** @type {HTMLElement} */ (b).dataset.case ?? 'likely';
+      drawScene();
+    });
+  byTest('present').addEventListener('click', () => go(view.index, !view.present));
+  byTest('play').addEventListener('click', () => (playTimer ? stopPlay() : play()));
+  byTest('step-range').addEventListener('input', (/** @type {Event} */ e) => {
+    stopPlay();
+    showStep(Number(/** @type {HTMLInputElement} */ (e.target).value));
+  });
+  window.addEventListener('hashchange', load);
+  window.addEventListener('keydown', onKey);
+  // Redraw on a new width (canvas backing store) or colour scheme.
+  let width = window.innerWidth;
+  window.addEventListener('resize', () => {
+    if (window.innerWidth === width) return;
+    width = window.innerWidth;
+    requestAnimationFrame(drawScene);
+  });
+  window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change', () => drawScene());
+  load();
+  requestAnimationFrame(() => {
+    document.documentElement.dataset.ready = '1';
+  });
+}
+
+main();
