@@ -7,16 +7,19 @@
 import init, { Distribution, logitForProb, maxDots } from './pkg/entropy_polarity.js';
 import { drawHistory, renderHistoryTable } from './js/history.js';
 import { download } from './js/share.js';
-import { setTextWithOverbars } from './js/overbar.js';
+import { plainText, setRichText } from './js/overbar.js';
 import { fmt, fmtEntropy, fmtPercent } from './js/format.js';
 import { mountSlicePanel } from './js/slice-panel.js';
 import { mountRunPanel } from './js/run-panel.js';
 import { $, byTest, clearError, showError as showPageError } from './js/dom.js';
-import { DEFAULT_STATE, hashFromState, stateFromHash } from './js/state.js';
+import { DEFAULT_STATE, fitRewards, hashFromState, stateFromHash } from './js/state.js';
+import { renderRewards } from './js/rewards.js';
+import { wireTerms } from './js/terms.js';
 import { anchorTarget, syncInputs, wireControls } from './js/controls.js';
 import { bannerText, barProbs, openRow } from './js/opened-row.js';
 import { renderTokenTable, tokenCsv } from './js/token-table.js';
 import { verdict } from './js/verdict.js';
+import { historyPoints, sameDistribution } from './js/steps.js';
 import { reportHeight } from './js/embed-size.js';
 
 /** @type {import('./js/state.js').State} */
@@ -28,9 +31,12 @@ let row = null;
 let frame = 0;
 /** @type {any} */
 let bars;
-// Steps taken for real: each entry is the state before the step and what
-// the step did ({ before, H, pk, predicted, realised, token }).
+// Steps taken for real, oldest first (js/steps.js). The history belongs to
+// one distribution: an edit of the logits or temperature that is not a step
+// (a preset, a typed logit, a pasted link, Back) starts it again.
+/** @type {import('./js/steps.js').Step[]} */
 let steps = [];
+let stepTimer = 0;
 
 /** Row index of bar j (−1: the "rest" bucket of an opened row). */
 const fullIndex = (j) => (row ? row.display[j] : j);
@@ -39,8 +45,10 @@ const fullIndex = (j) => (row ? row.display[j] : j);
 const ERROR_MS = 9000;
 const showError = (message, field = null) => showPageError(message, { field, hideAfterMs: ERROR_MS });
 
-/** Tries a new state; applies it only if the core accepts it. */
-function commit(next, { focusBars = false } = {}) {
+/** Tries a new state; applies it only if the core accepts it. A step (or
+ *  its undo) passes `keepSteps`; any other new distribution clears them. */
+function commit(next, { focusBars = false, keepSteps = false } = {}) {
+  fitRewards(next); // one reward per token, whatever the edit did to the tokens
   let d;
   const leaveRow = row && next.logits.join() !== state.logits.join();
   try {
@@ -55,12 +63,18 @@ function commit(next, { focusBars = false } = {}) {
   }
   dist?.free();
   dist = d;
+  if (!keepSteps && !sameDistribution(state, next)) {
+    clearTimeout(stepTimer);
+    steps = [];
+  }
   state = next;
   if (leaveRow) row = null;
   clearError();
   history.replaceState(null, '', hashFromState(state));
   // "Run this distribution in the lab": its logits at temperature 1 as the lab's start.
-  byTest('to-lab').href = `lab.html#logits=${state.logits.map((z) => z / state.temperature).join(',')}`;
+  const toLab = `lab.html#logits=${state.logits.map((z) => z / state.temperature).join(',')}`;
+  byTest('to-lab').href = toLab;
+  byTest('sample-to-lab').href = toLab;
   schedule();
   if (focusBars) requestAnimationFrame(() => bars.focusSelected());
   return true;
@@ -139,11 +153,12 @@ function render() {
     selected: s.token,
     flip: flipKind,
     signs: rows.index.map((i) => (i < 0 ? 0 : Math.sign(rows.firstOrder(i)))),
-    flipName: s.kind === 'pg' ? 'p†' : 'e^−H',
+    flipName: s.kind === 'pg' ? 'p†' : 'e^{−H}',
   });
   renderTokenTable(byTest('token-table').tBodies[0], rows, s.token);
   renderReadouts(all, k, step, layout?.exactFlip);
   renderHistory(all);
+  renderSampling();
   syncInputs(s);
   const ms = performance.now() - t0;
   readout('render-ms', `recomputed and redrawn in ${ms.toFixed(1)} ms`, ms);
@@ -163,7 +178,7 @@ function renderReadouts(all, k, step, exactFlip) {
   const Sk = d.discriminator()[k];
   const first = d.firstOrder(k, s.kind, step);
   const exact = d.exact(k, s.kind, step);
-  const flipName = s.kind === 'pg' ? 'p†' : 'e^−H';
+  const flipName = s.kind === 'pg' ? 'p†' : 'e^{−H}';
   const flipKind = s.kind === 'pg' ? d.flipPolicyGradient : d.flipNudge;
   readout('entropy', fmtEntropy(H, s.bits), H);
   readout('flip-nudge', fmt(d.flipNudge), d.flipNudge);
@@ -184,21 +199,34 @@ function renderReadouts(all, k, step, exactFlip) {
   readout('exact-flip', exactFlip === undefined ? 'none in (0, 1)' : `q = ${fmt(exactFlip)}`, exactFlip ?? '');
 
   const label = s.labels[s.token];
-  const v = verdict({ kind: s.kind, label, p: all[k], adv: s.adv, step, first, exact, bits: s.bits });
+  const v = verdict({ kind: s.kind, label, p: all[k], adv: s.adv, step, first, exact, bits: s.bits, flip: flipKind });
   const box = byTest('verdict');
   box.className = `verdict ${v.direction}`;
   box.dataset.broke = v.broke ? '1' : '';
-  box.textContent = v.text;
+  // The reason in a span of its own: the ?embed=1 view leaves it out to keep
+  // its height (www/style.css, .embed .verdict-reason).
+  const at = v.reason ? v.text.indexOf(v.reason) : -1;
+  if (at < 0) setRichText(box, v.text);
+  else {
+    const part = (text, cls = '') => {
+      const span = setRichText(document.createElement('span'), text);
+      if (cls) span.className = cls;
+      return span;
+    };
+    box.replaceChildren(part(v.text.slice(0, at)), part(v.reason, 'verdict-reason'), part(v.text.slice(at + v.reason.length)));
+  }
   const n = all.length.toLocaleString('en');
+  // What each curve holds (issue 11: they answer different questions). Kept
+  // short: the ?embed=1 view shows it under the chart in a fixed height.
   const caption =
-    `Solid: first-order ΔH for a token of probability q with H and S̄ held fixed (η·A = ${fmt(step, 3)}). ` +
+    `Solid: first-order ΔH of an update on another token of probability q, H and S̄ fixed (η·A = ${fmt(step, 3)}). ` +
     (row && all.length > maxDots()
       ? `Dots: the most likely tokens of the row and a sample of the rest of its ${n}. `
       : `Dots: the ${n} tokens. `) +
-    `Dashed: exact ΔH with “${label}” moved to q` +
-    (exactFlip === undefined ? '.' : `; it crosses zero at q = ${fmt(exactFlip, 4)} (◆), against ` + `${flipName} = ${fmt(flipKind, 4)}.`);
-  setTextWithOverbars($('caption'), caption);
-  byTest('curve').setAttribute('aria-label', `Chart: ${caption}`);
+    `Dashed: exact ΔH with “${label}” itself moved to q` +
+    (exactFlip === undefined ? '.' : `; zero at q = ${fmt(exactFlip, 4)} (◆), against ${flipName} = ${fmt(flipKind, 4)}.`);
+  setRichText($('caption'), caption);
+  byTest('curve').setAttribute('aria-label', `Chart: ${plainText(caption)}`);
 }
 
 // ---------- a row opened from a logit slice ----------
@@ -249,22 +277,19 @@ function takeStep() {
   const step = stepValue();
   const predicted = d.firstOrder(k, s.kind, step);
   const realised = d.exact(k, s.kind, step);
-  const before = structuredClone(s);
   const next = structuredClone(s);
   next.logits = Array.from(d.updatedLogits(Float64Array.from(s.logits), k, s.kind, step));
-  const H0 = d.entropy;
-  const pk0 = d.probs()[k];
-  if (!commit(next)) return false;
-  steps.push({ before, H: H0, pk: pk0, predicted, realised, token: k });
+  const entry = { before: s.logits, H: d.entropy, probs: Array.from(d.probs()), predicted, realised, tokens: [k] };
+  if (!commit(next, { keepSteps: true })) return false;
+  steps.push(entry);
   return true;
 }
 
-let stepTimer = 0;
-function takeSteps(n) {
+function takeSteps(n, stepOnce = takeStep) {
   clearTimeout(stepTimer);
   $('bars').classList.add('stepping');
   const one = (left) => {
-    if (left <= 0 || !takeStep()) {
+    if (left <= 0 || !stepOnce()) {
       stepTimer = setTimeout(() => $('bars').classList.remove('stepping'), 260);
       return;
     }
@@ -273,15 +298,77 @@ function takeSteps(n) {
   one(n);
 }
 
+// ---------- sample and reward ----------
+
+// Seeds 1, 2, … of this page's sampled steps: a session replays exactly.
+let seed = 0;
+
+/** One GRPO-style step on tokens drawn from p (docs/math.md, "Sampling"). */
+function sampleStep() {
+  if (row) {
+    row = null;
+    if (!commit(structuredClone(state))) return false;
+  }
+  const s = state;
+  const d = dist;
+  const rewards = Float64Array.from(s.rewards);
+  let out;
+  let predicted;
+  try {
+    predicted = d.expectedChange(d.rewardAdvantages(rewards), s.step);
+    out = d.sampledStep(Float64Array.from(s.logits), rewards, s.group, s.step, ++seed);
+  } catch (e) {
+    showError(e.message);
+    return false;
+  }
+  const H0 = d.entropy;
+  const probs = Array.from(d.probs());
+  if (!commit({ ...structuredClone(s), logits: Array.from(out.logits) }, { keepSteps: true })) return false;
+  // H(after) − H(before): a group moves many logits at once, so there is no
+  // one-token exact formula; at the page's sizes the difference has digits to spare.
+  const realised = dist.entropy - H0;
+  steps.push({ before: s.logits, H: H0, probs, predicted, realised, tokens: Array.from(out.tokens), sampled: true, rewards: s.rewards });
+  return true;
+}
+
+function renderSampling() {
+  const s = state;
+  renderRewards($('rewards'), s.labels, s.rewards);
+  if (document.activeElement !== $('group')) $('group').value = String(s.group);
+  const unit = (v) => (s.bits ? v / Math.LN2 : v);
+  const u = s.bits ? ' bits' : ' nats';
+  let expected = NaN;
+  try {
+    expected = dist.expectedChange(dist.rewardAdvantages(Float64Array.from(s.rewards)), s.step);
+  } catch {
+    // an opened row has more tokens than the bars: shown once it is a toy
+  }
+  const some = s.rewards.some((r) => r);
+  const all = s.rewards.every((r) => r);
+  readout(
+    'expected-change',
+    Number.isNaN(expected)
+      ? '—'
+      : !some || all
+        ? `0${u} (${some ? 'every' : 'no'} token rewarded: no advantage)`
+        : fmt(unit(expected), 4) + u,
+    Number.isNaN(expected) ? '' : expected,
+  );
+  const last = [...steps].reverse().find((e) => e.sampled);
+  readout('sampled-realised', last ? fmt(unit(last.realised), 4) + u : '—', last ? last.realised : '');
+}
+
+// Undo and Reset put the logits back and keep every setting changed since
+// (η, A, the token): the history is of the logits only.
 function undoStep() {
   clearTimeout(stepTimer);
   const last = steps.pop();
-  if (last) commit(last.before);
+  if (last) commit({ ...structuredClone(state), logits: last.before }, { keepSteps: true });
 }
 
 function resetSteps() {
   clearTimeout(stepTimer);
-  if (steps.length) commit(steps[0].before);
+  if (steps.length) commit({ ...structuredClone(state), logits: steps[0].before }, { keepSteps: true });
   steps = [];
   schedule();
 }
@@ -289,12 +376,12 @@ function resetSteps() {
 /** @param {Float64Array} all the probabilities of the current distribution */
 function renderHistory(all) {
   // Steps are taken on toy distributions only (a step leaves an opened row),
-  // so their token indices index `all`; otherwise map the bar to the row.
-  const tracked = steps.length ? steps[steps.length - 1].token : fullIndex(state.token);
-  const points = steps.map((e) => ({ H: e.H, pk: e.pk }));
-  points.push({ H: dist.entropy, pk: all[tracked] ?? 0 });
-  drawHistory($('history'), points);
-  renderHistoryTable(byTest('history-table').tBodies[0], steps, dist.entropy, all);
+  // so the chosen bar indexes every step's probabilities. The p_k line and
+  // column follow the token chosen now, through every step.
+  const tracked = fullIndex(state.token);
+  const points = historyPoints(steps, tracked, dist.entropy, all);
+  drawHistory($('history'), points, state.labels[state.token]);
+  renderHistoryTable(byTest('history-table').tBodies[0], points, steps, state.labels);
   $('undo-step').disabled = steps.length === 0;
   $('reset-steps').disabled = steps.length === 0;
 }
@@ -311,7 +398,10 @@ function loadHash() {
     }
   }
   const { state: s, problems } = stateFromHash(location.hash.includes('=') ? location.hash : '');
-  if (location.hash && hashFromState(s) === location.hash && dist) return; // our own write
+  // Only a hash that differs from the state shown is news: the page writes
+  // its own with replaceState, which fires no hashchange. (Comparing with the
+  // *parsed* hash took every canonical link, pasted or from Back, for ours.)
+  if (dist && location.hash === hashFromState(state)) return;
   if (!commit(s)) commit(/** @type {import('./js/state.js').State} */ (structuredClone(DEFAULT_STATE)));
   if (problems.length) showError(`Part of the link could not be used: ${problems.join('; ')}.`);
 }
@@ -327,6 +417,7 @@ async function main() {
     showError(`The WebAssembly module failed to load (${e.message}). Reload the page; if it persists, rebuild with scripts/serve.sh.`);
     return;
   }
+  wireTerms();
   bars = wireControls({
     state: () => state,
     edit,
@@ -334,6 +425,7 @@ async function main() {
     logitForProb,
     loadHash,
     takeSteps,
+    sampleSteps: (n) => takeSteps(n, sampleStep),
     undoStep,
     resetSteps,
     isBucket: (j) => fullIndex(j) < 0,

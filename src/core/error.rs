@@ -10,16 +10,48 @@ use std::fmt;
 #[derive(Clone, Debug, PartialEq)]
 pub enum CoreError {
     Empty,
-    NotANumber { index: usize },
-    PositiveInfinity { index: usize },
+    NotANumber {
+        index: usize,
+    },
+    PositiveInfinity {
+        index: usize,
+    },
     AllMasked,
-    NegativeProbability { index: usize, value: f64 },
-    ProbabilitySum { sum: f64 },
-    Temperature { value: f64 },
-    TokenOutOfRange { token: usize, vocab: usize },
-    Step { value: f64 },
-    UnknownKind { kind: String },
-    Curve { reason: &'static str },
+    NegativeProbability {
+        index: usize,
+        value: f64,
+    },
+    ProbabilitySum {
+        sum: f64,
+    },
+    Temperature {
+        value: f64,
+    },
+    TokenOutOfRange {
+        token: usize,
+        vocab: usize,
+    },
+    Step {
+        value: f64,
+    },
+    UnknownKind {
+        kind: String,
+    },
+    Curve {
+        reason: &'static str,
+    },
+    /// Per-token values (advantages, rewards) of the wrong count, or the
+    /// one at `index` not finite.
+    PerToken {
+        what: &'static str,
+        given: usize,
+        vocab: usize,
+        index: Option<usize>,
+    },
+    /// A sampled step's group size outside 1 ..= sampling::MAX_GROUP.
+    Group {
+        value: usize,
+    },
 }
 
 impl CoreError {
@@ -37,6 +69,7 @@ impl CoreError {
             CoreError::TokenOutOfRange { .. } => "range",
             CoreError::UnknownKind { .. } => "unknown-kind",
             CoreError::Curve { .. } => "curve",
+            CoreError::PerToken { .. } | CoreError::Group { .. } => "range",
         }
     }
 
@@ -47,6 +80,8 @@ impl CoreError {
             CoreError::TokenOutOfRange { .. } => Some("token"),
             CoreError::Step { .. } => Some("step"),
             CoreError::UnknownKind { .. } => Some("kind"),
+            CoreError::PerToken { what, .. } => Some(what),
+            CoreError::Group { .. } => Some("group"),
             _ => None,
         }
     }
@@ -99,6 +134,19 @@ impl fmt::Display for CoreError {
                 "Unknown update kind \"{kind}\": use \"nudge\" (raise one logit) or \"pg\" (policy-gradient step)."
             ),
             CoreError::Curve { reason } => write!(f, "{reason}"),
+            CoreError::PerToken { what, given, vocab, index: None } => write!(
+                f,
+                "Give one of the {what} per token: the distribution has {vocab} tokens, not {given}."
+            ),
+            CoreError::PerToken { what, index: Some(i), .. } => write!(
+                f,
+                "The {what} must be finite numbers; the one of token {i} is not."
+            ),
+            CoreError::Group { value } => write!(
+                f,
+                "A group of {value} samples is not possible: draw from 1 to {} tokens per step.",
+                super::sampling::MAX_GROUP
+            ),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod format;
 pub mod lambert;
 pub mod rows;
 pub mod run;
+pub mod sampling;
 pub mod simulate;
 pub mod slice;
 pub mod sum;

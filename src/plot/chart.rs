@@ -121,8 +121,12 @@ pub fn draw_curve<DB: DrawingBackend>(
     let (x0, x1) = (m.x_of(m.q_min.max(1e-300)), m.x_of(m.q_max));
     let x0 = if m.log_x { x0 } else { 0.0 };
     let (y0, y1) = m.y_range();
+    // The legend sits in a band above the plot, never over the data
+    // (issue 11: it hid dots and the p†/e^−H labels).
+    let legend = legend_rows(root, m, style)?;
     let mut chart = ChartBuilder::on(root)
         .margin(px(14.0))
+        .margin_top(px(10.0) + legend.height)
         .x_label_area_size(px(46.0))
         .y_label_area_size(px(74.0))
         .build_cartesian_2d(x0..x1, y0..y1)
@@ -241,7 +245,7 @@ pub fn draw_curve<DB: DrawingBackend>(
         .map_err(err)?;
 
     // Vertical markers at e^−H and p†, labelled at the bottom.
-    let markers = [(m.flip_nudge, "e^−H"), (m.flip_pg, "p†")];
+    let markers = [(m.flip_nudge, "e^{−H}"), (m.flip_pg, "p†")];
     for (i, &(q, label)) in markers.iter().enumerate() {
         let x = m.x_of(q);
         if !(x >= x0 && x <= x1) {
@@ -256,13 +260,8 @@ pub fn draw_curve<DB: DrawingBackend>(
             ))
             .map_err(err)?;
         let ly = y0 + (0.04 + 0.07 * i as f64) * (y1 - y0);
-        chart
-            .draw_series([Text::new(
-                label,
-                (x + pad, ly),
-                font(12.0).color(&pal.marker).pos(text_pos(HPos::Left)),
-            )])
-            .map_err(err)?;
+        let (lx, lyp) = chart.backend_coord(&(x + pad, ly));
+        draw_rich(root, label, (lx, lyp), 12.0 * style.scale, &pal.marker)?;
     }
 
     // First-order curve (fixed H and S̄).
@@ -334,9 +333,7 @@ pub fn draw_curve<DB: DrawingBackend>(
     }
 
     let (xr, yr) = chart.plotting_area().get_pixel_range();
-    if (xr.end - xr.start) as f64 / style.scale >= 440.0 {
-        draw_legend(root, m, &pal, style, (xr.start, yr.end))?;
-    }
+    draw_legend(root, &legend, &pal, style, (xr.start, px(8.0) as i32))?;
 
     Ok(Layout {
         left: xr.start as f64,
@@ -375,61 +372,98 @@ fn hatch<DB: DrawingBackend>(
     Ok(())
 }
 
-/// The legend, drawn by hand in the lower-left corner of the plotting area.
-/// (plotters' own series labels measure text through the page's DOM, which
-/// forces a layout per label and is refused under a strict CSP.)
-fn draw_legend<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    m: &CurveModel,
-    pal: &Palette,
-    style: &ChartStyle,
-    (left, bottom): (i32, i32),
-) -> Result<(), String> {
-    let s = style.scale;
-    let px = |v: f64| (v * s).round() as i32;
-    let font = ("sans-serif", 12.0 * s).into_font().color(&pal.ink);
-    let mut items: Vec<(u8, &str)> = vec![(
+/// The legend's items, laid out in rows across the chart's width.
+struct Legend {
+    /// (what, label, x offset, row) per item.
+    items: Vec<(u8, &'static str, i32, i32)>,
+    height: u32,
+}
+
+/// What each curve holds (issue 11: the two curves answer different
+/// questions, docs/math.md "The curve"). Shorter names on a narrow chart.
+fn legend_items(m: &CurveModel, wide: bool) -> Vec<(u8, &'static str)> {
+    let mut items: Vec<(u8, &'static str)> = vec![(
         0,
-        match m.kind {
-            UpdateKind::Nudge => "first order, H fixed",
-            UpdateKind::PolicyGradient => "first order, H and S̄ fixed",
+        match (m.kind, wide) {
+            (UpdateKind::Nudge, true) => "first order: another token of probability q, H fixed",
+            (UpdateKind::PolicyGradient, true) => {
+                "first order: another token of probability q, H and S\u{304} fixed"
+            }
+            (_, false) => "first order, another token at q",
         },
     )];
     if !m.exact.is_empty() {
-        items.push((1, "exact, chosen token moved to q"));
+        items.push((
+            1,
+            if wide {
+                "exact: this token moved to q"
+            } else {
+                "exact, this token at q"
+            },
+        ));
     }
     if m.exact_flip.is_some() {
         items.push((2, "exact sign flip"));
     }
     if m.chosen.is_some() {
-        items.push((3, "chosen token"));
+        items.push((3, "this token"));
     }
-    let mut text_w = 0;
-    for (_, label) in &items {
+    items
+}
+
+const LEGEND_ROW: f64 = 18.0;
+const LEGEND_SWATCH: f64 = 26.0;
+const LEGEND_GAP: f64 = 18.0;
+
+fn legend_rows<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    m: &CurveModel,
+    style: &ChartStyle,
+) -> Result<Legend, String> {
+    let s = style.scale;
+    let px = |v: f64| (v * s).round() as i32;
+    let font = ("sans-serif", 12.0 * s).into_font().color(&BLACK);
+    let (width, _) = root.dim_in_pixel();
+    let wide = width as f64 / s >= 640.0;
+    // The band starts at the plot's left edge (the y labels' width in).
+    let avail = width as i32 - px(14.0 + 74.0 + 14.0);
+    let (mut x, mut row) = (0, 0);
+    let mut items = Vec::new();
+    for (what, label) in legend_items(m, wide) {
         let (w, _) = root
             .estimate_text_size(&label.replace(OVERBAR, "S"), &font)
             .map_err(err)?;
-        text_w = text_w.max(w as i32);
+        let item_w = px(LEGEND_SWATCH + 6.0) + w as i32;
+        if x > 0 && x + item_w > avail {
+            x = 0;
+            row += 1;
+        }
+        items.push((what, label, x, row));
+        x += item_w + px(LEGEND_GAP);
     }
-    let (row, swatch, pad) = (px(18.0), px(26.0), px(8.0));
-    let (w, h) = (
-        pad * 3 + swatch + text_w,
-        pad * 2 + row * items.len() as i32,
-    );
-    let (x0, y0) = (left + px(10.0), bottom - px(10.0) - h);
-    root.draw(&Rectangle::new(
-        [(x0, y0), (x0 + w, y0 + h)],
-        pal.background.mix(0.9).filled(),
-    ))
-    .map_err(err)?;
-    root.draw(&Rectangle::new(
-        [(x0, y0), (x0 + w, y0 + h)],
-        pal.grid.stroke_width(px(1.0).max(1) as u32),
-    ))
-    .map_err(err)?;
-    for (i, (what, label)) in items.iter().enumerate() {
-        let cy = y0 + pad + row * i as i32 + row / 2;
-        let (sx, ex) = (x0 + pad, x0 + pad + swatch);
+    Ok(Legend {
+        items,
+        height: ((row + 1) as f64 * LEGEND_ROW * s).round() as u32,
+    })
+}
+
+/// The legend band, drawn by hand above the plot. (plotters' own series
+/// labels measure text through the page's DOM, which forces a layout per
+/// label and is refused under a strict CSP.)
+fn draw_legend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    legend: &Legend,
+    pal: &Palette,
+    style: &ChartStyle,
+    (left, top): (i32, i32),
+) -> Result<(), String> {
+    let s = style.scale;
+    let px = |v: f64| (v * s).round() as i32;
+    let font = ("sans-serif", 12.0 * s).into_font().color(&pal.ink);
+    let (row, swatch, pad) = (px(LEGEND_ROW), px(LEGEND_SWATCH), px(6.0));
+    for &(what, label, dx, r) in &legend.items {
+        let cy = top + row * r + row / 2;
+        let (sx, ex) = (left + dx, left + dx + swatch);
         let lw = px(2.0).max(1) as u32;
         match what {
             0 => root.draw(&PathElement::new(
@@ -487,6 +521,44 @@ fn draw_legend<DB: DrawingBackend>(
     Ok(())
 }
 
+/// Text with real superscripts and subscripts, written "e^{−H}" or
+/// "p_{k}": the braces' content is drawn at 70 % size, raised or lowered by
+/// 0.35 em. Left-aligned at `at`, vertically centred like `text_pos`.
+fn draw_rich<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    text: &str,
+    at: (i32, i32),
+    size: f64,
+    color: &RGBColor,
+) -> Result<(), String> {
+    let (mut x, y) = at;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let (part, shift, scale, next) = match rest.find(['^', '_']) {
+            Some(0) => {
+                let close = rest.find('}').unwrap_or(rest.len());
+                let inner = rest.get(2..close).unwrap_or("");
+                let dy = if rest.starts_with('^') { -0.35 } else { 0.3 };
+                (inner, dy, 0.7, rest.get(close + 1..).unwrap_or(""))
+            }
+            Some(i) => (&rest[..i], 0.0, 1.0, &rest[i..]),
+            None => (rest, 0.0, 1.0, ""),
+        };
+        let font = ("sans-serif", size * scale).into_font().color(color);
+        let py = y + (shift * size).round() as i32;
+        root.draw(&Text::new(
+            part.to_string(),
+            (x, py),
+            font.clone().pos(text_pos(HPos::Left)),
+        ))
+        .map_err(err)?;
+        let (w, _) = root.estimate_text_size(part, &font).map_err(err)?;
+        x += w as i32;
+        rest = next;
+    }
+    Ok(())
+}
+
 /// S̄ as "S" + combining U+0304, which WebKit's fonts drop (a bare "S"):
 /// chart text writes a plain S and draws the bar as a line.
 const OVERBAR: &str = "S\u{304}";
@@ -527,12 +599,18 @@ mod tests {
             let (s, layout, m) = svg(log_x);
             assert!(s.starts_with("<svg"));
             assert!(
-                s.contains("p†") && s.contains("e^−H"),
-                "markers are labelled"
+                s.contains("p†") && s.contains("−H") && !s.contains("e^"),
+                "markers are labelled, e^−H with a real superscript"
             );
             assert!(s.contains("expands H") && s.contains("contracts H"));
             // S̄ is a plain S under a drawn bar: WebKit drops the combining U+0304.
-            assert!(s.contains("first order, H and S fixed") && !s.contains('\u{304}'));
+            assert!(
+                s.contains("another token of probability q, H and S fixed")
+                    && s.contains("exact: this token moved to q")
+                    && !s.contains('\u{304}')
+            );
+            // The legend sits above the plot, clear of the data.
+            assert!(layout.top > 30.0, "legend band: plot top at {}", layout.top);
             assert!(s.contains("stroke-dasharray") || s.matches("<polyline").count() >= 3);
             assert!(m.exact_flip.is_some());
             // The flip marker's pixel column is where the layout says p† is.

@@ -40,7 +40,7 @@ export interface EntropyPolarityError extends Error {
   /** A short stable name: "type", "range", "unknown-option", "canvas", "empty", "not-a-number", … */
   code: string;
   /** The argument or option at fault, when one is. */
-  field?: string;
+  field?: string | null;
 }
 /** Options of drawCurve and curveSvg; every one is optional. */
 export interface ChartOptions {
@@ -76,6 +76,15 @@ export interface TopBars {
   rest: number;
   /** The bar of the sampled token (0 when there is none). */
   token: number;
+}
+/** Distribution.sampledStep: the group drawn from p and the logits after the step. */
+export interface SampledStep {
+  /** The G tokens drawn, in order. */
+  tokens: Uint32Array;
+  /** Each draw's group-normalised advantage (r − mean)/sd; all 0 when the group's rewards are equal. */
+  advantages: Float64Array;
+  /** z + (η/G) Σ_i A_i (e_{k_i} − p). */
+  logits: Float64Array;
 }
 /** analyzeRows: one entry per row; the last four only when tokens were given. */
 export interface RowsAnalysis {
@@ -286,6 +295,56 @@ impl Distribution {
             kind(kind_name)?,
             step,
         ))
+    }
+
+    /// E over k ~ p of the first-order ΔH of z ← z + η A_k (e_k − p):
+    /// −(η/T) Cov_p(A, S), one advantage per token (docs/math.md, "Sampling").
+    #[wasm_bindgen(js_name = expectedChange)]
+    pub fn expected_change(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Float64Array | Float32Array | number[]")] advantages: &JsValue,
+        step: f64,
+    ) -> Result<f64, Error> {
+        let a = to_f64_vec(advantages, "advantages")?;
+        Ok(self.inner.expected_change(&a, step)?)
+    }
+
+    /// Per-token advantages (r − r̄)/σ, r̄ and σ under p; all 0 when σ = 0.
+    #[wasm_bindgen(js_name = rewardAdvantages)]
+    pub fn reward_advantages(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Float64Array | Float32Array | number[]")]
+        rewards: &JsValue,
+    ) -> Result<Vec<f64>, Error> {
+        let r = to_f64_vec(rewards, "rewards")?;
+        Ok(core::sampling::reward_advantages(&self.inner, &r)?)
+    }
+
+    /// One GRPO-style step: draw `group` tokens from p with the seeded
+    /// generator, normalise their rewards within the group, and update
+    /// `logits` (the ones this distribution was made from).
+    #[wasm_bindgen(js_name = sampledStep, unchecked_return_type = "SampledStep")]
+    pub fn sampled_step(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Float64Array | Float32Array | number[]")]
+        logits: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Float64Array | Float32Array | number[]")]
+        rewards: &JsValue,
+        group: f64,
+        step: f64,
+        seed: f64,
+    ) -> Result<JsValue, Error> {
+        let z = to_f64_vec(logits, "logits")?;
+        let r = to_f64_vec(rewards, "rewards")?;
+        let group = convert::whole(group, "group")? as usize;
+        let mut rng = core::simulate::Rng::new(convert::whole(seed, "seed")?);
+        let s = core::sampling::sampled_step(&self.inner, &z, &r, group, step, &mut rng)?;
+        let tokens: Vec<u32> = s.tokens.iter().map(|&k| k as u32).collect();
+        Ok(object(&[
+            ("tokens", js_sys::Uint32Array::from(&tokens[..]).into()),
+            ("advantages", Float64Array::from(&s.advantages[..]).into()),
+            ("logits", Float64Array::from(&s.logits[..]).into()),
+        ]))
     }
 
     /// The zero of the exact curve nearest the first-order flip, or undefined.

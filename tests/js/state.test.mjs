@@ -18,6 +18,8 @@ test('a state survives the link', () => {
     adv: -1.5,
     logX: true,
     bits: true,
+    rewards: [1, 0, 0, 1],
+    group: 32,
   };
   const { state, problems } = stateFromHash(hashFromState(s));
   assert.deepEqual(problems, []);
@@ -34,7 +36,9 @@ test('unknown keys and bad values are reported, the rest is used', () => {
   assert.match(problems.join(';'), /"sgd"/);
   assert.match(problems.join(';'), /temperature/);
   // Every key the codec writes, it reads.
-  const written = new URLSearchParams(hashFromState({ ...DEFAULT_STATE, logX: true, bits: true }).slice(1));
+  const written = new URLSearchParams(
+    hashFromState({ ...DEFAULT_STATE, logX: true, bits: true, rewards: [0, 1, 0, 0], group: 4 }).slice(1),
+  );
   assert.deepEqual([...written.keys()].sort(), [...HASH_KEYS].sort());
 });
 
@@ -58,4 +62,16 @@ test('presets are valid states', () => {
     assert.ok(p.logits.every(Number.isFinite), name);
   }
   assert.equal(preset('nope'), null);
+});
+
+test('rewards and the group size: one reward per token, whole groups', () => {
+  const { state, problems } = stateFromHash('#logits=1,2,3&rewards=1,0&group=0');
+  assert.deepEqual(state.rewards, [0, 0, 0]);
+  assert.equal(state.group, DEFAULT_STATE.group);
+  assert.equal(problems.length, 2, problems.join('; '));
+  assert.match(problems.join(';'), /3 zeros and ones/);
+  assert.match(problems.join(';'), /group size/);
+  // No rewards, the default group: the link does not mention them.
+  assert.doesNotMatch(hashFromState(DEFAULT_STATE), /rewards|group/);
+  assert.deepEqual(stateFromHash('#logits=1,2&rewards=0,1&group=16').state.rewards, [0, 1]);
 });

@@ -24,3 +24,14 @@ test('when they agree, the first-order value leads and the exact one follows', (
   assert.match(verdict({ ...base, first: 0.5, exact: 0.4, bits: true }).text, /widens.*0\.721 bits/);
   assert.equal(verdict({ ...base, step: 0, first: 0, exact: 0 }).text, 'With η·A = 0 nothing changes.');
 });
+
+test('the verdict gives its reason: the side of the flip and the sign of A', () => {
+  const pg = verdict({ kind: 'pg', label: 'Paris', p: 0.609, adv: 1, step: 0.1, first: -0.0168, exact: -0.0171, flip: 0.4906 });
+  assert.match(pg.text, /narrows the distribution because p = 0\.609 > p† = 0\.491 and A > 0: ΔH ≈/);
+  const rare = verdict({ kind: 'pg', label: 'Lille', p: 0.03, adv: 1, step: 0.1, first: 0.01, exact: 0.01, flip: 0.4906 });
+  assert.match(rare.text, /widens the distribution because p = 0\.03 < p† = 0\.491 and A > 0/);
+  const pen = verdict({ kind: 'pg', label: 'Paris', p: 0.609, adv: -1, step: -0.1, first: 0.0168, exact: 0.0165, flip: 0.4906 });
+  assert.match(pen.text, /widens the distribution because p = 0\.609 > p† = 0\.491 and A < 0/);
+  const nudge = verdict({ kind: 'nudge', label: 'Nice', p: 0.2, adv: 1, step: 0.1, first: 0.01, exact: 0.01, flip: 0.3624 });
+  assert.match(nudge.text, /widens the distribution because p = 0\.2 < e\^\{−H\} = 0\.362 and ε = η·A > 0/);
+});

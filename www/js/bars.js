@@ -4,6 +4,8 @@
 // Each bar is coloured (and patterned) by the sign of the entropy change it
 // would cause if it were the updated token, and a line marks the flip.
 
+import { setRichText } from './overbar.js';
+
 export class BarEditor {
   /**
    * @param {HTMLElement} root
@@ -24,7 +26,18 @@ export class BarEditor {
     this.labels.className = 'bars-labels';
     root.append(this.plot, this.labels);
     this.plot.append(this.flipLine);
+    // The y scale: probability 0 to 1, on the grid lines the CSS draws.
+    for (const v of [0, 0.25, 0.5, 0.75, 1]) {
+      const tick = document.createElement('span');
+      tick.className = 'bars-tick';
+      tick.setAttribute('aria-hidden', 'true');
+      tick.style.bottom = `${v * 100}%`;
+      tick.textContent = String(v);
+      this.plot.append(tick);
+    }
     this.drag = null;
+    /** @type {{j: number, id: number, x0: number, y0: number} | null} a touch that may be a tap */
+    this.tap = null;
     this.plot.addEventListener('pointerdown', (e) => this.pointerDown(e));
     this.plot.addEventListener('pointermove', (e) => this.pointerMove(e));
     this.plot.addEventListener('pointerup', (e) => this.pointerUp(e));
@@ -43,12 +56,20 @@ export class BarEditor {
       bar.dataset.testid = `bar-${i}`;
       const fill = document.createElement('div');
       fill.className = 'bar-fill';
-      bar.append(fill);
+      // On touch screens a drag edits only from this handle at the bar's
+      // top; a swipe anywhere else scrolls the page.
+      const handle = document.createElement('div');
+      handle.className = 'bar-handle';
+      fill.append(handle);
+      const value = document.createElement('span');
+      value.className = 'bar-value';
+      value.setAttribute('aria-hidden', 'true');
+      bar.append(fill, value);
       const label = document.createElement('div');
       label.className = 'bar-label';
       this.plot.append(bar);
       this.labels.append(label);
-      this.bars.push({ bar, fill, label });
+      this.bars.push({ bar, fill, label, value });
     }
     while (this.bars.length > n) {
       const { bar, label } = this.bars.pop();
@@ -67,9 +88,12 @@ export class BarEditor {
     this.ensureCount(n);
     this.root.classList.toggle('many', n > 16);
     for (let i = 0; i < n; i++) {
-      const { bar, fill, label } = this.bars[i];
+      const { bar, fill, label, value } = this.bars[i];
       const p = v.probs[i];
       fill.style.height = `${(p * 100).toFixed(3)}%`;
+      // p on the bar itself: a hover title never shows on a touch screen.
+      value.textContent = p >= 0.995 ? p.toFixed(3) : p.toFixed(2).replace(/^0/, '');
+      value.style.bottom = `${(p * 100).toFixed(3)}%`;
       const sel = i === v.selected;
       bar.classList.toggle('selected', sel);
       bar.tabIndex = sel ? 0 : -1;
@@ -85,7 +109,7 @@ export class BarEditor {
     }
     const f = Math.min(Math.max(v.flip, 0), 1);
     this.flipLine.style.bottom = `${(f * 100).toFixed(3)}%`;
-    this.flipLabel.textContent = `${v.flipName} = ${v.flip.toPrecision(3)}`;
+    setRichText(this.flipLabel, `${v.flipName} = ${v.flip.toPrecision(3)}`);
     this.selected = v.selected;
     this.count = n;
   }
@@ -109,6 +133,12 @@ export class BarEditor {
   pointerDown(e) {
     if (e.button !== 0) return;
     const j = this.indexAt(e);
+    if (e.pointerType !== 'mouse' && !(/** @type {HTMLElement} */ (e.target).closest('.bar-handle'))) {
+      // Touch or pen off a handle: a tap chooses the bar, a swipe scrolls
+      // (the browser takes it: touch-action pan-y, then pointercancel).
+      this.tap = { j, id: e.pointerId, x0: e.clientX, y0: e.clientY };
+      return;
+    }
     this.drag = { j, id: e.pointerId, moved: false, y0: e.clientY };
     this.plot.setPointerCapture(e.pointerId);
     this.h.onSelect(j);
@@ -123,6 +153,12 @@ export class BarEditor {
   }
 
   pointerUp(e) {
+    const tap = this.tap;
+    this.tap = null;
+    if (tap && e.type === 'pointerup' && tap.id === e.pointerId && Math.hypot(e.clientX - tap.x0, e.clientY - tap.y0) < 10) {
+      this.h.onSelect(tap.j);
+      return;
+    }
     if (!this.drag || e.pointerId !== this.drag.id) return;
     if (this.drag.moved) this.h.onProb(this.drag.j, this.probAt(e), true);
     this.drag = null;

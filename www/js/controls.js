@@ -6,7 +6,7 @@
 import { BarEditor } from './bars.js';
 import { $, byTest } from './dom.js';
 import { download, wireCopyLink } from './share.js';
-import { MAX_TOKENS, MIN_TOKENS, formatLogit, parseLogit, preset, roundLogit } from './state.js';
+import { MAX_GROUP, MAX_TOKENS, MIN_TOKENS, formatLogit, parseLogit, preset, roundLogit } from './state.js';
 
 /** Puts the state into every input, except the one being typed in. */
 export function syncInputs(s) {
@@ -45,6 +45,7 @@ export function syncInputs(s) {
  * @property {(logits: number[], j: number, q: number, T: number) => number} logitForProb
  * @property {() => void} leaveRow
  * @property {(n: number) => void} takeSteps
+ * @property {(n: number) => void} sampleSteps
  * @property {() => void} undoStep
  * @property {() => void} resetSteps
  * @property {() => void} exportSvg
@@ -135,6 +136,7 @@ export function wireControls(app) {
       if (s.logits.length <= MIN_TOKENS) return;
       s.logits.splice(s.token, 1);
       s.labels.splice(s.token, 1);
+      s.rewards.splice(s.token, 1);
       s.token = Math.min(s.token, s.logits.length - 1);
     }),
   );
@@ -189,6 +191,25 @@ export function wireControls(app) {
   $('export-svg').addEventListener('click', () => app.exportSvg());
   $('take-step').addEventListener('click', () => app.takeSteps(1));
   $('take-10').addEventListener('click', () => app.takeSteps(10));
+  $('sample-step').addEventListener('click', () => app.sampleSteps(1));
+  $('sample-10').addEventListener('click', () => app.sampleSteps(10));
+  $('rewards').addEventListener('click', (e) => {
+    const b = /** @type {HTMLElement} */ (e.target).closest('button[data-index]');
+    if (b)
+      edit((s) => {
+        const j = Number(/** @type {HTMLElement} */ (b).dataset.index);
+        s.rewards[j] = s.rewards[j] ? 0 : 1;
+      });
+  });
+  numberInput($('group'), 'Group size', showError, (v) => {
+    if (!Number.isInteger(v) || v < 1 || v > MAX_GROUP) {
+      showError(`Group size: draw a whole number of tokens from 1 to ${MAX_GROUP}; “${$('group').value}” is not.`, $('group'));
+      return;
+    }
+    edit((s) => {
+      s.group = v;
+    });
+  });
   $('undo-step').addEventListener('click', () => app.undoStep());
   $('reset-steps').addEventListener('click', () => app.resetSteps());
   $('export-tokens').addEventListener('click', () => app.exportTokens());

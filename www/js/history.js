@@ -14,8 +14,11 @@ const W = 480,
   T = 12,
   B = 26;
 
-/** @param {SVGSVGElement} svg @param {{H:number, pk:number}[]} points (step 0 first) */
-export function drawHistory(svg, points) {
+/**
+ * @param {SVGSVGElement} svg @param {{H:number, pk:number}[]} points (step 0 first)
+ * @param {string} [label] the token whose probability the dashed line follows
+ */
+export function drawHistory(svg, points, label = '') {
   svg.replaceChildren();
   const n = points.length;
   const hTicks = ticks(0, Math.max(1e-9, ...points.map((p) => p.H)) * 1.05, 4);
@@ -38,36 +41,44 @@ export function drawHistory(svg, points) {
   });
   for (const v of [0, 0.25, 0.5, 0.75, 1]) svg.append(el('text', { x: W - R + 4, y: yP(v) + 4 }, v.toFixed(2)));
   svg.append(el('text', { x: L, y: T - 2, class: 'h-label' }, 'H (nats) —'));
-  svg.append(el('text', { x: W - R, y: T - 2, 'text-anchor': 'end', class: 'p-label' }, '- - p_k'));
+  svg.append(pLabel(label, W - R, T - 2));
   if (n === 0) return;
   const path = (f) => points.map((p, i) => `${i ? 'L' : 'M'}${x(i).toFixed(1)},${f(p).toFixed(1)}`).join(' ');
   svg.append(el('path', { d: path((p) => yH(p.H)), class: 'h-line' }));
-  svg.append(el('path', { d: path((p) => yP(p.pk)), class: 'p-line' }));
+  // The values ride along for tools and tests (docs/contract.md).
+  svg.append(el('path', { d: path((p) => yP(p.pk)), class: 'p-line', 'data-values': points.map((p) => p.pk).join(',') }));
   const last = points[n - 1];
   svg.append(el('circle', { cx: x(n - 1), cy: yH(last.H), r: 3.5, class: 'h-dot' }));
   svg.append(el('circle', { cx: x(n - 1), cy: yP(last.pk), r: 3.5, class: 'p-dot' }));
 }
 
+/** "- - p(label)" with a real subscript-free form: p of the named token. */
+function pLabel(label, x, y) {
+  const t = el('text', { x, y, 'text-anchor': 'end', class: 'p-label' }, '- - p');
+  if (label) t.append(el('tspan', { 'baseline-shift': 'sub', 'font-size': '80%' }, 'k'), ` (${label.slice(0, 12)})`);
+  return t;
+}
+
 /**
- * The table of steps taken, newest first: H and p_k after each step, and the
- * predicted (first-order) and realised (exact) ΔH.
+ * The table of steps taken, newest first: H and p_k after each step, the
+ * predicted and realised ΔH, and the token(s) each step rewarded.
  * @param {HTMLTableSectionElement} body
- * @param {{H:number, pk:number, predicted:number, realised:number, token:number}[]} steps
- *   each with H and p_k *before* it
- * @param {number} H the entropy now @param {Float64Array} all the probabilities now
+ * @param {{H:number, pk:number}[]} points from historyPoints (js/steps.js)
+ * @param {import('./steps.js').Step[]} steps @param {string[]} labels
  */
-export function renderHistoryTable(body, steps, H, all) {
+export function renderHistoryTable(body, points, steps, labels) {
   body.replaceChildren(
     ...steps
       .map((e, i) => {
         const tr = document.createElement('tr');
-        const next = steps[i + 1];
+        if (e.sampled) tr.className = 'sampled';
         for (const v of [
           String(i + 1),
-          fmt(next ? next.H : H, 5),
-          fmt(next ? next.pk : all[e.token], 4),
+          fmt(points[i + 1].H, 5),
+          fmt(points[i + 1].pk, 4),
           fmt(e.predicted, 4),
           fmt(e.realised, 4),
+          rewarded(e, labels),
         ]) {
           const td = document.createElement('td');
           td.textContent = v;
@@ -77,4 +88,16 @@ export function renderHistoryTable(body, steps, H, all) {
       })
       .reverse(),
   );
+}
+
+/** Which tokens a step rewarded: "Paris", or for a sampled group its draws,
+ *  rewarded ones starred: "★Paris ×5, Lyon ×3". */
+export function rewarded(e, labels) {
+  if (!e.sampled) return labels[e.tokens[0]] ?? String(e.tokens[0]);
+  const counts = new Map();
+  for (const k of e.tokens) counts.set(k, (counts.get(k) ?? 0) + 1);
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+    .map(([k, n]) => `${e.rewards?.[k] ? '★' : ''}${labels[k] ?? k} ×${n}`)
+    .join(', ');
 }

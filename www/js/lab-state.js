@@ -7,6 +7,8 @@
 // Ranges are the core's business: numbers go to `simulate` as typed and its
 // errors (with .option) explain what is allowed.
 
+import { readBool, readHash, writeHash } from './hash.js';
+
 export const STRATEGIES = Object.freeze([
   { key: 'pg', name: 'plain PG', label: 'plain PG', marker: 'circle' },
   { key: 'entropy-bonus', name: 'entropy bonus', label: 'bonus', marker: 'square' },
@@ -96,17 +98,17 @@ export function labDefaults(core) {
 /** The link form of the settings: every setting, in a fixed order (a
  * vector only when given). */
 export function hashFromParams(params, p) {
+  /** @type {Array<[string, string]>} */
   const q = [];
   for (const { key, kind } of params) {
     const v = p[key];
     if (kind === 'vector') {
-      if (v) q.push(`${key}=${encodeURIComponent(Array.from(v).join(','))}`);
+      if (v) q.push([key, Array.from(v).join(',')]);
       continue;
     }
-    const text = kind === 'bool' ? (v ? '1' : '0') : v === null ? 'auto' : String(v);
-    q.push(`${key}=${encodeURIComponent(text)}`);
+    q.push([key, kind === 'bool' ? (v ? '1' : '0') : v === null ? 'auto' : String(v)]);
   }
-  return '#' + q.join('&');
+  return writeHash(q);
 }
 
 /**
@@ -117,22 +119,18 @@ export function hashFromParams(params, p) {
  */
 export function paramsFromHash(params, hash, defaults) {
   const byKey = Object.fromEntries(params.map((p) => [p.key, p]));
-  const q = new URLSearchParams(hash.replace(/^#/, ''));
+  const { params: q, problems: unknown } = readHash(hash, Object.keys(byKey));
   const out = { ...defaults };
-  const problems = [];
+  const problems = unknown;
   for (const [key, raw] of q) {
     const def = byKey[key];
-    if (!def) {
-      problems.push(`The link has an unknown setting “${key}”; it was ignored.`);
-      continue;
-    }
+    if (!def) continue; // reported above
     const text = raw.trim();
     if (def.kind === 'text' || def.kind === 'list') {
       out[key] = text;
     } else if (def.kind === 'bool') {
-      if (text === '1' || text === 'true') out[key] = true;
-      else if (text === '0' || text === 'false') out[key] = false;
-      else problems.push(`${key} in the link must be 0 or 1, not “${raw}”.`);
+      const b = readBool(q, key, problems);
+      if (b !== undefined) out[key] = b;
     } else if (def.kind === 'vector') {
       const v = text.split(',').map((x) => (x.trim() === '' ? NaN : Number(x)));
       if (v.length >= 2 && v.every(Number.isFinite)) out[key] = v;
@@ -148,7 +146,8 @@ export function paramsFromHash(params, hash, defaults) {
         );
     }
   }
-  return { params: out, problems };
+  // The lab shows each problem as a sentence of its own.
+  return { params: out, problems: problems.map((m) => `${m.replace(/^the /, 'The ')}${m.endsWith('.') ? '' : '.'}`) };
 }
 
 /** The strategies shown, in the page's order; unknown names are reported. */

@@ -2,6 +2,8 @@
 // The page state and its URL-hash form (docs/contract.md, "The link"): every
 // view is a link, e.g. #logits=2,1,0.5,-1&token=0&kind=pg&step=0.1
 
+import { readHash, readNumber, writeHash } from './hash.js';
+
 export const MIN_TOKENS = 2;
 export const MAX_TOKENS = 64;
 
@@ -11,7 +13,13 @@ export const MAX_TOKENS = 64;
  * @property {number} temperature @property {number} token the chosen bar
  * @property {string} kind "pg" | "nudge" @property {number} step η
  * @property {number} adv A @property {boolean} logX @property {boolean} bits
+ * @property {number[]} rewards each token's reward (0 or 1) for sampled steps
+ * @property {number} group G, the tokens a sampled step draws
  */
+
+/** Group sizes a sampled step may draw (the core allows more; the page keeps it quick). */
+export const MAX_GROUP = 256;
+export const DEFAULT_GROUP = 8;
 
 /** @type {Readonly<State>} */
 export const DEFAULT_STATE = Object.freeze({
@@ -24,7 +32,14 @@ export const DEFAULT_STATE = Object.freeze({
   adv: 1,
   logX: false,
   bits: false,
+  rewards: [0, 0, 0, 0],
+  group: DEFAULT_GROUP,
 });
+
+/** The rewards fitted to the logits: one per token, missing ones 0. @param {State} s */
+export function fitRewards(s) {
+  s.rewards = s.logits.map((_, j) => (s.rewards[j] ? 1 : 0));
+}
 
 /** Parses one logit as typed by a person: numbers, or -inf to mask. */
 export function parseLogit(text) {
@@ -69,12 +84,8 @@ function defaultLabel(i) {
  * problems lists what could not be used (the rest falls back to defaults).
  */
 export function stateFromHash(hash) {
-  const params = new URLSearchParams(hash.replace(/^#/, ''));
+  const { params, problems } = readHash(hash, HASH_KEYS);
   const s = /** @type {State} */ (structuredClone(DEFAULT_STATE));
-  const problems = [];
-  for (const key of new Set(params.keys())) {
-    if (!HASH_KEYS.includes(key)) problems.push(`the link has an unknown setting “${key}”, which was ignored`);
-  }
   if (params.has('logits')) {
     const zs = params.get('logits').split(',').map(parseLogit);
     const bad = zs.findIndex((z) => Number.isNaN(z) || z === Infinity);
@@ -93,13 +104,7 @@ export function stateFromHash(hash) {
   } else if (params.has('logits') && s.logits !== DEFAULT_STATE.logits) {
     s.labels = s.logits.map((_, i) => defaultLabel(i));
   }
-  const num = (key, ok, msg) => {
-    if (!params.has(key)) return undefined;
-    const v = Number(params.get(key));
-    if (Number.isFinite(v) && ok(v)) return v;
-    problems.push(msg);
-    return undefined;
-  };
+  const num = (key, ok, msg) => readNumber(params, key, ok, msg, problems);
   const t = num('T', (v) => v > 0 && v <= 100, 'the temperature in the link must be a number above 0');
   if (t !== undefined) s.temperature = t;
   const k = num(
@@ -117,27 +122,45 @@ export function stateFromHash(hash) {
     if (kind === 'pg' || kind === 'nudge') s.kind = kind;
     else problems.push(`unknown update kind "${kind}" in the link (use pg or nudge)`);
   }
+  if (params.has('rewards')) {
+    const rs = params.get('rewards').split(',');
+    if (rs.length !== s.logits.length || rs.some((r) => r !== '0' && r !== '1')) {
+      problems.push(`the rewards in the link must be ${s.logits.length} zeros and ones, one per token`);
+    } else s.rewards = rs.map(Number);
+  }
+  fitRewards(s);
+  const g = num(
+    'group',
+    (v) => Number.isInteger(v) && v >= 1 && v <= MAX_GROUP,
+    `the group size in the link must be a whole number from 1 to ${MAX_GROUP}`,
+  );
+  if (g !== undefined) s.group = g;
   s.logX = params.get('log') === '1';
   s.bits = params.get('units') === 'bits';
   return { state: s, problems };
 }
 
 /** The keys hashFromState writes, and the only ones stateFromHash reads. */
-export const HASH_KEYS = ['logits', 'labels', 'T', 'token', 'kind', 'step', 'adv', 'log', 'units'];
+export const HASH_KEYS = ['logits', 'labels', 'T', 'token', 'kind', 'step', 'adv', 'rewards', 'group', 'log', 'units'];
 
 export function hashFromState(s) {
+  /** @type {Array<[string, string] | [string, string, 'raw']>} */
   const parts = [
-    `logits=${s.logits.map(linkLogit).join(',')}`,
-    `labels=${s.labels.map((l) => encodeURIComponent(l.replaceAll(',', ' '))).join(',')}`,
-    `T=${s.temperature}`,
-    `token=${s.token}`,
-    `kind=${s.kind}`,
-    `step=${s.step}`,
-    `adv=${s.adv}`,
+    ['logits', s.logits.map(linkLogit).join(','), 'raw'],
+    ['labels', s.labels.map((l) => encodeURIComponent(l.replaceAll(',', ' '))).join(','), 'raw'],
+    ['T', String(s.temperature)],
+    ['token', String(s.token)],
+    ['kind', s.kind],
+    ['step', String(s.step)],
+    ['adv', String(s.adv)],
   ];
-  if (s.logX) parts.push('log=1');
-  if (s.bits) parts.push('units=bits');
-  return '#' + parts.join('&');
+  // Written only when they differ from the defaults, so that links made
+  // before sampling existed stay the page's own canonical form.
+  if (s.rewards.some((r) => r)) parts.push(['rewards', s.rewards.map((r) => (r ? 1 : 0)).join(','), 'raw']);
+  if (s.group !== DEFAULT_GROUP) parts.push(['group', String(s.group)]);
+  if (s.logX) parts.push(['log', '1']);
+  if (s.bits) parts.push(['units', 'bits']);
+  return writeHash(parts);
 }
 
 /** Preset distributions: logits and labels. */
