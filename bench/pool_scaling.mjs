@@ -53,13 +53,15 @@ if (!isMainThread) {
   }
   const go = async (ws) => {
     const t = performance.now();
-    await Promise.all(ws.map(
+    await Promise.all(
+      ws.map(
         (w) =>
           new Promise((ok) => {
             w.once('message', ok);
             w.postMessage('go');
           }),
-      ));
+      ),
+    );
     return performance.now() - t;
   };
   const teams = { 1: await team(1), 2: await team(2), 4: await team(4) };
@@ -68,10 +70,16 @@ if (!isMainThread) {
   for (const ws of Object.values(teams)) for (const w of ws) await w.terminate();
   const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
   const logitsN = rows * vocab;
-  console.log(`analysis only, ${rows} × ${vocab} float32 (greedy tokens), ${rounds} interleaved rounds; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(
+    `analysis only, ${rows} × ${vocab} float32 (greedy tokens), ${rounds} interleaved rounds; load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
+  );
   for (const n of [1, 2, 4]) {
     const m = median(times[n]);
-    console.log(`  ${n} thread(s): median ${m.toFixed(0)} ms, ${(logitsN / (m / 1000)).toExponential(2)} logits/s; speed-up vs 1: ${(median(times[1]) / m).toFixed(2)}× (median of per-round ratios ${median(times[1].map((t, i) => t / times[n][i])).toFixed(2)}×)`);
+    console.log(
+      `  ${n} thread(s): median ${m.toFixed(0)} ms, ${(logitsN / (m / 1000)).toExponential(2)} logits/s; speed-up vs 1: ${(median(times[1]) / m).toFixed(2)}× (median of per-round ratios ${median(times[1].map((t, i) => t / times[n][i])).toFixed(2)}×)`,
+    );
   }
   console.log('target: 2 threads ≥ 1.7× one (2 cores)');
 }

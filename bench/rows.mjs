@@ -51,14 +51,23 @@ function lambertW0(x) {
 function analyzeRowsJs(x, rows, vocab, tokens, adv) {
   const col = () => new Float64Array(rows);
   const out = {
-    entropy: col(), meanDiscriminator: col(), flipNudge: col(), flipPolicyGradient: col(),
-    prob: col(), discriminator: col(), sensitivity: col(), polarity: col(),
+    entropy: col(),
+    meanDiscriminator: col(),
+    flipNudge: col(),
+    flipPolicyGradient: col(),
+    prob: col(),
+    discriminator: col(),
+    sensitivity: col(),
+    polarity: col(),
   };
   for (let r = 0; r < rows; r++) {
     const off = r * vocab;
     let m = -Infinity;
     for (let j = 0; j < vocab; j++) if (x[off + j] > m) m = x[off + j];
-    let z = 0, sey = 0, se2 = 0, se2y = 0;
+    let z = 0,
+      sey = 0,
+      se2 = 0,
+      se2y = 0;
     for (let j = 0; j < vocab; j++) {
       const y = x[off + j] - m;
       if (y === -Infinity) continue;
@@ -128,7 +137,10 @@ for (const name of Object.keys(impls)) {
   const t = median(times[name]);
   const c = median(cpu[name]);
   result[name] = {
-    seconds: t, logits_per_s: n / t, cpu_seconds: c, cpu_logits_per_s: n / c,
+    seconds: t,
+    logits_per_s: n / t,
+    cpu_seconds: c,
+    cpu_logits_per_s: n / c,
     max_rel_entropy_err: accuracy[name],
   };
 }

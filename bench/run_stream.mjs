@@ -19,7 +19,7 @@ async function walk(d) {
   const out = [];
   for (const e of await readdir(d, { withFileTypes: true })) {
     const p = join(d, e.name);
-    if (e.isDirectory()) out.push(...await walk(p));
+    if (e.isDirectory()) out.push(...(await walk(p)));
     else if (/step_\d+[/\\]rank_\d+\.jsonl$/.test(p)) out.push(p);
   }
   return out.sort();
@@ -33,13 +33,23 @@ async function rendererRss() {
     try {
       const s = await readFile(`/proc/${d}/status`, 'utf8');
       const cmd = await readFile(`/proc/${d}/cmdline`, 'utf8');
-      kids.set(Number(d), { ppid: Number(/PPid:\s+(\d+)/.exec(s)[1]), rss: Number(/VmRSS:\s+(\d+)/.exec(s)?.[1] ?? 0) * 1024, renderer: cmd.includes('--type=renderer') });
-    } catch { /* gone */ }
+      kids.set(Number(d), {
+        ppid: Number(/PPid:\s+(\d+)/.exec(s)[1]),
+        rss: Number(/VmRSS:\s+(\d+)/.exec(s)?.[1] ?? 0) * 1024,
+        renderer: cmd.includes('--type=renderer'),
+      });
+    } catch {
+      /* gone */
+    }
   }
   const mine = new Set([process.pid]);
-  for (let grew = true; grew;) {
+  for (let grew = true; grew; ) {
     grew = false;
-    for (const [pid, p] of kids) if (!mine.has(pid) && mine.has(p.ppid)) { mine.add(pid); grew = true; }
+    for (const [pid, p] of kids)
+      if (!mine.has(pid) && mine.has(p.ppid)) {
+        mine.add(pid);
+        grew = true;
+      }
   }
   let rss = 0;
   for (const pid of mine) if (kids.get(pid)?.renderer) rss += kids.get(pid).rss;
@@ -55,7 +65,8 @@ const env = await setup();
 try {
   const { page, problems } = await open(env.browser, `${env.base}/`);
   const idle = await rendererRss();
-  let peak = idle, sampling = true;
+  let peak = idle,
+    sampling = true;
   const sampler = (async () => {
     while (sampling) {
       peak = Math.max(peak, await rendererRss());
@@ -64,8 +75,10 @@ try {
   })();
   const t = performance.now();
   await page.setInputFiles('[data-testid="run-upload"]', files);
-  await page.waitForFunction(() => ['ready', 'error', 'cancelled'].includes(document.getElementById('run').dataset.runState),
-    null, { timeout: 60 * 60_000, polling: 200 });
+  await page.waitForFunction(() => ['ready', 'error', 'cancelled'].includes(document.getElementById('run').dataset.runState), null, {
+    timeout: 60 * 60_000,
+    polling: 200,
+  });
   const seconds = (performance.now() - t) / 1000;
   sampling = false;
   await sampler;
@@ -74,8 +87,10 @@ try {
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-steps"]')]);
   const csv = await readFile(await download.path(), 'utf8');
   console.log((await page.textContent('[data-testid="run-status"]')).slice(0, 300));
-  console.log(`${files.length} files, ${(bytes / 1e9).toFixed(2)} GB in ${seconds.toFixed(1)} s: ${(bytes / 1e6 / seconds).toFixed(1)} MB/s; ` +
-    `renderer RSS idle ${(idle / 2 ** 20).toFixed(0)} MiB, peak ${(peak / 2 ** 20).toFixed(0)} MiB`);
+  console.log(
+    `${files.length} files, ${(bytes / 1e9).toFixed(2)} GB in ${seconds.toFixed(1)} s: ${(bytes / 1e6 / seconds).toFixed(1)} MB/s; ` +
+      `renderer RSS idle ${(idle / 2 ** 20).toFixed(0)} MiB, peak ${(peak / 2 ** 20).toFixed(0)} MiB`,
+  );
   if (problems.length) console.log(problems.join('\n'));
   console.log(JSON.stringify({ seconds, bytes, files: files.length, csv }));
 } finally {

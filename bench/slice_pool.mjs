@@ -31,8 +31,20 @@ const rounds = Number(args[args.indexOf('--rounds') + 1] || 2);
 const quick = args.includes('--quick');
 const CHUNK = 16 << 20;
 const RAW = quick
-  ? [['slice', 1], ['slice', 2], ['stream', 1]]
-  : [['slice', 1], ['slice', 2], ['slice', 4], ['stream', 1], ['stream', 2], ['byob', 1], ['byob', 2]];
+  ? [
+      ['slice', 1],
+      ['slice', 2],
+      ['stream', 1],
+    ]
+  : [
+      ['slice', 1],
+      ['slice', 2],
+      ['slice', 4],
+      ['stream', 1],
+      ['stream', 2],
+      ['byob', 1],
+      ['byob', 2],
+    ];
 
 const dir = await mkdtemp(join(tmpdir(), 'ep-pool-'));
 const path = join(dir, `slice-${rows}x${vocab}.npy`);
@@ -43,7 +55,11 @@ let env;
 try {
   await writeBigNpy(path, rows, vocab);
   const size = rows * vocab * 4;
-  console.log(`file: ${rows} × ${vocab} float32, ${GiB(size)}; load average at start ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(
+    `file: ${rows} × ${vocab} float32, ${GiB(size)}; load average at start ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
+  );
   env = await setup({ root: join(here, '..') });
   const reader = (await open(env.browser, `${env.base}/bench/read.html`, { ready: false })).page;
   await reader.waitForFunction(() => window.benchReady === true);
@@ -102,7 +118,11 @@ try {
       }).toString(),
     );
     res.numpy.push(np.seconds * 1000);
-    console.log(`round ${r}/${rounds} done; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+    console.log(
+      `round ${r}/${rounds} done; load average ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')}`,
+    );
   }
 
   const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
@@ -134,11 +154,19 @@ try {
   console.log(`  page / NumPy                      ${(pageN / numpy).toFixed(2)}×`);
   console.log(`  raw read / NumPy                  ${(floor / numpy).toFixed(2)}×`);
   const all = [...res.pageN, ...res.page1];
-  console.log(`renderer memory rise: default workers ${res.pageN.map((x) => MiB(x.rise)).join(', ')}; workers=1 ${res.page1.map((x) => MiB(x.rise)).join(', ')} (target < 300 MiB)`);
+  console.log(
+    `renderer memory rise: default workers ${res.pageN.map((x) => MiB(x.rise)).join(', ')}; workers=1 ${res.page1.map((x) => MiB(x.rise)).join(', ')} (target < 300 MiB)`,
+  );
   console.log(`longest main-thread task: ${Math.round(Math.max(...all.map((x) => x.long)))} ms (target ≤ 50 ms)`);
   const H = bigRowEntropy(vocab);
-  console.log(`row 0 entropy on the page ${all[0].h0}, f64 reference ${H.toPrecision(6)} (rel. error ${(Math.abs(all[0].h0 - H) / H).toExponential(1)})`);
-  console.log(`load average at the end ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(
+    `row 0 entropy on the page ${all[0].h0}, f64 reference ${H.toPrecision(6)} (rel. error ${(Math.abs(all[0].h0 - H) / H).toExponential(1)})`,
+  );
+  console.log(
+    `load average at the end ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
+  );
 } finally {
   await env?.close();
   await rm(dir, { recursive: true, force: true });

@@ -33,7 +33,9 @@ async function processes() {
       const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
       const cmd = (await readFile(`/proc/${d}/cmdline`, 'utf8')).replace(/\0/g, ' ');
       out.set(Number(d), { ppid, rss, cmd });
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
   }
   return out;
 }
@@ -45,13 +47,19 @@ async function sample() {
   let grew = true;
   while (grew) {
     grew = false;
-    for (const [pid, p] of procs) if (!mine.has(pid) && mine.has(p.ppid)) { mine.add(pid); grew = true; }
+    for (const [pid, p] of procs)
+      if (!mine.has(pid) && mine.has(p.ppid)) {
+        mine.add(pid);
+        grew = true;
+      }
   }
-  let renderer = 0, other = 0;
+  let renderer = 0,
+    other = 0;
   for (const pid of mine) {
     if (pid === process.pid) continue;
     const p = procs.get(pid);
-    if (p.cmd.includes('--type=renderer')) renderer += p.rss; else other += p.rss;
+    if (p.cmd.includes('--type=renderer')) renderer += p.rss;
+    else other += p.rss;
   }
   return { renderer, other };
 }
@@ -70,7 +78,9 @@ try {
   const { page, problems } = await open(env.browser, `${env.base}/`);
   await page.evaluate(() => {
     window.__long = [];
-    new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push(e.duration); }).observe({ type: 'longtask' });
+    new PerformanceObserver((l) => {
+      for (const e of l.getEntries()) window.__long.push(e.duration);
+    }).observe({ type: 'longtask' });
   });
   if (greedy) await page.check('[data-testid="greedy"]');
   const idle = await sample();
@@ -85,7 +95,10 @@ try {
   })();
   t = performance.now();
   await page.setInputFiles('[data-testid="upload"]', path);
-  await page.waitForFunction(() => ['ready', 'error'].includes(document.getElementById('slices').dataset.sliceState), null, { timeout: 30 * 60_000, polling: 200 });
+  await page.waitForFunction(() => ['ready', 'error'].includes(document.getElementById('slices').dataset.sliceState), null, {
+    timeout: 30 * 60_000,
+    polling: 200,
+  });
   const wall = (performance.now() - t) / 1000;
   sampling = false;
   await sampler;
@@ -96,7 +109,9 @@ try {
   const long = await page.evaluate(() => window.__long);
   console.log(await page.$eval('[data-testid="slice-read"]', (e) => e.textContent));
   console.log(status, `(panel drawn in ${await page.$eval('#slices', (e) => e.dataset.renderMs + ' ms: ' + e.dataset.renderParts)})`);
-  console.log(`wall time ${wall.toFixed(1)} s (${(size / 2 ** 20 / wall).toFixed(0)} MiB/s, ${((rows * vocab) / wall / 1e6).toFixed(0)} M logits/s)`);
+  console.log(
+    `wall time ${wall.toFixed(1)} s (${(size / 2 ** 20 / wall).toFixed(0)} MiB/s, ${((rows * vocab) / wall / 1e6).toFixed(0)} M logits/s)`,
+  );
   console.log(`renderer RSS: idle ${MB(idle.renderer)}, peak ${MB(peak.renderer)}; browser+GPU+utility: peak ${MB(peak.other)}`);
   console.log(`main-thread long tasks: ${long.length}, longest ${Math.round(Math.max(0, ...long))} ms`);
   console.log(`row 0 entropy on the page ${h0}, f64 reference ${bigRowEntropy(vocab).toPrecision(6)}`);

@@ -14,8 +14,13 @@ export function bigRowEntropy(vocab) {
   const z = bigRow(vocab);
   let m = -Infinity;
   for (const v of z) m = Math.max(m, v);
-  let s = 0, sy = 0;
-  for (const v of z) { const e = Math.exp(v - m); s += e; sy += e * (v - m); }
+  let s = 0,
+    sy = 0;
+  for (const v of z) {
+    const e = Math.exp(v - m);
+    s += e;
+    sy += e * (v - m);
+  }
   return Math.log(s) - sy / s;
 }
 

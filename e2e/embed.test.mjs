@@ -8,8 +8,12 @@ import { setup, open, ARTIFACTS } from './harness.mjs';
 import { stats, firstOrder, exactChange, close } from './reference.mjs';
 
 let env;
-before(async () => { env = await setup(); });
-after(async () => { await env?.close(); });
+before(async () => {
+  env = await setup();
+});
+after(async () => {
+  await env?.close();
+});
 
 const HASH = '#logits=2,1,0.5,-1&token=0&kind=pg&step=0.1';
 
@@ -45,7 +49,10 @@ test('every response carries the strict CSP and the pages raise no violation', a
 });
 
 test('custom elements render the right numbers, share one module and follow attribute changes', async () => {
-  const { page, context, problems } = await open(env.browser, `${env.base}/docs-example.html`, { ready: false, viewport: { width: 1000, height: 900 } });
+  const { page, context, problems } = await open(env.browser, `${env.base}/docs-example.html`, {
+    ready: false,
+    viewport: { width: 1000, height: 900 },
+  });
   const ref = stats([2, 1, 0.5, -1]);
   const a = await viewValues(page, 'likely');
   assert.ok(close(a.entropy, ref.H, 1e-12));
@@ -148,18 +155,32 @@ test('the keyboard alone changes a bar and the readouts follow', async () => {
   assert.notEqual(after, before);
   assert.ok(close(Number(after), stats([2, 1.2, 0.5, -1]).H, 1e-12));
   // Controls are labelled.
-  const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
-    .filter((el) => !el.labels?.length && !el.getAttribute('aria-label')).map((el) => el.id || el.name));
+  const unlabelled = await page.evaluate(() =>
+    [...document.querySelectorAll('input, select, textarea')]
+      .filter((el) => !el.labels?.length && !el.getAttribute('aria-label'))
+      .map((el) => el.id || el.name),
+  );
   assert.deepEqual(unlabelled, []);
   assert.deepEqual(problems, []);
   await context.close();
 });
 
-for (const [name, width, scheme] of [['wide-light', 1920, 'light'], ['wide-dark', 1920, 'dark'], ['narrow-light', 375, 'light'], ['narrow-dark', 375, 'dark']]) {
+for (const [name, width, scheme] of [
+  ['wide-light', 1920, 'light'],
+  ['wide-dark', 1920, 'dark'],
+  ['narrow-light', 375, 'light'],
+  ['narrow-dark', 375, 'dark'],
+]) {
   test(`${name}: no horizontal scroll, no request off the origin, screenshots`, async () => {
-    for (const [view, path] of [['page', `/${HASH}`], ['embed', `/?embed=1${HASH}`], ['docs', '/docs-example.html']]) {
+    for (const [view, path] of [
+      ['page', `/${HASH}`],
+      ['embed', `/?embed=1${HASH}`],
+      ['docs', '/docs-example.html'],
+    ]) {
       const { page, context, problems } = await open(env.browser, env.base + path, {
-        viewport: { width, height: 900 }, colorScheme: scheme, ready: view !== 'docs',
+        viewport: { width, height: 900 },
+        colorScheme: scheme,
+        ready: view !== 'docs',
       });
       if (view === 'docs') await viewValues(page, 'likely');
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
@@ -172,7 +193,10 @@ for (const [name, width, scheme] of [['wide-light', 1920, 'light'], ['wide-dark'
 }
 
 test('element: labels are text, themes switch, the reader chooses and drags, the link carries the state', async () => {
-  const { page, context, problems } = await open(env.browser, `${env.base}/docs-example.html`, { ready: false, viewport: { width: 1000, height: 900 } });
+  const { page, context, problems } = await open(env.browser, `${env.base}/docs-example.html`, {
+    ready: false,
+    viewport: { width: 1000, height: 900 },
+  });
   await viewValues(page, 'interactive');
   // Labels that look like markup stay text: no element is made of them.
   const hostile = '<img src=x>,<b>bold</b>,a&amp;b,"q"';
@@ -208,9 +232,15 @@ test('element: labels are text, themes switch, the reader chooses and drags, the
     return { dark: await look('dark'), light: await look('light'), auto: await look('auto') };
   });
   assert.equal(themed.dark.scheme, 'dark');
-  assert.ok(themed.dark.px.every((v) => v < 60), `dark canvas ${themed.dark.px}`);
+  assert.ok(
+    themed.dark.px.every((v) => v < 60),
+    `dark canvas ${themed.dark.px}`,
+  );
   assert.equal(themed.light.scheme, 'light');
-  assert.ok(themed.light.px.every((v) => v > 230), `light canvas ${themed.light.px}`);
+  assert.ok(
+    themed.light.px.every((v) => v > 230),
+    `light canvas ${themed.light.px}`,
+  );
   assert.notEqual(themed.dark.text, themed.light.text, 'text colour follows the theme');
   assert.equal(themed.auto.scheme, 'light', 'auto follows the reader (light here)');
 
@@ -243,7 +273,11 @@ test('element: labels are text, themes switch, the reader chooses and drags, the
     const r = c.getBoundingClientRect();
     const l = el.values.layout;
     const k = r.width / c.width;
-    return { x: r.left + ((l.left + l.right) / 2) * k, y: r.top + ((l.top + l.bottom) / 2) * k, dq: (l.xMax - l.xMin) / (l.right - l.left) / k };
+    return {
+      x: r.left + ((l.left + l.right) / 2) * k,
+      y: r.top + ((l.top + l.bottom) / 2) * k,
+      dq: (l.xMax - l.xMin) / (l.right - l.left) / k,
+    };
   });
   await page.mouse.move(at.x - 40, at.y);
   await page.mouse.down();
@@ -281,7 +315,10 @@ test('iframes: no clipping at 375, 768 and 1440 wide, self-sized or at the docum
   const DOCUMENTED = 600; // README, "Embedding"
   for (const width of [375, 768, 1440]) {
     // Sized by embed-resize.js on the docs page.
-    const { page, context, problems } = await open(env.browser, `${env.base}/docs-example.html`, { ready: false, viewport: { width, height: 900 } });
+    const { page, context, problems } = await open(env.browser, `${env.base}/docs-example.html`, {
+      ready: false,
+      viewport: { width, height: 900 },
+    });
     const frame = page.frameLocator('[data-testid="iframe"]');
     await frame.locator('html[data-ready="1"]').waitFor({ state: 'attached' });
     await page.waitForFunction(() => document.querySelector('[data-testid="iframe"]').style.height !== '');
@@ -319,7 +356,12 @@ test('iframes: no clipping at 375, 768 and 1440 wide, self-sized or at the docum
         const doc = f.contentDocument;
         for (let i = 0; i < 200 && doc.documentElement.dataset.ready !== '1'; i++) await new Promise((ok) => setTimeout(ok, 25));
         await new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok)));
-        return { own, inner: doc.documentElement.scrollHeight, innerWidth: f.contentWindow.innerWidth, ready: doc.documentElement.dataset.ready };
+        return {
+          own,
+          inner: doc.documentElement.scrollHeight,
+          innerWidth: f.contentWindow.innerWidth,
+          ready: doc.documentElement.dataset.ready,
+        };
       },
       { url: embedUrl, frameWidth: { 375: 320, 768: 720 }[width], height: DOCUMENTED },
     );
@@ -333,14 +375,21 @@ test('iframes: no clipping at 375, 768 and 1440 wide, self-sized or at the docum
   }
 });
 
-test('figures: the paper\'s four figures match independent arithmetic; bad attributes get an error', async () => {
-  const { page, context, problems } = await open(env.browser, `${env.base}/figures.html`, { ready: false, viewport: { width: 900, height: 900 } });
+test("figures: the paper's four figures match independent arithmetic; bad attributes get an error", async () => {
+  const { page, context, problems } = await open(env.browser, `${env.base}/figures.html`, {
+    ready: false,
+    viewport: { width: 900, height: 900 },
+  });
   await page.waitForFunction(() => ['curves', 'flip', 'scatter', 'quadrants'].every((f) => document.getElementById(`fig-${f}`)?.values));
   const v = await page.evaluate(() => {
     const get = (f) => {
       const el = document.getElementById(`fig-${f}`);
       const root = el.shadowRoot;
-      return { ...el.values, dots: root.querySelectorAll('circle.token').length, caption: root.querySelector('[part="caption"]').textContent };
+      return {
+        ...el.values,
+        dots: root.querySelectorAll('circle.token').length,
+        caption: root.querySelector('[part="caption"]').textContent,
+      };
     };
     return { curves: get('curves'), flip: get('flip'), scatter: get('scatter'), quadrants: get('quadrants') };
   });
@@ -399,13 +448,20 @@ test('figures: the paper\'s four figures match independent arithmetic; bad attri
   // Rewarding a likely token contracts, penalising it expands (exactly, up to the
   // few tokens near p† where first order and exact differ): the claim, in the counts.
   const share = (k) => counts[k].expand / counts[k].count;
-  assert.ok(share('pos-above') < 0.1 && share('neg-above') > 0.9 && share('pos-below') > 0.9 && share('neg-below') < 0.1, JSON.stringify(counts));
+  assert.ok(
+    share('pos-above') < 0.1 && share('neg-above') > 0.9 && share('pos-below') > 0.9 && share('neg-below') < 0.1,
+    JSON.stringify(counts),
+  );
   // A bad attribute: an error a person can act on, no stale numbers; then back.
   const bad = await page.evaluate(async () => {
     const el = document.getElementById('fig-flip');
     el.setAttribute('figure', '<b>x</b>');
     await new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok)));
-    const r = { values: el.values, error: el.shadowRoot.querySelector('[part="error"]').textContent, svg: el.shadowRoot.querySelectorAll('svg, b').length };
+    const r = {
+      values: el.values,
+      error: el.shadowRoot.querySelector('[part="error"]').textContent,
+      svg: el.shadowRoot.querySelectorAll('svg, b').length,
+    };
     el.setAttribute('figure', 'flip');
     el.setAttribute('theme', 'dark');
     await new Promise((ok) => el.addEventListener('rendered', ok, { once: true }));

@@ -8,19 +8,34 @@ import { setup, open } from './harness.mjs';
 import { stats, applyUpdate, softmax, close } from './reference.mjs';
 
 let env;
-before(async () => { env = await setup(); });
-after(async () => { await env?.close(); });
+before(async () => {
+  env = await setup();
+});
+after(async () => {
+  await env?.close();
+});
 
 const value = (page, id) => page.$eval(`[data-testid="${id}"]`, (el) => Number(el.dataset.value));
-const logitsInHash = (page) => page.evaluate(() =>
-  new URLSearchParams(location.hash.slice(1)).get('logits').split(',').map((v) => (v === '-inf' ? -Infinity : Number(v))));
+const logitsInHash = (page) =>
+  page.evaluate(() =>
+    new URLSearchParams(location.hash.slice(1))
+      .get('logits')
+      .split(',')
+      .map((v) => (v === '-inf' ? -Infinity : Number(v))),
+  );
 const rows = (page) => page.$$eval('[data-testid="history-table"] tbody tr', (r) => r.map((tr) => [...tr.cells].map((c) => c.textContent)));
-const waitRows = (page, n) => page.waitForFunction((n) => document.querySelectorAll('[data-testid="history-table"] tbody tr').length === n, n, { timeout: 10000 });
+const waitRows = (page, n) =>
+  page.waitForFunction((n) => document.querySelectorAll('[data-testid="history-table"] tbody tr').length === n, n, { timeout: 10000 });
 /** Waits until the entropy readout shows H (to 1e-9). */
-const waitEntropy = (page, H) => page.waitForFunction((H) => {
-  const v = Number(document.querySelector('[data-testid="entropy"]').dataset.value);
-  return Math.abs(v - H) < 1e-9;
-}, H, { timeout: 10000 });
+const waitEntropy = (page, H) =>
+  page.waitForFunction(
+    (H) => {
+      const v = Number(document.querySelector('[data-testid="entropy"]').dataset.value);
+      return Math.abs(v - H) < 1e-9;
+    },
+    H,
+    { timeout: 10000 },
+  );
 const num = (text) => Number(text.replace('−', '-'));
 
 const Z0 = [2, 1, 0.5, -1];
@@ -33,7 +48,9 @@ test('links, Back/Forward, and the step history stay true to the page', async ()
   await waitEntropy(page, H0);
 
   // Bug: pasting a copied link into the same tab changed the address, not the page.
-  await page.evaluate((h) => { location.hash = h; }, PASTED);
+  await page.evaluate((h) => {
+    location.hash = h;
+  }, PASTED);
   await waitEntropy(page, Math.log(3));
   assert.deepEqual(await logitsInHash(page), [0, 0, 0]);
   assert.equal(await page.$eval('[data-testid="token"]', (s) => s.value), '1');
@@ -67,7 +84,10 @@ test('links, Back/Forward, and the step history stay true to the page', async ()
     assert.ok(close(num(table[i][2]), softmax(z)[3], 1e-3), `p of token 3 after step ${i + 1}: ${table[i][2]}`);
     assert.ok(close(num(table[i][1]), stats(z).H, 1e-4), `H after step ${i + 1}`);
   });
-  assert.deepEqual(table.map((r) => r[5]), ['t0', 't0', 't3']);
+  assert.deepEqual(
+    table.map((r) => r[5]),
+    ['t0', 't0', 't3'],
+  );
   const pLine = await page.$eval('[data-testid="history"] .p-line', (p) => p.dataset.values.split(',').map(Number));
   [Z0, z1, z2, z3].forEach((z, i) => assert.ok(close(pLine[i], softmax(z)[3], 1e-9), `p line point ${i}`));
 
@@ -102,7 +122,9 @@ test('links, Back/Forward, and the step history stay true to the page', async ()
   // A pasted link with other logits also starts a new history.
   await page.click('[data-testid="take-step"]');
   await waitRows(page, 1);
-  await page.evaluate((h) => { location.hash = h; }, PASTED);
+  await page.evaluate((h) => {
+    location.hash = h;
+  }, PASTED);
   await waitEntropy(page, Math.log(3));
   await waitRows(page, 0);
   assert.deepEqual(problems, []);
@@ -141,7 +163,10 @@ test('sample and reward: expected ΔH, the sampled step, and the history of draw
   await page.evaluate(() => new Promise((ok) => requestAnimationFrame(ok)));
   assert.equal(await page.getAttribute('[data-testid="reward-0"]', 'aria-pressed'), 'true');
   const want = expectedChange(Z0, [1, 0, 0, 0], 0.5);
-  assert.ok(want < 0 && close(await value(page, 'expected-change'), want, 1e-9), `expected ΔH ${await value(page, 'expected-change')} vs ${want}`);
+  assert.ok(
+    want < 0 && close(await value(page, 'expected-change'), want, 1e-9),
+    `expected ΔH ${await value(page, 'expected-change')} vs ${want}`,
+  );
 
   await page.click('[data-testid="sample-step"]');
   await waitRows(page, 1);
@@ -155,7 +180,11 @@ test('sample and reward: expected ΔH, the sampled step, and the history of draw
     counts[k] = Number(m[3]);
     assert.equal(m[1] === '★', k === 0, `star on ${m[2]}`);
   }
-  assert.equal(counts.reduce((a, b) => a + b, 0), 8, 'a group of G = 8');
+  assert.equal(
+    counts.reduce((a, b) => a + b, 0),
+    8,
+    'a group of G = 8',
+  );
   const z1 = groupStep(Z0, [1, 0, 0, 0], counts, 0.5);
   (await logitsInHash(page)).forEach((z, j) => assert.ok(close(z, z1[j], 1e-9), `logit ${j}: ${z} vs ${z1[j]}`));
   const realised = await value(page, 'sampled-realised');
@@ -189,7 +218,10 @@ test('legible on a 390 px phone: touch targets, p on the bars, terms, the verdic
   const ref = stats(Z0);
   // The verdict says why: p against p†, and the sign of A.
   const verdict = await page.textContent('[data-testid="verdict"]');
-  assert.match(verdict, new RegExp(`narrows the distribution because p = ${ref.p[0].toFixed(3)} > p† = ${ref.flipPG.toFixed(3)} and A > 0`));
+  assert.match(
+    verdict,
+    new RegExp(`narrows the distribution because p = ${ref.p[0].toFixed(3)} > p† = ${ref.flipPG.toFixed(3)} and A > 0`),
+  );
   // p on every bar, without hovering (touch screens never hover).
   const shown = await page.$$eval('[data-testid^="bar-"] .bar-value', (v) => v.map((e) => e.textContent));
   ref.p.forEach((p, j) => assert.equal(Number(`0${shown[j]}`), Number(p.toFixed(2)), `bar ${j} shows p`));
@@ -209,7 +241,11 @@ test('legible on a 390 px phone: touch targets, p on the bars, terms, the verdic
   await page.focus('[data-term="pdagger"]');
   const tip = await page.evaluate(() => {
     const t = document.activeElement.querySelector('.term-tip');
-    return { visible: getComputedStyle(t).display !== 'none', text: t.textContent, by: document.activeElement.getAttribute('aria-describedby') === t.id };
+    return {
+      visible: getComputedStyle(t).display !== 'none',
+      text: t.textContent,
+      by: document.activeElement.getAttribute('aria-describedby') === t.id,
+    };
   });
   assert.ok(tip.visible && tip.by && /widens the distribution/.test(tip.text), JSON.stringify(tip));
   // The history's labels are legible: ≥ 9 CSS px on screen.

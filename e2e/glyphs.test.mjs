@@ -5,25 +5,35 @@ import assert from 'node:assert/strict';
 import { setup, open, ARTIFACTS } from './harness.mjs';
 
 let env;
-before(async () => { env = await setup(); });
-after(async () => { await env?.close(); });
-
-/** Visible text nodes holding U+0304, and the drawn overbars (their S and line style). */
-const scan = (page) => page.evaluate(() => {
-  const combining = [];
-  const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  for (let n = walk.nextNode(); n; n = walk.nextNode()) {
-    if (n.nodeValue.includes('\u0304') && n.parentElement?.getClientRects().length) combining.push(n.nodeValue.trim().slice(0, 60));
-  }
-  const bars = [...document.querySelectorAll('.overbar')].filter((e) => e.getClientRects().length)
-    .map((e) => ({ text: e.textContent, line: getComputedStyle(e).textDecorationLine }));
-  return { combining, bars };
+before(async () => {
+  env = await setup();
+});
+after(async () => {
+  await env?.close();
 });
 
-for (const [name, path] of [['explorer', '/#logits=2,1,0.5,-1&token=0&kind=pg&step=0.1'], ['lab', '/lab.html']]) {
+/** Visible text nodes holding U+0304, and the drawn overbars (their S and line style). */
+const scan = (page) =>
+  page.evaluate(() => {
+    const combining = [];
+    const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      if (n.nodeValue.includes('\u0304') && n.parentElement?.getClientRects().length) combining.push(n.nodeValue.trim().slice(0, 60));
+    }
+    const bars = [...document.querySelectorAll('.overbar')]
+      .filter((e) => e.getClientRects().length)
+      .map((e) => ({ text: e.textContent, line: getComputedStyle(e).textDecorationLine }));
+    return { combining, bars };
+  });
+
+for (const [name, path] of [
+  ['explorer', '/#logits=2,1,0.5,-1&token=0&kind=pg&step=0.1'],
+  ['lab', '/lab.html'],
+]) {
   test(`${name}: S̄ is an S under a drawn bar, never a combining character`, async () => {
     const { page, problems, context } = await open(env.browser, env.base + path);
-    if (name === 'explorer') { // the slice table's "S̄ − S_k" column and the polarity chart's axis
+    if (name === 'explorer') {
+      // the slice table's "S̄ − S_k" column and the polarity chart's axis
       await page.selectOption('[data-testid="slice-example"]', 'slice.safetensors');
       await page.waitForFunction(() => document.getElementById('slices').dataset.sliceState === 'ready');
     }

@@ -37,12 +37,18 @@ export async function setup({ root, csp, cors } = {}) {
  * Opens a page and collects console errors, page errors and requests that
  * leave the origin. Waits for the app to say it is ready when `ready` is set.
  */
-export async function open(browser, url, { ready = true, viewport = { width: 1280, height: 900 }, colorScheme = 'light', deviceScaleFactor = 1 } = {}) {
+export async function open(
+  browser,
+  url,
+  { ready = true, viewport = { width: 1280, height: 900 }, colorScheme = 'light', deviceScaleFactor = 1 } = {},
+) {
   const context = await browser.newContext({ viewport, colorScheme, deviceScaleFactor, acceptDownloads: true });
   const page = await context.newPage();
   const problems = [];
   const origin = new URL(url).origin;
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('request', (r) => {
     const u = r.url();

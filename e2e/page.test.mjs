@@ -7,18 +7,29 @@ import { setup, open, ARTIFACTS } from './harness.mjs';
 import { stats, firstOrder, exactChange, applyUpdate, close } from './reference.mjs';
 
 let env;
-before(async () => { env = await setup(); });
-after(async () => { await env?.close(); });
+before(async () => {
+  env = await setup();
+});
+after(async () => {
+  await env?.close();
+});
 
 const value = (page, id) => page.$eval(`[data-testid="${id}"]`, (el) => Number(el.dataset.value));
-const hashState = (page) => page.evaluate(() => {
-  const q = new URLSearchParams(location.hash.slice(1));
-  return {
-    logits: q.get('logits').split(',').map((v) => (v === '-inf' ? -Infinity : Number(v))),
-    T: Number(q.get('T')), token: Number(q.get('token')), kind: q.get('kind'),
-    step: Number(q.get('step')), adv: Number(q.get('adv')),
-  };
-});
+const hashState = (page) =>
+  page.evaluate(() => {
+    const q = new URLSearchParams(location.hash.slice(1));
+    return {
+      logits: q
+        .get('logits')
+        .split(',')
+        .map((v) => (v === '-inf' ? -Infinity : Number(v))),
+      T: Number(q.get('T')),
+      token: Number(q.get('token')),
+      kind: q.get('kind'),
+      step: Number(q.get('step')),
+      adv: Number(q.get('adv')),
+    };
+  });
 
 async function checkReadouts(page) {
   // The link changes at once, the readouts at the next frame (a late one in WebKitGTK).
@@ -52,8 +63,10 @@ test('a hash link restores the view and the readouts match independent arithmeti
 });
 
 test('nudge kind, temperature and a masked token from the hash', async () => {
-  const { page, problems, context } = await open(env.browser,
-    `${env.base}/#logits=1.5,-inf,0.2,-0.7,3&T=0.7&token=2&kind=nudge&step=0.5&adv=-1`);
+  const { page, problems, context } = await open(
+    env.browser,
+    `${env.base}/#logits=1.5,-inf,0.2,-0.7,3&T=0.7&token=2&kind=nudge&step=0.5&adv=-1`,
+  );
   const s = await checkReadouts(page);
   assert.equal(s.logits[1], -Infinity);
   assert.equal(await value(page, 'prob').then((v) => v > 0), true);
@@ -64,7 +77,10 @@ test('nudge kind, temperature and a masked token from the hash', async () => {
 test('dragging a bar and typing a logit change the readouts and the URL', async () => {
   const { page, problems, context } = await open(env.browser, `${env.base}/#logits=2,1,0.5,-1&token=0&kind=pg&step=0.1`);
   const before = await value(page, 'entropy');
-  const box = await page.$eval('.bars-plot', (el) => { const r = el.getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height }; });
+  const box = await page.$eval('.bars-plot', (el) => {
+    const r = el.getBoundingClientRect();
+    return { x: r.x, y: r.y, w: r.width, h: r.height };
+  });
   // Bar 1 ("Lyon") sits in the second quarter; drag it to half height: p = 0.5.
   const x = box.x + box.w * (1.5 / 4);
   await page.mouse.move(x, box.y + box.h - 5);
@@ -153,13 +169,15 @@ test('taking the step for real: collapse for a likely token, expansion for an un
   const s = await hashState(page);
   s.logits.forEach((z, j) => assert.ok(Math.abs(z - want[j]) < 1e-10, `logit ${j}: ${z} vs ${want[j]}`));
   assert.ok(H1 < H0, 'reinforcing the likely token narrows');
-  assert.ok(Math.abs((H1 - H0) - exactChange(z0, 1, 0, 'pg', 0.5)) < 1e-10, 'realised change');
+  assert.ok(Math.abs(H1 - H0 - exactChange(z0, 1, 0, 'pg', 0.5)) < 1e-10, 'realised change');
   const cells = await page.$$eval('[data-testid="history-table"] tbody tr:first-child td', (td) => td.map((c) => c.textContent));
   assert.equal(cells[0], '1');
   assert.ok(Math.abs(Number(cells[3].replace('−', '-')) - predicted) < 1e-4 * Math.abs(predicted), 'predicted ΔH shown');
 
   await page.click('[data-testid="take-10"]');
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-table"] tbody tr').length === 11, null, { timeout: 10000 });
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="history-table"] tbody tr').length === 11, null, {
+    timeout: 10000,
+  });
   const H11 = await value(page, 'entropy');
   assert.ok(H11 < H1 && H11 < 0.5, `entropy collapses: ${H11}`);
   await page.click('[data-testid="undo-step"]');
@@ -185,12 +203,26 @@ test('a row opened from a slice: full-row numbers, top tokens plus a rest bucket
   // A 20,000-token row with a spread like a real model's (fixed pseudo-random values).
   const V = 20000;
   let x = 12345;
-  const rnd = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
-  const z = Array.from({ length: V }, (_, j) => (j === 7 ? 9 : 4 * Math.log(rnd() + 1e-9) / 3));
+  const rnd = () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const z = Array.from({ length: V }, (_, j) => (j === 7 ? 9 : (4 * Math.log(rnd() + 1e-9)) / 3));
   const f32 = Array.from(new Float32Array(z)); // the slice panel sends float32 rows
-  await page.evaluate(([logits]) => window.dispatchEvent(new CustomEvent('open-row', {
-    detail: { logits: new Float32Array(logits), token: 123, labels: null, name: 'test.npy', index: 5, advantage: -1, truncated: false },
-  })), [f32]);
+  await page.evaluate(
+    ([logits]) =>
+      window.dispatchEvent(
+        new CustomEvent('open-row', {
+          detail: {
+            logits: new Float32Array(logits),
+            token: 123,
+            labels: null,
+            name: 'test.npy',
+            index: 5,
+            advantage: -1,
+            truncated: false,
+          },
+        }),
+      ),
+    [f32],
+  );
   await page.waitForFunction(() => !document.querySelector('[data-testid="row-banner"]').hidden);
   await page.evaluate(() => new Promise((ok) => requestAnimationFrame(ok))); // readouts follow at the next frame
   assert.match(await page.textContent('[data-testid="row-banner"]'), /Row 5 of test\.npy: 20,000 tokens/);

@@ -19,10 +19,12 @@ export function stats(z, T = 1) {
   const S = p.map((x) => (x > 0 ? x * (H + Math.log(x)) : 0));
   const Sbar = p.reduce((a, x, j) => a + x * S[j], 0);
   // p†: the root of q (H + ln q) = S̄ above e^-H, by bisection (not Lambert W).
-  let lo = Math.exp(-H), hi = 1;
+  let lo = Math.exp(-H),
+    hi = 1;
   for (let i = 0; i < 200; i++) {
     const mid = 0.5 * (lo + hi);
-    if (mid * (H + Math.log(mid)) < Sbar) lo = mid; else hi = mid;
+    if (mid * (H + Math.log(mid)) < Sbar) lo = mid;
+    else hi = mid;
   }
   return { p, H, S, Sbar, flipNudge: Math.exp(-H), flipPG: 0.5 * (lo + hi) };
 }

@@ -31,15 +31,23 @@ after(async () => {
 function correlation(xs, ys) {
   const pairs = xs.map((x, i) => [x, ys[i]]).filter(([x, y]) => x !== null && y !== null);
   const pearson = (a, b) => {
-    const n = a.length, ma = a.reduce((s, v) => s + v, 0) / n, mb = b.reduce((s, v) => s + v, 0) / n;
-    let sab = 0, saa = 0, sbb = 0;
-    for (let i = 0; i < n; i++) { sab += (a[i] - ma) * (b[i] - mb); saa += (a[i] - ma) ** 2; sbb += (b[i] - mb) ** 2; }
+    const n = a.length,
+      ma = a.reduce((s, v) => s + v, 0) / n,
+      mb = b.reduce((s, v) => s + v, 0) / n;
+    let sab = 0,
+      saa = 0,
+      sbb = 0;
+    for (let i = 0; i < n; i++) {
+      sab += (a[i] - ma) * (b[i] - mb);
+      saa += (a[i] - ma) ** 2;
+      sbb += (b[i] - mb) ** 2;
+    }
     return sab / Math.sqrt(saa * sbb);
   };
   const ranks = (v) => {
     const order = v.map((x, i) => [x, i]).sort((p, q) => p[0] - q[0]);
     const r = new Array(v.length);
-    for (let i = 0; i < order.length;) {
+    for (let i = 0; i < order.length; ) {
       let j = i;
       while (j + 1 < order.length && order[j + 1][0] === order[i][0]) j++;
       for (let k = i; k <= j; k++) r[order[k][1]] = (i + j) / 2 + 1;
@@ -47,7 +55,8 @@ function correlation(xs, ys) {
     }
     return r;
   };
-  const a = pairs.map((p) => p[0]), b = pairs.map((p) => p[1]);
+  const a = pairs.map((p) => p[0]),
+    b = pairs.map((p) => p[1]);
   return { n: pairs.length, pearson: pearson(a, b), spearman: pearson(ranks(a), ranks(b)) };
 }
 
@@ -56,10 +65,14 @@ const close = (a, b, rel) => Math.abs(a - b) <= rel * Math.max(Math.abs(a), Math
 async function upload(page, paths) {
   const before = (await page.getAttribute('#run', 'data-run-id')) ?? '';
   await page.setInputFiles('[data-testid="run-upload"]', paths);
-  await page.waitForFunction((prev) => {
-    const s = document.getElementById('run');
-    return ['error', 'cancelled'].includes(s.dataset.runState) || (s.dataset.runState === 'ready' && s.dataset.runId !== prev);
-  }, before, { timeout: 60000 });
+  await page.waitForFunction(
+    (prev) => {
+      const s = document.getElementById('run');
+      return ['error', 'cancelled'].includes(s.dataset.runState) || (s.dataset.runState === 'ready' && s.dataset.runId !== prev);
+    },
+    before,
+    { timeout: 60000 },
+  );
   const state = await page.getAttribute('#run', 'data-run-state');
   assert.equal(state, 'ready', await page.textContent('[data-testid="run-error"]'));
   return {
@@ -82,11 +95,17 @@ for (const name of ['prime-rl', 'trace']) {
     assert.ok(want.n >= 3, 'the example run has enough steps for a correlation');
 
     const { page, problems, context } = await open(env.browser, `${env.base}/`);
-    const folder = await upload(page, INDEX[name].map((p) => join(RUNS, p)));
+    const folder = await upload(
+      page,
+      INDEX[name].map((p) => join(RUNS, p)),
+    );
     const fromCsv = await upload(page, [csvPath]);
     assert.equal(await page.getAttribute('[data-testid="run-status"]', 'data-format'), 'steps-csv');
     assert.match(fromCsv.status, /token detail/i, 'the page says a per-step CSV has no token detail');
-    for (const [what, got] of [['folder', folder], ['DuckDB CSV', fromCsv]]) {
+    for (const [what, got] of [
+      ['folder', folder],
+      ['DuckDB CSV', fromCsv],
+    ]) {
       assert.equal(got.n, want.n, `${what}: n`);
       assert.ok(close(got.pearson, want.pearson, 1e-9), `${what}: Pearson ${got.pearson}, expected ${want.pearson}`);
       assert.ok(close(got.spearman, want.spearman, 1e-9), `${what}: Spearman ${got.spearman}, expected ${want.spearman}`);

@@ -59,8 +59,14 @@ function entropy(r) {
   const z = row(r);
   let m = -Infinity;
   for (const v of z) m = Math.max(m, v);
-  let s = 0, sy = 0;
-  for (const v of z) if (v > -Infinity) { const e = Math.exp(v - m); s += e; sy += e * (v - m); }
+  let s = 0,
+    sy = 0;
+  for (const v of z)
+    if (v > -Infinity) {
+      const e = Math.exp(v - m);
+      s += e;
+      sy += e * (v - m);
+    }
   return Math.log(s) - sy / s;
 }
 
@@ -71,10 +77,14 @@ async function upload(page, path, workers) {
   await page.evaluate((w) => history.replaceState(null, '', `?workers=${w}`), workers);
   const before = await page.$eval('#slices', (s) => s.dataset.sliceId ?? '');
   await page.setInputFiles('[data-testid="upload"]', path);
-  await page.waitForFunction((prev) => {
-    const s = document.getElementById('slices');
-    return ['error', 'cancelled'].includes(s.dataset.sliceState) || (s.dataset.sliceState === 'ready' && s.dataset.sliceId !== prev);
-  }, before, { timeout: 60000 });
+  await page.waitForFunction(
+    (prev) => {
+      const s = document.getElementById('slices');
+      return ['error', 'cancelled'].includes(s.dataset.sliceState) || (s.dataset.sliceState === 'ready' && s.dataset.sliceId !== prev);
+    },
+    before,
+    { timeout: 60000 },
+  );
   return state(page);
 }
 
@@ -100,7 +110,11 @@ test('pool of workers: same CSV as one worker, a NaN row named, cancel then load
     assert.match(await text(page, 'slice-read'), /3 workers/);
     const pooled = await exportCsv(page);
     assert.equal(pooled, single, 'pooled CSV differs from the single worker’s');
-    const lines = pooled.trimEnd().split('\n').slice(1).map((l) => l.split(','));
+    const lines = pooled
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','));
     assert.equal(lines.length, ROWS);
     for (const r of [0, 31, 32, 40, 50, 95]) {
       const H = entropy(r);

@@ -29,17 +29,23 @@ after(async () => {
 // ---------------------------------------------------------------- independent readers
 
 function half(h) {
-  const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, f = h & 0x3ff;
+  const s = h & 0x8000 ? -1 : 1,
+    e = (h >> 10) & 0x1f,
+    f = h & 0x3ff;
   if (e === 0) return s * f * 2 ** -24;
   if (e === 31) return f ? NaN : s * Infinity;
   return s * (1 + f / 1024) * 2 ** (e - 15);
 }
 function bf16(bits) {
   const b = Buffer.alloc(4);
-  b.writeUInt32LE(bits << 16 >>> 0);
+  b.writeUInt32LE((bits << 16) >>> 0);
   return b.readFloatLE(0);
 }
-const squeeze = (shape) => { let s = shape; while (s.length > 2 && s[0] === 1) s = s.slice(1); return s.length === 1 ? [1, s[0]] : s; };
+const squeeze = (shape) => {
+  let s = shape;
+  while (s.length > 2 && s[0] === 1) s = s.slice(1);
+  return s.length === 1 ? [1, s[0]] : s;
+};
 
 /** .npy → { rows: number[][] } (values rounded to float32, as the page reads them). */
 function readNpy(buf) {
@@ -49,7 +55,12 @@ function readNpy(buf) {
   const header = buf.subarray(start, start + len).toString('latin1');
   const descr = /'descr':\s*'([^']+)'/.exec(header)[1];
   const fortran = /'fortran_order':\s*True/.test(header);
-  const shape = /'shape':\s*\(([^)]*)\)/.exec(header)[1].split(',').map((x) => x.trim()).filter(Boolean).map(Number);
+  const shape = /'shape':\s*\(([^)]*)\)/
+    .exec(header)[1]
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)
+    .map(Number);
   const data = buf.subarray(start + len);
   const big = descr[0] === '>';
   const kind = descr.slice(1);
@@ -73,9 +84,13 @@ function readSafetensors(buf) {
     const t = head[name];
     const d = buf.subarray(base + t.data_offsets[0], base + t.data_offsets[1]);
     const size = { BF16: 2, F32: 4, I64: 8 }[t.dtype];
-    return Array.from({ length: d.length / size }, (_, i) => ({
-      BF16: () => bf16(d.readUInt16LE(i * 2)), F32: () => d.readFloatLE(i * 4), I64: () => Number(d.readBigInt64LE(i * 8)),
-    })[t.dtype]());
+    return Array.from({ length: d.length / size }, (_, i) =>
+      ({
+        BF16: () => bf16(d.readUInt16LE(i * 2)),
+        F32: () => d.readFloatLE(i * 4),
+        I64: () => Number(d.readBigInt64LE(i * 8)),
+      })[t.dtype](),
+    );
   };
   const [R, V] = squeeze(head.logits.shape);
   const flat = tensor('logits');
@@ -90,11 +105,16 @@ const f32row = (row) => row.map((v) => Math.fround(v));
 
 /** top_logprobs → rows of the listed logprobs, sorted, the sampled one appended when absent. */
 function topRows(positions) {
-  const rows = [], tokens = [], labels = [];
+  const rows = [],
+    tokens = [],
+    labels = [];
   for (const { token, logprob, top } of positions) {
     const entries = [...top].sort((a, b) => b[1] - a[1]);
     let k = entries.findIndex(([t]) => t === token);
-    if (k < 0) { entries.push([token, logprob]); k = entries.length - 1; }
+    if (k < 0) {
+      entries.push([token, logprob]);
+      k = entries.length - 1;
+    }
     rows.push(entries.map(([, l]) => l));
     labels.push(entries.map(([t]) => t));
     tokens.push(k);
@@ -108,11 +128,23 @@ async function readExample(file) {
   if (file.endsWith('.npy')) return { rows: readNpy(buf) };
   if (file.endsWith('.safetensors')) return readSafetensors(buf);
   if (file.endsWith('.csv')) {
-    return { rows: buf.toString('utf8').trim().split('\n').map((l) => l.split(',').map((v) => (v.trim() === '-inf' ? -Infinity : Math.fround(Number(v))))) };
+    return {
+      rows: buf
+        .toString('utf8')
+        .trim()
+        .split('\n')
+        .map((l) => l.split(',').map((v) => (v.trim() === '-inf' ? -Infinity : Math.fround(Number(v))))),
+    };
   }
   const j = JSON.parse(buf.toString('utf8'));
   if (j.choices?.[0]?.logprobs?.content) {
-    return topRows(j.choices[0].logprobs.content.map((c) => ({ token: c.token, logprob: c.logprob, top: c.top_logprobs.map((t) => [t.token, t.logprob]) })));
+    return topRows(
+      j.choices[0].logprobs.content.map((c) => ({
+        token: c.token,
+        logprob: c.logprob,
+        top: c.top_logprobs.map((t) => [t.token, t.logprob]),
+      })),
+    );
   }
   if (j.choices?.[0]?.logprobs?.top_logprobs) {
     const lp = j.choices[0].logprobs;
@@ -148,10 +180,18 @@ const state = (page) => page.$eval('#slices', (s) => s.dataset.sliceState ?? '')
 async function upload(page, path) {
   const before = await page.$eval('#slices', (s) => s.dataset.sliceId ?? '');
   await page.setInputFiles('[data-testid="upload"]', path);
-  await page.waitForFunction((prev) => {
-    const s = document.getElementById('slices');
-    return s.dataset.sliceState === 'error' || s.dataset.sliceState === 'cancelled' || (s.dataset.sliceState === 'ready' && s.dataset.sliceId !== prev);
-  }, before, { timeout: 30000 });
+  await page.waitForFunction(
+    (prev) => {
+      const s = document.getElementById('slices');
+      return (
+        s.dataset.sliceState === 'error' ||
+        s.dataset.sliceState === 'cancelled' ||
+        (s.dataset.sliceState === 'ready' && s.dataset.sliceId !== prev)
+      );
+    },
+    before,
+    { timeout: 30000 },
+  );
   return state(page);
 }
 
@@ -217,16 +257,21 @@ test('every example uploads, and its CSV matches independent arithmetic', async 
     if (truncated) {
       assert.match(flag, /not the model’s entropies/, `${file}: truncated flag`);
       // tail mass and the one-bucket lower bound per row, from the listed logprobs
-      const cells = await page.$$eval('[data-testid="slice-row"]', (trs) => trs.map((tr) => ({
-        row: Number(tr.dataset.row),
-        tail: Number(tr.querySelector('[data-col="tail"]').dataset.value),
-        hlb: Number(tr.querySelector('[data-col="hlb"]').dataset.value),
-      })));
+      const cells = await page.$$eval('[data-testid="slice-row"]', (trs) =>
+        trs.map((tr) => ({
+          row: Number(tr.dataset.row),
+          tail: Number(tr.querySelector('[data-col="tail"]').dataset.value),
+          hlb: Number(tr.querySelector('[data-col="hlb"]').dataset.value),
+        })),
+      );
       assert.equal(cells.length, rows);
       for (const c of cells) {
         const { tail, bound } = tailBound(ex.rows[c.row]);
         assert.ok(close(c.tail, tail, 1e-9, 1e-12), `${file} row ${c.row}: tail ${c.tail} vs ${tail}`);
-        assert.ok(close(c.tail, 1 - FIXTURE.examples.find((e) => e.file === file).listed_mass[c.row], 1e-9, 1e-12), `${file}: tail vs fixture`);
+        assert.ok(
+          close(c.tail, 1 - FIXTURE.examples.find((e) => e.file === file).listed_mass[c.row], 1e-9, 1e-12),
+          `${file}: tail vs fixture`,
+        );
         // (the page holds logprobs as float32: 1e-7 relative)
         assert.ok(close(c.hlb, bound, 1e-6), `${file} row ${c.row}: bound ${c.hlb} vs ${bound}`);
         // the bound is above the renormalised top-k entropy times the listed mass, and it is a different number
@@ -256,9 +301,14 @@ test('clicking a row fires open-row with the full row', async () => {
   const { page, problems, context } = await open(env.browser, `${env.base}/`);
   await page.evaluate(() => {
     window.__rows = [];
-    window.addEventListener('open-row', (e) => window.__rows.push({ ...e.detail, logits: Array.from(e.detail.logits), isF32: e.detail.logits instanceof Float32Array }));
+    window.addEventListener('open-row', (e) =>
+      window.__rows.push({ ...e.detail, logits: Array.from(e.detail.logits), isF32: e.detail.logits instanceof Float32Array }),
+    );
   });
-  const next = async (n) => { await page.waitForFunction((k) => window.__rows.length >= k, n); return page.evaluate((k) => window.__rows[k - 1], n); };
+  const next = async (n) => {
+    await page.waitForFunction((k) => window.__rows.length >= k, n);
+    return page.evaluate((k) => window.__rows[k - 1], n);
+  };
 
   assert.equal(await upload(page, join(EXAMPLES, 'slice.safetensors')), 'ready');
   const st = await readExample('slice.safetensors');
@@ -331,7 +381,11 @@ test('bad files give a clear message and keep the previous view', async () => {
     await writeFile(path, bytes);
     assert.equal(await upload(page, path), 'error', name);
     assert.match(await errorText(page), message, name);
-    assert.equal(await page.$eval('[data-testid="slice-name"]', (e) => e.textContent), 'slice.json (1.3 KiB)', `${name}: previous slice kept`);
+    assert.equal(
+      await page.$eval('[data-testid="slice-name"]', (e) => e.textContent),
+      'slice.json (1.3 KiB)',
+      `${name}: previous slice kept`,
+    );
     assert.equal(await table(), kept, `${name}: previous table kept`);
     assert.equal(await page.$eval('[data-testid="slice-view"]', (e) => e.hidden), false);
   }
@@ -373,8 +427,12 @@ test('bad files give a clear message and keep the previous view', async () => {
 test('a .safetensors file with several float tensors asks which holds the logits', async () => {
   const { page, problems, context } = await open(env.browser, `${env.base}/`);
   const f32 = (vals) => Buffer.from(new Float32Array(vals).buffer);
-  const a = [0.5, -1, 2, 0, 1, 1], b = [3, 1, 0.25, -2, 0, 0.5, 1, 2];
-  const head = { scores: { dtype: 'F32', shape: [2, 3], data_offsets: [0, 24] }, hidden: { dtype: 'F32', shape: [2, 4], data_offsets: [24, 56] } };
+  const a = [0.5, -1, 2, 0, 1, 1],
+    b = [3, 1, 0.25, -2, 0, 0.5, 1, 2];
+  const head = {
+    scores: { dtype: 'F32', shape: [2, 3], data_offsets: [0, 24] },
+    hidden: { dtype: 'F32', shape: [2, 4], data_offsets: [24, 56] },
+  };
   let text = JSON.stringify(head);
   text += ' '.repeat((8 - (text.length % 8)) % 8);
   const len = Buffer.alloc(8);
@@ -397,7 +455,11 @@ test('a .safetensors file with several float tensors asks which holds the logits
   const id = await page.$eval('#slices', (e) => e.dataset.sliceId);
   await page.selectOption('.slice-tensors select[data-role="advantages"]', '');
   await page.click('.slice-tensors button[data-role="apply-tensors"]');
-  await page.waitForFunction((prev) => document.getElementById('slices').dataset.sliceState === 'ready' && document.getElementById('slices').dataset.sliceId !== prev, id);
+  await page.waitForFunction(
+    (prev) =>
+      document.getElementById('slices').dataset.sliceState === 'ready' && document.getElementById('slices').dataset.sliceId !== prev,
+    id,
+  );
   assert.match(await page.$eval('[data-testid="slice-adv"]', (e) => e.textContent), /A = 1 for every row/);
   const ex = await readExample('slice.safetensors');
   delete ex.advantages;
@@ -408,7 +470,7 @@ test('a .safetensors file with several float tensors asks which holds the logits
 
 test('a file dropped on the panel loads like an upload', async () => {
   const { page, problems, context } = await open(env.browser, `${env.base}/`);
-  const bytes = [...await readFile(join(EXAMPLES, 'slice.csv'))];
+  const bytes = [...(await readFile(join(EXAMPLES, 'slice.csv')))];
   await page.evaluate((b) => {
     const dt = new DataTransfer();
     dt.items.add(new File([new Uint8Array(b)], 'dropped.csv', { type: 'text/csv' }));
@@ -423,8 +485,11 @@ test('a file dropped on the panel loads like an upload', async () => {
 
   // the example picker fetches from the same origin
   await page.selectOption('[data-testid="slice-example"]', 'completions_top_logprobs.json');
-  await page.waitForFunction(() => document.getElementById('slices').dataset.sliceState === 'ready' &&
-    document.querySelector('[data-testid="slice-name"]').textContent.startsWith('completions_top_logprobs.json'));
+  await page.waitForFunction(
+    () =>
+      document.getElementById('slices').dataset.sliceState === 'ready' &&
+      document.querySelector('[data-testid="slice-name"]').textContent.startsWith('completions_top_logprobs.json'),
+  );
   checkCsv(await exportCsv(page), await readExample('completions_top_logprobs.json'), 'completions example');
   assert.deepEqual(problems, []);
   await context.close();
@@ -439,19 +504,30 @@ test('a 200 MB file streams with moving progress, and cancel stops it', async ()
   try {
     await page.evaluate(() => {
       window.__long = [];
-      new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push(e.duration); }).observe({ type: 'longtask' });
+      new PerformanceObserver((l) => {
+        for (const e of l.getEntries()) window.__long.push(e.duration);
+      }).observe({ type: 'longtask' });
     });
     await page.setInputFiles('[data-testid="upload"]', big);
     const seen = [];
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="slice-progress"]').value) > 0, null, { polling: 10, timeout: 20000 });
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="slice-progress"]').value) > 0, null, {
+      polling: 10,
+      timeout: 20000,
+    });
     seen.push(await page.$eval('[data-testid="slice-progress"]', (e) => e.value));
-    await page.waitForFunction((v) => Number(document.querySelector('[data-testid="slice-progress"]').value) > v, seen[0], { polling: 10, timeout: 20000 });
+    await page.waitForFunction((v) => Number(document.querySelector('[data-testid="slice-progress"]').value) > v, seen[0], {
+      polling: 10,
+      timeout: 20000,
+    });
     seen.push(await page.$eval('[data-testid="slice-progress"]', (e) => e.value));
     assert.ok(seen[1] > seen[0] && seen[1] < 1, `progress moves: ${seen}`);
     await page.click('[data-testid="cancel"]');
     await page.waitForFunction(() => document.getElementById('slices').dataset.sliceState !== 'loading', null, { timeout: 20000 });
     assert.equal(await state(page), 'cancelled');
-    assert.match(await page.$eval('[data-testid="slice-status"]', (e) => e.textContent), /Cancelled; kept the previous slice \(slice\.json\)/);
+    assert.match(
+      await page.$eval('[data-testid="slice-status"]', (e) => e.textContent),
+      /Cancelled; kept the previous slice \(slice\.json\)/,
+    );
     assert.equal(await page.$eval('[data-testid="slice-progress-box"]', (e) => e.hidden), true);
     assert.equal(await page.$eval('[data-testid="slice-name"]', (e) => e.textContent), 'slice.json (1.3 KiB)');
     // the worker really stopped: nothing more arrives
@@ -475,7 +551,10 @@ test('a 200 MB file streams with moving progress, and cancel stops it', async ()
     const long = await page.evaluate(() => window.__long);
     // A hang guard (parsing or decoding on the main thread takes seconds), not
     // the 50 ms figure, which is a benchmark: three browsers share 2 cores here.
-    assert.ok(long.every((d) => d < 1000), `main-thread tasks over 1 s while loading: ${long.map(Math.round)}`);
+    assert.ok(
+      long.every((d) => d < 1000),
+      `main-thread tasks over 1 s while loading: ${long.map(Math.round)}`,
+    );
   } finally {
     await rm(big, { force: true });
   }
@@ -484,7 +563,12 @@ test('a 200 MB file streams with moving progress, and cancel stops it', async ()
 });
 
 test('screenshots: light and dark, wide and narrow, no horizontal scroll', async () => {
-  for (const [width, scheme] of [[1280, 'light'], [1280, 'dark'], [375, 'light'], [375, 'dark']]) {
+  for (const [width, scheme] of [
+    [1280, 'light'],
+    [1280, 'dark'],
+    [375, 'light'],
+    [375, 'dark'],
+  ]) {
     const { page, problems, context } = await open(env.browser, `${env.base}/`, { viewport: { width, height: 900 }, colorScheme: scheme });
     const file = width > 400 ? 'slice.safetensors' : 'chat_top_logprobs.json';
     assert.equal(await upload(page, join(EXAMPLES, file)), 'ready');

@@ -6,7 +6,8 @@ const [suffix = '/', out = 'test-artifacts/page.png', width = '1280', dark = '',
 const env = await setup();
 try {
   const { page, problems } = await open(env.browser, env.base + suffix, {
-    viewport: { width: Number(width), height: 900 }, colorScheme: dark ? 'dark' : 'light',
+    viewport: { width: Number(width), height: 900 },
+    colorScheme: dark ? 'dark' : 'light',
     ready: !/\.html/.test(suffix) || suffix.includes('index.html'),
   });
   await page.waitForTimeout(/\.html/.test(suffix) ? 1500 : 200);

@@ -11,11 +11,19 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'www');
 export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'";
 
 const TYPES = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.wasm': 'application/wasm', '.json': 'application/json', '.svg': 'image/svg+xml',
-  '.png': 'image/png', '.csv': 'text/csv', '.npy': 'application/octet-stream',
-  '.safetensors': 'application/octet-stream', '.ts': 'text/plain', '.txt': 'text/plain',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.csv': 'text/csv',
+  '.npy': 'application/octet-stream',
+  '.safetensors': 'application/octet-stream',
+  '.ts': 'text/plain',
+  '.txt': 'text/plain',
 };
 
 /**
@@ -53,9 +61,12 @@ export function startServer(port = 8080, host = '127.0.0.1', root = ROOT, { csp 
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const i = process.argv.indexOf('--port');
-  const port = Number(i > 0 ? process.argv[i + 1] : process.env.PORT ?? 8080);
+  const port = Number(i > 0 ? process.argv[i + 1] : (process.env.PORT ?? 8080));
   startServer(port).then(
     (s) => console.log(`entropy-polarity is served at http://127.0.0.1:${s.address().port}/  (Ctrl-C stops)`),
-    (e) => { console.error(`cannot listen on port ${port}: ${e.message}. Try PORT=8081.`); process.exit(1); },
+    (e) => {
+      console.error(`cannot listen on port ${port}: ${e.message}. Try PORT=8081.`);
+      process.exit(1);
+    },
   );
 }

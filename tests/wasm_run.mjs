@@ -31,8 +31,18 @@ function files(p) {
 const runs = join(root, 'www', 'examples', 'runs');
 const fixture = JSON.parse(readFileSync(join(root, 'tests', 'fixtures', 'run_examples_expected.json'), 'utf8'));
 const keys = [
-  'step', 'samples', 'tokens', 'meanEntropy', 'meanProb', 'tokenTerm', 'sharePosExpand',
-  'sharePosContract', 'shareNegExpand', 'shareNegContract', 'pgPolarity', 'realisedDh',
+  'step',
+  'samples',
+  'tokens',
+  'meanEntropy',
+  'meanProb',
+  'tokenTerm',
+  'sharePosExpand',
+  'sharePosContract',
+  'shareNegExpand',
+  'shareNegContract',
+  'pgPolarity',
+  'realisedDh',
 ];
 
 for (const [name, run] of Object.entries(fixture.runs)) {
@@ -58,7 +68,11 @@ for (const [name, run] of Object.entries(fixture.runs)) {
   );
   // The CSV reads back to the same columns.
   const back = m.parseStepsCsv(r.stepsCsv());
-  for (const k of keys) ok(back[k].every((v, i) => Object.is(v, steps[k][i])), `${name}: CSV round trip ${k}`);
+  for (const k of keys)
+    ok(
+      back[k].every((v, i) => Object.is(v, steps[k][i])),
+      `${name}: CSV round trip ${k}`,
+    );
   const d = r.detail();
   ok(d.step.length > 0 && d.whole instanceof Uint8Array && d.file instanceof Uint32Array, `${name}: detail`);
   const pk = (i) => Math.exp(d.logprob[i]);

@@ -69,18 +69,22 @@ export async function launch() {
           await p.evaluateOnNewDocument(HOOKS);
           for (const s of inits) await p.evaluateOnNewDocument(s);
           const page = new Page(driverFor(p), { hooksAll: false });
-          p.on('console', (m) => { if (m.type() === 'error') page._emit([['console', m.text()]]); });
+          p.on('console', (m) => {
+            if (m.type() === 'error') page._emit([['console', m.text()]]);
+          });
           p.on('pageerror', (e) => page._emit([['pageerror', e.message ?? String(e)]]));
           p.on('request', (r) => page._emit([['request', r.url()]]));
           pages.push(page);
           return page;
         },
         async addInitScript(script, arg) {
-          const source = typeof script === 'function' ? `(${script})(${JSON.stringify(arg)})` : script.content ?? script;
+          const source = typeof script === 'function' ? `(${script})(${JSON.stringify(arg)})` : (script.content ?? script);
           inits.push(source);
           for (const page of pages) await page.driver.addInitScript(source);
         },
-        async close() { await ctx.close(); },
+        async close() {
+          await ctx.close();
+        },
       };
     },
     async close() {

@@ -48,14 +48,22 @@ export function decodeValue(value) {
     if (v === null || typeof v !== 'object') return v;
     if (Array.isArray(v)) return v.map(dec);
     switch (v.$e) {
-      case 'u': return undefined;
-      case 'n': return v.v === '-0' ? -0 : Number(v.v);
-      case 'b': return BigInt(v.v);
-      case 't': return new globalThis[v.k](v.v.map(dec));
-      case 'd': return new Date(v.v);
-      case 'x': return Object.assign(new Error(v.m), { stack: v.s });
-      case 'm': return new Map(v.v.map(([a, b]) => [dec(a), dec(b)]));
-      case 's': return new Set(v.v.map(dec));
+      case 'u':
+        return undefined;
+      case 'n':
+        return v.v === '-0' ? -0 : Number(v.v);
+      case 'b':
+        return BigInt(v.v);
+      case 't':
+        return new globalThis[v.k](v.v.map(dec));
+      case 'd':
+        return new Date(v.v);
+      case 'x':
+        return Object.assign(new Error(v.m), { stack: v.s });
+      case 'm':
+        return new Map(v.v.map(([a, b]) => [dec(a), dec(b)]));
+      case 's':
+        return new Set(v.v.map(dec));
       default: {
         const o = {};
         for (const k of Object.keys(v)) o[k] = dec(v[k]);
@@ -79,7 +87,11 @@ export function installHooks(all) {
   window.__e2e = self;
   // Frames report into the top page, as playwright's page events do.
   let sink = self;
-  try { if (window.top !== window && window.top.__e2e) sink = window.top.__e2e; } catch { /* cross-origin */ }
+  try {
+    if (window.top !== window && window.top.__e2e) sink = window.top.__e2e;
+  } catch {
+    /* cross-origin */
+  }
   const note = (kind, text) => sink.problems.push([kind, text]);
 
   // Downloads: keep the bytes behind <a download> instead of saving them.
@@ -104,18 +116,37 @@ export function installHooks(all) {
     else if (href.startsWith('data:')) {
       const [head, data] = href.slice(5).split(',', 2);
       bytes = Promise.resolve(head.endsWith(';base64') ? data : btoa(unescape(data)));
-    } else bytes = fetch(href).then((r) => r.arrayBuffer()).then(toBase64);
-    bytes.then((b64) => { entry.b64 = b64; entry.done = true; }, (e) => { entry.error = String(e); entry.done = true; });
+    } else
+      bytes = fetch(href)
+        .then((r) => r.arrayBuffer())
+        .then(toBase64);
+    bytes.then(
+      (b64) => {
+        entry.b64 = b64;
+        entry.done = true;
+      },
+      (e) => {
+        entry.error = String(e);
+        entry.done = true;
+      },
+    );
   };
   const click = HTMLAnchorElement.prototype.click;
   HTMLAnchorElement.prototype.click = function () {
     if (this.hasAttribute('download')) return capture(this);
     return click.call(this);
   };
-  document.addEventListener('click', (e) => {
-    const a = e.target?.closest?.('a[download]');
-    if (a) { e.preventDefault(); capture(a); }
-  }, true);
+  document.addEventListener(
+    'click',
+    (e) => {
+      const a = e.target?.closest?.('a[download]');
+      if (a) {
+        e.preventDefault();
+        capture(a);
+      }
+    },
+    true,
+  );
 
   // A CSP violation is a console error in Chromium; report it the same way.
   document.addEventListener('securitypolicyviolation', (e) => note('console', `CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
@@ -125,10 +156,15 @@ export function installHooks(all) {
     note('console', args.map((a) => (a instanceof Error ? a.message : String(a))).join(' '));
     return error.apply(console, args);
   };
-  window.addEventListener('error', (e) => {
-    if (e.target && e.target !== window && (e.target.src || e.target.href)) note('console', `failed to load ${e.target.src || e.target.href}`);
-    else note('pageerror', e.error?.message ?? e.message);
-  }, true);
+  window.addEventListener(
+    'error',
+    (e) => {
+      if (e.target && e.target !== window && (e.target.src || e.target.href))
+        note('console', `failed to load ${e.target.src || e.target.href}`);
+      else note('pageerror', e.error?.message ?? e.message);
+    },
+    true,
+  );
   window.addEventListener('unhandledrejection', (e) => note('pageerror', String(e.reason?.message ?? e.reason)));
   const origin = location.origin;
   try {
@@ -137,5 +173,7 @@ export function installHooks(all) {
         if (!r.name.startsWith(origin) && !r.name.startsWith('data:') && !r.name.startsWith('blob:')) note('request', r.name);
       }
     }).observe({ type: 'resource', buffered: true });
-  } catch { /* no resource timing */ }
+  } catch {
+    /* no resource timing */
+  }
 }

@@ -68,13 +68,27 @@ export class Page {
       press: (key) => this.#press(key),
       down: (key) => this.#keys(key, 'down'),
       up: (key) => this.#keys(key, 'up'),
-      type: async (text) => { for (const ch of text) await this.#press(ch); },
+      type: async (text) => {
+        for (const ch of text) await this.#press(ch);
+      },
     };
     this.mouse = {
-      move: async (x, y, { steps = 1 } = {}) => { await driver.mouseMove(x, y, steps); },
-      down: async () => { await driver.mouseDown(); },
-      up: async () => { await driver.mouseUp(); await this.#sync(); },
-      click: async (x, y) => { await driver.mouseMove(x, y, 1); await driver.mouseDown(); await driver.mouseUp(); await this.#sync(); },
+      move: async (x, y, { steps = 1 } = {}) => {
+        await driver.mouseMove(x, y, steps);
+      },
+      down: async () => {
+        await driver.mouseDown();
+      },
+      up: async () => {
+        await driver.mouseUp();
+        await this.#sync();
+      },
+      click: async (x, y) => {
+        await driver.mouseMove(x, y, 1);
+        await driver.mouseDown();
+        await driver.mouseUp();
+        await this.#sync();
+      },
     };
   }
 
@@ -120,7 +134,11 @@ export class Page {
 
   /** Reports what the hooks recorded since the last script (after commands that run none). */
   async #sync() {
-    try { await this.#run('return null;'); } catch { /* navigating */ }
+    try {
+      await this.#run('return null;');
+    } catch {
+      /* navigating */
+    }
   }
 
   // ---------------------------------------------------------------- navigation
@@ -139,7 +157,9 @@ export class Page {
     return null;
   }
 
-  async waitForTimeout(ms) { await sleep(ms); }
+  async waitForTimeout(ms) {
+    await sleep(ms);
+  }
 
   // ---------------------------------------------------------------- scripts
 
@@ -209,7 +229,9 @@ export class Page {
   }
 
   /** Native events (Firefox reports console messages, page errors and requests itself). */
-  _emit(problems) { this.#emit(problems); }
+  _emit(problems) {
+    this.#emit(problems);
+  }
 
   _visible(frames, selector) {
     return this.#run('return __visible(__one(__frames, __arg));', selector, frames);
@@ -267,28 +289,32 @@ export class Page {
    */
   async fill(selector, value) {
     await this.#waitFor([], selector, { state: 'visible' });
-    const how = await this.$eval(selector, (el, v) => {
-      const type = el.localName === 'input' ? el.type.toLowerCase() : '';
-      if (['color', 'date', 'time', 'datetime-local', 'month', 'range', 'week'].includes(type)) {
+    const how = await this.$eval(
+      selector,
+      (el, v) => {
+        const type = el.localName === 'input' ? el.type.toLowerCase() : '';
+        if (['color', 'date', 'time', 'datetime-local', 'month', 'range', 'week'].includes(type)) {
+          el.focus();
+          el.value = v.trim();
+          el.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+          el.dispatchEvent(new Event('change', { bubbles: true }));
+          return 'done';
+        }
+        if (type === 'number' && Number.isNaN(Number(v.trim()))) throw new Error('Cannot type text into input[type=number]');
         el.focus();
-        el.value = v.trim();
-        el.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
-        el.dispatchEvent(new Event('change', { bubbles: true }));
-        return 'done';
-      }
-      if (type === 'number' && Number.isNaN(Number(v.trim()))) throw new Error('Cannot type text into input[type=number]');
-      el.focus();
-      if (el.localName === 'input' || el.localName === 'textarea') el.select();
-      else {
-        const r = document.createRange();
-        r.selectNodeContents(el);
-        getSelection().removeAllRanges();
-        getSelection().addRange(r);
-      }
-      // One edit, as playwright's insertText: one `input` event for the whole text.
-      if (v !== '' && document.execCommand('insertText', false, v)) return 'done';
-      return 'type';
-    }, value);
+        if (el.localName === 'input' || el.localName === 'textarea') el.select();
+        else {
+          const r = document.createRange();
+          r.selectNodeContents(el);
+          getSelection().removeAllRanges();
+          getSelection().addRange(r);
+        }
+        // One edit, as playwright's insertText: one `input` event for the whole text.
+        if (v !== '' && document.execCommand('insertText', false, v)) return 'done';
+        return 'type';
+      },
+      value,
+    );
     if (how === 'type') {
       if (value === '') await this.#press('Delete');
       else await this.driver.typeText(value);
@@ -300,23 +326,33 @@ export class Page {
   async selectOption(selector, values) {
     await this.#waitFor([], selector, { state: 'attached' });
     const list = (Array.isArray(values) ? values : [values]).map((v) => (typeof v === 'string' ? { value: v, label: v } : v));
-    return this.$eval(selector, (el, want) => {
-      const options = [...el.options];
-      const picked = want.map((w) => {
-        const o = options.find((opt, i) => (w.value !== undefined && opt.value === w.value) || (w.label !== undefined && opt.label === w.label) || w.index === i);
-        if (!o) throw new Error(`selectOption: no option matches ${JSON.stringify(w)}`);
-        return o;
-      });
-      for (const o of options) o.selected = picked.includes(o);
-      el.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
-      el.dispatchEvent(new Event('change', { bubbles: true }));
-      return picked.map((o) => o.value);
-    }, list);
+    return this.$eval(
+      selector,
+      (el, want) => {
+        const options = [...el.options];
+        const picked = want.map((w) => {
+          const o = options.find(
+            (opt, i) =>
+              (w.value !== undefined && opt.value === w.value) || (w.label !== undefined && opt.label === w.label) || w.index === i,
+          );
+          if (!o) throw new Error(`selectOption: no option matches ${JSON.stringify(w)}`);
+          return o;
+        });
+        for (const o of options) o.selected = picked.includes(o);
+        el.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+        el.dispatchEvent(new Event('change', { bubbles: true }));
+        return picked.map((o) => o.value);
+      },
+      list,
+    );
   }
 
   async dispatchEvent(selector, type, init = {}) {
     await this.#waitFor([], selector, { state: 'attached' });
-    await this.$eval(selector, (el, [t, i]) => el.dispatchEvent(new Event(t, { bubbles: true, cancelable: true, composed: true, ...i })), [type, init]);
+    await this.$eval(selector, (el, [t, i]) => el.dispatchEvent(new Event(t, { bubbles: true, cancelable: true, composed: true, ...i })), [
+      type,
+      init,
+    ]);
     await this.#sync();
   }
 
@@ -347,7 +383,9 @@ export class Page {
 
   // ---------------------------------------------------------------- locators
 
-  locator(selector) { return new Locator(this, [], selector); }
+  locator(selector) {
+    return new Locator(this, [], selector);
+  }
 
   frameLocator(selector) {
     return { locator: (inner) => new Locator(this, [selector], inner) };
@@ -364,7 +402,11 @@ export class Page {
     const index = this.downloadsSeen++;
     const entry = await this.#poll(
       'const d = (window.__e2e?.downloads ?? [])[__arg]; return d && d.done ? d : null;',
-      index, [], timeout, 20, 'waitForEvent(download)',
+      index,
+      [],
+      timeout,
+      20,
+      'waitForEvent(download)',
     );
     if (entry.error) throw new Error(`download of ${entry.url} failed in the page: ${entry.error}`);
     const dir = await mkdtemp(join(tmpdir(), 'e2e-download-'));
@@ -378,20 +420,34 @@ export class Page {
     };
   }
 
-  async close() { await this.driver.close(); }
+  async close() {
+    await this.driver.close();
+  }
 }
 
 /** Truthy stand-in for playwright's ElementHandle (the tests only test presence). */
 class ElementHandle {
-  constructor(page, frames, selector) { Object.assign(this, { page, frames, selector }); }
-  evaluate(fn, arg) { return this.page._onElement(this.frames, this.selector, fn, arg); }
+  constructor(page, frames, selector) {
+    Object.assign(this, { page, frames, selector });
+  }
+  evaluate(fn, arg) {
+    return this.page._onElement(this.frames, this.selector, fn, arg);
+  }
 }
 
 class Locator {
-  constructor(page, frames, selector) { Object.assign(this, { page, frames, selector }); }
-  waitFor(options) { return this.page._waitFor(this.frames, this.selector, options).then(() => undefined); }
-  async isVisible() { return this.page._visible(this.frames, this.selector); }
-  async isHidden() { return !(await this.isVisible()); }
+  constructor(page, frames, selector) {
+    Object.assign(this, { page, frames, selector });
+  }
+  waitFor(options) {
+    return this.page._waitFor(this.frames, this.selector, options).then(() => undefined);
+  }
+  async isVisible() {
+    return this.page._visible(this.frames, this.selector);
+  }
+  async isHidden() {
+    return !(await this.isVisible());
+  }
   async getAttribute(name) {
     await this.waitFor({ state: 'attached' });
     return this.page._onElement(this.frames, this.selector, (el, n) => el.getAttribute(n), name);

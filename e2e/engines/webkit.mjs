@@ -21,10 +21,24 @@ const HOOKS = `(${installHooks.toString()})(true);`;
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
 const KEYS = {
-  ArrowUp: Key.ARROW_UP, ArrowDown: Key.ARROW_DOWN, ArrowLeft: Key.ARROW_LEFT, ArrowRight: Key.ARROW_RIGHT,
-  Enter: Key.ENTER, Tab: Key.TAB, Escape: Key.ESCAPE, Backspace: Key.BACK_SPACE, Delete: Key.DELETE,
-  Home: Key.HOME, End: Key.END, PageUp: Key.PAGE_UP, PageDown: Key.PAGE_DOWN, Space: ' ',
-  Shift: Key.SHIFT, Control: Key.CONTROL, Alt: Key.ALT, Meta: Key.META,
+  ArrowUp: Key.ARROW_UP,
+  ArrowDown: Key.ARROW_DOWN,
+  ArrowLeft: Key.ARROW_LEFT,
+  ArrowRight: Key.ARROW_RIGHT,
+  Enter: Key.ENTER,
+  Tab: Key.TAB,
+  Escape: Key.ESCAPE,
+  Backspace: Key.BACK_SPACE,
+  Delete: Key.DELETE,
+  Home: Key.HOME,
+  End: Key.END,
+  PageUp: Key.PAGE_UP,
+  PageDown: Key.PAGE_DOWN,
+  Space: ' ',
+  Shift: Key.SHIFT,
+  Control: Key.CONTROL,
+  Alt: Key.ALT,
+  Meta: Key.META,
 };
 const key = (k) => KEYS[k] ?? k;
 
@@ -32,7 +46,10 @@ function freePort() {
   return new Promise((ok, fail) => {
     const s = createServer();
     s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => ok(port)); });
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
   });
 }
 
@@ -41,7 +58,10 @@ async function waitForPort(port, child, ms = 20000) {
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`WebKitWebDriver exited (${child.exitCode})`);
     const up = await new Promise((ok) => {
-      const c = connect(port, '127.0.0.1', () => { c.end(); ok(true); });
+      const c = connect(port, '127.0.0.1', () => {
+        c.end();
+        ok(true);
+      });
       c.on('error', () => ok(false));
     });
     if (up) return;
@@ -54,12 +74,20 @@ async function waitForPort(port, child, ms = 20000) {
 async function startDriver(env) {
   const port = await freePort();
   const child = spawn('xvfb-run', ['-a', '-s', '-screen 0 3840x2400x24', 'WebKitWebDriver', `--port=${port}`], {
-    env: { ...process.env, ...env }, stdio: 'ignore', detached: true,
+    env: { ...process.env, ...env },
+    stdio: 'ignore',
+    detached: true,
   });
   await waitForPort(port, child);
   return {
     url: `http://127.0.0.1:${port}`,
-    stop() { try { process.kill(-child.pid, 'SIGTERM'); } catch { /* gone */ } },
+    stop() {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        /* gone */
+      }
+    },
   };
 }
 
@@ -103,10 +131,13 @@ function driverFor(wd, state) {
         // WebKit's element click refuses some boxes playwright clicks (a table
         // row): click the middle of its box with the mouse instead.
         if (e.name !== 'ElementNotInteractableError') throw e;
-        const [x, y] = await wd.executeScript(`const r = document.querySelector(arguments[0]);
+        const [x, y] = await wd.executeScript(
+          `const r = document.querySelector(arguments[0]);
           r.scrollIntoView({ block: 'center', inline: 'center' });
           const b = r.getBoundingClientRect();
-          return [Math.round(b.x + b.width / 2), Math.round(b.y + b.height / 2)];`, selector);
+          return [Math.round(b.x + b.width / 2), Math.round(b.y + b.height / 2)];`,
+          selector,
+        );
         await actions().move({ x, y, origin: Origin.VIEWPORT }).press().release().perform();
       }
     },
@@ -114,7 +145,12 @@ function driverFor(wd, state) {
       const [x0, y0] = state.mouse;
       let a = actions();
       for (let i = 1; i <= steps; i++) {
-        a = a.move({ x: Math.round(x0 + ((x - x0) * i) / steps), y: Math.round(y0 + ((y - y0) * i) / steps), origin: Origin.VIEWPORT, duration: 0 });
+        a = a.move({
+          x: Math.round(x0 + ((x - x0) * i) / steps),
+          y: Math.round(y0 + ((y - y0) * i) / steps),
+          origin: Origin.VIEWPORT,
+          duration: 0,
+        });
       }
       await a.perform();
       state.mouse = [x, y];
@@ -129,7 +165,9 @@ function driverFor(wd, state) {
     },
     async screenshot({ path, fullPage, selector }) {
       // Right after a load or a resize MiniBrowser may not have painted yet.
-      await wd.executeAsyncScript('const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 50)));');
+      await wd.executeAsyncScript(
+        'const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 50)));',
+      );
       let b64;
       if (selector) b64 = await (await wd.findElement(By.css(selector))).takeScreenshot(true);
       else if (fullPage) b64 = await (await wd.findElement(By.css('html'))).takeScreenshot(false);
@@ -168,10 +206,13 @@ export async function launch({ server }) {
     let entry = pool.find((e) => e.name === name && !e.busy);
     if (!entry) {
       const driver = await startDriver(env);
-      const wd = await new Builder().usingServer(driver.url).withCapabilities({
-        browserName: 'MiniBrowser',
-        'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation', '--full-screen'] }, // full screen: no toolbar, so no minimum width
-      }).build();
+      const wd = await new Builder()
+        .usingServer(driver.url)
+        .withCapabilities({
+          browserName: 'MiniBrowser',
+          'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation', '--full-screen'] }, // full screen: no toolbar, so no minimum width
+        })
+        .build();
       await wd.manage().setTimeouts({ script: 120000, pageLoad: 60000 });
       entry = { name, driver, wd, busy: false };
       pool.push(entry);
@@ -179,14 +220,19 @@ export async function launch({ server }) {
     entry.busy = true;
     return entry;
   }
-  await take('light', {}).then((e) => { e.busy = false; });
+  await take('light', {}).then((e) => {
+    e.busy = false;
+  });
   return {
     engine: 'webkit',
     async newContext({ viewport = { width: 1280, height: 720 }, colorScheme = 'light', deviceScaleFactor = 1 } = {}) {
       const env = {};
       if (colorScheme === 'dark') env.GTK_THEME = 'Adwaita:dark';
       if (deviceScaleFactor !== 1) env.GDK_SCALE = String(deviceScaleFactor);
-      const name = Object.entries(env).map((e) => e.join('=')).join(' ') || 'light';
+      const name =
+        Object.entries(env)
+          .map((e) => e.join('='))
+          .join(' ') || 'light';
       const id = nextId++;
       const taken = [];
       return {
@@ -197,7 +243,7 @@ export async function launch({ server }) {
           return new Page(driverFor(entry.wd, { mouse: [0, 0] }), { hooksAll: true });
         },
         async addInitScript(script, arg) {
-          const source = typeof script === 'function' ? `(${script})(${JSON.stringify(arg)})` : script.content ?? script;
+          const source = typeof script === 'function' ? `(${script})(${JSON.stringify(arg)})` : (script.content ?? script);
           initScripts.set(id, [...(initScripts.get(id) ?? []), source]);
         },
         async close() {
@@ -207,7 +253,9 @@ export async function launch({ server }) {
               await entry.wd.actions().clear();
               await entry.wd.get('about:blank');
               entry.busy = false;
-            } catch { /* a broken session stays busy: never reused */ }
+            } catch {
+              /* a broken session stays busy: never reused */
+            }
           }
         },
       };

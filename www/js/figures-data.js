@@ -141,9 +141,7 @@ export function quadrantsFigure(Distribution, { count = 400, seed = 4, step = 0.
   const quadrants = {};
   for (const a of ['pos', 'neg'])
     for (const side of ['above', 'below']) {
-      const inside = samples.filter(
-        (s) => (s.adv > 0) === (a === 'pos') && (s.prob > s.flipPolicyGradient) === (side === 'above'),
-      );
+      const inside = samples.filter((s) => s.adv > 0 === (a === 'pos') && s.prob > s.flipPolicyGradient === (side === 'above'));
       quadrants[`${a}-${side}`] = {
         count: inside.length,
         expand: inside.filter((s) => s.exact > 0).length,

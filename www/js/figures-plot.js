@@ -56,7 +56,13 @@ export function axes(width, height, x, y, title) {
     el('text', { class: 'axis-label', x: (m.left + width - m.right) / 2, y: height - 8, 'text-anchor': 'middle' }, x.label),
     el(
       'text',
-      { class: 'axis-label', x: 14, y: (m.top + height - m.bottom) / 2, 'text-anchor': 'middle', transform: `rotate(-90 14 ${(m.top + height - m.bottom) / 2})` },
+      {
+        class: 'axis-label',
+        x: 14,
+        y: (m.top + height - m.bottom) / 2,
+        'text-anchor': 'middle',
+        transform: `rotate(-90 14 ${(m.top + height - m.bottom) / 2})`,
+      },
       y.label,
     ),
   );
@@ -110,7 +116,10 @@ export function legend(svg, margin, rows, bottom) {
   g.append(el('rect', { class: 'legend-bg', x: margin.left + 4, y: top, width: 26 + widest * 6.4, height: rows.length * 16 + 6, rx: 4 }));
   rows.forEach(([cls, text], i) => {
     const y = top + 15 + i * 16;
-    g.append(el('circle', { class: cls, cx: margin.left + 14, cy: y - 4, r: 4 }), withSuperscripts(el('text', { x: margin.left + 24, y }), text));
+    g.append(
+      el('circle', { class: cls, cx: margin.left + 14, cy: y - 4, r: 4 }),
+      withSuperscripts(el('text', { x: margin.left + 24, y }), text),
+    );
   });
   svg.append(g);
 }

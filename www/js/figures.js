@@ -181,12 +181,24 @@ export class EntropyPolarityFigure extends HTMLElement {
       TITLES.flip,
     );
     const Hs = Array.from({ length: 100 }, (_, i) => (Hmax * i) / 99);
-    plot.append(line(sx, sy, Hs.map((H) => [H, Math.exp(-H)]), 'curve nudge'));
+    plot.append(
+      line(
+        sx,
+        sy,
+        Hs.map((H) => [H, Math.exp(-H)]),
+        'curve nudge',
+      ),
+    );
     for (const p of points) plot.append(dot(sx, sy, p.entropy, p.flipPolicyGradient, 'token pg', 2.5));
-    legend(svg, margin, [
-      ['token nudge', 'e^−H, where a nudge flips'],
-      ['token pg', 'p†, where a policy-gradient step flips'],
-    ], height);
+    legend(
+      svg,
+      margin,
+      [
+        ['token nudge', 'e^−H, where a nudge flips'],
+        ['token pg', 'p†, where a policy-gradient step flips'],
+      ],
+      height,
+    );
     this.chart.append(svg);
     const above = points.filter((p) => p.flipPolicyGradient >= p.flipNudge).length;
     const ratios = points.map((p) => p.flipPolicyGradient / p.flipNudge);
@@ -212,8 +224,21 @@ export class EntropyPolarityFigure extends HTMLElement {
       { min: lo - pad, max: hi + pad, label: 'exact ΔH (nats)' },
       TITLES.scatter,
     );
-    plot.append(line(sx, sy, [[lo - pad, lo - pad], [hi + pad, hi + pad]], 'curve diagonal'));
-    for (const p of points) plot.append(dot(sx, sy, p.firstOrder, p.exact, Math.sign(p.firstOrder) === Math.sign(p.exact) ? 'token agree' : 'token disagree', 2.5));
+    plot.append(
+      line(
+        sx,
+        sy,
+        [
+          [lo - pad, lo - pad],
+          [hi + pad, hi + pad],
+        ],
+        'curve diagonal',
+      ),
+    );
+    for (const p of points)
+      plot.append(
+        dot(sx, sy, p.firstOrder, p.exact, Math.sign(p.firstOrder) === Math.sign(p.exact) ? 'token agree' : 'token disagree', 2.5),
+      );
     const agree = points.filter((p) => Math.sign(p.firstOrder) === Math.sign(p.exact)).length;
     const errors = points.map((p) => Math.abs(p.exact - p.firstOrder));
     const rel = points.filter((p) => p.exact !== 0).map((p) => Math.abs(p.exact - p.firstOrder) / Math.abs(p.exact));
@@ -259,7 +284,9 @@ export class EntropyPolarityFigure extends HTMLElement {
         const share = document.createElement('strong');
         share.textContent = `${fmtPercent(q.count / samples.length)} of updates`;
         const what = document.createElement('span');
-        what.textContent = q.count ? `${expands ? 'expand' : 'contract'}: ${q.expand} of ${q.count} widen H; mean ΔH ${fmt(q.meanExact, 3)} nats` : 'none';
+        what.textContent = q.count
+          ? `${expands ? 'expand' : 'contract'}: ${q.expand} of ${q.count} widen H; mean ΔH ${fmt(q.meanExact, 3)} nats`
+          : 'none';
         cell.append(share, document.createElement('br'), what);
       }
     }
