@@ -11,7 +11,7 @@ import { plainText, setRichText } from './js/overbar.js';
 import { fmt, fmtEntropy, fmtPercent } from './js/format.js';
 import { mountSlicePanel } from './js/slice-panel.js';
 import { mountRunPanel } from './js/run-panel.js';
-import { $, byTest, clearError, showError as showPageError } from './js/dom.js';
+import { $, byTest, clearError, fitCanvas, showError as showPageError } from './js/dom.js';
 import { DEFAULT_STATE, fitRewards, hashFromState, stateFromHash } from './js/state.js';
 import { renderRewards } from './js/rewards.js';
 import { wireTerms } from './js/terms.js';
@@ -132,13 +132,7 @@ function render() {
   // Chart first, on a backing store sized for the screen's pixel ratio (the
   // core measures its labels on the canvas itself, src/wasm/measure.rs).
   const canvas = byTest('curve');
-  const dpr = Math.min(window.devicePixelRatio || 1, 3);
-  const w = Math.max(1, Math.round(canvas.clientWidth * dpr));
-  const h = Math.max(1, Math.round(canvas.clientHeight * dpr));
-  if (canvas.width !== w || canvas.height !== h) {
-    canvas.width = w;
-    canvas.height = h;
-  }
+  const dpr = fitCanvas(canvas);
   let layout = null;
   try {
     layout = d.drawCurve(canvas, k, s.kind, step, { logX: s.logX, scale: dpr, dark: isDark() });

@@ -61,3 +61,20 @@ export function dropTarget(section, onDrop) {
     onDrop(e);
   });
 }
+
+/**
+ * Sizes a canvas's backing store to its CSS box at the screen's pixel ratio
+ * (at most 3), so the core draws sharp lines and measures its labels at the
+ * size they are shown; returns that ratio (the core's `scale`).
+ * @param {HTMLCanvasElement} canvas @returns {number}
+ */
+export function fitCanvas(canvas) {
+  const dpr = Math.min(window.devicePixelRatio || 1, 3);
+  const w = Math.max(1, Math.round(canvas.clientWidth * dpr));
+  const h = Math.max(1, Math.round(canvas.clientHeight * dpr));
+  if (canvas.width !== w || canvas.height !== h) {
+    canvas.width = w;
+    canvas.height = h;
+  }
+  return dpr;
+}

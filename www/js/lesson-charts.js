@@ -7,6 +7,7 @@
 
 import { Distribution } from '../pkg/entropy_polarity.js';
 import { axes, ticks, wholeTicks } from './axis.js';
+import { fitCanvas } from './dom.js';
 import { fmt } from './format.js';
 import { el } from './svg.js';
 
@@ -139,13 +140,7 @@ export function drawBars(svg, o) {
  * @param {HTMLCanvasElement} canvas @param {import('./lesson-scenes.js').SceneState} s @param {boolean} dark
  */
 export function drawCurve(canvas, s, dark) {
-  const dpr = Math.min(window.devicePixelRatio || 1, 3);
-  const w = Math.max(1, Math.round(canvas.clientWidth * dpr));
-  const h = Math.max(1, Math.round(canvas.clientHeight * dpr));
-  if (canvas.width !== w || canvas.height !== h) {
-    canvas.width = w;
-    canvas.height = h;
-  }
+  const dpr = fitCanvas(canvas);
   const d = Distribution.fromLogits(Float64Array.from(s.logits), s.temperature);
   try {
     return d.drawCurve(canvas, s.token, s.kind, s.step * s.adv, { logX: s.logX, scale: dpr, dark });
