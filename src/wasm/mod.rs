@@ -364,9 +364,9 @@ impl Distribution {
         token: f64,
         kind_name: &str,
         step: f64,
-        #[wasm_bindgen(unchecked_param_type = "ChartOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ChartOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, Error> {
-        let o = chart_options(options)?;
+        let o = chart_options(options.unwrap_or(JsValue::UNDEFINED))?;
         let model = self.model(token, kind_name, step, &o)?;
         let scale = o.scale.unwrap_or(1.0);
         let (min_w, min_h) = (f64::from(MIN_WIDTH) * scale, f64::from(MIN_HEIGHT) * scale);
@@ -402,9 +402,9 @@ impl Distribution {
         token: f64,
         kind_name: &str,
         step: f64,
-        #[wasm_bindgen(unchecked_param_type = "ChartOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ChartOptions")] options: Option<JsValue>,
     ) -> Result<String, Error> {
-        let o = chart_options(options)?;
+        let o = chart_options(options.unwrap_or(JsValue::UNDEFINED))?;
         let model = self.model(token, kind_name, step, &o)?;
         let size = (
             o.width.unwrap_or(800).clamp(MIN_WIDTH, 4000),

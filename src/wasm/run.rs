@@ -196,10 +196,12 @@ impl RunReader {
     /// `new RunReader({ samplesPerStep = 8, extremes = 20, maxSampleTokens = 4096 })`.
     #[wasm_bindgen(constructor)]
     pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "RunReaderOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RunReaderOptions")] options: Option<
+            JsValue,
+        >,
     ) -> Result<RunReader, JsValue> {
         Ok(RunReader {
-            inner: run::RunReader::new(self::options(options)?),
+            inner: run::RunReader::new(self::options(options.unwrap_or(JsValue::UNDEFINED))?),
         })
     }
 
