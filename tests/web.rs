@@ -1068,8 +1068,9 @@ fn svg_export_has_curves_and_marker_labels() {
             "no curve elements"
         );
         assert!(s.matches("<polyline").count() + s.matches("<path").count() >= 3);
+        // e^−H is an "e" with a raised "−H" (two <text>s), never "e^".
         assert!(
-            s.contains("p†") && s.contains("e^−H"),
+            s.contains("p†") && s.contains("−H") && !s.contains("e^"),
             "marker labels missing"
         );
         assert!(s.contains("expands H") && s.contains("contracts H"));
