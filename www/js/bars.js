@@ -168,6 +168,13 @@ export class BarEditor {
   keyDown(e) {
     const j = this.selected;
     const big = e.shiftKey ? 10 : 1;
+    // The selection moves at once, not at the next render: a key that comes
+    // before the next frame (fast typing, or a throttled background tab)
+    // must act on the bar the previous key chose.
+    const select = (k) => {
+      this.selected = k;
+      this.h.onSelect(k);
+    };
     switch (e.key) {
       case 'ArrowUp':
         this.h.onStepLogit(j, 0.1 * big);
@@ -176,16 +183,16 @@ export class BarEditor {
         this.h.onStepLogit(j, -0.1 * big);
         break;
       case 'ArrowLeft':
-        this.h.onSelect(Math.max(0, j - 1));
+        select(Math.max(0, j - 1));
         break;
       case 'ArrowRight':
-        this.h.onSelect(Math.min(this.count - 1, j + 1));
+        select(Math.min(this.count - 1, j + 1));
         break;
       case 'Home':
-        this.h.onSelect(0);
+        select(0);
         break;
       case 'End':
-        this.h.onSelect(this.count - 1);
+        select(this.count - 1);
         break;
       default:
         return;
