@@ -63,7 +63,7 @@ test('the dist folder ships the TypeScript declarations of the API', () => {
   for (const name of [
     'class Distribution',
     'drawCurve(',
-    'options: ChartOptions | undefined',
+    'options?: ChartOptions',
     '): ChartLayout',
     'export function topBars(',
     'interface TopBars',
@@ -153,6 +153,9 @@ console.log(Distribution.fromLogits(new Float64Array([1, 2])).flipPolicyGradient
 
 test('the element loads from another origin under a CSP that names it, and computes', async () => {
   const { page, context, problems } = await open(browser, `${base}/host.html`, { ready: false });
+  // Let the first load finish before the reload: a reload that aborts its
+  // module fetch is reported by Firefox as a NetworkError page error.
+  await page.waitForFunction(() => document.getElementById('v')?.values && document.getElementById('f')?.values, null, { timeout: 15000 });
   await context.addInitScript(() => {
     window.__csp = [];
     document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
