@@ -15,7 +15,7 @@
 //   (default 3500 × 152064 = 2.0 GiB, 2 rounds; --quick: fewer raw variants)
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir, loadavg } from 'node:os';
+import { cpus, tmpdir, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setup, open } from '../e2e/harness.mjs';
@@ -110,7 +110,7 @@ try {
         res.raw[key] = [`failed: ${e.message.split('\n')[0]}`];
       }
     }
-    res.pageN.push(await pageRun(null));
+    res.pageN.push(await pageRun(cpus().length)); // the pool is opt-in (?workers=N)
     res.page1.push(await pageRun(1));
     const np = JSON.parse(
       execFileSync('python3', [join(here, 'rows_numpy.py'), '--npy', path, '--json'], {

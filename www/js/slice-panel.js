@@ -32,12 +32,15 @@ function fmtBytes(n) {
 
 /**
  * How many workers analyse a streamed file: `?workers=N` in the page's
- * address (read at each load), else the worker decides (the cores, capped;
- * www/js/slice-worker.js). 1 reads and analyses in the slice worker itself.
+ * address (read at each load; N > 1 uses the pool, capped by the cores in
+ * www/js/slice-worker.js). Without it, 1: the slice worker reads and
+ * analyses itself. The pool is opt-in until an intermittent stall is found:
+ * once, in Firefox with three browsers on two cores, a 20 MiB file after a
+ * cancelled 200 MiB one never finished (README, "Reading a big slice").
  */
 function askedWorkers() {
   const n = Number(new URLSearchParams(location.search).get('workers'));
-  return Number.isInteger(n) && n >= 1 ? n : undefined;
+  return Number.isInteger(n) && n >= 1 ? n : 1;
 }
 
 /** @param {HTMLElement} section @param {{ openRow(row: object): void }} hooks */
