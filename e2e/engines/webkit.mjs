@@ -184,11 +184,17 @@ function driverFor(wd, state) {
 async function sizeViewport(wd, { width, height }) {
   let [w, h] = [width, height];
   for (let i = 0; i < 3; i++) {
-    await wd.manage().window().setRect({ width: w, height: h, x: 0, y: 0 });
+    // The driver refuses some corrections ("Invalid width value"): try the
+    // asked size again rather than fail the test.
+    await wd
+      .manage()
+      .window()
+      .setRect({ width: w, height: h, x: 0, y: 0 })
+      .catch(() => wd.manage().window().setRect({ width, height, x: 0, y: 0 }));
     const [iw, ih] = await wd.executeScript('return [innerWidth, innerHeight];');
     if (iw === width && ih === height) return;
-    w += width - iw;
-    h += height - ih;
+    w = Math.max(width, Math.round(w + width - (Number(iw) || width)));
+    h = Math.max(height, Math.round(h + height - (Number(ih) || height)));
   }
   throw new Error(`WebKit: cannot size the viewport to ${width} × ${height}`);
 }
