@@ -120,7 +120,9 @@ export class Page {
         const __arg = decodeValue(${JSON.stringify(encodeValue(arg))});
         __out = { ok: encodeValue(await (async () => { ${body} })()) };
       } catch (e) {
-        __out = { err: String((e && e.message) || e), stack: String((e && e.stack) || '') };
+        // A document with no root element is one between two pages (Firefox
+        // runs scripts there during a navigation): say so, so polling retries.
+        __out = { err: String((e && e.message) || e), stack: String((e && e.stack) || ''), between: !document.documentElement };
       }
       __out.drain = __drain();
       return JSON.stringify(__out);
@@ -128,7 +130,7 @@ export class Page {
     const raw = await this.driver.exec(script);
     const out = JSON.parse(raw);
     this.#emit(out.drain[0]);
-    if ('err' in out) throw new PageError(out.err);
+    if ('err' in out) throw out.between ? new Error(`between documents: ${out.err}`) : new PageError(out.err);
     return decodeValue(out.ok);
   }
 
