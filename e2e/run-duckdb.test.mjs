@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setup, open } from './harness.mjs';
+import { correlate } from './run-reference.mjs';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const RUNS = join(ROOT, 'www/examples/runs');
@@ -26,39 +27,6 @@ after(async () => {
   await env?.close();
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
-
-/** Pearson and Spearman (average ranks for ties) over steps where both values exist. */
-function correlation(xs, ys) {
-  const pairs = xs.map((x, i) => [x, ys[i]]).filter(([x, y]) => x !== null && y !== null);
-  const pearson = (a, b) => {
-    const n = a.length,
-      ma = a.reduce((s, v) => s + v, 0) / n,
-      mb = b.reduce((s, v) => s + v, 0) / n;
-    let sab = 0,
-      saa = 0,
-      sbb = 0;
-    for (let i = 0; i < n; i++) {
-      sab += (a[i] - ma) * (b[i] - mb);
-      saa += (a[i] - ma) ** 2;
-      sbb += (b[i] - mb) ** 2;
-    }
-    return sab / Math.sqrt(saa * sbb);
-  };
-  const ranks = (v) => {
-    const order = v.map((x, i) => [x, i]).sort((p, q) => p[0] - q[0]);
-    const r = new Array(v.length);
-    for (let i = 0; i < order.length; ) {
-      let j = i;
-      while (j + 1 < order.length && order[j + 1][0] === order[i][0]) j++;
-      for (let k = i; k <= j; k++) r[order[k][1]] = (i + j) / 2 + 1;
-      i = j + 1;
-    }
-    return r;
-  };
-  const a = pairs.map((p) => p[0]),
-    b = pairs.map((p) => p[1]);
-  return { n: pairs.length, pearson: pearson(a, b), spearman: pearson(ranks(a), ranks(b)) };
-}
 
 const close = (a, b, rel) => Math.abs(a - b) <= rel * Math.max(Math.abs(a), Math.abs(b));
 
@@ -91,7 +59,7 @@ for (const name of ['prime-rl', 'trace']) {
     await writeFile(csvPath, stdout);
 
     const col = (h) => run.rows.map((r) => r[FIXTURE.header.indexOf(h)]);
-    const want = correlation(col('token_term'), col('realised_dh'));
+    const want = correlate(col('token_term'), col('realised_dh'));
     assert.ok(want.n >= 3, 'the example run has enough steps for a correlation');
 
     const { page, problems, context } = await open(env.browser, `${env.base}/`);
