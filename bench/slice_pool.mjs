@@ -77,8 +77,7 @@ try {
     await page.evaluate((w) => history.replaceState(null, '', w ? `?workers=${w}` : location.pathname), workers);
     await page.evaluate(() => (window.__long = []));
     const before = await page.$eval('#slices', (s) => s.dataset.sliceId ?? '');
-    const stop = watch();
-    await new Promise((ok) => setTimeout(ok, 300)); // an idle sample first
+    const stop = await watch(); // an idle sample first
     const t = performance.now();
     await page.setInputFiles('[data-testid="upload"]', path);
     await page.waitForFunction(
