@@ -1,18 +1,13 @@
 // End to end: the served page in Debian's Chromium. Readouts are checked
 // against e2e/reference.mjs (independent formulas), never against the core.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { setup, open, ARTIFACTS } from './harness.mjs';
+import { open, ARTIFACTS } from './harness.mjs';
+import { useEnv } from './hooks.mjs';
 import { stats, firstOrder, exactChange, applyUpdate, close } from './reference.mjs';
 
-let env;
-before(async () => {
-  env = await setup();
-});
-after(async () => {
-  await env?.close();
-});
+const env = useEnv();
 
 const value = (page, id) => page.$eval(`[data-testid="${id}"]`, (el) => Number(el.dataset.value));
 const hashState = (page) =>

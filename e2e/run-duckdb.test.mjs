@@ -3,14 +3,14 @@
 // realised_dh as the run's own files read by the page — and both equal the
 // correlation computed here, in plain JavaScript, from the Python reference
 // table (tests/fixtures/run_examples_expected.json).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setup, open } from './harness.mjs';
+import { open } from './harness.mjs';
+import { useEnv } from './hooks.mjs';
 import { correlate } from './run-reference.mjs';
 
 const ROOT = new URL('../', import.meta.url).pathname;
@@ -18,15 +18,7 @@ const RUNS = join(ROOT, 'www/examples/runs');
 const INDEX = JSON.parse(await readFile(join(RUNS, 'index.json'), 'utf8'));
 const FIXTURE = JSON.parse(await readFile(join(ROOT, 'tests/fixtures/run_examples_expected.json'), 'utf8'));
 
-let env, tmp;
-before(async () => {
-  env = await setup();
-  tmp = await mkdtemp(join(tmpdir(), 'ep-duckdb-'));
-});
-after(async () => {
-  await env?.close();
-  if (tmp) await rm(tmp, { recursive: true, force: true });
-});
+const env = useEnv({ tmp: 'ep-duckdb-' });
 
 const close = (a, b, rel) => Math.abs(a - b) <= rel * Math.max(Math.abs(a), Math.abs(b));
 
@@ -55,7 +47,7 @@ for (const name of ['prime-rl', 'trace']) {
   test(`${name}: the DuckDB per-step CSV shows the folder's correlation`, async () => {
     const run = FIXTURE.runs[name];
     const { stdout } = await promisify(execFile)('python3', [join(ROOT, 'scripts/run_steps.py'), join(RUNS, run.path), '--quiet']);
-    const csvPath = join(tmp, `${name}-steps.csv`);
+    const csvPath = join(env.tmp, `${name}-steps.csv`);
     await writeFile(csvPath, stdout);
 
     const col = (h) => run.rows.map((r) => r[FIXTURE.header.indexOf(h)]);

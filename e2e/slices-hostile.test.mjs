@@ -3,22 +3,14 @@
 // tab. Expected numbers are computed here from closed forms, apart from the
 // wasm core. Uses only the harness's page subset (evaluate, waitForFunction,
 // setInputFiles, click, textContent, goto).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setup, open } from './harness.mjs';
+import { open } from './harness.mjs';
+import { useEnv } from './hooks.mjs';
 
-let env, tmp;
-before(async () => {
-  env = await setup();
-  tmp = await mkdtemp(join(tmpdir(), 'ep-hostile-'));
-});
-after(async () => {
-  await env?.close();
-  await rm(tmp, { recursive: true, force: true });
-});
+const env = useEnv({ tmp: 'ep-hostile-' });
 
 const EXAMPLES = new URL('../www/examples/', import.meta.url).pathname;
 
@@ -40,7 +32,7 @@ function f64le(values) {
 }
 
 async function file(name, bytes) {
-  const path = join(tmp, name);
+  const path = join(env.tmp, name);
   await writeFile(path, bytes);
   return path;
 }
