@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { open } from './harness.mjs';
 import { useEnv } from './hooks.mjs';
+import { upload, correlation } from './run-page.mjs';
 import { correlate } from './run-reference.mjs';
 
 const ROOT = new URL('../', import.meta.url).pathname;
@@ -22,25 +23,10 @@ const env = useEnv({ tmp: 'ep-duckdb-' });
 
 const close = (a, b, rel) => Math.abs(a - b) <= rel * Math.max(Math.abs(a), Math.abs(b));
 
-async function upload(page, paths) {
-  const before = (await page.getAttribute('#run', 'data-run-id')) ?? '';
-  await page.setInputFiles('[data-testid="run-upload"]', paths);
-  await page.waitForFunction(
-    (prev) => {
-      const s = document.getElementById('run');
-      return ['error', 'cancelled'].includes(s.dataset.runState) || (s.dataset.runState === 'ready' && s.dataset.runId !== prev);
-    },
-    before,
-    { timeout: 60000 },
-  );
-  const state = await page.getAttribute('#run', 'data-run-state');
-  assert.equal(state, 'ready', await page.textContent('[data-testid="run-error"]'));
-  return {
-    pearson: Number(await page.getAttribute('[data-testid="run-correlation"]', 'data-pearson')),
-    spearman: Number(await page.getAttribute('[data-testid="run-correlation"]', 'data-spearman')),
-    n: Number(await page.getAttribute('[data-testid="run-correlation"]', 'data-n')),
-    status: await page.textContent('[data-testid="run-status"]'),
-  };
+/** Loads `paths` into the run panel; → the correlation shown and the status line. */
+async function load(page, paths) {
+  assert.equal(await upload(page, paths), 'ready', await page.textContent('[data-testid="run-error"]'));
+  return { ...(await correlation(page)), status: await page.textContent('[data-testid="run-status"]') };
 }
 
 for (const name of ['prime-rl', 'trace']) {
@@ -55,11 +41,11 @@ for (const name of ['prime-rl', 'trace']) {
     assert.ok(want.n >= 3, 'the example run has enough steps for a correlation');
 
     const { page, problems, context } = await open(env.browser, `${env.base}/`);
-    const folder = await upload(
+    const folder = await load(
       page,
       INDEX[name].map((p) => join(RUNS, p)),
     );
-    const fromCsv = await upload(page, [csvPath]);
+    const fromCsv = await load(page, [csvPath]);
     assert.equal(await page.getAttribute('[data-testid="run-status"]', 'data-format'), 'steps-csv');
     assert.match(fromCsv.status, /token detail/i, 'the page says a per-step CSV has no token detail');
     for (const [what, got] of [

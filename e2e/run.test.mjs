@@ -10,6 +10,7 @@ import { readFile, writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { open, ARTIFACTS, ENGINE } from './harness.mjs';
 import { useEnv } from './hooks.mjs';
+import { runState, upload, correlation } from './run-page.mjs';
 import { primeRlSample, traceSample, perStep, correlate } from './run-reference.mjs';
 import { writeBigRun } from './run-big.mjs';
 
@@ -65,28 +66,11 @@ function fixtureRows(name) {
 // ---------------------------------------------------------------- page helpers
 
 // Only the harness's page API (evaluate, getAttribute, …), so the engines' adapters run it too.
-const runState = (page) => page.getAttribute('#run', 'data-run-state');
 const isHidden = (page, sel) => page.evaluate((q) => document.querySelector(q).hidden, sel);
 const keyed = (page) =>
   page.evaluate(() =>
     Object.fromEntries([...document.querySelectorAll('[data-testid="run-token"] dd')].map((d) => [d.dataset.key, d.textContent])),
   );
-
-async function upload(page, paths, selector = '[data-testid="run-upload"]') {
-  const before = (await page.getAttribute('#run', 'data-run-id')) ?? '';
-  await page.setInputFiles(selector, paths);
-  await page.waitForFunction(
-    (prev) => {
-      const s = document.getElementById('run');
-      return (
-        s.dataset.runState === 'error' || s.dataset.runState === 'cancelled' || (s.dataset.runState === 'ready' && s.dataset.runId !== prev)
-      );
-    },
-    before,
-    { timeout: 60000 },
-  );
-  return runState(page);
-}
 
 async function exportSteps(page) {
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-steps"]')]);
@@ -98,12 +82,6 @@ const text = (page, id) =>
     const e = document.querySelector(`[data-testid="${t}"]`);
     return e.hidden ? '' : e.textContent;
   }, id);
-const correlation = (page) =>
-  page.evaluate(() => {
-    const e = document.querySelector('[data-testid="run-correlation"]');
-    return { pearson: Number(e.dataset.pearson), spearman: Number(e.dataset.spearman), n: Number(e.dataset.n), text: e.textContent };
-  });
-
 function checkCorrelation(c, rows, what) {
   const want = correlate(
     rows.map((r) => r.token_term),

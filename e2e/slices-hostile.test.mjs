@@ -9,6 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { open } from './harness.mjs';
 import { useEnv } from './hooks.mjs';
+import { upload, errorText } from './slice-page.mjs';
 
 const env = useEnv({ tmp: 'ep-hostile-' });
 
@@ -37,30 +38,6 @@ async function file(name, bytes) {
   return path;
 }
 
-/** Uploads `path`; resolves with the panel's state once the load ended. */
-async function upload(page, path) {
-  const before = await page.evaluate(() => document.getElementById('slices').dataset.sliceId ?? '');
-  await page.setInputFiles('[data-testid="upload"]', path);
-  await page.waitForFunction(
-    (prev) => {
-      const s = document.getElementById('slices');
-      return (
-        s.dataset.sliceState === 'error' ||
-        s.dataset.sliceState === 'cancelled' ||
-        (s.dataset.sliceState === 'ready' && s.dataset.sliceId !== prev)
-      );
-    },
-    before,
-    { timeout: 30000 },
-  );
-  return page.evaluate(() => document.getElementById('slices').dataset.sliceState);
-}
-
-const errorText = (page) =>
-  page.evaluate(() => {
-    const e = document.querySelector('[data-testid="error"]');
-    return e.hidden ? '' : e.textContent;
-  });
 const warnings = (page) =>
   page.evaluate(() => [...document.querySelectorAll('[data-testid="slice-warnings"] li')].map((l) => l.textContent).join('\n'));
 /** The table's cells of column `col` (data-col), in display order. */

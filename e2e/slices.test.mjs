@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { open, ARTIFACTS } from './harness.mjs';
 import { useEnv } from './hooks.mjs';
 import { stats, close } from './reference.mjs';
+import { upload, errorText } from './slice-page.mjs';
 import { writeBigNpy, bigRowEntropy } from './bignpy.mjs';
 
 const EXAMPLES = new URL('../www/examples/', import.meta.url).pathname;
@@ -169,32 +170,12 @@ function tailBound(row) {
 
 const state = (page) => page.$eval('#slices', (s) => s.dataset.sliceState ?? '');
 
-async function upload(page, path) {
-  const before = await page.$eval('#slices', (s) => s.dataset.sliceId ?? '');
-  await page.setInputFiles('[data-testid="upload"]', path);
-  await page.waitForFunction(
-    (prev) => {
-      const s = document.getElementById('slices');
-      return (
-        s.dataset.sliceState === 'error' ||
-        s.dataset.sliceState === 'cancelled' ||
-        (s.dataset.sliceState === 'ready' && s.dataset.sliceId !== prev)
-      );
-    },
-    before,
-    { timeout: 30000 },
-  );
-  return state(page);
-}
-
 async function exportCsv(page) {
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-rows"]')]);
   const text = await readFile(await download.path(), 'utf8');
   const [head, ...lines] = text.trimEnd().split('\n');
   return { head, lines: lines.map((l) => l.split(',')), text, name: download.suggestedFilename() };
 }
-
-const errorText = (page) => page.$eval('[data-testid="error"]', (e) => (e.hidden ? '' : e.textContent));
 
 function checkCsv(csv, ex, file) {
   assert.equal(csv.head, HEADER, `${file}: header`);
