@@ -14,7 +14,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setup, open } from '../e2e/harness.mjs';
+import { setup, open, recordLongTasks, longTasks } from '../e2e/harness.mjs';
 import { writeBigNpy, bigRowEntropy } from '../e2e/bignpy.mjs';
 import { watch } from './procmem.mjs';
 
@@ -35,12 +35,7 @@ try {
   console.log(`wrote ${path}: ${rows} × ${vocab} float32, ${GB(size)} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   env = await setup();
   const { page, problems } = await open(env.browser, `${env.base}/`);
-  await page.evaluate(() => {
-    window.__long = [];
-    new PerformanceObserver((l) => {
-      for (const e of l.getEntries()) window.__long.push(e.duration);
-    }).observe({ type: 'longtask' });
-  });
+  await recordLongTasks(page);
   if (greedy) await page.check('[data-testid="greedy"]');
   const stop = await watch();
   t = performance.now();
@@ -55,7 +50,7 @@ try {
   if (err) throw new Error(err);
   const status = await page.$eval('[data-testid="slice-status"]', (e) => e.textContent);
   const h0 = await page.$eval('[data-testid="slice-row"] td[data-col="H"]', (e) => e.textContent);
-  const long = await page.evaluate(() => window.__long);
+  const long = await longTasks(page);
   console.log(await page.$eval('[data-testid="slice-read"]', (e) => e.textContent));
   console.log(status, `(panel drawn in ${await page.$eval('#slices', (e) => e.dataset.renderMs + ' ms: ' + e.dataset.renderParts)})`);
   console.log(

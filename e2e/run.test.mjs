@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { open, ARTIFACTS, ENGINE } from './harness.mjs';
+import { open, ARTIFACTS, ENGINE, recordLongTasks, longTasks } from './harness.mjs';
 import { useEnv } from './hooks.mjs';
 import { runState, upload, correlation } from './run-page.mjs';
 import { primeRlSample, traceSample, perStep, correlate } from './run-reference.mjs';
@@ -398,12 +398,7 @@ test('a large run streams with progress; cancel keeps the view; then another loa
   const kept = await text(page, 'run-status');
   const big = await writeBigRun(join(env.tmp, 'big'), { steps: 3, mbPerStep: 40 });
   try {
-    await page.evaluate(() => {
-      window.__long = [];
-      new PerformanceObserver((l) => {
-        for (const e of l.getEntries()) window.__long.push(e.duration);
-      }).observe({ type: 'longtask' });
-    });
+    await recordLongTasks(page);
     await page.setInputFiles('[data-testid="run-upload"]', big.files);
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="run-progress"]').value) > 0, null, {
       polling: 20,
@@ -441,7 +436,7 @@ test('a large run streams with progress; cancel keeps the view; then another loa
     // Browser long tasks are logged
     // only: on a loaded shared machine the OS stretches any task.
     const longest = Number(await page.getAttribute('#run', 'data-longest-ms'));
-    const long = await page.evaluate(() => window.__long);
+    const long = await longTasks(page);
     console.log(
       `# ${(big.bytes / 2 ** 20).toFixed(0)} MiB: panel's longest main-thread handler ${longest} ms; browser long tasks ${JSON.stringify(long.map(Math.round))}`,
     );

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile, rm, truncate, open as openFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { open, ARTIFACTS } from './harness.mjs';
+import { open, ARTIFACTS, recordLongTasks, longTasks } from './harness.mjs';
 import { useEnv } from './hooks.mjs';
 import { stats, close } from './reference.mjs';
 import { upload, errorText } from './slice-page.mjs';
@@ -475,12 +475,7 @@ test('a 200 MB file streams with moving progress, and cancel stops it', async ()
   // big-endian, so every chunk goes through the core's decoder (the slower path)
   await writeBigNpy(big, 400, 131072, { bigEndian: true }); // 400 × 131,072 float32 = 200 MiB
   try {
-    await page.evaluate(() => {
-      window.__long = [];
-      new PerformanceObserver((l) => {
-        for (const e of l.getEntries()) window.__long.push(e.duration);
-      }).observe({ type: 'longtask' });
-    });
+    await recordLongTasks(page);
     await page.setInputFiles('[data-testid="upload"]', big);
     const seen = [];
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="slice-progress"]').value) > 0, null, {
@@ -521,7 +516,7 @@ test('a 200 MB file streams with moving progress, and cancel stops it', async ()
     const csv2 = await exportCsv(page);
     for (const r of [0, 39]) assert.ok(close(Number(csv2.lines[r][1]), H, 1e-5), `LE row ${r} entropy`);
     await rm(le);
-    const long = await page.evaluate(() => window.__long);
+    const long = await longTasks(page);
     // A hang guard (parsing or decoding on the main thread takes seconds), not
     // the 50 ms figure, which is a benchmark: three browsers share 2 cores here.
     assert.ok(
