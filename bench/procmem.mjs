@@ -22,7 +22,7 @@ async function processes() {
 }
 
 /** RSS of the renderer processes and of everything else descended from this process. */
-async function sample() {
+export async function sample() {
   const procs = await processes();
   const mine = new Set([process.pid]);
   let grew = true;
