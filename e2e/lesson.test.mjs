@@ -322,6 +322,11 @@ test('phone (390 px): no sideways scrolling, touch targets of 44 px', async () =
     await page.click('[data-testid="choice-narrow"]');
     await page.waitForSelector('[data-testid="answer"]:not([hidden])');
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), 'no horizontal overflow');
+    const bar = await page.$eval('[data-testid="scene-list"]', (ol) => ({
+      scrolls: ol.scrollWidth > ol.clientWidth,
+      off: [...ol.querySelectorAll('a')].filter((a) => a.getBoundingClientRect().right > innerWidth + 0.5).length,
+    }));
+    assert.deepEqual(bar, { scrolls: false, off: 0 }, 'the scene bar fits the width: every scene on screen, nothing to scroll sideways');
     const small = await page.$$eval(
       '.choices button, .scene-nav a, .step-nav a:not([hidden]), #present, #play, [data-testid="step-range"]',
       (es) =>
