@@ -3,7 +3,10 @@
 // number printed in full) is the same text as with ?workers=1 (the slice
 // worker alone), so the pool's results are bit for bit the single worker's;
 // a NaN in a later chunk names its row in the file and keeps the previous
-// view; cancel in the middle of a pool run, then another file loads. Values
+// view; cancel in the middle of a pool run, then another file loads; the
+// pool's workers are made by the page, not inside the slice worker (in
+// Firefox a nested `new Worker` now and then never returned, and the load
+// never finished), and loads one after another, some cancelled, all end. Values
 // themselves are checked against an independent f64 reference in
 // slices.test.mjs and tests/js/pool.test.mjs.
 import { test, before, after } from 'node:test';
@@ -100,6 +103,17 @@ test('pool of workers: same CSV as one worker, a NaN row named, cancel then load
   await writeNpy(good);
   await writeNpy(bad, 70); // third chunk
   try {
+    // count the pool workers the page makes (slice-reader.js looks Worker up at each call)
+    await page.evaluate(() => {
+      const Made = window.Worker;
+      window.__poolWorkers = 0;
+      window.Worker = class extends Made {
+        constructor(url, options) {
+          super(url, options);
+          if (String(url).endsWith('/pool-worker.js')) window.__poolWorkers++;
+        }
+      };
+    });
     await page.check('[data-testid="greedy"]'); // token columns too
     // one worker: the slice worker reads and analyses alone
     assert.equal(await upload(page, good, 1), 'ready');
@@ -108,6 +122,7 @@ test('pool of workers: same CSV as one worker, a NaN row named, cancel then load
     // three workers: the same text, so the same numbers bit for bit
     assert.equal(await upload(page, good, 3), 'ready');
     assert.match(await text(page, 'slice-read'), /3 workers/);
+    assert.equal(await page.evaluate(() => window.__poolWorkers), 3, 'the page made the 3 pool workers');
     const pooled = await exportCsv(page);
     assert.equal(pooled, single, 'pooled CSV differs from the single worker’s');
     const lines = pooled
@@ -140,6 +155,15 @@ test('pool of workers: same CSV as one worker, a NaN row named, cancel then load
     assert.equal(await state(page), after, 'nothing arrives after cancel');
     assert.equal(await upload(page, good, 2), 'ready');
     assert.equal(await exportCsv(page), single, 'after the cancel, the same results again');
+    // loads back to back, every other one cancelled a little later each time: each one ends
+    for (let i = 0; i < 8; i++) {
+      if (i % 2) {
+        await page.setInputFiles('[data-testid="upload"]', good);
+        await page.waitForTimeout(40 * i);
+        await page.click('[data-testid="cancel"]');
+        assert.match(await state(page), /^(cancelled|ready)$/, `load ${i}: cancel stops it`);
+      } else assert.equal(await upload(page, good, 2), 'ready', `load ${i}`);
+    }
   } finally {
     await rm(good, { force: true });
     await rm(bad, { force: true });

@@ -1,17 +1,22 @@
 // @ts-check
-// One worker of a slice's pool (pool.js; started by slice-worker.js): it has
+// One worker of a slice's pool (pool.js; made by the page, slice-reader.js,
+// for a slice worker, slice-worker.js, which talks to it over a port): it has
 // its own wasm instance, reads its own chunks of whole rows from the File
 // (Blob.slice, no SharedArrayBuffer) and analyses them with analyzeRows.
 // A chunk's read starts as soon as the chunk is handed out, so the next
 // chunk is read while this one is analysed; chunks are analysed in the
 // order they came.
 //
-// Messages in:
+// Messages in (on self, from the page):
+//   { type: 'port' } with one MessagePort: the slice worker's end; then all
+//   messages go over it
+// Messages in (on the port):
 //   { type: 'init', file, options, identity }   // once, first
 //   { type: 'chunk', chunk, first, n, start, end, tokens?, advantages? }
 //      rows [first, first + n) are bytes [start, end) of the file; tokens is
 //      a Uint32Array, 'greedy' or absent; advantages a Float32Array or absent
-// Messages out:
+//   { type: 'stop' }                             // the pool is over: close
+// Messages out (on the port):
 //   { type: 'result', chunk, first, columns, timing }   // columns transferred
 //   { type: 'error', chunk, message, code? }             // names the row (counted in the file)
 
@@ -75,10 +80,15 @@ export function chunkRunner(file, ready, post) {
 }
 
 if (typeof (/** @type {any} */ (globalThis).WorkerGlobalScope) !== 'undefined') {
-  let chunk = null;
   self.onmessage = (e) => {
-    const m = e.data;
-    if (m?.type === 'init') chunk = chunkRunner(m.file, setUp(m.file, m), (msg, transfer) => postMessage(msg, { transfer }));
-    else if (m?.type === 'chunk') chunk(m);
+    const port = e.ports[0];
+    if (e.data?.type !== 'port' || !port) return;
+    let chunk = null;
+    port.onmessage = (e) => {
+      const m = e.data;
+      if (m?.type === 'init') chunk = chunkRunner(m.file, setUp(m.file, m), (msg, transfer) => port.postMessage(msg, { transfer }));
+      else if (m?.type === 'chunk') chunk(m);
+      else if (m?.type === 'stop') self.close();
+    };
   };
 }

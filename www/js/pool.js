@@ -6,8 +6,9 @@
 // rows, so the order of arrival does not matter). The first failure stops
 // every worker (terminate) and rejects with that chunk's error.
 //
-// Pure scheduling: no Worker, no wasm. The slice worker spawns real workers
-// (pool-worker.js); tests/pool.mjs drives it with workers made in-process.
+// Pure scheduling: no Worker, no wasm. The slice worker runs it over real workers
+// (pool-worker.js, made by the page: slice-reader.js); tests/js/pool.test.mjs
+// drives it with workers made in-process.
 //
 //   await runPool({ spawn, size, chunks, depth, job, result, progress? })
 //     spawn(k, deliver) → { post(job), terminate() }; the worker calls

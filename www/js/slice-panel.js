@@ -34,9 +34,8 @@ function fmtBytes(n) {
  * How many workers analyse a streamed file: `?workers=N` in the page's
  * address (read at each load; N > 1 uses the pool, capped by the cores in
  * www/js/slice-worker.js). Without it, 1: the slice worker reads and
- * analyses itself. The pool is opt-in until an intermittent stall is found:
- * once, in Firefox with three browsers on two cores, a 20 MiB file after a
- * cancelled 200 MiB one never finished (README, "Reading a big slice").
+ * analyses itself. The pool is opt-in: with three browsers on two cores,
+ * WebKit's first pooled result can take over 20 s (README, "Your logits").
  */
 function askedWorkers() {
   const n = Number(new URLSearchParams(location.search).get('workers'));

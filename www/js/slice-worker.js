@@ -22,7 +22,10 @@
 //   (workers: how many pool workers analyse a streamed file, pool.js;
 //    default the cores, at most MAX_WORKERS; 1 analyses it here)
 //   { type: 'row', row, reqId }                                     // reopen one row
+//   { type: 'pool', ports }            // the pool asked for: one MessagePort per worker
+//   { type: 'pool-error', worker, message }          // pool worker `worker` stopped
 // Messages out:
+//   { type: 'pool', size }             // make `size` pool workers (slice-reader.js)
 //   { type: 'progress', phase, done, total, unit }   // phase header | read | parse | analyse; unit bytes | rows
 //   { type: 'done', summary, columns }               // typed arrays, transferred
 //   { type: 'error', message, code?, candidates? }
@@ -32,7 +35,6 @@ import init, { readHeader, parseSlice, analyzeRows } from '../pkg/entropy_polari
 import { poolSize, runPool } from './pool.js';
 import { header, readBytes, wasmOptions } from './slice-read.js';
 
-const POOL_URL = new URL('./pool-worker.js', import.meta.url);
 const MAX_WORKERS = 8; // more workers than this only add memory (workers × 2 chunks)
 
 const CHUNK_BYTES = 16 << 20; // a chunk of whole rows (one row if a row is larger)
@@ -43,6 +45,19 @@ const ROW_KEYS = ['entropy', 'meanDiscriminator', 'flipNudge', 'flipPolicyGradie
 const TOKEN_KEYS = ['token', 'prob', 'discriminator', 'sensitivity', 'polarity'];
 
 let current = null; // the loaded slice: what reopens its rows
+let poolPorts = null; // resolves with the ports of the pool asked for
+const poolFailed = []; // per pool worker: what to do when the page says it stopped
+
+/**
+ * Ports to `size` pool workers, made by the page (slice-reader.js says why
+ * not here).
+ */
+function askPool(size) {
+  return new Promise((resolve) => {
+    poolPorts = resolve;
+    postMessage({ type: 'pool', size });
+  });
+}
 
 /** Per-row result columns, filled chunk by chunk. */
 function columnsFor(rows, withToken) {
@@ -102,22 +117,21 @@ async function analysePooled({ file, info, options, perChunk, size, identity, ro
   const { dataStart, rowBytes } = info;
   const cols = columnsFor(rows, Boolean(tokens));
   let rowsDone = 0;
+  const ports = await askPool(size);
   await runPool({
     size,
     chunks: Math.ceil(rows / perChunk),
-    spawn: (_k, deliver) => {
-      const w = new Worker(POOL_URL, { type: 'module' });
-      w.onmessage = (e) => deliver(e.data);
-      w.onerror = (e) => {
-        e.preventDefault?.();
-        deliver({
-          type: 'error',
-          chunk: -1,
-          message: `A reading worker stopped (${e.message || 'worker error'}). Try again, or reload the page.`,
-        });
+    spawn: (k, deliver) => {
+      const port = ports[k];
+      port.onmessage = (e) => deliver(e.data);
+      poolFailed[k] = (message) =>
+        deliver({ type: 'error', chunk: -1, message: `A reading worker stopped (${message}). Try again, or reload the page.` });
+      port.postMessage({ type: 'init', file, options, identity });
+      const stop = () => {
+        port.postMessage({ type: 'stop' });
+        port.close();
       };
-      w.postMessage({ type: 'init', file, options, identity });
-      return { post: (m) => w.postMessage(m), terminate: () => w.terminate() };
+      return { post: (m) => port.postMessage(m), terminate: stop };
     },
     job: (chunk) => {
       const first = chunk * perChunk;
@@ -339,4 +353,6 @@ self.onmessage = (e) => {
   const m = e.data;
   if (m?.type === 'open') open(m);
   else if (m?.type === 'row') openRow(m);
+  else if (m?.type === 'pool') poolPorts?.(m.ports);
+  else if (m?.type === 'pool-error') poolFailed[m.worker]?.(m.message);
 };
