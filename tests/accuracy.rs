@@ -26,6 +26,7 @@
 // Native only: the browser tier is tests/web.rs.
 #![cfg(not(target_arch = "wasm32"))]
 
+use entropy_polarity::core::curve::DEFAULT_SCAN;
 use entropy_polarity::core::{apply_update, lambert_w0, Distribution, UpdateKind};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -544,7 +545,10 @@ fn exact_curve_zeros() {
             } else {
                 (&mut finite, 1e-9, step)
             };
-            let got = c.dist.exact_zeros(k, kind, core_step).unwrap();
+            let got = c
+                .dist
+                .exact_zeros(k, kind, core_step, DEFAULT_SCAN)
+                .unwrap();
             if got.len() != want.len() {
                 miscount.push(format!("{}: core {got:?}, reference {want:?}", ctx()));
                 continue;
@@ -580,7 +584,7 @@ fn zipf_top_token_crossing_is_far_from_p_dagger() {
     let p_dagger = d.flip_policy_gradient();
     assert!((p_dagger - 0.2522).abs() < 1e-4, "p† = {p_dagger}");
     let zero = d
-        .exact_flip(0, UpdateKind::PolicyGradient, 1e-9)
+        .exact_flip(0, UpdateKind::PolicyGradient, 1e-9, DEFAULT_SCAN)
         .unwrap()
         .expect("a zero");
     assert!((zero - 0.1131).abs() < 1e-4, "crossing at {zero}");

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use entropy_polarity::core::run::{RunOptions, RunReader, StepRow};
+use entropy_polarity::core::run::{RunOptions, RunReader};
 use serde_json::Value;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
@@ -43,23 +43,6 @@ fn read(base: &Path, rel: &str) -> RunReader {
     r
 }
 
-fn cells(r: &StepRow) -> [f64; 12] {
-    [
-        r.step,
-        r.samples,
-        r.tokens,
-        r.mean_entropy,
-        r.mean_prob,
-        r.token_term,
-        r.share_pos_expand,
-        r.share_pos_contract,
-        r.share_neg_expand,
-        r.share_neg_contract,
-        r.pg_polarity,
-        r.realised_dh,
-    ]
-}
-
 #[test]
 fn example_runs_match_the_independent_python_columns() {
     let fixture: Value = serde_json::from_str(
@@ -91,7 +74,7 @@ fn example_runs_match_the_independent_python_columns() {
         let want = run["rows"].as_array().unwrap();
         assert_eq!(got.len(), want.len(), "{name}: number of steps");
         for (g, w) in got.iter().zip(want) {
-            let g = cells(g);
+            let g = g.cells();
             for (k, wv) in w.as_array().unwrap().iter().enumerate() {
                 let what = format!("{name} step {} {}", g[0], header[k]);
                 match wv.as_f64() {

@@ -4,6 +4,7 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
+use entropy_polarity::core::run::csv::STEPS_HEADER;
 use entropy_polarity::core::run::{Format, RunOptions, RunReader, StepRow};
 
 const LN2: f64 = std::f64::consts::LN_2;
@@ -28,36 +29,13 @@ fn close(a: f64, b: f64, what: &str) {
 }
 
 fn check(row: &StepRow, want: [f64; 12]) {
-    let got = [
-        row.step,
-        row.samples,
-        row.tokens,
-        row.mean_entropy,
-        row.mean_prob,
-        row.token_term,
-        row.share_pos_expand,
-        row.share_pos_contract,
-        row.share_neg_expand,
-        row.share_neg_contract,
-        row.pg_polarity,
-        row.realised_dh,
-    ];
-    let names = [
-        "step",
-        "samples",
-        "tokens",
-        "mean_entropy",
-        "mean_prob",
-        "token_term",
-        "pos_expand",
-        "pos_contract",
-        "neg_expand",
-        "neg_contract",
-        "pg_polarity",
-        "realised_dh",
-    ];
+    let got = row.cells();
     for k in 0..12 {
-        close(got[k], want[k], &format!("step {} {}", row.step, names[k]));
+        close(
+            got[k],
+            want[k],
+            &format!("step {} {}", row.step, STEPS_HEADER[k]),
+        );
     }
 }
 

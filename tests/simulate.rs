@@ -597,3 +597,60 @@ fn fixture_seed7_matches_native_output() {
         fixture::PATH
     );
 }
+
+/// `SimOptions::set`, the way the wasm layer and links reach the table:
+/// counts take whole numbers from 0 to 2^53 − 1 only, every option its own
+/// type, and an absent optional value leaves it empty.
+#[test]
+fn set_reads_each_kind_of_value() {
+    use entropy_polarity::core::simulate::Value;
+    let mut o = SimOptions::default();
+    o.set("group", Value::Number(8.0)).unwrap();
+    o.set("seed", Value::Number(9_007_199_254_740_991.0))
+        .unwrap();
+    o.set("lr", Value::Number(0.5)).unwrap();
+    o.set("correct", Value::Number(3.0)).unwrap();
+    o.set("strategy", Value::Text("clip-higher".into()))
+        .unwrap();
+    o.set("logits", Value::Vector(vec![0.0, -1.0])).unwrap();
+    assert_eq!(
+        (o.group, o.seed, o.lr, o.correct, o.strategy),
+        (8, (1u64 << 53) - 1, 0.5, Some(3), Strategy::ClipHigher)
+    );
+    assert_eq!(o.logits, Some(vec![0.0, -1.0]));
+    o.set("correct", Value::Absent).unwrap();
+    assert_eq!(o.correct, None);
+    // Not whole, negative or beyond 2^53 − 1: out of range, with the value.
+    for (name, x) in [
+        ("group", 2.5),
+        ("steps", -1.0),
+        ("seed", 9_007_199_254_740_992.0),
+        ("vocab", f64::NAN),
+        ("correct", f64::INFINITY),
+    ] {
+        let e = o.set(name, Value::Number(x)).unwrap_err();
+        assert!(
+            matches!(e, SimError::Range { option, value } if option == name && value.to_bits() == x.to_bits()),
+            "{name} = {x}: {e:?}"
+        );
+    }
+    // The wrong type: what each kind wants.
+    for (name, v, want) in [
+        ("group", Value::Text("8".into()), "a whole number"),
+        ("lr", Value::Vector(vec![0.1]), "a number"),
+        ("zipf", Value::Text("1".into()), "a number"),
+        ("strategy", Value::Number(1.0), "a string"),
+        (
+            "rewards",
+            Value::Number(1.0),
+            "a Float64Array, Float32Array or an array of numbers",
+        ),
+    ] {
+        let e = o.set(name, v).unwrap_err();
+        assert_eq!(e, SimError::Type { option: name, want }, "{name}");
+    }
+    assert!(matches!(
+        o.set("colour", Value::Number(1.0)),
+        Err(SimError::UnknownOption { name }) if name == "colour"
+    ));
+}

@@ -123,20 +123,11 @@ impl Distribution {
     }
 
     /// Every q in [Q_MIN, Q_MAX] where the exact curve of token k crosses
-    /// zero: a scan in logit(q), then Illinois (regula falsi) refinement.
+    /// zero: a scan of `scan` grid points (≥ 8; [`DEFAULT_SCAN`] unless rows
+    /// are long, where each evaluation costs O(V)) in logit(q), then Illinois
+    /// (regula falsi) refinement. Zeros closer together than the grid
+    /// spacing can be missed.
     pub fn exact_zeros(
-        &self,
-        k: usize,
-        kind: UpdateKind,
-        step: f64,
-    ) -> Result<Vec<f64>, CoreError> {
-        self.exact_zeros_scan(k, kind, step, DEFAULT_SCAN)
-    }
-
-    /// [`Self::exact_zeros`] with `scan` grid points (≥ 8): fewer for long
-    /// rows, where each evaluation costs O(V). Zeros closer together than
-    /// the grid spacing can be missed.
-    pub fn exact_zeros_scan(
         &self,
         k: usize,
         kind: UpdateKind,
@@ -170,18 +161,9 @@ impl Distribution {
     }
 
     /// The zero of the exact curve nearest (in log q) to the first-order flip
-    /// of `kind`, if there is one.
+    /// of `kind`, if there is one, by a `scan`-point zero search
+    /// ([`Self::exact_zeros`]).
     pub fn exact_flip(
-        &self,
-        k: usize,
-        kind: UpdateKind,
-        step: f64,
-    ) -> Result<Option<f64>, CoreError> {
-        self.exact_flip_scan(k, kind, step, DEFAULT_SCAN)
-    }
-
-    /// [`Self::exact_flip`] with a `scan`-point zero search.
-    pub fn exact_flip_scan(
         &self,
         k: usize,
         kind: UpdateKind,
@@ -190,7 +172,7 @@ impl Distribution {
     ) -> Result<Option<f64>, CoreError> {
         let target = self.flip(kind).ln();
         Ok(self
-            .exact_zeros_scan(k, kind, step, scan)?
+            .exact_zeros(k, kind, step, scan)?
             .into_iter()
             .min_by(|a, b| (a.ln() - target).abs().total_cmp(&(b.ln() - target).abs())))
     }
@@ -350,7 +332,7 @@ mod tests {
     fn zeros_are_roots() {
         let d = Distribution::from_logits(&[2.0, 1.0, 0.5, -1.0], 1.0).unwrap();
         for kind in [UpdateKind::Nudge, UpdateKind::PolicyGradient] {
-            let zs = d.exact_zeros(0, kind, 0.1).unwrap();
+            let zs = d.exact_zeros(0, kind, 0.1, DEFAULT_SCAN).unwrap();
             assert!(!zs.is_empty());
             for q in zs {
                 let r = d.rescaled(0, q).unwrap();

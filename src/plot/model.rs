@@ -112,7 +112,7 @@ impl CurveModel {
         let (exact, exact_flip) = match d.exact_curve(o.token, o.kind, o.step, &qs) {
             Ok(ys) => (
                 qs.iter().copied().zip(ys).collect(),
-                d.exact_flip_scan(o.token, o.kind, o.step, scan)?,
+                d.exact_flip(o.token, o.kind, o.step, scan)?,
             ),
             Err(CoreError::Curve { .. }) => (Vec::new(), None),
             Err(e) => return Err(e),

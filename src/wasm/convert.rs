@@ -12,7 +12,8 @@
 //!   code and field come from `CoreError::code` and `CoreError::field`.
 //! - **Whole numbers** (counts, indices, byte offsets arrive as JS numbers):
 //!   [`whole`]`(value, "rows")`, or [`index`]`(value, "token", len)` when the
-//!   number must also be below a length. Nothing else checks `fract()`.
+//!   number must also be below a length. Nothing else checks `fract()`
+//!   but `analyzeRows`' token ids (`rows.rs`: u32, each refused by its row).
 //! - **Options in**: a serde struct read by [`options`], which first refuses
 //!   a key it does not know, by name (serde-wasm-bindgen asks only for the
 //!   fields it knows, so `deny_unknown_fields` can never fire there).

@@ -351,7 +351,9 @@ impl Distribution {
     #[wasm_bindgen(js_name = exactFlip)]
     pub fn exact_flip(&self, token: f64, kind_name: &str, step: f64) -> Result<Option<f64>, Error> {
         let k = token_index(token, self.inner.len())?;
-        Ok(self.inner.exact_flip(k, kind(kind_name)?, step)?)
+        Ok(self
+            .inner
+            .exact_flip(k, kind(kind_name)?, step, core::curve::DEFAULT_SCAN)?)
     }
 
     /// Draws the entropy-change chart on a canvas whose backing store the

@@ -6,12 +6,12 @@
 //! `core::run::error::code`), `file`, `line` (1-based, or null) and `field`
 //! (or null).
 
-use super::convert::{self, whole, Error};
+use super::convert::{self, object, whole, Error};
 use crate::core::run::csv::{parse_steps, write_steps};
 use crate::core::run::stats;
 use crate::core::run::tokenizer;
 use crate::core::run::{self, FileSummary, RunError, RunOptions, StepRow};
-use js_sys::{Array, Float64Array, Object, Reflect, Uint32Array, Uint8Array};
+use js_sys::{Array, Float64Array, Uint32Array, Uint8Array};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
@@ -91,11 +91,6 @@ export interface Correlation {
 }
 "#;
 
-fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
-    // Setting a property on a fresh plain object cannot fail.
-    let _ = Reflect::set(obj, &key.into(), &value.into());
-}
-
 /// The one place a `RunError` becomes a JavaScript `Error` (through the
 /// boundary's `convert::Error`): `code` and `field` as everywhere, plus
 /// `file` and `line`; absent facts are null.
@@ -166,21 +161,21 @@ fn f64s(v: impl Iterator<Item = f64>) -> Float64Array {
 }
 
 fn steps_js(rows: &[StepRow]) -> JsValue {
-    let o = Object::new();
     let col = |f: fn(&StepRow) -> f64| f64s(rows.iter().map(f));
-    set(&o, "step", col(|r| r.step));
-    set(&o, "samples", col(|r| r.samples));
-    set(&o, "tokens", col(|r| r.tokens));
-    set(&o, "meanEntropy", col(|r| r.mean_entropy));
-    set(&o, "meanProb", col(|r| r.mean_prob));
-    set(&o, "tokenTerm", col(|r| r.token_term));
-    set(&o, "sharePosExpand", col(|r| r.share_pos_expand));
-    set(&o, "sharePosContract", col(|r| r.share_pos_contract));
-    set(&o, "shareNegExpand", col(|r| r.share_neg_expand));
-    set(&o, "shareNegContract", col(|r| r.share_neg_contract));
-    set(&o, "pgPolarity", col(|r| r.pg_polarity));
-    set(&o, "realisedDh", col(|r| r.realised_dh));
-    o.into()
+    object(&[
+        ("step", col(|r| r.step).into()),
+        ("samples", col(|r| r.samples).into()),
+        ("tokens", col(|r| r.tokens).into()),
+        ("meanEntropy", col(|r| r.mean_entropy).into()),
+        ("meanProb", col(|r| r.mean_prob).into()),
+        ("tokenTerm", col(|r| r.token_term).into()),
+        ("sharePosExpand", col(|r| r.share_pos_expand).into()),
+        ("sharePosContract", col(|r| r.share_pos_contract).into()),
+        ("shareNegExpand", col(|r| r.share_neg_expand).into()),
+        ("shareNegContract", col(|r| r.share_neg_contract).into()),
+        ("pgPolarity", col(|r| r.pg_polarity).into()),
+        ("realisedDh", col(|r| r.realised_dh).into()),
+    ])
 }
 
 /// Streams the files of one training run (see the module documentation of
@@ -225,13 +220,13 @@ impl RunReader {
             tokens,
             counted,
         } = self.inner.end_file().map_err(run_error)?;
-        let o = Object::new();
-        set(&o, "format", format.name());
-        set(&o, "lines", lines as f64);
-        set(&o, "samples", samples as f64);
-        set(&o, "tokens", tokens as f64);
-        set(&o, "counted", counted as f64);
-        Ok(o.into())
+        Ok(object(&[
+            ("format", format.name().into()),
+            ("lines", (lines as f64).into()),
+            ("samples", (samples as f64).into()),
+            ("tokens", (tokens as f64).into()),
+            ("counted", (counted as f64).into()),
+        ]))
     }
 
     /// `{ format, files, samples, tokens, counted, hasEntropy,
@@ -239,24 +234,23 @@ impl RunReader {
     #[wasm_bindgen(unchecked_return_type = "RunSummary")]
     pub fn summary(&self) -> JsValue {
         let s = self.inner.summary();
-        let o = Object::new();
-        set(
-            &o,
-            "format",
-            s.format.map_or(JsValue::NULL, |f| f.name().into()),
-        );
-        set(&o, "files", s.files as f64);
-        set(&o, "samples", s.samples as f64);
-        set(&o, "tokens", s.tokens as f64);
-        set(&o, "counted", s.counted as f64);
-        set(&o, "hasEntropy", s.has_entropy);
-        set(&o, "hasMeanDiscriminator", s.has_mean_discriminator);
-        set(&o, "hasAdvantages", s.has_advantages);
         let missing: Array = s.missing.iter().map(|m| JsValue::from_str(m)).collect();
-        set(&o, "missing", missing);
         let warnings: Array = s.warnings.iter().map(|m| JsValue::from_str(m)).collect();
-        set(&o, "warnings", warnings);
-        o.into()
+        object(&[
+            (
+                "format",
+                s.format.map_or(JsValue::NULL, |f| f.name().into()),
+            ),
+            ("files", (s.files as f64).into()),
+            ("samples", (s.samples as f64).into()),
+            ("tokens", (s.tokens as f64).into()),
+            ("counted", (s.counted as f64).into()),
+            ("hasEntropy", s.has_entropy.into()),
+            ("hasMeanDiscriminator", s.has_mean_discriminator.into()),
+            ("hasAdvantages", s.has_advantages.into()),
+            ("missing", missing.into()),
+            ("warnings", warnings.into()),
+        ])
     }
 
     /// The per-step columns (Float64Array each, NaN = empty), steps ascending.
@@ -279,34 +273,13 @@ impl RunReader {
             .iter()
             .map(|t| run::token_values(t.logprob, t.entropy, t.advantage, t.mean_disc))
             .collect();
-        let o = Object::new();
         let col = |f: &dyn Fn(&run::KeptToken) -> f64| f64s(d.iter().map(f));
         let der = |f: fn(&run::TokenValues) -> f64| f64s(vals.iter().map(f));
-        set(&o, "step", col(&|t| t.step as f64));
-        set(&o, "sample", col(&|t| t.sample as f64));
-        set(&o, "position", col(&|t| t.position as f64));
-        set(&o, "tokenId", col(&|t| t.token_id));
-        set(&o, "logprob", col(&|t| t.logprob));
-        set(&o, "entropy", col(&|t| t.entropy));
-        set(&o, "meanDiscriminator", col(&|t| t.mean_disc));
-        set(&o, "advantage", col(&|t| t.advantage));
-        set(&o, "prob", der(|v| v.prob));
-        set(&o, "discriminator", der(|v| v.discriminator));
-        set(&o, "tokenTerm", der(|v| v.token_term));
-        set(&o, "sensitivity", der(|v| v.sensitivity));
-        set(&o, "polarity", der(|v| v.polarity));
-        set(&o, "flipNudge", der(|v| v.flip_nudge));
-        set(&o, "flipPg", der(|v| v.flip_pg));
-        set(&o, "normalised", der(|v| v.normalised));
         let files: Vec<u32> = d.iter().map(|t| t.file).collect();
-        set(&o, "file", Uint32Array::from(&files[..]));
-        set(&o, "line", col(&|t| t.line as f64));
         let flags = |f: fn(&run::KeptToken) -> bool| {
             let v: Vec<u8> = d.iter().map(|t| f(t) as u8).collect();
             Uint8Array::from(&v[..])
         };
-        set(&o, "counted", flags(|t| t.counted));
-        set(&o, "whole", flags(|t| t.whole));
         let strings = |f: fn(&run::KeptToken) -> Option<&str>| -> JsValue {
             if d.iter().any(|t| f(t).is_some()) {
                 d.iter()
@@ -317,9 +290,30 @@ impl RunReader {
                 JsValue::NULL
             }
         };
-        set(&o, "text", strings(|t| t.text.as_deref()));
-        set(&o, "envName", strings(|t| t.env_name.as_deref()));
-        o.into()
+        object(&[
+            ("step", col(&|t| t.step as f64).into()),
+            ("sample", col(&|t| t.sample as f64).into()),
+            ("position", col(&|t| t.position as f64).into()),
+            ("tokenId", col(&|t| t.token_id).into()),
+            ("logprob", col(&|t| t.logprob).into()),
+            ("entropy", col(&|t| t.entropy).into()),
+            ("meanDiscriminator", col(&|t| t.mean_disc).into()),
+            ("advantage", col(&|t| t.advantage).into()),
+            ("prob", der(|v| v.prob).into()),
+            ("discriminator", der(|v| v.discriminator).into()),
+            ("tokenTerm", der(|v| v.token_term).into()),
+            ("sensitivity", der(|v| v.sensitivity).into()),
+            ("polarity", der(|v| v.polarity).into()),
+            ("flipNudge", der(|v| v.flip_nudge).into()),
+            ("flipPg", der(|v| v.flip_pg).into()),
+            ("normalised", der(|v| v.normalised).into()),
+            ("file", Uint32Array::from(&files[..]).into()),
+            ("line", col(&|t| t.line as f64).into()),
+            ("counted", flags(|t| t.counted).into()),
+            ("whole", flags(|t| t.whole).into()),
+            ("text", strings(|t| t.text.as_deref())),
+            ("envName", strings(|t| t.env_name.as_deref())),
+        ])
     }
 }
 
@@ -340,11 +334,11 @@ pub fn correlation(x: &[f64], y: &[f64]) -> Result<JsValue, JsValue> {
         .into());
     }
     let c = stats::correlation(x, y);
-    let o = Object::new();
-    set(&o, "pearson", c.pearson);
-    set(&o, "spearman", c.spearman);
-    set(&o, "n", c.n as f64);
-    Ok(o.into())
+    Ok(object(&[
+        ("pearson", c.pearson.into()),
+        ("spearman", c.spearman.into()),
+        ("n", (c.n as f64).into()),
+    ]))
 }
 
 /// `parseStepsCsv(text)`: the same shape as `RunReader.steps()`.

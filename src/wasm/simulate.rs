@@ -7,7 +7,7 @@
 //! "range") and `.field` (the option at fault, as JavaScript spells it), so
 //! the page marks the right input without reading the message.
 
-use super::convert::{code, unknown_key, Error};
+use super::convert::{code, object, unknown_key, Error};
 use super::to_f64_vec;
 use crate::core::simulate::grid::{self, Cell, GridSpec, RewardCase};
 use crate::core::simulate::{
@@ -60,11 +60,6 @@ fn sim_error(e: SimError) -> JsValue {
     coded_error(&e.to_string(), e.code(), e.option())
 }
 
-fn set(obj: &impl AsRef<JsValue>, key: &str, value: &JsValue) {
-    // Setting a property on a plain object or Error we just made cannot fail.
-    let _ = Reflect::set(obj.as_ref(), &JsValue::from_str(key), value);
-}
-
 /// Reads a JavaScript options object through the table.
 fn read_options(given: &JsValue) -> Result<SimOptions, JsValue> {
     let mut o = SimOptions::default();
@@ -103,28 +98,28 @@ fn read_options(given: &JsValue) -> Result<SimOptions, JsValue> {
 }
 
 fn result_js(r: &SimResult, strategy: Strategy) -> JsValue {
-    let obj = Object::new();
     let f64s = |v: &[f64]| JsValue::from(Float64Array::from(v));
     let u32s = |v: &[u32]| JsValue::from(Uint32Array::from(v));
-    set(&obj, "strategy", &JsValue::from_str(strategy.as_str()));
-    set(&obj, "entropy", &f64s(&r.entropy));
-    set(&obj, "reward", &f64s(&r.reward));
-    set(&obj, "expanding", &u32s(&r.expanding));
-    set(&obj, "contracting", &u32s(&r.contracting));
-    set(&obj, "expandDh", &f64s(&r.expand_dh));
-    set(&obj, "contractDh", &f64s(&r.contract_dh));
-    set(&obj, "bonusDh", &f64s(&r.bonus_dh));
-    set(&obj, "clippedLow", &u32s(&r.clipped_low));
-    set(&obj, "clippedHigh", &u32s(&r.clipped_high));
-    set(&obj, "expandWeight", &f64s(&r.expand_weight));
-    set(&obj, "shaped", &u32s(&r.shaped));
-    set(&obj, "deadShare", &f64s(&r.dead_share));
-    set(&obj, "tokenRewards", &f64s(&r.token_rewards));
-    set(&obj, "initialProbs", &f64s(&r.initial_probs));
-    set(&obj, "finalProbs", &f64s(&r.final_probs));
-    set(&obj, "targetEntropy", &JsValue::from_f64(r.target_entropy));
-    set(&obj, "clipHighUsed", &JsValue::from_f64(r.clip_high_used));
-    obj.into()
+    object(&[
+        ("strategy", JsValue::from_str(strategy.as_str())),
+        ("entropy", f64s(&r.entropy)),
+        ("reward", f64s(&r.reward)),
+        ("expanding", u32s(&r.expanding)),
+        ("contracting", u32s(&r.contracting)),
+        ("expandDh", f64s(&r.expand_dh)),
+        ("contractDh", f64s(&r.contract_dh)),
+        ("bonusDh", f64s(&r.bonus_dh)),
+        ("clippedLow", u32s(&r.clipped_low)),
+        ("clippedHigh", u32s(&r.clipped_high)),
+        ("expandWeight", f64s(&r.expand_weight)),
+        ("shaped", u32s(&r.shaped)),
+        ("deadShare", f64s(&r.dead_share)),
+        ("tokenRewards", f64s(&r.token_rewards)),
+        ("initialProbs", f64s(&r.initial_probs)),
+        ("finalProbs", f64s(&r.final_probs)),
+        ("targetEntropy", JsValue::from_f64(r.target_entropy)),
+        ("clipHighUsed", JsValue::from_f64(r.clip_high_used)),
+    ])
 }
 
 /// Runs the control lab's simulation whole. `options` is a plain object (or
@@ -159,7 +154,6 @@ fn value_js(v: &Value) -> JsValue {
 pub fn simulate_options() -> JsValue {
     let out = Array::new();
     for s in options() {
-        let o = Object::new();
         let n = |x: f64| {
             if x.is_nan() {
                 JsValue::NULL
@@ -167,19 +161,21 @@ pub fn simulate_options() -> JsValue {
                 JsValue::from_f64(x)
             }
         };
-        set(&o, "name", &JsValue::from_str(s.name));
-        set(&o, "kind", &JsValue::from_str(s.kind.as_str()));
-        set(&o, "min", &n(s.min));
-        set(&o, "max", &n(s.max));
-        set(&o, "minOpen", &JsValue::from_bool(s.min_open));
-        set(&o, "optional", &JsValue::from_bool(s.optional));
-        set(&o, "default", &value_js(&s.default));
-        set(&o, "help", &JsValue::from_str(s.help));
+        let mut entries = vec![
+            ("name", JsValue::from_str(s.name)),
+            ("kind", JsValue::from_str(s.kind.as_str())),
+            ("min", n(s.min)),
+            ("max", n(s.max)),
+            ("minOpen", JsValue::from_bool(s.min_open)),
+            ("optional", JsValue::from_bool(s.optional)),
+            ("default", value_js(&s.default)),
+            ("help", JsValue::from_str(s.help)),
+        ];
         if let Kind::Choice(words) = s.kind {
             let a: Array = words.iter().map(|w| JsValue::from_str(w)).collect();
-            set(&o, "choices", &a.into());
+            entries.push(("choices", a.into()));
         }
-        out.push(&o);
+        out.push(&object(&entries));
     }
     out.into()
 }
@@ -188,13 +184,12 @@ pub fn simulate_options() -> JsValue {
 /// other options, e.g. `correct`: 4, or V − 1 when V ≤ 4). From the table.
 #[wasm_bindgen(js_name = simulateDefaults)]
 pub fn simulate_defaults() -> JsValue {
-    let obj = Object::new();
-    for s in options() {
-        if s.kind != Kind::Vector {
-            set(&obj, s.name, &value_js(&s.default));
-        }
-    }
-    obj.into()
+    let entries: Vec<_> = options()
+        .iter()
+        .filter(|s| s.kind != Kind::Vector)
+        .map(|s| (s.name, value_js(&s.default)))
+        .collect();
+    object(&entries)
 }
 
 /// A simulation run in slices, for the page's worker: `new LabRun(options,
@@ -385,7 +380,6 @@ fn grid_spec(v: &JsValue) -> Result<GridSpec, JsValue> {
 #[wasm_bindgen(js_name = gridPlan, unchecked_return_type = "GridPlan")]
 pub fn grid_plan(spec: JsValue) -> Result<JsValue, JsValue> {
     let spec = grid_spec(&spec)?;
-    let o = Object::new();
     let labels: Array = spec
         .scenarios()
         .iter()
@@ -397,11 +391,12 @@ pub fn grid_plan(spec: JsValue) -> Result<JsValue, JsValue> {
         .map(|s| JsValue::from_str(s.as_str()))
         .collect();
     let runs = spec.scenarios().len() * spec.strategies.len() * spec.seeds as usize;
-    set(&o, "scenarios", &labels.into());
-    set(&o, "strategies", &names.into());
-    set(&o, "seeds", &JsValue::from_f64(spec.seeds as f64));
-    set(&o, "runs", &JsValue::from_f64(runs as f64));
-    Ok(o.into())
+    Ok(object(&[
+        ("scenarios", labels.into()),
+        ("strategies", names.into()),
+        ("seeds", JsValue::from_f64(spec.seeds as f64)),
+        ("runs", JsValue::from_f64(runs as f64)),
+    ]))
 }
 
 /// One cell: strategy `strategy` (an index into the plan's strategies) over
@@ -464,12 +459,8 @@ pub fn grid_summary(spec: JsValue, cells: &[f64]) -> Result<JsValue, JsValue> {
             })
         })
         .collect();
-    let o = Object::new();
-    set(&o, "outcomes", &outs.into());
-    set(
-        &o,
-        "table",
-        &JsValue::from_str(&grid::summary(&spec, &rows)),
-    );
-    Ok(o.into())
+    Ok(object(&[
+        ("outcomes", outs.into()),
+        ("table", JsValue::from_str(&grid::summary(&spec, &rows))),
+    ]))
 }

@@ -20,21 +20,42 @@ pub const STEPS_HEADER: [&str; 12] = [
     "realised_dh",
 ];
 
-fn cells(r: &StepRow) -> [f64; 12] {
-    [
-        r.step,
-        r.samples,
-        r.tokens,
-        r.mean_entropy,
-        r.mean_prob,
-        r.token_term,
-        r.share_pos_expand,
-        r.share_pos_contract,
-        r.share_neg_expand,
-        r.share_neg_contract,
-        r.pg_polarity,
-        r.realised_dh,
-    ]
+impl StepRow {
+    /// The columns in header order.
+    pub fn cells(&self) -> [f64; 12] {
+        [
+            self.step,
+            self.samples,
+            self.tokens,
+            self.mean_entropy,
+            self.mean_prob,
+            self.token_term,
+            self.share_pos_expand,
+            self.share_pos_contract,
+            self.share_neg_expand,
+            self.share_neg_contract,
+            self.pg_polarity,
+            self.realised_dh,
+        ]
+    }
+
+    /// The row whose columns, in header order, are `cells`.
+    pub fn from_cells(cells: [f64; 12]) -> Self {
+        StepRow {
+            step: cells[0],
+            samples: cells[1],
+            tokens: cells[2],
+            mean_entropy: cells[3],
+            mean_prob: cells[4],
+            token_term: cells[5],
+            share_pos_expand: cells[6],
+            share_pos_contract: cells[7],
+            share_neg_expand: cells[8],
+            share_neg_contract: cells[9],
+            pg_polarity: cells[10],
+            realised_dh: cells[11],
+        }
+    }
 }
 
 /// A number with the fewest digits that read back to the same f64 (Rust's
@@ -54,7 +75,7 @@ pub fn write_steps(rows: &[StepRow]) -> String {
     let mut out = STEPS_HEADER.join(",");
     out.push('\n');
     for r in rows {
-        let line: Vec<String> = cells(r).iter().map(|&x| number(x)).collect();
+        let line: Vec<String> = r.cells().iter().map(|&x| number(x)).collect();
         out.push_str(&line.join(","));
         out.push('\n');
     }
@@ -140,20 +161,7 @@ pub fn parse_steps(text: &str) -> Result<Vec<StepRow>, RunError> {
         if v[0].is_nan() {
             return Err(csv_err(no, Some("step"), "the step cell is empty".into()));
         }
-        rows.push(StepRow {
-            step: v[0],
-            samples: v[1],
-            tokens: v[2],
-            mean_entropy: v[3],
-            mean_prob: v[4],
-            token_term: v[5],
-            share_pos_expand: v[6],
-            share_pos_contract: v[7],
-            share_neg_expand: v[8],
-            share_neg_contract: v[9],
-            pg_polarity: v[10],
-            realised_dh: v[11],
-        });
+        rows.push(StepRow::from_cells(v));
     }
     Ok(rows)
 }

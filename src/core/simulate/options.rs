@@ -138,62 +138,49 @@ pub fn wrong_type(spec: &OptionSpec) -> SimError {
 /// Largest whole number JavaScript holds exactly (Number.MAX_SAFE_INTEGER).
 pub const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
 
-fn whole(spec: &OptionSpec, v: Value) -> Result<u64, SimError> {
+/// A number, any number: the ranges are checked later, against the table.
+fn real(spec: &OptionSpec, v: Value) -> Result<f64, SimError> {
     match v {
-        Value::Number(x) if x.fract() == 0.0 && (0.0..=MAX_SAFE).contains(&x) => Ok(x as u64),
-        Value::Number(x) => Err(SimError::Range {
-            option: spec.name,
-            value: x,
-        }),
+        Value::Number(x) => Ok(x),
         _ => Err(wrong_type(spec)),
     }
 }
 
-impl OptionValue for usize {
-    const KIND: Kind = Kind::Count;
-    fn from_value(spec: &OptionSpec, v: Value) -> Result<Self, SimError> {
-        let n = whole(spec, v)?;
-        usize::try_from(n).map_err(|_| SimError::Range {
-            option: spec.name,
-            value: n as f64,
-        })
-    }
-    fn to_value(&self) -> Value {
-        Value::Number(*self as f64)
-    }
-    fn number(&self) -> Option<f64> {
-        Some(*self as f64)
-    }
-}
-
-impl OptionValue for u64 {
-    const KIND: Kind = Kind::Count;
-    fn from_value(spec: &OptionSpec, v: Value) -> Result<Self, SimError> {
-        whole(spec, v)
-    }
-    fn to_value(&self) -> Value {
-        Value::Number(*self as f64)
-    }
-    fn number(&self) -> Option<f64> {
-        Some(*self as f64)
-    }
-}
-
-impl OptionValue for f64 {
-    const KIND: Kind = Kind::Real;
-    fn from_value(spec: &OptionSpec, v: Value) -> Result<Self, SimError> {
-        match v {
-            Value::Number(x) => Ok(x),
-            _ => Err(wrong_type(spec)),
+/// A whole number from 0 to [`MAX_SAFE`] that fits `T` (usize has 32 bits
+/// in wasm); anything else is out of range.
+fn whole<T: TryFrom<u64>>(spec: &OptionSpec, v: Value) -> Result<T, SimError> {
+    let x = real(spec, v)?;
+    if x.fract() == 0.0 && (0.0..=MAX_SAFE).contains(&x) {
+        if let Ok(n) = T::try_from(x as u64) {
+            return Ok(n);
         }
     }
-    fn to_value(&self) -> Value {
-        Value::Number(*self)
-    }
-    fn number(&self) -> Option<f64> {
-        Some(*self)
-    }
+    Err(SimError::Range {
+        option: spec.name,
+        value: x,
+    })
 }
+
+/// A number field: read by `$read`, shown and range-checked as an f64.
+macro_rules! number_option {
+    ($t:ty, $kind:expr, $read:expr) => {
+        impl OptionValue for $t {
+            const KIND: Kind = $kind;
+            fn from_value(spec: &OptionSpec, v: Value) -> Result<Self, SimError> {
+                $read(spec, v)
+            }
+            fn to_value(&self) -> Value {
+                Value::Number(*self as f64)
+            }
+            fn number(&self) -> Option<f64> {
+                Some(*self as f64)
+            }
+        }
+    };
+}
+number_option!(usize, Kind::Count, whole);
+number_option!(u64, Kind::Count, whole);
+number_option!(f64, Kind::Real, real);
 
 impl OptionValue for Vec<f64> {
     const KIND: Kind = Kind::Vector;

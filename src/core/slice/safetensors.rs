@@ -125,6 +125,16 @@ impl Entry {
             end: self.end,
         }
     }
+
+    /// The error for this tensor read as `role` ("the logits", …), which
+    /// its dtype (or its being the logits already) rules out.
+    fn wrong_kind(&self, role: &'static str) -> ParseError {
+        ParseError::WrongTensorKind {
+            name: self.name.clone(),
+            dtype: format!("{:?}", self.dtype),
+            role,
+        }
+    }
 }
 
 fn entries(prefix: &[u8], file_len: u64) -> Result<Entries, ParseError> {
@@ -256,11 +266,7 @@ fn layout(
             dtype: format!("{:?} (tensor \"{}\")", logits.dtype, logits.name),
             hint: "Convert before saving: t.float().".into(),
         },
-        _ => ParseError::WrongTensorKind {
-            name: logits.name.clone(),
-            dtype: format!("{:?}", logits.dtype),
-            role: "the logits",
-        },
+        _ => logits.wrong_kind("the logits"),
     })?;
     let (rows, vocab) = rows_vocab(FORMAT, &logits.shape, &mut warnings)?;
 
@@ -278,26 +284,18 @@ fn layout(
                 None => return Ok(None),
             },
         };
+        let (as_role, already_logits) = if role == "advantages" {
+            (
+                "the advantages",
+                "the advantages (it is already the logits)",
+            )
+        } else {
+            ("the token ids", "the token ids (it is already the logits)")
+        };
         if entry.name == logits.name {
-            return Err(ParseError::WrongTensorKind {
-                name: entry.name.clone(),
-                dtype: format!("{:?}", entry.dtype),
-                role: if role == "advantages" {
-                    "the advantages (it is already the logits)"
-                } else {
-                    "the token ids (it is already the logits)"
-                },
-            });
+            return Err(entry.wrong_kind(already_logits));
         }
-        let ty = accept(entry.dtype).ok_or_else(|| ParseError::WrongTensorKind {
-            name: entry.name.clone(),
-            dtype: format!("{:?}", entry.dtype),
-            role: if role == "advantages" {
-                "the advantages"
-            } else {
-                "the token ids"
-            },
-        })?;
+        let ty = accept(entry.dtype).ok_or_else(|| entry.wrong_kind(as_role))?;
         let len: u64 = entry.shape.iter().map(|&d| d as u64).product();
         if len != rows as u64 && !(allow_one && len == 1) {
             return Err(ParseError::SideTensorLength {

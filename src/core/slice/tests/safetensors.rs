@@ -63,6 +63,14 @@ fn safetensors_half_and_double_logits() {
     assert_eq!(s.logits, [0.25, -0.125, 8.0, NEG]);
 }
 
+/// The role a `WrongTensorKind` error names.
+fn wrong_role(e: &ParseError) -> Option<&'static str> {
+    match e {
+        ParseError::WrongTensorKind { role, .. } => Some(role),
+        _ => None,
+    }
+}
+
 #[test]
 fn safetensors_tensor_choice() {
     let file = st(&[
@@ -92,7 +100,26 @@ fn safetensors_tensor_choice() {
         "{e}"
     );
     let e = parse_any_with("s", &file, &pick("ids")).unwrap_err();
-    assert!(matches!(e, ParseError::WrongTensorKind { .. }), "{e}");
+    assert_eq!(wrong_role(&e), Some("the logits"), "{e}");
+    // The logits tensor picked again as the token ids or the advantages.
+    for (tokens, advantages, role) in [
+        ("a", "", "the token ids (it is already the logits)"),
+        ("", "a", "the advantages (it is already the logits)"),
+    ] {
+        let named = |n: &str| match n {
+            "" => TensorPick::Skip,
+            n => TensorPick::Named(n.into()),
+        };
+        let o = ParseOptions {
+            logits_tensor: Some("a".into()),
+            tokens_tensor: named(tokens),
+            advantages_tensor: named(advantages),
+            ..Default::default()
+        };
+        let e = parse_any_with("s", &file, &o).unwrap_err();
+        assert_eq!(wrong_role(&e), Some(role), "{e}");
+        assert!(e.to_string().starts_with("Tensor \"a\""), "{e}");
+    }
     // Picked tokens tensor.
     let o = ParseOptions {
         logits_tensor: Some("a".into()),
@@ -171,7 +198,7 @@ fn safetensors_bad_side_tensors() {
             ("tokens", "F32", &[2], f32s_le(&[0.0, 1.0])),
         ]),
     );
-    assert!(matches!(e, ParseError::WrongTensorKind { .. }), "{e}");
+    assert_eq!(wrong_role(&e), Some("the token ids"), "{e}");
     let e = err(
         "s",
         &st(&[
@@ -205,7 +232,7 @@ fn safetensors_bad_side_tensors() {
         "s",
         &st(&[logits.clone(), ("advantages", "I64", &[2], i64s(&[1, 2]))]),
     );
-    assert!(matches!(e, ParseError::WrongTensorKind { .. }), "{e}");
+    assert_eq!(wrong_role(&e), Some("the advantages"), "{e}");
     // U16 and I32 token ids.
     let s = ok(
         "s",
