@@ -1,6 +1,6 @@
 // @ts-check
-// Axes for the charts drawn in plain SVG (the slice panel, the control lab,
-// the step history): round tick values and the grid, tick marks, labels and
+// Axes for the charts drawn in plain SVG (the slice and run panels, the
+// lesson, the step history; the control lab takes only the ticks): round tick values and the grid, tick marks, labels and
 // axis lines, all as classed elements (no inline styles, so a strict CSP
 // allows them; colours live in the page's CSS).
 
@@ -9,18 +9,22 @@ import { fmt } from './format.js';
 import { setTextWithOverbars } from './overbar.js';
 
 /**
- * Clears an <svg> for a chart of `height` CSS pixels at its current width
- * (at least 260, so text keeps its size on a phone) and returns that width
- * with the chart's margins under the short names the drawing code uses.
+ * Clears an <svg> for a chart of `height` SVG units and returns its width
+ * with the chart's margins under the short names the drawing code uses, and
+ * `area`, the plot area's edges as axes() takes them. The width is `width`
+ * when the chart chooses its own, else the element's CSS width (at least 260,
+ * so text keeps its size on a phone); `height` is also set as the element's
+ * height, which the page's CSS may override.
  * @param {SVGSVGElement | Element} svg
- * @param {{ height: number, left: number, right: number, top: number, bottom: number }} box
+ * @param {{ height: number, left: number, right: number, top: number, bottom: number, width?: number }} box
  */
-export function frame(svg, { height, left, right, top, bottom }) {
-  const W = Math.max(260, Math.round(svg.clientWidth || svg.parentElement?.clientWidth || 480));
+export function frame(svg, { height, left, right, top, bottom, width }) {
+  const W = width ?? Math.max(260, Math.round(svg.clientWidth || svg.parentElement?.clientWidth || 480));
   svg.setAttribute('viewBox', `0 0 ${W} ${height}`);
   svg.setAttribute('height', String(height));
   svg.replaceChildren();
-  return { W, Ht: height, L: left, R: right, T: top, B: bottom };
+  const area = { x0: left, x1: W - right, y0: height - bottom, y1: top, height };
+  return { W, Ht: height, L: left, R: right, T: top, B: bottom, area };
 }
 
 /**
