@@ -1,8 +1,9 @@
 // @ts-check
 // Axes for the charts drawn in plain SVG (the slice and run panels, the
-// lesson, the step history; the control lab takes only the ticks): round tick values and the grid, tick marks, labels and
-// axis lines, all as classed elements (no inline styles, so a strict CSP
-// allows them; colours live in the page's CSS).
+// lesson, the step history; the control lab takes frame() and the ticks):
+// the chart's frame and plot area, round tick values and scales, and the
+// grid, tick marks, labels and axis lines, all as classed elements (no
+// inline styles, so a strict CSP allows them; colours live in the page's CSS).
 
 import { el } from './svg.js';
 import { fmt } from './format.js';
@@ -50,6 +51,19 @@ export function ticks(lo, hi, count = 5) {
 /** Only the whole numbers among `ticks(lo, hi, count)` (rows, steps, counts). */
 export function wholeTicks(lo, hi, count = 5) {
   return ticks(lo, hi, count).filter((v) => Number.isInteger(v));
+}
+
+/**
+ * The y scale of a chart whose values run from 0 up to `hi`: about `count`
+ * round ticks, and the map from a value to a pixel row between `y0` (0, the
+ * x axis) and `y1` (the top edge). The top is `hi` or the last tick,
+ * whichever is higher, so that no value is drawn above the chart.
+ * @param {number} hi @param {{ y0: number, y1: number }} area @param {number} [count]
+ */
+export function scaleFromZero(hi, { y0, y1 }, count = 4) {
+  const yt = ticks(0, hi, count);
+  const top = Math.max(hi, yt[yt.length - 1]);
+  return { yt, y: (v) => y1 + (1 - v / top) * (y0 - y1) };
 }
 
 /**

@@ -6,7 +6,7 @@
 // of a run of steps, each token's share of the average ΔH, a control-lab run.
 
 import { Distribution } from '../pkg/entropy_polarity.js';
-import { axes, frame, ticks, wholeTicks } from './axis.js';
+import { axes, frame, scaleFromZero, ticks, wholeTicks } from './axis.js';
 import { fitCanvas } from './dom.js';
 import { fmt } from './format.js';
 import { el } from './svg.js';
@@ -32,18 +32,6 @@ function richText(attrs, text) {
     }
   }
   return t;
-}
-
-/**
- * The y scale of a chart whose values run from 0 up to `hi`: about four round
- * ticks, and the map from a value to a pixel row of `area` (from frame()),
- * its top at `hi` or the last tick, whichever is higher.
- * @param {number} hi @param {{ y0: number, y1: number }} area
- */
-function scaleFromZero(hi, { y0, y1 }) {
-  const yt = ticks(0, hi, 4);
-  const top = Math.max(hi, yt[yt.length - 1]);
-  return { yt, y: (v) => y1 + (1 - v / top) * (y0 - y1) };
 }
 
 const MAX_BARS = 16;
