@@ -322,6 +322,11 @@ test('phone (390 px): no sideways scrolling, touch targets of 44 px', async () =
     await page.click('[data-testid="choice-narrow"]');
     await page.waitForSelector('[data-testid="answer"]:not([hidden])');
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), 'no horizontal overflow');
+    const bar = await page.$eval('[data-testid="scene-list"]', (ol) => ({
+      scrolls: ol.scrollWidth > ol.clientWidth,
+      off: [...ol.querySelectorAll('a')].filter((a) => a.getBoundingClientRect().right > innerWidth + 0.5).length,
+    }));
+    assert.deepEqual(bar, { scrolls: false, off: 0 }, 'the scene bar fits the width: every scene on screen, nothing to scroll sideways');
     const small = await page.$$eval(
       '.choices button, .scene-nav a, .step-nav a:not([hidden]), #present, #play, [data-testid="step-range"]',
       (es) =>
@@ -332,6 +337,20 @@ test('phone (390 px): no sideways scrolling, touch targets of 44 px', async () =
     );
     assert.deepEqual(small, []);
     if (env.engine === 'chromium') await page.screenshot({ path: `${ARTIFACTS}lesson-phone-5.png`, fullPage: true });
+    // Scene 3's six long token names: those that share a line under the bars do not touch.
+    await goScene(page, 3);
+    const names = ['yes', 'no', 'maybe', 'perhaps', 'unsure', 'never'];
+    const touching = await page.$$eval(
+      '[data-testid="bars"] text',
+      (ts, names) => {
+        const boxes = ts.filter((t) => names.includes(t.textContent)).map((t) => [t.textContent, t.getBoundingClientRect()]);
+        const meet = (a, b) => Math.abs(a.top - b.top) < 1 && a.left < b.right + 1 && b.left < a.right + 1;
+        const pairs = boxes.flatMap(([n, a], i) => boxes.slice(i + 1).map(([m, b]) => (meet(a, b) ? `${n}/${m}` : '')));
+        return [boxes.length, pairs.filter(Boolean)];
+      },
+      names,
+    );
+    assert.deepEqual(touching, [names.length, []], 'every name drawn, none touching its neighbour on its line');
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

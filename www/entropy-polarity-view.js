@@ -17,17 +17,12 @@
 // what can be drawn: a height of 1e9 would ask the browser for a canvas it
 // cannot allocate. No inline styles or scripts, so it runs under a strict CSP.
 
-import init, { Distribution, logitForProb } from './pkg/entropy_polarity.js';
+import { Distribution, logitForProb } from './pkg/entropy_polarity.js';
 import { fmt as fmt5 } from './js/format.js';
+import { LiveElement, part } from './js/live-element.js';
 import { DEFAULT_STATE, hashFromState, parseLogit, stateFromHash } from './js/state.js';
 
 const fmt = (v) => fmt5(v, 4);
-
-let wasmReady = null;
-function loadWasm() {
-  wasmReady ??= init(); // wasm-bindgen's init is shared: one module for the page
-  return wasmReady;
-}
 
 const STYLESHEET = new URL('./entropy-polarity-view.css', import.meta.url).href;
 const EXPLORER = new URL('./index.html', import.meta.url).href;
@@ -73,7 +68,7 @@ function logitText(z) {
   return z === -Infinity ? '-inf' : String(Number(z.toPrecision(12)));
 }
 
-export class EntropyPolarityView extends HTMLElement {
+export class EntropyPolarityView extends LiveElement {
   static observedAttributes = [
     'logits',
     'labels',
@@ -91,40 +86,23 @@ export class EntropyPolarityView extends HTMLElement {
   ];
 
   constructor() {
-    super();
-    const root = this.attachShadow({ mode: 'open' });
-    const link = document.createElement('link');
-    link.rel = 'stylesheet';
-    link.href = STYLESHEET;
+    super(STYLESHEET);
     // Each part has a documented name (docs/contract.md); "chart" and
     // "readout" are the names of the first release, kept.
-    this.canvas = document.createElement('canvas');
-    this.canvas.setAttribute('part', 'canvas chart');
+    this.canvas = part('canvas', 'canvas chart');
     this.canvas.setAttribute('role', 'img');
-    this.tokens = document.createElement('div');
-    this.tokens.className = 'tokens';
-    this.tokens.setAttribute('part', 'tokens');
+    this.tokens = part('div', 'tokens', 'tokens');
     this.tokens.setAttribute('role', 'radiogroup');
     this.tokens.setAttribute('aria-label', 'Token the update rewards');
     this.tokens.hidden = true;
-    this.caption = document.createElement('p');
-    this.caption.className = 'readout';
-    this.caption.setAttribute('part', 'caption readout');
+    this.caption = part('p', 'caption readout', 'readout');
     this.caption.setAttribute('aria-live', 'polite');
-    this.link = document.createElement('a');
-    this.link.className = 'open';
-    this.link.setAttribute('part', 'link');
+    this.link = part('a', 'link', 'open');
     this.link.target = '_blank';
     this.link.rel = 'noopener';
     this.link.textContent = 'Open in the explorer';
     this.link.hidden = true;
-    this.error = document.createElement('p');
-    this.error.className = 'error';
-    this.error.setAttribute('part', 'error');
-    this.error.setAttribute('role', 'alert');
-    this.error.hidden = true;
-    root.append(link, this.canvas, this.tokens, this.caption, this.link, this.error);
-    this.frame = 0;
+    this.mount(this.canvas, this.tokens, this.caption, this.link);
     this.layout = null;
     this.canvas.addEventListener('pointerdown', (e) => this.onPointerDown(e));
     this.canvas.addEventListener('pointermove', (e) => this.onPointerMove(e));
@@ -136,40 +114,6 @@ export class EntropyPolarityView extends HTMLElement {
     });
     this.canvas.addEventListener('keydown', (e) => this.onCanvasKey(e));
     this.tokens.addEventListener('keydown', (e) => this.onTokensKey(e));
-  }
-
-  connectedCallback() {
-    // Only a new width needs a redraw: the height is ours (set by render), and
-    // redrawing on it makes WebKit report a ResizeObserver loop as a page error.
-    this.resize = new ResizeObserver((entries) => {
-      const width = entries[entries.length - 1].contentRect.width;
-      if (width === this.observedWidth) return;
-      this.observedWidth = width;
-      this.schedule();
-    });
-    this.resize.observe(this);
-    this.darkQuery = window.matchMedia?.('(prefers-color-scheme: dark)');
-    this.onScheme = () => this.schedule();
-    this.darkQuery?.addEventListener('change', this.onScheme);
-    this.schedule();
-  }
-
-  disconnectedCallback() {
-    this.resize?.disconnect();
-    this.darkQuery?.removeEventListener('change', this.onScheme);
-  }
-
-  attributeChangedCallback() {
-    this.schedule();
-  }
-
-  schedule() {
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(async () => {
-      await loadWasm();
-      this.frame = 0;
-      this.render();
-    });
   }
 
   /** The numbers of the last successful render (for pages and tests). */
@@ -205,7 +149,8 @@ export class EntropyPolarityView extends HTMLElement {
     };
   }
 
-  render() {
+  /** Draws the chart, caption, tokens and link; throws on attributes it cannot draw. */
+  draw() {
     const height = clamp(this.getAttribute('height') ?? '320', 320, MIN_HEIGHT, MAX_HEIGHT);
     let d;
     try {
@@ -255,23 +200,20 @@ export class EntropyPolarityView extends HTMLElement {
       );
       this.renderTokens(s);
       this.renderLink(s);
-      this.error.hidden = true;
       this.canvas.hidden = false;
-      this.dispatchEvent(new CustomEvent('rendered', { detail: this.last }));
-    } catch (e) {
-      // Nothing of the previous attributes stays beside the error.
-      this.last = null;
-      this.layout = null;
-      this.caption.textContent = '';
-      this.canvas.hidden = true;
-      this.canvas.removeAttribute('aria-label');
-      this.tokens.hidden = true;
-      this.link.hidden = true;
-      this.error.textContent = e.message;
-      this.error.hidden = false;
     } finally {
       d?.free();
     }
+  }
+
+  clear() {
+    this.last = null;
+    this.layout = null;
+    this.caption.textContent = '';
+    this.canvas.hidden = true;
+    this.canvas.removeAttribute('aria-label');
+    this.tokens.hidden = true;
+    this.link.hidden = true;
   }
 
   /** One radio button per token (interactive only); labels as text, never markup. */

@@ -11,13 +11,11 @@
 // distributions, 20–2000), seed (whole number). Parts: title, chart, caption,
 // table (quadrants), error. No inline styles or scripts (strict CSP).
 
-import init, { Distribution } from '../pkg/entropy_polarity.js';
+import { Distribution } from '../pkg/entropy_polarity.js';
 import { curvesFigure, flipFigure, quadrantsFigure, scatterFigure } from './figures-data.js';
 import { axes, dot, legend, line, withSuperscripts } from './figures-plot.js';
 import { fmt, fmtPercent } from './format.js';
-
-let wasmReady = null;
-const loadWasm = () => (wasmReady ??= init()); // one module for every element of the page
+import { LiveElement, part } from './live-element.js';
 
 const STYLESHEET = new URL('../entropy-polarity-figure.css', import.meta.url).href;
 const FIGURES = ['curves', 'flip', 'scatter', 'quadrants'];
@@ -40,63 +38,18 @@ const median = (xs) => {
   return s.length ? (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2 : NaN;
 };
 
-export class EntropyPolarityFigure extends HTMLElement {
+export class EntropyPolarityFigure extends LiveElement {
   static observedAttributes = ['figure', 'theme', 'count', 'seed'];
 
   constructor() {
-    super();
-    const root = this.attachShadow({ mode: 'open' });
-    const link = document.createElement('link');
-    link.rel = 'stylesheet';
-    link.href = STYLESHEET;
-    this.heading = document.createElement('p');
-    this.heading.className = 'title';
-    this.heading.setAttribute('part', 'title');
-    this.chart = document.createElement('div');
-    this.chart.className = 'chart';
-    this.chart.setAttribute('part', 'chart');
-    this.caption = document.createElement('p');
-    this.caption.className = 'caption';
-    this.caption.setAttribute('part', 'caption');
-    this.error = document.createElement('p');
-    this.error.className = 'error';
-    this.error.setAttribute('part', 'error');
-    this.error.setAttribute('role', 'alert');
-    this.error.hidden = true;
-    root.append(link, this.heading, this.chart, this.caption, this.error);
-    this.frame = 0;
+    super(STYLESHEET);
+    this.heading = part('p', 'title', 'title');
+    this.chart = part('div', 'chart', 'chart');
+    this.caption = part('p', 'caption', 'caption');
+    this.mount(this.heading, this.chart, this.caption);
     /** @type {any} the figure's numbers, whose shape depends on the figure */
     this.data = null;
     this.key = '';
-  }
-
-  connectedCallback() {
-    this.resize = new ResizeObserver((entries) => {
-      const width = Math.round(entries[entries.length - 1].contentRect.width);
-      if (width === this.observedWidth) return; // the height is ours (see entropy-polarity-view.js)
-      this.observedWidth = width;
-      this.schedule();
-    });
-    this.resize.observe(this);
-    this.darkQuery = window.matchMedia?.('(prefers-color-scheme: dark)');
-    this.schedule();
-  }
-
-  disconnectedCallback() {
-    this.resize?.disconnect();
-  }
-
-  attributeChangedCallback() {
-    this.schedule();
-  }
-
-  schedule() {
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(async () => {
-      await loadWasm();
-      this.frame = 0;
-      this.render();
-    });
   }
 
   /** The figure's numbers (for pages and tests); null before the first render or on an error. */
@@ -104,39 +57,36 @@ export class EntropyPolarityFigure extends HTMLElement {
     return this.data;
   }
 
-  render() {
+  /** Computes the figure's numbers (again only for a new figure, count or seed) and draws it at the element's width. */
+  draw() {
     const figure = this.getAttribute('figure') ?? 'curves';
-    try {
-      if (!FIGURES.includes(figure)) throw new Error(`Unknown figure "${figure}": use ${FIGURES.join(', ')}.`);
-      const count = clampInt(this.getAttribute('count'), figure === 'quadrants' ? 400 : 300, 20, 2000);
-      const seed = clampInt(this.getAttribute('seed'), FIGURES.indexOf(figure) + 1, 0, 2 ** 31);
-      const key = `${figure} ${count} ${seed}`;
-      if (key !== this.key) {
-        this.data =
-          figure === 'curves'
-            ? { figure, curves: curvesFigure(Distribution) }
-            : figure === 'flip'
-              ? { figure, points: flipFigure(Distribution, { count, seed }) }
-              : figure === 'scatter'
-                ? { figure, points: scatterFigure(Distribution, { count, seed }) }
-                : { figure, ...quadrantsFigure(Distribution, { count, seed }) };
-        this.key = key;
-      }
-      const width = Math.max(260, Math.round(this.clientWidth || 640));
-      const height = Math.round(Math.min(440, Math.max(260, width * 0.6)));
-      withSuperscripts(this.heading, TITLES[figure]);
-      this.chart.replaceChildren();
-      withSuperscripts(this.caption, this[figure](width, height));
-      this.error.hidden = true;
-      this.dispatchEvent(new CustomEvent('rendered', { detail: this.data }));
-    } catch (e) {
-      this.data = null;
-      this.key = '';
-      this.chart.replaceChildren();
-      this.caption.textContent = '';
-      this.error.textContent = e.message;
-      this.error.hidden = false;
+    if (!FIGURES.includes(figure)) throw new Error(`Unknown figure "${figure}": use ${FIGURES.join(', ')}.`);
+    const count = clampInt(this.getAttribute('count'), figure === 'quadrants' ? 400 : 300, 20, 2000);
+    const seed = clampInt(this.getAttribute('seed'), FIGURES.indexOf(figure) + 1, 0, 2 ** 31);
+    const key = `${figure} ${count} ${seed}`;
+    if (key !== this.key) {
+      this.data =
+        figure === 'curves'
+          ? { figure, curves: curvesFigure(Distribution) }
+          : figure === 'flip'
+            ? { figure, points: flipFigure(Distribution, { count, seed }) }
+            : figure === 'scatter'
+              ? { figure, points: scatterFigure(Distribution, { count, seed }) }
+              : { figure, ...quadrantsFigure(Distribution, { count, seed }) };
+      this.key = key;
     }
+    const width = Math.max(260, Math.round(this.clientWidth || 640));
+    const height = Math.round(Math.min(440, Math.max(260, width * 0.6)));
+    withSuperscripts(this.heading, TITLES[figure]);
+    this.chart.replaceChildren();
+    withSuperscripts(this.caption, this[figure](width, height));
+  }
+
+  clear() {
+    this.data = null;
+    this.key = '';
+    this.chart.replaceChildren();
+    this.caption.textContent = '';
   }
 
   curves(width, height) {

@@ -96,21 +96,25 @@ export function drawBars(svg, o) {
         }),
       );
     }
-    // Long labels (or many bars) alternate between two rows so that they do not collide.
-    const row = n > 8 && i % 2 ? 13 : 0;
-    svg.append(
-      el(
-        'text',
-        {
-          x: (x(i) + slot / 2).toFixed(1),
-          y: H - B + 13 + row,
-          'text-anchor': 'middle',
-          class: i === o.token ? 'tick chosen-label' : 'tick',
-        },
-        o.labels[i],
-      ),
-    );
   });
+  // Each token's name under its bar. Names wider than the bar's slot (long names,
+  // many bars, a phone) alternate between two rows so that neighbours do not touch;
+  // their width is known only once they are on screen.
+  const names = o.labels.map(
+    (name, i) =>
+      /** @type {SVGTextElement} */ (
+        el(
+          'text',
+          { x: (x(i) + slot / 2).toFixed(1), y: H - B + 13, 'text-anchor': 'middle', class: i === o.token ? 'tick chosen-label' : 'tick' },
+          name,
+        )
+      ),
+  );
+  svg.append(...names);
+  if (n > 8 || names.some((t) => t.getComputedTextLength() > slot - 4))
+    names.forEach((t, i) => {
+      if (i % 2) t.setAttribute('y', String(H - B + 26));
+    });
   const flips = [{ v: o.eH, name: 'e^{−H}', cls: 'flip-eh' }];
   if (o.pdag !== undefined) flips.push({ v: o.pdag, name: 'p†', cls: 'flip-pdag' });
   // Labels that would overlap move apart.

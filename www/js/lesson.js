@@ -26,6 +26,8 @@ let hideTip = () => false;
 const isDark = () => window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false;
 const reducedMotion = () => window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
 const scene = () => SCENES[view.index];
+/** The name of the token the scene's update acts on. */
+const tokenName = (s) => s.state.labels[s.state.token];
 
 function readout(id, v, text = fmt(v, 4)) {
   const e = byTest(id);
@@ -150,7 +152,7 @@ function renderReadouts() {
   const s = scene();
   const n = view.n;
   const at = s.id === 'steps' ? n.history[view.step] : n;
-  const tok = s.state.labels[s.state.token];
+  const tok = tokenName(s);
   readout('r-entropy', at.H, `${fmt(at.H, 4)} nats`);
   readout('r-flip-nudge', at.eH);
   readout('r-flip-pg', at.pdag);
@@ -158,14 +160,21 @@ function renderReadouts() {
   readout('r-prob', s.id === 'steps' ? at.pk : n.pk);
 }
 
-/** What the core's curve holds, in words (the two curves answer different questions). */
+/** What the charts draw, in words, for each update (state.kind): the lines on the bars, and
+ *  the core's curve (the two curves answer different questions). */
+const CAPTIONS = {
+  nudge: {
+    lines: 'Line: e^{−H}, where a nudge flips.',
+    curve: 'Solid: first-order ΔH of a nudge on a token of probability q (H held fixed); it crosses zero at e^{−H}.',
+  },
+  pg: {
+    lines: 'Lines: e^{−H} (where a nudge flips) and p† (where a policy-gradient step flips).',
+    curve: 'Solid: first-order ΔH of a policy-gradient step on a token of probability q (H and S̄ held fixed); it crosses zero at p†.',
+  },
+};
+
 function curveCaption(s) {
-  const tok = s.state.labels[s.state.token];
-  const solid =
-    s.state.kind === 'nudge'
-      ? 'Solid: first-order ΔH of a nudge on a token of probability q (H held fixed); it crosses zero at e^{−H}.'
-      : 'Solid: first-order ΔH of a policy-gradient step on a token of probability q (H and S̄ held fixed); it crosses zero at p†.';
-  return `${solid} Dots: the tokens. Dashed: the exact ΔH with “${tok}” moved to q. Blue region: widens; orange: narrows.`;
+  return `${CAPTIONS[s.state.kind].curve} Dots: the tokens. Dashed: the exact ΔH with “${tokenName(s)}” moved to q. Blue region: widens; orange: narrows.`;
 }
 
 /** Draws the scene's charts: the bars always, the rest once revealed. */
@@ -198,7 +207,7 @@ function drawScene() {
       showError(e.message);
     }
   }
-  if (s.charts.includes('history')) drawHistory(byTest('history'), n.history, view.step, st.labels[st.token]);
+  if (s.charts.includes('history')) drawHistory(byTest('history'), n.history, view.step, tokenName(s));
   if (s.charts.includes('average')) {
     byTest('case-likely').textContent = `reward ${st.labels[0]} (likely)`;
     byTest('case-rare').textContent = `reward ${st.labels[st.labels.length - 1]} (rare)`;
@@ -213,16 +222,11 @@ function drawScene() {
 function barsLabel(s, p) {
   const st = s.state;
   const shown = p.length <= 12 ? p.map((v, i) => `${st.labels[i]} ${fmt(v, 3)}`).join(', ') : `${p.length} tokens`;
-  return `Probabilities: ${shown}. Chosen token: ${st.labels[st.token]}.`;
+  return `Probabilities: ${shown}. Chosen token: ${tokenName(s)}.`;
 }
 
 function barsCaption(s) {
-  const tok = s.state.labels[s.state.token];
-  const lines =
-    s.state.kind === 'pg'
-      ? 'Lines: e^{−H} (where a nudge flips) and p† (where a policy-gradient step flips).'
-      : 'Line: e^{−H}, where a nudge flips.';
-  return `Bars: p of each token; “${tok}” is marked. ${lines}`;
+  return `Bars: p of each token; “${tokenName(s)}” is marked. ${CAPTIONS[s.state.kind].lines}`;
 }
 
 /** The reader predicted `key` ('' for "just show me"): show the answer and the charts. */
