@@ -158,7 +158,9 @@ export function drawHistory(svg, hist, upto, label) {
   axes(svg, { ...area, x, y: yH, xt: wholeTicks(0, n, 6), yt, yFmt: (v) => fmt(v, 2), xLabel: 'step' });
   for (const v of [0, 0.5, 1]) svg.append(el('text', { x: W - R + 5, y: yP(v) + 4, class: 'tick' }, v.toFixed(1)));
   svg.append(el('text', { x: L, y: T - 6, class: 'label h-key' }, 'H (nats) ━'));
-  svg.append(richText({ x: W - R, y: T - 6, 'text-anchor': 'end', class: 'label' }, `p of “${label}” ╍   p† ┈`));
+  // The key of the right scale ends short of its axis, its two entries an em space apart
+  // (SVG collapses plain spaces).
+  svg.append(richText({ x: W - R - 6, y: T - 6, 'text-anchor': 'end', class: 'label' }, `p of “${label}” ╍\u2003p† ┈`));
   // Where the token passes p†: from there on every reward narrows.
   const cross = hist.findIndex((e) => e.pk > e.pdag);
   if (cross >= 0 && cross <= upto) {
