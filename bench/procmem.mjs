@@ -45,22 +45,25 @@ export async function sample() {
   return { renderer, other };
 }
 
-/** Samples every 100 ms until the returned stop() is awaited: → { idle, peak }. */
-export function watch() {
+/**
+ * Takes an idle sample, then samples every `ms` until the returned stop() is
+ * awaited: → { idle, peak }, each { renderer, other } in bytes.
+ */
+export async function watch(ms = 100) {
+  const idle = await sample();
+  const peak = { ...idle };
   let on = true;
   const done = (async () => {
-    const idle = await sample();
-    const peak = { ...idle };
     while (on) {
       const s = await sample();
       peak.renderer = Math.max(peak.renderer, s.renderer);
       peak.other = Math.max(peak.other, s.other);
-      await new Promise((ok) => setTimeout(ok, 100));
+      await new Promise((ok) => setTimeout(ok, ms));
     }
-    return { idle, peak };
   })();
   return async () => {
     on = false;
-    return done;
+    await done;
+    return { idle, peak };
   };
 }

@@ -60,16 +60,8 @@ def lambert_w0(x):
     return w
 
 
-def finish(m, z, sey, se2, se2y, x, tokens, adv):
-    """Per-row scalars (float64) -> the output columns."""
-    ybar = sey / z
-    h = np.log(z) - ybar
-    sbar = np.maximum((se2y - ybar * se2) / (z * z), 0.0)
-    rows = np.arange(x.shape[0])
-    yk = x[rows, tokens].astype(np.float64) - m
-    with np.errstate(invalid="ignore"):
-        pk = np.exp(yk) / z
-        sk = np.where(pk > 0, pk * (yk - ybar), 0.0)
+def columns(h, sbar, pk, sk, adv):
+    """The output columns from each row's H, S̄ and the sampled token's p_k, S_k."""
     sens = sbar - sk
     return {
         "entropy": h,
@@ -83,27 +75,60 @@ def finish(m, z, sey, se2, se2y, x, tokens, adv):
     }
 
 
-def fused(x, tokens, adv, _buf={}):
+def from_sums(m, z, log_z, sey, se2, se2y, x, tokens, adv):
+    """Per-row scalars (float64): max, Z = Σe, ln Z, Σe·y, Σe², Σe²·y -> the output columns."""
+    ybar = sey / z
+    h = log_z - ybar
+    sbar = np.maximum((se2y - ybar * se2) / (z * z), 0.0)
+    rows = np.arange(x.shape[0])
+    yk = x[rows, tokens].astype(np.float64) - m
+    with np.errstate(invalid="ignore"):
+        pk = np.exp(yk) / z
+        sk = np.where(pk > 0, pk * (yk - ybar), 0.0)
+    return columns(h, sbar, pk, sk, adv)
+
+
+def finish(m, z, sey, se2, se2y, x, tokens, adv):
+    """Per-row scalars (float64) -> the output columns."""
+    return from_sums(m, z, np.log(z), sey, se2, se2y, x, tokens, adv)
+
+
+def finish_log1p(m, rest, sey, rest2, se2y, x, tokens, adv):
+    """finish() given the sums without the max term (e = 1, y = 0 there)."""
+    return from_sums(m, 1.0 + rest, np.log1p(rest), sey, 1.0 + rest2, se2y, x, tokens, adv)
+
+
+def row_buffers(vocab, _cache={}):
+    """Preallocated float32 rows y, e, t and a row of ones, reused across calls."""
+    if vocab not in _cache:
+        _cache.clear()
+        _cache[vocab] = tuple(np.empty(vocab, np.float32) for _ in range(3)) + (np.ones(vocab, np.float32),)
+    return _cache[vocab]
+
+
+def sum_ey(e, y, t, total):
+    """Σe·y by `total`, leaving t = e·y. Masked tokens have e = 0 but y = -inf,
+    and 0·(-inf) = NaN: only such rows pay for clamping y and a second pass."""
+    np.multiply(e, y, out=t)
+    sey = total(t)
+    if not np.isfinite(sey):
+        np.maximum(y, np.float32(-104.0), out=y)
+        np.multiply(e, y, out=t)
+        sey = total(t)
+    return sey
+
+
+def fused(x, tokens, adv):
     rows, vocab = x.shape
-    if _buf.get("vocab") != vocab:
-        _buf.update(vocab=vocab, y=np.empty(vocab, np.float32), e=np.empty(vocab, np.float32),
-                    t=np.empty(vocab, np.float32), ones=np.ones(vocab, np.float32))
-    y, e, t, ones = _buf["y"], _buf["e"], _buf["t"], _buf["ones"]
+    y, e, t, ones = row_buffers(vocab)
     acc = np.empty((5, rows))
     for r in range(rows):
         row = x[r]
         m = row.max()
         np.subtract(row, m, out=y)
         np.exp(y, out=e)
-        np.multiply(e, y, out=t)
         # Every reduction through BLAS sdot (a little faster than .sum()).
-        sey = np.dot(t, ones)
-        if not np.isfinite(sey):
-            # Masked tokens: e = 0 but y = -inf, and 0·(-inf) = NaN. Only
-            # such rows pay for the clamp.
-            np.maximum(y, np.float32(-104.0), out=y)
-            np.multiply(e, y, out=t)
-            sey = np.dot(t, ones)
+        sey = sum_ey(e, y, t, lambda v: np.dot(v, ones))
         acc[:, r] = (m, np.dot(e, ones), sey, np.dot(e, e), np.dot(e, t))
     return finish(*acc, x, tokens, adv)
 
@@ -131,13 +156,10 @@ def fused2d(x, tokens, adv, block=8):
     return finish(*acc, x, tokens, adv)
 
 
-def fused_log1p(x, tokens, adv, _buf={}):
+def fused_log1p(x, tokens, adv):
     """fused, but the max term is left out of the sums and ln Z = log1p(rest)."""
     rows, vocab = x.shape
-    if _buf.get("vocab") != vocab:
-        _buf.update(vocab=vocab, y=np.empty(vocab, np.float32), e=np.empty(vocab, np.float32),
-                    t=np.empty(vocab, np.float32), ones=np.ones(vocab, np.float32))
-    y, e, t, ones = _buf["y"], _buf["e"], _buf["t"], _buf["ones"]
+    y, e, t, _ = row_buffers(vocab)
     acc = np.empty((5, rows))
     for r in range(rows):
         row = x[r]
@@ -146,40 +168,11 @@ def fused_log1p(x, tokens, adv, _buf={}):
         np.subtract(row, m, out=y)
         np.exp(y, out=e)
         e[i] = 0  # the max term (e = 1, y = 0) is added exactly below
-        np.multiply(e, y, out=t)
         # The entropy's two sums by NumPy's pairwise .sum(): BLAS sdot's
         # float32 accumulation is off by ~1e-5 relative over 152k terms.
-        sey = t.sum(dtype=np.float32)
-        if not np.isfinite(sey):
-            np.maximum(y, np.float32(-104.0), out=y)
-            np.multiply(e, y, out=t)
-            sey = t.sum(dtype=np.float32)
+        sey = sum_ey(e, y, t, lambda v: v.sum(dtype=np.float32))
         acc[:, r] = (m, e.sum(dtype=np.float32), sey, np.dot(e, e), np.dot(e, t))
     return finish_log1p(*acc, x, tokens, adv)
-
-
-def finish_log1p(m, rest, sey, rest2, se2y, x, tokens, adv):
-    """finish() given the sums without the max term (e = 1, y = 0 there)."""
-    z = 1.0 + rest
-    ybar = sey / z
-    h = np.log1p(rest) - ybar
-    sbar = np.maximum((se2y - ybar * (1.0 + rest2)) / (z * z), 0.0)
-    rows = np.arange(x.shape[0])
-    yk = x[rows, tokens].astype(np.float64) - m
-    with np.errstate(invalid="ignore"):
-        pk = np.exp(yk) / z
-        sk = np.where(pk > 0, pk * (yk - ybar), 0.0)
-    sens = sbar - sk
-    return {
-        "entropy": h,
-        "meanDiscriminator": sbar,
-        "flipNudge": np.exp(-h),
-        "flipPolicyGradient": np.exp(lambert_w0(sbar * np.exp(h)) - h),
-        "prob": pk,
-        "discriminator": sk,
-        "sensitivity": sens,
-        "polarity": adv.astype(np.float64) * sens,
-    }
 
 
 def reference_entropy(x):
@@ -234,18 +227,7 @@ def logsoftmax(x, tokens, adv):
     rows = np.arange(x.shape[0])
     pk = p[rows, tokens].astype(np.float64)
     sk = s[rows, tokens].astype(np.float64)
-    h = h[:, 0].astype(np.float64)
-    sens = sbar - sk
-    return {
-        "entropy": h,
-        "meanDiscriminator": sbar,
-        "flipNudge": np.exp(-h),
-        "flipPolicyGradient": np.exp(lambert_w0(sbar * np.exp(h)) - h),
-        "prob": pk,
-        "discriminator": sk,
-        "sensitivity": sens,
-        "polarity": adv.astype(np.float64) * sens,
-    }
+    return columns(h[:, 0].astype(np.float64), sbar, pk, sk, adv)
 
 
 def on_cpu():

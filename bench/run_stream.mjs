@@ -11,6 +11,7 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setup, open } from '../e2e/harness.mjs';
+import { watch } from './procmem.mjs';
 
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: node bench/run_stream.mjs DIR');
@@ -25,37 +26,6 @@ async function walk(d) {
   return out.sort();
 }
 
-/** RSS of this process's descendants that are Chromium renderers (the tab and its worker). */
-async function rendererRss() {
-  const kids = new Map();
-  for (const d of await readdir('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const s = await readFile(`/proc/${d}/status`, 'utf8');
-      const cmd = await readFile(`/proc/${d}/cmdline`, 'utf8');
-      kids.set(Number(d), {
-        ppid: Number(/PPid:\s+(\d+)/.exec(s)[1]),
-        rss: Number(/VmRSS:\s+(\d+)/.exec(s)?.[1] ?? 0) * 1024,
-        renderer: cmd.includes('--type=renderer'),
-      });
-    } catch {
-      /* gone */
-    }
-  }
-  const mine = new Set([process.pid]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const [pid, p] of kids)
-      if (!mine.has(pid) && mine.has(p.ppid)) {
-        mine.add(pid);
-        grew = true;
-      }
-  }
-  let rss = 0;
-  for (const pid of mine) if (kids.get(pid)?.renderer) rss += kids.get(pid).rss;
-  return rss;
-}
-
 const files = await walk(dir);
 if (!files.length) throw new Error(`${dir}: no token_exports/step_<n>/rank_<r>.jsonl files`);
 let bytes = 0;
@@ -64,15 +34,7 @@ for (const f of files) bytes += (await stat(f)).size;
 const env = await setup();
 try {
   const { page, problems } = await open(env.browser, `${env.base}/`);
-  const idle = await rendererRss();
-  let peak = idle,
-    sampling = true;
-  const sampler = (async () => {
-    while (sampling) {
-      peak = Math.max(peak, await rendererRss());
-      await new Promise((ok) => setTimeout(ok, 200));
-    }
-  })();
+  const stop = await watch(200);
   const t = performance.now();
   await page.setInputFiles('[data-testid="run-upload"]', files);
   await page.waitForFunction(() => ['ready', 'error', 'cancelled'].includes(document.getElementById('run').dataset.runState), null, {
@@ -80,8 +42,7 @@ try {
     polling: 200,
   });
   const seconds = (performance.now() - t) / 1000;
-  sampling = false;
-  await sampler;
+  const { idle, peak } = await stop();
   const state = await page.getAttribute('#run', 'data-run-state');
   if (state !== 'ready') throw new Error(`run panel: ${state}: ${await page.textContent('[data-testid="run-error"]')}`);
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-steps"]')]);
@@ -89,7 +50,7 @@ try {
   console.log((await page.textContent('[data-testid="run-status"]')).slice(0, 300));
   console.log(
     `${files.length} files, ${(bytes / 1e9).toFixed(2)} GB in ${seconds.toFixed(1)} s: ${(bytes / 1e6 / seconds).toFixed(1)} MB/s; ` +
-      `renderer RSS idle ${(idle / 2 ** 20).toFixed(0)} MiB, peak ${(peak / 2 ** 20).toFixed(0)} MiB`,
+      `renderer RSS idle ${(idle.renderer / 2 ** 20).toFixed(0)} MiB, peak ${(peak.renderer / 2 ** 20).toFixed(0)} MiB`,
   );
   if (problems.length) console.log(problems.join('\n'));
   console.log(JSON.stringify({ seconds, bytes, files: files.length, csv }));

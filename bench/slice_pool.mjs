@@ -18,7 +18,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setup, open } from '../e2e/harness.mjs';
+import { setup, open, recordLongTasks, longTasks } from '../e2e/harness.mjs';
 import { writeBigNpy, bigRowEntropy } from '../e2e/bignpy.mjs';
 import { watch } from './procmem.mjs';
 
@@ -66,19 +66,12 @@ try {
   await reader.setInputFiles('#file', path);
   const app = await open(env.browser, `${env.base}/www/`);
   const { page } = app;
-  await page.evaluate(() => {
-    window.__long = [];
-    new PerformanceObserver((l) => {
-      for (const e of l.getEntries()) window.__long.push(e.duration);
-    }).observe({ type: 'longtask' });
-  });
 
   async function pageRun(workers) {
     await page.evaluate((w) => history.replaceState(null, '', w ? `?workers=${w}` : location.pathname), workers);
-    await page.evaluate(() => (window.__long = []));
+    await recordLongTasks(page);
     const before = await page.$eval('#slices', (s) => s.dataset.sliceId ?? '');
-    const stop = watch();
-    await new Promise((ok) => setTimeout(ok, 300)); // an idle sample first
+    const stop = await watch(); // an idle sample first
     const t = performance.now();
     await page.setInputFiles('[data-testid="upload"]', path);
     await page.waitForFunction(
@@ -95,7 +88,7 @@ try {
     if (err) throw new Error(err);
     const read = await page.$eval('[data-testid="slice-read"]', (e) => e.textContent);
     const h0 = Number(await page.$eval('[data-testid="slice-row"] td[data-col="H"]', (e) => e.textContent));
-    const long = await page.evaluate(() => window.__long);
+    const long = await longTasks(page);
     return { ms, rise: mem.peak.renderer - mem.idle.renderer, long: Math.max(0, ...long), read, h0 };
   }
 

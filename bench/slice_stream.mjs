@@ -11,58 +11,17 @@
 // and its worker run there), sampled every 100 ms; the browser and GPU
 // processes are reported apart. Needs about rows × vocab × 4 bytes of free
 // disk space in the temporary directory.
-import { mkdtemp, rm, readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setup, open } from '../e2e/harness.mjs';
+import { setup, open, recordLongTasks, longTasks } from '../e2e/harness.mjs';
 import { writeBigNpy, bigRowEntropy } from '../e2e/bignpy.mjs';
+import { watch } from './procmem.mjs';
 
 const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const rows = Number(positional[0] ?? 3500);
 const vocab = Number(positional[1] ?? 152064);
 const greedy = process.argv.includes('--greedy');
-
-/** pid → { ppid, rss (bytes), cmd } for every process. */
-async function processes() {
-  const out = new Map();
-  for (const d of await readdir('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const status = await readFile(`/proc/${d}/status`, 'utf8');
-      const ppid = Number(/PPid:\s+(\d+)/.exec(status)?.[1]);
-      const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
-      const cmd = (await readFile(`/proc/${d}/cmdline`, 'utf8')).replace(/\0/g, ' ');
-      out.set(Number(d), { ppid, rss, cmd });
-    } catch {
-      /* gone */
-    }
-  }
-  return out;
-}
-
-/** RSS of the renderer processes and of everything else descended from this process. */
-async function sample() {
-  const procs = await processes();
-  const mine = new Set([process.pid]);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const [pid, p] of procs)
-      if (!mine.has(pid) && mine.has(p.ppid)) {
-        mine.add(pid);
-        grew = true;
-      }
-  }
-  let renderer = 0,
-    other = 0;
-  for (const pid of mine) {
-    if (pid === process.pid) continue;
-    const p = procs.get(pid);
-    if (p.cmd.includes('--type=renderer')) renderer += p.rss;
-    else other += p.rss;
-  }
-  return { renderer, other };
-}
 
 const dir = await mkdtemp(join(tmpdir(), 'ep-bench-'));
 const path = join(dir, `slice-${rows}x${vocab}.npy`);
@@ -76,23 +35,9 @@ try {
   console.log(`wrote ${path}: ${rows} × ${vocab} float32, ${GB(size)} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   env = await setup();
   const { page, problems } = await open(env.browser, `${env.base}/`);
-  await page.evaluate(() => {
-    window.__long = [];
-    new PerformanceObserver((l) => {
-      for (const e of l.getEntries()) window.__long.push(e.duration);
-    }).observe({ type: 'longtask' });
-  });
+  await recordLongTasks(page);
   if (greedy) await page.check('[data-testid="greedy"]');
-  const idle = await sample();
-  let peak = { ...idle };
-  let sampling = true;
-  const sampler = (async () => {
-    while (sampling) {
-      const s = await sample();
-      peak = { renderer: Math.max(peak.renderer, s.renderer), other: Math.max(peak.other, s.other) };
-      await new Promise((ok) => setTimeout(ok, 100));
-    }
-  })();
+  const stop = await watch();
   t = performance.now();
   await page.setInputFiles('[data-testid="upload"]', path);
   await page.waitForFunction(() => ['ready', 'error'].includes(document.getElementById('slices').dataset.sliceState), null, {
@@ -100,13 +45,12 @@ try {
     polling: 200,
   });
   const wall = (performance.now() - t) / 1000;
-  sampling = false;
-  await sampler;
+  const { idle, peak } = await stop();
   const err = await page.$eval('[data-testid="error"]', (e) => (e.hidden ? '' : e.textContent));
   if (err) throw new Error(err);
   const status = await page.$eval('[data-testid="slice-status"]', (e) => e.textContent);
   const h0 = await page.$eval('[data-testid="slice-row"] td[data-col="H"]', (e) => e.textContent);
-  const long = await page.evaluate(() => window.__long);
+  const long = await longTasks(page);
   console.log(await page.$eval('[data-testid="slice-read"]', (e) => e.textContent));
   console.log(status, `(panel drawn in ${await page.$eval('#slices', (e) => e.dataset.renderMs + ' ms: ' + e.dataset.renderParts)})`);
   console.log(

@@ -1,19 +1,14 @@
 // End to end: embedding (custom element and iframe), the strict CSP,
 // exports, keyboard use, narrow screens, dark mode, and no request leaving
 // the origin. Screenshots of every view land in test-artifacts/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { setup, open, ARTIFACTS } from './harness.mjs';
+import { open, ARTIFACTS } from './harness.mjs';
+import { useEnv } from './hooks.mjs';
 import { stats, firstOrder, exactChange, close } from './reference.mjs';
 
-let env;
-before(async () => {
-  env = await setup();
-});
-after(async () => {
-  await env?.close();
-});
+const env = useEnv();
 
 const HASH = '#logits=2,1,0.5,-1&token=0&kind=pg&step=0.1';
 

@@ -2,20 +2,15 @@
 // defect; each test here failed before its fix. Expected numbers come from
 // e2e/reference.mjs (plain double-precision formulas, written apart from
 // the core).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setup, open, ARTIFACTS } from './harness.mjs';
+import { open, ARTIFACTS } from './harness.mjs';
+import { useEnv } from './hooks.mjs';
 import { stats, firstOrder, exactChange, close } from './reference.mjs';
 
-let env;
-before(async () => {
-  env = await setup();
-});
-after(async () => {
-  await env?.close();
-});
+const env = useEnv();
 
 const value = async (page, id) => Number(await page.getAttribute(`[data-testid="${id}"]`, 'data-value'));
 const errorShown = (page) =>

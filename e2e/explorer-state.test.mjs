@@ -2,27 +2,16 @@
 // "Bugs"). Each block reproduces one reported bug; expected numbers come from
 // e2e/reference.mjs (independent formulas), never from the page's core.
 // One page load for the bugs, one for sampling: this file's budget is ~60 s per engine.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, open } from './harness.mjs';
+import { open } from './harness.mjs';
+import { useEnv } from './hooks.mjs';
+import { value, hashState } from './explorer-page.mjs';
 import { stats, applyUpdate, softmax, close } from './reference.mjs';
 
-let env;
-before(async () => {
-  env = await setup();
-});
-after(async () => {
-  await env?.close();
-});
+const env = useEnv();
 
-const value = (page, id) => page.$eval(`[data-testid="${id}"]`, (el) => Number(el.dataset.value));
-const logitsInHash = (page) =>
-  page.evaluate(() =>
-    new URLSearchParams(location.hash.slice(1))
-      .get('logits')
-      .split(',')
-      .map((v) => (v === '-inf' ? -Infinity : Number(v))),
-  );
+const logitsInHash = async (page) => (await hashState(page)).logits;
 const rows = (page) => page.$$eval('[data-testid="history-table"] tbody tr', (r) => r.map((tr) => [...tr.cells].map((c) => c.textContent)));
 const waitRows = (page, n) =>
   page.waitForFunction((n) => document.querySelectorAll('[data-testid="history-table"] tbody tr').length === n, n, { timeout: 10000 });

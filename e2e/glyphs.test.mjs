@@ -1,16 +1,11 @@
 // S̄ is never left to a combining character (WebKit's fonts drop U+0304 and
 // show a bare "S"): every view draws the bar as a line, class .overbar.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, open, ARTIFACTS } from './harness.mjs';
+import { open, ARTIFACTS } from './harness.mjs';
+import { useEnv } from './hooks.mjs';
 
-let env;
-before(async () => {
-  env = await setup();
-});
-after(async () => {
-  await env?.close();
-});
+const env = useEnv();
 
 /** Visible text nodes holding U+0304, and the drawn overbars (their S and line style). */
 const scan = (page) =>

@@ -58,3 +58,19 @@ export async function open(
   if (ready) await page.waitForSelector('html[data-ready="1"]', { timeout: 15000 });
   return { page, context, problems };
 }
+
+/**
+ * Starts recording the page's long main-thread tasks (PerformanceObserver
+ * 'longtask'); called again on the same document, it empties the record.
+ */
+export const recordLongTasks = (page) =>
+  page.evaluate(() => {
+    if (!window.__long)
+      new PerformanceObserver((l) => {
+        for (const e of l.getEntries()) window.__long.push(e.duration);
+      }).observe({ type: 'longtask' });
+    window.__long = [];
+  });
+
+/** The durations (ms) of the long tasks recorded since recordLongTasks(page). */
+export const longTasks = (page) => page.evaluate(() => window.__long);

@@ -1,18 +1,13 @@
 // The control lab's workers, cancel, scenario grid, trace download and the
 // links to and from the explorer. Expected numbers come from the core run
 // directly in the page (simulate) and from independent JS arithmetic.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { setup, open } from './harness.mjs';
+import { open } from './harness.mjs';
+import { useEnv } from './hooks.mjs';
 
-let env;
-before(async () => {
-  env = await setup();
-});
-after(async () => {
-  await env?.close();
-});
+const env = useEnv();
 
 const status = (page) => page.evaluate(() => document.querySelector('[data-testid="lab-ms"]').textContent);
 

@@ -2,10 +2,11 @@
 // page's wiring (link → settings → simulate options → readouts): the
 // expected numbers come from calling the core's `simulate` directly in the
 // page with options written out here by hand, not through the page's code.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { setup, open, ARTIFACTS } from './harness.mjs';
+import { open, ARTIFACTS } from './harness.mjs';
+import { useEnv } from './hooks.mjs';
 
 const STRATEGIES = ['pg', 'entropy-bonus', 'clip-higher', 'polarity'];
 
@@ -57,13 +58,7 @@ const linkOptions = (strategy, seed = 42) => ({
   polarityMaxWeight: 6,
 });
 
-let env;
-before(async () => {
-  env = await setup();
-});
-after(async () => {
-  await env?.close();
-});
+const env = useEnv();
 
 /** Runs `simulate` in the page for each options object; returns finals. */
 function core(page, list) {

@@ -1,35 +1,14 @@
 // End to end: the served page in Debian's Chromium. Readouts are checked
 // against e2e/reference.mjs (independent formulas), never against the core.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { setup, open, ARTIFACTS } from './harness.mjs';
+import { open, ARTIFACTS } from './harness.mjs';
+import { useEnv } from './hooks.mjs';
+import { value, hashState } from './explorer-page.mjs';
 import { stats, firstOrder, exactChange, applyUpdate, close } from './reference.mjs';
 
-let env;
-before(async () => {
-  env = await setup();
-});
-after(async () => {
-  await env?.close();
-});
-
-const value = (page, id) => page.$eval(`[data-testid="${id}"]`, (el) => Number(el.dataset.value));
-const hashState = (page) =>
-  page.evaluate(() => {
-    const q = new URLSearchParams(location.hash.slice(1));
-    return {
-      logits: q
-        .get('logits')
-        .split(',')
-        .map((v) => (v === '-inf' ? -Infinity : Number(v))),
-      T: Number(q.get('T')),
-      token: Number(q.get('token')),
-      kind: q.get('kind'),
-      step: Number(q.get('step')),
-      adv: Number(q.get('adv')),
-    };
-  });
+const env = useEnv();
 
 async function checkReadouts(page) {
   // The link changes at once, the readouts at the next frame (a late one in WebKitGTK).

@@ -3,103 +3,49 @@
 // realised_dh as the run's own files read by the page — and both equal the
 // correlation computed here, in plain JavaScript, from the Python reference
 // table (tests/fixtures/run_examples_expected.json).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setup, open } from './harness.mjs';
+import { open } from './harness.mjs';
+import { useEnv } from './hooks.mjs';
+import { upload, correlation } from './run-page.mjs';
+import { correlate } from './run-reference.mjs';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const RUNS = join(ROOT, 'www/examples/runs');
 const INDEX = JSON.parse(await readFile(join(RUNS, 'index.json'), 'utf8'));
 const FIXTURE = JSON.parse(await readFile(join(ROOT, 'tests/fixtures/run_examples_expected.json'), 'utf8'));
 
-let env, tmp;
-before(async () => {
-  env = await setup();
-  tmp = await mkdtemp(join(tmpdir(), 'ep-duckdb-'));
-});
-after(async () => {
-  await env?.close();
-  if (tmp) await rm(tmp, { recursive: true, force: true });
-});
-
-/** Pearson and Spearman (average ranks for ties) over steps where both values exist. */
-function correlation(xs, ys) {
-  const pairs = xs.map((x, i) => [x, ys[i]]).filter(([x, y]) => x !== null && y !== null);
-  const pearson = (a, b) => {
-    const n = a.length,
-      ma = a.reduce((s, v) => s + v, 0) / n,
-      mb = b.reduce((s, v) => s + v, 0) / n;
-    let sab = 0,
-      saa = 0,
-      sbb = 0;
-    for (let i = 0; i < n; i++) {
-      sab += (a[i] - ma) * (b[i] - mb);
-      saa += (a[i] - ma) ** 2;
-      sbb += (b[i] - mb) ** 2;
-    }
-    return sab / Math.sqrt(saa * sbb);
-  };
-  const ranks = (v) => {
-    const order = v.map((x, i) => [x, i]).sort((p, q) => p[0] - q[0]);
-    const r = new Array(v.length);
-    for (let i = 0; i < order.length; ) {
-      let j = i;
-      while (j + 1 < order.length && order[j + 1][0] === order[i][0]) j++;
-      for (let k = i; k <= j; k++) r[order[k][1]] = (i + j) / 2 + 1;
-      i = j + 1;
-    }
-    return r;
-  };
-  const a = pairs.map((p) => p[0]),
-    b = pairs.map((p) => p[1]);
-  return { n: pairs.length, pearson: pearson(a, b), spearman: pearson(ranks(a), ranks(b)) };
-}
+const env = useEnv({ tmp: 'ep-duckdb-' });
 
 const close = (a, b, rel) => Math.abs(a - b) <= rel * Math.max(Math.abs(a), Math.abs(b));
 
-async function upload(page, paths) {
-  const before = (await page.getAttribute('#run', 'data-run-id')) ?? '';
-  await page.setInputFiles('[data-testid="run-upload"]', paths);
-  await page.waitForFunction(
-    (prev) => {
-      const s = document.getElementById('run');
-      return ['error', 'cancelled'].includes(s.dataset.runState) || (s.dataset.runState === 'ready' && s.dataset.runId !== prev);
-    },
-    before,
-    { timeout: 60000 },
-  );
-  const state = await page.getAttribute('#run', 'data-run-state');
-  assert.equal(state, 'ready', await page.textContent('[data-testid="run-error"]'));
-  return {
-    pearson: Number(await page.getAttribute('[data-testid="run-correlation"]', 'data-pearson')),
-    spearman: Number(await page.getAttribute('[data-testid="run-correlation"]', 'data-spearman')),
-    n: Number(await page.getAttribute('[data-testid="run-correlation"]', 'data-n')),
-    status: await page.textContent('[data-testid="run-status"]'),
-  };
+/** Loads `paths` into the run panel; → the correlation shown and the status line. */
+async function load(page, paths) {
+  assert.equal(await upload(page, paths), 'ready', await page.textContent('[data-testid="run-error"]'));
+  return { ...(await correlation(page)), status: await page.textContent('[data-testid="run-status"]') };
 }
 
 for (const name of ['prime-rl', 'trace']) {
   test(`${name}: the DuckDB per-step CSV shows the folder's correlation`, async () => {
     const run = FIXTURE.runs[name];
     const { stdout } = await promisify(execFile)('python3', [join(ROOT, 'scripts/run_steps.py'), join(RUNS, run.path), '--quiet']);
-    const csvPath = join(tmp, `${name}-steps.csv`);
+    const csvPath = join(env.tmp, `${name}-steps.csv`);
     await writeFile(csvPath, stdout);
 
     const col = (h) => run.rows.map((r) => r[FIXTURE.header.indexOf(h)]);
-    const want = correlation(col('token_term'), col('realised_dh'));
+    const want = correlate(col('token_term'), col('realised_dh'));
     assert.ok(want.n >= 3, 'the example run has enough steps for a correlation');
 
     const { page, problems, context } = await open(env.browser, `${env.base}/`);
-    const folder = await upload(
+    const folder = await load(
       page,
       INDEX[name].map((p) => join(RUNS, p)),
     );
-    const fromCsv = await upload(page, [csvPath]);
+    const fromCsv = await load(page, [csvPath]);
     assert.equal(await page.getAttribute('[data-testid="run-status"]', 'data-format'), 'steps-csv');
     assert.match(fromCsv.status, /token detail/i, 'the page says a per-step CSV has no token detail');
     for (const [what, got] of [

@@ -37,7 +37,7 @@ export function traceSample(o) {
   return { step: o.step, tokens: out };
 }
 
-/** The per-step table (SPEC columns, NaN = empty) from samples. */
+/** The per-step table (docs/trace-format.md columns, NaN = empty) from samples. */
 export function perStep(samples) {
   const by = new Map();
   for (const s of samples) {

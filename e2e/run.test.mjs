@@ -4,12 +4,13 @@
 // in plain JavaScript from the example files (e2e/run-reference.mjs) and
 // against the table the duckdb branch computed in Python
 // (tests/fixtures/run_examples_expected.json) — never with the page's code.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setup, open, ARTIFACTS, ENGINE } from './harness.mjs';
+import { open, ARTIFACTS, ENGINE, recordLongTasks, longTasks } from './harness.mjs';
+import { useEnv } from './hooks.mjs';
+import { runState, upload, correlation } from './run-page.mjs';
 import { primeRlSample, traceSample, perStep, correlate } from './run-reference.mjs';
 import { writeBigRun } from './run-big.mjs';
 
@@ -20,15 +21,7 @@ const HEADER =
   'step,samples,tokens,mean_entropy,mean_prob,token_term,share_pos_expand,share_pos_contract,share_neg_expand,share_neg_contract,pg_polarity,realised_dh';
 const COLS = HEADER.split(',');
 
-let env, tmp;
-before(async () => {
-  env = await setup();
-  tmp = await mkdtemp(join(tmpdir(), 'ep-run-'));
-});
-after(async () => {
-  await env?.close();
-  if (tmp) await rm(tmp, { recursive: true, force: true });
-});
+const env = useEnv({ tmp: 'ep-run-' });
 
 // ---------------------------------------------------------------- expectations
 
@@ -73,28 +66,11 @@ function fixtureRows(name) {
 // ---------------------------------------------------------------- page helpers
 
 // Only the harness's page API (evaluate, getAttribute, …), so the engines' adapters run it too.
-const runState = (page) => page.getAttribute('#run', 'data-run-state');
 const isHidden = (page, sel) => page.evaluate((q) => document.querySelector(q).hidden, sel);
 const keyed = (page) =>
   page.evaluate(() =>
     Object.fromEntries([...document.querySelectorAll('[data-testid="run-token"] dd')].map((d) => [d.dataset.key, d.textContent])),
   );
-
-async function upload(page, paths, selector = '[data-testid="run-upload"]') {
-  const before = (await page.getAttribute('#run', 'data-run-id')) ?? '';
-  await page.setInputFiles(selector, paths);
-  await page.waitForFunction(
-    (prev) => {
-      const s = document.getElementById('run');
-      return (
-        s.dataset.runState === 'error' || s.dataset.runState === 'cancelled' || (s.dataset.runState === 'ready' && s.dataset.runId !== prev)
-      );
-    },
-    before,
-    { timeout: 60000 },
-  );
-  return runState(page);
-}
 
 async function exportSteps(page) {
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-steps"]')]);
@@ -106,12 +82,6 @@ const text = (page, id) =>
     const e = document.querySelector(`[data-testid="${t}"]`);
     return e.hidden ? '' : e.textContent;
   }, id);
-const correlation = (page) =>
-  page.evaluate(() => {
-    const e = document.querySelector('[data-testid="run-correlation"]');
-    return { pearson: Number(e.dataset.pearson), spearman: Number(e.dataset.spearman), n: Number(e.dataset.n), text: e.textContent };
-  });
-
 function checkCorrelation(c, rows, what) {
   const want = correlate(
     rows.map((r) => r.token_term),
@@ -208,7 +178,7 @@ test('a per-step CSV shows the same charts and correlation, without token detail
   assert.equal(await upload(page, files('trace')), 'ready');
   const fromRun = await exportSteps(page);
   const corr = await correlation(page);
-  const path = join(tmp, 'steps.csv');
+  const path = join(env.tmp, 'steps.csv');
   await writeFile(path, fromRun.text);
   assert.equal(await upload(page, [path]), 'ready', await text(page, 'run-error'));
   assert.match(await text(page, 'run-status'), /Token detail is not included/);
@@ -219,7 +189,7 @@ test('a per-step CSV shows the same charts and correlation, without token detail
   const charts = await page.evaluate(() => document.querySelectorAll('[data-testid="run-charts"] svg').length);
   assert.ok(charts >= 5, `${charts} charts`);
   // a CSV with a bad number names its line and column
-  const bad = join(tmp, 'bad_steps.csv');
+  const bad = join(env.tmp, 'bad_steps.csv');
   await writeFile(bad, `${HEADER}\n0,4,46,2.2,0.2,0.03,0.2,0.4,0.2,0.1,,-0.1\n1,4,41,x,0.2,0.03,0.2,0.4,0.2,0.1,,\n`);
   assert.equal(await upload(page, [bad]), 'error');
   assert.match(await text(page, 'run-error'), /bad_steps\.csv/);
@@ -246,7 +216,7 @@ test('bad files name the file, line and field, and keep the previous view', asyn
     'slice.npy': [toy, [/slice\.npy/, /Your logits/]],
   };
   for (const [name, [bytes, patterns]] of Object.entries(bad)) {
-    const path = join(tmp, name);
+    const path = join(env.tmp, name);
     await writeFile(path, bytes);
     assert.equal(await upload(page, [path]), 'error', name);
     const message = await text(page, 'run-error');
@@ -256,8 +226,8 @@ test('bad files name the file, line and field, and keep the previous view', asyn
     assert.equal(await isHidden(page, '[data-testid="run-view"]'), false);
   }
   // mixed schemas in one pick: both files named
-  const mixedA = join(tmp, 'a_trace.jsonl');
-  const mixedB = join(tmp, 'b_prime.jsonl');
+  const mixedA = join(env.tmp, 'a_trace.jsonl');
+  const mixedB = join(env.tmp, 'b_prime.jsonl');
   await writeFile(mixedA, good.join('\n') + '\n');
   await writeFile(mixedB, prime);
   assert.equal(await upload(page, [mixedA, mixedB]), 'error');
@@ -266,7 +236,7 @@ test('bad files name the file, line and field, and keep the previous view', asyn
   assert.match(mixed, /b_prime\.jsonl/);
   assert.equal(await text(page, 'run-status'), keptStatus);
   // the slice panel is one click away from the message
-  assert.equal(await upload(page, [join(tmp, 'slice.npy')]), 'error');
+  assert.equal(await upload(page, [join(env.tmp, 'slice.npy')]), 'error');
   assert.equal(await page.getAttribute('[data-testid="run-error"] a', 'href'), '#slices');
   // and the reverse: a trace dropped on the slice panel points here
   await page.setInputFiles('[data-testid="upload"]', files('trace'));
@@ -356,7 +326,7 @@ test('tokens: strip, readout on focus, jumps, and the explorer at (p_k, H)', asy
 test('round trip: the lab writes a trace, the run view reads back its entropies', async () => {
   const lab = await open(env.browser, `${env.base}/lab.html#steps=30&group=4&vocab=50&seed=3`);
   const [download] = await Promise.all([lab.page.waitForEvent('download'), lab.page.click('[data-testid="export-trace"]')]);
-  const path = join(tmp, 'lab-trace.jsonl');
+  const path = join(env.tmp, 'lab-trace.jsonl');
   await writeFile(path, await readFile(await download.path()));
   assert.deepEqual(lab.problems, []);
   await lab.context.close();
@@ -399,7 +369,7 @@ test('a tokenizer.json gives token text to a run that has only ids', async () =>
   // a byte-level BPE vocabulary: "Ġ" stands for the space byte (GPT-2's bytes_to_unicode)
   const vocab = {};
   for (let id = 0; id < 2000; id++) vocab[`Ġw${id}`] = id;
-  const path = join(tmp, 'tokenizer.json');
+  const path = join(env.tmp, 'tokenizer.json');
   await writeFile(path, JSON.stringify({ model: { type: 'BPE', vocab, merges: [] }, decoder: { type: 'ByteLevel' } }));
   await page.setInputFiles('[data-testid="run-tokenizer"]', path);
   await page.waitForFunction(() =>
@@ -412,7 +382,7 @@ test('a tokenizer.json gives token text to a run that has only ids', async () =>
   );
   assert.match(await text(page, 'run-status'), /decoded with tokenizer\.json/);
   // not a tokenizer: the message says so, the text stays
-  const bad = join(tmp, 'not-a-tokenizer.json');
+  const bad = join(env.tmp, 'not-a-tokenizer.json');
   await writeFile(bad, '{"hello": 1}');
   await page.setInputFiles('[data-testid="run-tokenizer"]', bad);
   await page.waitForFunction(() => !document.querySelector('[data-testid="run-error"]').hidden);
@@ -426,14 +396,9 @@ test('a large run streams with progress; cancel keeps the view; then another loa
   const { page, problems, context } = await open(env.browser, `${env.base}/`);
   assert.equal(await upload(page, files('trace')), 'ready');
   const kept = await text(page, 'run-status');
-  const big = await writeBigRun(join(tmp, 'big'), { steps: 3, mbPerStep: 40 });
+  const big = await writeBigRun(join(env.tmp, 'big'), { steps: 3, mbPerStep: 40 });
   try {
-    await page.evaluate(() => {
-      window.__long = [];
-      new PerformanceObserver((l) => {
-        for (const e of l.getEntries()) window.__long.push(e.duration);
-      }).observe({ type: 'longtask' });
-    });
+    await recordLongTasks(page);
     await page.setInputFiles('[data-testid="run-upload"]', big.files);
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="run-progress"]').value) > 0, null, {
       polling: 20,
@@ -471,13 +436,13 @@ test('a large run streams with progress; cancel keeps the view; then another loa
     // Browser long tasks are logged
     // only: on a loaded shared machine the OS stretches any task.
     const longest = Number(await page.getAttribute('#run', 'data-longest-ms'));
-    const long = await page.evaluate(() => window.__long);
+    const long = await longTasks(page);
     console.log(
       `# ${(big.bytes / 2 ** 20).toFixed(0)} MiB: panel's longest main-thread handler ${longest} ms; browser long tasks ${JSON.stringify(long.map(Math.round))}`,
     );
     assert.ok(longest < 1000, `the panel held the main thread for ${longest} ms`);
   } finally {
-    await rm(join(tmp, 'big'), { recursive: true, force: true });
+    await rm(join(env.tmp, 'big'), { recursive: true, force: true });
   }
   assert.deepEqual(problems, []);
   await context.close();

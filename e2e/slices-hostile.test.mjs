@@ -3,22 +3,15 @@
 // tab. Expected numbers are computed here from closed forms, apart from the
 // wasm core. Uses only the harness's page subset (evaluate, waitForFunction,
 // setInputFiles, click, textContent, goto).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setup, open } from './harness.mjs';
+import { open } from './harness.mjs';
+import { useEnv } from './hooks.mjs';
+import { upload, errorText } from './slice-page.mjs';
 
-let env, tmp;
-before(async () => {
-  env = await setup();
-  tmp = await mkdtemp(join(tmpdir(), 'ep-hostile-'));
-});
-after(async () => {
-  await env?.close();
-  await rm(tmp, { recursive: true, force: true });
-});
+const env = useEnv({ tmp: 'ep-hostile-' });
 
 const EXAMPLES = new URL('../www/examples/', import.meta.url).pathname;
 
@@ -40,35 +33,11 @@ function f64le(values) {
 }
 
 async function file(name, bytes) {
-  const path = join(tmp, name);
+  const path = join(env.tmp, name);
   await writeFile(path, bytes);
   return path;
 }
 
-/** Uploads `path`; resolves with the panel's state once the load ended. */
-async function upload(page, path) {
-  const before = await page.evaluate(() => document.getElementById('slices').dataset.sliceId ?? '');
-  await page.setInputFiles('[data-testid="upload"]', path);
-  await page.waitForFunction(
-    (prev) => {
-      const s = document.getElementById('slices');
-      return (
-        s.dataset.sliceState === 'error' ||
-        s.dataset.sliceState === 'cancelled' ||
-        (s.dataset.sliceState === 'ready' && s.dataset.sliceId !== prev)
-      );
-    },
-    before,
-    { timeout: 30000 },
-  );
-  return page.evaluate(() => document.getElementById('slices').dataset.sliceState);
-}
-
-const errorText = (page) =>
-  page.evaluate(() => {
-    const e = document.querySelector('[data-testid="error"]');
-    return e.hidden ? '' : e.textContent;
-  });
 const warnings = (page) =>
   page.evaluate(() => [...document.querySelectorAll('[data-testid="slice-warnings"] li')].map((l) => l.textContent).join('\n'));
 /** The table's cells of column `col` (data-col), in display order. */

@@ -3,28 +3,21 @@
 // checked against values computed here from the file's bytes with small
 // independent readers (below) and the f64 formulas of e2e/reference.mjs —
 // never with the code under test.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, writeFile, mkdtemp, rm, truncate, open as openFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile, rm, truncate, open as openFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setup, open, ARTIFACTS } from './harness.mjs';
+import { open, ARTIFACTS, recordLongTasks, longTasks } from './harness.mjs';
+import { useEnv } from './hooks.mjs';
 import { stats, close } from './reference.mjs';
+import { upload, errorText } from './slice-page.mjs';
 import { writeBigNpy, bigRowEntropy } from './bignpy.mjs';
 
 const EXAMPLES = new URL('../www/examples/', import.meta.url).pathname;
 const FIXTURE = JSON.parse(await readFile(new URL('../tests/fixtures/examples_expected.json', import.meta.url), 'utf8'));
 const HEADER = 'row,entropy,token,prob,discriminator,sensitivity,polarity,flip_nudge,flip_pg';
 
-let env, tmp;
-before(async () => {
-  env = await setup();
-  tmp = await mkdtemp(join(tmpdir(), 'ep-slices-'));
-});
-after(async () => {
-  await env?.close();
-  if (tmp) await rm(tmp, { recursive: true, force: true });
-});
+const env = useEnv({ tmp: 'ep-slices-' });
 
 // ---------------------------------------------------------------- independent readers
 
@@ -177,32 +170,12 @@ function tailBound(row) {
 
 const state = (page) => page.$eval('#slices', (s) => s.dataset.sliceState ?? '');
 
-async function upload(page, path) {
-  const before = await page.$eval('#slices', (s) => s.dataset.sliceId ?? '');
-  await page.setInputFiles('[data-testid="upload"]', path);
-  await page.waitForFunction(
-    (prev) => {
-      const s = document.getElementById('slices');
-      return (
-        s.dataset.sliceState === 'error' ||
-        s.dataset.sliceState === 'cancelled' ||
-        (s.dataset.sliceState === 'ready' && s.dataset.sliceId !== prev)
-      );
-    },
-    before,
-    { timeout: 30000 },
-  );
-  return state(page);
-}
-
 async function exportCsv(page) {
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-rows"]')]);
   const text = await readFile(await download.path(), 'utf8');
   const [head, ...lines] = text.trimEnd().split('\n');
   return { head, lines: lines.map((l) => l.split(',')), text, name: download.suggestedFilename() };
 }
-
-const errorText = (page) => page.$eval('[data-testid="error"]', (e) => (e.hidden ? '' : e.textContent));
 
 function checkCsv(csv, ex, file) {
   assert.equal(csv.head, HEADER, `${file}: header`);
@@ -377,7 +350,7 @@ test('bad files give a clear message and keep the previous view', async () => {
     'adv.json': [Buffer.from('{"logits": [[1, 2], [3, 4]], "advantages": [1, 2, 3]}'), /3 advantages for 2 rows/],
   };
   for (const [name, [bytes, message]] of Object.entries(bad)) {
-    const path = join(tmp, name);
+    const path = join(env.tmp, name);
     await writeFile(path, bytes);
     assert.equal(await upload(page, path), 'error', name);
     assert.match(await errorText(page), message, name);
@@ -390,7 +363,7 @@ test('bad files give a clear message and keep the previous view', async () => {
     assert.equal(await page.$eval('[data-testid="slice-view"]', (e) => e.hidden), false);
   }
   // NaN in the second 16 MiB chunk of a streamed file: named by its row in the whole file
-  const multi = join(tmp, 'nan_chunk2.npy');
+  const multi = join(env.tmp, 'nan_chunk2.npy');
   await writeBigNpy(multi, 40, 131072); // 32 rows per chunk
   const fh = await openFile(multi, 'r+');
   const f = Buffer.alloc(4);
@@ -404,7 +377,7 @@ test('bad files give a clear message and keep the previous view', async () => {
 
   // over the size limits (sparse files: no disk used), refused from the size alone
   const sparse = async (name, size, head) => {
-    const path = join(tmp, name);
+    const path = join(env.tmp, name);
     await writeFile(path, head);
     await truncate(path, size);
     return path;
@@ -414,8 +387,8 @@ test('bad files give a clear message and keep the previous view', async () => {
   assert.equal(await upload(page, await sparse('huge.npy', 5 * 2 ** 30, npy('<f4', [1, 2], Buffer.alloc(0)))), 'error');
   assert.match(await errorText(page), /over the 4 GiB limit for \.npy and \.safetensors files/);
   assert.equal(await table(), kept, 'size limits: previous table kept');
-  await rm(join(tmp, 'huge.json'));
-  await rm(join(tmp, 'huge.npy'));
+  await rm(join(env.tmp, 'huge.json'));
+  await rm(join(env.tmp, 'huge.npy'));
 
   // and the next good file clears the message
   assert.equal(await upload(page, join(EXAMPLES, 'slice.csv')), 'ready');
@@ -437,7 +410,7 @@ test('a .safetensors file with several float tensors asks which holds the logits
   text += ' '.repeat((8 - (text.length % 8)) % 8);
   const len = Buffer.alloc(8);
   len.writeBigUInt64LE(BigInt(text.length));
-  const path = join(tmp, 'two.safetensors');
+  const path = join(env.tmp, 'two.safetensors');
   await writeFile(path, Buffer.concat([len, Buffer.from(text), f32(a), f32(b)]));
   assert.equal(await upload(page, path), 'error');
   assert.match(await errorText(page), /several float tensors and none is named "logits"/);
@@ -498,16 +471,11 @@ test('a file dropped on the panel loads like an upload', async () => {
 test('a 200 MB file streams with moving progress, and cancel stops it', async () => {
   const { page, problems, context } = await open(env.browser, `${env.base}/`);
   assert.equal(await upload(page, join(EXAMPLES, 'slice.json')), 'ready');
-  const big = join(tmp, 'big.npy');
+  const big = join(env.tmp, 'big.npy');
   // big-endian, so every chunk goes through the core's decoder (the slower path)
   await writeBigNpy(big, 400, 131072, { bigEndian: true }); // 400 × 131,072 float32 = 200 MiB
   try {
-    await page.evaluate(() => {
-      window.__long = [];
-      new PerformanceObserver((l) => {
-        for (const e of l.getEntries()) window.__long.push(e.duration);
-      }).observe({ type: 'longtask' });
-    });
+    await recordLongTasks(page);
     await page.setInputFiles('[data-testid="upload"]', big);
     const seen = [];
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="slice-progress"]').value) > 0, null, {
@@ -541,14 +509,14 @@ test('a 200 MB file streams with moving progress, and cancel stops it', async ()
     assert.equal(csv.lines.length, 400);
     for (const r of [0, 399]) assert.ok(close(Number(csv.lines[r][1]), H, 1e-5), `big row ${r} entropy ${csv.lines[r][1]} vs ${H}`);
     // little-endian float32 is viewed as is (two chunks here)
-    const le = join(tmp, 'le.npy');
+    const le = join(env.tmp, 'le.npy');
     await writeBigNpy(le, 40, 131072);
     assert.equal(await upload(page, le), 'ready');
     assert.match(await page.$eval('[data-testid="slice-read"]', (e) => e.textContent), /float32 read as is/);
     const csv2 = await exportCsv(page);
     for (const r of [0, 39]) assert.ok(close(Number(csv2.lines[r][1]), H, 1e-5), `LE row ${r} entropy`);
     await rm(le);
-    const long = await page.evaluate(() => window.__long);
+    const long = await longTasks(page);
     // A hang guard (parsing or decoding on the main thread takes seconds), not
     // the 50 ms figure, which is a benchmark: three browsers share 2 cores here.
     assert.ok(

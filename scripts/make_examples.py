@@ -145,6 +145,13 @@ def enc(v):
 
 # ---------------------------------------------------------------- examples
 
+def write_json(path, obj, indent=None):
+    """The file holds json.dumps(obj) and a final newline."""
+    with open(path, "w") as f:
+        json.dump(obj, f, indent=indent)
+        f.write("\n")
+
+
 def main():
     rng = random.Random(SEED)
     os.makedirs(OUT, exist_ok=True)
@@ -213,9 +220,7 @@ def main():
     rows = logit_rows(rng, 5, 20, quantum=256)
     tokens = [sample(rng, softmax(row)) for row in rows]
     adv = [round(rng.gauss(0.0, 1.0) * 64) / 64 for _ in rows]
-    with open(os.path.join(OUT, "slice.json"), "w") as f:
-        json.dump({"logits": rows, "tokens": tokens, "advantages": adv}, f)
-        f.write("\n")
+    write_json(os.path.join(OUT, "slice.json"), {"logits": rows, "tokens": tokens, "advantages": adv})
     full("slice.json", "json", rows, rows, tokens=tokens, advantages=adv)
 
     # slice.csv: 6 × 30, one masked token per row written as -inf, 1/256 grid.
@@ -291,9 +296,7 @@ def main():
         }],
         "usage": {"prompt_tokens": 9, "completion_tokens": 12, "total_tokens": 21},
     }
-    with open(os.path.join(OUT, "chat_top_logprobs.json"), "w") as f:
-        json.dump(chat, f, indent=1)
-        f.write("\n")
+    write_json(os.path.join(OUT, "chat_top_logprobs.json"), chat, indent=1)
     top_expect("chat_top_logprobs.json", pos)
 
     # completions_top_logprobs.json: text_completion, 10 positions × top 4 (a dict per position).
@@ -317,14 +320,10 @@ def main():
         }],
         "usage": {"prompt_tokens": 5, "completion_tokens": 10, "total_tokens": 15},
     }
-    with open(os.path.join(OUT, "completions_top_logprobs.json"), "w") as f:
-        json.dump(comp, f, indent=1)
-        f.write("\n")
+    write_json(os.path.join(OUT, "completions_top_logprobs.json"), comp, indent=1)
     top_expect("completions_top_logprobs.json", pos)
 
-    with open(FIXTURE, "w") as f:
-        json.dump({"seed": SEED, "examples": expected}, f, indent=1)
-        f.write("\n")
+    write_json(FIXTURE, {"seed": SEED, "examples": expected}, indent=1)
     print("wrote %d examples to %s" % (len(expected), OUT))
 
 

@@ -1,25 +1,17 @@
 // Measures the run panel on a generated prime-rl run (not a test): load time
-// through the real upload input and the tab's memory (resident size of the
-// browser's renderer processes, polled every 100 ms; the worker and its wasm
-// memory live in the renderer).
+// through the real upload input and the tab's memory (resident size of this
+// browser's renderer processes, bench/procmem.mjs, polled every 100 ms; the
+// worker and its wasm memory live in the renderer).
 //   node scripts/measure_run_page.mjs [MiB total, default 200] [steps, default 4]
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setup, open } from '../e2e/harness.mjs';
+import { setup, open, recordLongTasks, longTasks } from '../e2e/harness.mjs';
 import { writeBigRun } from '../e2e/run-big.mjs';
+import { watch, sample } from '../bench/procmem.mjs';
 
 const mib = Number(process.argv[2] ?? 200);
 const steps = Number(process.argv[3] ?? 4);
-
-function rendererRss() {
-  // ps lists every process; keep Chromium's renderers (--type=renderer).
-  const out = execFileSync('ps', ['-eo', 'rss=,args='], { encoding: 'utf8' });
-  let kb = 0;
-  for (const line of out.split('\n')) if (line.includes('--type=renderer')) kb += Number(line.trim().split(/\s+/, 1)[0]);
-  return kb * 1024;
-}
 
 const dir = await mkdtemp(join(tmpdir(), 'ep-measure-'));
 const env = await setup();
@@ -28,17 +20,8 @@ try {
   const run = await writeBigRun(dir, { steps, mbPerStep: mib / steps });
   console.log(`generated ${(run.bytes / 2 ** 20).toFixed(0)} MiB in ${steps} files (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   const { page, context } = await open(env.browser, `${env.base}/`);
-  await page.evaluate(() => {
-    window.__long = [];
-    new PerformanceObserver((l) => {
-      for (const e of l.getEntries()) window.__long.push(e.duration);
-    }).observe({ type: 'longtask' });
-  });
-  const idle = rendererRss();
-  let peak = idle;
-  const poll = setInterval(() => {
-    peak = Math.max(peak, rendererRss());
-  }, 100);
+  await recordLongTasks(page);
+  const stop = await watch();
   const t1 = Date.now();
   await page.setInputFiles('[data-testid="run-upload"]', run.files);
   await page.waitForFunction(() => ['ready', 'error'].includes(document.getElementById('run').dataset.runState), null, {
@@ -46,10 +29,11 @@ try {
     polling: 100,
   });
   const ms = Date.now() - t1;
-  clearInterval(poll);
+  const mem = await stop();
+  const [idle, peak] = [mem.idle.renderer, mem.peak.renderer];
   const state = await page.getAttribute('#run', 'data-run-state');
-  const after = rendererRss();
-  const long = await page.evaluate(() => window.__long);
+  const after = (await sample()).renderer;
+  const long = await longTasks(page);
   const status = await page.evaluate(() => document.querySelector('[data-testid="run-status"]').textContent);
   console.log(`state ${state}; load ${(ms / 1000).toFixed(2)} s = ${(run.bytes / 2 ** 20 / (ms / 1000)).toFixed(0)} MiB/s`);
   console.log(
