@@ -95,6 +95,13 @@ test('links, Back/Forward, and the step history stay true to the page', async ()
   await waitRows(page, 0);
   assert.equal(await page.$eval('[data-testid="undo-step"]', (b) => b.disabled), true);
   assert.equal(await page.$eval('[data-testid="reset-steps"]', (b) => b.disabled), true);
+  // Bug: the step history's H scale topped at its last round tick (2 for
+  // H = ln 8), so a high H was drawn above the chart, over its labels.
+  const [dotY, plotTop] = await page.$eval('[data-testid="history"]', (s) => [
+    Number(s.querySelector('.h-dot').getAttribute('cy')),
+    Math.min(...[...s.querySelectorAll('line.axis')].map((l) => Number(l.getAttribute('y1')))),
+  ]);
+  assert.ok(dotY >= plotTop, `H = ln 8 drawn at row ${dotY}, above the plot's top ${plotTop}`);
   await page.evaluate(() => {
     for (const id of ['undo-step', 'reset-steps']) document.querySelector(`[data-testid="${id}"]`).click();
   });

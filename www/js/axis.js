@@ -1,26 +1,31 @@
 // @ts-check
-// Axes for the charts drawn in plain SVG (the slice panel, the control lab,
-// the step history): round tick values and the grid, tick marks, labels and
-// axis lines, all as classed elements (no inline styles, so a strict CSP
-// allows them; colours live in the page's CSS).
+// Axes for the charts drawn in plain SVG (the slice and run panels, the
+// lesson, the step history; the control lab takes frame() and the ticks):
+// the chart's frame and plot area, round tick values and scales, and the
+// grid, tick marks, labels and axis lines, all as classed elements (no
+// inline styles, so a strict CSP allows them; colours live in the page's CSS).
 
 import { el } from './svg.js';
 import { fmt } from './format.js';
 import { setTextWithOverbars } from './overbar.js';
 
 /**
- * Clears an <svg> for a chart of `height` CSS pixels at its current width
- * (at least 260, so text keeps its size on a phone) and returns that width
- * with the chart's margins under the short names the drawing code uses.
+ * Clears an <svg> for a chart of `height` SVG units and returns its width
+ * with the chart's margins under the short names the drawing code uses, and
+ * `area`, the plot area's edges as axes() takes them. The width is `width`
+ * when the chart chooses its own, else the element's CSS width (at least 260,
+ * so text keeps its size on a phone); `height` is also set as the element's
+ * height, which the page's CSS may override.
  * @param {SVGSVGElement | Element} svg
- * @param {{ height: number, left: number, right: number, top: number, bottom: number }} box
+ * @param {{ height: number, left: number, right: number, top: number, bottom: number, width?: number }} box
  */
-export function frame(svg, { height, left, right, top, bottom }) {
-  const W = Math.max(260, Math.round(svg.clientWidth || svg.parentElement?.clientWidth || 480));
+export function frame(svg, { height, left, right, top, bottom, width }) {
+  const W = width ?? Math.max(260, Math.round(svg.clientWidth || svg.parentElement?.clientWidth || 480));
   svg.setAttribute('viewBox', `0 0 ${W} ${height}`);
   svg.setAttribute('height', String(height));
   svg.replaceChildren();
-  return { W, Ht: height, L: left, R: right, T: top, B: bottom };
+  const area = { x0: left, x1: W - right, y0: height - bottom, y1: top, height };
+  return { W, Ht: height, L: left, R: right, T: top, B: bottom, area };
 }
 
 /**
@@ -46,6 +51,19 @@ export function ticks(lo, hi, count = 5) {
 /** Only the whole numbers among `ticks(lo, hi, count)` (rows, steps, counts). */
 export function wholeTicks(lo, hi, count = 5) {
   return ticks(lo, hi, count).filter((v) => Number.isInteger(v));
+}
+
+/**
+ * The y scale of a chart whose values run from 0 up to `hi`: about `count`
+ * round ticks, and the map from a value to a pixel row between `y0` (0, the
+ * x axis) and `y1` (the top edge). The top is `hi` or the last tick,
+ * whichever is higher, so that no value is drawn above the chart.
+ * @param {number} hi @param {{ y0: number, y1: number }} area @param {number} [count]
+ */
+export function scaleFromZero(hi, { y0, y1 }, count = 4) {
+  const yt = ticks(0, hi, count);
+  const top = Math.max(hi, yt[yt.length - 1]);
+  return { yt, y: (v) => y1 + (1 - v / top) * (y0 - y1) };
 }
 
 /**

@@ -4,7 +4,7 @@
 // plain SVG elements (no inline styles, so a strict CSP allows it).
 
 import { el } from './svg.js';
-import { axes, ticks } from './axis.js';
+import { axes, scaleFromZero } from './axis.js';
 import { fmt } from './format.js';
 
 const W = 480,
@@ -21,10 +21,9 @@ const W = 480,
 export function drawHistory(svg, points, label = '') {
   svg.replaceChildren();
   const n = points.length;
-  const hTicks = ticks(0, Math.max(1e-9, ...points.map((p) => p.H)) * 1.05, 4);
-  const hMax = hTicks[hTicks.length - 1];
+  // The H scale is the lesson's (js/lesson-charts.js): its top is never below the highest H.
+  const { yt, y: yH } = scaleFromZero(Math.max(1e-9, ...points.map((p) => p.H)) * 1.05, { y0: H - B, y1: T });
   const x = (i) => L + (n <= 1 ? 0 : (i / (n - 1)) * (W - L - R));
-  const yH = (v) => T + (1 - v / hMax) * (H - T - B);
   const yP = (v) => T + (1 - v) * (H - T - B);
   axes(svg, {
     x0: L,
@@ -34,7 +33,7 @@ export function drawHistory(svg, points, label = '') {
     x,
     y: yH,
     xt: [],
-    yt: hTicks,
+    yt,
     yFmt: (v) => fmt(v, 2),
     xLabel: n <= 1 ? 'no steps yet' : `step (0 to ${n - 1})`,
     height: H - 2,

@@ -4,7 +4,7 @@
 // line carries its name at its end, so no reader depends on colour.
 
 import { el } from './svg.js';
-import { ticks, wholeTicks } from './axis.js';
+import { frame, ticks, wholeTicks } from './axis.js';
 
 /** A marker shape centred on (cx, cy), about `s` pixels across. */
 export function marker(shape, cx, cy, s, cls) {
@@ -121,19 +121,9 @@ function spread(items, gap, lo, hi) {
  */
 export function drawLineChart(svg, o) {
   const { width, height, steps, logX, series, yLabel, fmt } = o;
-  svg.replaceChildren();
-  svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
-  svg.setAttribute('width', String(width));
-  svg.setAttribute('height', String(height));
   const narrow = width < 520;
-  const L = 44,
-    R = narrow ? 86 : 96,
-    T = 18,
-    B = 34;
-  const x0 = L,
-    x1 = width - R,
-    y0 = height - B,
-    y1 = T;
+  const { x0, x1, y0, y1 } = frame(svg, { width, height, left: 44, right: narrow ? 86 : 96, top: 18, bottom: 34 }).area;
+  svg.setAttribute('width', String(width));
   const sx = stepScale(steps, logX);
   const xOf = (t) => x0 + sx.f(t) * (x1 - x0);
   const yMin = o.yMin,
@@ -289,18 +279,8 @@ let patternId = 0;
  */
 export function drawBranchChart(svg, o) {
   const { width, height, steps, logX, bins, lo, hi, fmt } = o;
-  svg.replaceChildren();
-  svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  const { x0, x1, y0, y1 } = frame(svg, { width, height, left: 44, right: 12, top: 8, bottom: 34 }).area;
   svg.setAttribute('width', String(width));
-  svg.setAttribute('height', String(height));
-  const L = 44,
-    R = 12,
-    T = 8,
-    B = 34;
-  const x0 = L,
-    x1 = width - R,
-    y0 = height - B,
-    y1 = T;
   const n = bins.exp.length;
   const span = hi - lo || 1;
   const sx = stepScale(steps, logX);

@@ -6,7 +6,7 @@
 // of a run of steps, each token's share of the average ΔH, a control-lab run.
 
 import { Distribution } from '../pkg/entropy_polarity.js';
-import { axes, ticks, wholeTicks } from './axis.js';
+import { axes, frame, scaleFromZero, ticks, wholeTicks } from './axis.js';
 import { fitCanvas } from './dom.js';
 import { fmt } from './format.js';
 import { el } from './svg.js';
@@ -67,22 +67,12 @@ function topBars(o) {
  */
 export function drawBars(svg, o) {
   if (o.p.length > MAX_BARS) o = topBars(o);
-  const W = widthOf(svg);
-  const H = 200,
-    L = 40,
-    R = 78,
-    T = 14,
-    B = 34;
-  svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
-  svg.replaceChildren();
-  const top = Math.max(...o.p, ...(o.after ?? []), o.pdag ?? 0, o.eH) * 1.08;
-  const yt = ticks(0, top, 4);
-  const yMax = Math.max(top, yt[yt.length - 1]);
-  const y = (v) => T + (1 - v / yMax) * (H - T - B);
+  const { W, Ht: H, L, R, T, B, area } = frame(svg, { width: widthOf(svg), height: 200, left: 40, right: 78, top: 14, bottom: 34 });
+  const { yt, y } = scaleFromZero(Math.max(...o.p, ...(o.after ?? []), o.pdag ?? 0, o.eH) * 1.08, area);
   const n = o.p.length;
   const slot = (W - L - R) / n;
   const x = (i) => L + i * slot;
-  axes(svg, { x0: L, x1: W - R, y0: H - B, y1: T, x, y, xt: [], yt, yFmt: (v) => fmt(v, 2) });
+  axes(svg, { ...area, x, y, xt: [], yt, yFmt: (v) => fmt(v, 2) });
   svg.append(el('text', { x: 4, y: T - 3, class: 'label' }, 'p'));
   o.p.forEach((pk, i) => {
     const w = Math.max(1, slot * 0.72);
@@ -160,37 +150,17 @@ export function drawCurve(canvas, s, dark) {
  * @param {string} label the token's name
  */
 export function drawHistory(svg, hist, upto, label) {
-  const W = widthOf(svg);
-  const H = 220,
-    L = 40,
-    R = 40,
-    T = 18,
-    B = 34;
-  svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
-  svg.replaceChildren();
+  const { W, Ht: H, L, R, T, B, area } = frame(svg, { width: widthOf(svg), height: 220, left: 40, right: 40, top: 18, bottom: 34 });
   const n = hist.length - 1;
-  const hiH = Math.max(...hist.map((e) => e.H)) * 1.05;
-  const hMax = ticks(0, hiH, 4);
-  const top = Math.max(hiH, hMax[hMax.length - 1]);
+  const { yt, y: yH } = scaleFromZero(Math.max(...hist.map((e) => e.H)) * 1.05, area);
   const x = (i) => L + (i / n) * (W - L - R);
-  const yH = (v) => T + (1 - v / top) * (H - T - B);
   const yP = (v) => T + (1 - v) * (H - T - B);
-  axes(svg, {
-    x0: L,
-    x1: W - R,
-    y0: H - B,
-    y1: T,
-    x,
-    y: yH,
-    xt: wholeTicks(0, n, 6),
-    yt: hMax,
-    yFmt: (v) => fmt(v, 2),
-    xLabel: 'step',
-    height: H,
-  });
+  axes(svg, { ...area, x, y: yH, xt: wholeTicks(0, n, 6), yt, yFmt: (v) => fmt(v, 2), xLabel: 'step' });
   for (const v of [0, 0.5, 1]) svg.append(el('text', { x: W - R + 5, y: yP(v) + 4, class: 'tick' }, v.toFixed(1)));
   svg.append(el('text', { x: L, y: T - 6, class: 'label h-key' }, 'H (nats) ━'));
-  svg.append(richText({ x: W - R, y: T - 6, 'text-anchor': 'end', class: 'label' }, `p of “${label}” ╍   p† ┈`));
+  // The key of the right scale ends short of its axis, its two entries an em space apart
+  // (SVG collapses plain spaces).
+  svg.append(richText({ x: W - R - 6, y: T - 6, 'text-anchor': 'end', class: 'label' }, `p of “${label}” ╍\u2003p† ┈`));
   // Where the token passes p†: from there on every reward narrows.
   const cross = hist.findIndex((e) => e.pk > e.pdag);
   if (cross >= 0 && cross <= upto) {
@@ -221,14 +191,7 @@ export function drawHistory(svg, hist, upto, label) {
  * @param {{labels: string[], A: number[], contrib: number[], sum: number}} o
  */
 export function drawAverage(svg, o) {
-  const W = widthOf(svg);
-  const H = 210,
-    L = 58,
-    R = 16,
-    T = 20,
-    B = 40;
-  svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
-  svg.replaceChildren();
+  const { W, Ht: H, L, R, T, B, area } = frame(svg, { width: widthOf(svg), height: 210, left: 58, right: 16, top: 20, bottom: 40 });
   const m = Math.max(...o.contrib.map(Math.abs), Math.abs(o.sum)) * 1.15 || 1;
   const yt = ticks(-m, m, 4);
   const lo = Math.min(-m, yt[0]),
@@ -237,7 +200,7 @@ export function drawAverage(svg, o) {
   const cols = o.contrib.length + 1;
   const slot = (W - L - R) / cols;
   const x = (i) => L + i * slot;
-  axes(svg, { x0: L, x1: W - R, y0: y(lo), y1: T, x, y, xt: [], yt, yFmt: (v) => fmt(v, 2) });
+  axes(svg, { ...area, x, y, xt: [], yt, yFmt: (v) => fmt(v, 2) });
   svg.append(el('line', { x1: L, x2: W - R, y1: y(0), y2: y(0), class: 'zero' }));
   svg.append(el('text', { x: 4, y: T - 6, class: 'label' }, 'share of E[ΔH] (nats)'));
   const bar = (i, v, cls, name, under) => {
@@ -270,21 +233,11 @@ export function drawAverage(svg, o) {
  * @param {SVGSVGElement} svg @param {{pg: number[], polarity: number[]}} runs
  */
 export function drawLab(svg, runs) {
-  const W = widthOf(svg);
-  const H = 260,
-    L = 40,
-    R = 16,
-    T = 22,
-    B = 34;
-  svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
-  svg.replaceChildren();
+  const { W, L, R, T, area } = frame(svg, { width: widthOf(svg), height: 260, left: 40, right: 16, top: 22, bottom: 34 });
   const n = runs.pg.length - 1;
-  const hi = Math.max(...runs.pg, ...runs.polarity) * 1.05;
-  const yt = ticks(0, hi, 4);
-  const top = Math.max(hi, yt[yt.length - 1]);
+  const { yt, y } = scaleFromZero(Math.max(...runs.pg, ...runs.polarity) * 1.05, area);
   const x = (i) => L + (i / n) * (W - L - R);
-  const y = (v) => T + (1 - v / top) * (H - T - B);
-  axes(svg, { x0: L, x1: W - R, y0: H - B, y1: T, x, y, xt: wholeTicks(0, n, 6), yt, yFmt: (v) => fmt(v, 2), xLabel: 'step', height: H });
+  axes(svg, { ...area, x, y, xt: wholeTicks(0, n, 6), yt, yFmt: (v) => fmt(v, 2), xLabel: 'step' });
   svg.append(el('text', { x: L, y: T - 8, class: 'label' }, 'H (nats):'));
   svg.append(el('text', { x: L + 70, y: T - 8, class: 'label pg-key' }, '━ plain PG'));
   svg.append(el('text', { x: L + 170, y: T - 8, class: 'label pol-key' }, '╍ polarity-aware'));

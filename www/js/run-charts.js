@@ -7,7 +7,7 @@
 
 import { el } from './svg.js';
 import { fmt } from './format.js';
-import { axes as drawAxes, frame, ticks } from './axis.js';
+import { axes, frame, ticks } from './axis.js';
 
 function extent(arrays, { withZero = false } = {}) {
   let lo = Infinity,
@@ -27,12 +27,6 @@ function extent(arrays, { withZero = false } = {}) {
   return [lo - pad, hi + pad];
 }
 
-/** The shared axes (www/js/axis.js) from this file's margins. */
-/** @param {Element} svg @param {any} o */
-function axes(svg, { L, R, T, B, W, H, x, y, xt, yt, xFmt, yFmt, xLabel, yLabel }) {
-  drawAxes(svg, { x0: L, x1: W - R, y0: H - B, y1: T, x, y, xt, yt, xFmt, yFmt, xLabel, yLabel, height: H });
-}
-
 function stepAxis(steps, W, L, R) {
   const s0 = steps[0] ?? 0,
     s1 = steps[steps.length - 1] ?? 1;
@@ -50,7 +44,7 @@ function stepAxis(steps, W, L, R) {
  */
 export function drawSeries(svg, steps, series, options = {}) {
   const { yLabel = undefined, zero = false, height = 170 } = options;
-  const { W, Ht, L, R, T, B } = frame(svg, { height, left: 56, right: 12, top: 20, bottom: 32 });
+  const { W, Ht, L, R, T, B, area } = frame(svg, { height, left: 56, right: 12, top: 20, bottom: 32 });
   const ext = extent(
     series.map((s) => s.values),
     { withZero: zero },
@@ -62,7 +56,7 @@ export function drawSeries(svg, steps, series, options = {}) {
   const [y0, y1] = ext;
   const { x, xt } = stepAxis(steps, W, L, R);
   const y = (v) => T + (1 - (v - y0) / (y1 - y0)) * (Ht - T - B);
-  axes(svg, { L, R, T, B, W, H: Ht, x, y, xt, yt: ticks(y0, y1, 4), xFmt: String, xLabel: 'step', yLabel });
+  axes(svg, { ...area, x, y, xt, yt: ticks(y0, y1, 4), xFmt: String, xLabel: 'step', yLabel });
   if (zero && y0 < 0 && y1 > 0) svg.append(el('line', { x1: L, x2: W - R, y1: y(0), y2: y(0), class: 'zero' }));
   const n = steps.length;
   for (const s of series) {
@@ -103,7 +97,7 @@ export const SHARE_NAMES = SHARES.map(([, cls, name]) => ({ cls, name }));
 
 /** The four shares stacked per step (a bar per step; empty steps left blank). */
 export function drawShares(svg, s) {
-  const { W, Ht, L, R, T, B } = frame(svg, { height: 170, left: 56, right: 12, top: 20, bottom: 32 });
+  const { W, Ht, L, R, T, B, area } = frame(svg, { height: 170, left: 56, right: 12, top: 20, bottom: 32 });
   const steps = s.step;
   const n = steps.length;
   if (!SHARES.some(([k]) => s[k].some(Number.isFinite))) {
@@ -113,12 +107,7 @@ export function drawShares(svg, s) {
   const { x, xt } = stepAxis(steps, W, L + 6, R + 6);
   const y = (v) => T + (1 - v) * (Ht - T - B);
   axes(svg, {
-    L,
-    R,
-    T,
-    B,
-    W,
-    H: Ht,
+    ...area,
     x,
     y,
     xt,
@@ -157,7 +146,7 @@ export function drawShares(svg, s) {
  * the least-squares line. Used for token term against realised ΔH.
  */
 export function drawScatter(svg, xs, ys, { labels, xLabel, yLabel, height = 240 }) {
-  const { W, Ht, L, R, T, B } = frame(svg, { height, left: 62, right: 14, top: 22, bottom: 36 });
+  const { W, Ht, L, R, T, B, area } = frame(svg, { height, left: 62, right: 14, top: 22, bottom: 36 });
   const idx = [];
   for (let i = 0; i < xs.length; i++) if (Number.isFinite(xs[i]) && Number.isFinite(ys[i])) idx.push(i);
   if (!idx.length) {
@@ -169,12 +158,7 @@ export function drawScatter(svg, xs, ys, { labels, xLabel, yLabel, height = 240 
   const x = (v) => L + ((v - x0) / (x1 - x0)) * (W - L - R);
   const y = (v) => T + (1 - (v - y0) / (y1 - y0)) * (Ht - T - B);
   axes(svg, {
-    L,
-    R,
-    T,
-    B,
-    W,
-    H: Ht,
+    ...area,
     x,
     y,
     xt: ticks(x0, x1, Math.max(2, Math.floor((W - L) / 90))),
@@ -218,7 +202,7 @@ export function drawScatter(svg, xs, ys, { labels, xLabel, yLabel, height = 240 
  * log p axis; ● A > 0, ▲ A < 0, □ A = 0.
  */
 export function drawAdvantageProb(svg, prob, adv, keep) {
-  const { W, Ht, L, R, T, B } = frame(svg, { height: 220, left: 56, right: 12, top: 20, bottom: 36 });
+  const { W, Ht, L, R, T, B, area } = frame(svg, { height: 220, left: 56, right: 12, top: 20, bottom: 36 });
   const idx = keep.filter((i) => prob[i] > 0 && Number.isFinite(adv[i]));
   if (!idx.length) return false;
   let lo = 0,
@@ -239,12 +223,7 @@ export function drawAdvantageProb(svg, prob, adv, keep) {
   const stride = Math.max(1, Math.ceil(-lo / Math.max(2, Math.floor((W - L) / 60))));
   for (let e = lo; e <= 0; e += stride) xt.push(e);
   axes(svg, {
-    L,
-    R,
-    T,
-    B,
-    W,
-    H: Ht,
+    ...area,
     x,
     y,
     xt,

@@ -13,7 +13,7 @@ import { axes, frame, ticks, wholeTicks } from './axis.js';
  * pixel column. Returns a function mapping a client x to a row.
  */
 export function drawEntropy(svg, H, { lower = null, truncated = false } = {}) {
-  const { W, Ht, L, R, T, B } = frame(svg, { height: 210, left: 46, right: 12, top: 22, bottom: 34 });
+  const { W, Ht, L, R, T, B, area } = frame(svg, { height: 210, left: 46, right: 12, top: 22, bottom: 34 });
   const n = H.length;
   let hi = 0;
   for (let i = 0; i < n; i++) hi = Math.max(hi, H[i], lower ? lower[i] : 0);
@@ -21,11 +21,7 @@ export function drawEntropy(svg, H, { lower = null, truncated = false } = {}) {
   const x = (i) => L + (n <= 1 ? (W - L - R) / 2 : (i / (n - 1)) * (W - L - R));
   const y = (v) => T + (1 - v / hi) * (Ht - T - B);
   axes(svg, {
-    x0: L,
-    x1: W - R,
-    y0: Ht - B,
-    y1: T,
-    height: Ht,
+    ...area,
     x,
     y,
     xt: wholeTicks(0, Math.max(0, n - 1), Math.max(2, Math.floor((W - L) / 70))),
@@ -94,7 +90,7 @@ export const MAX_POINTS = 3000;
  * returned function finds the row nearest a pointer position (or null).
  */
 export function drawScatter(svg, { x: xs, y: ys, adv, rows }) {
-  const { W, Ht, L, R, T, B } = frame(svg, { height: 250, left: 58, right: 14, top: 22, bottom: 36 });
+  const { W, Ht, L, R, T, B, area } = frame(svg, { height: 250, left: 58, right: 14, top: 22, bottom: 36 });
   let x0 = 0,
     x1 = 0,
     y0 = 0,
@@ -116,11 +112,7 @@ export function drawScatter(svg, { x: xs, y: ys, adv, rows }) {
   svg.append(el('rect', { x: L, y: T, width: W - L - R, height: Math.max(0, y(0) - T), class: 'zone-expand' }));
   svg.append(el('rect', { x: L, y: y(0), width: W - L - R, height: Math.max(0, Ht - B - y(0)), class: 'zone-contract' }));
   axes(svg, {
-    x0: L,
-    x1: W - R,
-    y0: Ht - B,
-    y1: T,
-    height: Ht,
+    ...area,
     x,
     y,
     xt: ticks(x0, x1, Math.max(2, Math.floor((W - L) / 80))),
@@ -164,7 +156,7 @@ export function drawScatter(svg, { x: xs, y: ys, adv, rows }) {
  * sign change), clamped to ±`limit` (values beyond go into the end bins).
  */
 export function drawHistogram(svg, values, { bins = 40, limit }) {
-  const { W, Ht, L, R, T, B } = frame(svg, { height: 210, left: 46, right: 12, top: 22, bottom: 36 });
+  const { W, Ht, L, R, T, B, area } = frame(svg, { height: 210, left: 46, right: 12, top: 22, bottom: 36 });
   const half = bins / 2;
   const counts = new Uint32Array(bins);
   const w = limit / half;
@@ -179,11 +171,7 @@ export function drawHistogram(svg, values, { bins = 40, limit }) {
   const x = (v) => L + ((v + limit) / (2 * limit)) * (W - L - R);
   const y = (c) => T + (1 - c / top) * (Ht - T - B);
   axes(svg, {
-    x0: L,
-    x1: W - R,
-    y0: Ht - B,
-    y1: T,
-    height: Ht,
+    ...area,
     x,
     y,
     xt: ticks(-limit, limit, Math.max(4, Math.floor((W - L) / 80))),
