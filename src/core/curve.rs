@@ -52,18 +52,11 @@ impl Distribution {
         }
     }
 
-    /// This distribution with p_k moved to q and the other tokens rescaled
-    /// by (1 − q)/(1 − p_k), at the same temperature.
-    pub fn rescaled(&self, k: usize, q: f64) -> Result<Distribution, CoreError> {
-        self.check_token(k)?;
-        if !(q > 0.0 && q < 1.0) {
-            return Err(CoreError::Curve {
-                reason: "The probability q must lie strictly between 0 and 1.",
-            });
-        }
-        let p = self.probs();
-        // ln(1 − p_k) as the log of the other tokens' mass: exact even when p_k ≈ 1.
-        let rest = sum(p
+    /// ln(1 − p_k), taken as the log of the other tokens' summed mass so that
+    /// it stays exact when p_k ≈ 1; an error when they hold nothing to rescale.
+    fn ln_other_mass(&self, k: usize) -> Result<f64, CoreError> {
+        let rest = sum(self
+            .probs()
             .iter()
             .enumerate()
             .filter(|&(j, _)| j != k)
@@ -73,7 +66,19 @@ impl Distribution {
                 reason: "The chosen token holds all the probability, so there is no other token to rescale.",
             });
         }
-        let shift = (-q).ln_1p() - rest.ln();
+        Ok(rest.ln())
+    }
+
+    /// This distribution with p_k moved to q and the other tokens rescaled
+    /// by (1 − q)/(1 − p_k), at the same temperature.
+    pub fn rescaled(&self, k: usize, q: f64) -> Result<Distribution, CoreError> {
+        self.check_token(k)?;
+        if !(q > 0.0 && q < 1.0) {
+            return Err(CoreError::Curve {
+                reason: "The probability q must lie strictly between 0 and 1.",
+            });
+        }
+        let shift = (-q).ln_1p() - self.ln_other_mass(k)?;
         let y: Vec<f64> = self
             .log_probs()
             .iter()
@@ -227,25 +232,14 @@ struct ExactCurve<'a> {
 impl<'a> ExactCurve<'a> {
     fn new(d: &'a Distribution, k: usize, kind: UpdateKind, step: f64) -> Result<Self, CoreError> {
         d.check_token(k)?;
-        // ln(1 − p_k) as the log of the other tokens' mass: exact even when p_k ≈ 1.
-        let rest = sum(d
-            .probs()
-            .iter()
-            .enumerate()
-            .filter(|&(j, _)| j != k)
-            .map(|(_, &x)| x));
-        if rest <= 0.0 {
-            return Err(CoreError::Curve {
-                reason: "The chosen token holds all the probability, so there is no other token to rescale.",
-            });
-        }
+        let ln_rest = d.ln_other_mass(k)?;
         let n = d.len();
         Ok(Self {
             d,
             k,
             kind,
             scale: step / d.temperature(),
-            ln_rest: rest.ln(),
+            ln_rest,
             p: vec![0.0; n],
             log_p: vec![f64::NEG_INFINITY; n],
             c: vec![f64::NEG_INFINITY; n],
