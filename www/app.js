@@ -259,12 +259,15 @@ function renderRowBanner() {
 
 // ---------- take the step ----------
 
+/** A step acts on what the bars show: an opened row is left for its toy copy. */
+function leaveRow() {
+  if (!row) return true;
+  row = null;
+  return commit(structuredClone(state));
+}
+
 function takeStep() {
-  if (row) {
-    // A step acts on what the bars show: leave the row for its toy copy.
-    row = null;
-    if (!commit(structuredClone(state))) return false;
-  }
+  if (!leaveRow()) return false;
   const s = state;
   const d = dist;
   const k = s.token;
@@ -299,10 +302,7 @@ let seed = 0;
 
 /** One GRPO-style step on tokens drawn from p (docs/math.md, "Sampling"). */
 function sampleStep() {
-  if (row) {
-    row = null;
-    if (!commit(structuredClone(state))) return false;
-  }
+  if (!leaveRow()) return false;
   const s = state;
   const d = dist;
   const rewards = Float64Array.from(s.rewards);
