@@ -49,7 +49,15 @@ export async function open(
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(`console: ${m.text()}`);
   });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('pageerror', (e) => {
+    // This one says that the ResizeObserver spec's loop guard deferred some
+    // size notifications to the next frame, not that a script failed.
+    // WebKitGTK raises it now and then on pages with several custom elements
+    // and iframes (two of three CI runs on 2026-12-02, a different page each
+    // time; never reproduced on demand), so it is not counted as a problem.
+    if (e.message === 'ResizeObserver loop completed with undelivered notifications.') return;
+    problems.push(`pageerror: ${e.message}`);
+  });
   page.on('request', (r) => {
     const u = r.url();
     if (!u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:')) problems.push(`left the origin: ${u}`);
