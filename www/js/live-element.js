@@ -34,14 +34,6 @@ export class LiveElement extends HTMLElement {
     this.error.setAttribute('role', 'alert');
     this.error.hidden = true;
     this.frame = 0;
-    // Sizes are observed once the stylesheet applies (or fails): when it
-    // arrives between two rounds of one frame's size observations, the
-    // element's size changes at a depth already delivered, which WebKit
-    // reports as a ResizeObserver loop (a page error).
-    this.styled = new Promise((done) => {
-      this.stylesheet.addEventListener('load', done, { once: true });
-      this.stylesheet.addEventListener('error', done, { once: true });
-    });
   }
 
   /** Puts the parts in the shadow root, after the stylesheet and before the error. */
@@ -58,10 +50,7 @@ export class LiveElement extends HTMLElement {
       this.observedWidth = width;
       this.schedule();
     });
-    const observer = this.resize;
-    this.styled.then(() => {
-      if (this.resize === observer && this.isConnected) observer.observe(this);
-    });
+    this.resize.observe(this);
     this.darkQuery = window.matchMedia?.('(prefers-color-scheme: dark)');
     this.onScheme = () => this.schedule();
     this.darkQuery?.addEventListener('change', this.onScheme);
