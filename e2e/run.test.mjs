@@ -155,7 +155,7 @@ test('a folder through the folder input, and formats without entropy', async () 
     checkAgainst(await exportSteps(page), fixtureRows(name), name);
     const status = await text(page, 'run-status');
     assert.match(status, /Missing entropy/, `${name}: says entropy is missing`);
-    assert.match(status, /python\/entropy_trace\.py/, `${name}: how to add it`);
+    assert.match(status, /python\/entropy_polarity\/writer\.py/, `${name}: how to add it`);
     assert.match(status, /docs\/trace-format\.md/);
     if (name === 'nemo-rl') {
       assert.match(status, /prev_logprobs/);

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Runs the NumPy twin of the trace writer (python/entropy_trace.py) on seeded
+"""Runs the NumPy twin of the trace writer (python/entropy_polarity/writer.py) on seeded
 logits and writes tests/fixtures/trace_writer_twin.json, which tests/run_writer.rs
 compares with the Rust core (Distribution on the same logits, and the RunReader on
 the trace lines the writer produced).
@@ -15,7 +15,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from entropy_trace import trace_columns_np, trace_line  # noqa: E402
+from entropy_polarity.writer import trace_columns_np, trace_line  # noqa: E402
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 OUT = os.path.join(ROOT, "tests", "fixtures", "trace_writer_twin.json")
@@ -54,7 +54,7 @@ def cases():
 
 
 def render():
-    doc = {"about": "python/entropy_trace.py's NumPy twin on seeded logits (python/make_twin_fixture.py); "
+    doc = {"about": "python/entropy_polarity/writer.py's NumPy twin on seeded logits (python/make_twin_fixture.py); "
                     "tests/run_writer.rs checks the core against it. Logits are repr() strings ('-inf' masks).",
            "cases": cases()}
     return json.dumps(doc, indent=1) + "\n"

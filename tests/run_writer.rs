@@ -1,4 +1,4 @@
-//! The trace writer's NumPy twin (python/entropy_trace.py) against the core:
+//! The trace writer's NumPy twin (python/entropy_polarity/writer.py) against the core:
 //! on the same logits, its logprob, entropy and S̄ must be the core's
 //! (`Distribution`), and the trace lines it writes, read by the `RunReader`,
 //! must give the per-step columns the core computes from the logits.

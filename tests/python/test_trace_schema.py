@@ -1,5 +1,5 @@
 """docs/trace.schema.json against real trace lines: the example run
-(www/examples/runs/trace/run.jsonl), the lines python/entropy_trace.py's twin
+(www/examples/runs/trace/run.jsonl), the lines python/entropy_polarity/writer.py's twin
 wrote (tests/fixtures/trace_writer_twin.json), and lines that must be refused.
 Needs the jsonschema package; skipped (saying so) without it.
 

@@ -26,7 +26,7 @@ const FORMATS = {
 };
 
 const HOW_TO_ADD =
-  'compute it where the trainer has the logits with the writer in python/entropy_trace.py (chunked, no_grad) and save the trace format of docs/trace-format.md; then drop that trace here.';
+  'compute it where the trainer has the logits with the writer in python/entropy_polarity/writer.py (chunked, no_grad) and save the trace format of docs/trace-format.md; then drop that trace here.';
 const MISSING = {
   entropy: `entropy: these files carry no entropy per position, so S_k, the token term, the shares and the polarity are empty; p_k and the advantages are shown. To add it, ${HOW_TO_ADD}`,
   mean_discriminator:

@@ -5,7 +5,7 @@
 -- In:  the variable run_files, a list of JSONL paths (SET VARIABLE run_files = [...]).
 -- Out: the view run_tokens(step, sample, counted, logprob, entropy, advantage,
 --      mean_discriminator), one row per token, counted true where the token counts;
---      sql/run_steps.sql turns it into the per-step table.
+--      run_steps.sql turns it into the per-step table.
 -- A sample without advantages still counts its tokens (then the step has no token
 -- term). A per-token array whose length differs from token_ids', a step missing, a
 -- logprob above 1e-6 or an entropy below -1e-6 stops the query with an error naming

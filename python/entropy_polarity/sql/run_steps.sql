@@ -2,7 +2,7 @@
 -- in the column order of the page's export-steps CSV.
 --
 -- In:  the view run_tokens(step, sample, counted, logprob, entropy, advantage,
---      mean_discriminator), one row per token, made by sql/tokens_<format>.sql.
+--      mean_discriminator), one row per token, made by tokens_<format>.sql.
 --      For formats that carry no entropy (NeMo-RL, OpenRLHF) entropy is NULL
 --      throughout, so every entropy-based column comes out NULL (an empty cell).
 -- Out: one row per step present in the files, ascending; a step whose samples

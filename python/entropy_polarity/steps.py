@@ -1,0 +1,338 @@
+#!/usr/bin/env python3
+"""The per-step table of a whole training run, through DuckDB.
+
+    entropy-polarity-steps DIR [--format auto|prime-rl|trace|nemo-rl|openrlhf] > steps.csv
+    python3 scripts/run_steps.py DIR …     # the same, from a checkout
+
+DIR is a run folder (or one file): prime-rl token exports
+(token_exports/step_<n>/rank_<r>.jsonl), our trace format (*.jsonl),
+NeMo-RL's train_data_step<N>.jsonl or an OpenRLHF logging board (*.jsonl).
+Writes to standard output the per-step CSV of docs/trace-format.md with the
+header of the page's export-steps download, so the page's run panel opens it.
+Numbers are written in JavaScript's shortest round-trip form, empty cells for
+NULL. Progress goes to standard error; errors name the file and line.
+
+The SQL lives beside this module in sql/: tokens_<format>.sql reads the files and
+says which tokens count, run_steps.sql makes the per-step table. Needs the `duckdb`
+package (pip install duckdb; scripts/setup.sh --test pins the version).
+"""
+
+import argparse
+import json
+import math
+import os
+import re
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SQL = os.path.join(HERE, "sql")  # package data, installed with the package
+HEADER = ("step,samples,tokens,mean_entropy,mean_prob,token_term,share_pos_expand,"
+          "share_pos_contract,share_neg_expand,share_neg_contract,pg_polarity,realised_dh")
+FORMATS = ("prime-rl", "trace", "nemo-rl", "openrlhf")
+PROGRESS_BYTES = 64 << 20  # report progress for runs above this size (or with --progress)
+
+PRIME_RL_FILE = re.compile(r"step_\d+[/\\]rank_\d+\.jsonl$")
+NEMO_RL_FILE = re.compile(r"train_data_step\d+\.jsonl$")
+
+
+class RunError(Exception):
+    """An error a person can act on; printed without a traceback."""
+
+
+# ------------------------------------------------------------------ files and format
+
+def natural(path):
+    """step_10 after step_9."""
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", path)]
+
+
+def list_files(root):
+    if os.path.isfile(root):
+        return [root]
+    if not os.path.isdir(root):
+        raise RunError("%s: no such folder or file" % root)
+    found = []
+    for dirpath, dirnames, names in os.walk(root):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        found += [os.path.join(dirpath, n) for n in names if not n.startswith(".")]
+    return sorted(found, key=natural)
+
+
+def first_record(path):
+    """The first non-empty line of a JSONL file, parsed; None for an empty file."""
+    with open(path, "rb") as f:
+        for n, line in enumerate(f, 1):
+            if line.strip():
+                try:
+                    rec = json.loads(line)
+                except ValueError as e:
+                    raise RunError("%s:%d: not JSON (%s)" % (path, n, e)) from None
+                if not isinstance(rec, dict):
+                    raise RunError("%s:%d: a JSON %s, not an object (one sample per line)"
+                                   % (path, n, type(rec).__name__))
+                return rec
+    return None
+
+
+def format_of(path, rec):
+    if NEMO_RL_FILE.search(path) or "prev_logprobs" in rec or "token_loss_mask" in rec:
+        return "nemo-rl"
+    if rec.get("trace") == "entropy-polarity":
+        return "trace"
+    if "trainer_logprobs" in rec or "schema_version" in rec:
+        return "prime-rl"
+    if "response_tokens" in rec and "logprobs" in rec:
+        return "openrlhf"
+    return None
+
+
+def pick_files(root, fmt):
+    """The JSONL files of the run and its format; raises RunError when there are none,
+    when the formats are mixed, or when a file is in no known format."""
+    every = list_files(root)
+    jsonl = [p for p in every if p.endswith(".jsonl")]
+    if fmt == "prime-rl" and os.path.isdir(root):
+        jsonl = [p for p in jsonl if PRIME_RL_FILE.search(p)]
+    elif fmt == "nemo-rl":
+        jsonl = [p for p in jsonl if NEMO_RL_FILE.search(p)]
+    if not jsonl:
+        st = [p for p in every if p.endswith(".safetensors")]
+        if st:
+            raise RunError(
+                "%s: a safetensors trace; DuckDB has no safetensors reader. Drop the file on "
+                "the page's run panel, or write the JSONL variant of the trace." % st[0])
+        want = {"prime-rl": "token_exports/step_<n>/rank_<r>.jsonl",
+                "nemo-rl": "train_data_step<N>.jsonl"}.get(fmt, "*.jsonl")
+        raise RunError("%s: no %s files found" % (root, want))
+    kinds = {}
+    for p in jsonl:
+        rec = first_record(p)
+        if rec is None:
+            continue  # an empty file holds no sample; DuckDB reads it as zero rows
+        kind = format_of(p, rec)
+        if kind is None:
+            raise RunError("%s:1: not a known run format (fields %s); expected prime-rl, "
+                           "trace, nemo-rl or openrlhf" % (p, ", ".join(sorted(rec)[:8])))
+        kinds.setdefault(kind, p)
+    if not kinds:
+        raise RunError("%s: every file is empty" % root)
+    if len(kinds) > 1:
+        raise RunError("mixed formats in one run: " + "; ".join(
+            "%s is %s" % (p, k) for k, p in sorted(kinds.items())))
+    found = next(iter(kinds))
+    if fmt not in (None, "auto") and found != fmt:
+        raise RunError("%s is %s, not %s (--format)" % (kinds[found], found, fmt))
+    return jsonl, found
+
+
+# ------------------------------------------------------------------ output
+
+def js_number(x):
+    """JavaScript's Number.prototype.toString: the shortest round-trip digits
+    (Python's repr finds them), laid out as ECMAScript does."""
+    if isinstance(x, int):
+        return str(x)
+    if x == 0:
+        return "0"
+    sign = "-" if x < 0 else ""
+    mant, _, exp = repr(abs(x)).partition("e")
+    whole, _, frac = mant.partition(".")
+    digits = (whole + frac).lstrip("0")
+    n = len(whole) + (int(exp) if exp else 0)  # decimal point position
+    if whole == "0":  # 0.000123 → digits "123", point after -3 zeros
+        n -= len(frac) - len(frac.lstrip("0")) + 1
+    digits = digits.rstrip("0") or "0"
+    k = len(digits)
+    if k <= n <= 21:
+        s = digits + "0" * (n - k)
+    elif 0 < n <= 21:
+        s = digits[:n] + "." + digits[n:]
+    elif -6 < n <= 0:
+        s = "0." + "0" * (-n) + digits
+    else:
+        e = n - 1
+        s = digits[0] + ("." + digits[1:] if k > 1 else "") + "e" + ("+" if e >= 0 else "-") + str(abs(e))
+    return sign + s
+
+
+def cell(v):
+    if v is None:
+        return ""
+    if isinstance(v, float) and not math.isfinite(v):
+        return ""
+    return js_number(v)
+
+
+# ------------------------------------------------------------------ errors with lines
+
+def locate(path, bad):
+    """The first line of path whose parsed record satisfies bad(record), or whose
+    text is not JSON when bad is None."""
+    try:
+        with open(path, "rb") as f:
+            for n, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                try:
+                    rec = json.loads(line)
+                except ValueError:
+                    if bad is None:
+                        return n
+                    continue
+                if bad is not None:
+                    try:
+                        if bad(rec):
+                            return n
+                    except (KeyError, TypeError, IndexError, AttributeError):
+                        return n
+    except OSError:
+        pass
+    return None
+
+
+def length(v):
+    return len(v) if isinstance(v, list) else None
+
+
+def nested(rec, key):
+    """NeMo-RL wraps every field in one list; the others do not."""
+    v = rec.get(key)
+    if isinstance(v, list) and v and isinstance(v[0], list):
+        return v[0]
+    return v
+
+
+def explain(err):
+    """Turns a DuckDB error into 'file:line: message' where the file and line can
+    be found (DuckDB's own line numbers for malformed JSON are one too high in 2.0,
+    so the line is found again by reading the file)."""
+    msg = str(err).split("\n")[0]
+    msg = re.sub(r"^[A-Za-z ]+Error: ", "", msg)
+    m = re.match(r'Malformed JSON in file "(.+?)", at byte \d+ in line \d+: (.*)', msg)
+    if m:
+        path, what = m.groups()
+        line = locate(path, None)
+        return "%s:%s: not JSON (%s)" % (path, line or "?", what.strip())
+    m = re.match(r'JSON transform error in file "(.+?)", in line (\d+): (.*)', msg)
+    if m:
+        path, line, what = m.groups()
+        return "%s:%s: %s" % (path, line, what.strip())
+    m = re.match(r"(.+?\.jsonl): (.*)", msg)
+    if not m:
+        return msg
+    path, what = m.groups()
+    bad = None
+    f = re.search(r"field (\w+) has (\w+) values, (\w+) (\d+)", what)
+    if f:
+        field, _, ref, _ = f.groups()
+        bad = lambda r: length(nested(r, field)) != length(nested(r, ref))
+    elif "without step" in what:
+        bad = lambda r: r.get("step") is None
+    elif "without token_ids" in what or "no token_id" in what:
+        bad = lambda r: r.get("token_ids", r.get("token_id")) is None
+    else:
+        f = re.search(r"an? (\w+) (?:value )?(\S+) ([<>]) 0", what)
+        if f:
+            field, value, _ = f.groups()
+            field = {"logprob": "logprob", "entropy": "entropy"}.get(field, field)
+            target = float(value)
+            bad = lambda r: any(isinstance(v, (int, float)) and v == target
+                                for v in (nested(r, field) or []))
+        elif "field input_lengths" in what:
+            bad = lambda r: nested(r, "input_lengths") is None or \
+                nested(r, "input_lengths")[0] > len(nested(r, "token_ids"))
+        elif "field advantage is neither" in what:
+            bad = lambda r: not isinstance(r.get("advantage"), (list, int, float))
+        elif "field trace" in what or "trace version" in what:
+            bad = lambda r: r.get("trace") != "entropy-polarity" or r.get("version") != 1
+    line = locate(path, bad) if bad else None
+    return "%s:%s: %s" % (path, line, what) if line else msg
+
+
+# ------------------------------------------------------------------ the query
+
+def run(files, fmt, progress):
+    import duckdb  # imported here so --help works without it
+
+    con = duckdb.connect()
+    # query_progress() only measures with the progress bar on; its printing stays off,
+    # since standard output carries the CSV.
+    con.execute("SET enable_progress_bar = true")
+    con.execute("SET enable_progress_bar_print = false")
+    con.execute("SET VARIABLE run_files = ?", [files])
+    with open(os.path.join(SQL, "tokens_%s.sql" % fmt.replace("-", "_")), encoding="utf-8") as f:
+        con.execute(f.read())
+    with open(os.path.join(SQL, "run_steps.sql"), encoding="utf-8") as f:
+        query = f.read()
+    result, failure = [], []
+
+    def work():
+        try:
+            result.extend(con.execute(query).fetchall())
+        except duckdb.Error as e:
+            failure.append(e)
+
+    t = threading.Thread(target=work, daemon=True)
+    start = time.monotonic()
+    t.start()
+    last = -1
+    while t.is_alive():
+        t.join(1.0)
+        if progress and t.is_alive():
+            try:
+                pct = con.query_progress()
+            except Exception:  # noqa: BLE001 - progress is a courtesy
+                pct = -1
+            if pct >= 0 and int(pct) // 5 != last:
+                last = int(pct) // 5
+                print("run_steps: %3d%%  %.0f s" % (pct, time.monotonic() - start),
+                      file=sys.stderr, flush=True)
+    if failure:
+        raise RunError(explain(failure[0]))
+    return result
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(
+        description="Per-step table of a training run (docs/trace-format.md), through DuckDB; CSV to stdout.")
+    ap.add_argument("dir", help="run folder or file")
+    ap.add_argument("--format", default="auto", choices=("auto",) + FORMATS)
+    ap.add_argument("--progress", action="store_true",
+                    help="report progress on stderr even for a small run")
+    ap.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
+    args = ap.parse_args(argv)
+    try:
+        files, fmt = pick_files(args.dir, None if args.format == "auto" else args.format)
+        size = sum(os.path.getsize(p) for p in files)
+        big = size >= PROGRESS_BYTES
+        if not args.quiet:
+            print("run_steps: %s, %d file%s, %.1f MB" % (fmt, len(files), "s"[:len(files) != 1],
+                                                      size / 1e6), file=sys.stderr, flush=True)
+        start = time.monotonic()
+        rows = run(files, fmt, (big or args.progress) and not args.quiet)
+    except RunError as e:
+        print("run_steps.py: %s" % e, file=sys.stderr)
+        return 2
+    except ImportError:
+        print("run_steps.py: the duckdb package is missing: pip install duckdb", file=sys.stderr)
+        return 2
+    out = [HEADER]
+    out += [",".join(cell(v) for v in row) for row in rows]
+    sys.stdout.write("\n".join(out) + "\n")
+    if not args.quiet:
+        took = time.monotonic() - start
+        print("run_steps: %d steps, %d counted tokens, %.2f s (%.3g MB/s)"
+              % (len(rows), sum(r[2] for r in rows), took, size / 1e6 / max(took, 1e-9)),
+              file=sys.stderr)
+    return 0
+
+
+def console():
+    """The `entropy-polarity-steps` console script."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    console()
