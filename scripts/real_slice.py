@@ -30,25 +30,24 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seed", type=int, default=3)
     ap.add_argument("--group", type=int, default=8)
-    ap.add_argument("--max-completion", type=int, default=24)
+    ap.add_argument("--max-completion", type=int, default=16)
     args = ap.parse_args(argv)
 
     import torch
     from safetensors.torch import save_file
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(1)
     torch.manual_seed(args.seed)
     path = real_run.checkpoint()
     tok = AutoTokenizer.from_pretrained(path)
     model = AutoModelForCausalLM.from_pretrained(path, torch_dtype=torch.float32).eval()
 
     question, answer = real_run.problems(args.seed, 1)[0]
-    msgs = [{"role": "user", "content": question}]
-    prompt = tok.apply_chat_template(msgs, add_generation_prompt=True, return_tensors="pt",
-                                     return_dict=True)["input_ids"]
+    prompt = tok(question, return_tensors="pt")["input_ids"]
     with torch.no_grad():
-        out = model.generate(prompt.repeat(args.group, 1), do_sample=True, temperature=1.0,
+        out = model.generate(prompt.repeat(args.group, 1), attention_mask=torch.ones_like(
+                             prompt.repeat(args.group, 1)), do_sample=True, temperature=1.0,
                              top_k=0, top_p=1.0, max_new_tokens=args.max_completion,
                              pad_token_id=tok.pad_token_id or tok.eos_token_id)
     comp = out[:, prompt.shape[1]:]
