@@ -232,7 +232,13 @@ test('every scene: its state, predict then reveal, chart and text on one 1440×9
         assert.match(a.links[0], /^lab\.html#.*preset=several-correct/);
         assert.match(a.links[0], /vocab=100/);
       }
-      if (sc.id === 'yours') assert.deepEqual(a.links, ['index.html#slices', 'index.html#run']);
+      if (sc.id === 'yours')
+        assert.deepEqual(a.links, [
+          'index.html#slices',
+          'index.html#run',
+          'index.html?slice-example=smollm2_slice.safetensors#slices',
+          'index.html?run-example=smollm2-grpo#run',
+        ]);
       // S̄ is drawn as S under a line: WebKit's fonts drop U+0304 (e2e/README.md).
       assert.equal(a.overbar, false, `scene ${i}: a combining overbar`);
       // The chart and the text that explains it share the screen.

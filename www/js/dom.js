@@ -78,3 +78,15 @@ export function fitCanvas(canvas) {
   }
   return dpr;
 }
+
+/**
+ * Opens the example that the page URL names in `?<param>=` (the lesson links to the
+ * real examples this way), when `select` offers it: as if the person had picked it.
+ * @param {HTMLSelectElement} select @param {string} param
+ */
+export function openExampleFromUrl(select, param) {
+  const name = new URLSearchParams(location.search).get(param);
+  if (!name || ![...select.options].some((o) => o.value === name)) return;
+  select.value = name;
+  select.dispatchEvent(new Event('change'));
+}

@@ -8,7 +8,7 @@
 //
 //   mountRunPanel(section, { openRow })   // openRow: as the slice panel's
 
-import { dropTarget, byTest as find } from './dom.js';
+import { dropTarget, byTest as find, openExampleFromUrl } from './dom.js';
 import { fmt } from './format.js';
 import { setTextWithOverbars } from './overbar.js';
 import { download } from './share.js';
@@ -16,6 +16,7 @@ import { drawSeries, drawShares, drawScatter, drawAdvantageProb, SHARE_NAMES } f
 import { renderStrip, visible } from './run-strip.js';
 import { stepsCsv, renderStepsTable } from './run-csv.js';
 import { pickRunFiles, filesOfEntry } from './run-files.js';
+import { FINDINGS } from './run-findings.js';
 
 const FORMATS = {
   'prime-rl': { name: 'prime-rl token exports', logprobs: 'trainer_logprobs, the policy being updated' },
@@ -35,6 +36,7 @@ const MISSING = {
 };
 
 const EXAMPLES = [
+  ['smollm2-grpo', 'SmolLM2-135M under GRPO: a real run, with the same-context change'],
   ['prime-rl', 'prime-rl token_exports/ (folder)'],
   ['trace', 'trace format, JSONL'],
   ['trace-safetensors', 'trace format, safetensors'],
@@ -326,6 +328,7 @@ export function mountRunPanel(section, { openRow }) {
       showError(`The example run could not be fetched (${err.message}).`);
     }
   });
+  openExampleFromUrl(exampleSel, 'run-example');
   tokInput.addEventListener('change', () => {
     const file = tokInput.files?.[0] ?? null;
     tokInput.value = '';
@@ -428,6 +431,8 @@ export function mountRunPanel(section, { openRow }) {
         ),
       );
     }
+    const finding = FINDINGS[s.label.replace(/^example /, '')]; // what a shipped real run showed
+    if (finding) lines.push(Object.assign(para(finding, 'run-finding'), { role: 'note' }));
     status.replaceChildren(...lines);
     status.dataset.format = s.kind === 'csv' ? 'steps-csv' : s.summary.format;
   }

@@ -14,7 +14,7 @@
 
 import { fmt, fmtPercent } from './format.js';
 import { download } from './share.js';
-import { byTest as byTestIn, clearError, dropTarget, showError } from './dom.js';
+import { byTest as byTestIn, clearError, dropTarget, openExampleFromUrl, showError } from './dom.js';
 import { drawEntropy, drawScatter, drawHistogram, MAX_POINTS } from './slice-charts.js';
 import { SliceReader } from './slice-reader.js';
 import { columnSpec, csvParts, tableHead, tableRows } from './slice-table.js';
@@ -241,6 +241,7 @@ export function mountSlicePanel(section, { openRow }) {
       showError(`The example ${name} could not be fetched (${e.message}).`);
     }
   });
+  openExampleFromUrl(exampleSel, 'slice-example');
   greedyBox.addEventListener('change', () => {
     if (lastFile && shown && shown.summary.tokenSource !== 'file') load(lastFile, { keepChoices: true });
   });
