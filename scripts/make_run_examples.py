@@ -10,7 +10,9 @@ Writes, under www/examples/runs/ (about 0.6 MB in all):
   openrlhf/board.jsonl                              OpenRLHF logging board (no entropy,
                                                     no advantages)
 plus index.json (run name → its files, paths relative to www/examples/runs/, so
-the page can fetch a run from a static server without a directory listing),
+the page can fetch a run from a static server without a directory listing; the
+real run smollm2-grpo/, written by scripts/real_run.py, is listed and checked
+but not generated here),
 and tests/fixtures/run_examples_expected.json: the per-step columns of
 docs/trace-format.md for each run, computed here by a reader written apart from
 the Rust core and the DuckDB query (plain Python, math.fsum). The expected table
@@ -470,8 +472,22 @@ def ref_prime_rl(folder):
 
 
 def ref_trace_jsonl(path):
+    return ref_trace_records(read_jsonl(path))
+
+
+def ref_trace_folder(folder):
+    """A trace folder: its step_<n>.jsonl files (run.json and README.md are not traces)."""
+    return ref_trace_records([rec for rel in shipped_traces(folder) for rec in read_jsonl(rel)])
+
+
+def shipped_traces(folder):
+    return sorted((os.path.join(folder, f) for f in os.listdir(folder)
+                   if f.startswith("step_") and f.endswith(".jsonl")), key=natural)
+
+
+def ref_trace_records(records):
     by_step = {}
-    for rec in read_jsonl(path):
+    for rec in records:
         toks = by_step.setdefault(rec["step"], [])
         n = len(rec["token_id"])
         has_adv = rec.get("advantage") is not None
@@ -536,6 +552,8 @@ def ref_openrlhf(path):
 
 RUNS = [
     # name, path under www/examples/runs, format, reference reader, why columns are empty
+    ("smollm2-grpo", "smollm2-grpo", "trace", ref_trace_folder,
+     "a real run (scripts/real_run.py), not generated here"),
     ("prime-rl", "prime-rl", "prime-rl", ref_prime_rl,
      "no S̄ in prime-rl's export: pg_polarity empty"),
     ("trace", "trace/run.jsonl", "trace", ref_trace_jsonl, ""),
@@ -548,6 +566,11 @@ RUNS = [
 ]
 
 
+# Runs that are shipped, not generated: the index lists their traces as found on disk, and
+# the expected table is computed from them like the others'.
+SHIPPED = {"smollm2-grpo"}
+
+
 def generate():
     rng = random.Random(SEED)
     files = {}
@@ -557,6 +580,9 @@ def generate():
     files.update(make_openrlhf(rng))
     index = {}
     for name, rel, _, _, _ in RUNS:
+        if name in SHIPPED:  # listed as found on disk
+            index[name] = [os.path.relpath(f, OUT) for f in shipped_traces(os.path.join(OUT, rel))]
+            continue
         index[name] = sorted((f for f in files if f == rel or f.startswith(rel + "/")),
                              key=natural)
     files["index.json"] = json.dumps(index, indent=1) + "\n"

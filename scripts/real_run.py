@@ -82,13 +82,14 @@ def checkpoint(cache=CACHE):
 
 def tiny_model(out):
     """A 2-layer GPT-2 from a config and a character-level tokenizer (no download)."""
-    from tokenizers import Tokenizer, models, pre_tokenizers
+    from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers
     from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
 
-    chars = list("0123456789+-*= \n")
+    chars = list("0123456789+-= \n")
     vocab = {c: i for i, c in enumerate(["<eos>"] + chars)}
     t = Tokenizer(models.WordLevel(vocab, unk_token="<eos>"))
-    t.pre_tokenizer = pre_tokenizers.Split("", "isolated")
+    t.pre_tokenizer = pre_tokenizers.Split(Regex("(?s)."), behavior="isolated")
+    t.decoder = decoders.Fuse()
     tok = PreTrainedTokenizerFast(tokenizer_object=t, eos_token="<eos>", pad_token="<eos>")
     cfg = GPT2Config(vocab_size=len(vocab), n_positions=128, n_embd=32, n_layer=2, n_head=2,
                      bos_token_id=0, eos_token_id=0)
@@ -146,7 +147,7 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--steps", type=int, default=50, help="optimizer steps")
     ap.add_argument("--generations", type=int, default=8, help="G, completions per prompt")
-    ap.add_argument("--prompts", type=int, default=2, help="prompts per step")
+    ap.add_argument("--prompts", type=int, default=1, help="prompts per step")
     ap.add_argument("--lr", type=float, default=1e-5)
     ap.add_argument("--temperature", type=float, default=1.0)
     ap.add_argument("--max-completion", type=int, default=8)

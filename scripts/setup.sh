@@ -70,7 +70,9 @@ if [[ $want_test == 1 ]]; then
   # on a tiny GPT-2 needs TRL and what it runs on; mpmath gives the writer's 50-digit values.
   # PyPI's torch brings its CUDA libraries (about 5 GB, a few minutes once); it runs on the CPU.
   # The check reads the installed versions without importing torch, so it takes a moment.
-  PY_TRAINER=(torch==2.15.0 trl==1.16.0 transformers==5.25.0 accelerate==1.16.0 datasets==5.2.0 mpmath==1.3.0)
+  # gguf: scripts/real_run.py reads SmolLM2's GGUF file with it (the smoke test does not).
+  PY_TRAINER=(torch==2.15.0 trl==1.16.0 transformers==5.25.0 accelerate==1.16.0 datasets==5.2.0 mpmath==1.3.0
+    gguf==0.19.0)
   if ! python3 - "${PY_TRAINER[@]}" <<'PY' 2>/dev/null; then
 import sys
 from importlib.metadata import version
