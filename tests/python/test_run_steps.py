@@ -101,6 +101,20 @@ class AgainstReference(Compare):
         self.assertTrue(any(r[6] is None for r in trace))  # a step without signed tokens
         self.assertTrue(any(r[11] > 0 for r in trace[:-1]) and any(r[11] < 0 for r in trace[:-1]))
         self.assertTrue(all(r[3] is None for r in EXPECTED["runs"]["nemo-rl"]["rows"]))
+        # The same-context columns: the trace has entropy_after (a step with no update
+        # gives ΔH 0 and no agreement; a step without S̄ on a moved token, no PG
+        # agreement); no other format has them.
+        col = {h: i for i, h in enumerate(HEADER)}
+        same = [r[col["realised_dh_same"]] for r in trace]
+        self.assertTrue(all(v is not None for v in same) and 0.0 in same)
+        self.assertTrue(any(v is not None and v < 0 for v in same))
+        self.assertTrue(any(r[col["agree_token_term"]] is None for r in trace))
+        self.assertTrue(any(r[col["agree_pg_polarity"]] is None and r[col["agree_token_term"]] is not None
+                            for r in trace))
+        agree = [r[col["agree_token_term"]] for r in trace if r[col["agree_token_term"]] is not None]
+        self.assertTrue(all(0.5 < a < 1 for a in agree), agree)  # better than a coin, not perfect
+        for name in ("prime-rl", "nemo-rl", "openrlhf"):
+            self.assertTrue(all(r[12:] == [None, None, None] for r in EXPECTED["runs"][name]["rows"]))
 
     def test_edge_cases_against_reference(self):
         """A step with no counted token, NaN literals, a lone step, steps out of order."""
@@ -279,6 +293,29 @@ class Errors(unittest.TestCase):
 
     def test_safetensors_only(self):
         self.fails(os.path.join(RUNS, "trace", "run.safetensors"), "no safetensors reader")
+
+    def trace_with(self, line_no, change):
+        path = os.path.join(self.tmp, "t.jsonl")
+        with open(os.path.join(RUNS, "trace", "run.jsonl"), encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        rec = json.loads(lines[line_no - 1])
+        change(rec)
+        lines[line_no - 1] = json.dumps(rec)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("\n".join(lines) + "\n")
+        return path
+
+    def test_trace_entropy_after_of_another_length(self):
+        path = self.trace_with(3, lambda r: r["entropy_after"].pop())
+        self.fails(path, path + ":3:", "field entropy_after has")
+
+    def test_trace_negative_entropy_after(self):
+        path = self.trace_with(4, lambda r: r["entropy_after"].__setitem__(3, -0.25))
+        self.fails(path, path + ":4:", "entropy_after -0.25 < 0")
+
+    def test_trace_positive_logprob_after(self):
+        path = self.trace_with(2, lambda r: r["logprob_after"].__setitem__(1, 0.5))
+        self.fails(path, path + ":2:", "logprob_after 0.5 > 0")
 
     def test_trace_without_advantage(self):
         path = os.path.join(self.tmp, "t.jsonl")
