@@ -107,8 +107,16 @@ fn same_context_statistics_match_the_independent_python_ones() {
         let got = read(&base, run["path"].as_str().unwrap()).same_context();
         let check = |g: &entropy_polarity::core::run::same::SameStats, w: &Value, what: &str| {
             assert_eq!(g.n as u64, w["n"].as_u64().unwrap(), "{what}: n");
-            assert_eq!(g.n_signed as u64, w["n_signed"].as_u64().unwrap(), "{what}: n_signed");
-            for (k, v) in [("pearson", g.pearson), ("spearman", g.spearman), ("agreement", g.agreement)] {
+            assert_eq!(
+                g.n_signed as u64,
+                w["n_signed"].as_u64().unwrap(),
+                "{what}: n_signed"
+            );
+            for (k, v) in [
+                ("pearson", g.pearson),
+                ("spearman", g.spearman),
+                ("agreement", g.agreement),
+            ] {
                 match w[k].as_f64() {
                     None => assert!(v.is_nan(), "{what} {k}: got {v}, want empty"),
                     Some(x) => assert!((v - x).abs() <= 1e-12, "{what} {k}: got {v}, want {x}"),

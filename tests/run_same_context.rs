@@ -52,14 +52,22 @@ fn columns_by_hand() {
     let rows = r.steps().rows;
     // Step 0: ΔH over the six tokens with entropy_after: −0.1, 0.1, 0.25, 0, 0.1, −0.1.
     let dh = (0.9 - 1.0) + (1.6 - 1.5) + (2.25 - 2.0) + (0.7 - 0.7) + (0.6 - 0.5) + (1.1 - 1.2);
-    close(rows[0].realised_dh_same, dh / 6.0, "step 0 realised_dh_same");
+    close(
+        rows[0].realised_dh_same,
+        dh / 6.0,
+        "step 0 realised_dh_same",
+    );
     // A ≠ 0 and ΔH ≠ 0: s0 ×2, s1 first, s2 first. Token terms −A·p(H + ℓ):
     // −0.303 (ΔH −), +0.068 (+), +0.368 (+), −0.362 (+): three of four agree.
     close(rows[0].agree_token_term, 0.75, "step 0 agree_token_term");
     // PG polarity A(S̄ − S): −0.203 (−), +0.268 (+), +0.318 (+), +0.138 (+): all four.
     close(rows[0].agree_pg_polarity, 1.0, "step 0 agree_pg_polarity");
     // Step 1: one token with ΔH = 0.2 and token term −0.303; its S̄ is missing.
-    close(rows[1].realised_dh_same, 1.2 - 1.0, "step 1 realised_dh_same");
+    close(
+        rows[1].realised_dh_same,
+        1.2 - 1.0,
+        "step 1 realised_dh_same",
+    );
     close(rows[1].agree_token_term, 0.0, "step 1 agree_token_term");
     assert!(rows[1].agree_pg_polarity.is_nan(), "S̄ missing: empty");
     let s = r.summary();
@@ -72,13 +80,18 @@ fn columns_by_hand() {
         s.warnings
     );
     assert!(
-        s.warnings.iter().any(|w| w.contains("1 of 6 samples have no entropy_after")),
+        s.warnings
+            .iter()
+            .any(|w| w.contains("1 of 6 samples have no entropy_after")),
         "{:?}",
         s.warnings
     );
     // The kept detail carries the values after the step.
     let d = r.detail();
-    let t = d.iter().find(|t| t.step == 0 && t.sample == 1 && t.position == 0).unwrap();
+    let t = d
+        .iter()
+        .find(|t| t.step == 0 && t.sample == 1 && t.position == 0)
+        .unwrap();
     assert_eq!((t.entropy_after, t.logprob_after), (2.25, -1.1));
 }
 
@@ -89,7 +102,10 @@ fn scatter_statistics() {
     // Points: step 0's six tokens with both values (A = 0 included: predicted 0),
     // step 1's one token (no S̄: plotted at its token term).
     assert_eq!(c.overall.n, 7);
-    assert_eq!(c.steps.iter().map(|s| (s.0, s.1.n)).collect::<Vec<_>>(), vec![(0, 6), (1, 1)]);
+    assert_eq!(
+        c.steps.iter().map(|s| (s.0, s.1.n)).collect::<Vec<_>>(),
+        vec![(0, 6), (1, 1)]
+    );
     // Signed points: step 0's four agree (PG polarity), step 1's token term disagrees.
     assert_eq!(c.overall.n_signed, 5);
     close(c.overall.agreement, 0.8, "overall agreement");
@@ -125,22 +141,39 @@ fn expect(e: &RunError, code: &str, line: u64, field: &str) {
         (code, "t/run.jsonl", Some(line), Some(field)),
         "{e}"
     );
-    assert!(e.to_string().starts_with(&format!("t/run.jsonl:{line}: ")), "{e}");
+    assert!(
+        e.to_string().starts_with(&format!("t/run.jsonl:{line}: ")),
+        "{e}"
+    );
 }
 
 #[test]
 fn refusals_name_file_line_and_field() {
-    let ok = line(0, 0, r#""logprob":[-0.5],"entropy":[1.0],"advantage":1,"entropy_after":[1.1]"#);
+    let ok = line(
+        0,
+        0,
+        r#""logprob":[-0.5],"entropy":[1.0],"advantage":1,"entropy_after":[1.1]"#,
+    );
     let bad = |fields: &str| format!("{ok}\n{}\n", line(0, 1, fields));
-    let e = fails(&bad(r#""logprob":[-0.5,-1],"entropy":[1,1],"advantage":1,"entropy_after":[1]"#));
+    let e = fails(&bad(
+        r#""logprob":[-0.5,-1],"entropy":[1,1],"advantage":1,"entropy_after":[1]"#,
+    ));
     expect(&e, code::LENGTHS, 2, "entropy_after");
-    let e = fails(&bad(r#""logprob":[-0.5,-1],"entropy":[1,1],"advantage":1,"logprob_after":[-1,-1,-1]"#));
+    let e = fails(&bad(
+        r#""logprob":[-0.5,-1],"entropy":[1,1],"advantage":1,"logprob_after":[-1,-1,-1]"#,
+    ));
     expect(&e, code::LENGTHS, 2, "logprob_after");
-    let e = fails(&bad(r#""logprob":[-0.5,-1],"entropy":[1,1],"advantage":1,"entropy_after":[1,"x"]"#));
+    let e = fails(&bad(
+        r#""logprob":[-0.5,-1],"entropy":[1,1],"advantage":1,"entropy_after":[1,"x"]"#,
+    ));
     expect(&e, code::FIELD_TYPE, 2, "entropy_after[1]");
-    let e = fails(&bad(r#""logprob":[-0.5,-1],"entropy":[1,1],"advantage":1,"entropy_after":[1,-0.5]"#));
+    let e = fails(&bad(
+        r#""logprob":[-0.5,-1],"entropy":[1,1],"advantage":1,"entropy_after":[1,-0.5]"#,
+    ));
     expect(&e, code::ENTROPY_NEGATIVE, 2, "entropy_after[1]");
-    let e = fails(&bad(r#""logprob":[-0.5,-1],"entropy":[1,1],"advantage":1,"logprob_after":[0.5,-1]"#));
+    let e = fails(&bad(
+        r#""logprob":[-0.5,-1],"entropy":[1,1],"advantage":1,"logprob_after":[0.5,-1]"#,
+    ));
     expect(&e, code::LOGPROB_POSITIVE, 2, "logprob_after[0]");
     // Rounding-sized excursions are read as 0.
     let r = read(&[(
@@ -168,10 +201,22 @@ fn safetensors_trace(after_dtype: safetensors::Dtype, after_len: usize) -> Vec<u
     };
     let views = vec![
         ("step", TensorView::new(Dtype::I64, vec![3], &step).unwrap()),
-        ("sample", TensorView::new(Dtype::I64, vec![3], &sample).unwrap()),
-        ("logprob", TensorView::new(Dtype::F32, vec![3], &logprob).unwrap()),
-        ("entropy", TensorView::new(Dtype::F32, vec![3], &entropy).unwrap()),
-        ("advantage", TensorView::new(Dtype::F32, vec![3], &adv).unwrap()),
+        (
+            "sample",
+            TensorView::new(Dtype::I64, vec![3], &sample).unwrap(),
+        ),
+        (
+            "logprob",
+            TensorView::new(Dtype::F32, vec![3], &logprob).unwrap(),
+        ),
+        (
+            "entropy",
+            TensorView::new(Dtype::F32, vec![3], &entropy).unwrap(),
+        ),
+        (
+            "advantage",
+            TensorView::new(Dtype::F32, vec![3], &adv).unwrap(),
+        ),
         (
             "entropy_after",
             TensorView::new(after_dtype, vec![after_len], &after).unwrap(),
@@ -193,12 +238,19 @@ fn safetensors_entropy_after() {
     let r = read(&[("t/run.safetensors", &bytes)]).unwrap();
     let row = &r.steps().rows[0];
     // ΔH: 0.75 − 1 (NaN after: left out), 2.5 − 2.
-    close(row.realised_dh_same, (-0.25 + 0.5) / 2.0, "realised_dh_same");
+    close(
+        row.realised_dh_same,
+        (-0.25 + 0.5) / 2.0,
+        "realised_dh_same",
+    );
     // Token terms: −p(H + ℓ) = −e^−0.5·0.5 < 0 with ΔH < 0 (agree); A = −1:
     // +e^−1·1 > 0 with ΔH > 0 (agree).
     close(row.agree_token_term, 1.0, "agree_token_term");
     assert!(row.agree_pg_polarity.is_nan(), "no S̄ tensor");
-    for (dtype, len, code) in [(Dtype::I64, 3, code::SAFETENSORS), (Dtype::F32, 2, code::LENGTHS)] {
+    for (dtype, len, code) in [
+        (Dtype::I64, 3, code::SAFETENSORS),
+        (Dtype::F32, 2, code::LENGTHS),
+    ] {
         let bytes = safetensors_trace(dtype, len);
         let e = match read(&[("t/run.safetensors", &bytes)]) {
             Err(e) => e,

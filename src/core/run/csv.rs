@@ -223,9 +223,13 @@ mod tests {
         assert_eq!((back[0].step, back[0].mean_entropy), (4.0, 0.5));
         assert!(back[0].realised_dh_same.is_nan() && back[0].agree_pg_polarity.is_nan());
         // 12 cells under the 15-column header, and 15 under the old one, are refused.
-        let e = parse_steps(&(STEPS_HEADER.join(",") + "\n4,1,2,0.5,0.25,0.125,,,,,,\n")).unwrap_err();
+        let e =
+            parse_steps(&(STEPS_HEADER.join(",") + "\n4,1,2,0.5,0.25,0.125,,,,,,\n")).unwrap_err();
         assert_eq!(e.line, Some(2));
-        assert!(parse_steps(&(STEPS_HEADER[..OLD_COLUMNS].join(",") + "\n4,1,2,0.5,0.25,0.125,,,,,,,,,\n")).is_err());
+        assert!(parse_steps(
+            &(STEPS_HEADER[..OLD_COLUMNS].join(",") + "\n4,1,2,0.5,0.25,0.125,,,,,,,,,\n")
+        )
+        .is_err());
         // 13 columns is neither header.
         let e = parse_steps(&(STEPS_HEADER[..13].join(",") + "\n")).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("agree_token_term"));

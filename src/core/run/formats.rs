@@ -317,7 +317,11 @@ pub(super) fn check_ranges(
             }
         }
         for (col, name, what) in [
-            (&mut s.entropy_after, "entropy_after", code::ENTROPY_NEGATIVE),
+            (
+                &mut s.entropy_after,
+                "entropy_after",
+                code::ENTROPY_NEGATIVE,
+            ),
             (&mut s.entropy, h_field, code::ENTROPY_NEGATIVE),
             (
                 &mut s.mean_disc,
