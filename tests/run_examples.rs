@@ -43,13 +43,14 @@ fn read(base: &Path, rel: &str) -> RunReader {
     r
 }
 
+fn fixture() -> Value {
+    let path = format!("{ROOT}/tests/fixtures/run_examples_expected.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
 #[test]
 fn example_runs_match_the_independent_python_columns() {
-    let fixture: Value = serde_json::from_str(
-        &std::fs::read_to_string(format!("{ROOT}/tests/fixtures/run_examples_expected.json"))
-            .unwrap(),
-    )
-    .unwrap();
+    let fixture = fixture();
     let header: Vec<&str> = fixture["header"]
         .as_array()
         .unwrap()
@@ -95,11 +96,7 @@ fn example_runs_match_the_independent_python_columns() {
 /// the statistics scripts/make_run_examples.py computed in plain Python.
 #[test]
 fn same_context_statistics_match_the_independent_python_ones() {
-    let fixture: Value = serde_json::from_str(
-        &std::fs::read_to_string(format!("{ROOT}/tests/fixtures/run_examples_expected.json"))
-            .unwrap(),
-    )
-    .unwrap();
+    let fixture = fixture();
     let base = Path::new(ROOT).join("www/examples/runs");
     for name in ["trace", "trace-safetensors"] {
         let run = &fixture["runs"][name];

@@ -154,27 +154,37 @@ fn refusals_name_file_line_and_field() {
         0,
         r#""logprob":[-0.5],"entropy":[1.0],"advantage":1,"entropy_after":[1.1]"#,
     );
-    let bad = |fields: &str| format!("{ok}\n{}\n", line(0, 1, fields));
-    let e = fails(&bad(
-        r#""logprob":[-0.5,-1],"entropy":[1,1],"advantage":1,"entropy_after":[1]"#,
-    ));
-    expect(&e, code::LENGTHS, 2, "entropy_after");
-    let e = fails(&bad(
-        r#""logprob":[-0.5,-1],"entropy":[1,1],"advantage":1,"logprob_after":[-1,-1,-1]"#,
-    ));
-    expect(&e, code::LENGTHS, 2, "logprob_after");
-    let e = fails(&bad(
-        r#""logprob":[-0.5,-1],"entropy":[1,1],"advantage":1,"entropy_after":[1,"x"]"#,
-    ));
-    expect(&e, code::FIELD_TYPE, 2, "entropy_after[1]");
-    let e = fails(&bad(
-        r#""logprob":[-0.5,-1],"entropy":[1,1],"advantage":1,"entropy_after":[1,-0.5]"#,
-    ));
-    expect(&e, code::ENTROPY_NEGATIVE, 2, "entropy_after[1]");
-    let e = fails(&bad(
-        r#""logprob":[-0.5,-1],"entropy":[1,1],"advantage":1,"logprob_after":[0.5,-1]"#,
-    ));
-    expect(&e, code::LOGPROB_POSITIVE, 2, "logprob_after[0]");
+    // (the second line's extra field, the code, the field named)
+    for (extra, want, field) in [
+        (r#""entropy_after":[1]"#, code::LENGTHS, "entropy_after"),
+        (
+            r#""logprob_after":[-1,-1,-1]"#,
+            code::LENGTHS,
+            "logprob_after",
+        ),
+        (
+            r#""entropy_after":[1,"x"]"#,
+            code::FIELD_TYPE,
+            "entropy_after[1]",
+        ),
+        (
+            r#""entropy_after":[1,-0.5]"#,
+            code::ENTROPY_NEGATIVE,
+            "entropy_after[1]",
+        ),
+        (
+            r#""logprob_after":[0.5,-1]"#,
+            code::LOGPROB_POSITIVE,
+            "logprob_after[0]",
+        ),
+    ] {
+        let bad = line(
+            0,
+            1,
+            &format!(r#""logprob":[-0.5,-1],"entropy":[1,1],"advantage":1,{extra}"#),
+        );
+        expect(&fails(&format!("{ok}\n{bad}\n")), want, 2, field);
+    }
     // Rounding-sized excursions are read as 0.
     let r = read(&[(
         "t/run.jsonl",
@@ -185,55 +195,28 @@ fn refusals_name_file_line_and_field() {
     assert_eq!((t.entropy_after, t.logprob_after), (0.0, 0.0));
 }
 
-fn safetensors_trace(after_dtype: safetensors::Dtype, after_len: usize) -> Vec<u8> {
-    use safetensors::tensor::TensorView;
-    use safetensors::Dtype;
-    let le64 = |v: &[i64]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
-    let lef = |v: &[f32]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
-    let step = le64(&[0, 0, 0]);
-    let sample = le64(&[0, 0, 1]);
-    let logprob = lef(&[-0.5, -2.0, -1.0]);
-    let entropy = lef(&[1.0, 1.5, 2.0]);
-    let adv = lef(&[1.0, 1.0, -1.0]);
+#[path = "support/trace_safetensors.rs"]
+mod st;
+
+fn safetensors_trace(after_dtype: st::Dtype, after_len: usize) -> Vec<u8> {
+    use st::{le64, lef, Dtype};
     let after = match after_dtype {
         Dtype::F32 => lef(&[0.75, f32::NAN, 2.5][..after_len]),
         _ => le64(&[1, 2, 3][..after_len]),
     };
-    let views = vec![
-        ("step", TensorView::new(Dtype::I64, vec![3], &step).unwrap()),
-        (
-            "sample",
-            TensorView::new(Dtype::I64, vec![3], &sample).unwrap(),
-        ),
-        (
-            "logprob",
-            TensorView::new(Dtype::F32, vec![3], &logprob).unwrap(),
-        ),
-        (
-            "entropy",
-            TensorView::new(Dtype::F32, vec![3], &entropy).unwrap(),
-        ),
-        (
-            "advantage",
-            TensorView::new(Dtype::F32, vec![3], &adv).unwrap(),
-        ),
-        (
-            "entropy_after",
-            TensorView::new(after_dtype, vec![after_len], &after).unwrap(),
-        ),
-    ];
-    let meta = [
-        ("trace".to_string(), "entropy-polarity".to_string()),
-        ("version".to_string(), "1".to_string()),
-    ]
-    .into_iter()
-    .collect();
-    safetensors::serialize(views, Some(meta)).unwrap()
+    st::trace(&[
+        ("step", Dtype::I64, 3, le64(&[0, 0, 0])),
+        ("sample", Dtype::I64, 3, le64(&[0, 0, 1])),
+        ("logprob", Dtype::F32, 3, lef(&[-0.5, -2.0, -1.0])),
+        ("entropy", Dtype::F32, 3, lef(&[1.0, 1.5, 2.0])),
+        ("advantage", Dtype::F32, 3, lef(&[1.0, 1.0, -1.0])),
+        ("entropy_after", after_dtype, after_len, after),
+    ])
 }
 
 #[test]
 fn safetensors_entropy_after() {
-    use safetensors::Dtype;
+    use st::Dtype;
     let bytes = safetensors_trace(Dtype::F32, 3);
     let r = read(&[("t/run.safetensors", &bytes)]).unwrap();
     let row = &r.steps().rows[0];

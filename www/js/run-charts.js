@@ -152,16 +152,15 @@ export function drawShares(svg, s) {
 }
 
 /**
- * Scatter of y against x with one labelled point per entry (`labels`), and
- * the least-squares line. Used for token term against realised ΔH.
+ * The frame of a scatter of ys against xs over the points `idx`: axes that
+ * include 0 and the two zero lines. Returns the scales, or null (and a note
+ * saying `empty`) when there is no point.
  */
-export function drawScatter(svg, xs, ys, { labels, xLabel, yLabel, height = 240 }) {
+function scatterAxes(svg, xs, ys, idx, { xLabel, yLabel, height, empty, yFmt = undefined }) {
   const { W, Ht, L, R, T, B, area } = frame(svg, { height, left: 62, right: 14, top: 22, bottom: 36 });
-  const idx = [];
-  for (let i = 0; i < xs.length; i++) if (Number.isFinite(xs[i]) && Number.isFinite(ys[i])) idx.push(i);
   if (!idx.length) {
-    svg.append(el('text', { x: W / 2, y: Ht / 2, 'text-anchor': 'middle', class: 'label' }, 'no step has both values'));
-    return;
+    svg.append(el('text', { x: W / 2, y: Ht / 2, 'text-anchor': 'middle', class: 'label' }, empty));
+    return null;
   }
   const [x0, x1] = extent([idx.map((i) => xs[i])], { withZero: true });
   const [y0, y1] = extent([idx.map((i) => ys[i])], { withZero: true });
@@ -174,11 +173,25 @@ export function drawScatter(svg, xs, ys, { labels, xLabel, yLabel, height = 240 
     xt: ticks(x0, x1, Math.max(2, Math.floor((W - L) / 90))),
     yt: ticks(y0, y1, 4),
     xFmt: (v) => fmt(v, 3),
+    ...(yFmt ? { yFmt } : {}),
     xLabel,
     yLabel,
   });
   svg.append(el('line', { x1: x(0), x2: x(0), y1: T, y2: Ht - B, class: 'zero' }));
   svg.append(el('line', { x1: L, x2: W - R, y1: y(0), y2: y(0), class: 'zero' }));
+  return { x, y, x0, x1 };
+}
+
+/**
+ * Scatter of y against x with one labelled point per entry (`labels`), and
+ * the least-squares line. Used for token term against realised ΔH.
+ */
+export function drawScatter(svg, xs, ys, { labels, xLabel, yLabel, height = 240 }) {
+  const idx = [];
+  for (let i = 0; i < xs.length; i++) if (Number.isFinite(xs[i]) && Number.isFinite(ys[i])) idx.push(i);
+  const frameOf = scatterAxes(svg, xs, ys, idx, { xLabel, yLabel, height, empty: 'no step has both values' });
+  if (!frameOf) return;
+  const { x, y, x0, x1 } = frameOf;
   if (idx.length >= 2) {
     // least squares, for the eye only (the numbers are in the caption)
     let mx = 0,
@@ -265,28 +278,9 @@ export function drawAdvantageProb(svg, prob, adv, keep) {
  * Returns the number of points drawn.
  */
 export function drawTokenScatter(svg, xs, ys, idx, { chosen = null, xLabel, yLabel, maxPoints = 4000, height = 260 }) {
-  const { W, Ht, L, R, T, B, area } = frame(svg, { height, left: 62, right: 14, top: 22, bottom: 36 });
-  if (!idx.length) {
-    svg.append(el('text', { x: W / 2, y: Ht / 2, 'text-anchor': 'middle', class: 'label' }, 'no token has both values'));
-    return 0;
-  }
-  const [x0, x1] = extent([idx.map((i) => xs[i])], { withZero: true });
-  const [y0, y1] = extent([idx.map((i) => ys[i])], { withZero: true });
-  const x = (v) => L + ((v - x0) / (x1 - x0)) * (W - L - R);
-  const y = (v) => T + (1 - (v - y0) / (y1 - y0)) * (Ht - T - B);
-  axes(svg, {
-    ...area,
-    x,
-    y,
-    xt: ticks(x0, x1, Math.max(2, Math.floor((W - L) / 90))),
-    yt: ticks(y0, y1, 4),
-    xFmt: (v) => fmt(v, 3),
-    yFmt: (v) => fmt(v, 3),
-    xLabel,
-    yLabel,
-  });
-  svg.append(el('line', { x1: x(0), x2: x(0), y1: T, y2: Ht - B, class: 'zero' }));
-  svg.append(el('line', { x1: L, x2: W - R, y1: y(0), y2: y(0), class: 'zero' }));
+  const frameOf = scatterAxes(svg, xs, ys, idx, { xLabel, yLabel, height, empty: 'no token has both values', yFmt: (v) => fmt(v, 3) });
+  if (!frameOf) return 0;
+  const { x, y } = frameOf;
   const stride = Math.max(1, Math.ceil(idx.length / maxPoints));
   let on = '',
     off = '',
