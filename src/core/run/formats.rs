@@ -280,6 +280,21 @@ fn whole(x: f64, field: &str) -> Result<i64, RunError> {
     }
 }
 
+/// Refuses a logprob above 0 beyond rounding, and clamps a rounding-sized one.
+fn clamp_logprob(l: &mut f64, field: &str, i: usize) -> Result<(), RunError> {
+    if *l > ROUNDING {
+        return Err(RunError::new(
+            code::LOGPROB_POSITIVE,
+            format!("{field}[{i}] is {l}, above 0: a log-probability is at most 0 (natural log of a probability). Is this a probability or a logit instead?"),
+        )
+        .field(format!("{field}[{i}]")));
+    }
+    if *l > 0.0 {
+        *l = 0.0;
+    }
+    Ok(())
+}
+
 /// Refuses logprobs above 0 and entropies / S̄ below 0 beyond rounding on
 /// tokens whose masks are on, and clamps the rounding-sized ones.
 pub(super) fn check_ranges(
@@ -292,29 +307,9 @@ pub(super) fn check_ranges(
         if !s.mask[i] {
             continue;
         }
-        let l = s.logprob[i];
-        if l > 0.0 {
-            if l > ROUNDING {
-                return Err(RunError::new(
-                    code::LOGPROB_POSITIVE,
-                    format!("{lp_field}[{i}] is {l}, above 0: a log-probability is at most 0 (natural log of a probability). Is this a probability or a logit instead?"),
-                )
-                .field(format!("{lp_field}[{i}]")));
-            }
-            s.logprob[i] = 0.0;
-        }
+        clamp_logprob(&mut s.logprob[i], lp_field, i)?;
         if let Some(after) = &mut s.logprob_after {
-            let l = after[i];
-            if l > 0.0 {
-                if l > ROUNDING {
-                    return Err(RunError::new(
-                        code::LOGPROB_POSITIVE,
-                        format!("logprob_after[{i}] is {l}, above 0: a log-probability is at most 0 (natural log of a probability)"),
-                    )
-                    .field(format!("logprob_after[{i}]")));
-                }
-                after[i] = 0.0;
-            }
+            clamp_logprob(&mut after[i], "logprob_after", i)?;
         }
         for (col, name, what) in [
             (
