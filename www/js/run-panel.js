@@ -512,13 +512,22 @@ export function mountRunPanel(section, { openRow }) {
               { values: s.agreeTokenTerm, cls: 's-term', name: 'agree_token_term' },
               ...(hasAgreePg ? [{ values: s.agreePgPolarity, cls: 's-pg', name: 'agree_pg_polarity' }] : []),
             ],
-            { domain: [0, 1], ref: { value: 0.5, label: '0.5: a coin' }, yFmt: (v) => `${Math.round(v * 100)}%`, yLabel: 'share of tokens, same sign' },
+            {
+              domain: [0, 1],
+              ref: { value: 0.5, label: '0.5: a coin' },
+              yFmt: (v) => `${Math.round(v * 100)}%`,
+              yLabel: 'share of tokens, same sign',
+            },
           ),
         '(among counted tokens with A ≠ 0 and a nonzero change)',
       );
       figs[figs.length - 1].dataset.testid = 'run-chart-agreement';
     }
-    fig('Signs of the token term, among tokens with A ≠ 0', (svg) => drawShares(svg, s), '(what the first-order term predicts, not what happened)');
+    fig(
+      'Signs of the token term, among tokens with A ≠ 0',
+      (svg) => drawShares(svg, s),
+      '(what the first-order term predicts, not what happened)',
+    );
     const legendBox = document.createElement('p');
     legendBox.className = 'run-share-legend';
     for (const { cls, name } of SHARE_NAMES) {
@@ -567,16 +576,27 @@ export function mountRunPanel(section, { openRow }) {
     for (let i = 0; i < s.n; i++)
       if (d.point[i]) {
         idx.push(i);
-        withSbar += Number.isFinite(d.polarity[i]);
+        if (Number.isFinite(d.polarity[i])) withSbar++;
       }
     const chosen = sameStep.value === 'all' ? null : Number(sameStep.value);
     const drawn = drawTokenScatter(sameSvg, d.predicted, d.dhSame, idx, {
       chosen: chosen === null ? null : (i) => d.step[i] === chosen,
-      xLabel: withSbar === idx.length ? 'predicted: PG polarity A (S̄ − S_k)' : withSbar ? 'predicted: PG polarity, or token term without S̄' : 'predicted: token term −A·S_k',
+      xLabel:
+        withSbar === idx.length
+          ? 'predicted: PG polarity A (S̄ − S_k)'
+          : withSbar
+            ? 'predicted: PG polarity, or token term without S̄'
+            : 'predicted: token term −A·S_k',
       yLabel: 'ΔH, same context',
     });
     const o = s.same.overall;
-    Object.assign(sameStats.dataset, { pearson: String(o.pearson), spearman: String(o.spearman), agreement: String(o.agreement), n: String(o.n), nSigned: String(o.nSigned) });
+    Object.assign(sameStats.dataset, {
+      pearson: String(o.pearson),
+      spearman: String(o.spearman),
+      agreement: String(o.agreement),
+      n: String(o.n),
+      nSigned: String(o.nSigned),
+    });
     const lines = [statsText(o, 'All steps')];
     const k = chosen === null ? -1 : Array.prototype.indexOf.call(st.step, chosen);
     if (k >= 0) {
