@@ -433,7 +433,7 @@ impl RunReader {
         }
         if let (n @ 1.., Some(first)) = &self.after_missing {
             warnings.push(format!(
-                "{n} samples have a counted token whose entropy_after is null or not finite (the first: {first}): those tokens are left out of realised_dh_same and the sign agreement"
+                "{n} sample(s) have a counted token whose entropy_after is null or not finite (the first: {first}): those tokens are left out of realised_dh_same and the sign agreement"
             ));
         }
         if self.with_after > 0 && self.with_after < self.with_sbar + self.without_sbar {
