@@ -123,6 +123,12 @@ async function checkSameContext(page, want, what) {
   assert.ok(close(Number(one.stepPearson), num(step.pearson), 1e-9), `${what} step ${step.step}: Pearson`);
   assert.match(await text(page, 'run-same-note'), /shares parameters|sharing parameters/);
   assert.match(await text(page, 'run-same-note'), /Adam/);
+  // the token strip coloured by the realised change; the readout has it
+  await page.selectOption('[data-testid="run-colour"]', 'realised');
+  assert.match(await text(page, 'run-legend'), /realised ΔH on the same context/);
+  await page.focus('[data-testid="run-tok"][tabindex="0"]');
+  assert.match((await keyed(page))['dh-same'] ?? '', /\d/, `${what}: ΔH same context in the readout`);
+  await page.selectOption('[data-testid="run-colour"]', 'predicted');
 }
 
 // ---------------------------------------------------------------- tests
