@@ -733,10 +733,10 @@ export function mountRunPanel(section, { openRow }) {
       legend.append(setTextWithOverbars(document.createElement('span'), `Colour: ${what}, `));
       const e = document.createElement('span');
       e.className = 'tok exp-3';
-      e.textContent = '▲ expands (solid underline)';
+      e.textContent = realised ? '▲ H rose (solid underline)' : '▲ expands (solid underline)';
       const c = document.createElement('span');
       c.className = 'tok con-3';
-      c.textContent = '▼ contracts (dashed underline)';
+      c.textContent = realised ? '▼ H fell (dashed underline)' : '▼ contracts (dashed underline)';
       legend.append(
         e,
         ' ',
