@@ -13,6 +13,7 @@ import { useEnv } from './hooks.mjs';
 import { runState, upload, correlation } from './run-page.mjs';
 import { primeRlSample, traceSample, perStep, correlate } from './run-reference.mjs';
 import { writeBigRun } from './run-big.mjs';
+import { visible } from '../www/js/run-strip.js';
 
 const RUNS = new URL('../www/examples/runs/', import.meta.url).pathname;
 const INDEX = JSON.parse(await readFile(join(RUNS, 'index.json'), 'utf8'));
@@ -494,6 +495,48 @@ test('a large run streams with progress; cancel keeps the view; then another loa
   } finally {
     await rm(join(env.tmp, 'big'), { recursive: true, force: true });
   }
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+// The real run (scripts/real_run.py: SmolLM2-135M-Instruct under GRPO), the picker's first
+// example, also opened by the lesson's link (?run-example=); the real slice by its link.
+test('the real SmolLM2 run: first in the picker, its CSV matches the files, real token text', async () => {
+  const name = 'smollm2-grpo';
+  const run = JSON.parse(await readFile(join(RUNS, name, 'run.json'), 'utf8'));
+  assert.equal(run.vocab_size, 49152);
+  assert.match(run.model, /SmolLM2-135M-Instruct/);
+  const lines = [];
+  for (const f of files(name)) for (const l of (await readFile(f, 'utf8')).split('\n')) if (l.trim()) lines.push(JSON.parse(l));
+  assert.ok(lines.every((o) => o.entropy_after && o.text), 'entropy_after and text on every line');
+
+  const { page, problems, context } = await open(env.browser, `${env.base}/`);
+  const options = await page.evaluate(() => [...document.querySelector('[data-testid="run-example"]').options].map((o) => o.value));
+  assert.equal(options.filter(Boolean)[0], name, 'the first example');
+  const id = await page.getAttribute('#run', 'data-run-id');
+  await page.selectOption('[data-testid="run-example"]', name);
+  await page.waitForFunction((prev) => {
+    const s = document.getElementById('run');
+    return s.dataset.runState === 'error' || (s.dataset.runState === 'ready' && s.dataset.runId !== prev);
+  }, id);
+  assert.equal(await runState(page), 'ready', await text(page, 'run-error'));
+  const csv = await exportSteps(page);
+  checkAgainst(csv, await reference(name, traceSample), `${name} (JS reference)`);
+  checkAgainst(csv, fixtureRows(name), `${name} (Python fixture)`);
+  assert.equal(csv.rows.length, run.steps, 'every step');
+  // the strip shows the files' token text, not ids
+  const shown = await page.evaluate(() => [...document.querySelectorAll('[data-testid="run-tok"]')].map((t) => t.textContent));
+  const texts = new Set(lines.flatMap((o) => o.text.map(visible)));
+  assert.ok(shown.length > 0 && shown.every((t) => texts.has(t)), `strip tokens are the files' text: ${shown.slice(0, 8)}`);
+  assert.match(await text(page, 'run-status'), /Token text from the files/);
+  assert.match(await text(page, 'run-finding'), /same context/);
+
+  await page.goto(`${env.base}/?run-example=${name}#run`);
+  await page.waitForFunction(() => ['ready', 'error'].includes(document.getElementById('run').dataset.runState ?? ''), null, { timeout: 60000 });
+  checkAgainst(await exportSteps(page), fixtureRows(name), `${name} (from the lesson's link)`);
+  await page.goto(`${env.base}/?slice-example=smollm2_slice.safetensors#slices`);
+  await page.waitForFunction(() => ['ready', 'error'].includes(document.getElementById('slices').dataset.sliceState ?? ''), null, { timeout: 60000 });
+  assert.match(await text(page, 'slice-shape'), /^\d+ × 49152$/);
   assert.deepEqual(problems, []);
   await context.close();
 });
