@@ -152,7 +152,7 @@ def report(t):
             "p_k < e^-H": agreement(t["tt"], t["dh"], active & ~above),
             "A > 0": agreement(t["tt"], t["dh"], active & (t["A"] > 0)),
             "A < 0": agreement(t["tt"], t["dh"], active & (t["A"] < 0)),
-            "top 10% |token term|": agreement(t["tt"], t["dh"], active & big),
+            "largest 10 % of the token term by size": agreement(t["tt"], t["dh"], active & big),
             **{f"steps {a}-{b}": agreement(t["tt"], t["dh"], active & (t["step"] >= a) & (t["step"] <= b))
                for a, b in third},
         },
@@ -202,15 +202,50 @@ def show(name, r):
     print()
 
 
+def markdown(results):
+    """One Markdown table: a row per figure, a column per run (for README.md)."""
+    def agree(a):
+        return f"{a['agree']:.2f} ({a['majority']:.2f}), {a['spearman']:+.2f}, {a['n']}" if a.get("n") else "–"
+
+    def steps(a):
+        return f"{a['pearson']:+.2f} / {a['spearman']:+.2f} ({a['n']})"
+
+    rows = [("counted tokens (A ≠ 0)", lambda r: f"{r['tokens']} ({r['tokens_A_nonzero']})"),
+            ("mean \\|ΔH\\|, A ≠ 0 / A = 0",
+             lambda r: f"{r['mean_abs_dh']['A!=0']:.3f} / {r['mean_abs_dh']['A=0']:.3f}"),
+            ("token term: agree (majority), Spearman, n", lambda r: agree(r["token_term"])),
+            ("PG polarity: agree (majority), Spearman, n", lambda r: agree(r["pg_polarity"]))]
+    rows += [(f"token term, {k}", (lambda k: lambda r: agree(r["by"][k]))(k))
+             for k in next(iter(results.values()))["by"] if not k.startswith("steps ")]
+    rows += [(f"PG polarity, {k}", (lambda k: lambda r: agree(r["by_pg"][k]))(k))
+             for k in next(iter(results.values()))["by_pg"]]
+    rows += [("token term, first / middle / last third of the steps",
+              lambda r: " · ".join(f"{a['agree']:.2f}" if a.get("n") else "–"
+                                   for k, a in r["by"].items() if k.startswith("steps "))),
+             ("per step: token term vs realised_dh_same, Pearson / Spearman (steps)",
+              lambda r: steps(r["steps"]["token_term~realised_dh_same"])),
+             ("per step: PG polarity vs realised_dh_same",
+              lambda r: steps(r["steps"]["pg_polarity~realised_dh_same"])),
+             ("per step: token term vs realised_dh (next step, other samples)",
+              lambda r: steps(r["steps"]["token_term~realised_dh"]))]
+    out = ["| | " + " | ".join(results) + " |", "|---|" + "---|" * len(results)]
+    for name, f in rows:
+        out.append(f"| {name} | " + " | ".join(f(r) for r in results.values()) + " |")
+    return "\n".join(out)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("dirs", nargs="+")
     ap.add_argument("--json", help="write every number here")
+    ap.add_argument("--markdown", action="store_true", help="also print one table of the runs")
     args = ap.parse_args(argv)
     out = {}
     for d in args.dirs:
         out[d] = report(read_run(d))
         show(d, out[d])
+    if args.markdown:
+        print(markdown(out))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(out, f, indent=1, allow_nan=True)
