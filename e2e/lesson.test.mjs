@@ -236,7 +236,7 @@ test('every scene: its state, predict then reveal, chart and text on one 1440×9
         assert.deepEqual(a.links, [
           'index.html#slices',
           'index.html#run',
-          'index.html?slice-example=smollm2_slice.safetensors#slices',
+          'index.html?slice-example=smollm2/slice.safetensors#slices',
           'index.html?run-example=smollm2-grpo#run',
         ]);
       // S̄ is drawn as S under a line: WebKit's fonts drop U+0304 (e2e/README.md).

@@ -534,7 +534,7 @@ test('the real SmolLM2 run: first in the picker, its CSV matches the files, real
   await page.goto(`${env.base}/?run-example=${name}#run`);
   await page.waitForFunction(() => ['ready', 'error'].includes(document.getElementById('run').dataset.runState ?? ''), null, { timeout: 60000 });
   checkAgainst(await exportSteps(page), fixtureRows(name), `${name} (from the lesson's link)`);
-  await page.goto(`${env.base}/?slice-example=smollm2_slice.safetensors#slices`);
+  await page.goto(`${env.base}/?slice-example=smollm2/slice.safetensors#slices`);
   await page.waitForFunction(() => ['ready', 'error'].includes(document.getElementById('slices').dataset.sliceState ?? ''), null, { timeout: 60000 });
   assert.match(await text(page, 'slice-shape'), /^\d+ × 49152$/);
   assert.deepEqual(problems, []);

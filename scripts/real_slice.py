@@ -5,8 +5,8 @@ advantage of the completion, for the "Your logits" panel.
 
     python3 scripts/real_slice.py [--seed 3]
 
-Writes www/examples/smollm2_slice.safetensors (`logits` BF16 rows x 49152,
-`tokens` I64, `advantages` F32, one per row) and www/examples/smollm2_tokenizer.json
+Writes www/examples/smollm2/slice.safetensors (`logits` BF16 rows x 49152,
+`tokens` I64, `advantages` F32, one per row) and www/examples/smollm2/tokenizer.json
 (the model's tokenizer, so the ids decode). The model and the task are
 scripts/real_run.py's: G = 8 completions of one arithmetic prompt are sampled at
 temperature 1, rewarded, and their advantages are TRL's default
@@ -23,7 +23,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import real_run  # noqa: E402  (the model and the task)
 
-OUT = os.path.join(real_run.ROOT, "www", "examples")
+OUT = os.path.join(real_run.ROOT, "www", "examples", "smollm2")
 
 
 def main(argv=None):
@@ -64,13 +64,14 @@ def main(argv=None):
     with torch.no_grad():
         logits = model(full).logits[0, prompt.shape[1] - 1: -1]  # the rows that sampled ids
     assert logits.shape == (len(ids), model.config.vocab_size), logits.shape
+    os.makedirs(OUT, exist_ok=True)
     save_file({"logits": logits.to(torch.bfloat16).contiguous(), "tokens": ids.to(torch.int64),
                "advantages": torch.full((len(ids),), float(adv[pick]), dtype=torch.float32)},
-              os.path.join(OUT, "smollm2_slice.safetensors"),
+              os.path.join(OUT, "slice.safetensors"),
               metadata={"format": "pt", "model": real_run.MODEL_NAME, "prompt": question,
                         "completion": tok.decode(ids), "reward": str(float(r[pick])),
                         "group_rewards": ",".join(str(float(x)) for x in r), "seed": str(args.seed)})
-    shutil.copy(os.path.join(path, "tokenizer.json"), os.path.join(OUT, "smollm2_tokenizer.json"))
+    shutil.copy(os.path.join(path, "tokenizer.json"), os.path.join(OUT, "tokenizer.json"))
     print(f"{question!r} -> {tok.decode(ids)!r}: reward {float(r[pick])}, advantage "
           f"{float(adv[pick]):+.4f}, {len(ids)} rows x {logits.shape[1]}; group rewards {r.tolist()}")
 

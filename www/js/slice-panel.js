@@ -236,7 +236,7 @@ export function mountSlicePanel(section, { openRow }) {
     try {
       const res = await fetch(new URL(`../examples/${name}`, import.meta.url));
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      load(new File([await res.blob()], name));
+      load(new File([await res.blob()], name.split('/').pop()));
     } catch (e) {
       showError(`The example ${name} could not be fetched (${e.message}).`);
     }
