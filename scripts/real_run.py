@@ -198,7 +198,7 @@ def main(argv=None):
         "task": "single-digit + and - after a two-line few-shot prefix; reward 1 when the "
                 "first integer of the completion is the answer",
         "prompts_per_step": args.prompts, "max_completion_length": args.max_completion,
-        "steps": args.steps, "torch_threads": args.threads,
+        "steps": args.steps, "torch_threads": args.threads, "lr_scheduler_type": "constant",
         "command": "python3 scripts/real_run.py " + " ".join(argv if argv is not None else sys.argv[1:]),
         "versions": {**run.get("versions", {}), **versions()},
         "wall_time_s": round(time.time() - started, 1),
