@@ -145,6 +145,10 @@ def report(t):
         "mean_abs_dh": {"A!=0": float(np.abs(t["dh"][active]).mean()),
                         "A=0": float(np.abs(t["dh"][ok & (t["A"] == 0)]).mean())
                         if (ok & (t["A"] == 0)).any() else float("nan")},
+        # the drift every position shares: tokens with A = 0 get no push of their own
+        "mean_dh": {"A!=0": float(t["dh"][active].mean()),
+                    "A=0": float(t["dh"][ok & (t["A"] == 0)].mean())
+                    if (ok & (t["A"] == 0)).any() else float("nan")},
         "token_term": agreement(t["tt"], t["dh"], active),
         "pg_polarity": agreement(t["pg"], t["dh"], active),
         "by": {
@@ -187,6 +191,7 @@ def show(name, r):
     print(f"counted tokens {r['tokens']}, with entropy_after {r['tokens_with_after']}, A != 0 "
           f"{r['tokens_A_nonzero']}; mean |dH| A!=0 {r['mean_abs_dh']['A!=0']:.3g}, "
           f"A=0 {r['mean_abs_dh']['A=0']:.3g}")
+    print(f"mean dH A!=0 {r['mean_dh']['A!=0']:+.3g}, A=0 {r['mean_dh']['A=0']:+.3g}")
     print(f"token term  vs same-context dH: {fmt_agree(r['token_term'])}")
     print(f"PG polarity vs same-context dH: {fmt_agree(r['pg_polarity'])}")
     for k, a in r["by"].items():
@@ -213,6 +218,7 @@ def markdown(results):
     rows = [("counted tokens (A ≠ 0)", lambda r: f"{r['tokens']} ({r['tokens_A_nonzero']})"),
             ("mean \\|ΔH\\|, A ≠ 0 / A = 0",
              lambda r: f"{r['mean_abs_dh']['A!=0']:.3f} / {r['mean_abs_dh']['A=0']:.3f}"),
+            ("mean ΔH, A ≠ 0 / A = 0", lambda r: f"{r['mean_dh']['A!=0']:+.3f} / {r['mean_dh']['A=0']:+.3f}"),
             ("token term: agree (majority), Spearman, n", lambda r: agree(r["token_term"])),
             ("PG polarity: agree (majority), Spearman, n", lambda r: agree(r["pg_polarity"]))]
     rows += [(f"token term, {k}", (lambda k: lambda r: agree(r["by"][k]))(k))
