@@ -127,8 +127,13 @@ def across_steps(rows, x, y):
     ys = np.array([r[y] for r in rows], dtype=np.float64)
     k = np.isfinite(xs) & np.isfinite(ys)
     xs, ys = xs[k], ys[k]
+    nz = (xs != 0) & (ys != 0)  # a step whose advantages are all 0 predicts 0: no sign
     return {"n": int(k.sum()), "pearson": pearson(xs, ys), "spearman": spearman(xs, ys),
-            "sign_agree": float(np.mean(np.sign(xs) == np.sign(ys))) if k.any() else float("nan")}
+            "n_signed": int(nz.sum()),
+            # the steps that trained: a group whose rewards are all equal has A = 0 everywhere
+            "pearson_active": pearson(xs[xs != 0], ys[xs != 0]),
+            "spearman_active": spearman(xs[xs != 0], ys[xs != 0]),
+            "sign_agree": float(np.mean(np.sign(xs[nz]) == np.sign(ys[nz]))) if nz.any() else float("nan")}
 
 
 def report(t):
@@ -171,6 +176,7 @@ def report(t):
             "token_term~realised_dh_same": across_steps(rows, "token_term", "realised_dh_same"),
             "token_term~realised_dh": across_steps(rows, "token_term", "realised_dh"),
             "pg_polarity~realised_dh_same": across_steps(rows, "pg_polarity", "realised_dh_same"),
+            "steps_with_agreement": sum(r["agree_token_term"] is not None for r in rows),
             "share_steps_agree_above_half": float(np.mean([r["agree_token_term"] > 0.5 for r in rows
                                                            if r["agree_token_term"] is not None])),
         },
@@ -201,9 +207,12 @@ def show(name, r):
     for k, a in r["steps"].items():
         if isinstance(a, dict):
             print(f"  per step ({r['steps']['n']} steps) {k}: Pearson {a['pearson']:+.3f}, "
-                  f"Spearman {a['spearman']:+.3f}, same sign {a['sign_agree']:.3f}, n={a['n']}")
+                  f"Spearman {a['spearman']:+.3f}, n={a['n']}; over the steps with a nonzero "
+                  f"prediction Pearson {a['pearson_active']:+.3f}, Spearman {a['spearman_active']:+.3f}; "
+                  f"same sign {a['sign_agree']:.3f} "
+                  f"of the {a['n_signed']} steps where both are nonzero")
     print(f"  steps whose token-term agreement is above 0.5: "
-          f"{r['steps']['share_steps_agree_above_half']:.3f}")
+          f"{r['steps']['share_steps_agree_above_half']:.3f} of {r['steps']['steps_with_agreement']}")
     print()
 
 
@@ -213,7 +222,8 @@ def markdown(results):
         return f"{a['agree']:.2f} ({a['majority']:.2f}), {a['spearman']:+.2f}, {a['n']}" if a.get("n") else "–"
 
     def steps(a):
-        return f"{a['pearson']:+.2f} / {a['spearman']:+.2f} ({a['n']})"
+        return (f"{a['pearson']:+.2f} / {a['spearman']:+.2f} ({a['n']}); trained steps "
+                f"{a['pearson_active']:+.2f} / {a['spearman_active']:+.2f} ({a['n_signed']})")
 
     rows = [("counted tokens (A ≠ 0)", lambda r: f"{r['tokens']} ({r['tokens_A_nonzero']})"),
             ("mean \\|ΔH\\|, A ≠ 0 / A = 0",
