@@ -27,7 +27,8 @@ export function pickRunFiles(entries, { fromFolder }) {
   let skipped = 0;
   for (const e of entries) {
     const name = e.path.split('/').pop();
-    if (fromFolder && (name.startsWith('.') || !RUN_FILE.test(name))) skipped++;
+    // run.json: the run's settings, which PolarityGRPOTrainer writes beside its traces.
+    if (fromFolder && (name.startsWith('.') || !RUN_FILE.test(name) || name === 'run.json')) skipped++;
     else keep.push(e);
   }
   keep.sort(byPath);
