@@ -536,7 +536,7 @@ test('the real SmolLM2 run: first in the picker, its CSV matches the files, real
   checkAgainst(await exportSteps(page), fixtureRows(name), `${name} (from the lesson's link)`);
   await page.goto(`${env.base}/?slice-example=smollm2/slice.safetensors#slices`);
   await page.waitForFunction(() => ['ready', 'error'].includes(document.getElementById('slices').dataset.sliceState ?? ''), null, { timeout: 60000 });
-  assert.match(await text(page, 'slice-shape'), /^\d+ × 49152$/);
+  assert.match(await text(page, 'slice-shape'), /^\d+ × 49,152$/);
   assert.deepEqual(problems, []);
   await context.close();
 });

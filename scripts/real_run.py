@@ -88,7 +88,7 @@ def tiny_model(out):
     chars = list("0123456789+-= \n")
     vocab = {c: i for i, c in enumerate(["<eos>"] + chars)}
     t = Tokenizer(models.WordLevel(vocab, unk_token="<eos>"))
-    t.pre_tokenizer = pre_tokenizers.Split(Regex("(?s)."), behavior="isolated")
+    t.pre_tokenizer = pre_tokenizers.Split(Regex(r"[\s\S]"), behavior="isolated")
     t.decoder = decoders.Fuse()
     tok = PreTrainedTokenizerFast(tokenizer_object=t, eos_token="<eos>", pad_token="<eos>")
     cfg = GPT2Config(vocab_size=len(vocab), n_positions=128, n_embd=32, n_layer=2, n_head=2,

@@ -6,5 +6,13 @@
 
 /** Example name → one paragraph. */
 export const FINDINGS = {
-  'smollm2-grpo': 'TODO',
+  'smollm2-grpo':
+    'What this run showed (scripts/real_run_report.py). Each token’s prediction is compared with the change the optimizer step ' +
+    'really made at that position, on the same context (entropy_after − entropy). Token by token, polarity is a weak predictor ' +
+    'here: the token term’s sign matched for 65 % of the 960 tokens with A ≠ 0, but 59 % of those changes were contractions, so ' +
+    'it beats always guessing “contracts” by 6 points; Spearman +0.36, and the full PG polarity A (S̄ − S_k) does no better ' +
+    '(63 %, +0.33). SEEDS Per step it holds: over the 15 steps that trained, the mean token term follows realised_dh_same ' +
+    '(Pearson +0.69), where against the next-step realised_dh it shows nothing (+0.01). In the other 35 steps all 8 rewards ' +
+    'were equal (A = 0). Tokens with A = 0 moved too (mean |ΔH| 0.011 against 0.068): the network shares parameters across ' +
+    'positions and Adam keeps momentum, which a per-token prediction leaves out.',
 };

@@ -445,7 +445,11 @@ export function mountRunPanel(section, { openRow }) {
       );
     }
     const finding = FINDINGS[s.label.replace(/^example /, '')]; // what a shipped real run showed
-    if (finding) lines.push(Object.assign(para(finding, 'run-finding'), { role: 'note' }));
+    if (finding) {
+      const p = para(finding, 'run-finding');
+      p.dataset.testid = 'run-finding';
+      lines.push(p);
+    }
     status.replaceChildren(...lines);
     status.dataset.format = s.kind === 'csv' ? 'steps-csv' : s.summary.format;
   }
