@@ -508,7 +508,10 @@ test('the real SmolLM2 run: first in the picker, its CSV matches the files, real
   assert.match(run.model, /SmolLM2-135M-Instruct/);
   const lines = [];
   for (const f of files(name)) for (const l of (await readFile(f, 'utf8')).split('\n')) if (l.trim()) lines.push(JSON.parse(l));
-  assert.ok(lines.every((o) => o.entropy_after && o.text), 'entropy_after and text on every line');
+  assert.ok(
+    lines.every((o) => o.entropy_after && o.text),
+    'entropy_after and text on every line',
+  );
 
   const { page, problems, context } = await open(env.browser, `${env.base}/`);
   const options = await page.evaluate(() => [...document.querySelector('[data-testid="run-example"]').options].map((o) => o.value));
@@ -532,10 +535,14 @@ test('the real SmolLM2 run: first in the picker, its CSV matches the files, real
   assert.match(await text(page, 'run-finding'), /same context/);
 
   await page.goto(`${env.base}/?run-example=${name}#run`);
-  await page.waitForFunction(() => ['ready', 'error'].includes(document.getElementById('run').dataset.runState ?? ''), null, { timeout: 60000 });
+  await page.waitForFunction(() => ['ready', 'error'].includes(document.getElementById('run').dataset.runState ?? ''), null, {
+    timeout: 60000,
+  });
   checkAgainst(await exportSteps(page), fixtureRows(name), `${name} (from the lesson's link)`);
   await page.goto(`${env.base}/?slice-example=smollm2/slice.safetensors#slices`);
-  await page.waitForFunction(() => ['ready', 'error'].includes(document.getElementById('slices').dataset.sliceState ?? ''), null, { timeout: 60000 });
+  await page.waitForFunction(() => ['ready', 'error'].includes(document.getElementById('slices').dataset.sliceState ?? ''), null, {
+    timeout: 60000,
+  });
   assert.match(await text(page, 'slice-shape'), /^\d+ × 49,152$/);
   assert.deepEqual(problems, []);
   await context.close();

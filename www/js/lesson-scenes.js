@@ -254,7 +254,10 @@ export const SCENES = Object.freeze([
     links: [
       { href: 'index.html#slices', text: 'Your logits: open a slice from your model' },
       { href: 'index.html#run', text: 'Training runs: open a run’s token exports' },
-      { href: 'index.html?slice-example=smollm2/slice.safetensors#slices', text: 'A real slice: SmolLM2-135M, all 49,152 logits per position' },
+      {
+        href: 'index.html?slice-example=smollm2/slice.safetensors#slices',
+        text: 'A real slice: SmolLM2-135M, all 49,152 logits per position',
+      },
       { href: 'index.html?run-example=smollm2-grpo#run', text: 'A real run: SmolLM2-135M under GRPO, and what polarity predicted' },
     ],
   },

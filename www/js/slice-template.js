@@ -4,7 +4,10 @@
 
 /** [file in www/examples/, what it shows] */
 export const EXAMPLES = [
-  ['smollm2/slice.safetensors', 'SmolLM2-135M: a real completion, all 49,152 logits per row (bf16; ids decode with smollm2/tokenizer.json)'],
+  [
+    'smollm2/slice.safetensors',
+    'SmolLM2-135M: a real completion, all 49,152 logits per row (bf16; ids decode with smollm2/tokenizer.json)',
+  ],
   ['toy.npy', '.npy float32, 8 × 50, masked tokens'],
   ['slice.safetensors', '.safetensors bfloat16 + tokens + advantages'],
   ['slice.json', 'JSON {logits, tokens, advantages}'],
