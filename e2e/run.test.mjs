@@ -534,18 +534,25 @@ test('the real SmolLM2 run: first in the picker, its CSV matches the files, real
   assert.match(await text(page, 'run-status'), /Token text from the files/);
   assert.match(await text(page, 'run-finding'), /same context/);
 
-  await page.goto(`${env.base}/?run-example=${name}#run`);
-  await page.waitForFunction(() => ['ready', 'error'].includes(document.getElementById('run').dataset.runState ?? ''), null, {
-    timeout: 60000,
-  });
-  checkAgainst(await exportSteps(page), fixtureRows(name), `${name} (from the lesson's link)`);
-  await page.goto(`${env.base}/?slice-example=smollm2/slice.safetensors#slices`);
-  await page.waitForFunction(() => ['ready', 'error'].includes(document.getElementById('slices').dataset.sliceState ?? ''), null, {
-    timeout: 60000,
-  });
-  assert.match(await text(page, 'slice-shape'), /^\d+ × 49,152$/);
   assert.deepEqual(problems, []);
   await context.close();
+
+  // the lesson's links: a fresh page each, as a person following the link gets
+  const linked = await open(env.browser, `${env.base}/?run-example=${name}#run`);
+  await linked.page.waitForFunction(() => ['ready', 'error'].includes(document.getElementById('run').dataset.runState ?? ''), null, {
+    timeout: 60000,
+  });
+  assert.match(await text(linked.page, 'run-status'), new RegExp(`Read ${run.steps} file\\(s\\)`));
+  assert.match(await text(linked.page, 'run-finding'), /same context/);
+  assert.deepEqual(linked.problems, []);
+  await linked.context.close();
+  const slice = await open(env.browser, `${env.base}/?slice-example=smollm2/slice.safetensors#slices`);
+  await slice.page.waitForFunction(() => ['ready', 'error'].includes(document.getElementById('slices').dataset.sliceState ?? ''), null, {
+    timeout: 60000,
+  });
+  assert.match(await text(slice.page, 'slice-shape'), /^\d+ × 49,152$/);
+  assert.deepEqual(slice.problems, []);
+  await slice.context.close();
 });
 
 test('screenshots: light, dark and a 390 px phone, no sideways scroll', async () => {
