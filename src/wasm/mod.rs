@@ -102,7 +102,7 @@ fn start() {
 }
 
 /// Accepts Float64Array, Float32Array or a plain array of numbers.
-fn to_f64_vec(v: &JsValue, what: &str) -> Result<Vec<f64>, Error> {
+pub(crate) fn to_f64_vec(v: &JsValue, what: &str) -> Result<Vec<f64>, Error> {
     let type_error = |message: String| Error::new(code::TYPE, message).field(what);
     if let Some(a) = v.dyn_ref::<Float64Array>() {
         Ok(a.to_vec())
