@@ -65,7 +65,9 @@ fn main() {
             let mut one = || -> Result<(), RunError> {
                 r.begin_file(&rel)?;
                 loop {
-                    let n = f.read(buf).map_err(|e| RunError::new("io", e.to_string()).at(&rel, None))?;
+                    let n = f
+                        .read(buf)
+                        .map_err(|e| RunError::new("io", e.to_string()).at(&rel, None))?;
                     if n == 0 {
                         break;
                     }

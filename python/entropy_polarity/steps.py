@@ -276,6 +276,13 @@ def repaired_copies(files, tmp):
     return out, first
 
 
+# Per-token fields of every format (a single value there is refused).
+ARRAY_FIELDS = ("token_id", "logprob", "entropy", "mean_discriminator", "mask", "entropy_after",
+                "logprob_after", "text", "token_ids", "loss_mask", "advantages",
+                "trainer_logprobs", "inference_logprobs", "is_masked", "logprobs",
+                "response_tokens", "token_loss_mask", "prev_logprobs", "generation_logprobs")
+
+
 def explain(err):
     """Turns a DuckDB error into 'file:line: message' where the file and line can
     be found (DuckDB's own line numbers for malformed JSON are one too high in 2.0,
@@ -290,6 +297,11 @@ def explain(err):
     m = re.match(r'JSON transform error in file "(.+?)", in line (\d+): (.*)', msg)
     if m:
         path, line, what = m.groups()
+        if what.startswith("Expected ARRAY"):
+            # DuckDB's line for this one is not always the line: find it again
+            line = locate(path, lambda r: any(
+                k in r and r[k] is not None and not isinstance(r[k], list) for k in ARRAY_FIELDS)) or line
+            what = "a per-token field is one value where an array belongs (%s)" % what.strip()
         return "%s:%s: %s" % (path, line, what.strip())
     m = re.match(r"(.+?\.jsonl): (.*)", msg)
     if not m:
@@ -302,12 +314,12 @@ def explain(err):
         bad = lambda r: length(nested(r, field)) != length(nested(r, ref))
     elif "without step" in what:
         bad = lambda r: r.get("step") is None
+    elif "but the file is in the folder step_" in what:
+        bad = lambda r: str(r.get("step")) != re.search(r"folder step_(\d+)", what).group(1)
     elif re.search(r"field (step|sample) is ", what):
         key = re.search(r"field (step|sample) is ", what).group(1)
         bad = lambda r: not (isinstance(r.get(key), (int, float)) and 0 <= r[key] < MAX_ID
                              and float(r[key]).is_integer())
-    elif "but the file is in the folder step_" in what:
-        bad = lambda r: str(r.get("step")) != re.search(r"folder step_(\d+)", what).group(1)
     elif "times in this file" in what:
         f = re.search(r"step (\d+) sample (\d+)", what)
         ids, seen = (int(f.group(1)), int(f.group(2))), [0]

@@ -163,7 +163,11 @@ fn capitalised(name: &str) -> String {
 /// number or an object as garbage, or traps).
 pub fn string(v: &JsValue, what: &str) -> Result<String, Error> {
     v.as_string().ok_or_else(|| {
-        Error::new(code::TYPE, format!("{what} must be a string (got {}).", type_name(v))).field(what)
+        Error::new(
+            code::TYPE,
+            format!("{what} must be a string (got {}).", type_name(v)),
+        )
+        .field(what)
     })
 }
 
@@ -188,7 +192,10 @@ pub fn u32s(v: &JsValue, what: &str) -> Result<Vec<u32>, Error> {
     if !js_sys::Array::is_array(v) {
         return Err(Error::new(
             code::TYPE,
-            format!("{what} must be a Uint32Array or an array of whole numbers (got {}).", type_name(v)),
+            format!(
+                "{what} must be a Uint32Array or an array of whole numbers (got {}).",
+                type_name(v)
+            ),
         )
         .field(what));
     }

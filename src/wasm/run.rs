@@ -497,13 +497,22 @@ pub fn logits_for_point(
         _ => {
             return Err(Error::new(
                 convert::code::RANGE,
-                format!("vocab = {}: give a whole number from 2 to {MAX_VOCAB}.", vocab.as_f64().map_or_else(|| convert::type_name(&vocab), crate::core::format::js_number)),
+                format!(
+                    "vocab = {}: give a whole number from 2 to {MAX_VOCAB}.",
+                    vocab.as_f64().map_or_else(
+                        || convert::type_name(&vocab),
+                        crate::core::format::js_number
+                    )
+                ),
             )
             .field("vocab")
             .into())
         }
     };
-    let (p, h) = (p.as_f64().unwrap_or(f64::NAN), entropy.as_f64().unwrap_or(f64::NAN));
+    let (p, h) = (
+        p.as_f64().unwrap_or(f64::NAN),
+        entropy.as_f64().unwrap_or(f64::NAN),
+    );
     Ok(match run::logits_for_point(p, h, vocab) {
         Some(l) => Float64Array::from(&l[..]).into(),
         None => JsValue::NULL,

@@ -228,7 +228,12 @@ impl<'de> Deserialize<'de> for Num {
             1 => values[0],
             k => return Err(de::Error::invalid_length(k, &"one number")),
         };
-        let text: String = raw.get().trim_matches(|c: char| c == '[' || c == ']' || c.is_whitespace()).chars().take(40).collect();
+        let text: String = raw
+            .get()
+            .trim_matches(|c: char| c == '[' || c == ']' || c.is_whitespace())
+            .chars()
+            .take(40)
+            .collect();
         Ok(Num { value, text })
     }
 }

@@ -220,8 +220,15 @@ fn parse<T: DeserializeOwned>(line: &[u8]) -> Result<T, RunError> {
                     let mut path = pe.path().to_string();
                     let mut msg = strip_position(&pe.into_inner().to_string());
                     // serde names a repeated key in its message, at the path ".".
-                    if let Some(key) = msg.strip_prefix("duplicate field `").and_then(|r| r.split('`').next()) {
-                        let field = if path == "." { key.to_string() } else { format!("{path}.{key}") };
+                    if let Some(key) = msg
+                        .strip_prefix("duplicate field `")
+                        .and_then(|r| r.split('`').next())
+                    {
+                        let field = if path == "." {
+                            key.to_string()
+                        } else {
+                            format!("{path}.{key}")
+                        };
                         return Err(RunError::new(
                             code::FIELD_TYPE,
                             format!("field {field} appears twice in this line: keep one"),
@@ -300,7 +307,10 @@ fn step_value(
         _ => match fallback {
             Some(Ok(s)) => Ok(*s),
             Some(Err(digits)) => Err(path_step_error(digits)),
-            None => Err(missing(field, "each sample needs the training step it belongs to")),
+            None => Err(missing(
+                field,
+                "each sample needs the training step it belongs to",
+            )),
         },
     }
 }
@@ -333,7 +343,10 @@ fn per_token(cols: &[(&str, Option<&Nums>)]) -> Result<(), RunError> {
         if let Some(c) = col.filter(|c| c.scalar) {
             return Err(RunError::new(
                 code::FIELD_TYPE,
-                format!("{name} is one value ({}) where an array with one entry per token belongs", c.values[0]),
+                format!(
+                    "{name} is one value ({}) where an array with one entry per token belongs",
+                    c.values[0]
+                ),
             )
             .field(*name));
         }
@@ -344,10 +357,17 @@ fn per_token(cols: &[(&str, Option<&Nums>)]) -> Result<(), RunError> {
 /// A mask holds true/false, 0/1 or null (off); anything else is refused.
 fn check_flags(col: Option<&Nums>, name: &str) -> Result<(), RunError> {
     if let Some(c) = col {
-        if let Some(i) = c.values.iter().position(|&v| !(v == 0.0 || v == 1.0 || v.is_nan())) {
+        if let Some(i) = c
+            .values
+            .iter()
+            .position(|&v| !(v == 0.0 || v == 1.0 || v.is_nan()))
+        {
             return Err(RunError::new(
                 code::BAD_VALUE,
-                format!("{name}[{i}] is {}: a mask entry is true or false (or 1 or 0)", c.values[i]),
+                format!(
+                    "{name}[{i}] is {}: a mask entry is true or false (or 1 or 0)",
+                    c.values[i]
+                ),
             )
             .field(format!("{name}[{i}]")));
         }
@@ -357,7 +377,8 @@ fn check_flags(col: Option<&Nums>, name: &str) -> Result<(), RunError> {
 
 /// Refuses a logprob above 0 beyond rounding, and clamps a rounding-sized one.
 fn clamp_logprob(l: &mut f64, field: &str, i: usize) -> Result<(), RunError> {
-    if *l > ROUNDING {
+    // A non-finite logprob (null, or ±1e309) does not count; it is not checked.
+    if *l > ROUNDING && l.is_finite() {
         return Err(RunError::new(
             code::LOGPROB_POSITIVE,
             format!("{field}[{i}] is {l}, above 0: a log-probability is at most 0 (natural log of a probability). Is this a probability or a logit instead?"),
@@ -370,8 +391,10 @@ fn clamp_logprob(l: &mut f64, field: &str, i: usize) -> Result<(), RunError> {
     Ok(())
 }
 
-/// Refuses logprobs above 0 and entropies / S̄ below 0 beyond rounding on
-/// tokens whose masks are on, and clamps the rounding-sized ones.
+/// Refuses logprobs above 0 and entropies / S̄ below 0 beyond rounding, and
+/// entropies above [`MAX_ENTROPY`], on tokens whose masks are on, and clamps
+/// the rounding-sized ones. Non-finite values (null, NaN, ±1e309) are left
+/// alone: such a token does not count (as in the SQL readers).
 pub(super) fn check_ranges(
     s: &mut Sample,
     lp_field: &str,
@@ -408,7 +431,7 @@ pub(super) fn check_ranges(
                     )
                     .field(format!("{name}[{i}]")));
                 }
-                if v < 0.0 {
+                if v < 0.0 && v.is_finite() {
                     if v < -ROUNDING {
                         return Err(RunError::new(
                             what,

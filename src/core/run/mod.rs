@@ -258,7 +258,9 @@ impl RunReader {
             return self.push_into(cur, &head);
         }
         if let Mode::Buffer(buf) = &mut cur.mode {
-            let limit = cur.declared.unwrap_or(safetensors::MAX_SAFETENSORS_BYTES as u64);
+            let limit = cur
+                .declared
+                .unwrap_or(safetensors::MAX_SAFETENSORS_BYTES as u64);
             if (buf.len() + bytes.len()) as u64 > limit {
                 return Err(RunError::new(
                     code::SAFETENSORS,
@@ -381,7 +383,11 @@ impl RunReader {
         // refused, the same id in two files (two ranks) is two samples.
         if let Some(id) = s.sample {
             if let Some(first) = cur.seen.insert((s.step, id), line) {
-                let unit = if cur.format == Some(Format::TraceSafetensors) { "entry" } else { "line" };
+                let unit = if cur.format == Some(Format::TraceSafetensors) {
+                    "entry"
+                } else {
+                    "line"
+                };
                 let first = if unit == "entry" { first - 1 } else { first };
                 return Err(RunError::new(
                     code::DUPLICATE_SAMPLE,

@@ -31,7 +31,8 @@ pub fn repair(line: &[u8]) -> Option<(Vec<u8>, Repairs)> {
                 if let Some(u) = escape(line, i) {
                     let high = (0xD800..0xDC00).contains(&u);
                     let low = (0xDC00..0xE000).contains(&u);
-                    let paired = high && escape(line, i + 6).is_some_and(|v| (0xDC00..0xE000).contains(&v));
+                    let paired =
+                        high && escape(line, i + 6).is_some_and(|v| (0xDC00..0xE000).contains(&v));
                     if paired {
                         out.extend_from_slice(&line[i..i + 12]);
                         i += 12;

@@ -39,7 +39,9 @@ impl Column<'_> {
     /// Entry `i` as written (an I64 id exactly, not the double it rounds to).
     fn text(&self, i: usize) -> String {
         match self.dtype {
-            Dtype::I64 => i64::from_le_bytes(self.data[i * 8..i * 8 + 8].try_into().unwrap()).to_string(),
+            Dtype::I64 => {
+                i64::from_le_bytes(self.data[i * 8..i * 8 + 8].try_into().unwrap()).to_string()
+            }
             _ => self.get(i).to_string(),
         }
     }
@@ -68,7 +70,9 @@ pub fn declared_size(buf: &[u8]) -> Result<Option<u64>, RunError> {
     };
     let n = u64::from_le_bytes(len.try_into().unwrap());
     if n > 100_000_000 {
-        return Err(err(format!("the first 8 bytes give a header of {n} bytes: this is not a safetensors file")));
+        return Err(err(format!(
+            "the first 8 bytes give a header of {n} bytes: this is not a safetensors file"
+        )));
     }
     let Some(header) = buf.get(8..8 + n as usize) else {
         return Ok(None);
@@ -85,12 +89,15 @@ pub fn declared_size(buf: &[u8]) -> Result<Option<u64>, RunError> {
         .and_then(|t| t.as_str())
         == Some("entropy-polarity");
     if !trace {
-        return Err(logit_slice_error("a .safetensors file without trace metadata"));
+        return Err(logit_slice_error(
+            "a .safetensors file without trace metadata",
+        ));
     }
     let mut data = 0u64;
     for (name, v) in map.iter().filter(|(k, _)| *k != "__metadata__") {
-        let e: Entry = serde_json::from_value(v.clone())
-            .map_err(|e| err(format!("tensor {name} in the header cannot be read: {e}")).field(name.as_str()))?;
+        let e: Entry = serde_json::from_value(v.clone()).map_err(|e| {
+            err(format!("tensor {name} in the header cannot be read: {e}")).field(name.as_str())
+        })?;
         data = data.max(e.data_offsets.map_or(0, |o| o.1));
     }
     Ok(Some(8 + n + data))
