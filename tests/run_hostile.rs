@@ -123,3 +123,91 @@ fn check(c: &Value) {
         }
     }
 }
+
+// ---- safetensors traces (DuckDB has no safetensors reader: the core alone) ----
+
+#[path = "support/trace_safetensors.rs"]
+mod st;
+use entropy_polarity::core::run::code;
+
+/// A safetensors header (8-byte length, then JSON) and a few bytes of data.
+fn header_only(json: &str) -> Vec<u8> {
+    let mut out = (json.len() as u64).to_le_bytes().to_vec();
+    out.extend_from_slice(json.as_bytes());
+    out.extend_from_slice(&[0u8; 64]);
+    out
+}
+
+#[test]
+fn a_safetensors_trace_over_1_gib_is_refused_from_its_header() {
+    // 2 GiB declared; only the header and 64 bytes are pushed.
+    let big = header_only(
+        r#"{"__metadata__":{"trace":"entropy-polarity","version":"1"},"logprob":{"dtype":"F32","shape":[536870912],"data_offsets":[0,2147483648]}}"#,
+    );
+    let mut r = RunReader::new(RunOptions::default());
+    r.begin_file("big.safetensors").unwrap();
+    let e = r.push(&big).unwrap_err();
+    assert_eq!(e.code, code::TOO_LARGE, "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("big.safetensors: this safetensors trace is 2048 MiB"),
+        "{e}"
+    );
+    assert!(!e.foreign);
+    // A big safetensors file that is not a trace is a logit slice, said at once.
+    let slice = header_only(
+        r#"{"logits":{"dtype":"F32","shape":[536870912],"data_offsets":[0,2147483648]}}"#,
+    );
+    let mut r = RunReader::new(RunOptions::default());
+    r.begin_file("logits.safetensors").unwrap();
+    let e = r.push(&slice).unwrap_err();
+    assert_eq!(e.code, code::LOGIT_SLICE, "{e}");
+    assert!(e.foreign);
+}
+
+fn ids_trace(step: &[i64], sample: &[i64]) -> Vec<u8> {
+    let n = step.len();
+    st::trace(&[
+        ("step", st::Dtype::I64, n, st::le64(step)),
+        ("sample", st::Dtype::I64, n, st::le64(sample)),
+        ("logprob", st::Dtype::F32, n, st::lef(&vec![-0.5; n])),
+        ("entropy", st::Dtype::F32, n, st::lef(&vec![1.0; n])),
+    ])
+}
+
+fn read_one(path: &str, bytes: &[u8]) -> Result<RunReader, RunError> {
+    let mut r = RunReader::new(RunOptions::default());
+    r.begin_file(path)?;
+    r.push(bytes)?;
+    r.end_file()?;
+    Ok(r)
+}
+
+#[test]
+fn safetensors_sample_ids_repeated_apart_are_refused() {
+    let e = read_one("t.safetensors", &ids_trace(&[0, 0, 0], &[0, 1, 0]))
+        .err()
+        .unwrap();
+    assert_eq!(
+        (e.code, e.line, e.field.as_deref()),
+        (code::DUPLICATE_SAMPLE, Some(3), Some("sample")),
+        "{e}"
+    );
+    assert!(e.message.contains("already appeared on entry 0"), "{e}");
+    // Consecutive entries with one id are one sample.
+    let r = read_one("t.safetensors", &ids_trace(&[0, 0, 0], &[0, 0, 1])).unwrap();
+    assert_eq!(r.steps().rows[0].samples, 2.0);
+}
+
+#[test]
+fn a_safetensors_step_of_2_63_minus_1_is_refused() {
+    let e = read_one("t.safetensors", &ids_trace(&[i64::MAX], &[0]))
+        .err()
+        .unwrap();
+    assert_eq!(
+        (e.code, e.field.as_deref()),
+        (code::BAD_VALUE, Some("step")),
+        "{e}"
+    );
+    assert!(e.message.contains("9223372036854775807"), "{e}");
+}

@@ -282,6 +282,12 @@ impl RunReader {
                             ),
                         ));
                     }
+                    if (buf.len() as u64) > total {
+                        return Err(RunError::new(
+                            code::SAFETENSORS,
+                            format!("the file is longer than the {total} bytes its safetensors header declares: it is not one safetensors file"),
+                        ));
+                    }
                     buf.reserve_exact(total as usize - buf.len());
                     cur.declared = Some(total);
                     self.check_mixed(Format::TraceSafetensors, &cur.path)?;

@@ -100,7 +100,7 @@ pub fn declared_size(buf: &[u8]) -> Result<Option<u64>, RunError> {
         })?;
         data = data.max(e.data_offsets.map_or(0, |o| o.1));
     }
-    Ok(Some(8 + n + data))
+    Ok(Some((8 + n).saturating_add(data)))
 }
 
 /// Whether a safetensors file is one of our traces, from its metadata.
