@@ -10,6 +10,9 @@
 //!   `Error::new(code::RANGE, message).field("vocab")`; add more properties
 //!   with `.with("candidates", array)`. A core error converts with `?`: its
 //!   code and field come from `CoreError::code` and `CoreError::field`.
+//! - **Strings, bytes and id arrays** from JavaScript: take a `JsValue` and
+//!   read it with [`string`], [`bytes`] or [`u32s`] (wasm-bindgen's own `&str`,
+//!   `&[u8]` conversions read a number as garbage, a string as zero bytes, or trap).
 //! - **Whole numbers** (counts, indices, byte offsets arrive as JS numbers):
 //!   [`whole`]`(value, "rows")`, or [`index`]`(value, "token", len)` when the
 //!   number must also be below a length. Nothing else checks `fract()`
