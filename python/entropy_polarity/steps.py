@@ -7,6 +7,9 @@
 DIR is a run folder (or one file): prime-rl token exports
 (token_exports/step_<n>/rank_<r>.jsonl), our trace format (*.jsonl),
 NeMo-RL's train_data_step<N>.jsonl or an OpenRLHF logging board (*.jsonl).
+Files of the folder that are not run files (a config, a tokenizer.json, an empty
+file) are skipped with a note, as on the page (docs/trace-format.md, "One rule for
+every reader").
 Writes to standard output the per-step CSV of docs/trace-format.md with the
 header of the page's export-steps download, so the page's run panel opens it.
 Numbers are written in JavaScript's shortest round-trip form, empty cells for
@@ -303,7 +306,7 @@ def explain(err):
                 k in r and r[k] is not None and not isinstance(r[k], list) for k in ARRAY_FIELDS)) or line
             what = "a per-token field is one value where an array belongs (%s)" % what.strip()
         return "%s:%s: %s" % (path, line, what.strip())
-    m = re.match(r"(.+?\.jsonl): (.*)", msg)
+    m = re.match(r"(.+?\.(?:jsonl|ndjson|json)): (.*)", msg)
     if not m:
         return msg
     path, what = m.groups()
