@@ -155,6 +155,11 @@ throws(() => m.Tokenizer.fromJson(42), 'type', { field: 'text' });
 throws(() => t.decode('abc'), 'type', { field: 'ids' });
 throws(() => t.decode([1.5]), 'range', { field: 'ids[0]' });
 ok(t.decode([0]).length === 1, 'decode takes an array of ids');
+// The explorer's update kind: a number is a type Error (wasm-bindgen's own string
+// conversion traps on it).
+const d1 = m.Distribution.fromLogits(new Float64Array([0, 1]));
+throws(() => d1.firstOrder(0, 42, 0.1), 'type', { field: 'kind' });
+ok(Number.isFinite(d1.firstOrder(0, 'pg', 0.1)), 'firstOrder with a kind');
 // A file that is not a run file says so (err.foreign), so a reader of a folder can skip it.
 ok(throws(() => new m.RunReader().beginFile('slice.npy'), 'logit-slice', {}).foreign === true, 'foreign');
 
