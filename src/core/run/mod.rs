@@ -141,7 +141,8 @@ pub struct RunReader {
     /// Lines read after a repair (repair.rs): non-finite words, lone
     /// surrogates; each with how many and where the first was.
     repaired: [(u64, Option<String>); 2],
-    skipped: Vec<String>,
+    /// Files skipped as not run files: (path, the refusal that says why).
+    skipped: Vec<(String, String)>,
 }
 
 impl RunReader {
@@ -186,7 +187,7 @@ impl RunReader {
         if info.ext == "npy" {
             let mut e = logit_slice_error("a .npy array").at(path, None);
             e.foreign = true;
-            self.skipped.push(e.to_string());
+            self.skipped.push((path.to_string(), e.to_string()));
             return Err(e);
         }
         self.current = Some(Current {
@@ -220,7 +221,7 @@ impl RunReader {
                 _ => false,
             };
         if e.foreign {
-            self.skipped.push(e.to_string());
+            self.skipped.push((cur.path.clone(), e.to_string()));
         }
         e
     }
@@ -566,13 +567,13 @@ impl RunReader {
                 "{sur} line(s) hold a lone UTF-16 surrogate escape in a string (the first: {at}): each was read as U+FFFD (�)"
             ));
         }
-        if !self.skipped.is_empty() {
-            let shown: Vec<&str> = self.skipped.iter().take(3).map(String::as_str).collect();
+        if let Some((_, first)) = self.skipped.first() {
+            let names: Vec<&str> = self.skipped.iter().take(10).map(|s| s.0.as_str()).collect();
             warnings.push(format!(
-                "{} file(s) skipped as not run files: {}{}",
+                "{} file(s) skipped as not run files: {}{} (the first: {first})",
                 self.skipped.len(),
-                shown.join("; "),
-                if self.skipped.len() > 3 { "; …" } else { "" }
+                names.join(", "),
+                if self.skipped.len() > 10 { ", …" } else { "" }
             ));
         }
         if self.notes.0 > 0 {
@@ -599,7 +600,7 @@ impl RunReader {
             has_entropy_after: self.with_after > 0,
             missing,
             warnings,
-            skipped: self.skipped.clone(),
+            skipped: self.skipped.iter().map(|s| s.1.clone()).collect(),
         }
     }
 
