@@ -36,7 +36,10 @@ test('a run with a config, a tokenizer.json, a per-step CSV and an empty rank fi
   ];
   assert.equal(await upload(page, [rank, ...others]), 'ready', await textOf(page, '[data-testid="run-error"]'));
   const status = await textOf(page, '[data-testid="run-status"]');
-  assert.match(status, /4 file\(s\) skipped as not run files: config\.json, rank_1\.jsonl, steps\.csv, tokenizer\.json \(the first: config\.json:1: /);
+  assert.match(
+    status,
+    /4 file\(s\) skipped as not run files: config\.json, rank_1\.jsonl, steps\.csv, tokenizer\.json \(the first: config\.json:1: /,
+  );
   assert.deepEqual(problems, []);
   await context.close();
 });
