@@ -24,7 +24,7 @@ padding after it is left out).
 
 How. TRL 1.16 never holds the logits: its fused LM head returns only log-probabilities and
 entropies. So each traced micro-batch gets one extra forward of its own, with no grad,
-in eval mode (dropout off; every module's mode is put back afterwards), under the same
+in eval mode (dropout off; the modules that were training are put back after), under the same
 autocast, on the same prompt + completion and attention mask as TRL's loss forward, and
 the writer (`trace_columns`) turns the completion positions' logits into the columns at
 TRL's temperature, in float64, a few positions at a time. Right after the optimizer step
@@ -35,9 +35,10 @@ mask equals the `entropy` TRL logs for that step (its mean of micro-batch means)
 float32 rounding; with dropout on (TRL's default), TRL's own figure comes from a
 train-mode forward and differs by the dropout noise.
 
-Memory: one forward's logits ([micro-batch, completion length, V] in the model's dtype)
-plus the writer's float64 chunks (about 100 MB: the chunk is 2**22 // V positions).
-Cost: docs in README.md ("What tracing costs").
+Memory: one forward's logits ([micro-batch, completion length, V] in the model's dtype,
+only the completion positions: 400 MB for 8 x 256 tokens at V = 49152 in float32) plus the
+writer's three float64 arrays of chunk x V (about 100 MB: the chunk is 2**22 // V
+positions). Cost: README.md, "What tracing costs" (bench/trace_cost.py).
 
 Text models only (no pixel inputs). With several processes each one writes its own
 `step_<n>.rank_<r>.jsonl`, samples numbered rank, rank + world size, ...; `run.json` comes
