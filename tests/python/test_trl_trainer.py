@@ -1,6 +1,6 @@
 """entropy_polarity.trl.PolarityGRPOTrainer on a tiny GPT-2, on the CPU, offline.
 
-    python3 -m unittest tests/python/test_trl_trainer.py      # about 20 s
+    python3 -m unittest tests/python/test_trl_trainer.py      # about 20-30 s
 
 The model is built from a GPT2Config (no download) with a character-level tokenizer
 from the `tokenizers` library; every prompt is the same string, so each trace line's
@@ -13,7 +13,10 @@ context is that prompt followed by the line's own completion tokens. Checked:
   the weights after every optimizer step, and a plain GPT2LMHeadModel forward with
   float64 log_softmax gives H and ln p at the same positions (and the weights did move,
   so the check can tell before from after);
-- with learning rate 0, entropy_after equals entropy.
+- with learning rate 0, entropy_after equals entropy (dropout on: both forwards in eval mode);
+- under TRL's default bf16 autocast the trace still matches TRL's entropy; trace_every and
+  trace_after=False;
+- the lines follow docs/trace.schema.json, and entropy-polarity-steps reads the folder.
 Skipped, saying so, only when torch or trl is missing (scripts/setup.sh --test installs them).
 """
 
@@ -153,6 +156,39 @@ class Trainer(unittest.TestCase):
             # Advantages are group-normalised rewards: the step's two groups of 4 (shuffled across
             # the micro-batches) sum to about 0.
             self.assertAlmostEqual(sum(x["advantage"][0] for x in lines), 0.0, places=5)
+
+    def test_lines_follow_the_trace_schema(self):
+        try:
+            import jsonschema
+        except ImportError:
+            self.skipTest("jsonschema is not installed: the lines are not checked against docs/trace.schema.json")
+        with open(os.path.join(ROOT, "docs", "trace.schema.json"), encoding="utf-8") as f:
+            validator = jsonschema.Draft202012Validator(json.load(f))
+        for n, lines in self.steps.items():
+            for x in lines:
+                self.assertEqual([e.message for e in validator.iter_errors(x)], [], f"step {n} sample {x['sample']}")
+
+    def test_the_steps_command_reads_the_trace(self):
+        """entropy-polarity-steps (DuckDB) on the trace folder, run.json included: its
+        realised_dh_same is the plain mean of entropy_after - entropy over the mask."""
+        try:
+            import duckdb  # noqa: F401
+        except ImportError:
+            self.skipTest("duckdb is not installed: the steps command is not run on the trace")
+        import csv
+        import io
+        import subprocess
+
+        p = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "run_steps.py"),
+                            os.path.join(self.tmp, "trace"), "--quiet"], capture_output=True, text=True, timeout=300)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        rows = {int(r["step"]): r for r in csv.DictReader(io.StringIO(p.stdout))}
+        self.assertEqual(sorted(rows), [1, 2, 3])
+        for n, lines in self.steps.items():
+            dh = [b - a for x in lines for a, b, m in zip(x["entropy"], x["entropy_after"], x["mask"]) if m]
+            self.assertEqual(int(rows[n]["tokens"]), len(dh))
+            want = math.fsum(dh) / len(dh)
+            self.assertAlmostEqual(float(rows[n]["realised_dh_same"]), want, delta=1e-12 * abs(want), msg=f"step {n}")
 
     def check_trls_entropy(self, trainer, steps, micro_batches):
         logged = {e["step"]: e["entropy"] for e in trainer.state.log_history if "entropy" in e}
