@@ -49,10 +49,13 @@ import contextlib
 import json
 import os
 
-import torch
-import trl
-from transformers import TrainerCallback
-from trl import GRPOTrainer
+try:
+    import torch
+    import trl
+    from transformers import TrainerCallback
+    from trl import GRPOTrainer
+except ImportError as e:  # say which extra brings them
+    raise ImportError(f"entropy_polarity.trl needs torch and TRL: pip install 'entropy-polarity[trl]' ({e})") from e
 
 from . import __version__
 from .writer import trace_columns, trace_line
