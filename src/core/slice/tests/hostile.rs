@@ -226,6 +226,88 @@ fn two_choices_say_which_rows_are_which() {
     );
 }
 
+/// The least −Σ x ln x over every way to split `units` hundredths of
+/// probability into tokens of at most `cap_units` hundredths each: exhaustive
+/// enumeration of the partitions, no concavity argument.
+fn least_tail_entropy(units: u32, cap_units: u32) -> f64 {
+    fn go(left: u32, max_part: u32) -> f64 {
+        if left == 0 {
+            return 0.0;
+        }
+        (1..=max_part.min(left))
+            .map(|part| {
+                let x = f64::from(part) / 100.0;
+                -x * x.ln() + go(left - part, part)
+            })
+            .fold(f64::INFINITY, f64::min)
+    }
+    go(units, cap_units)
+}
+
+#[test]
+fn truncated_entropy_bound_is_tight_under_the_smallest_listed_probability() {
+    // Listed p = 0.5, 0.3, 0.05 (the smallest); tail t = 0.15. No unlisted token
+    // is likelier than 0.05, so the tail holds at least three tokens: the
+    // least entropy puts 0.05 in each, 3 × 0.05 ln 20 = 0.4494 nats, where one
+    // bucket of 0.15 would say 0.15 ln(1/0.15) = 0.2846.
+    let lp = |p: f64| format!("{:?}", p.ln());
+    let json = chat(&[(
+        "a",
+        &lp(0.5),
+        &[("a", &lp(0.5)), ("b", &lp(0.3)), ("c", &lp(0.05))],
+    )]);
+    let SliceKind::TopLogprobs(t) = ok("a.json", json.as_bytes()).kind else {
+        panic!()
+    };
+    let listed = -(0.5f64 * 0.5f64.ln() + 0.3 * 0.3f64.ln() + 0.05 * 0.05f64.ln());
+    let least = least_tail_entropy(15, 5);
+    assert!((least - 3.0 * 0.05 * 20f64.ln()).abs() < 1e-15, "{least}");
+    assert!(
+        (t.entropy_bound[0] - (listed + least)).abs() < 1e-12,
+        "{}",
+        t.entropy_bound[0]
+    );
+    // A tail under the cap is one bucket (listed 0.6, 0.22; tail 0.18); a tail
+    // over it leaves a remainder (listed 0.55, 0.07; tail 0.38 = 5 × 0.07 + 0.03).
+    for (ps, units, cap_units) in [(&[0.6, 0.22][..], 18, 22), (&[0.55, 0.07][..], 38, 7)] {
+        let top: Vec<(String, String)> = ps
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| (format!("t{i}"), lp(p)))
+            .collect();
+        let top_ref: Vec<(&str, &str)> =
+            top.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let json = chat(&[("t0", &lp(ps[0]), &top_ref)]);
+        let SliceKind::TopLogprobs(t) = ok("a.json", json.as_bytes()).kind else {
+            panic!()
+        };
+        let listed: f64 = ps.iter().map(|&p| -p * p.ln()).sum();
+        let want = listed + least_tail_entropy(units, cap_units);
+        assert!(
+            (t.entropy_bound[0] - want).abs() < 1e-12,
+            "{ps:?}: {} against {want}",
+            t.entropy_bound[0]
+        );
+    }
+    // A sampled token outside the list is appended with its own (smaller)
+    // probability; the cap stays the list's smallest, 0.05, not 0.01.
+    let json = chat(&[(
+        "z",
+        &lp(0.01),
+        &[("a", &lp(0.5)), ("b", &lp(0.3)), ("c", &lp(0.05))],
+    )]);
+    let SliceKind::TopLogprobs(t) = ok("a.json", json.as_bytes()).kind else {
+        panic!()
+    };
+    let listed = listed - 0.01 * 0.01f64.ln();
+    let want = listed + least_tail_entropy(14, 5);
+    assert!(
+        (t.entropy_bound[0] - want).abs() < 1e-12,
+        "{} against {want}",
+        t.entropy_bound[0]
+    );
+}
+
 #[test]
 fn truncated_entropy_bound_is_the_one_bucket_bound() {
     // Listed p = 1/2, 1/4; tail 1/4 in one bucket: −Σ p ln p − t ln t
