@@ -244,8 +244,12 @@ pub fn draw_curve<DB: DrawingBackend>(
         ))
         .map_err(err)?;
 
-    // Vertical markers at e^−H and p†, labelled at the bottom.
-    let markers = [(m.flip_nudge, "e^{−H}"), (m.flip_pg, "p†")];
+    // Vertical markers at e^−H and (for a policy-gradient step) p†, labelled
+    // at the bottom. p† is the flip of a PG step only: a nudge has none.
+    let markers: &[(f64, &str)] = match m.kind {
+        UpdateKind::Nudge => &[(m.flip_nudge, "e^{−H}")],
+        UpdateKind::PolicyGradient => &[(m.flip_nudge, "e^{−H}"), (m.flip_pg, "p†")],
+    };
     for (i, &(q, label)) in markers.iter().enumerate() {
         let x = m.x_of(q);
         if !(x >= x0 && x <= x1) {
@@ -630,7 +634,7 @@ mod tests {
     /// At a 320 px host page's width every legend item fits its row: the
     /// labels shorten instead of running off the canvas (issue 19).
     #[test]
-    fn legend_fits_a_narrow_chart() {
+    fn legend_fits_a_narrow_chart_and_a_nudge_has_no_p_dagger() {
         let d = Distribution::from_logits(&[2.0, 1.0, 0.5, -1.0], 1.0).unwrap();
         for kind in [UpdateKind::PolicyGradient, UpdateKind::Nudge] {
             let o = CurveOptions {
@@ -660,6 +664,19 @@ mod tests {
                 }
                 assert_eq!(legend.items.len(), 4, "{width} px: every item drawn");
             }
+            // p† is a policy-gradient step's flip: a nudge's chart has no p† marker.
+            let mut out = String::new();
+            {
+                let root = SVGBackend::with_string(&mut out, (800, 480)).into_drawing_area();
+                draw_curve(&root, &m, &ChartStyle::default()).unwrap();
+                root.present().unwrap();
+            }
+            assert_eq!(
+                out.contains("p†"),
+                kind == UpdateKind::PolicyGradient,
+                "{kind:?}"
+            );
+            assert!(out.contains("−H"));
         }
     }
 
