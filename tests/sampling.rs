@@ -362,7 +362,7 @@ fn expected_group_change_matches_brute_force_enumeration() {
             );
             checked += 1;
         }
-        // A large group comes within 2% of the population's value (the bias is about 1/(G π)).
+        // A large group comes within 2% of the population's value.
         let pop = num(&c["population"]);
         let big = d.expected_group_change(&r, 400, eta).unwrap();
         let a = reward_advantages(&d, &r).unwrap();
