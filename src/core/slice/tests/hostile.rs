@@ -244,68 +244,48 @@ fn least_tail_entropy(units: u32, cap_units: u32) -> f64 {
     go(units, cap_units)
 }
 
+/// The core's entropy bound of one position: the sampled token `sampled` with
+/// probability `p_sampled`, and a top_logprobs list t0, t1, … of probabilities `listed`.
+fn bound_of(sampled: &str, p_sampled: f64, listed: &[f64]) -> f64 {
+    let lp = |p: f64| format!("{:?}", p.ln());
+    let top: Vec<(String, String)> = listed
+        .iter()
+        .enumerate()
+        .map(|(i, &p)| (format!("t{i}"), lp(p)))
+        .collect();
+    let top: Vec<(&str, &str)> = top.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let json = chat(&[(sampled, &lp(p_sampled), &top)]);
+    let SliceKind::TopLogprobs(t) = ok("a.json", json.as_bytes()).kind else {
+        panic!()
+    };
+    t.entropy_bound[0]
+}
+
 #[test]
 fn truncated_entropy_bound_is_tight_under_the_smallest_listed_probability() {
+    let plogp = |ps: &[f64]| -> f64 { ps.iter().map(|&p| -p * p.ln()).sum() };
     // Listed p = 0.5, 0.3, 0.05 (the smallest); tail t = 0.15. No unlisted token
     // is likelier than 0.05, so the tail holds at least three tokens: the
     // least entropy puts 0.05 in each, 3 × 0.05 ln 20 = 0.4494 nats, where one
     // bucket of 0.15 would say 0.15 ln(1/0.15) = 0.2846.
-    let lp = |p: f64| format!("{:?}", p.ln());
-    let json = chat(&[(
-        "a",
-        &lp(0.5),
-        &[("a", &lp(0.5)), ("b", &lp(0.3)), ("c", &lp(0.05))],
-    )]);
-    let SliceKind::TopLogprobs(t) = ok("a.json", json.as_bytes()).kind else {
-        panic!()
-    };
-    let listed = -(0.5f64 * 0.5f64.ln() + 0.3 * 0.3f64.ln() + 0.05 * 0.05f64.ln());
     let least = least_tail_entropy(15, 5);
     assert!((least - 3.0 * 0.05 * 20f64.ln()).abs() < 1e-15, "{least}");
-    assert!(
-        (t.entropy_bound[0] - (listed + least)).abs() < 1e-12,
-        "{}",
-        t.entropy_bound[0]
-    );
     // A tail under the cap is one bucket (listed 0.6, 0.22; tail 0.18); a tail
     // over it leaves a remainder (listed 0.55, 0.07; tail 0.38 = 5 × 0.07 + 0.03).
-    for (ps, units, cap_units) in [(&[0.6, 0.22][..], 18, 22), (&[0.55, 0.07][..], 38, 7)] {
-        let top: Vec<(String, String)> = ps
-            .iter()
-            .enumerate()
-            .map(|(i, &p)| (format!("t{i}"), lp(p)))
-            .collect();
-        let top_ref: Vec<(&str, &str)> =
-            top.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-        let json = chat(&[("t0", &lp(ps[0]), &top_ref)]);
-        let SliceKind::TopLogprobs(t) = ok("a.json", json.as_bytes()).kind else {
-            panic!()
-        };
-        let listed: f64 = ps.iter().map(|&p| -p * p.ln()).sum();
-        let want = listed + least_tail_entropy(units, cap_units);
-        assert!(
-            (t.entropy_bound[0] - want).abs() < 1e-12,
-            "{ps:?}: {} against {want}",
-            t.entropy_bound[0]
-        );
+    for (ps, units, cap_units) in [
+        (&[0.5, 0.3, 0.05][..], 15, 5),
+        (&[0.6, 0.22][..], 18, 22),
+        (&[0.55, 0.07][..], 38, 7),
+    ] {
+        let got = bound_of("t0", ps[0], ps);
+        let want = plogp(ps) + least_tail_entropy(units, cap_units);
+        assert!((got - want).abs() < 1e-12, "{ps:?}: {got} against {want}");
     }
     // A sampled token outside the list is appended with its own (smaller)
     // probability; the cap stays the list's smallest, 0.05, not 0.01.
-    let json = chat(&[(
-        "z",
-        &lp(0.01),
-        &[("a", &lp(0.5)), ("b", &lp(0.3)), ("c", &lp(0.05))],
-    )]);
-    let SliceKind::TopLogprobs(t) = ok("a.json", json.as_bytes()).kind else {
-        panic!()
-    };
-    let listed = listed - 0.01 * 0.01f64.ln();
-    let want = listed + least_tail_entropy(14, 5);
-    assert!(
-        (t.entropy_bound[0] - want).abs() < 1e-12,
-        "{} against {want}",
-        t.entropy_bound[0]
-    );
+    let got = bound_of("z", 0.01, &[0.5, 0.3, 0.05]);
+    let want = plogp(&[0.5, 0.3, 0.05, 0.01]) + least_tail_entropy(14, 5);
+    assert!((got - want).abs() < 1e-12, "{got} against {want}");
 }
 
 #[test]
