@@ -167,7 +167,7 @@ impl Distribution {
                 break;
             }
         }
-        Ok(step / self.temperature() * sum(terms.into_iter()))
+        Ok(step / self.temperature() * sum(terms))
     }
 }
 
