@@ -160,6 +160,10 @@ ok(t.decode([0]).length === 1, 'decode takes an array of ids');
 const d1 = m.Distribution.fromLogits(new Float64Array([0, 1]));
 throws(() => d1.firstOrder(0, 42, 0.1), 'type', { field: 'kind' });
 ok(Number.isFinite(d1.firstOrder(0, 'pg', 0.1)), 'firstOrder with a kind');
+// The slice readers' names and bytes, likewise.
+throws(() => m.parseSlice(42, new Uint8Array(2)), 'type', { field: 'name' });
+throws(() => m.parseSlice('a.json', '[1, 2]'), 'type', { field: 'bytes' });
+throws(() => m.readHeader('a.npy', 'text', 4), 'type', { field: 'prefix' });
 // A file that is not a run file says so (err.foreign), so a reader of a folder can skip it.
 ok(throws(() => new m.RunReader().beginFile('slice.npy'), 'logit-slice', {}).foreign === true, 'foreign');
 
