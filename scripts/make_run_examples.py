@@ -9,6 +9,9 @@ Writes, under www/examples/runs/ (about 0.6 MB in all):
   nemo-rl/train_data_step<N>.jsonl                  NeMo-RL train data (no entropy)
   openrlhf/board.jsonl                              OpenRLHF logging board (no entropy,
                                                     no advantages)
+  prime-rl-traces/monitors/file/traces/...          prime-rl's trace stream with annotations
+                                                    (scripts/prime_traces_example.py; not yet
+                                                    in index.json: the page cannot read it)
 plus index.json (run name → its files, paths relative to www/examples/runs/, so
 the page can fetch a run from a static server without a directory listing),
 and tests/fixtures/run_examples_expected.json: the per-step columns of
@@ -714,6 +717,9 @@ def expected(root):
 
 def main():
     check = "--check" in sys.argv[1:]
+    import prime_traces_example  # prime-rl's trace-stream layout: its own files and fixture
+
+    prime_traces_example.main(check)
     files = generate()
     differ = []
     for rel, content in sorted(files.items()):
