@@ -363,35 +363,24 @@ def unzst(data):
     return subprocess.run(["zstd", "-dc"], input=data, check=True, capture_output=True).stdout
 
 
+def same_text(rel, old, new):
+    """A sealed chunk by its text: zstd versions may compress the same text differently."""
+    try:
+        return unzst(old) == unzst(new) if rel.endswith(".zst") else old == new
+    except subprocess.CalledProcessError:
+        return False
+
+
 def main(check=False):
     _, files = generate()
-    differ = []
-    for rel, data in sorted(files.items()):
-        path = os.path.join(mre.OUT, rel)
-        if check:
-            try:
-                with open(path, "rb") as f:
-                    old = f.read()
-                same = unzst(old) == unzst(data) if rel.endswith(".zst") else old == data
-            except (FileNotFoundError, subprocess.CalledProcessError):
-                same = False
-            if not same:
-                differ.append(rel)
-            continue
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "wb") as f:
-            f.write(data)
+    differ = mre.sync_files(files, check, same_text)
+    if differ:  # (check) a damaged chunk may not even decompress for the table below
+        sys.exit("out of date (run python3 scripts/make_run_examples.py): " + ", ".join(differ))
     fixture = json.dumps(expected(mre.OUT), indent=1, allow_nan=False) + "\n"
+    mre.sync_fixture(FIXTURE, fixture, check, differ)
     if check:
-        with open(FIXTURE, encoding="utf-8") as f:
-            if f.read() != fixture:
-                differ.append(os.path.relpath(FIXTURE, ROOT))
-        if differ:
-            sys.exit("out of date (run python3 scripts/make_run_examples.py): " + ", ".join(differ))
         print("prime-rl trace-stream example up to date")
         return
-    with open(FIXTURE, "w", encoding="utf-8") as f:
-        f.write(fixture)
     print("wrote %d files of %s, %.0f kB" % (len(files), NAME, sum(map(len, files.values())) / 1000))
 
 

@@ -130,15 +130,6 @@ fn with_trainer_line(line: &str) -> Vec<(String, Vec<u8>)> {
     files
 }
 
-fn one_error(errors: &[RunError], code: &str, field: &str) -> RunError {
-    assert_eq!(errors.len(), 1, "{errors:?}");
-    let e = errors[0].clone();
-    assert_eq!(e.code, code, "{e:?}");
-    assert_eq!(e.field.as_deref(), Some(field), "{e:?}");
-    assert!(e.line.is_some() && !e.file.is_empty(), "{e:?}");
-    e
-}
-
 fn trainer_lines() -> usize {
     let files = example_files();
     let live = &files
@@ -147,18 +138,6 @@ fn trainer_lines() -> usize {
         .unwrap()
         .1;
     live.iter().filter(|&&b| b == b'\n').count()
-}
-
-#[test]
-fn update_for_a_missing_trace() {
-    let (errors, tokens) = errors_of(&with_trainer_line(
-        r#"{"version":1,"trace_id":"nope","info":{},"branches":[{"index":0,"entropies":[1.0]}]}"#,
-    ));
-    let e = one_error(&errors, code::BAD_VALUE, "trace_id");
-    assert_eq!(e.file, "annotations/trainer/00001.jsonl");
-    assert_eq!(e.line, Some(trainer_lines() as u64 + 1));
-    assert!(e.message.contains("nope"), "{e}");
-    assert_eq!(tokens, baseline_tokens(), "the rest of the run is kept");
 }
 
 /// The id and branch count of the first trace of the live stream chunk.
@@ -180,50 +159,60 @@ fn a_trace() -> (String, usize) {
     (t["id"].as_str().unwrap().to_string(), leaves)
 }
 
+/// Each kind of bad update, appended to the live trainer chunk: one error naming
+/// that file, the new line and the field, and every other token still read.
 #[test]
-fn branch_index_out_of_range() {
+fn each_bad_update_is_named_and_the_rest_kept() {
     let (id, branches) = a_trace();
-    let line = format!(
-        r#"{{"version":1,"trace_id":"{id}","info":{{}},"branches":[{{"index":{branches},"entropies":[1.0]}}]}}"#
-    );
-    let (errors, tokens) = errors_of(&with_trainer_line(&line));
-    let e = one_error(&errors, code::BAD_VALUE, "branches[0].index");
-    assert!(e.message.contains(&format!("{branches} branches")), "{e}");
-    assert_eq!(tokens, baseline_tokens());
-}
-
-#[test]
-fn stream_shorter_than_the_branch_keeps_the_covered_nodes() {
-    // A trainer stream of 3 values: the prompt node (5-8 tokens) is not even
-    // covered, so nothing changes, and the message names the field.
-    let (id, _) = a_trace();
-    let line = format!(
-        r#"{{"version":1,"trace_id":"{id}","info":{{}},"branches":[{{"index":0,"entropies":[null,9.0,9.0]}}]}}"#
-    );
-    let (errors, tokens) = errors_of(&with_trainer_line(&line));
-    let e = one_error(&errors, code::LENGTHS, "branches[0].entropies");
-    assert!(e.message.contains("shorter"), "{e}");
-    assert_eq!(tokens, baseline_tokens());
-}
-
-#[test]
-fn unknown_update_version() {
-    let (id, _) = a_trace();
-    let line = format!(r#"{{"version":2,"trace_id":"{id}","info":{{}},"branches":[]}}"#);
-    let (errors, tokens) = errors_of(&with_trainer_line(&line));
-    let e = one_error(&errors, code::VERSION, "version");
-    assert!(e.message.contains("version 2"), "{e}");
-    assert_eq!(tokens, baseline_tokens());
-}
-
-#[test]
-fn wrong_type_names_the_field() {
-    let (id, _) = a_trace();
-    let line = format!(
-        r#"{{"version":1,"trace_id":"{id}","info":{{}},"branches":[{{"index":0,"entropies":[null,"x"]}}]}}"#
-    );
-    let (errors, _) = errors_of(&with_trainer_line(&line));
-    one_error(&errors, code::FIELD_TYPE, "branches[0].entropies[1]");
+    let update = |rest: &str| format!(r#"{{"version":1,"trace_id":"{id}","info":{{}},{rest}}}"#);
+    let cases = [
+        // an update for a trace the stream does not have
+        (
+            r#"{"version":1,"trace_id":"nope","info":{},"branches":[{"index":0,"entropies":[1.0]}]}"#.to_string(),
+            code::BAD_VALUE,
+            "trace_id",
+            "no trace nope".to_string(),
+        ),
+        (
+            update(&format!(r#""branches":[{{"index":{branches},"entropies":[1.0]}}]"#)),
+            code::BAD_VALUE,
+            "branches[0].index",
+            format!("{branches} branches"),
+        ),
+        // 3 values: not even the prompt node (5-8 tokens) is covered, nothing changes
+        (
+            update(r#""branches":[{"index":0,"entropies":[null,9.0,9.0]}]"#),
+            code::LENGTHS,
+            "branches[0].entropies",
+            "shorter".to_string(),
+        ),
+        (
+            update(r#""branches":[]"#).replace(r#""version":1"#, r#""version":2"#),
+            code::VERSION,
+            "version",
+            "version 2".to_string(),
+        ),
+        (
+            update(r#""branches":[{"index":0,"entropies":[null,"x"]}]"#),
+            code::FIELD_TYPE,
+            "branches[0].entropies[1]",
+            String::new(),
+        ),
+    ];
+    for (line, code, field, fragment) in cases {
+        let (errors, tokens) = errors_of(&with_trainer_line(&line));
+        assert_eq!(errors.len(), 1, "{line}: {errors:?}");
+        let e = &errors[0];
+        assert_eq!((e.code, e.field.as_deref()), (code, Some(field)), "{e:?}");
+        assert_eq!(e.file, "annotations/trainer/00001.jsonl");
+        assert_eq!(e.line, Some(trainer_lines() as u64 + 1));
+        assert!(e.message.contains(&fragment), "{e}");
+        assert_eq!(
+            tokens,
+            baseline_tokens(),
+            "{field}: the rest of the run is kept"
+        );
+    }
 }
 
 #[test]
@@ -253,4 +242,57 @@ fn corrupt_zstd_frame_keeps_the_frames_before_it() {
         "{errors:?}"
     );
     assert!(tokens > 0 && tokens < baseline_tokens(), "{tokens}");
+}
+
+/// Decoding speed of a sealed chunk against reading the plain one (a
+/// measurement, not a check: `cargo test --release --test run_prime_traces --
+/// --ignored --nocapture`). Needs the zstd command line tool.
+#[test]
+#[ignore]
+fn measure_zstd_against_plain() {
+    use std::io::Write;
+    use std::time::Instant;
+    let files = example_files();
+    let live = &files
+        .iter()
+        .find(|(p, _)| p == "stream/00002.jsonl")
+        .unwrap()
+        .1;
+    let plain: Vec<u8> = live.repeat((64 << 20) / live.len());
+    let mut z = std::process::Command::new("zstd")
+        .args(["-q", "-c", "-3"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = z.stdin.take().unwrap();
+    let input = plain.clone();
+    let writer = std::thread::spawn(move || stdin.write_all(&input).unwrap());
+    let sealed = z.wait_with_output().unwrap().stdout;
+    writer.join().unwrap();
+    let mb = plain.len() as f64 / 1e6;
+    let t = Instant::now();
+    let (text, err) = entropy_polarity::core::run::zst::decode(&sealed);
+    let dt = t.elapsed().as_secs_f64();
+    assert!(err.is_none() && text == plain);
+    println!(
+        "zstd decode: {mb:.0} MB of text from {:.1} MB in {dt:.2} s, {:.0} MB/s",
+        sealed.len() as f64 / 1e6,
+        mb / dt
+    );
+    // Episode ids repeat in the repeated text: the duplicates are refused, which
+    // costs the same parse; the point is the time per byte.
+    for (name, bytes) in [("plain", &plain), ("sealed", &sealed)] {
+        let t = Instant::now();
+        let mut r = PrimeTraces::new();
+        r.add_file(
+            &format!(
+                "stream/00000.jsonl{}",
+                if name == "sealed" { ".zst" } else { "" }
+            ),
+            bytes,
+        );
+        let dt = t.elapsed().as_secs_f64();
+        println!("read {name}: {dt:.2} s, {:.0} MB/s of text", mb / dt);
+    }
 }
