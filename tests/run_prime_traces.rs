@@ -130,24 +130,19 @@ fn with_trainer_line(line: &str) -> Vec<(String, Vec<u8>)> {
     files
 }
 
+/// One file of the example, by its path under the traces folder.
+fn example_file(path: &str) -> Vec<u8> {
+    std::fs::read(std::path::Path::new(ROOT).join(TRACES).join(path)).unwrap()
+}
+
 fn trainer_lines() -> usize {
-    let files = example_files();
-    let live = &files
-        .iter()
-        .find(|(p, _)| p == "annotations/trainer/00001.jsonl")
-        .unwrap()
-        .1;
+    let live = example_file("annotations/trainer/00001.jsonl");
     live.iter().filter(|&&b| b == b'\n').count()
 }
 
 /// The id and branch count of the first trace of the live stream chunk.
 fn a_trace() -> (String, usize) {
-    let files = example_files();
-    let live = &files
-        .iter()
-        .find(|(p, _)| p == "stream/00002.jsonl")
-        .unwrap()
-        .1;
+    let live = example_file("stream/00002.jsonl");
     let first = live.split(|&b| b == b'\n').next().unwrap();
     let v: Value = serde_json::from_slice(first).unwrap();
     let t = &v["traces"][0];
@@ -252,12 +247,7 @@ fn corrupt_zstd_frame_keeps_the_frames_before_it() {
 fn measure_zstd_against_plain() {
     use std::io::Write;
     use std::time::Instant;
-    let files = example_files();
-    let live = &files
-        .iter()
-        .find(|(p, _)| p == "stream/00002.jsonl")
-        .unwrap()
-        .1;
+    let live = example_file("stream/00002.jsonl");
     let plain: Vec<u8> = live.repeat((64 << 20) / live.len());
     let mut z = std::process::Command::new("zstd")
         .args(["-q", "-c", "-3"])
