@@ -4,14 +4,19 @@ rounded to 4 decimals, RECORD_FLOAT_DECIMALS), read by the two plain-Python read
 of scripts/, must give the same per-step table: counts exactly, and every figure within
 the tolerance that rounding to 4 decimals allows, computed per token below
 (docs/trace-format.md "What rounding to 4 decimals does"). Needs the zstd command line
-tool. About a second.
+tool and (DuckDB) the duckdb package. About five seconds.
 
     python3 -m unittest tests/python/test_prime_traces.py
 """
 
+import csv
+import io
+import json
 import math
 import os
 import random
+import shutil
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -99,3 +104,44 @@ class CrossCheck(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class DuckDB(unittest.TestCase):
+    """run_steps.py (DuckDB, its own zstd) on the example's monitors/file/traces/ folder:
+    the per-step table of the plain-Python fold; a bad update stops it naming the file."""
+
+    def run_cli(self, path, *extra):
+        p = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "run_steps.py"), path,
+                            "--quiet", *extra], capture_output=True, text=True, timeout=300)
+        return p.returncode, p.stdout, p.stderr
+
+    def test_example_equals_the_plain_python_fold(self):
+        with open(os.path.join(ROOT, "tests", "fixtures", "prime_traces_expected.json")) as f:
+            want = json.load(f)["rows"]
+        code, out, err = self.run_cli(os.path.join(mre.OUT, pte.TRACES))
+        self.assertEqual(code, 0, err)
+        rows = list(csv.reader(io.StringIO(out)))
+        self.assertEqual(rows[0], mre.HEADER)
+        self.assertEqual(len(rows) - 1, len(want))
+        for got, w in zip(rows[1:], want):
+            for name, g, x in zip(mre.HEADER, got, w):
+                if x is None:
+                    self.assertEqual(g, "", (w[0], name))
+                else:
+                    self.assertLessEqual(abs(float(g) - x), 1e-12 * (1 + abs(x)), (w[0], name, g, x))
+
+    def test_bad_update_names_file_and_field(self):
+        src = os.path.join(mre.OUT, pte.TRACES)
+        for line, field in (('{"version":2,"trace_id":"x","info":{},"branches":[]}', "field version"),
+                            ('{"version":1,"trace_id":"nope","info":{},"branches":[]}', "field trace_id")):
+            with tempfile.TemporaryDirectory() as tmp:
+                dst = os.path.join(tmp, "traces")
+                shutil.copytree(src, dst)
+                live = os.path.join(dst, "annotations", "trainer", "00001.jsonl")
+                with open(live, "a") as f:
+                    f.write(line + "\n")
+                with open(live) as f:
+                    n = sum(1 for _ in f)
+                code, out, err = self.run_cli(dst)
+                self.assertNotEqual(code, 0)
+                self.assertIn("00001.jsonl:%d: %s" % (n, field), err)
