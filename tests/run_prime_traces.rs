@@ -298,3 +298,25 @@ fn measure_zstd_against_plain() {
         println!("read {name}: {dt:.2} s, {:.0} MB/s of text", mb / dt);
     }
 }
+
+/// A folded value out of range (a logprob above 0) refuses that branch's
+/// sample, named by the episode's file and line, the trace and the field.
+#[test]
+fn out_of_range_value_names_the_episode() {
+    let (id, _) = a_trace();
+    let stream = vec!["0.5"; 1000].join(",");
+    let line = format!(
+        r#"{{"version":1,"trace_id":"{id}","info":{{}},"branches":[{{"index":0,"trainer_logprobs":[{stream}]}}]}}"#
+    );
+    let (errors, tokens) = errors_of(&with_trainer_line(&line));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let e = &errors[0];
+    assert_eq!(e.code, code::LOGPROB_POSITIVE, "{e:?}");
+    assert_eq!((e.file.as_str(), e.line), ("stream/00002.jsonl", Some(1)));
+    assert!(
+        e.field.as_deref().unwrap().starts_with("trainer_logprobs["),
+        "{e:?}"
+    );
+    assert!(e.message.contains(&id), "{e}");
+    assert!(tokens > 0 && tokens < baseline_tokens(), "{tokens}");
+}

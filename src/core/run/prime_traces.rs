@@ -79,9 +79,13 @@ struct LineIn {
 }
 
 struct Trace {
+    id: String,
     info: Value,
     nodes: Vec<NodeIn>,
     env: Option<String>,
+    /// Where the episode was read, for messages about the folded trace.
+    path: std::rc::Rc<str>,
+    line: u64,
 }
 
 /// Where a record was read: stream directory, chunk number, line.
@@ -184,6 +188,7 @@ impl PrimeTraces {
         let rec: LineIn = json(line)?;
         if let Some(traces) = rec.traces {
             let env = rec.env.and_then(|e| e.name.or(e.id));
+            let path: std::rc::Rc<str> = place.path.as_str().into();
             for (i, t) in traces.into_iter().enumerate() {
                 if self.by_id.contains_key(&t.id) {
                     return Err(RunError::new(
@@ -192,11 +197,14 @@ impl PrimeTraces {
                     )
                     .field(format!("traces[{i}].id")));
                 }
-                self.by_id.insert(t.id, self.traces.len());
+                self.by_id.insert(t.id.clone(), self.traces.len());
                 self.traces.push(Trace {
+                    id: t.id,
                     info: t.info,
                     nodes: t.nodes,
                     env: env.clone(),
+                    path: path.clone(),
+                    line: place.line,
                 });
             }
             return Ok(());
@@ -303,13 +311,15 @@ impl PrimeTraces {
                 untrained += paths.len() as u64;
                 continue;
             };
-            for path in &paths {
+            for (b, path) in paths.iter().enumerate() {
                 let mut s = branch_sample(trace, path, step);
                 match check_ranges(&mut s, "trainer_logprobs", "entropies", "") {
                     Ok(()) => samples.push(s),
-                    Err(e) => self
-                        .errors
-                        .push(e.field(format!("trace {}", trace_id(&self.by_id, t)))),
+                    Err(mut e) => {
+                        // The field's index counts the branch's sampled tokens.
+                        e.message = format!("trace {}, branch {b}: {}", trace.id, e.message);
+                        self.errors.push(e.at(&trace.path, Some(trace.line)));
+                    }
                 }
             }
         }
@@ -319,13 +329,6 @@ impl PrimeTraces {
             untrained,
         }
     }
-}
-
-fn trace_id(by_id: &HashMap<String, usize>, t: usize) -> &str {
-    by_id
-        .iter()
-        .find(|(_, &i)| i == t)
-        .map_or("?", |(k, _)| k.as_str())
 }
 
 fn deep_merge(old: &mut Value, new: Value) {
