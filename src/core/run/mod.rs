@@ -14,6 +14,7 @@ pub mod csv;
 pub mod error;
 pub mod formats;
 pub mod lines;
+pub mod prime_traces;
 pub mod repair;
 pub mod safetensors;
 pub mod same;
@@ -21,6 +22,7 @@ pub mod stats;
 pub mod step;
 pub mod token;
 pub mod tokenizer;
+pub mod zst;
 
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
