@@ -98,6 +98,13 @@ fn check(c: &Value) {
                 }
                 // A skipped file is named in the summary.
                 let s = r.summary();
+                if let Some(w) = c.get("warns").and_then(Value::as_str) {
+                    assert!(
+                        s.warnings.iter().any(|x| x.contains(w)),
+                        "{name}: {:?}",
+                        s.warnings
+                    );
+                }
                 assert_eq!(
                     s.skipped.is_empty(),
                     !s.warnings.iter().any(|w| w.contains("skipped")),
