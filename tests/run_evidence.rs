@@ -5,7 +5,7 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
-use entropy_polarity::core::run::evidence::{evidence, RANDOM_PERMUTATIONS};
+use entropy_polarity::core::run::evidence::{erfc, evidence, RANDOM_PERMUTATIONS, RANDOM_UP_TO};
 use entropy_polarity::core::run::StepRow;
 
 fn rows(steps: &[f64], term: &[f64], dh: &[f64]) -> Vec<StepRow> {
@@ -216,4 +216,41 @@ fn gaps_no_update_steps_and_constant_series_are_left_out() {
     ));
     assert_eq!(e.constant, Some("token_term"));
     assert!(e.pearson.is_nan() && e.p_pearson.is_nan());
+}
+
+#[test]
+fn long_runs_use_the_normal_limit() {
+    // erfc at points from mpmath (50 digits): erfc(0.5), erfc(1), erfc(2), erfc(-1).
+    for (x, want) in [
+        (0.5, 0.479_500_122_186_953_5),
+        (1.0, 0.157_299_207_050_285_13),
+        (2.0, 0.004_677_734_981_047_266),
+        (-1.0, 1.842_700_792_949_715),
+    ] {
+        assert!(
+            (erfc(x) - want).abs() <= 2e-7 * want,
+            "erfc({x}) = {} vs {want}",
+            erfc(x)
+        );
+    }
+    // 100,000 steps: answered at once, p from the limit N(0, 1/(n − 1)) of r.
+    let n = 100_000usize;
+    let steps: Vec<f64> = (0..=n).map(|i| i as f64).collect();
+    let tt: Vec<f64> = (0..=n).map(|i| (i as f64).sin()).collect();
+    let dh: Vec<f64> = (0..=n)
+        .map(|i| {
+            if i < n {
+                (i as f64 * 0.7).cos() + 0.01 * (i as f64).sin()
+            } else {
+                f64::NAN
+            }
+        })
+        .collect();
+    let t0 = std::time::Instant::now();
+    let e = evidence(&rows(&steps, &tt, &dh));
+    assert!(t0.elapsed().as_secs_f64() < 2.0, "{:?}", t0.elapsed());
+    assert_eq!((e.n, e.permutations), (n, 0));
+    let z = e.pearson.abs() * ((n - 1) as f64).sqrt();
+    assert!((e.p_pearson - erfc(z / 2f64.sqrt())).abs() < 1e-12);
+    assert!(n > RANDOM_UP_TO);
 }

@@ -280,14 +280,16 @@ export function drawScatter(
     }
   }
   if (idx.length > maxLabelled) {
-    const seen = new Set();
+    // one dot per pixel: a bitmap of the pixels already drawn
+    const w = Math.ceil(x(x1)) + 4;
+    const seen = new Uint8Array(w * (height + 4));
     const d = { in: '', out: '' };
     for (const i of idx) {
       const px = Math.round(x(xs[i])),
         py = Math.round(y(ys[i]));
-      const k = px * 65536 + py;
-      if (seen.has(k)) continue;
-      seen.add(k);
+      const k = py * w + px;
+      if (seen[k]) continue;
+      seen[k] = 1;
       d[leftOut(i) ? 'out' : 'in'] += `M${px - 2},${py}a2,2 0 1,0 4,0a2,2 0 1,0 -4,0`;
     }
     if (d.in) svg.append(el('path', { d: d.in, class: 'pt' }));
