@@ -167,3 +167,27 @@ fn written_csvs_read_back() {
         format!("{rows:?}")
     );
 }
+
+/// The sweep's per-step CSVs and tokenizers, kept as cargo-fuzz seeds in
+/// fuzz/seeds/run_steps_csv (first byte: the fuzz target's name flag; the
+/// name says whether the CSV or tokenizer is read, `_ok_`, or refused, `_err_`).
+#[test]
+fn csv_and_tokenizer_seeds_are_answered_as_named() {
+    use entropy_polarity::core::run::tokenizer::Tokenizer;
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/seeds/run_steps_csv");
+    let mut n = 0;
+    for e in std::fs::read_dir(dir).unwrap() {
+        let e = e.unwrap();
+        let name = e.file_name().into_string().unwrap();
+        let bytes = std::fs::read(e.path()).unwrap();
+        let text = std::str::from_utf8(&bytes[1..]).unwrap();
+        let ok = if name.starts_with("csv_") {
+            parse_steps(text).is_ok()
+        } else {
+            Tokenizer::from_json(text).is_ok()
+        };
+        assert_eq!(ok, name.contains("_ok_"), "{name}");
+        n += 1;
+    }
+    assert!(n >= 16, "the seeds are in {dir}");
+}
