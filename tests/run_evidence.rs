@@ -48,6 +48,7 @@ fn exact_p(x: &[f64], y: &[f64]) -> f64 {
     let den = (x.iter().map(|a| (a - mx).powi(2)).sum::<f64>()
         * y.iter().map(|b| (b - my).powi(2)).sum::<f64>())
     .sqrt();
+    #[allow(clippy::too_many_arguments)]
     fn walk(
         i: usize,
         used: &mut [bool],
@@ -246,9 +247,7 @@ fn long_runs_use_the_normal_limit() {
             }
         })
         .collect();
-    let t0 = std::time::Instant::now();
     let e = evidence(&rows(&steps, &tt, &dh));
-    assert!(t0.elapsed().as_secs_f64() < 2.0, "{:?}", t0.elapsed());
     assert_eq!((e.n, e.permutations), (n, 0));
     let z = e.pearson.abs() * ((n - 1) as f64).sqrt();
     assert!((e.p_pearson - erfc(z / 2f64.sqrt())).abs() < 1e-12);

@@ -3,7 +3,7 @@
 //! CSVs written before the three same-context columns (the first 12 columns
 //! only) are read too, with those columns empty.
 
-use super::error::{code, RunError};
+use super::error::{clip, code, RunError};
 use super::step::StepRow;
 
 /// The header, in this order (docs/trace-format.md "Per step").
@@ -105,9 +105,11 @@ fn csv_err(line: u64, column: Option<&str>, msg: String) -> RunError {
 /// A cell as an error message quotes it: at most 40 characters (a 5 MB cell
 /// is not copied into the message).
 fn quoted(cell: &str) -> String {
-    match cell.char_indices().nth(40) {
-        None => format!("\"{cell}\""),
-        Some((at, _)) => format!("\"{}…\" ({} characters)", &cell[..at], cell.chars().count()),
+    let short = clip(cell);
+    if short.len() == cell.len() {
+        format!("\"{cell}\"")
+    } else {
+        format!("\"{short}\" ({} characters)", cell.chars().count())
     }
 }
 

@@ -191,7 +191,7 @@ fn permutation_p(
     } else {
         // The observed ordering counts once, as in (1 + hits) / (1 + N).
         count(&order);
-        let mut rng = 0x5EED_C0_22E1_A7E5u64 ^ n as u64;
+        let mut rng = 0x005E_EDC0_22E1_A7E5_u64 ^ n as u64;
         for _ in 0..RANDOM_PERMUTATIONS {
             for i in (1..n).rev() {
                 let j = (super::step::splitmix(&mut rng) % (i as u64 + 1)) as usize;

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::error::{code, RunError};
+use super::error::{clip as short, code, RunError};
 
 #[derive(Clone, Debug, Default)]
 pub struct Tokenizer {
@@ -257,14 +257,6 @@ impl Tokenizer {
 /// A JSON number that is a token id: a whole number in 0..=u32::MAX.
 fn token_id(v: &Value) -> Option<u32> {
     v.as_u64().and_then(|x| u32::try_from(x).ok())
-}
-
-/// At most 40 characters of `s`, for a message.
-fn short(s: &str) -> String {
-    match s.char_indices().nth(40) {
-        None => s.to_string(),
-        Some((at, _)) => format!("{}…", &s[..at]),
-    }
 }
 
 /// `<0x0A>` → 0x0A.
