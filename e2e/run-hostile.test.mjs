@@ -160,7 +160,7 @@ test('20,000 steps: filters and jumps in linear time, bounded options', async ()
         const s = /** @type {HTMLSelectElement} */ (document.querySelector(q));
         s.value = s.options[s.options.length - 1].value;
         s.dispatchEvent(new Event('change'));
-      } /** @type {HTMLElement} */ else (document.querySelector(q)).click();
+      } /** @type {HTMLElement} */ else document.querySelector(q).click();
       return performance.now() - t0;
     }, sel);
   const filter = await timed('[data-testid="run-filter-step"]');

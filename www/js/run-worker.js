@@ -141,7 +141,16 @@ async function openCsv(file, path) {
   }
   const notes = steps.notes;
   delete steps.notes;
-  return { kind: 'csv', files: [path], bytes: file.size, steps, notes, detail: null, correlation: stepEvidence(steps), summary: null };
+  return {
+    kind: 'csv',
+    files: [path],
+    bytes: file.size,
+    steps,
+    notes,
+    detail: null,
+    correlation: stepEvidence(/** @type {any} */ (steps)),
+    summary: null,
+  };
 }
 
 async function open({ id, files, paths }) {
@@ -213,7 +222,7 @@ async function open({ id, files, paths }) {
       detail,
       index,
       same,
-      correlation: stepEvidence(steps),
+      correlation: stepEvidence(/** @type {any} */ (steps)),
       elapsedMs: performance.now() - t0,
       detailLimits: DETAIL,
     };
