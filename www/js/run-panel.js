@@ -55,6 +55,8 @@ const stepList = (v) => (v.length > 8 ? `${Array.from(v.slice(0, 8)).join(', ')}
 const label = (t) => (t.length > 60 ? `${t.slice(0, 60)}… (${int(t.length)} characters)` : t);
 // Error messages are capped (a 5 MB cell quoted in one froze the tab; the core quotes 40 characters).
 const MAX_MESSAGE = 2000;
+// Files handed to the worker per main-thread task.
+const FILES_PER_TASK = 50;
 // Options in a step list; more steps are offered as ranges (issue 19: 100,000 options).
 const MAX_STEP_OPTIONS = 500;
 
@@ -214,20 +216,30 @@ export function mountRunPanel(section, { openRow }) {
     if (!worker) startWorker();
     longest = 0; // data-longest-ms is per load
     const id = nextId++;
+    // No File.size here: in Chromium each is a synchronous stat (issue 19);
+    // the worker sums the sizes and reports them.
     job = {
       id,
       label: label ?? (files.length === 1 ? files[0].path : `${files.length} files`),
       started: performance.now(),
       skipped,
-      total: files.reduce((s, f) => s + f.file.size, 0),
     };
     setState('loading');
     clearError();
     notice('');
     prog.removeAttribute('value');
-    progText.textContent = `Opening ${job.label} (${fmtBytes(job.total)})…`;
+    progText.textContent = `Opening ${job.label}…`;
     progBox.hidden = false;
-    worker.postMessage({ type: 'open', id, files: files.map((f) => f.file), paths: files.map((f) => f.path) });
+    // The files go over in batches, one task each: cloning a File into the
+    // worker stats it on this thread (3,000 files held it for 1.5 s, issue 19).
+    const send = (from) => {
+      if (job?.id !== id || !worker) return;
+      const part = files.slice(from, from + FILES_PER_TASK);
+      timed(() => worker.postMessage({ type: 'files', id, files: part.map((f) => f.file), paths: part.map((f) => f.path) }));
+      if (from + FILES_PER_TASK < files.length) setTimeout(() => send(from + FILES_PER_TASK), 0);
+      else worker.postMessage({ type: 'open', id });
+    };
+    send(0);
   }
 
   function cancel({ quiet = false } = {}) {
@@ -322,17 +334,21 @@ export function mountRunPanel(section, { openRow }) {
 
   // ---------- inputs ----------
   const fromInput = (el) => [...el.files].map((file) => ({ file, path: file.webkitRelativePath || file.name }));
-  input.addEventListener('change', () => {
-    const e = fromInput(input);
-    const folder = e.some((x) => x.path.includes('/'));
-    if (e.length) load(e, { fromFolder: folder, label: e.length === 1 ? e[0].path : `${e.length} files` });
-    input.value = '';
-  });
-  folderInput.addEventListener('change', () => {
-    const e = fromInput(folderInput);
-    if (e.length) load(e, { fromFolder: true, label: `folder ${e[0].path.split('/')[0]}` });
-    folderInput.value = '';
-  });
+  input.addEventListener('change', () =>
+    timed(() => {
+      const e = fromInput(input);
+      const folder = e.some((x) => x.path.includes('/'));
+      if (e.length) load(e, { fromFolder: folder, label: e.length === 1 ? e[0].path : `${e.length} files` });
+      input.value = '';
+    }),
+  );
+  folderInput.addEventListener('change', () =>
+    timed(() => {
+      const e = fromInput(folderInput);
+      if (e.length) load(e, { fromFolder: true, label: `folder ${e[0].path.split('/')[0]}` });
+      folderInput.value = '';
+    }),
+  );
   byTest('run-cancel').addEventListener('click', () => cancel());
   dropTarget(section, async (e) => {
     const dt = e.dataTransfer;

@@ -8,7 +8,8 @@
 // which releases every byte the reader held.
 //
 // Messages in:
-//   { type: 'open', id, files: File[], paths: string[] }
+//   { type: 'files', id, files: File[], paths: string[] }           // a batch of the run's files (any number of these)
+//   { type: 'open', id }                                           // then read them
 //   { type: 'decode', reqId, tokenizer: File, ids: Uint32Array }   // HF tokenizer.json → token strings (ids checked by the page)
 //   { type: 'point', reqId, p, H }                                 // logits of a distribution at (p_k, H)
 // Messages out:
@@ -277,11 +278,20 @@ async function point({ reqId, p, H }) {
   post({ type: 'point', reqId, logits, token: 0, H: target, exact: target === H, vocab }, [logits.buffer]);
 }
 
+// The batches of files of the job being handed over: { id, files, paths }.
+let incoming = null;
+
 self.onmessage = async (e) => {
   const m = e.data;
-  if (m?.type === 'open') {
+  if (m?.type === 'files') {
+    if (incoming?.id !== m.id) incoming = { id: m.id, files: [], paths: [] };
+    incoming.files.push(...m.files);
+    incoming.paths.push(...m.paths);
+  } else if (m?.type === 'open') {
+    const job = incoming?.id === m.id ? incoming : { id: m.id, files: [], paths: [] };
+    incoming = null;
     try {
-      const result = await open(m);
+      const result = await open(job);
       const msg = { type: 'done', id: m.id, result };
       try {
         post(msg, transferables(result.steps, result.detail, result.index, result.same?.steps));
