@@ -52,6 +52,8 @@ if [[ $want_test == 1 ]]; then
   command -v WebKitWebDriver >/dev/null || debs+=(webkit2gtk-driver)
   [[ -x $MINIBROWSER ]] || debs+=(libwebkit2gtk-4.1-0)
   command -v xvfb-run >/dev/null || debs+=(xvfb xauth)
+  # The prime-rl trace-stream example's sealed chunks (scripts/prime_traces_example.py).
+  command -v zstd >/dev/null || debs+=(zstd)
   if (( ${#debs[@]} )); then
     say "installing Debian's ${debs[*]}"
     apt-get update -qq
