@@ -52,6 +52,8 @@ if [[ $want_test == 1 ]]; then
   command -v WebKitWebDriver >/dev/null || debs+=(webkit2gtk-driver)
   [[ -x $MINIBROWSER ]] || debs+=(libwebkit2gtk-4.1-0)
   command -v xvfb-run >/dev/null || debs+=(xvfb xauth)
+  # The prime-rl trace-stream example's sealed chunks (scripts/prime_traces_example.py).
+  command -v zstd >/dev/null || debs+=(zstd)
   if (( ${#debs[@]} )); then
     say "installing Debian's ${debs[*]}"
     apt-get update -qq
@@ -67,11 +69,12 @@ if [[ $want_test == 1 ]]; then
     python3 -m pip install -q --disable-pip-version-check duckdb==2.0.1 numpy==2.4.6
   fi
   # The trainer tier (tests/python/test_trl_trainer.py, test_writer.py): PolarityGRPOTrainer
-  # on a tiny GPT-2 needs TRL and what it runs on; mpmath gives the writer's 50-digit values.
+  # on a tiny GPT-2 needs TRL and what it runs on; mpmath gives the writer's 50-digit values;
+  # jsonschema checks trace lines against docs/trace.schema.json.
   # PyPI's torch brings its CUDA libraries (about 5 GB, a few minutes once); it runs on the CPU.
   # The check reads the installed versions without importing torch, so it takes a moment.
   # gguf: scripts/real_run.py reads SmolLM2's GGUF file with it (the smoke test does not).
-  PY_TRAINER=(torch==2.15.0 trl==1.16.0 transformers==5.25.0 accelerate==1.16.0 datasets==5.2.0 mpmath==1.3.0
+  PY_TRAINER=(torch==2.15.0 trl==1.16.0 transformers==5.25.0 accelerate==1.16.0 datasets==5.2.0 mpmath==1.3.0 jsonschema==4.26.0
     gguf==0.19.0)
   if ! python3 - "${PY_TRAINER[@]}" <<'PY' 2>/dev/null; then
 import sys

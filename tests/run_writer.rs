@@ -39,7 +39,10 @@ fn close(got: f64, want: f64, what: &str) {
 }
 
 fn close_abs(got: f64, want: f64, what: &str) {
-    assert!((got - want).abs() <= 1e-12, "{what}: twin {got}, core {want}");
+    assert!(
+        (got - want).abs() <= 1e-12,
+        "{what}: twin {got}, core {want}"
+    );
 }
 
 #[test]

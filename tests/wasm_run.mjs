@@ -125,6 +125,27 @@ throws(() => m.parseStepsCsv('step,samples\n'), 'csv', { line: 1 });
 const c = m.correlation(new Float64Array([1, 2, 3, Number.NaN]), new Float64Array([3, 5, 7, 0]));
 ok(c.n === 3 && Math.abs(c.pearson - 1) < 1e-15 && Math.abs(c.spearman - 1) < 1e-15, `correlation ${JSON.stringify(c)}`);
 
+// The per-step CSV by column name (issue 19): a quoted header is one; an
+// unknown column is a note; stepEvidence leaves out a gap (steps 0 1 3).
+const head =
+  'step,samples,tokens,mean_entropy,mean_prob,token_term,share_pos_expand,share_pos_contract,share_neg_expand,share_neg_contract,pg_polarity,realised_dh';
+ok(
+  m.isStepsCsv(
+    head
+      .split(',')
+      .map((c) => `"${c}"`)
+      .join(', '),
+  ) && !m.isStepsCsv('token,logit'),
+  'isStepsCsv',
+);
+const noted = m.parseStepsCsv(`${head},lr\n0,1,2,1,0.5,0.1,1,0,0,0,,0.2,9\n1,1,2,1,0.5,0.3,1,0,0,0,,0.1,9\n3,1,2,1,0.5,0.2,1,0,0,0,,,9\n`);
+ok(noted.notes.length === 1 && /lr/.test(noted.notes[0]), `notes ${noted.notes}`);
+const ev = m.stepEvidence(noted);
+ok(
+  ev.n === 1 && [...ev.gaps].join() === '1' && [...ev.used].join() === '0' && ev.stride === 1,
+  `stepEvidence ${JSON.stringify({ ...ev, gaps: [...ev.gaps] })}`,
+);
+
 // Tokenizer: byte-level, a character split across two tokens.
 const t = m.Tokenizer.fromJson('{"model":{"vocab":{"Hello":0,"Ġworld":1,"Ã":2,"©":3}},"decoder":{"type":"ByteLevel"}}');
 const dec = t.decode(new Uint32Array([0, 1, 2, 3]));
@@ -136,5 +157,35 @@ const l = m.logitsForPoint(0.3, 1.7);
 const dist = m.Distribution.fromLogits(l);
 ok(Math.abs(dist.probs()[0] - 0.3) < 1e-12 && Math.abs(dist.entropy - 1.7) < 1e-9, 'logitsForPoint');
 ok(m.logitsForPoint(0.5, 0.01) === null, 'unreachable point');
+
+// Arguments of the wrong type or range are Errors with code and field, never a
+// trap or a silent zero (issue 19): a negative vocab, a number for a string, a
+// string for bytes.
+throws(() => m.logitsForPoint(0.5, 3, -5), 'range', { field: 'vocab' });
+throws(() => m.logitsForPoint(0.5, 3, 2.5), 'range', { field: 'vocab' });
+throws(() => m.logitsForPoint(0.5, 3, 2 ** 40), 'range', { field: 'vocab' });
+ok(m.logitsForPoint('x', 3) === null, 'logitsForPoint of a string p is null');
+throws(() => m.parseStepsCsv(42), 'type', { field: 'text' });
+r = new m.RunReader();
+throws(() => r.beginFile(42), 'type', { field: 'path' });
+r.beginFile('t/run.jsonl');
+throws(() => r.push('text'), 'type', { field: 'bytes' });
+throws(() => r.push([123, 10]), 'type', { field: 'bytes' });
+throws(() => m.correlation(42, new Float64Array(1)), 'type', { field: 'x' });
+throws(() => m.Tokenizer.fromJson(42), 'type', { field: 'text' });
+throws(() => t.decode('abc'), 'type', { field: 'ids' });
+throws(() => t.decode([1.5]), 'range', { field: 'ids[0]' });
+ok(t.decode([0]).length === 1, 'decode takes an array of ids');
+// The explorer's update kind: a number is a type Error (wasm-bindgen's own string
+// conversion traps on it).
+const d1 = m.Distribution.fromLogits(new Float64Array([0, 1]));
+throws(() => d1.firstOrder(0, 42, 0.1), 'type', { field: 'kind' });
+ok(Number.isFinite(d1.firstOrder(0, 'pg', 0.1)), 'firstOrder with a kind');
+// The slice readers' names and bytes, likewise.
+throws(() => m.parseSlice(42, new Uint8Array(2)), 'type', { field: 'name' });
+throws(() => m.parseSlice('a.json', '[1, 2]'), 'type', { field: 'bytes' });
+throws(() => m.readHeader('a.npy', 'text', 4), 'type', { field: 'prefix' });
+// A file that is not a run file says so (err.foreign), so a reader of a folder can skip it.
+ok(throws(() => new m.RunReader().beginFile('slice.npy'), 'logit-slice', {}).foreign === true, 'foreign');
 
 console.log(`wasm_run.mjs: ${checks} checks passed`);

@@ -24,7 +24,7 @@ padding after it is left out).
 
 How. TRL 1.16 never holds the logits: its fused LM head returns only log-probabilities and
 entropies. So each traced micro-batch gets one extra forward of its own, with no grad,
-in eval mode (dropout off; every module's mode is put back afterwards), under the same
+in eval mode (dropout off; the modules that were training are put back after), under the same
 autocast, on the same prompt + completion and attention mask as TRL's loss forward, and
 the writer (`trace_columns`) turns the completion positions' logits into the columns at
 TRL's temperature, in float64, a few positions at a time. Right after the optimizer step
@@ -35,9 +35,10 @@ mask equals the `entropy` TRL logs for that step (its mean of micro-batch means)
 float32 rounding; with dropout on (TRL's default), TRL's own figure comes from a
 train-mode forward and differs by the dropout noise.
 
-Memory: one forward's logits ([micro-batch, completion length, V] in the model's dtype)
-plus the writer's float64 chunks (about 100 MB: the chunk is 2**22 // V positions).
-Cost: docs in README.md ("What tracing costs").
+Memory: one forward's logits ([micro-batch, completion length, V] in the model's dtype,
+only the completion positions: 400 MB for 8 x 256 tokens at V = 49152 in float32) plus the
+writer's three float64 arrays of chunk x V (about 100 MB: the chunk is 2**22 // V
+positions). Cost: README.md, "What tracing costs" (bench/trace_cost.py).
 
 Text models only (no pixel inputs). With several processes each one writes its own
 `step_<n>.rank_<r>.jsonl`, samples numbered rank, rank + world size, ...; `run.json` comes
@@ -48,10 +49,13 @@ import contextlib
 import json
 import os
 
-import torch
-import trl
-from transformers import TrainerCallback
-from trl import GRPOTrainer
+try:
+    import torch
+    import trl
+    from transformers import TrainerCallback
+    from trl import GRPOTrainer
+except ImportError as e:  # say which extra brings them
+    raise ImportError(f"entropy_polarity.trl needs torch and TRL: pip install 'entropy-polarity[trl]' ({e})") from e
 
 from . import __version__
 from .writer import trace_columns, trace_line
@@ -61,14 +65,15 @@ __all__ = ["PolarityGRPOTrainer"]
 
 @contextlib.contextmanager
 def eval_mode(model):
-    """Every module in eval mode (dropout off), each one's own mode put back after."""
-    modes = [(m, m.training) for m in model.modules()]
-    model.eval()
+    """Every module in eval mode (dropout off); those that were training are put back after."""
+    training = [m for m in model.modules() if m.training]
+    for m in training:
+        m.training = False
     try:
         yield
     finally:
-        for m, training in modes:
-            m.training = training
+        for m in training:
+            m.training = True
 
 
 class _AfterOptimizerStep(TrainerCallback):
@@ -147,15 +152,23 @@ class PolarityGRPOTrainer(GRPOTrainer):
 
     def _completion_logits(self, model, batch):
         """Logits [B, K, V] at the K completion positions: eval mode, no grad, TRL's autocast."""
-        k = batch["completion_ids"].size(1)
+        length, k = batch["input_ids"].size(1), batch["completion_ids"].size(1)
+        # The positions that predict the completion tokens, as indices: the logits come out
+        # contiguous, so the writer reads them without a copy.
+        keep = torch.arange(length - k - 1, length - 1, device=batch["input_ids"].device)
         with torch.no_grad(), eval_mode(model), self.accelerator.autocast():
             out = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
-                        use_cache=False, logits_to_keep=k + 1)
-        return out.logits[:, -(k + 1):-1]
+                        use_cache=False, logits_to_keep=keep)
+        return out.logits
 
-    def _columns(self, logits, ids, adv):
-        chunk = max(1, (1 << 22) // logits.shape[-1])
-        return trace_columns(logits, ids, adv, temperature=self.temperature, chunk=chunk)
+    def _columns(self, logits, ids, adv, lengths):
+        """The writer's columns for every position of a micro-batch at once (one call, its
+        chunks bounded by V), split into one dict per sample, each cut to its length (the
+        padding past it is computed and dropped)."""
+        b, k, v = logits.shape
+        flat = trace_columns(logits.reshape(b * k, v), ids.reshape(-1).tolist(), adv.reshape(-1).tolist(),
+                             temperature=self.temperature, chunk=max(1, (1 << 22) // v))
+        return [{c: col[i * k:i * k + n] for c, col in flat.items()} for i, n in enumerate(lengths)]
 
     def _trace_before(self, model, inputs):
         if any(k in inputs for k in ("pixel_values", "image_grid_thw", "token_type_ids", "mm_token_type_ids")):
@@ -165,20 +178,16 @@ class PolarityGRPOTrainer(GRPOTrainer):
                  "attention_mask": torch.cat([inputs["prompt_mask"], completion_mask], dim=1),
                  "completion_ids": completion_ids}
         mask = completion_mask if "tool_mask" not in inputs else completion_mask * inputs["tool_mask"]
+        # A line stops at its last masked-in token (all of it when nothing is masked in).
+        on = mask.bool()
+        last = torch.where(on.any(1), on.size(1) - on.flip(1).int().argmax(1), on.size(1)).tolist()
         adv = inputs["advantages"]
-        adv = (adv[:, None] if adv.dim() == 1 else adv).expand_as(completion_ids)
-        logits = self._completion_logits(model, batch)
+        adv = (adv[:, None] if adv.dim() == 1 else adv).expand_as(completion_ids).float()
+        cols = self._columns(self._completion_logits(model, batch), completion_ids, adv, last)
         tok = getattr(self.processing_class, "tokenizer", self.processing_class)
-        samples = []
-        for i in range(completion_ids.size(0)):
-            on = mask[i].nonzero()
-            n = int(on[-1]) + 1 if len(on) else completion_ids.size(1)  # up to the last masked-in token
-            ids = completion_ids[i, :n].tolist()
-            cols = self._columns(logits[i, :n], ids, adv[i, :n].float().tolist())
-            samples.append({"n": n, "columns": cols, "mask": mask[i, :n].bool().tolist(),
-                            "text": tok.batch_decode([[t] for t in ids])})
-        del logits
-        self._trace_pending.append({"model": model, "batch": batch, "samples": samples})
+        samples = [{"columns": c, "mask": on[i, :n].tolist(),
+                    "text": tok.batch_decode([[t] for t in c["token_id"]])} for i, (n, c) in enumerate(zip(last, cols))]
+        self._trace_pending.append({"model": model, "batch": batch, "samples": samples, "lengths": last})
 
     def _finish_traced_step(self, step):
         pending, self._trace_pending = self._trace_pending, []
@@ -186,12 +195,12 @@ class PolarityGRPOTrainer(GRPOTrainer):
             return
         if self.trace_after:
             for mb in pending:
+                ids = mb["batch"]["completion_ids"]
                 logits = self._completion_logits(mb["model"], mb["batch"])
-                for i, s in enumerate(mb["samples"]):
-                    after = self._columns(logits[i, :s["n"]], s["columns"]["token_id"], 0.0)
-                    s["columns"]["entropy_after"] = after["entropy"]
-                    s["columns"]["logprob_after"] = after["logprob"]
-                del logits
+                after = self._columns(logits, ids, torch.zeros(ids.shape), mb["lengths"])
+                for s, a in zip(mb["samples"], after):
+                    s["columns"]["entropy_after"] = a["entropy"]
+                    s["columns"]["logprob_after"] = a["logprob"]
         rank, world = self.accelerator.process_index, self.accelerator.num_processes
         name = f"step_{step}.jsonl" if world == 1 else f"step_{step}.rank_{rank}.jsonl"
         path = os.path.join(self.trace_dir, name)

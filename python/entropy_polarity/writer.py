@@ -36,6 +36,7 @@ def trace_columns(logits, token_ids, advantages, temperature=1.0, chunk=1024):
     mean_discriminator, advantage."""
     import torch
 
+    token_ids = _ids(token_ids)  # one transfer from a device, not one per token
     lp, ent, sbar = [], [], []
     with torch.no_grad():
         for s in range(0, logits.shape[0], chunk):
@@ -58,7 +59,7 @@ def trace_columns(logits, token_ids, advantages, temperature=1.0, chunk=1024):
             sbar.append(c.mul_(p).mul_(y.sub_(ybar)).sum(-1).clamp(min=0))
     n = logits.shape[0]
     adv = advantages if isinstance(advantages, (int, float)) else torch.as_tensor(advantages).tolist()
-    return {"token_id": [int(t) for t in token_ids], "logprob": torch.cat(lp).tolist(),
+    return {"token_id": token_ids, "logprob": torch.cat(lp).tolist(),
             "entropy": torch.cat(ent).tolist(), "mean_discriminator": torch.cat(sbar).tolist(),
             "advantage": adv if isinstance(adv, list) else [float(adv)] * n}
 
@@ -67,6 +68,7 @@ def trace_columns_np(logits, token_ids, advantages, temperature=1.0, chunk=1024)
     """The NumPy twin of `trace_columns` (same arguments, same columns)."""
     import numpy as np
 
+    token_ids = _ids(token_ids)
     lp, ent, sbar = [], [], []
     with np.errstate(divide="ignore", invalid="ignore", under="ignore", over="ignore"):
         for s in range(0, logits.shape[0], chunk):
@@ -97,9 +99,14 @@ def trace_columns_np(logits, token_ids, advantages, temperature=1.0, chunk=1024)
             sbar.append(np.maximum(c.sum(-1), 0))
     n = logits.shape[0]
     adv = advantages if isinstance(advantages, (int, float)) else np.asarray(advantages, dtype=np.float64).tolist()
-    return {"token_id": [int(t) for t in token_ids], "logprob": np.concatenate(lp).tolist(),
+    return {"token_id": token_ids, "logprob": np.concatenate(lp).tolist(),
             "entropy": np.concatenate(ent).tolist(), "mean_discriminator": np.concatenate(sbar).tolist(),
             "advantage": adv if isinstance(adv, list) else [float(adv)] * n}
+
+
+def _ids(token_ids):
+    """Token ids as a list of ints, from a list, a NumPy array or a tensor on any device."""
+    return [int(t) for t in (token_ids.tolist() if hasattr(token_ids, "tolist") else token_ids)]
 
 
 def _finite(v):

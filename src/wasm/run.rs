@@ -7,7 +7,8 @@
 //! (or null).
 
 use super::convert::{self, object, whole, Error};
-use crate::core::run::csv::{parse_steps, write_steps};
+use crate::core::run::csv::{is_steps_header, parse_steps_noted, write_steps};
+use crate::core::run::evidence;
 use crate::core::run::same;
 use crate::core::run::stats;
 use crate::core::run::tokenizer;
@@ -110,6 +111,32 @@ export interface SameContext {
   /** Per step with at least one point, ascending. */
   steps: { step: Float64Array; pearson: Float64Array; spearman: Float64Array; agreement: Float64Array; n: Float64Array; nSigned: Float64Array };
 }
+/** Across steps: the mean token term against realised ΔH, honestly (docs/trace-format.md, "Across steps"). */
+export interface StepEvidence {
+  /** Over the used steps; NaN with fewer than 2 or a constant series. */
+  pearson: number;
+  spearman: number;
+  /** Steps used: both values finite, no gap before the next step, an update. */
+  n: number;
+  /** Two-sided permutation p-values (NaN when the statistic is NaN). */
+  pPearson: number;
+  pSpearman: number;
+  /** Orderings counted; exact when that is all n! of them (n ≤ 9). */
+  permutations: number;
+  exact: boolean;
+  /** The shortest spacing between consecutive steps. */
+  stride: number;
+  /** Steps whose next present step is further than the stride (left out). */
+  gaps: Float64Array;
+  /** Steps with no token having A ≠ 0 and a nonzero token term (left out). */
+  noUpdate: Float64Array;
+  used: Float64Array;
+  /** Used steps where both are nonzero, and how many of them had the same sign. */
+  signed: number;
+  sameSign: number;
+  /** "token_term" or "realised_dh" when that series is constant over the used steps, else null. */
+  constant: string | null;
+}
 export interface Correlation {
   /** NaN with fewer than 2 pairs or a constant series. */
   pearson: number;
@@ -132,7 +159,8 @@ fn run_error(e: RunError) -> JsValue {
     let line = e.line.map_or(JsValue::NULL, |l| (l as f64).into());
     let err = Error::new(e.code, msg)
         .with("file", file)
-        .with("line", line);
+        .with("line", line)
+        .with("foreign", e.foreign);
     match e.field {
         Some(f) => err.field(f),
         None => err.with("field", JsValue::NULL),
@@ -232,13 +260,21 @@ impl RunReader {
     }
 
     #[wasm_bindgen(js_name = beginFile)]
-    pub fn begin_file(&mut self, path: &str) -> Result<(), JsValue> {
-        self.inner.begin_file(path).map_err(run_error)
+    pub fn begin_file(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
+    ) -> Result<(), JsValue> {
+        let path = convert::string(&path, "path")?;
+        self.inner.begin_file(&path).map_err(run_error)
     }
 
     /// The next bytes of the current file (a Uint8Array, split anywhere).
-    pub fn push(&mut self, bytes: &[u8]) -> Result<(), JsValue> {
-        self.inner.push(bytes).map_err(run_error)
+    pub fn push(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: JsValue,
+    ) -> Result<(), JsValue> {
+        let bytes = convert::bytes(&bytes, "bytes")?;
+        self.inner.push(&bytes).map_err(run_error)
     }
 
     /// `{ format, lines, samples, tokens, counted }` of the file just read.
@@ -267,6 +303,7 @@ impl RunReader {
         let s = self.inner.summary();
         let missing: Array = s.missing.iter().map(|m| JsValue::from_str(m)).collect();
         let warnings: Array = s.warnings.iter().map(|m| JsValue::from_str(m)).collect();
+        let skipped: Array = s.skipped.iter().map(|m| JsValue::from_str(m)).collect();
         object(&[
             (
                 "format",
@@ -282,6 +319,7 @@ impl RunReader {
             ("hasEntropyAfter", s.has_entropy_after.into()),
             ("missing", missing.into()),
             ("warnings", warnings.into()),
+            ("skipped", skipped.into()),
         ])
     }
 
@@ -338,10 +376,23 @@ impl RunReader {
             let v: Vec<u8> = d.iter().map(|t| f(t) as u8).collect();
             Uint8Array::from(&v[..])
         };
+        // One JavaScript string per run of equal values (a 10 MB env_name
+        // shared by every token of a file is copied once, not per token).
         let strings = |f: fn(&run::KeptToken) -> Option<&str>| -> JsValue {
             if d.iter().any(|t| f(t).is_some()) {
+                let mut last: Option<(&str, JsValue)> = None;
                 d.iter()
-                    .map(|t| JsValue::from_str(f(t).unwrap_or("")))
+                    .map(|t| {
+                        let s = f(t).unwrap_or("");
+                        match &last {
+                            Some((p, v)) if std::ptr::eq(*p, s) || *p == s => v.clone(),
+                            _ => {
+                                let v = JsValue::from_str(s);
+                                last = Some((s, v.clone()));
+                                v
+                            }
+                        }
+                    })
                     .collect::<Array>()
                     .into()
             } else {
@@ -383,7 +434,11 @@ impl RunReader {
 /// `correlation(x, y)` → `{ pearson, spearman, n }` over the pairs where both
 /// are finite (NaN with fewer than 2 pairs or a constant series).
 #[wasm_bindgen(unchecked_return_type = "Correlation")]
-pub fn correlation(x: &[f64], y: &[f64]) -> Result<JsValue, JsValue> {
+pub fn correlation(
+    #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")] x: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")] y: JsValue,
+) -> Result<JsValue, JsValue> {
+    let (x, y) = (super::to_f64_vec(&x, "x")?, super::to_f64_vec(&y, "y")?);
     if x.len() != y.len() {
         return Err(Error::new(
             convert::code::RANGE,
@@ -396,7 +451,7 @@ pub fn correlation(x: &[f64], y: &[f64]) -> Result<JsValue, JsValue> {
         .field("y")
         .into());
     }
-    let c = stats::correlation(x, y);
+    let c = stats::correlation(&x, &y);
     Ok(object(&[
         ("pearson", c.pearson.into()),
         ("spearman", c.spearman.into()),
@@ -404,12 +459,91 @@ pub fn correlation(x: &[f64], y: &[f64]) -> Result<JsValue, JsValue> {
     ]))
 }
 
-/// `parseStepsCsv(text)`: the same shape as `RunReader.steps()`.
-#[wasm_bindgen(js_name = parseStepsCsv, unchecked_return_type = "RunSteps")]
-pub fn parse_steps_csv(text: &str) -> Result<JsValue, JsValue> {
-    parse_steps(text)
-        .map(|rows| steps_js(&rows))
-        .map_err(run_error)
+/// `parseStepsCsv(text)`: the same shape as `RunReader.steps()`, plus
+/// `notes` (one per column that is not a per-step column, ignored).
+#[wasm_bindgen(js_name = parseStepsCsv, unchecked_return_type = "RunSteps & { notes: string[] }")]
+pub fn parse_steps_csv(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+) -> Result<JsValue, JsValue> {
+    let text = convert::string(&text, "text")?;
+    let (rows, notes) = parse_steps_noted(&text).map_err(run_error)?;
+    let out = steps_js(&rows);
+    let notes: Array = notes.iter().map(|m| JsValue::from_str(m)).collect();
+    js_sys::Reflect::set(&out, &"notes".into(), &notes)?;
+    Ok(out)
+}
+
+/// `isStepsCsv(firstLine)`: true when a CSV's first line is a per-step
+/// header (by its column names; quoted, spaced or with a misspelt column too).
+#[wasm_bindgen(js_name = isStepsCsv)]
+pub fn is_steps_csv(
+    #[wasm_bindgen(unchecked_param_type = "string")] first_line: JsValue,
+) -> Result<bool, JsValue> {
+    Ok(is_steps_header(&convert::string(&first_line, "firstLine")?))
+}
+
+/// `stepEvidence(steps)`: from `RunReader.steps()` or `parseStepsCsv`, the
+/// across-steps comparison of the mean token term with realised ΔH.
+#[wasm_bindgen(js_name = stepEvidence, unchecked_return_type = "StepEvidence")]
+pub fn step_evidence(
+    #[wasm_bindgen(unchecked_param_type = "RunSteps")] steps: JsValue,
+) -> Result<JsValue, JsValue> {
+    let col = |name: &str| -> Result<Vec<f64>, JsValue> {
+        let v = js_sys::Reflect::get(&steps, &name.into())?;
+        let a: Float64Array = v.dyn_into().map_err(|_| {
+            JsValue::from(
+                Error::new(
+                    convert::code::RANGE,
+                    format!("stepEvidence: steps.{name} is not a Float64Array"),
+                )
+                .field(name),
+            )
+        })?;
+        Ok(a.to_vec())
+    };
+    let step = col("step")?;
+    let (tt, dh) = (col("tokenTerm")?, col("realisedDh")?);
+    let shares = [
+        col("sharePosExpand")?,
+        col("sharePosContract")?,
+        col("shareNegExpand")?,
+        col("shareNegContract")?,
+    ];
+    let rows: Vec<StepRow> = (0..step.len())
+        .map(|i| {
+            let at = |v: &Vec<f64>| v.get(i).copied().unwrap_or(f64::NAN);
+            StepRow {
+                step: step[i],
+                token_term: at(&tt),
+                realised_dh: at(&dh),
+                share_pos_expand: at(&shares[0]),
+                share_pos_contract: at(&shares[1]),
+                share_neg_expand: at(&shares[2]),
+                share_neg_contract: at(&shares[3]),
+                ..Default::default()
+            }
+        })
+        .collect();
+    let e = evidence::evidence(&rows);
+    Ok(object(&[
+        ("pearson", e.pearson.into()),
+        ("spearman", e.spearman.into()),
+        ("n", (e.n as f64).into()),
+        ("pPearson", e.p_pearson.into()),
+        ("pSpearman", e.p_spearman.into()),
+        ("permutations", (e.permutations as f64).into()),
+        ("exact", e.exact.into()),
+        ("stride", e.stride.into()),
+        ("gaps", Float64Array::from(&e.gaps[..]).into()),
+        ("noUpdate", Float64Array::from(&e.no_update[..]).into()),
+        ("used", Float64Array::from(&e.used[..]).into()),
+        ("signed", (e.signed as f64).into()),
+        ("sameSign", (e.same_sign as f64).into()),
+        (
+            "constant",
+            e.constant.map_or(JsValue::NULL, JsValue::from_str),
+        ),
+    ]))
 }
 
 /// Token text from a Hugging Face `tokenizer.json`.
@@ -421,27 +555,38 @@ pub struct Tokenizer {
 #[wasm_bindgen]
 impl Tokenizer {
     #[wasm_bindgen(js_name = fromJson)]
-    pub fn from_json(text: &str) -> Result<Tokenizer, JsValue> {
+    pub fn from_json(
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    ) -> Result<Tokenizer, JsValue> {
+        let text = convert::string(&text, "text")?;
         Ok(Tokenizer {
-            inner: tokenizer::Tokenizer::from_json(text).map_err(run_error)?,
+            inner: tokenizer::Tokenizer::from_json(&text).map_err(run_error)?,
         })
     }
 
     /// One string per id (bytes of a character split across tokens show as
     /// U+FFFD in each; see `decodeText` for the whole text).
     #[wasm_bindgen(unchecked_return_type = "string[]")]
-    pub fn decode(&self, ids: &[u32]) -> Array {
-        self.inner
-            .decode_tokens(ids)
+    pub fn decode(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Uint32Array | number[]")] ids: JsValue,
+    ) -> Result<Array, JsValue> {
+        let ids = convert::u32s(&ids, "ids")?;
+        Ok(self
+            .inner
+            .decode_tokens(&ids)
             .iter()
             .map(|s| JsValue::from_str(s))
-            .collect()
+            .collect())
     }
 
     /// The ids decoded together, so characters split across tokens survive.
     #[wasm_bindgen(js_name = decodeText)]
-    pub fn decode_text(&self, ids: &[u32]) -> String {
-        self.inner.decode_text(ids)
+    pub fn decode_text(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Uint32Array | number[]")] ids: JsValue,
+    ) -> Result<String, JsValue> {
+        Ok(self.inner.decode_text(&convert::u32s(&ids, "ids")?))
     }
 
     #[wasm_bindgen(getter, js_name = vocabSize)]
@@ -452,11 +597,40 @@ impl Tokenizer {
 
 /// `logitsForPoint(p, H, vocab = 1000)`: logits of a distribution whose token
 /// 0 has probability p and whose entropy is H (null when unreachable), so a
-/// trace token can be opened in the explorer at (p_k, H).
+/// trace token can be opened in the explorer at (p_k, H). `vocab` is a
+/// whole number from 2 to 2²⁰ (an Error otherwise); p and H that are not
+/// numbers give null, like an unreachable point.
 #[wasm_bindgen(js_name = logitsForPoint, unchecked_return_type = "Float64Array | null")]
-pub fn logits_for_point(p: f64, entropy: f64, vocab: Option<u32>) -> JsValue {
-    match run::logits_for_point(p, entropy, vocab.unwrap_or(1000) as usize) {
+pub fn logits_for_point(
+    #[wasm_bindgen(unchecked_param_type = "number")] p: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "number")] entropy: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "number | undefined")] vocab: JsValue,
+) -> Result<JsValue, JsValue> {
+    const MAX_VOCAB: u64 = 1 << 20;
+    let vocab = match vocab.as_f64() {
+        None if vocab.is_undefined() => 1000,
+        Some(v) if whole(v, "vocab").is_ok_and(|n| (2..=MAX_VOCAB).contains(&n)) => v as usize,
+        _ => {
+            return Err(Error::new(
+                convert::code::RANGE,
+                format!(
+                    "vocab = {}: give a whole number from 2 to {MAX_VOCAB}.",
+                    vocab.as_f64().map_or_else(
+                        || convert::type_name(&vocab),
+                        crate::core::format::js_number
+                    )
+                ),
+            )
+            .field("vocab")
+            .into())
+        }
+    };
+    let (p, h) = (
+        p.as_f64().unwrap_or(f64::NAN),
+        entropy.as_f64().unwrap_or(f64::NAN),
+    );
+    Ok(match run::logits_for_point(p, h, vocab) {
         Some(l) => Float64Array::from(&l[..]).into(),
         None => JsValue::NULL,
-    }
+    })
 }

@@ -1,6 +1,6 @@
 """entropy_polarity.trl.PolarityGRPOTrainer on a tiny GPT-2, on the CPU, offline.
 
-    python3 -m unittest tests/python/test_trl_trainer.py      # about 20 s
+    python3 -m unittest tests/python/test_trl_trainer.py      # about 20-30 s
 
 The model is built from a GPT2Config (no download) with a character-level tokenizer
 from the `tokenizers` library; every prompt is the same string, so each trace line's
@@ -13,7 +13,10 @@ context is that prompt followed by the line's own completion tokens. Checked:
   the weights after every optimizer step, and a plain GPT2LMHeadModel forward with
   float64 log_softmax gives H and ln p at the same positions (and the weights did move,
   so the check can tell before from after);
-- with learning rate 0, entropy_after equals entropy.
+- with learning rate 0, entropy_after equals entropy (dropout on: both forwards in eval mode);
+- under TRL's default bf16 autocast the trace still matches TRL's entropy; trace_every and
+  trace_after=False;
+- the lines follow docs/trace.schema.json, and entropy-polarity-steps reads the folder.
 Skipped, saying so, only when torch or trl is missing (scripts/setup.sh --test installs them).
 """
 
@@ -81,23 +84,25 @@ class KeepWeights(TrainerCallback):
         self.after[state.global_step] = copy.deepcopy({k: v.detach().cpu() for k, v in model.state_dict().items()})
 
 
-def train(out, learning_rate, steps=3, trace_after=True, accumulation=2, bf16=False, callbacks=()):
+def train(out, learning_rate, steps=3, callbacks=(), trace_every=1, trace_after=True, **config):
+    """A PolarityGRPOTrainer run; `config` overrides these GRPOConfig fields."""
     from datasets import Dataset
+    from transformers.trainer_callback import PrinterCallback
     from trl import GRPOConfig
 
     from entropy_polarity.trl import PolarityGRPOTrainer
 
     model, tokenizer = tiny_model_and_tokenizer()
-    args = GRPOConfig(
-        output_dir=os.path.join(out, "trl"), report_to=[], save_strategy="no", use_cpu=True, seed=7,
-        per_device_train_batch_size=4, num_generations=4, gradient_accumulation_steps=accumulation,
-        max_completion_length=8, max_steps=steps, learning_rate=learning_rate, logging_steps=1,
-        temperature=TEMPERATURE, disable_dropout=True, bf16=bf16, dataloader_num_workers=0, disable_tqdm=True)
+    config = {"per_device_train_batch_size": 4, "num_generations": 4, "gradient_accumulation_steps": 2,
+              "max_completion_length": 8, "temperature": TEMPERATURE, "disable_dropout": True, "bf16": False,
+              **config}
+    args = GRPOConfig(output_dir=os.path.join(out, "trl"), report_to=[], save_strategy="no", use_cpu=True, seed=7,
+                      max_steps=steps, learning_rate=learning_rate, logging_steps=1, dataloader_num_workers=0,
+                      disable_tqdm=True, **config)
     trainer = PolarityGRPOTrainer(
         model=model, reward_funcs=reward_as, args=args, processing_class=tokenizer,
         train_dataset=Dataset.from_dict({"prompt": [PROMPT] * 16}), callbacks=list(callbacks),
-        trace_dir=os.path.join(out, "trace"), trace_after=trace_after)
-    from transformers.trainer_callback import PrinterCallback
+        trace_dir=os.path.join(out, "trace"), trace_every=trace_every, trace_after=trace_after)
     trainer.remove_callback(PrinterCallback)  # keep the test's output to the test's
     trainer.train()
     return trainer, tokenizer
@@ -152,6 +157,39 @@ class Trainer(unittest.TestCase):
             # the micro-batches) sum to about 0.
             self.assertAlmostEqual(sum(x["advantage"][0] for x in lines), 0.0, places=5)
 
+    def test_lines_follow_the_trace_schema(self):
+        try:
+            import jsonschema
+        except ImportError:
+            self.skipTest("jsonschema is not installed: the lines are not checked against docs/trace.schema.json")
+        with open(os.path.join(ROOT, "docs", "trace.schema.json"), encoding="utf-8") as f:
+            validator = jsonschema.Draft202012Validator(json.load(f))
+        for n, lines in self.steps.items():
+            for x in lines:
+                self.assertEqual([e.message for e in validator.iter_errors(x)], [], f"step {n} sample {x['sample']}")
+
+    def test_the_steps_command_reads_the_trace(self):
+        """entropy-polarity-steps (DuckDB) on the trace folder, run.json included: its
+        realised_dh_same is the plain mean of entropy_after - entropy over the mask."""
+        try:
+            import duckdb  # noqa: F401
+        except ImportError:
+            self.skipTest("duckdb is not installed: the steps command is not run on the trace")
+        import csv
+        import io
+        import subprocess
+
+        p = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "run_steps.py"),
+                            os.path.join(self.tmp, "trace"), "--quiet"], capture_output=True, text=True, timeout=300)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        rows = {int(r["step"]): r for r in csv.DictReader(io.StringIO(p.stdout))}
+        self.assertEqual(sorted(rows), [1, 2, 3])
+        for n, lines in self.steps.items():
+            dh = [b - a for x in lines for a, b, m in zip(x["entropy"], x["entropy_after"], x["mask"]) if m]
+            self.assertEqual(int(rows[n]["tokens"]), len(dh))
+            want = math.fsum(dh) / len(dh)
+            self.assertAlmostEqual(float(rows[n]["realised_dh_same"]), want, delta=1e-12 * abs(want), msg=f"step {n}")
+
     def check_trls_entropy(self, trainer, steps, micro_batches):
         logged = {e["step"]: e["entropy"] for e in trainer.state.log_history if "entropy" in e}
         self.assertEqual(sorted(logged), sorted(steps))
@@ -191,13 +229,18 @@ class Trainer(unittest.TestCase):
         self.assertGreater(moved, total // 2, "the weights moved: after differs from before")
 
     def test_learning_rate_0_leaves_entropy_unchanged(self):
-        """Also under TRL's default bf16 autocast (on the CPU too): the trace's forward uses
-        the same autocast as TRL's, so its mean entropy is still TRL's."""
+        """With TRL's default dropout (0.1) on: both forwards run in eval mode, and the
+        modules are back in training mode after the first (TRL's loss forward, which
+        follows it, still has dropout: its logged entropy is off ours by the noise)."""
         out = tempfile.mkdtemp(prefix="polarity-trl-lr0-")
         try:
-            trainer, _ = train(out, 0.0, steps=2, accumulation=1, bf16=True)
-            steps = {n: read_trace(os.path.join(out, "trace", f"step_{n}.jsonl")) for n in (1, 2)}
-            for n, lines in steps.items():
+            trainer, _ = train(out, 0.0, steps=2, gradient_accumulation_steps=1, disable_dropout=False)
+            logged = {e["step"]: e["entropy"] for e in trainer.state.log_history if "entropy" in e}
+            for n in (1, 2):
+                lines = read_trace(os.path.join(out, "trace", f"step_{n}.jsonl"))
+                on = [h for x in lines for h, m in zip(x["entropy"], x["mask"]) if m]
+                self.assertGreater(abs(math.fsum(on) / len(on) - logged[n]), 10 * F32 * logged[n],
+                                   f"step {n}: TRL's forward ran without dropout")
                 self.assertEqual(len(lines), 4)
                 for x in lines:
                     what = f"step {n} sample {x['sample']}"
@@ -205,7 +248,23 @@ class Trainer(unittest.TestCase):
                         self.assertAlmostEqual(a, b, delta=1e-12 * a, msg=f"{what} position {t}")
                     for t, (a, b) in enumerate(zip(x["logprob"], x["logprob_after"])):
                         self.assertAlmostEqual(a, b, delta=1e-12, msg=f"{what} position {t}")
-            self.check_trls_entropy(trainer, steps, 1)
+        finally:
+            shutil.rmtree(out, ignore_errors=True)
+
+    def test_trace_every_2_without_after_under_bf16_autocast(self):
+        """TRL's default bf16 autocast (on the CPU too): the trace's forward runs under the
+        same autocast as TRL's, so its mean entropy is still TRL's. trace_every=2 traces
+        step 2 only; trace_after=False writes no *_after fields."""
+        out = tempfile.mkdtemp(prefix="polarity-trl-bf16-")
+        try:
+            trainer, _ = train(out, 5e-2, steps=2, trace_every=2, trace_after=False,
+                               gradient_accumulation_steps=1, bf16=True)
+            self.assertEqual(sorted(os.listdir(os.path.join(out, "trace"))), ["run.json", "step_2.jsonl"])
+            lines = read_trace(os.path.join(out, "trace", "step_2.jsonl"))
+            self.assertFalse(any("entropy_after" in x or "logprob_after" in x for x in lines))
+            logged = {e["step"]: e["entropy"] for e in trainer.state.log_history if "entropy" in e}
+            on = [h for x in lines for h, m in zip(x["entropy"], x["mask"]) if m]
+            self.assertAlmostEqual(math.fsum(on) / len(on), logged[2], delta=F32 * logged[2])
         finally:
             shutil.rmtree(out, ignore_errors=True)
 
