@@ -1,0 +1,216 @@
+"""The per-step table of a whole training run on Apache Spark (`--engine spark`).
+
+    entropy-polarity-steps DIR --engine spark [--master spark://host:7077] > steps.csv
+
+The SQL is the DuckDB SQL beside steps.py, read at run time: run_steps.sql (the
+aggregation) and tokens_<format>.sql (the readers). `to_spark` rewrites the few
+constructs where the two dialects differ, so a column added there reaches Spark
+without an edit here. What Spark cannot say cheaply (the line of a bad record) comes
+from the same Python pre-checks steps.py uses (`steps.explain`).
+
+Local mode (the default, `local[*]`) binds the driver to 127.0.0.1 and has no UI. On a
+cluster (`--master URL`) every executor must see the run folder at the same path.
+Needs `pip install pyspark` (scripts/setup.sh --test pins 4.3.0) and Java 17+.
+"""
+
+import os
+import re
+import sys
+import threading
+import time
+import urllib.parse
+
+from . import steps
+
+# ------------------------------------------------------------------ DuckDB SQL → Spark SQL
+
+# DuckDB's types in read_json(columns = …) → Spark DDL. A JSON-typed field is kept as
+# its raw JSON text: Spark's JSON reader does that for a STRING field.
+TYPES = {"BIGINT": "BIGINT", "DOUBLE": "DOUBLE", "BOOLEAN": "BOOLEAN", "VARCHAR": "STRING",
+         "JSON": "STRING"}
+
+# Spark's sum is not compensated. fsum(x) becomes an exact fixed-point sum instead:
+# each double rounded to 20 decimals (an absolute error below 5e-21, no matter the
+# order Spark adds in), summed exactly as DECIMAL(38, 20), rounded once to a double.
+# It holds sums below 1e18 in magnitude; past that Spark stops with an overflow error.
+FSUM = "CAST(sum(CAST({} AS DECIMAL(38, 20))) AS DOUBLE)"
+
+
+def _call_spans(sql, name):
+    """(start, open paren, close paren) of each call name(…), parentheses balanced."""
+    for m in re.finditer(r"\b%s\(" % name, sql):
+        depth, i = 0, m.end() - 1
+        for j in range(i, len(sql)):
+            depth += {"(": 1, ")": -1}.get(sql[j], 0)
+            if depth == 0:
+                yield m.start(), i, j
+                break
+
+
+def _rewrite_calls(sql, name, template):
+    """name(ARG) → template.format(ARG) for every call, innermost text kept as is."""
+    out, last = [], 0
+    for start, i, j in _call_spans(sql, name):
+        if start < last:
+            continue  # nested in a call already rewritten
+        out += [sql[last:start], template.format(sql[i + 1:j])]
+        last = j + 1
+    return "".join(out + [sql[last:]])
+
+
+def to_spark(sql):
+    """DuckDB SQL of sql/ → (Spark SQL, the read_json columns as Spark DDL or None).
+
+    read_json(getvariable('run_files'), …, columns = {…}) becomes the view run_json
+    (registered by `run`, with a filename column as DuckDB's filename = true gives)."""
+    schema = None
+    m = re.search(r"read_json\(getvariable\('run_files'\).*?columns\s*=\s*\{(.*?)\}\)", sql, re.S)
+    if m:
+        fields = re.findall(r"(\w+):\s*'(\w+)((?:\[\])*)'", m.group(1))
+        schema = ", ".join("%s %s%s%s" % (name, "ARRAY<" * (len(dims) // 2), TYPES[base],
+                                          ">" * (len(dims) // 2)) for name, base, dims in fields)
+        sql = sql[:m.start()] + "run_json" + sql[m.end():]
+    # any id unique per line will do (DuckDB: a row number over the scan)
+    sql = sql.replace("row_number() OVER ()", "monotonically_increasing_id()")
+    # CROSS JOIN UNNEST(a) WITH ORDINALITY AS u(v, i): Spark's posexplode counts from 0
+    for m in list(re.finditer(r"CROSS JOIN UNNEST\((.+?)\) WITH ORDINALITY AS (\w+)\((\w+), (\w+)\)", sql)):
+        arr, alias, value, index = m.groups()
+        sql = sql.replace(m.group(0), "LATERAL VIEW posexplode(%s) %s AS %s_0, %s"
+                          % (arr, alias, index, value))
+        sql = re.sub(r"\b%s\.%s\b" % (alias, index), "(%s.%s_0 + 1)" % (alias, index), sql)
+    # a[i] counts from 1 in DuckDB, from 0 in Spark; past the end it is NULL in both
+    sql = re.sub(r"CAST\((\w+) AS DOUBLE\[\]\)", r"from_json(\1, 'array<double>')", sql)
+    sql = re.sub(r"\b([\w.]+)\[([^\[\]]+)\]", r"try_element_at(\1, \2)", sql)
+    sql = re.sub(r"\berror\(", "raise_error(", sql)
+    sql = re.sub(r"\blen\(", "array_size(", sql)
+    sql = sql.replace("::VARCHAR", "::STRING")
+    sql = _rewrite_calls(sql, "isfinite", "(NOT isnan({0}) AND abs({0}) < double('Infinity'))")
+    # json_type of a field Spark kept as raw JSON text (SQL NULL for JSON null)
+    sql = _rewrite_calls(sql, "json_type", "(CASE WHEN {0} LIKE '[%' THEN 'ARRAY' "
+                                           "WHEN try_cast({0} AS DOUBLE) IS NOT NULL THEN 'DOUBLE' "
+                                           "WHEN {0} IS NOT NULL THEN 'OTHER' END)")
+    sql = _rewrite_calls(sql, "fsum", FSUM)
+    return sql, schema
+
+
+def _read(name):
+    with open(os.path.join(steps.SQL, name), encoding="utf-8") as f:
+        return f.read()
+
+
+# ------------------------------------------------------------------ the session
+
+LOG4J = os.path.join(os.path.dirname(os.path.abspath(__file__)), "spark-log4j2.properties")
+
+
+def session(master=None):
+    """A SparkSession: local mode on 127.0.0.1 without a UI, or a cluster's master."""
+    from pyspark.sql import SparkSession
+
+    b = (SparkSession.builder.appName("entropy-polarity-steps")
+         .master(master or "local[*]")
+         .config("spark.ui.enabled", "false")
+         .config("spark.ui.showConsoleProgress", "false")
+         # Spark's log lines (and the executor's copy of every error) would bury ours
+         .config("spark.driver.extraJavaOptions", "-Dlog4j2.configurationFile=file:" + LOG4J)
+         # backslashes in string literals stay backslashes, as in DuckDB
+         .config("spark.sql.parser.escapedStringLiterals", "true"))
+    if master is None or master.startswith("local"):
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        b = (b.config("spark.driver.host", "127.0.0.1")
+             .config("spark.driver.bindAddress", "127.0.0.1")
+             # a per-step table has few groups: Spark's 200 shuffle partitions only cost time
+             .config("spark.sql.shuffle.partitions", "4"))
+    return b.getOrCreate()
+
+
+# ------------------------------------------------------------------ errors
+
+USER_ERROR = re.compile(r"\[USER_RAISED_EXCEPTION\] (.*?)(?: SQLSTATE: \w+)?$", re.S)
+NOT_READ = "a line that is not JSON or has a field of the wrong type"
+
+
+def explain(err, paths):
+    """A Spark error → the message steps.py gives for DuckDB's ('file:line: what')."""
+    text = str(err)
+    m = USER_ERROR.search(text.strip())
+    if not m:
+        return text.strip().split("\n")[0]
+    msg = m.group(1).strip()
+    # Spark names files by URL (file:/a%20b/c.jsonl): back to the path as given
+    msg = re.sub(r"file:(.+?\.jsonl)(?=: )",
+                 lambda u: paths.get(os.path.abspath(urllib.parse.unquote(
+                     re.sub("^//", "", u.group(1)))), u.group(1)), msg)
+    path, _, what = msg.partition(": ")
+    if what == NOT_READ:
+        return not_read(path)
+    return steps.explain(msg)
+
+
+def not_read(path):
+    """The line Spark's JSON reader could not read: not JSON, or a wrong type (which
+    DuckDB reports as a transform error)."""
+    line = steps.locate(path, None)
+    if line:
+        with open(path, "rb") as f:
+            text = f.read().splitlines()[line - 1]
+        try:
+            import json
+            json.loads(text)
+        except ValueError as e:
+            return "%s:%d: not JSON (%s)" % (path, line, e)
+    return "%s: %s" % (path, NOT_READ)
+
+
+# ------------------------------------------------------------------ the query
+
+def run(files, fmt, progress, master=None, spark=None):
+    """The per-step rows for files of format fmt, as steps.run gives them."""
+    spark = spark or session(master)
+    reader, schema = to_spark(_read("tokens_%s.sql" % fmt.replace("-", "_")))
+    query, _ = to_spark(_read("run_steps.sql"))
+    paths = {os.path.abspath(p): p for p in files}
+    raw = (spark.read.schema(schema + ", _corrupt_record STRING")
+           .option("mode", "PERMISSIVE").json([os.path.abspath(p) for p in files])
+           .selectExpr("*", "_metadata.file_path AS filename"))
+    raw.createOrReplaceTempView("run_json_raw")
+    spark.sql("CREATE OR REPLACE TEMP VIEW run_json AS SELECT * FROM run_json_raw WHERE CASE "
+              "WHEN _corrupt_record IS NOT NULL THEN raise_error(printf('%%s: %s', filename)) "
+              "ELSE true END" % NOT_READ)
+    spark.sql(reader)
+    result, failure = [], []
+
+    def work():
+        try:
+            df = spark.sql(query)
+            header = steps.HEADER.split(",")
+            if df.columns != header:
+                failure.append(RuntimeError("run_steps.sql gives %s, the header is %s"
+                                            % (df.columns, header)))
+                return
+            result.extend(tuple(r) for r in df.collect())
+        except Exception as e:  # noqa: BLE001 - py4j and Spark errors, explained below
+            failure.append(e)
+
+    t = threading.Thread(target=work, daemon=True)
+    start = time.monotonic()
+    t.start()
+    last = None
+    tracker = spark.sparkContext.statusTracker()
+    while t.is_alive():
+        t.join(1.0)
+        if progress and t.is_alive():
+            done = total = 0
+            for sid in tracker.getActiveStageIds():
+                info = tracker.getStageInfo(sid)
+                if info:
+                    done, total = done + info.numCompletedTasks, total + info.numTasks
+            if total and (done, total) != last:
+                last = (done, total)
+                print("run_steps: %d of %d Spark tasks  %.0f s" % (done, total, time.monotonic() - start),
+                      file=sys.stderr, flush=True)
+    if failure:
+        if isinstance(failure[0], RuntimeError):
+            raise failure[0]
+        raise steps.RunError(explain(failure[0], paths))
+    return result
