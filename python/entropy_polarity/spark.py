@@ -13,6 +13,7 @@ cluster (`--master URL`) every executor must see the run folder at the same path
 Needs `pip install pyspark` (scripts/setup.sh --test pins 4.3.0) and Java 17+.
 """
 
+import json
 import os
 import re
 import sys
@@ -24,16 +25,18 @@ from . import steps
 
 # ------------------------------------------------------------------ DuckDB SQL → Spark SQL
 
-# DuckDB's types in read_json(columns = …) → Spark DDL. A JSON-typed field is kept as
+# DuckDB's types in read_json(columns = …) → Spark's. A JSON-typed field is kept as
 # its raw JSON text: Spark's JSON reader does that for a STRING field.
 TYPES = {"BIGINT": "BIGINT", "DOUBLE": "DOUBLE", "BOOLEAN": "BOOLEAN", "VARCHAR": "STRING",
          "JSON": "STRING"}
 
-# Spark's sum is not compensated. fsum(x) becomes an exact fixed-point sum instead:
-# each double rounded to 20 decimals (an absolute error below 5e-21, no matter the
-# order Spark adds in), summed exactly as DECIMAL(38, 20), rounded once to a double.
-# It holds sums below 1e18 in magnitude; past that Spark stops with an overflow error.
-FSUM = "CAST(sum(CAST({} AS DECIMAL(38, 20))) AS DOUBLE)"
+# Spark's sum is not compensated, and adds in whatever order its tasks finish. fsum(x)
+# becomes sum(hi) + sum(lo) instead: lo = x % 2^-20 (exact, as fmod is) and hi = x - lo,
+# x cut to a multiple of 2^-20 (exact too). Multiples of 2^-20 below 2^33 in magnitude
+# are all doubles, so sum(hi) is exact in any order while Σ|x| < 8.6e9 (a step's
+# entropies: 12 nats × 700 M tokens); every |lo| < 2^-20, so sum(lo) errs by about a
+# millionth of what a plain sum would. Exact to ~1e-12 absolute for a step of 10^7 tokens.
+FSUM = "(sum({0} - {0} % 9.5367431640625E-7) + sum({0} % 9.5367431640625E-7))"  # 2^-20
 
 
 def _call_spans(sql, name):
@@ -58,17 +61,21 @@ def _rewrite_calls(sql, name, template):
     return "".join(out + [sql[last:]])
 
 
+def spark_type(duck):
+    """'DOUBLE[][]' → 'ARRAY<ARRAY<DOUBLE>>'."""
+    base, dims = duck.split("[", 1)[0], duck.count("[]")
+    return "ARRAY<" * dims + TYPES[base] + ">" * dims
+
+
 def to_spark(sql):
-    """DuckDB SQL of sql/ → (Spark SQL, the read_json columns as Spark DDL or None).
+    """DuckDB SQL of sql/ → (Spark SQL, the read_json columns [(name, DuckDB type)]).
 
     read_json(getvariable('run_files'), …, columns = {…}) becomes the view run_json
     (registered by `run`, with a filename column as DuckDB's filename = true gives)."""
-    schema = None
+    fields = []
     m = re.search(r"read_json\(getvariable\('run_files'\).*?columns\s*=\s*\{(.*?)\}\)", sql, re.S)
     if m:
-        fields = re.findall(r"(\w+):\s*'(\w+)((?:\[\])*)'", m.group(1))
-        schema = ", ".join("%s %s%s%s" % (name, "ARRAY<" * (len(dims) // 2), TYPES[base],
-                                          ">" * (len(dims) // 2)) for name, base, dims in fields)
+        fields = re.findall(r"(\w+):\s*'(\w+(?:\[\])*)'", m.group(1))
         sql = sql[:m.start()] + "run_json" + sql[m.end():]
     # any id unique per line will do (DuckDB: a row number over the scan)
     sql = sql.replace("row_number() OVER ()", "monotonically_increasing_id()")
@@ -90,7 +97,7 @@ def to_spark(sql):
                                            "WHEN try_cast({0} AS DOUBLE) IS NOT NULL THEN 'DOUBLE' "
                                            "WHEN {0} IS NOT NULL THEN 'OTHER' END)")
     sql = _rewrite_calls(sql, "fsum", FSUM)
-    return sql, schema
+    return sql, fields
 
 
 def _read(name):
@@ -130,7 +137,7 @@ USER_ERROR = re.compile(r"\[USER_RAISED_EXCEPTION\] (.*?)(?: SQLSTATE: \w+)?$", 
 NOT_READ = "a line that is not JSON or has a field of the wrong type"
 
 
-def explain(err, paths):
+def explain(err, paths, fields):
     """A Spark error → the message steps.py gives for DuckDB's ('file:line: what')."""
     text = str(err)
     m = USER_ERROR.search(text.strip())
@@ -143,22 +150,44 @@ def explain(err, paths):
                      re.sub("^//", "", u.group(1)))), u.group(1)), msg)
     path, _, what = msg.partition(": ")
     if what == NOT_READ:
-        return not_read(path)
+        return not_read(path, fields)
     return steps.explain(msg)
 
 
-def not_read(path):
-    """The line Spark's JSON reader could not read: not JSON, or a wrong type (which
-    DuckDB reports as a transform error)."""
+def fits(value, duck):
+    """Whether Spark's JSON reader takes value for a field of DuckDB type duck."""
+    if value is None or duck in ("JSON", "VARCHAR"):
+        return True  # Spark keeps any JSON value as text in a STRING field
+    if duck.endswith("[]"):
+        return isinstance(value, list) and all(fits(v, duck[:-2]) for v in value)
+    if duck == "BOOLEAN":
+        return isinstance(value, bool)
+    if duck == "BIGINT":
+        return isinstance(value, int) and not isinstance(value, bool) and -2 ** 63 <= value < 2 ** 63
+    return isinstance(value, (int, float)) and not isinstance(value, bool)  # DOUBLE
+
+
+def not_read(path, fields):
+    """The line Spark's JSON reader could not read, found again in Python: not JSON
+    (as steps.locate finds it for DuckDB), or a field of the wrong type."""
     line = steps.locate(path, None)
     if line:
         with open(path, "rb") as f:
             text = f.read().splitlines()[line - 1]
         try:
-            import json
             json.loads(text)
         except ValueError as e:
             return "%s:%d: not JSON (%s)" % (path, line, e)
+    wrong = lambda r: next((n for n, t in fields if not fits(r.get(n), t)), None)
+    line = steps.locate(path, lambda r: not isinstance(r, dict) or wrong(r))
+    if line:
+        with open(path, "rb") as f:
+            rec = json.loads(f.read().splitlines()[line - 1])
+        if not isinstance(rec, dict):
+            return "%s:%d: a JSON %s, not an object" % (path, line, type(rec).__name__)
+        name = wrong(rec)
+        return "%s:%d: field %s is %.60s, not %s" % (path, line, name, json.dumps(rec[name]),
+                                                    dict(fields)[name])
     return "%s: %s" % (path, NOT_READ)
 
 
@@ -167,9 +196,10 @@ def not_read(path):
 def run(files, fmt, progress, master=None, spark=None):
     """The per-step rows for files of format fmt, as steps.run gives them."""
     spark = spark or session(master)
-    reader, schema = to_spark(_read("tokens_%s.sql" % fmt.replace("-", "_")))
+    reader, fields = to_spark(_read("tokens_%s.sql" % fmt.replace("-", "_")))
     query, _ = to_spark(_read("run_steps.sql"))
     paths = {os.path.abspath(p): p for p in files}
+    schema = ", ".join("%s %s" % (n, spark_type(t)) for n, t in fields)
     raw = (spark.read.schema(schema + ", _corrupt_record STRING")
            .option("mode", "PERMISSIVE").json([os.path.abspath(p) for p in files])
            .selectExpr("*", "_metadata.file_path AS filename"))
@@ -212,5 +242,5 @@ def run(files, fmt, progress, master=None, spark=None):
     if failure:
         if isinstance(failure[0], RuntimeError):
             raise failure[0]
-        raise steps.RunError(explain(failure[0], paths))
+        raise steps.RunError(explain(failure[0], paths, fields))
     return result
