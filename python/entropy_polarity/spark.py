@@ -112,6 +112,10 @@ LOG4J = os.path.join(os.path.dirname(os.path.abspath(__file__)), "spark-log4j2.p
 
 def session(master=None):
     """A SparkSession: local mode on 127.0.0.1 without a UI, or a cluster's master."""
+    import warnings
+
+    # pyspark warns about the pandas version on import; this module does not use pandas
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
     from pyspark.sql import SparkSession
 
     b = (SparkSession.builder.appName("entropy-polarity-steps")
@@ -129,6 +133,21 @@ def session(master=None):
              # a per-step table has few groups: Spark's 200 shuffle partitions only cost time
              .config("spark.sql.shuffle.partitions", "4"))
     return b.getOrCreate()
+
+
+def stop(spark):
+    """Stops the session and waits for its JVM to exit: its memory is back, and its
+    CPU time counts in this process's children (what bench/run_steps_bench.py reads)."""
+    from pyspark import SparkContext
+
+    gateway = SparkContext._gateway
+    spark.stop()
+    proc = getattr(gateway, "proc", None)
+    if proc is not None:
+        gateway.shutdown()
+        proc.stdin.close()  # the JVM's gateway exits at the end of its standard input
+        proc.wait(timeout=60)
+        SparkContext._gateway = SparkContext._jvm = None
 
 
 # ------------------------------------------------------------------ errors
@@ -194,8 +213,18 @@ def not_read(path, fields):
 # ------------------------------------------------------------------ the query
 
 def run(files, fmt, progress, master=None, spark=None):
-    """The per-step rows for files of format fmt, as steps.run gives them."""
-    spark = spark or session(master)
+    """The per-step rows for files of format fmt, as steps.run gives them. Without
+    spark, a session is made (or the active one used) for this run alone."""
+    from pyspark.sql import SparkSession
+
+    if spark is None:
+        own = SparkSession.getActiveSession() is None
+        spark = session(master)
+        if own:
+            try:
+                return run(files, fmt, progress, master, spark)
+            finally:
+                stop(spark)
     reader, fields = to_spark(_read("tokens_%s.sql" % fmt.replace("-", "_")))
     query, _ = to_spark(_read("run_steps.sql"))
     paths = {os.path.abspath(p): p for p in files}
