@@ -35,7 +35,8 @@ import time
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 HEADER = ("step,samples,tokens,mean_entropy,mean_prob,token_term,share_pos_expand,"
-          "share_pos_contract,share_neg_expand,share_neg_contract,pg_polarity,realised_dh").split(",")
+          "share_pos_contract,share_neg_expand,share_neg_contract,pg_polarity,realised_dh,"
+          "realised_dh_same,agree_token_term,agree_pg_polarity").split(",")
 
 
 def files_of(root):
@@ -54,7 +55,8 @@ def finish(per_step):
         signed = pe + pc + ne + nc
         share = (lambda k: k / signed) if signed else (lambda k: None)
         rows.append([step, s, n, sh / n if n else None, sp / n if n else None,
-                     st / n if n else None, share(pe), share(pc), share(ne), share(nc), None, None])
+                     st / n if n else None, share(pe), share(pc), share(ne), share(nc), None, None,
+                     None, None, None])  # prime-rl: no entropy_after
     for cur, nxt in zip(rows, rows[1:]):
         if cur[3] is not None and nxt[3] is not None:
             cur[11] = nxt[3] - cur[3]

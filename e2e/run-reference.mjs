@@ -16,7 +16,7 @@ export function primeRlSample(o) {
       H = o.entropy?.[i],
       A = o.advantages?.[i];
     if (!fin(lp) || !fin(H) || !fin(A)) continue;
-    out.push({ lp, H, A, Sbar: NaN });
+    out.push({ lp, H, A, Sbar: NaN, Hafter: NaN });
   }
   return { step: o.step, tokens: out };
 }
@@ -31,8 +31,9 @@ export function traceSample(o) {
       H = o.entropy[i];
     const A = Array.isArray(o.advantage) ? o.advantage[i] : o.advantage;
     const Sbar = o.mean_discriminator ? o.mean_discriminator[i] : null;
+    const Hafter = o.entropy_after ? o.entropy_after[i] : null;
     if (!fin(lp) || !fin(H) || !fin(A)) continue;
-    out.push({ lp, H, A, Sbar: fin(Sbar) ? Sbar : NaN });
+    out.push({ lp, H, A, Sbar: fin(Sbar) ? Sbar : NaN, Hafter: fin(Hafter) ? Hafter : NaN });
   }
   return { step: o.step, tokens: out };
 }
@@ -54,6 +55,16 @@ export function perStep(samples) {
       sPol = 0,
       allSbar = true;
     const q = { pe: 0, pc: 0, ne: 0, nc: 0 };
+    // same context: ΔH sum and count; sign agreement (hits, tokens) of the token term and PG polarity
+    let sDh = 0,
+      nDh = 0,
+      pgMissing = 0;
+    const agree = { tt: [0, 0], pg: [0, 0] };
+    const count = (a, x, dh) => {
+      if (x === 0) return;
+      a[1]++;
+      if (x > 0 === dh > 0) a[0]++;
+    };
     for (const s of by.get(step)) {
       if (s.tokens.length) nS++;
       for (const t of s.tokens) {
@@ -66,6 +77,16 @@ export function perStep(samples) {
         sTerm += term;
         if (Number.isNaN(t.Sbar)) allSbar = false;
         else sPol += t.A * (t.Sbar - S);
+        if (Number.isFinite(t.Hafter)) {
+          const dh = t.Hafter - t.H;
+          sDh += dh;
+          nDh++;
+          if (t.A !== 0 && dh !== 0) {
+            count(agree.tt, term, dh);
+            if (Number.isNaN(t.Sbar)) pgMissing++;
+            else count(agree.pg, t.A * (t.Sbar - S), dh);
+          }
+        }
         if (t.A !== 0 && term !== 0) {
           if (t.A > 0) term > 0 ? q.pe++ : q.pc++;
           else term > 0 ? q.ne++ : q.nc++;
@@ -86,6 +107,9 @@ export function perStep(samples) {
       share_neg_expand: share('ne'),
       share_neg_contract: share('nc'),
       pg_polarity: nT && allSbar ? sPol / nT : NaN,
+      realised_dh_same: nDh ? sDh / nDh : NaN,
+      agree_token_term: agree.tt[1] ? agree.tt[0] / agree.tt[1] : NaN,
+      agree_pg_polarity: agree.pg[1] && !pgMissing ? agree.pg[0] / agree.pg[1] : NaN,
     };
   });
   rows.forEach((r, i) => {

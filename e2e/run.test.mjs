@@ -18,7 +18,7 @@ const RUNS = new URL('../www/examples/runs/', import.meta.url).pathname;
 const INDEX = JSON.parse(await readFile(join(RUNS, 'index.json'), 'utf8'));
 const FIXTURE = JSON.parse(await readFile(new URL('../tests/fixtures/run_examples_expected.json', import.meta.url), 'utf8'));
 const HEADER =
-  'step,samples,tokens,mean_entropy,mean_prob,token_term,share_pos_expand,share_pos_contract,share_neg_expand,share_neg_contract,pg_polarity,realised_dh';
+  'step,samples,tokens,mean_entropy,mean_prob,token_term,share_pos_expand,share_pos_contract,share_neg_expand,share_neg_contract,pg_polarity,realised_dh,realised_dh_same,agree_token_term,agree_pg_polarity';
 const COLS = HEADER.split(',');
 
 const env = useEnv({ tmp: 'ep-run-' });
@@ -47,7 +47,7 @@ function checkAgainst(csv, expected, what) {
   assert.equal(csv.head, HEADER, `${what}: header`);
   assert.equal(csv.rows.length, expected.length, `${what}: one line per step`);
   csv.rows.forEach((cells, i) => {
-    assert.equal(cells.length, 12, `${what} line ${i + 2}: 12 fields`);
+    assert.equal(cells.length, 15, `${what} line ${i + 2}: 15 fields`);
     COLS.forEach((c, j) => {
       const got = cells[j] === '' ? NaN : Number(cells[j]);
       const want = expected[i][c];
@@ -93,6 +93,44 @@ function checkCorrelation(c, rows, what) {
   assert.match(c.text, new RegExp(`Over ${want.n} steps`));
 }
 
+/**
+ * The same-context figure and charts of a trace with entropy_after: the
+ * statistics shown equal the Python reference's (the fixture), overall and
+ * for a chosen step; the scatter has points; the agreement chart draws 0.5.
+ */
+async function checkSameContext(page, want, what) {
+  assert.equal(await isHidden(page, '[data-testid="run-same"]'), false, `${what}: same-context figure shown`);
+  await page.waitForFunction(() => document.querySelector('[data-testid="run-same-points"]'));
+  const got = await page.evaluate(() => ({ ...document.querySelector('[data-testid="run-same-stats"]').dataset }));
+  const num = (v) => (v === null ? NaN : v);
+  assert.equal(Number(got.n), want.overall.n, `${what}: n`);
+  assert.equal(Number(got.nSigned), want.overall.n_signed, `${what}: n signed`);
+  for (const k of ['pearson', 'spearman', 'agreement'])
+    assert.ok(close(Number(got[k]), num(want.overall[k]), 1e-9), `${what}: ${k} ${got[k]} vs ${want.overall[k]}`);
+  const charts = await page.evaluate(() => ({
+    dh: Boolean(document.querySelector('[data-testid="run-chart-dh-same"] svg path.line')),
+    ref: document.querySelector('[data-testid="run-chart-agreement"] line.ref')?.dataset.ref,
+  }));
+  assert.ok(charts.dh, `${what}: realised_dh_same chart drawn`);
+  assert.equal(charts.ref, '0.5', `${what}: agreement baseline at 0.5`);
+  // one step chosen: its own numbers, and only its points solid
+  const step = want.steps.find((s) => s.n_signed > 0);
+  await page.selectOption('[data-testid="run-same-step"]', String(step.step));
+  await page.waitForFunction(() => document.querySelector('[data-testid="run-same-stats"]').dataset.stepN !== undefined);
+  const one = await page.evaluate(() => ({ ...document.querySelector('[data-testid="run-same-stats"]').dataset }));
+  assert.equal(Number(one.stepN), step.n, `${what} step ${step.step}: n`);
+  assert.ok(close(Number(one.stepAgreement), step.agreement, 1e-9), `${what} step ${step.step}: agreement`);
+  assert.ok(close(Number(one.stepPearson), num(step.pearson), 1e-9), `${what} step ${step.step}: Pearson`);
+  assert.match(await text(page, 'run-same-note'), /shares parameters|sharing parameters/);
+  assert.match(await text(page, 'run-same-note'), /Adam/);
+  // the token strip coloured by the realised change; the readout has it
+  await page.selectOption('[data-testid="run-colour"]', 'realised');
+  assert.match(await text(page, 'run-legend'), /realised ΔH on the same context/);
+  await page.focus('[data-testid="run-tok"][tabindex="0"]');
+  assert.match((await keyed(page))['dh-same'] ?? '', /\d/, `${what}: ΔH same context in the readout`);
+  await page.selectOption('[data-testid="run-colour"]', 'predicted');
+}
+
 // ---------------------------------------------------------------- tests
 
 test('a prime-rl folder and our trace format: export-steps matches independent arithmetic', async () => {
@@ -123,6 +161,8 @@ test('a prime-rl folder and our trace format: export-steps matches independent a
     const st = await text(page, 'run-status');
     assert.doesNotMatch(st, /Missing entropy/, name);
     assert.match(st, /trace/, name);
+    assert.match(st, /entropy_after is present/, name);
+    await checkSameContext(page, FIXTURE.runs[name].same_context, name);
   }
   assert.deepEqual(problems, []);
   await context.close();
@@ -186,11 +226,21 @@ test('a per-step CSV shows the same charts and correlation, without token detail
   const again = await correlation(page);
   assert.deepEqual([again.pearson, again.spearman, again.n], [corr.pearson, corr.spearman, corr.n]);
   assert.equal((await exportSteps(page)).text, fromRun.text, 'the CSV round-trips byte for byte');
+  // a CSV written before the same-context columns (12 columns) still opens
+  const old = join(env.tmp, 'old_steps.csv');
+  await writeFile(old, fromRun.text.replace(/^(([^,\n]*,){11}[^,\n]*),[^\n]*$/gm, '$1'));
+  assert.equal(await upload(page, [old]), 'ready', await text(page, 'run-error'));
+  const reopened = await exportSteps(page);
+  assert.equal(reopened.head, HEADER);
+  reopened.rows.forEach((r, i) => {
+    assert.deepEqual(r.slice(0, 12), fromRun.rows[i].slice(0, 12), `old CSV line ${i + 2}`);
+    assert.deepEqual(r.slice(12), ['', '', ''], 'the same-context cells are empty');
+  });
   const charts = await page.evaluate(() => document.querySelectorAll('[data-testid="run-charts"] svg').length);
   assert.ok(charts >= 5, `${charts} charts`);
   // a CSV with a bad number names its line and column
   const bad = join(env.tmp, 'bad_steps.csv');
-  await writeFile(bad, `${HEADER}\n0,4,46,2.2,0.2,0.03,0.2,0.4,0.2,0.1,,-0.1\n1,4,41,x,0.2,0.03,0.2,0.4,0.2,0.1,,\n`);
+  await writeFile(bad, `${HEADER}\n0,4,46,2.2,0.2,0.03,0.2,0.4,0.2,0.1,,-0.1,,,\n1,4,41,x,0.2,0.03,0.2,0.4,0.2,0.1,,,,,\n`);
   assert.equal(await upload(page, [bad]), 'error');
   assert.match(await text(page, 'run-error'), /bad_steps\.csv/);
   assert.match(await text(page, 'run-error'), /line 3/);

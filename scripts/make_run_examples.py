@@ -42,6 +42,7 @@ HEADER = [
     "step", "samples", "tokens", "mean_entropy", "mean_prob", "token_term",
     "share_pos_expand", "share_pos_contract", "share_neg_expand",
     "share_neg_contract", "pg_polarity", "realised_dh",
+    "realised_dh_same", "agree_token_term", "agree_pg_polarity",
 ]
 
 # A small word vocabulary, so the trace can carry token text.
@@ -64,10 +65,12 @@ def f32(x):
 
 
 class Position:
-    """One next-token distribution: softmax of sigma·g over the vocabulary."""
+    """One next-token distribution: softmax of sigma·g over the vocabulary
+    (or of the logits z given)."""
 
-    def __init__(self, rng, sigma):
-        z = [sigma * rng.gauss(0.0, 1.0) for _ in range(V)]
+    def __init__(self, rng, sigma, z=None):
+        if z is None:
+            z = [sigma * rng.gauss(0.0, 1.0) for _ in range(V)]
         m = max(z)
         y = [v - m for v in z]
         e = [math.exp(v) for v in y]
@@ -217,24 +220,42 @@ def make_prime_rl(rng):
 
 # ---------------------------------------------------------------- trace v1
 
+# The trace run comes from a real (toy) policy: logits z = W x of a shared
+# matrix W (V × D) and a random context vector x per position, trained by one
+# plain policy-gradient step per training step on the mean over counted tokens
+# of A·ln p_k. Positions share W, so a token's realised change is its own
+# update plus the spill-over of every other token's: the same-context columns
+# then measure something (with independent logits per position the first-order
+# prediction would be right almost always).
+D = 24
+LEARNING_RATE = 12.0
+
+
+def matvec(w, x):
+    return [math.fsum(wj * xi for wj, xi in zip(row, x)) for row in w]
+
+
 def make_trace(rng):
-    """Our trace format: 6 steps × 4 samples; JSONL and safetensors of the same run."""
+    """Our trace format: 6 steps × 4 samples; JSONL and safetensors of the same run,
+    with entropy_after and logprob_after from the policy right after each step."""
     samples = []
-    sigma = 2.6
+    w = [[2.6 * rng.gauss(0.0, 1.0) for _ in range(D)] for _ in range(V)]
     for step in range(6):
         rewards = [rng.randint(0, 1) for _ in range(4)]
         if step == 2:
             rewards = [0, 0, 0, 0]  # no signal: every advantage 0, the shares are empty
         mean_r = sum(rewards) / 4
         std_r = math.sqrt(sum((r - mean_r) ** 2 for r in rewards) / 4)
-        terms = []
+        contexts = []  # per sample: the context vectors of its positions
         for s in range(4):
             adv = f32((rewards[s] - mean_r) / (std_r + 1e-4))
             n = rng.randint(8, 16)
-            tid, lp, ent, sbar, advs, mask, text = [], [], [], [], [], [], []
+            tid, lp, ent, sbar, advs, mask, text, xs = [], [], [], [], [], [], [], []
             for i in range(n):
-                pos = Position(rng, sigma)
+                x = [rng.gauss(0.0, 1.0) / math.sqrt(D) for _ in range(D)]
+                pos = Position(None, None, matvec(w, x))
                 k = pos.sample(rng)
+                xs.append((x, k, pos))
                 tid.append(TOKEN_BASE + k)
                 lp.append(f32(pos.logp[k]))
                 ent.append(f32(pos.h))
@@ -242,19 +263,38 @@ def make_trace(rng):
                 advs.append(adv)
                 mask.append(not (s == 3 and i < 2))  # two tokens outside the loss
                 text.append(WORDS[k])
-                if mask[-1]:
-                    terms.append(token_term(adv, pos.logp[k], pos.h))
-            if step == 1 and s == 0:
-                ent[3] = None  # a non-finite entropy, written null
-            if step == 4 and s == 1:
-                sbar[5] = None  # S̄ missing for one counted token: no pg_polarity this step
-            if step == 5 and s == 2:
-                lp[0] = None
+            contexts.append(xs)
             samples.append(dict(step=step, sample=s, token_id=tid, logprob=lp, entropy=ent,
                                 mean_discriminator=sbar, advantage=advs, mask=mask,
                                 text=text, env_name=["gsm8k", "code"][s % 2]))
-        mean_term = math.fsum(terms) / len(terms)
-        sigma *= math.exp(0.1 - 2.0 * mean_term)
+        # One step of gradient ascent on mean_t A_t ln p(k_t | x_t) over the
+        # step's loss tokens: d ln p_k / dW = (e_k − p) xᵀ.
+        mine = samples[-4:]
+        grad = [[0.0] * D for _ in range(V)]
+        terms = [(smp["advantage"][i], x, k, pos) for smp, xs in zip(mine, contexts)
+                 for i, (x, k, pos) in enumerate(xs) if smp["mask"][i]]
+        for a, x, k, pos in terms:
+            for j in range(V):
+                g = a * ((j == k) - pos.p[j]) / len(terms)
+                if g:
+                    row = grad[j]
+                    for d in range(D):
+                        row[d] += g * x[d]
+        w = [[wj + LEARNING_RATE * gj for wj, gj in zip(wr, gr)] for wr, gr in zip(w, grad)]
+        # The same positions, the same contexts, right after the step.
+        for smp, xs in zip(mine, contexts):
+            after = [Position(None, None, matvec(w, x)) for x, _, _ in xs]
+            smp["entropy_after"] = [f32(q.h) for q in after]
+            smp["logprob_after"] = [f32(q.logp[k]) for q, (_, k, _) in zip(after, xs)]
+        # Nulls where a writer met a non-finite value (each in a counted token).
+        if step == 1:
+            mine[0]["entropy"][3] = None  # a non-finite entropy: the token does not count
+        if step == 3:
+            mine[2]["entropy_after"][1] = None  # counts, but has no same-context change
+        if step == 4:
+            mine[1]["mean_discriminator"][5] = None  # no pg_polarity, no agree_pg_polarity
+        if step == 5:
+            mine[2]["logprob"][0] = None
 
     lines = []
     for i, smp in enumerate(samples):
@@ -271,6 +311,8 @@ def make_trace(rng):
         rec["text"] = smp["text"]
         if i % 5 != 4:
             rec["env_name"] = smp["env_name"]
+        rec["entropy_after"] = smp["entropy_after"]
+        rec["logprob_after"] = smp["logprob_after"]
         lines.append(dumps(rec))
     jsonl = "\n".join(lines) + "\n"
     return {"trace/run.jsonl": jsonl, "trace/run.safetensors": trace_safetensors(samples)}
@@ -280,14 +322,16 @@ def trace_safetensors(samples):
     """The same run as 1-D tensors (one entry per token), written by hand:
     8-byte little-endian header length, the JSON header, the data."""
     cols = {k: [] for k in ("step", "sample", "token_id", "logprob", "entropy",
-                            "mean_discriminator", "advantage", "mask")}
+                            "mean_discriminator", "advantage", "mask", "entropy_after",
+                            "logprob_after")}
     nan = float("nan")
     for smp in samples:
         for i in range(len(smp["token_id"])):
             cols["step"].append(smp["step"])
             cols["sample"].append(smp["sample"])
             cols["token_id"].append(smp["token_id"][i])
-            for key in ("logprob", "entropy", "mean_discriminator", "advantage"):
+            for key in ("logprob", "entropy", "mean_discriminator", "advantage",
+                        "entropy_after", "logprob_after"):
                 v = smp[key][i]
                 cols[key].append(nan if v is None else v)
             cols["mask"].append(1 if smp["mask"][i] else 0)
@@ -296,6 +340,7 @@ def trace_safetensors(samples):
     layout = [("step", "I64", "q"), ("sample", "I64", "q"), ("token_id", "I32", "i"),
               ("logprob", "F32", "f"), ("entropy", "F32", "f"),
               ("mean_discriminator", "F32", "f"), ("advantage", "F32", "f"),
+              ("entropy_after", "F32", "f"), ("logprob_after", "F32", "f"),
               ("mask", "U8", "B")]
     header = {"__metadata__": {"trace": "entropy-polarity", "version": "1"}}
     data = b""
@@ -399,17 +444,44 @@ def finite(x):
 
 
 def clamp(t):
-    """A logprob up to 1e-6 above 0, an entropy or S̄ up to 1e-6 below 0: rounding, read as 0."""
-    key, lp, h, a, sbar = t
+    """A logprob up to 1e-6 above 0, an entropy or S̄ up to 1e-6 below 0: rounding, read as 0.
+    A token without a finite entropy after the step gets None there."""
+    key, lp, h, a, sbar, h_after = t
     assert lp <= 1e-6 and (h is None or h >= -1e-6), t
     return (key, min(lp, 0.0), None if h is None else max(h, 0.0), a,
-            max(sbar, 0.0) if finite(sbar) else sbar)
+            max(sbar, 0.0) if finite(sbar) else sbar,
+            max(h_after, 0.0) if finite(h_after) else None)
+
+
+def sign_agreement(pairs):
+    """Share of (predicted, change) pairs whose signs agree, over the pairs where both
+    are nonzero; None without such a pair."""
+    signed = [(x, y) for x, y in pairs if x != 0 and y != 0]
+    if not signed:
+        return None
+    return sum(1 for x, y in signed if (x > 0) == (y > 0)) / len(signed)
+
+
+def same_context_columns(row, toks):
+    """realised_dh_same, agree_token_term, agree_pg_polarity (docs/trace-format.md)
+    from counted tokens (key, lp, H, A, S̄, H_after), clamped."""
+    with_after = [t for t in toks if t[5] is not None and t[2] is not None]
+    if not with_after:
+        return
+    row["realised_dh_same"] = math.fsum(t[5] - t[2] for t in with_after) / len(with_after)
+    moved = [t for t in with_after if finite(t[3]) and t[3] != 0 and t[5] - t[2] != 0]
+    s_k = lambda t: math.exp(t[1]) * (t[2] + t[1])
+    row["agree_token_term"] = sign_agreement([(-t[3] * s_k(t), t[5] - t[2]) for t in moved])
+    if all(finite(t[4]) for t in moved):
+        row["agree_pg_polarity"] = sign_agreement(
+            [(t[3] * (t[4] - s_k(t)), t[5] - t[2]) for t in moved])
 
 
 def per_step(tokens_by_step, has_entropy, has_sbar_possible):
-    """tokens_by_step: {step: [(sample_key, logprob, entropy|None, adv|None, sbar|None)]}
-    of counted tokens only. Returns the rows of the per-step table (None = empty); a
-    mean is empty unless every counted token of the step has its inputs."""
+    """tokens_by_step: {step: [(sample_key, logprob, entropy|None, adv|None, sbar|None,
+    entropy_after|None)]} of counted tokens only. Returns the rows of the per-step table
+    (None = empty); a mean is empty unless every counted token of the step has its
+    inputs (the same-context columns: see same_context_columns)."""
     rows = []
     for step in sorted(tokens_by_step):
         toks = [clamp(t) for t in tokens_by_step[step]]
@@ -435,6 +507,8 @@ def per_step(tokens_by_step, has_entropy, has_sbar_possible):
             if has_sbar_possible and all(finite(t[4]) for t in toks):
                 pg = [t[3] * (t[4] - math.exp(t[1]) * (t[2] + t[1])) for t in toks]
                 row["pg_polarity"] = math.fsum(pg) / n
+        if has_entropy:
+            same_context_columns(row, toks)
         rows.append(row)
     if has_entropy:
         for cur, nxt in zip(rows, rows[1:]):
@@ -465,7 +539,7 @@ def ref_prime_rl(folder):
                     if not rec["loss_mask"][i] or (masked is not None and masked[i] is True):
                         continue
                     if finite(lp) and finite(h) and (advs is None or finite(a)):
-                        toks.append(((path, ln), lp, h, a, None))
+                        toks.append(((path, ln), lp, h, a, None, None))
     return per_step(by_step, True, False)
 
 
@@ -478,10 +552,11 @@ def ref_trace_jsonl(path):
         adv = rec.get("advantage") if isinstance(rec.get("advantage"), list) else [rec.get("advantage")] * n
         mask = rec.get("mask") or [True] * n
         sbar = rec.get("mean_discriminator") or [None] * n
+        after = rec.get("entropy_after") or [None] * n
         for i in range(n):
             lp, h, a = rec["logprob"][i], rec["entropy"][i], adv[i]
             if mask[i] and finite(lp) and finite(h) and (not has_adv or finite(a)):
-                toks.append((rec["sample"], lp, h, a, sbar[i]))
+                toks.append((rec["sample"], lp, h, a, sbar[i], after[i]))
     return per_step(by_step, True, True)
 
 
@@ -502,8 +577,9 @@ def ref_trace_safetensors(path):
     for i in range(len(cols["step"])):
         toks = by_step.setdefault(cols["step"][i], [])
         lp, h, a = cols["logprob"][i], cols["entropy"][i], cols["advantage"][i]
+        after = cols["entropy_after"][i] if "entropy_after" in cols else None
         if cols["mask"][i] and finite(lp) and finite(h) and finite(a):
-            toks.append((cols["sample"][i], lp, h, a, cols["mean_discriminator"][i]))
+            toks.append((cols["sample"][i], lp, h, a, cols["mean_discriminator"][i], after))
     return per_step(by_step, True, True)
 
 
@@ -520,7 +596,7 @@ def ref_nemo_rl(folder):
             for i in range(rec["input_lengths"][0]):
                 lp = rec["prev_logprobs"][0][i]
                 if rec["token_loss_mask"][0][i] and finite(lp):
-                    toks.append((ln, lp, None, rec["advantages"][0][i], None))
+                    toks.append((ln, lp, None, rec["advantages"][0][i], None, None))
     return per_step(by_step, False, False)
 
 
@@ -530,8 +606,62 @@ def ref_openrlhf(path):
         toks = by_step.setdefault(rec["step"], [])
         for lp in rec["logprobs"]:
             if finite(lp):
-                toks.append((ln, lp, None, None, None))
+                toks.append((ln, lp, None, None, None, None))
     return per_step(by_step, False, False)
+
+
+def pearson(xs, ys):
+    n = len(xs)
+    if n < 2:
+        return None
+    mx, my = math.fsum(xs) / n, math.fsum(ys) / n
+    sxy = math.fsum((x - mx) * (y - my) for x, y in zip(xs, ys))
+    sxx = math.fsum((x - mx) ** 2 for x in xs)
+    syy = math.fsum((y - my) ** 2 for y in ys)
+    return sxy / math.sqrt(sxx * syy) if sxx > 0 and syy > 0 else None
+
+
+def average_ranks(v):
+    order = sorted(range(len(v)), key=lambda i: v[i])
+    r = [0.0] * len(v)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and v[order[j + 1]] == v[order[i]]:
+            j += 1
+        for k in order[i:j + 1]:
+            r[k] = (i + j) / 2 + 1
+        i = j + 1
+    return r
+
+
+def scatter_stats(points):
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return {"pearson": pearson(xs, ys), "spearman": pearson(average_ranks(xs), average_ranks(ys)),
+            "agreement": sign_agreement(points), "n": len(points),
+            "n_signed": sum(1 for x, y in points if x != 0 and y != 0)}
+
+
+def ref_same_context(path):
+    """The run panel's scatter for a trace JSONL whose every sample is kept: the
+    prediction (PG polarity where the token has S̄, else the token term) against
+    entropy_after − entropy, over counted tokens with both finite; overall and per step."""
+    by_step = {}
+    for rec in read_jsonl(path):
+        n = len(rec["token_id"])
+        adv = rec["advantage"] if isinstance(rec["advantage"], list) else [rec["advantage"]] * n
+        mask = rec.get("mask") or [True] * n
+        for i in range(n):
+            lp, h, a = rec["logprob"][i], rec["entropy"][i], adv[i]
+            sbar, after = rec["mean_discriminator"][i], rec["entropy_after"][i]
+            if not (mask[i] and finite(lp) and finite(h) and finite(a) and finite(after)):
+                continue
+            s_k = math.exp(lp) * (h + lp)
+            pred = a * (sbar - s_k) if finite(sbar) else -a * s_k
+            by_step.setdefault(rec["step"], []).append((pred, after - h))
+    everything = [p for step in sorted(by_step) for p in by_step[step]]
+    return {"overall": scatter_stats(everything),
+            "steps": [dict(step=step, **scatter_stats(by_step[step])) for step in sorted(by_step)]}
 
 
 RUNS = [
@@ -574,6 +704,8 @@ def expected(root):
         rows = reader(os.path.join(root, rel))
         runs[name] = {"path": rel, "format": fmt, "note": note,
                       "rows": [[row[h] for h in HEADER] for row in rows]}
+        if name.startswith("trace"):  # the safetensors file holds the same run
+            runs[name]["same_context"] = ref_same_context(os.path.join(root, "trace/run.jsonl"))
     return {"about": "Per-step columns of docs/trace-format.md for www/examples/runs/, "
                      "computed by scripts/make_run_examples.py (plain Python, math.fsum) "
                      "from the files as written; null = empty cell.",

@@ -43,13 +43,14 @@ fn read(base: &Path, rel: &str) -> RunReader {
     r
 }
 
+fn fixture() -> Value {
+    let path = format!("{ROOT}/tests/fixtures/run_examples_expected.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
 #[test]
 fn example_runs_match_the_independent_python_columns() {
-    let fixture: Value = serde_json::from_str(
-        &std::fs::read_to_string(format!("{ROOT}/tests/fixtures/run_examples_expected.json"))
-            .unwrap(),
-    )
-    .unwrap();
+    let fixture = fixture();
     let header: Vec<&str> = fixture["header"]
         .as_array()
         .unwrap()
@@ -86,6 +87,45 @@ fn example_runs_match_the_independent_python_columns() {
                     ),
                 }
             }
+        }
+    }
+}
+
+/// The run panel's same-context scatter (predicted against entropy_after −
+/// entropy) of the trace example, whose every sample the reader keeps, against
+/// the statistics scripts/make_run_examples.py computed in plain Python.
+#[test]
+fn same_context_statistics_match_the_independent_python_ones() {
+    let fixture = fixture();
+    let base = Path::new(ROOT).join("www/examples/runs");
+    for name in ["trace", "trace-safetensors"] {
+        let run = &fixture["runs"][name];
+        let want = &run["same_context"];
+        let got = read(&base, run["path"].as_str().unwrap()).same_context();
+        let check = |g: &entropy_polarity::core::run::same::SameStats, w: &Value, what: &str| {
+            assert_eq!(g.n as u64, w["n"].as_u64().unwrap(), "{what}: n");
+            assert_eq!(
+                g.n_signed as u64,
+                w["n_signed"].as_u64().unwrap(),
+                "{what}: n_signed"
+            );
+            for (k, v) in [
+                ("pearson", g.pearson),
+                ("spearman", g.spearman),
+                ("agreement", g.agreement),
+            ] {
+                match w[k].as_f64() {
+                    None => assert!(v.is_nan(), "{what} {k}: got {v}, want empty"),
+                    Some(x) => assert!((v - x).abs() <= 1e-12, "{what} {k}: got {v}, want {x}"),
+                }
+            }
+        };
+        check(&got.overall, &want["overall"], name);
+        let steps = want["steps"].as_array().unwrap();
+        assert_eq!(got.steps.len(), steps.len(), "{name}: steps with points");
+        for ((step, g), w) in got.steps.iter().zip(steps) {
+            assert_eq!(*step, w["step"].as_i64().unwrap());
+            check(g, w, &format!("{name} step {step}"));
         }
     }
 }

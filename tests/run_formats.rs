@@ -264,50 +264,21 @@ fn openrlhf_board() {
     );
 }
 
+#[path = "support/trace_safetensors.rs"]
+mod st;
+
 /// A safetensors trace: two samples of step 4, then one of step 5.
 pub fn trace_safetensors() -> Vec<u8> {
-    use safetensors::tensor::TensorView;
-    use safetensors::Dtype;
-    let le64 = |v: &[i64]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
-    let lef = |v: &[f32]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
-    let step = le64(&[4, 4, 4, 5]);
-    let sample = le64(&[0, 0, 1, 0]);
-    let token = le64(&[7, 8, 9, 10]);
-    let logprob = lef(&[-0.5, -2.0, -0.25, -1.0]);
-    let entropy = lef(&[1.0, 1.5, 0.5, 2.0]);
-    let adv = lef(&[1.0, 1.0, -1.0, 0.5]);
-    let mask = vec![1u8, 1, 1, 0];
-    let views = vec![
-        ("step", TensorView::new(Dtype::I64, vec![4], &step).unwrap()),
-        (
-            "sample",
-            TensorView::new(Dtype::I64, vec![4], &sample).unwrap(),
-        ),
-        (
-            "token_id",
-            TensorView::new(Dtype::I64, vec![4], &token).unwrap(),
-        ),
-        (
-            "logprob",
-            TensorView::new(Dtype::F32, vec![4], &logprob).unwrap(),
-        ),
-        (
-            "entropy",
-            TensorView::new(Dtype::F32, vec![4], &entropy).unwrap(),
-        ),
-        (
-            "advantage",
-            TensorView::new(Dtype::F32, vec![4], &adv).unwrap(),
-        ),
-        ("mask", TensorView::new(Dtype::U8, vec![4], &mask).unwrap()),
-    ];
-    let meta = [
-        ("trace".to_string(), "entropy-polarity".to_string()),
-        ("version".to_string(), "1".to_string()),
-    ]
-    .into_iter()
-    .collect();
-    safetensors::serialize(views, Some(meta)).unwrap()
+    use st::{le64, lef, Dtype};
+    st::trace(&[
+        ("step", Dtype::I64, 4, le64(&[4, 4, 4, 5])),
+        ("sample", Dtype::I64, 4, le64(&[0, 0, 1, 0])),
+        ("token_id", Dtype::I64, 4, le64(&[7, 8, 9, 10])),
+        ("logprob", Dtype::F32, 4, lef(&[-0.5, -2.0, -0.25, -1.0])),
+        ("entropy", Dtype::F32, 4, lef(&[1.0, 1.5, 0.5, 2.0])),
+        ("advantage", Dtype::F32, 4, lef(&[1.0, 1.0, -1.0, 0.5])),
+        ("mask", Dtype::U8, 4, vec![1u8, 1, 1, 0]),
+    ])
 }
 
 #[test]

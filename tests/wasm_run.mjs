@@ -43,6 +43,9 @@ const keys = [
   'shareNegContract',
   'pgPolarity',
   'realisedDh',
+  'realisedDhSame',
+  'agreeTokenTerm',
+  'agreePgPolarity',
 ];
 
 for (const [name, run] of Object.entries(fixture.runs)) {
@@ -80,6 +83,14 @@ for (const [name, run] of Object.entries(fixture.runs)) {
     d.prob.every((p, i) => (Number.isNaN(p) ? Number.isNaN(pk(i)) : Math.abs(p - pk(i)) < 1e-15)),
     `${name}: detail prob`,
   );
+  // The same-context scatter: only runs with entropy_after; its numbers are checked
+  // natively (tests/run_examples.rs) against the Python reference.
+  if (run.same_context) {
+    ok(s.hasEntropyAfter && d.dhSame instanceof Float64Array && d.point instanceof Uint8Array, `${name}: same-context detail`);
+    const sc = r.sameContext();
+    ok(sc.overall.n > 0 && sc.overall.n === d.point.reduce((a, b) => a + b, 0), `${name}: sameContext n ${JSON.stringify(sc.overall)}`);
+    ok(sc.steps.step instanceof Float64Array && sc.steps.agreement.length === sc.steps.step.length, `${name}: sameContext steps`);
+  } else ok(!s.hasEntropyAfter, `${name}: no entropy_after`);
   r.free();
 }
 

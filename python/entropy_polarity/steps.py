@@ -30,7 +30,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 SQL = os.path.join(HERE, "sql")  # package data, installed with the package
 HEADER = ("step,samples,tokens,mean_entropy,mean_prob,token_term,share_pos_expand,"
-          "share_pos_contract,share_neg_expand,share_neg_contract,pg_polarity,realised_dh")
+          "share_pos_contract,share_neg_expand,share_neg_contract,pg_polarity,realised_dh,"
+          "realised_dh_same,agree_token_term,agree_pg_polarity")
 FORMATS = ("prime-rl", "trace", "nemo-rl", "openrlhf")
 PROGRESS_BYTES = 64 << 20  # report progress for runs above this size (or with --progress)
 

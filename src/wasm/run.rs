@@ -8,6 +8,7 @@
 
 use super::convert::{self, object, whole, Error};
 use crate::core::run::csv::{parse_steps, write_steps};
+use crate::core::run::same;
 use crate::core::run::stats;
 use crate::core::run::tokenizer;
 use crate::core::run::{self, FileSummary, RunError, RunOptions, StepRow};
@@ -53,6 +54,8 @@ export interface RunSummary {
   hasEntropy: boolean;
   hasMeanDiscriminator: boolean;
   hasAdvantages: boolean;
+  /** Some sample carries entropy_after (the same-context change after the step). */
+  hasEntropyAfter: boolean;
   /** Fields absent from the whole run: "entropy", "mean_discriminator", "advantage". */
   missing: string[];
   warnings: string[];
@@ -64,6 +67,7 @@ export interface RunSteps {
   sharePosExpand: Float64Array; sharePosContract: Float64Array;
   shareNegExpand: Float64Array; shareNegContract: Float64Array;
   pgPolarity: Float64Array; realisedDh: Float64Array;
+  realisedDhSame: Float64Array; agreeTokenTerm: Float64Array; agreePgPolarity: Float64Array;
 }
 /** Kept tokens (docs/trace-format.md, "Kept detail"); NaN where an input is missing. */
 export interface RunDetail {
@@ -72,6 +76,14 @@ export interface RunDetail {
   advantage: Float64Array; prob: Float64Array; discriminator: Float64Array;
   tokenTerm: Float64Array; sensitivity: Float64Array; polarity: Float64Array;
   flipNudge: Float64Array; flipPg: Float64Array; normalised: Float64Array;
+  /** The same position after the optimizer step (NaN where the trace has none). */
+  entropyAfter: Float64Array; logprobAfter: Float64Array;
+  /** entropyAfter − entropy. */
+  dhSame: Float64Array;
+  /** What the scatter plots against dhSame: the PG polarity where the token has S̄, else the token term. */
+  predicted: Float64Array;
+  /** 1 when the token is a point of the same-context scatter (counted, in a kept whole sample, both values finite). */
+  point: Uint8Array;
   /** Index of the file, in beginFile order. */
   file: Uint32Array;
   line: Float64Array;
@@ -81,6 +93,22 @@ export interface RunDetail {
   whole: Uint8Array;
   text: string[] | null;
   envName: string[] | null;
+}
+/** Predicted against same-context ΔH over a set of points (docs/trace-format.md, "Same-context change"). */
+export interface SameStats {
+  pearson: number;
+  spearman: number;
+  /** Share with the same sign among points where both are nonzero (NaN if none). */
+  agreement: number;
+  /** Points in the correlations. */
+  n: number;
+  /** Points in the agreement. */
+  nSigned: number;
+}
+export interface SameContext {
+  overall: SameStats;
+  /** Per step with at least one point, ascending. */
+  steps: { step: Float64Array; pearson: Float64Array; spearman: Float64Array; agreement: Float64Array; n: Float64Array; nSigned: Float64Array };
 }
 export interface Correlation {
   /** NaN with fewer than 2 pairs or a constant series. */
@@ -175,6 +203,9 @@ fn steps_js(rows: &[StepRow]) -> JsValue {
         ("shareNegContract", col(|r| r.share_neg_contract).into()),
         ("pgPolarity", col(|r| r.pg_polarity).into()),
         ("realisedDh", col(|r| r.realised_dh).into()),
+        ("realisedDhSame", col(|r| r.realised_dh_same).into()),
+        ("agreeTokenTerm", col(|r| r.agree_token_term).into()),
+        ("agreePgPolarity", col(|r| r.agree_pg_polarity).into()),
     ])
 }
 
@@ -248,6 +279,7 @@ impl RunReader {
             ("hasEntropy", s.has_entropy.into()),
             ("hasMeanDiscriminator", s.has_mean_discriminator.into()),
             ("hasAdvantages", s.has_advantages.into()),
+            ("hasEntropyAfter", s.has_entropy_after.into()),
             ("missing", missing.into()),
             ("warnings", warnings.into()),
         ])
@@ -263,6 +295,32 @@ impl RunReader {
     #[wasm_bindgen(js_name = stepsCsv)]
     pub fn steps_csv(&self) -> String {
         write_steps(&self.inner.steps().rows)
+    }
+
+    /// Predicted against same-context ΔH over the kept whole samples,
+    /// overall and per step (computed here, so the page only draws).
+    #[wasm_bindgen(js_name = sameContext, unchecked_return_type = "SameContext")]
+    pub fn same_context(&self) -> JsValue {
+        let c = self.inner.same_context();
+        let one = |s: &same::SameStats| {
+            object(&[
+                ("pearson", s.pearson.into()),
+                ("spearman", s.spearman.into()),
+                ("agreement", s.agreement.into()),
+                ("n", (s.n as f64).into()),
+                ("nSigned", (s.n_signed as f64).into()),
+            ])
+        };
+        let col = |f: fn(&(i64, same::SameStats)) -> f64| f64s(c.steps.iter().map(f));
+        let steps = object(&[
+            ("step", col(|s| s.0 as f64).into()),
+            ("pearson", col(|s| s.1.pearson).into()),
+            ("spearman", col(|s| s.1.spearman).into()),
+            ("agreement", col(|s| s.1.agreement).into()),
+            ("n", col(|s| s.1.n as f64).into()),
+            ("nSigned", col(|s| s.1.n_signed as f64).into()),
+        ]);
+        object(&[("overall", one(&c.overall)), ("steps", steps)])
     }
 
     /// The kept tokens as columns; see docs/trace-format.md "Detail".
@@ -307,6 +365,11 @@ impl RunReader {
             ("flipNudge", der(|v| v.flip_nudge).into()),
             ("flipPg", der(|v| v.flip_pg).into()),
             ("normalised", der(|v| v.normalised).into()),
+            ("entropyAfter", col(&|t| t.entropy_after).into()),
+            ("logprobAfter", col(&|t| t.logprob_after).into()),
+            ("dhSame", col(&same::dh_same).into()),
+            ("predicted", col(&same::predicted).into()),
+            ("point", flags(same::is_point).into()),
             ("file", Uint32Array::from(&files[..]).into()),
             ("line", col(&|t| t.line as f64).into()),
             ("counted", flags(|t| t.counted).into()),

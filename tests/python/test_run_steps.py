@@ -101,6 +101,20 @@ class AgainstReference(Compare):
         self.assertTrue(any(r[6] is None for r in trace))  # a step without signed tokens
         self.assertTrue(any(r[11] > 0 for r in trace[:-1]) and any(r[11] < 0 for r in trace[:-1]))
         self.assertTrue(all(r[3] is None for r in EXPECTED["runs"]["nemo-rl"]["rows"]))
+        # The same-context columns: the trace has entropy_after (a step with no update
+        # gives ΔH 0 and no agreement; a step without S̄ on a moved token, no PG
+        # agreement); no other format has them.
+        col = {h: i for i, h in enumerate(HEADER)}
+        same = [r[col["realised_dh_same"]] for r in trace]
+        self.assertTrue(all(v is not None for v in same) and 0.0 in same)
+        self.assertTrue(any(v is not None and v < 0 for v in same))
+        self.assertTrue(any(r[col["agree_token_term"]] is None for r in trace))
+        self.assertTrue(any(r[col["agree_pg_polarity"]] is None and r[col["agree_token_term"]] is not None
+                            for r in trace))
+        agree = [r[col["agree_token_term"]] for r in trace if r[col["agree_token_term"]] is not None]
+        self.assertTrue(all(0.5 < a < 1 for a in agree), agree)  # better than a coin, not perfect
+        for name in ("prime-rl", "nemo-rl", "openrlhf"):
+            self.assertTrue(all(r[12:] == [None, None, None] for r in EXPECTED["runs"][name]["rows"]))
 
     def test_edge_cases_against_reference(self):
         """A step with no counted token, NaN literals, a lone step, steps out of order."""
@@ -140,6 +154,41 @@ class AgainstReference(Compare):
             self.assertTable(parse_csv(out)[1], want, "edge cases")
 
 
+def write_same_context_trace(folder):
+    """A trace with entropy_after at its edges: a null (the token counts but has no
+    change), a rounding-sized negative (read as 0), a sample without the field, a
+    token without S̄ on a moved token (no PG agreement that step), A = 0 (in the mean,
+    not in the agreement), a zero change, and a step where nothing moved."""
+    rng = random.Random(17)
+    lines = []
+    for step in range(4):
+        for sample in range(3):
+            n = 5
+            lp = [-rng.random() * 3 for _ in range(n)]
+            h = [0.2 + rng.random() * 2 for _ in range(n)]
+            rec = {"trace": "entropy-polarity", "version": 1, "step": step, "sample": sample,
+                   "token_id": list(range(n)), "logprob": lp, "entropy": h,
+                   "mean_discriminator": [rng.random() * 0.3 for _ in range(n)],
+                   "advantage": [1.0, -0.5, 0.0][sample]}
+            if step == 3:
+                rec["entropy_after"] = list(h)  # nothing moved
+            else:
+                rec["entropy_after"] = [x + rng.gauss(0.0, 0.05) for x in h]
+                rec["logprob_after"] = [min(0.0, x + rng.gauss(0.0, 0.05)) for x in lp]
+            lines.append(rec)
+    lines[0]["entropy_after"][1] = None
+    lines[0]["entropy_after"][2] = lines[0]["entropy"][2] = 0.0
+    lines[1]["entropy_after"][0] = -3e-7
+    lines[1]["entropy"][0] = 0.01
+    lines[2]["entropy_after"][3] = lines[2]["entropy"][3]  # a zero change
+    del lines[4]["entropy_after"]
+    lines[7]["mean_discriminator"][2] = None
+    path = os.path.join(folder, "run.jsonl")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("".join(json.dumps(r) + "\n" for r in lines))
+    return path
+
+
 class AgainstRustCore(Compare):
     """DuckDB's table equals the Rust core's (`cargo run --example run_steps`)."""
 
@@ -175,6 +224,24 @@ class AgainstRustCore(Compare):
                     code, out, err = run_cli(path)
                     self.assertEqual(code, 0, err)
                     self.assertTable(parse_csv(out)[1], rust_rows, name + " (DuckDB against Rust)")
+
+
+    def test_same_context_edges(self):
+        """The three same-context columns at their edges: DuckDB and the core both equal
+        the reference."""
+        with tempfile.TemporaryDirectory() as tmp:
+            path = write_same_context_trace(tmp)
+            want = [[r[h] for h in HEADER] for r in ref.ref_trace_jsonl(path)]
+            col = {h: i for i, h in enumerate(HEADER)}
+            self.assertIsNone(want[2][col["agree_pg_polarity"]])  # S̄ missing on a moved token
+            self.assertIsNotNone(want[2][col["agree_token_term"]])
+            self.assertEqual(want[3][col["realised_dh_same"]], 0.0)
+            self.assertIsNone(want[3][col["agree_token_term"]])
+            header, rust_rows = self.rust(tmp)
+            self.assertTable(rust_rows, want, "same-context edges (Rust)")
+            code, out, err = run_cli(path)
+            self.assertEqual(code, 0, err)
+            self.assertTable(parse_csv(out)[1], want, "same-context edges (DuckDB)")
 
 
 class Errors(unittest.TestCase):
@@ -279,6 +346,29 @@ class Errors(unittest.TestCase):
 
     def test_safetensors_only(self):
         self.fails(os.path.join(RUNS, "trace", "run.safetensors"), "no safetensors reader")
+
+    def trace_with(self, line_no, change):
+        path = os.path.join(self.tmp, "t.jsonl")
+        with open(os.path.join(RUNS, "trace", "run.jsonl"), encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        rec = json.loads(lines[line_no - 1])
+        change(rec)
+        lines[line_no - 1] = json.dumps(rec)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("\n".join(lines) + "\n")
+        return path
+
+    def test_trace_entropy_after_of_another_length(self):
+        path = self.trace_with(3, lambda r: r["entropy_after"].pop())
+        self.fails(path, path + ":3:", "field entropy_after has")
+
+    def test_trace_negative_entropy_after(self):
+        path = self.trace_with(4, lambda r: r["entropy_after"].__setitem__(3, -0.25))
+        self.fails(path, path + ":4:", "entropy_after -0.25 < 0")
+
+    def test_trace_positive_logprob_after(self):
+        path = self.trace_with(2, lambda r: r["logprob_after"].__setitem__(1, 0.5))
+        self.fails(path, path + ":2:", "logprob_after 0.5 > 0")
 
     def test_trace_without_advantage(self):
         path = os.path.join(self.tmp, "t.jsonl")

@@ -43,6 +43,17 @@ class TraceSchema(unittest.TestCase):
             errors = [e.message for e in self.validator.iter_errors(line)]
             self.assertEqual(errors, [], "line %d" % i)
 
+    def test_same_context_fields_are_optional(self):
+        good = self.lines()[0]
+        self.assertIn("entropy_after", good)  # the example run carries them
+        for key in ("entropy_after", "logprob_after"):
+            line = copy.deepcopy(good)
+            del line[key]
+            self.assertTrue(self.validator.is_valid(line), key)
+        line = copy.deepcopy(good)
+        line["entropy_after"][0] = None  # a non-finite value, written null
+        self.assertTrue(self.validator.is_valid(line))
+
     def test_bad_lines_are_refused(self):
         good = self.lines()[0]
         for change in [
@@ -53,6 +64,10 @@ class TraceSchema(unittest.TestCase):
             lambda l: l["logprob"].__setitem__(0, 0.5),
             lambda l: l["entropy"].__setitem__(0, -0.5),
             lambda l: l.update(advantage="high"),
+            lambda l: l["entropy_after"].__setitem__(0, -0.5),
+            lambda l: l["logprob_after"].__setitem__(0, 0.5),
+            lambda l: l.update(entropy_after="after"),
+            lambda l: l["entropy_after"].__setitem__(0, "x"),
         ]:
             bad = copy.deepcopy(good)
             change(bad)

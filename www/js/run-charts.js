@@ -40,15 +40,18 @@ function stepAxis(steps, W, L, R) {
  * Lines across steps: `series` = [{ values, cls, name }], gaps where a value
  * is empty (NaN). Returns false (and draws a note) when nothing is finite.
  * @param {Element} svg @param {number[]} steps @param {{ values: ArrayLike<number>, cls: string, name: string }[]} series
- * @param {{ yLabel?: string, zero?: boolean, height?: number }} [options]
+ * `domain` fixes the y range; `ref` draws a labelled horizontal reference
+ * line (e.g. 0.5, what a coin scores on sign agreement).
+ * @param {{ yLabel?: string, zero?: boolean, height?: number, domain?: [number, number], ref?: { value: number, label: string }, yFmt?: (v: number) => string }} [options]
  */
 export function drawSeries(svg, steps, series, options = {}) {
-  const { yLabel = undefined, zero = false, height = 170 } = options;
+  const { yLabel = undefined, zero = false, height = 170, domain = undefined, ref = undefined, yFmt = undefined } = options;
   const { W, Ht, L, R, T, B, area } = frame(svg, { height, left: 56, right: 12, top: 20, bottom: 32 });
-  const ext = extent(
+  const found = extent(
     series.map((s) => s.values),
     { withZero: zero },
   );
+  const ext = found && domain ? domain : found;
   if (!ext) {
     svg.append(el('text', { x: W / 2, y: Ht / 2, 'text-anchor': 'middle', class: 'label' }, 'empty: no values in this run'));
     return false;
@@ -56,8 +59,13 @@ export function drawSeries(svg, steps, series, options = {}) {
   const [y0, y1] = ext;
   const { x, xt } = stepAxis(steps, W, L, R);
   const y = (v) => T + (1 - (v - y0) / (y1 - y0)) * (Ht - T - B);
-  axes(svg, { ...area, x, y, xt, yt: ticks(y0, y1, 4), xFmt: String, xLabel: 'step', yLabel });
+  axes(svg, { ...area, x, y, xt, yt: ticks(y0, y1, 4), xFmt: String, ...(yFmt ? { yFmt } : {}), xLabel: 'step', yLabel });
   if (zero && y0 < 0 && y1 > 0) svg.append(el('line', { x1: L, x2: W - R, y1: y(0), y2: y(0), class: 'zero' }));
+  if (ref) {
+    const line = el('line', { x1: L, x2: W - R, y1: y(ref.value), y2: y(ref.value), class: 'ref', 'data-ref': ref.value });
+    line.append(el('title', {}, ref.label));
+    svg.append(line, el('text', { x: W - R - 2, y: y(ref.value) - 3, 'text-anchor': 'end', class: 'label' }, ref.label));
+  }
   const n = steps.length;
   for (const s of series) {
     let d = '',
@@ -87,11 +95,13 @@ export function drawSeries(svg, steps, series, options = {}) {
   return true;
 }
 
+// Named for what they count, the sign of the token term and of A, not for
+// what the entropy did (issue 19): the realised change is measured apart.
 const SHARES = [
-  ['sharePosExpand', 'share-pos-expand', 'A > 0, expands ▲'],
-  ['sharePosContract', 'share-pos-contract', 'A > 0, contracts ▼'],
-  ['shareNegExpand', 'share-neg-expand', 'A < 0, expands ▲'],
-  ['shareNegContract', 'share-neg-contract', 'A < 0, contracts ▼'],
+  ['sharePosExpand', 'share-pos-expand', 'token term > 0 with A > 0'],
+  ['sharePosContract', 'share-pos-contract', 'token term < 0 with A > 0'],
+  ['shareNegExpand', 'share-neg-expand', 'token term > 0 with A < 0'],
+  ['shareNegContract', 'share-neg-contract', 'token term < 0 with A < 0'],
 ];
 export const SHARE_NAMES = SHARES.map(([, cls, name]) => ({ cls, name }));
 
@@ -142,16 +152,15 @@ export function drawShares(svg, s) {
 }
 
 /**
- * Scatter of y against x with one labelled point per entry (`labels`), and
- * the least-squares line. Used for token term against realised ΔH.
+ * The frame of a scatter of ys against xs over the points `idx`: axes that
+ * include 0 and the two zero lines. Returns the scales, or null (and a note
+ * saying `empty`) when there is no point.
  */
-export function drawScatter(svg, xs, ys, { labels, xLabel, yLabel, height = 240 }) {
+function scatterAxes(svg, xs, ys, idx, { xLabel, yLabel, height, empty, yFmt = undefined }) {
   const { W, Ht, L, R, T, B, area } = frame(svg, { height, left: 62, right: 14, top: 22, bottom: 36 });
-  const idx = [];
-  for (let i = 0; i < xs.length; i++) if (Number.isFinite(xs[i]) && Number.isFinite(ys[i])) idx.push(i);
   if (!idx.length) {
-    svg.append(el('text', { x: W / 2, y: Ht / 2, 'text-anchor': 'middle', class: 'label' }, 'no step has both values'));
-    return;
+    svg.append(el('text', { x: W / 2, y: Ht / 2, 'text-anchor': 'middle', class: 'label' }, empty));
+    return null;
   }
   const [x0, x1] = extent([idx.map((i) => xs[i])], { withZero: true });
   const [y0, y1] = extent([idx.map((i) => ys[i])], { withZero: true });
@@ -164,11 +173,25 @@ export function drawScatter(svg, xs, ys, { labels, xLabel, yLabel, height = 240 
     xt: ticks(x0, x1, Math.max(2, Math.floor((W - L) / 90))),
     yt: ticks(y0, y1, 4),
     xFmt: (v) => fmt(v, 3),
+    ...(yFmt ? { yFmt } : {}),
     xLabel,
     yLabel,
   });
   svg.append(el('line', { x1: x(0), x2: x(0), y1: T, y2: Ht - B, class: 'zero' }));
   svg.append(el('line', { x1: L, x2: W - R, y1: y(0), y2: y(0), class: 'zero' }));
+  return { x, y, x0, x1 };
+}
+
+/**
+ * Scatter of y against x with one labelled point per entry (`labels`), and
+ * the least-squares line. Used for token term against realised ΔH.
+ */
+export function drawScatter(svg, xs, ys, { labels, xLabel, yLabel, height = 240 }) {
+  const idx = [];
+  for (let i = 0; i < xs.length; i++) if (Number.isFinite(xs[i]) && Number.isFinite(ys[i])) idx.push(i);
+  const frameOf = scatterAxes(svg, xs, ys, idx, { xLabel, yLabel, height, empty: 'no step has both values' });
+  if (!frameOf) return;
+  const { x, y, x0, x1 } = frameOf;
   if (idx.length >= 2) {
     // least squares, for the eye only (the numbers are in the caption)
     let mx = 0,
@@ -244,4 +267,32 @@ export function drawAdvantageProb(svg, prob, adv, keep) {
   }
   for (const k of ['pos', 'neg', 'zero']) if (d[k]) svg.append(el('path', { d: d[k], class: `apt adv-${k}` }));
   return true;
+}
+
+/**
+ * Per-token scatter of predicted against realised change, with zero lines:
+ * `idx` lists the points (indices into xs, ys); those of `chosen(i)` are
+ * drawn solid, the rest faint (all points when `chosen` is null). Points are
+ * drawn as one path per group, so thousands stay cheap; at most `maxPoints`
+ * are drawn (an even stride), the caller's statistics use all of them.
+ * Returns the number of points drawn.
+ */
+export function drawTokenScatter(svg, xs, ys, idx, { chosen = null, xLabel, yLabel, maxPoints = 4000, height = 260 }) {
+  const frameOf = scatterAxes(svg, xs, ys, idx, { xLabel, yLabel, height, empty: 'no token has both values', yFmt: (v) => fmt(v, 3) });
+  if (!frameOf) return 0;
+  const { x, y } = frameOf;
+  const stride = Math.max(1, Math.ceil(idx.length / maxPoints));
+  let on = '',
+    off = '',
+    drawn = 0;
+  for (let k = 0; k < idx.length; k += stride) {
+    const i = idx[k];
+    const d = `M${(x(xs[i]) - 2.4).toFixed(1)},${y(ys[i]).toFixed(1)}a2.4,2.4 0 1,0 4.8,0a2.4,2.4 0 1,0 -4.8,0`;
+    if (!chosen || chosen(i)) on += d;
+    else off += d;
+    drawn++;
+  }
+  if (off) svg.append(el('path', { d: off, class: 'tpt faint' }));
+  if (on) svg.append(el('path', { d: on, class: 'tpt', 'data-testid': 'run-same-points' }));
+  return drawn;
 }

@@ -17,12 +17,16 @@ export const STEP_COLUMNS = [
   { key: 'meanEntropy', csv: 'mean_entropy', label: 'mean H', show: num },
   { key: 'meanProb', csv: 'mean_prob', label: 'mean p_k', show: num },
   { key: 'tokenTerm', csv: 'token_term', label: 'token term', show: num },
-  { key: 'sharePosExpand', csv: 'share_pos_expand', label: 'A>0 ▲', show: pct },
-  { key: 'sharePosContract', csv: 'share_pos_contract', label: 'A>0 ▼', show: pct },
-  { key: 'shareNegExpand', csv: 'share_neg_expand', label: 'A<0 ▲', show: pct },
-  { key: 'shareNegContract', csv: 'share_neg_contract', label: 'A<0 ▼', show: pct },
+  // The shares count signs of the token term, not what the entropy did (issue 19).
+  { key: 'sharePosExpand', csv: 'share_pos_expand', label: 'A>0, term>0', show: pct },
+  { key: 'sharePosContract', csv: 'share_pos_contract', label: 'A>0, term<0', show: pct },
+  { key: 'shareNegExpand', csv: 'share_neg_expand', label: 'A<0, term>0', show: pct },
+  { key: 'shareNegContract', csv: 'share_neg_contract', label: 'A<0, term<0', show: pct },
   { key: 'pgPolarity', csv: 'pg_polarity', label: 'PG polarity', show: num },
-  { key: 'realisedDh', csv: 'realised_dh', label: 'realised ΔH', show: num },
+  { key: 'realisedDh', csv: 'realised_dh', label: 'ΔH next step, other samples', show: num },
+  { key: 'realisedDhSame', csv: 'realised_dh_same', label: 'ΔH same context', show: num },
+  { key: 'agreeTokenTerm', csv: 'agree_token_term', label: 'sign agrees: term', show: pct },
+  { key: 'agreePgPolarity', csv: 'agree_pg_polarity', label: 'sign agrees: PG', show: pct },
 ];
 
 if (STEP_COLUMNS.map((c) => c.csv).join(',') !== STEPS_HEADER) throw new Error('run-csv: columns and header disagree');

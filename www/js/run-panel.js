@@ -12,7 +12,7 @@ import { dropTarget, byTest as find } from './dom.js';
 import { fmt } from './format.js';
 import { setTextWithOverbars } from './overbar.js';
 import { download } from './share.js';
-import { drawSeries, drawShares, drawScatter, drawAdvantageProb, SHARE_NAMES } from './run-charts.js';
+import { drawSeries, drawShares, drawScatter, drawAdvantageProb, drawTokenScatter, SHARE_NAMES } from './run-charts.js';
 import { renderStrip, visible } from './run-strip.js';
 import { stepsCsv, renderStepsTable } from './run-csv.js';
 import { pickRunFiles, filesOfEntry } from './run-files.js';
@@ -86,6 +86,12 @@ export function mountRunPanel(section, { openRow }) {
   const legend = byTest('run-legend');
   const detailNote = byTest('run-detail-note');
   const advFig = byTest('run-adv-figure');
+  const sameFig = byTest('run-same');
+  const sameStep = byTest('run-same-step');
+  const sameSvg = byTest('run-same-scatter');
+  const sameStats = byTest('run-same-stats');
+  const sameNote = byTest('run-same-note');
+  const colourSel = byTest('run-colour');
 
   for (const [value, label] of EXAMPLES) exampleSel.append(new Option(label, value));
 
@@ -364,6 +370,7 @@ export function mountRunPanel(section, { openRow }) {
       shown.n = d.step.length;
       shown.hasPolarity = Boolean(d.polarity) && Array.prototype.some.call(d.polarity, Number.isFinite);
       shown.hasEntropy = result.summary.hasEntropy;
+      shown.hasAfter = Boolean(result.same);
     }
     view.hidden = false;
     renderStatus();
@@ -415,6 +422,12 @@ export function mountRunPanel(section, { openRow }) {
       for (const k of m.missing ?? []) lines.push(para(`Missing ${MISSING[k] ?? k}`, 'run-missing'));
       if (!(m.missing ?? []).length)
         lines.push(para('Nothing missing: entropy, S̄ and advantages are all present, so the full policy-gradient polarity is exact.'));
+      if (m.hasEntropyAfter)
+        lines.push(
+          para(
+            'entropy_after is present: each token’s entropy right after the optimizer step, on the same context, so the predicted change can be set against the realised one (“Predicted against realised, on the same context” below).',
+          ),
+        );
       for (const w of m.warnings ?? []) lines.push(para(w, 'run-warning'));
       const lim = s.detailLimits;
       lines.push(
@@ -473,10 +486,48 @@ export function mountRunPanel(section, { openRow }) {
         ),
       hasPg ? '' : '(PG polarity needs S̄)',
     );
-    fig('Realised ΔH to the next step', (svg) =>
-      drawSeries(svg, x, [{ values: s.realisedDh, cls: 's-dh', name: 'realised ΔH' }], { zero: true }),
+    fig(
+      'Realised ΔH, next step, other samples',
+      (svg) => drawSeries(svg, x, [{ values: s.realisedDh, cls: 's-dh', name: 'realised ΔH, next step' }], { zero: true }),
+      '(the next step’s mean H minus this one’s: other prompts, other samples)',
     );
-    fig('Shares of tokens with A ≠ 0', (svg) => drawShares(svg, s));
+    // The same-context columns, when the trace has entropy_after (or the CSV has them).
+    if (Array.prototype.some.call(s.realisedDhSame ?? [], Number.isFinite)) {
+      fig(
+        'Realised ΔH on the same context',
+        (svg) => drawSeries(svg, x, [{ values: s.realisedDhSame, cls: 's-dh', name: 'realised_dh_same' }], { zero: true }),
+        '(mean of entropy_after − entropy over counted tokens: the step’s own effect)',
+      );
+      figs[figs.length - 1].dataset.testid = 'run-chart-dh-same';
+      const hasAgreePg = Array.prototype.some.call(s.agreePgPolarity, Number.isFinite);
+      fig(
+        hasAgreePg
+          ? 'Sign agreement with the same-context ΔH: token term (solid), PG polarity (dashed)'
+          : 'Sign agreement of the token term with the same-context ΔH',
+        (svg) =>
+          drawSeries(
+            svg,
+            x,
+            [
+              { values: s.agreeTokenTerm, cls: 's-term', name: 'agree_token_term' },
+              ...(hasAgreePg ? [{ values: s.agreePgPolarity, cls: 's-pg', name: 'agree_pg_polarity' }] : []),
+            ],
+            {
+              domain: [0, 1],
+              ref: { value: 0.5, label: '0.5: a coin' },
+              yFmt: (v) => `${Math.round(v * 100)}%`,
+              yLabel: 'share of tokens, same sign',
+            },
+          ),
+        '(among counted tokens with A ≠ 0 and a nonzero change)',
+      );
+      figs[figs.length - 1].dataset.testid = 'run-chart-agreement';
+    }
+    fig(
+      'Signs of the token term, among tokens with A ≠ 0',
+      (svg) => drawShares(svg, s),
+      '(what the first-order term predicts, not what happened)',
+    );
     const legendBox = document.createElement('p');
     legendBox.className = 'run-share-legend';
     for (const { cls, name } of SHARE_NAMES) {
@@ -495,8 +546,80 @@ export function mountRunPanel(section, { openRow }) {
       });
       drawnWidth = section.clientWidth;
     });
+    tasks.push(() => renderSame());
     return tasks;
   }
+
+  // ---------- predicted against realised, on the same context ----------
+  const pct = (v) => (Number.isFinite(v) ? `${fmt(100 * v, 3)} %` : '—');
+  function statsText(c, where) {
+    if (!(c.n > 0)) return `${where}: no token has both a prediction and a same-context change.`;
+    return (
+      `${where}: Pearson r = ${Number.isFinite(c.pearson) ? fmt(c.pearson, 3) : '—'}, Spearman ρ = ${Number.isFinite(c.spearman) ? fmt(c.spearman, 3) : '—'}` +
+      ` over ${int(c.n)} tokens; the signs agree for ${pct(c.agreement)} of the ${int(c.nSigned)} tokens where both are nonzero (a coin: 50 %).`
+    );
+  }
+
+  function renderSame() {
+    const s = shown;
+    const show = Boolean(s?.same && s.detail);
+    sameFig.hidden = !show;
+    if (!show) return;
+    const d = s.detail;
+    const st = s.same.steps;
+    const prev = sameStep.dataset.run === String(s.id) ? sameStep.value : 'all';
+    sameStep.replaceChildren(new Option('all steps', 'all'), ...Array.from(st.step, (v) => new Option(`step ${v}`, String(v))));
+    sameStep.value = [...sameStep.options].some((o) => o.value === prev) ? prev : 'all';
+    sameStep.dataset.run = String(s.id);
+    const idx = [];
+    let withSbar = 0;
+    for (let i = 0; i < s.n; i++)
+      if (d.point[i]) {
+        idx.push(i);
+        if (Number.isFinite(d.polarity[i])) withSbar++;
+      }
+    const chosen = sameStep.value === 'all' ? null : Number(sameStep.value);
+    const drawn = drawTokenScatter(sameSvg, d.predicted, d.dhSame, idx, {
+      chosen: chosen === null ? null : (i) => d.step[i] === chosen,
+      xLabel:
+        withSbar === idx.length
+          ? 'predicted: PG polarity A (S̄ − S_k)'
+          : withSbar
+            ? 'predicted: PG polarity, or token term without S̄'
+            : 'predicted: token term −A·S_k',
+      yLabel: 'ΔH, same context',
+    });
+    const o = s.same.overall;
+    Object.assign(sameStats.dataset, {
+      pearson: String(o.pearson),
+      spearman: String(o.spearman),
+      agreement: String(o.agreement),
+      n: String(o.n),
+      nSigned: String(o.nSigned),
+    });
+    const lines = [statsText(o, 'All steps')];
+    const k = chosen === null ? -1 : Array.prototype.indexOf.call(st.step, chosen);
+    if (k >= 0) {
+      const c = { pearson: st.pearson[k], spearman: st.spearman[k], agreement: st.agreement[k], n: st.n[k], nSigned: st.nSigned[k] };
+      Object.assign(sameStats.dataset, { stepPearson: String(c.pearson), stepAgreement: String(c.agreement), stepN: String(c.n) });
+      lines.push(statsText(c, `Step ${chosen}`));
+    } else for (const key of ['stepPearson', 'stepAgreement', 'stepN']) delete sameStats.dataset[key];
+    sameStats.textContent = lines.join(' ');
+    const lim = s.detailLimits;
+    setTextWithOverbars(
+      sameNote,
+      `What is compared: the predicted first-order entropy change of each token (its PG polarity A (S̄ − S_k) where it has S̄ — ${int(withSbar)} of ${int(idx.length)} points — else its token term −A·S_k; per unit η/T) ` +
+        'against entropy_after − entropy: the entropy at the same position, on the same context, right after the optimizer step that used the sample. ' +
+        'The prediction is what plain gradient ascent on this token alone would do to its own softmax, to first order. It does not account for: ' +
+        'a real network sharing parameters across positions (every other token’s update moves this position too), Adam rescaling each parameter’s step (and momentum carrying earlier steps), ' +
+        'gradient clipping and the learning-rate schedule, and the first-order approximation itself (a large step curves away from it). ' +
+        `Computed over the counted tokens of the kept whole samples (up to ${lim.samplesPerStep} per step, a uniform sample; all of a step with no more samples), ` +
+        `not over the extremes kept for the token strip, which are chosen by their token term; the per-step charts above use every counted token.` +
+        (drawn < idx.length ? ` ${int(drawn)} of the ${int(idx.length)} points are drawn (an even stride); the statistics use all.` : ''),
+    );
+  }
+  sameStep.addEventListener('change', () => timed(() => renderSame()));
+  colourSel.addEventListener('change', () => renderTokens());
 
   function renderCorrelation() {
     const c = shown.correlation;
@@ -537,6 +660,8 @@ export function mountRunPanel(section, { openRow }) {
     const envs = env ? [...new Set(env)].filter((v) => v !== '') : [];
     envSel.replaceChildren(new Option('any env', 'all'), ...envs.map((v) => new Option(String(v), String(v))));
     /** @type {HTMLElement} */ (section.querySelector('[data-role="env-filter"]')).hidden = envs.length === 0;
+    /** @type {HTMLElement} */ (section.querySelector('[data-role="colour-by"]')).hidden = !s.hasAfter;
+    if (!s.hasAfter) colourSel.value = 'predicted';
     advSel.value = 'all';
     fillSamples(null, { draw: false });
   }
@@ -591,18 +716,27 @@ export function mountRunPanel(section, { openRow }) {
     if (!s?.detail) return;
     const d = s.detail;
     const g = Number(sampleSel.value);
-    const { order, groupStart, value, scale } = s.index;
+    const { order, groupStart } = s.index;
+    const realised = s.hasAfter && colourSel.value === 'realised';
+    const value = realised ? s.detail.dhSame : s.index.value;
+    const scale = realised ? s.index.dhScale : s.index.scale;
     detailNote.textContent = `${int(s.n)} kept tokens: up to ${s.detailLimits.samplesPerStep} samples and the ${s.detailLimits.extremes} most expanding and contracting tokens per step.`;
-    const what = s.hasPolarity ? 'PG polarity A (S̄ − S_k)' : s.hasEntropy ? 'token term −A·S_k' : null;
+    const what = realised
+      ? 'realised ΔH on the same context (entropy_after − entropy)'
+      : s.hasPolarity
+        ? 'PG polarity A (S̄ − S_k)'
+        : s.hasEntropy
+          ? 'token term −A·S_k'
+          : null;
     legend.replaceChildren();
     if (what) {
       legend.append(setTextWithOverbars(document.createElement('span'), `Colour: ${what}, `));
       const e = document.createElement('span');
       e.className = 'tok exp-3';
-      e.textContent = '▲ expands (solid underline)';
+      e.textContent = realised ? '▲ H rose (solid underline)' : '▲ expands (solid underline)';
       const c = document.createElement('span');
       c.className = 'tok con-3';
-      c.textContent = '▼ contracts (dashed underline)';
+      c.textContent = realised ? '▼ H fell (dashed underline)' : '▼ contracts (dashed underline)';
       legend.append(
         e,
         ' ',
@@ -657,6 +791,11 @@ export function mountRunPanel(section, { openRow }) {
       item('e^−H (nudge flip)', fmt(d.flipNudge[i]), 'flip-nudge');
       item('ℓ_k + H (0 at the flip)', fmt(d.normalised[i]), 'normalised');
     }
+    if (Number.isFinite(d.entropyAfter?.[i])) {
+      item('H after the step', `${fmt(d.entropyAfter[i])} nats`, 'entropy-after');
+      item('ΔH, same context', `${fmt(d.dhSame[i])} ${d.dhSame[i] > 0 ? '▲ rose' : d.dhSame[i] < 0 ? '▼ fell' : ''}`, 'dh-same');
+    }
+    if (Number.isFinite(d.logprobAfter?.[i])) item('p_k after the step', fmt(Math.exp(d.logprobAfter[i])), 'prob-after');
     if (Number.isFinite(d.meanDiscriminator?.[i])) {
       item('S̄', fmt(d.meanDiscriminator[i]), 'mean-discriminator');
       item('sensitivity S̄ − S_k', fmt(d.sensitivity[i]), 'sensitivity');

@@ -92,10 +92,20 @@ function indexDetail(d) {
     value[i] = Number.isFinite(p) ? p : (d.tokenTerm?.[i] ?? NaN);
     if (i % stride === 0 && Number.isFinite(value[i]) && value[i] !== 0) mags.push(Math.abs(value[i]));
   }
-  mags.sort((a, b) => a - b);
   // Colour scale: the 90th percentile of |value|, so one outlier does not wash out the rest.
-  const scale = mags.length ? mags[Math.min(mags.length - 1, Math.floor(mags.length * 0.9))] : 0;
-  return { order, groupStart: Uint32Array.from(starts), value, scale };
+  const scale = p90(mags);
+  // The same for the realised change on the same context, when the trace has it.
+  const dhMags = [];
+  for (let i = 0; i < n; i += stride) {
+    const v = d.dhSame?.[i];
+    if (Number.isFinite(v) && v !== 0) dhMags.push(Math.abs(v));
+  }
+  return { order, groupStart: Uint32Array.from(starts), value, scale, dhScale: p90(dhMags) };
+}
+
+function p90(mags) {
+  mags.sort((a, b) => a - b);
+  return mags.length ? mags[Math.min(mags.length - 1, Math.floor(mags.length * 0.9))] : 0;
 }
 
 function correlationOf(steps) {
@@ -172,6 +182,8 @@ async function open({ id, files, paths }) {
     const steps = columns(reader.steps());
     const detail = columns(reader.detail());
     const index = indexDetail(detail);
+    // Predicted against same-context ΔH, computed by the core (the page only draws).
+    const same = summary.hasEntropyAfter ? reader.sameContext() : null;
     return {
       kind: 'run',
       files: paths,
@@ -181,6 +193,7 @@ async function open({ id, files, paths }) {
       steps,
       detail,
       index,
+      same,
       correlation: correlationOf(steps),
       elapsedMs: performance.now() - t0,
       detailLimits: DETAIL,
@@ -229,7 +242,7 @@ self.onmessage = async (e) => {
       const result = await open(m);
       const msg = { type: 'done', id: m.id, result };
       try {
-        post(msg, transferables(result.steps, result.detail, result.index));
+        post(msg, transferables(result.steps, result.detail, result.index, result.same?.steps));
       } catch {
         post(msg); // a view of wasm memory cannot be transferred: copy
       }

@@ -10,7 +10,7 @@
 --
 -- In:  the variable run_files (a list of train_data_step<N>.jsonl paths).
 -- Out: the view run_tokens(step, sample, counted, logprob, entropy, advantage,
---      mean_discriminator).
+--      mean_discriminator, entropy_after).
 CREATE OR REPLACE TEMP VIEW run_tokens AS
 WITH samples AS (
     SELECT filename,
@@ -46,7 +46,7 @@ tokens AS (
     FROM checked AS c CROSS JOIN UNNEST(c.token_ids) WITH ORDINALITY AS u(token_id, i)
 )
 SELECT step, sample, counted, logprob, CAST(NULL AS DOUBLE) AS entropy, advantage,
-       CAST(NULL AS DOUBLE) AS mean_discriminator
+       CAST(NULL AS DOUBLE) AS mean_discriminator, CAST(NULL AS DOUBLE) AS entropy_after
 FROM (SELECT *, coalesce(on_loss AND isfinite(logprob), false) AS counted FROM tokens)
 WHERE CASE WHEN counted AND logprob > 1e-6 THEN error(printf(
         '%s: a prev_logprobs value %s > 0: not a log-probability', filename, logprob::VARCHAR))

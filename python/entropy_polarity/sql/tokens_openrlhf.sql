@@ -6,7 +6,7 @@
 --
 -- In:  the variable run_files (a list of JSONL paths).
 -- Out: the view run_tokens(step, sample, counted, logprob, entropy, advantage,
---      mean_discriminator).
+--      mean_discriminator, entropy_after).
 CREATE OR REPLACE TEMP VIEW run_tokens AS
 WITH samples AS (
     SELECT filename, step, logprobs, response_tokens, row_number() OVER () AS sample
@@ -27,7 +27,8 @@ tokens AS (
     FROM checked AS c CROSS JOIN UNNEST(c.logprobs) WITH ORDINALITY AS u(logprob, i)
 )
 SELECT step, sample, counted, logprob, CAST(NULL AS DOUBLE) AS entropy,
-       CAST(NULL AS DOUBLE) AS advantage, CAST(NULL AS DOUBLE) AS mean_discriminator
+       CAST(NULL AS DOUBLE) AS advantage, CAST(NULL AS DOUBLE) AS mean_discriminator,
+       CAST(NULL AS DOUBLE) AS entropy_after
 FROM (SELECT *, coalesce(isfinite(logprob), false) AS counted FROM tokens)
 WHERE CASE WHEN counted AND logprob > 1e-6 THEN error(printf(
         '%s: step %d: a logprobs value %s > 0: not a log-probability', filename, step, logprob::VARCHAR))

@@ -4,7 +4,7 @@
 --
 -- In:  the variable run_files, a list of JSONL paths (SET VARIABLE run_files = [...]).
 -- Out: the view run_tokens(step, sample, counted, logprob, entropy, advantage,
---      mean_discriminator), one row per token, counted true where the token counts;
+--      mean_discriminator, entropy_after), one row per token, counted true where the token counts;
 --      run_steps.sql turns it into the per-step table.
 -- A sample without advantages still counts its tokens (then the step has no token
 -- term). A per-token array whose length differs from token_ids', a step missing, a
@@ -47,7 +47,7 @@ tokens AS (
     FROM checked AS c CROSS JOIN UNNEST(c.token_ids) WITH ORDINALITY AS u(token_id, i)
 )
 SELECT step, sample, counted, logprob, entropy, advantage,
-       CAST(NULL AS DOUBLE) AS mean_discriminator
+       CAST(NULL AS DOUBLE) AS mean_discriminator, CAST(NULL AS DOUBLE) AS entropy_after
 FROM (
     SELECT *, coalesce(on_loss AND trust_masked IS NOT TRUE AND isfinite(logprob)
                        AND isfinite(entropy) AND (no_advantages OR isfinite(advantage)), false) AS counted

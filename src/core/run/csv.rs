@@ -1,11 +1,13 @@
 //! The per-step CSV (`export-steps`): its header, writing it, and reading it
-//! back (a CSV exported earlier, or one written by scripts/run_steps.py).
+//! back (a CSV exported earlier, or one written by entropy-polarity-steps).
+//! CSVs written before the three same-context columns (the first 12 columns
+//! only) are read too, with those columns empty.
 
 use super::error::{code, RunError};
 use super::step::StepRow;
 
 /// The header, in this order (docs/trace-format.md "Per step").
-pub const STEPS_HEADER: [&str; 12] = [
+pub const STEPS_HEADER: [&str; 15] = [
     "step",
     "samples",
     "tokens",
@@ -18,11 +20,17 @@ pub const STEPS_HEADER: [&str; 12] = [
     "share_neg_contract",
     "pg_polarity",
     "realised_dh",
+    "realised_dh_same",
+    "agree_token_term",
+    "agree_pg_polarity",
 ];
+
+/// The header of CSVs written before the same-context columns: the first 12.
+pub const OLD_COLUMNS: usize = 12;
 
 impl StepRow {
     /// The columns in header order.
-    pub fn cells(&self) -> [f64; 12] {
+    pub fn cells(&self) -> [f64; 15] {
         [
             self.step,
             self.samples,
@@ -36,11 +44,14 @@ impl StepRow {
             self.share_neg_contract,
             self.pg_polarity,
             self.realised_dh,
+            self.realised_dh_same,
+            self.agree_token_term,
+            self.agree_pg_polarity,
         ]
     }
 
     /// The row whose columns, in header order, are `cells`.
-    pub fn from_cells(cells: [f64; 12]) -> Self {
+    pub fn from_cells(cells: [f64; 15]) -> Self {
         StepRow {
             step: cells[0],
             samples: cells[1],
@@ -54,6 +65,9 @@ impl StepRow {
             share_neg_contract: cells[9],
             pg_polarity: cells[10],
             realised_dh: cells[11],
+            realised_dh_same: cells[12],
+            agree_token_term: cells[13],
+            agree_pg_polarity: cells[14],
         }
     }
 }
@@ -88,7 +102,8 @@ fn csv_err(line: u64, column: Option<&str>, msg: String) -> RunError {
     e
 }
 
-/// Reads a per-step CSV with exactly the export header. Empty cells are NaN.
+/// Reads a per-step CSV with exactly the export header, or its first 12
+/// columns (older CSVs). Empty cells are NaN.
 pub fn parse_steps(text: &str) -> Result<Vec<StepRow>, RunError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text
@@ -113,7 +128,12 @@ pub fn parse_steps(text: &str) -> Result<Vec<StepRow>, RunError> {
         .split(',')
         .map(|c| c.trim().trim_matches('"'))
         .collect();
-    if names != STEPS_HEADER {
+    let width = if names.len() == OLD_COLUMNS && names == STEPS_HEADER[..OLD_COLUMNS] {
+        OLD_COLUMNS
+    } else {
+        STEPS_HEADER.len()
+    };
+    if names != STEPS_HEADER[..width] {
         let (i, got) = names
             .iter()
             .enumerate()
@@ -137,18 +157,14 @@ pub fn parse_steps(text: &str) -> Result<Vec<StepRow>, RunError> {
             continue;
         }
         let parts: Vec<&str> = line.split(',').collect();
-        if parts.len() != STEPS_HEADER.len() {
+        if parts.len() != width {
             return Err(csv_err(
                 no,
                 None,
-                format!(
-                    "{} cells where the header has {}",
-                    parts.len(),
-                    STEPS_HEADER.len()
-                ),
+                format!("{} cells where the header has {width}", parts.len()),
             ));
         }
-        let mut v = [f64::NAN; 12];
+        let mut v = [f64::NAN; 15];
         for (k, cell) in parts.iter().enumerate() {
             let c = cell.trim().trim_matches('"');
             if c.is_empty() {
@@ -185,6 +201,9 @@ mod tests {
             share_neg_contract: f64::NAN,
             pg_polarity: f64::NAN,
             realised_dh: f64::NAN,
+            realised_dh_same: -1e-3,
+            agree_token_term: 0.75,
+            agree_pg_polarity: f64::NAN,
         }];
         let text = write_steps(&rows);
         assert!(text.starts_with("step,samples,tokens,mean_entropy,"));
@@ -196,5 +215,23 @@ mod tests {
         assert_eq!((e.line, e.field.as_deref()), (Some(2), Some("mean_prob")));
         let e = parse_steps("step,tokens\n").unwrap_err();
         assert_eq!((e.line, e.field.as_deref()), (Some(1), Some("samples")));
+        assert_eq!(back[0].realised_dh_same, -1e-3);
+        assert_eq!(back[0].agree_token_term, 0.75);
+        // A CSV of the first 12 columns (written before the same-context ones).
+        let old = STEPS_HEADER[..OLD_COLUMNS].join(",") + "\n4,1,2,0.5,0.25,0.125,,,,,,\n";
+        let back = parse_steps(&old).unwrap();
+        assert_eq!((back[0].step, back[0].mean_entropy), (4.0, 0.5));
+        assert!(back[0].realised_dh_same.is_nan() && back[0].agree_pg_polarity.is_nan());
+        // 12 cells under the 15-column header, and 15 under the old one, are refused.
+        let e =
+            parse_steps(&(STEPS_HEADER.join(",") + "\n4,1,2,0.5,0.25,0.125,,,,,,\n")).unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert!(parse_steps(
+            &(STEPS_HEADER[..OLD_COLUMNS].join(",") + "\n4,1,2,0.5,0.25,0.125,,,,,,,,,\n")
+        )
+        .is_err());
+        // 13 columns is neither header.
+        let e = parse_steps(&(STEPS_HEADER[..13].join(",") + "\n")).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("agree_token_term"));
     }
 }

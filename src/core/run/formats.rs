@@ -60,6 +60,10 @@ pub struct Sample {
     pub advantage: Option<Vec<f64>>,
     pub mask: Vec<bool>,
     pub text: Option<Vec<String>>,
+    /// H and ℓ_k at the same position and context right after the optimizer
+    /// step that used the sample (trace only; NaN where not finite).
+    pub entropy_after: Option<Vec<f64>>,
+    pub logprob_after: Option<Vec<f64>>,
 }
 
 impl Sample {
@@ -276,6 +280,21 @@ fn whole(x: f64, field: &str) -> Result<i64, RunError> {
     }
 }
 
+/// Refuses a logprob above 0 beyond rounding, and clamps a rounding-sized one.
+fn clamp_logprob(l: &mut f64, field: &str, i: usize) -> Result<(), RunError> {
+    if *l > ROUNDING {
+        return Err(RunError::new(
+            code::LOGPROB_POSITIVE,
+            format!("{field}[{i}] is {l}, above 0: a log-probability is at most 0 (natural log of a probability). Is this a probability or a logit instead?"),
+        )
+        .field(format!("{field}[{i}]")));
+    }
+    if *l > 0.0 {
+        *l = 0.0;
+    }
+    Ok(())
+}
+
 /// Refuses logprobs above 0 and entropies / S̄ below 0 beyond rounding on
 /// tokens whose masks are on, and clamps the rounding-sized ones.
 pub(super) fn check_ranges(
@@ -288,18 +307,16 @@ pub(super) fn check_ranges(
         if !s.mask[i] {
             continue;
         }
-        let l = s.logprob[i];
-        if l > 0.0 {
-            if l > ROUNDING {
-                return Err(RunError::new(
-                    code::LOGPROB_POSITIVE,
-                    format!("{lp_field}[{i}] is {l}, above 0: a log-probability is at most 0 (natural log of a probability). Is this a probability or a logit instead?"),
-                )
-                .field(format!("{lp_field}[{i}]")));
-            }
-            s.logprob[i] = 0.0;
+        clamp_logprob(&mut s.logprob[i], lp_field, i)?;
+        if let Some(after) = &mut s.logprob_after {
+            clamp_logprob(&mut after[i], "logprob_after", i)?;
         }
         for (col, name, what) in [
+            (
+                &mut s.entropy_after,
+                "entropy_after",
+                code::ENTROPY_NEGATIVE,
+            ),
             (&mut s.entropy, h_field, code::ENTROPY_NEGATIVE),
             (
                 &mut s.mean_disc,
@@ -352,6 +369,8 @@ struct TraceLine {
     advantage: Option<Nums>,
     mask: Option<Nums>,
     text: Option<Texts>,
+    entropy_after: Option<Nums>,
+    logprob_after: Option<Nums>,
 }
 
 pub const TRACE_VERSION: i64 = 1;
@@ -391,6 +410,8 @@ fn trace(line: &[u8]) -> Result<Sample, RunError> {
         ("advantage", per_token_adv.map(Nums::len)),
         ("mask", t.mask.as_ref().map(Nums::len)),
         ("text", t.text.as_ref().map(|x| x.0.len())),
+        ("entropy_after", t.entropy_after.as_ref().map(Nums::len)),
+        ("logprob_after", t.logprob_after.as_ref().map(Nums::len)),
     ])?;
     let n = logprob.len();
     let mask = flags(n, t.mask.as_ref()).collect();
@@ -410,6 +431,8 @@ fn trace(line: &[u8]) -> Result<Sample, RunError> {
         advantage,
         mask,
         text: t.text.map(|x| x.0),
+        entropy_after: t.entropy_after.map(|c| c.values),
+        logprob_after: t.logprob_after.map(|c| c.values),
     };
     check_ranges(&mut s, "logprob", "entropy", "mean_discriminator")?;
     Ok(s)
@@ -495,6 +518,8 @@ fn prime(line: &[u8], path: &PathInfo, notes: &mut LineNotes) -> Result<Sample, 
         advantage,
         mask,
         text: None,
+        entropy_after: None,
+        logprob_after: None,
     };
     check_ranges(&mut s, lp_name, "entropy", "")?;
     Ok(s)
@@ -565,6 +590,8 @@ fn nemo(line: &[u8], path: &PathInfo, notes: &mut LineNotes) -> Result<Sample, R
         advantage: p.advantages.map(|a| a.values),
         mask,
         text: None,
+        entropy_after: None,
+        logprob_after: None,
     };
     check_ranges(&mut s, lp_name, "", "")?;
     Ok(s)
@@ -605,6 +632,8 @@ fn openrlhf(line: &[u8], path: &PathInfo) -> Result<Sample, RunError> {
         advantage: None,
         mask: vec![true; n],
         text: b.response_tokens.map(|t| t.0),
+        entropy_after: None,
+        logprob_after: None,
     };
     check_ranges(&mut s, "logprobs", "", "")?;
     Ok(s)

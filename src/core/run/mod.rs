@@ -14,6 +14,7 @@ pub mod error;
 pub mod formats;
 pub mod lines;
 pub mod safetensors;
+pub mod same;
 pub mod stats;
 pub mod step;
 pub mod token;
@@ -75,6 +76,8 @@ pub struct Summary {
     pub has_entropy: bool,
     pub has_mean_discriminator: bool,
     pub has_advantages: bool,
+    /// Some sample carries `entropy_after` (the same-context change).
+    pub has_entropy_after: bool,
     /// Field names absent from the whole run: "entropy", "mean_discriminator", "advantage".
     pub missing: Vec<&'static str>,
     pub warnings: Vec<String>,
@@ -122,6 +125,10 @@ pub struct RunReader {
     with_sbar: u64,
     without_sbar: u64,
     with_adv: u64,
+    with_after: u64,
+    /// Counted tokens of samples with `entropy_after` where it is not finite,
+    /// and where the first one is (file:line: field).
+    after_missing: (u64, Option<String>),
     notes: (u64, u64),
 }
 
@@ -141,6 +148,8 @@ impl RunReader {
             with_sbar: 0,
             without_sbar: 0,
             with_adv: 0,
+            with_after: 0,
+            after_missing: (0, None),
             notes: (0, 0),
         }
     }
@@ -299,6 +308,7 @@ impl RunReader {
             self.without_sbar += 1;
         }
         self.with_adv += s.advantage.is_some() as u64;
+        self.with_after += s.entropy_after.is_some() as u64;
         if cur.env.as_deref() != s.env_name.as_deref() {
             cur.env = s.env_name.as_deref().map(Rc::from);
         }
@@ -317,7 +327,13 @@ impl RunReader {
             extremes: self.opts.extremes,
             max_sample_tokens: self.opts.max_sample_tokens,
         };
-        let counted = acc.add(&s, &origin, &lim);
+        let (counted, no_after) = acc.add(&s, &origin, &lim);
+        if let Some(i) = no_after {
+            self.after_missing.0 += 1;
+            self.after_missing
+                .1
+                .get_or_insert_with(|| format!("{}:{line}: entropy_after[{i}]", cur.path));
+        }
         cur.summary.1 += 1;
         cur.summary.2 += n;
         cur.summary.3 += counted;
@@ -415,6 +431,18 @@ impl RunReader {
                 self.without_sbar
             ));
         }
+        if let (n @ 1.., Some(first)) = &self.after_missing {
+            warnings.push(format!(
+                "{n} sample(s) have a counted token whose entropy_after is null or not finite (the first: {first}): those tokens are left out of realised_dh_same and the sign agreement"
+            ));
+        }
+        if self.with_after > 0 && self.with_after < self.with_sbar + self.without_sbar {
+            warnings.push(format!(
+                "{} of {} samples have no entropy_after: the same-context columns are over the others",
+                self.with_sbar + self.without_sbar - self.with_after,
+                self.with_sbar + self.without_sbar
+            ));
+        }
         if self.notes.0 > 0 {
             warnings.push(format!(
                 "{} samples have no trainer_logprobs: their inference_logprobs (the sampler's, not the policy being updated) were used",
@@ -436,6 +464,7 @@ impl RunReader {
             has_entropy,
             has_mean_discriminator: has_sbar,
             has_advantages: has_adv,
+            has_entropy_after: self.with_after > 0,
             missing,
             warnings,
         }
@@ -445,6 +474,12 @@ impl RunReader {
         let mut rows: Vec<StepRow> = self.steps.values().map(StepAcc::row).collect();
         fill_realised(&mut rows);
         Steps { rows }
+    }
+
+    /// Predicted against same-context ΔH over the kept whole samples
+    /// (see [`same`]).
+    pub fn same_context(&self) -> same::SameContext {
+        same::same_context(&self.detail())
     }
 
     /// The kept tokens, step by step (see [`StepAcc::detail`]).

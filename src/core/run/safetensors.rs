@@ -37,7 +37,7 @@ impl Column<'_> {
     }
 }
 
-const ALLOWED: [(&str, &[Dtype], bool); 8] = [
+const ALLOWED: [(&str, &[Dtype], bool); 10] = [
     ("step", &[Dtype::I64, Dtype::I32, Dtype::U32], true),
     ("sample", &[Dtype::I64, Dtype::I32, Dtype::U32], true),
     ("token_id", &[Dtype::I64, Dtype::I32, Dtype::U32], false),
@@ -46,6 +46,8 @@ const ALLOWED: [(&str, &[Dtype], bool); 8] = [
     ("mean_discriminator", &[Dtype::F32, Dtype::F64], false),
     ("advantage", &[Dtype::F32, Dtype::F64], false),
     ("mask", &[Dtype::U8, Dtype::BOOL], false),
+    ("entropy_after", &[Dtype::F32, Dtype::F64], false),
+    ("logprob_after", &[Dtype::F32, Dtype::F64], false),
 ];
 
 /// Whether a safetensors file is one of our traces, from its metadata.
@@ -163,6 +165,8 @@ where
                 |m| m.iter().map(|&x| x != 0.0).collect(),
             ),
             text: None,
+            entropy_after: take(8),
+            logprob_after: take(9),
         };
         if step < 0.0 || sample < 0.0 {
             return Err(RunError::new(

@@ -22,6 +22,9 @@ pub struct KeptToken {
     pub entropy: f64,
     pub mean_disc: f64,
     pub advantage: f64,
+    /// NaN where the trace has no (finite) value after the step.
+    pub entropy_after: f64,
+    pub logprob_after: f64,
     pub file: u32,
     pub line: u64,
     pub counted: bool,
@@ -71,6 +74,14 @@ pub struct StepAcc {
     /// pos_expand, pos_contract, neg_expand, neg_contract.
     shares: [u64; 4],
     share_den: u64,
+    /// Same-context change ΔH = entropy_after − entropy (docs/trace-format.md).
+    sum_dh: Neumaier,
+    n_dh: u64,
+    /// Sign agreement with ΔH: (same sign, counted) for the token term and
+    /// the PG polarity; `pg_missing` counts eligible tokens without S̄.
+    agree_tt: (u64, u64),
+    agree_pg: (u64, u64),
+    pg_missing: u64,
     /// Kept whole samples: (eligible-sample number, tokens).
     reservoir: Vec<(u64, Vec<KeptToken>)>,
     rng: u64,
@@ -95,6 +106,9 @@ pub struct StepRow {
     pub share_neg_contract: f64,
     pub pg_polarity: f64,
     pub realised_dh: f64,
+    pub realised_dh_same: f64,
+    pub agree_token_term: f64,
+    pub agree_pg_polarity: f64,
 }
 
 fn splitmix(state: &mut u64) -> u64 {
@@ -129,13 +143,16 @@ impl StepAcc {
         }
     }
 
-    /// Adds one sample. Returns the number of tokens that counted.
-    pub fn add(&mut self, s: &Sample, origin: &Origin, lim: &Limits) -> u64 {
+    /// Adds one sample. Returns the number of tokens that counted, and the
+    /// first counted position whose `entropy_after` is not finite (when the
+    /// sample has that field).
+    pub fn add(&mut self, s: &Sample, origin: &Origin, lim: &Limits) -> (u64, Option<usize>) {
         self.lines += 1;
         let has_h = s.entropy.is_some();
         let nan = f64::NAN;
         let at = |c: &Option<Vec<f64>>, i: usize| c.as_ref().map_or(nan, |c| c[i]);
         let mut counted = 0u64;
+        let mut no_after = None;
         for i in 0..s.len() {
             if !s.mask[i] {
                 continue;
@@ -178,13 +195,30 @@ impl StepAcc {
                 self.sum_pg.add(v.polarity);
                 self.n_pg += 1;
             }
+            let after = at(&s.entropy_after, i);
+            if s.entropy_after.is_some() && !after.is_finite() && no_after.is_none() {
+                no_after = Some(i);
+            }
+            let dh = after - h;
+            if dh.is_finite() {
+                self.sum_dh.add(dh);
+                self.n_dh += 1;
+                if dh != 0.0 && a != 0.0 && a.is_finite() {
+                    agree(&mut self.agree_tt, v.token_term, dh);
+                    if sbar.is_finite() {
+                        agree(&mut self.agree_pg, v.polarity, dh);
+                    } else {
+                        self.pg_missing += 1;
+                    }
+                }
+            }
         }
         self.tokens += counted;
         if counted > 0 {
             self.samples += 1;
             self.offer_sample(s, origin, lim);
         }
-        counted
+        (counted, no_after)
     }
 
     fn kept(&self, s: &Sample, i: usize, origin: &Origin, counted: bool, whole: bool) -> KeptToken {
@@ -198,6 +232,8 @@ impl StepAcc {
             entropy: at(&s.entropy),
             mean_disc: at(&s.mean_disc),
             advantage: at(&s.advantage),
+            entropy_after: at(&s.entropy_after),
+            logprob_after: at(&s.logprob_after),
             file: origin.file,
             line: origin.line,
             counted,
@@ -314,6 +350,17 @@ impl StepAcc {
             share_neg_contract: share(3),
             pg_polarity: mean(&self.sum_pg, self.n_pg),
             realised_dh: nan,
+            realised_dh_same: if self.n_dh > 0 {
+                self.sum_dh.value() / self.n_dh as f64
+            } else {
+                nan
+            },
+            agree_token_term: ratio(self.agree_tt),
+            agree_pg_polarity: if self.pg_missing == 0 {
+                ratio(self.agree_pg)
+            } else {
+                nan
+            },
         }
     }
 
@@ -341,6 +388,24 @@ impl StepAcc {
                 out.push(t.clone());
             }
         }
+    }
+}
+
+/// Counts one token with a nonzero same-context change `dh` towards the
+/// sign agreement of `predicted` (skipped when that is zero or not finite).
+fn agree(acc: &mut (u64, u64), predicted: f64, dh: f64) {
+    if predicted.is_finite() && predicted != 0.0 {
+        acc.1 += 1;
+        acc.0 += ((predicted > 0.0) == (dh > 0.0)) as u64;
+    }
+}
+
+/// (same sign, counted) as a share; NaN when nothing was counted.
+fn ratio((hit, n): (u64, u64)) -> f64 {
+    if n > 0 {
+        hit as f64 / n as f64
+    } else {
+        f64::NAN
     }
 }
 
