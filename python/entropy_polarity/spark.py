@@ -130,8 +130,10 @@ def session(master=None):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         b = (b.config("spark.driver.host", "127.0.0.1")
              .config("spark.driver.bindAddress", "127.0.0.1")
-             # a per-step table has few groups: Spark's 200 shuffle partitions only cost time
-             .config("spark.sql.shuffle.partitions", "4"))
+             # what is shuffled is small (partial sums per step and sample): Spark's 200
+             # partitions and adaptive re-planning only cost time on one machine
+             .config("spark.sql.shuffle.partitions", "2")
+             .config("spark.sql.adaptive.enabled", "false"))
     return b.getOrCreate()
 
 
