@@ -228,7 +228,12 @@ def run(files, fmt, progress, master=None, spark=None):
 
     if spark is None:
         own = SparkSession.getActiveSession() is None
-        spark = session(master)
+        try:
+            spark = session(master)
+        except Exception as e:  # noqa: BLE001 - pyspark's error when the JVM does not start
+            raise steps.RunError("Spark did not start (%s); it needs Java 17 or later "
+                                 "(apt-get install openjdk-17-jre-headless, or set JAVA_HOME)"
+                                 % str(e).strip().split("\n")[0]) from None
         if own:
             try:
                 return run(files, fmt, progress, master, spark)
