@@ -243,8 +243,10 @@ def run(files, fmt, progress, master=None, spark=None):
     query, _ = to_spark(_read("run_steps.sql"))
     paths = {os.path.abspath(p): p for p in files}
     schema = ", ".join("%s %s" % (n, spark_type(t)) for n, t in fields)
+    # Spark reads a path as a glob pattern: a folder named "run [2]" is escaped
+    globs = [re.sub(r"([\\\[\]{}*?])", r"\\\1", os.path.abspath(p)) for p in files]
     raw = (spark.read.schema(schema + ", _corrupt_record STRING")
-           .option("mode", "PERMISSIVE").json([os.path.abspath(p) for p in files])
+           .option("mode", "PERMISSIVE").json(globs)
            .selectExpr("*", "_metadata.file_path AS filename"))
     raw.createOrReplaceTempView("run_json_raw")
     spark.sql("CREATE OR REPLACE TEMP VIEW run_json AS SELECT * FROM run_json_raw WHERE CASE "

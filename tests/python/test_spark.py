@@ -252,8 +252,10 @@ class Errors(unittest.TestCase):
     of the tokens, per format."""
 
     def setUp(self):
-        self.tmp = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.tmp)
+        top = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, top)
+        # a folder name Spark would read as a glob and write as a URL
+        self.tmp = os.path.join(top, "a run [2]")
 
     def copy(self, name):
         dst = os.path.join(self.tmp, name)
