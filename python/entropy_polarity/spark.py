@@ -161,14 +161,15 @@ def stop(spark):
 
 # ------------------------------------------------------------------ errors
 
-USER_ERROR = re.compile(r"\[USER_RAISED_EXCEPTION\] (.*?)(?: SQLSTATE: \w+)?$", re.S)
+# raise_error's message; on a cluster it comes inside the report of the failed stage
+USER_ERROR = re.compile(r"\[USER_RAISED_EXCEPTION\] (.*?)(?: SQLSTATE: \w+)?$", re.M)
 NOT_READ = "a line that is not JSON or has a field of the wrong type"
 
 
 def explain(err, paths, fields):
     """A Spark error → the message steps.py gives for DuckDB's ('file:line: what')."""
     text = str(err)
-    m = USER_ERROR.search(text.strip())
+    m = USER_ERROR.search(text)
     if not m:
         return text.strip().split("\n")[0]
     msg = m.group(1).strip()
