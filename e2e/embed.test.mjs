@@ -178,6 +178,30 @@ for (const [name, width, scheme] of [
         ready: view !== 'docs',
       });
       if (view === 'docs') await viewValues(page, 'likely');
+      if (view === 'docs') {
+        // Every line of the page is legible in its scheme: the event line too.
+        const ev = await page.$eval('[data-testid="last-change"]', (e) => getComputedStyle(e).color);
+        const [r, g, b] = ev.match(/[\d.]+/g).map(Number);
+        const lum = (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+        assert.ok(scheme === 'dark' ? lum > 0.5 : lum < 0.5, `event line ${ev} in ${scheme}`);
+        // The figure's legend stays inside its chart at every width, and in the 280 px column of
+        // a 320 px host page (WebKit's window cannot be narrower than 375 px: the element is).
+        await page.waitForFunction(() => document.getElementById('figure')?.shadowRoot?.querySelector('svg .legend'));
+        if (width < 400)
+          await page.evaluate(async () => {
+            const f = document.getElementById('figure');
+            const done = new Promise((ok) => f.addEventListener('rendered', ok, { once: true }));
+            f.style.width = '280px';
+            await done;
+          });
+        const clipped = await page.$eval('[data-testid="figure"]', (f) => {
+          const svg = f.shadowRoot.querySelector('svg').getBoundingClientRect();
+          return [...f.shadowRoot.querySelectorAll('.legend text')]
+            .filter((t) => t.getBoundingClientRect().right > svg.right + 0.5)
+            .map((t) => t.textContent);
+        });
+        assert.deepEqual(clipped, [], `figure legend at ${width} px`);
+      }
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.ok(overflow <= 0, `${view} at ${width}px scrolls sideways by ${overflow}px`);
       await page.screenshot({ path: `${ARTIFACTS}/${view}-${name}.png`, fullPage: view !== 'embed' });
@@ -237,7 +261,41 @@ test('element: labels are text, themes switch, the reader chooses and drags, the
     `light canvas ${themed.light.px}`,
   );
   assert.notEqual(themed.dark.text, themed.light.text, 'text colour follows the theme');
-  assert.equal(themed.auto.scheme, 'light', 'auto follows the reader (light here)');
+  assert.equal(themed.auto.scheme, 'light', 'auto follows the host page (light here)');
+  // "auto" follows the host page, not the OS: a dark page under a light OS gets light text
+  // (and a light page under a dark OS dark text: the same rule, docs/contract.md).
+  const host = await page.evaluate(async () => {
+    document.body.style.background = '#111';
+    document.body.style.color = '#eee';
+    const view = document.getElementById('interactive');
+    const fig = document.getElementById('figure');
+    const again = (el) => {
+      const done = new Promise((ok) => el.addEventListener('rendered', ok, { once: true }));
+      el.setAttribute('theme', 'auto');
+      return done;
+    };
+    await Promise.all([again(view), again(fig)]);
+    const c = view.shadowRoot.querySelector('canvas');
+    const out = {
+      scheme: view.values.scheme,
+      px: [...c.getContext('2d').getImageData(1, 1, 1, 1).data].slice(0, 3),
+      figureText: getComputedStyle(fig.shadowRoot.querySelector('svg text')).fill,
+      figureTitle: getComputedStyle(fig.shadowRoot.querySelector('[part~="title"]')).color,
+    };
+    document.body.style.background = '';
+    document.body.style.color = '';
+    return out;
+  });
+  const lum = (css) => {
+    const [r, g, b] = css.match(/[\d.]+/g).map(Number);
+    return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+  };
+  assert.equal(host.scheme, 'dark', 'auto on a dark host page');
+  assert.ok(
+    host.px.every((v) => v < 60),
+    `canvas ${host.px}`,
+  );
+  assert.ok(lum(host.figureText) > 0.6 && lum(host.figureTitle) > 0.6, `figure text ${host.figureText}, title ${host.figureTitle}`);
 
   // Choosing a token by click fires `change` with the state and updates the attribute.
   await page.evaluate(() => {

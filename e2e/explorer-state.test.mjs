@@ -137,6 +137,27 @@ function expectedChange(z, rewards, eta) {
   return -eta * (p.reduce((a, x, j) => a + x * A[j] * S[j], 0) - Abar * Sbar);
 }
 
+/**
+ * The expected first-order ΔH of a GRPO-style step over a group of G, by brute force:
+ * every ordered G-tuple of draws, weighted by Π p, its step from groupStep, ΔH ≈ −Σ_j S_j Δz_j (T = 1).
+ */
+function groupExpectation(z, rewards, G, eta) {
+  const { p, S } = stats(z);
+  const V = p.length;
+  let total = 0;
+  for (let code = 0; code < V ** G; code++) {
+    const counts = Array(V).fill(0);
+    let w = 1;
+    for (let i = 0, c = code; i < G; i++, c = Math.floor(c / V)) {
+      counts[c % V]++;
+      w *= p[c % V];
+    }
+    const z1 = groupStep(z, rewards, counts, eta);
+    total += w * -S.reduce((a, s, j) => a + s * (z1[j] - z[j]), 0);
+  }
+  return total;
+}
+
 /** The GRPO-style step from the draws' counts per token (docs/math.md, "Sampling"). */
 function groupStep(z, rewards, counts, eta) {
   const p = softmax(z);
@@ -164,6 +185,11 @@ test('sample and reward: expected ΔH, the sampled step, and the history of draw
     `expected ΔH ${await value(page, 'expected-change')} vs ${want}`,
   );
 
+  // For the group of G = 8 itself, normalised by its own mean and sd: less than the many-samples value.
+  const g8 = groupExpectation(Z0, [1, 0, 0, 0], 8, 0.5);
+  const shown = await value(page, 'expected-group-change');
+  assert.ok(close(shown, g8, 1e-9) && Math.abs(g8) < Math.abs(want), `expected ΔH at G = 8: ${shown} vs ${g8} (population ${want})`);
+
   await page.click('[data-testid="sample-step"]');
   await waitRows(page, 1);
   const [row] = await rows(page);
@@ -185,7 +211,7 @@ test('sample and reward: expected ΔH, the sampled step, and the history of draw
   (await logitsInHash(page)).forEach((z, j) => assert.ok(close(z, z1[j], 1e-9), `logit ${j}: ${z} vs ${z1[j]}`));
   const realised = await value(page, 'sampled-realised');
   assert.ok(close(realised, stats(z1).H - stats(Z0).H, 1e-9, 1e-12), 'realised ΔH');
-  assert.ok(close(num(row[3]), want, 1e-3), 'the row shows the expected ΔH as its prediction');
+  assert.ok(close(num(row[3]), g8, 1e-3), 'the row shows the expected ΔH for its group size as its prediction');
 
   // Ten more: collapse emerges from rewarding the likely token.
   await page.click('[data-testid="sample-10"]');
@@ -244,6 +270,13 @@ test('legible on a 390 px phone: touch targets, p on the bars, terms, the verdic
     };
   });
   assert.ok(tip.visible && tip.by && /widens the distribution/.test(tip.text), JSON.stringify(tip));
+  // The token table's last column (ΔH with its ▲/▼) is on screen, not clipped behind a scroll.
+  const table = await page.$eval('[data-testid="token-table"]', (t) => {
+    const wrap = t.parentElement.getBoundingClientRect();
+    const last = t.querySelector('tbody tr td:last-child').getBoundingClientRect();
+    return { over: t.parentElement.scrollWidth - t.parentElement.clientWidth, right: last.right, wrap: wrap.right };
+  });
+  assert.ok(table.over <= 0 && table.right <= table.wrap + 0.5, `token table: ${JSON.stringify(table)}`);
   // The history's labels are legible: ≥ 9 CSS px on screen.
   const px = await page.$eval('#history text', (t) => t.getBoundingClientRect().height);
   assert.ok(px >= 9, `history label ${px} px tall`);

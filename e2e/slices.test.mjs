@@ -100,9 +100,12 @@ const f32row = (row) => row.map((v) => Math.fround(v));
 function topRows(positions) {
   const rows = [],
     tokens = [],
-    labels = [];
+    labels = [],
+    caps = [];
   for (const { token, logprob, top } of positions) {
     const entries = [...top].sort((a, b) => b[1] - a[1]);
+    // No unlisted token is likelier than the list's smallest (an appended sampled token does not count).
+    caps.push(entries.length ? Math.exp(entries.at(-1)[1]) : 1);
     let k = entries.findIndex(([t]) => t === token);
     if (k < 0) {
       entries.push([token, logprob]);
@@ -112,7 +115,7 @@ function topRows(positions) {
     labels.push(entries.map(([t]) => t));
     tokens.push(k);
   }
-  return { rows, tokens, labels, truncated: true };
+  return { rows, tokens, labels, caps, truncated: true };
 }
 
 /** Reads an example into { rows, tokens?, advantages?, truncated?, labels? }. */
@@ -159,11 +162,15 @@ function expectRow(row, token, adv) {
 }
 
 /** Tail bucket bound from the listed logprobs: −Σ p ln p − t ln t. */
-function tailBound(row) {
+function tailBound(row, cap) {
   const p = row.map(Math.exp);
   const mass = p.reduce((a, b) => a + b, 0);
   const t = Math.max(0, 1 - mass);
-  return { tail: t, bound: -p.reduce((a, x, i) => a + x * row[i], 0) - (t > 0 ? t * Math.log(t) : 0) };
+  // The least entropy of the tail: as many tokens at the cap as fit, and the remainder (docs/math.md).
+  const n = Math.floor(t / cap);
+  const r = t - n * cap;
+  const xlnx = (x) => (x > 0 ? x * Math.log(x) : 0);
+  return { tail: t, bound: -p.reduce((a, x, i) => a + x * row[i], 0) - n * xlnx(cap) - xlnx(r) };
 }
 
 // ---------------------------------------------------------------- page helpers
@@ -229,7 +236,7 @@ test('every example uploads, and its CSV matches independent arithmetic', async 
     const flag = await page.$eval('[data-testid="truncated"]', (e) => (e.hidden ? '' : e.textContent));
     if (truncated) {
       assert.match(flag, /not the model’s entropies/, `${file}: truncated flag`);
-      // tail mass and the one-bucket lower bound per row, from the listed logprobs
+      // tail mass and the tight lower bound per row, from the listed logprobs
       const cells = await page.$$eval('[data-testid="slice-row"]', (trs) =>
         trs.map((tr) => ({
           row: Number(tr.dataset.row),
@@ -239,7 +246,7 @@ test('every example uploads, and its CSV matches independent arithmetic', async 
       );
       assert.equal(cells.length, rows);
       for (const c of cells) {
-        const { tail, bound } = tailBound(ex.rows[c.row]);
+        const { tail, bound } = tailBound(ex.rows[c.row], ex.caps[c.row]);
         assert.ok(close(c.tail, tail, 1e-9, 1e-12), `${file} row ${c.row}: tail ${c.tail} vs ${tail}`);
         assert.ok(
           close(c.tail, 1 - FIXTURE.examples.find((e) => e.file === file).listed_mass[c.row], 1e-9, 1e-12),

@@ -9,6 +9,9 @@ Writes, under www/examples/runs/ (about 0.6 MB in all):
   nemo-rl/train_data_step<N>.jsonl                  NeMo-RL train data (no entropy)
   openrlhf/board.jsonl                              OpenRLHF logging board (no entropy,
                                                     no advantages)
+  prime-rl-traces/monitors/file/traces/...          prime-rl's trace stream with annotations
+                                                    (scripts/prime_traces_example.py; not yet
+                                                    in index.json: the page cannot read it)
 plus index.json (run name → its files, paths relative to www/examples/runs/, so
 the page can fetch a run from a static server without a directory listing),
 and tests/fixtures/run_examples_expected.json: the per-step columns of
@@ -712,9 +715,9 @@ def expected(root):
             "header": HEADER, "runs": runs}
 
 
-def main():
-    check = "--check" in sys.argv[1:]
-    files = generate()
+def sync_files(files, check, same=lambda rel, old, new: old == new):
+    """Writes `files` (path under OUT -> text or bytes), or with `check` returns the paths
+    whose file on disk is missing or not `same` (rel, bytes on disk, bytes generated)."""
     differ = []
     for rel, content in sorted(files.items()):
         path = os.path.join(OUT, rel)
@@ -722,7 +725,7 @@ def main():
         if check:
             try:
                 with open(path, "rb") as f:
-                    if f.read() != data:
+                    if not same(rel, f.read(), data):
                         differ.append(rel)
             except FileNotFoundError:
                 differ.append(rel)
@@ -730,17 +733,34 @@ def main():
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "wb") as f:
             f.write(data)
-    fixture = json.dumps(expected(OUT), indent=1, allow_nan=False) + "\n"
+    return differ
+
+
+def sync_fixture(path, text, check, differ):
+    """Writes the expected-table fixture, or with `check` exits when it or any of `differ`
+    is out of date."""
+    if not check:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return
+    with open(path, encoding="utf-8") as f:
+        if f.read() != text:
+            differ.append(os.path.relpath(path, ROOT))
+    if differ:
+        sys.exit("out of date (run python3 scripts/make_run_examples.py): " + ", ".join(differ))
+
+
+def main():
+    check = "--check" in sys.argv[1:]
+    import prime_traces_example  # prime-rl's trace-stream layout: its own files and fixture
+
+    prime_traces_example.main(check)
+    files = generate()
+    differ = sync_files(files, check)
+    sync_fixture(FIXTURE, json.dumps(expected(OUT), indent=1, allow_nan=False) + "\n", check, differ)
     if check:
-        with open(FIXTURE, encoding="utf-8") as f:
-            if f.read() != fixture:
-                differ.append(os.path.relpath(FIXTURE, ROOT))
-        if differ:
-            sys.exit("out of date (run python3 scripts/make_run_examples.py): " + ", ".join(differ))
         print("run examples up to date")
         return
-    with open(FIXTURE, "w", encoding="utf-8") as f:
-        f.write(fixture)
     total = sum(len(c) for c in files.values())
     print("wrote %d files, %.0f kB, and %s" % (len(files), total / 1000, os.path.relpath(FIXTURE, ROOT)))
 

@@ -54,6 +54,8 @@ if [[ $want_test == 1 ]]; then
   command -v xvfb-run >/dev/null || debs+=(xvfb xauth)
   # Java 17+ for pyspark (run_steps.py --engine spark, tests/python/test_spark.py)
   java -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])' || debs+=(openjdk-17-jre-headless)
+  # The prime-rl trace-stream example's sealed chunks (scripts/prime_traces_example.py).
+  command -v zstd >/dev/null || debs+=(zstd)
   if (( ${#debs[@]} )); then
     say "installing Debian's ${debs[*]}"
     apt-get update -qq
@@ -73,6 +75,20 @@ if [[ $want_test == 1 ]]; then
   if ! python3 -c "import importlib.metadata as m, sys; sys.exit(m.version('pyspark') != '4.3.0')" 2>/dev/null; then
     say "installing pyspark 4.3.0 (Spark; a few minutes, once)"
     python3 -m pip install -q --disable-pip-version-check pyspark==4.3.0
+  fi
+  # The trainer tier (tests/python/test_trl_trainer.py, test_writer.py): PolarityGRPOTrainer
+  # on a tiny GPT-2 needs TRL and what it runs on; mpmath gives the writer's 50-digit values;
+  # jsonschema checks trace lines against docs/trace.schema.json.
+  # PyPI's torch brings its CUDA libraries (about 5 GB, a few minutes once); it runs on the CPU.
+  # The check reads the installed versions without importing torch, so it takes a moment.
+  PY_TRAINER=(torch==2.15.0 trl==1.16.0 transformers==5.25.0 accelerate==1.16.0 datasets==5.2.0 mpmath==1.3.0 jsonschema==4.26.0)
+  if ! python3 - "${PY_TRAINER[@]}" <<'PY' 2>/dev/null; then
+import sys
+from importlib.metadata import version
+sys.exit(any(version(p.split("==")[0]) != p.split("==")[1] for p in sys.argv[1:]))
+PY
+    say "installing the Python trainer-test packages (${PY_TRAINER[*]}; about 5 GB, a few minutes once)"
+    python3 -m pip install -q --disable-pip-version-check "${PY_TRAINER[@]}"
   fi
   for c in rustfmt clippy; do
     rustup component list --installed | grep -q "^$c" || rustup component add "$c"

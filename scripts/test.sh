@@ -18,7 +18,7 @@ cargo clippy --target wasm32-unknown-unknown --lib --tests -q -- -D warnings
 step "native tests (core, chart, 60-digit references, properties)"
 cargo test -q
 
-step "Python tests (the DuckDB per-step table against the Python reference and the core)"
+step "Python tests (the DuckDB per-step table against the Python reference and the core; the writer against 50 digits; PolarityGRPOTrainer on a tiny GPT-2)"
 python3 -m unittest discover -s tests/python
 
 step "browser tests (wasm-pack test, headless Chromium and Firefox ESR)"

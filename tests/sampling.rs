@@ -320,3 +320,97 @@ fn expected_change_against_50_digit_references() {
         assert!(close(got, want, 1e-12, 0.0), "{z:?}: {got:e} vs {want:e}");
     }
 }
+
+/// The exact expectation of a sampled step's first-order ΔH over a group of G
+/// (Distribution::expected_group_change) against tests/fixtures/group_expectation.json:
+/// brute force over every ordered G-tuple of draws in 50-digit mpmath
+/// (tests/reference/group_expectation.py). At small G it is well short of the
+/// population's −(η/T) Cov_p(A, S) (−0.166 against −0.210 at G = 4 for the
+/// lesson's scene 6), and it tends to it as G grows.
+#[test]
+fn expected_group_change_matches_brute_force_enumeration() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/group_expectation.json"
+    ))
+    .unwrap();
+    let cases: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let num = |v: &serde_json::Value| v.as_str().unwrap().parse::<f64>().unwrap();
+    let vec = |v: &serde_json::Value| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect::<Vec<_>>()
+    };
+    let mut checked = 0;
+    for c in cases.as_array().unwrap() {
+        let (z, t, r, eta) = (
+            vec(&c["logits"]),
+            c["T"].as_f64().unwrap(),
+            vec(&c["rewards"]),
+            c["eta"].as_f64().unwrap(),
+        );
+        let d = Distribution::from_logits(&z, t).unwrap();
+        for (g, want) in c["groups"].as_object().unwrap() {
+            let got = d
+                .expected_group_change(&r, g.parse().unwrap(), eta)
+                .unwrap();
+            assert!(
+                close(got, num(want), 1e-12, 1e-16),
+                "{z:?} G = {g}: {got} against {want}"
+            );
+            checked += 1;
+        }
+        // A large group comes within 2% of the population's value.
+        let pop = num(&c["population"]);
+        let big = d.expected_group_change(&r, 400, eta).unwrap();
+        let a = reward_advantages(&d, &r).unwrap();
+        assert!(close(
+            d.expected_change(&a, eta).unwrap(),
+            pop,
+            1e-12,
+            1e-16
+        ));
+        assert!(
+            (big - pop).abs() < 0.02 * pop.abs(),
+            "G = 400: {big} against {pop}"
+        );
+    }
+    assert_eq!(checked, 14);
+}
+
+#[test]
+fn expected_group_change_edge_cases() {
+    let d = Distribution::from_logits(&[2.0, 1.0, 0.5, -1.0], 1.0).unwrap();
+    // Equal rewards, or a group of one: every advantage is 0.
+    assert_eq!(d.expected_group_change(&[1.0; 4], 8, 1.0).unwrap(), 0.0);
+    assert_eq!(
+        d.expected_group_change(&[1.0, 0.0, 0.0, 0.0], 1, 1.0)
+            .unwrap(),
+        0.0
+    );
+    // A masked token's reward never enters: it is never drawn.
+    let m = Distribution::from_logits(&[2.0, 1.0, f64::NEG_INFINITY], 1.0).unwrap();
+    assert_eq!(
+        m.expected_group_change(&[1.0, 1.0, 0.0], 8, 1.0).unwrap(),
+        0.0
+    );
+    // Bad groups and too many multisets are errors naming the group.
+    assert!(matches!(
+        d.expected_group_change(&[1.0, 0.0, 0.0, 0.0], 0, 1.0),
+        Err(CoreError::Group { .. })
+    ));
+    let e = d
+        .expected_group_change(&[1.0, 2.0, 3.0, 4.0], 4096, 1.0)
+        .unwrap_err();
+    assert!(
+        matches!(e, CoreError::GroupTerms { distinct: 4, .. }),
+        "{e}"
+    );
+    // Two distinct rewards at the largest group: fast enough for a page.
+    let t0 = std::time::Instant::now();
+    d.expected_group_change(&[1.0, 0.0, 0.0, 1.0], MAX_GROUP, 1.0)
+        .unwrap();
+    assert!(t0.elapsed().as_millis() < 500);
+}

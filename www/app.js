@@ -213,7 +213,9 @@ function renderReadouts(all, k, step, exactFlip) {
   // What each curve holds (issue 11: they answer different questions). Kept
   // short: the ?embed=1 view shows it under the chart in a fixed height.
   const caption =
-    `Solid: first-order ΔH of an update on another token of probability q, H and S̄ fixed (η·A = ${fmt(step, 3)}). ` +
+    (s.kind === 'pg'
+      ? `Solid: first-order ΔH of a policy-gradient step on another token of probability q, H and S̄ fixed (η·A = ${fmt(step, 3)}). `
+      : `Solid: first-order ΔH of a nudge on another token of probability q, H fixed (ε = ${fmt(step, 3)}). `) +
     (row && all.length > maxDots()
       ? `Dots: the most likely tokens of the row and a sample of the rest of its ${n}. `
       : `Dots: the ${n} tokens. `) +
@@ -309,7 +311,8 @@ function sampleStep() {
   let out;
   let predicted;
   try {
-    predicted = d.expectedChange(d.rewardAdvantages(rewards), s.step);
+    // The prediction for this group size (exact over every group), not the many-samples value.
+    predicted = d.expectedGroupChange(rewards, s.group, s.step);
     out = d.sampledStep(Float64Array.from(s.logits), rewards, s.group, s.step, ++seed);
   } catch (e) {
     showError(e.message);
@@ -347,6 +350,19 @@ function renderSampling() {
         ? `0${u} (${some ? 'every' : 'no'} token rewarded: no advantage)`
         : fmt(unit(expected), 4) + u,
     Number.isNaN(expected) ? '' : expected,
+  );
+  // The same expectation for a group of G normalised by its own mean and sd: exact, and
+  // smaller at small G (docs/math.md, "A sampled (GRPO-style) step").
+  let group = NaN;
+  try {
+    group = dist.expectedGroupChange(Float64Array.from(s.rewards), s.group, s.step);
+  } catch {
+    // as above; or too many distinct rewards for an exact sum (the page's are 0 and 1)
+  }
+  readout(
+    'expected-group-change',
+    Number.isNaN(group) ? '—' : `${fmt(unit(group), 4)}${u} (G = ${s.group})`,
+    Number.isNaN(group) ? '' : group,
   );
   const last = [...steps].reverse().find((e) => e.sampled);
   readout('sampled-realised', last ? fmt(unit(last.realised), 4) + u : '—', last ? last.realised : '');

@@ -125,13 +125,6 @@ export class EntropyPolarityView extends LiveElement {
     return this.hasAttribute('interactive') && this.getAttribute('interactive') !== 'false';
   }
 
-  /** "light" or "dark": the theme attribute, or the reader's colour scheme for "auto". */
-  get scheme() {
-    const theme = this.getAttribute('theme');
-    if (theme === 'light' || theme === 'dark') return theme;
-    return this.darkQuery?.matches ? 'dark' : 'light';
-  }
-
   /** The attributes read as the explorer's state (js/state.js); throws on bad logits. */
   readState() {
     const a = (name, fallback) => this.getAttribute(name) ?? fallback;

@@ -222,9 +222,19 @@ def not_read(path, fields):
 
 # ------------------------------------------------------------------ the query
 
+# tokens_prime_rl_traces.sql folds update streams with a recursive query, list lambdas and
+# DuckDB's own zstd reading: more than to_spark rewrites (Spark reads .zst only with
+# Hadoop's native library)
+SPARK_FORMATS = ("prime-rl", "trace", "nemo-rl", "openrlhf")
+
+
 def run(files, fmt, progress, master=None, spark=None):
     """The per-step rows for files of format fmt, as steps.run gives them. Without
     spark, a session is made (or the active one used) for this run alone."""
+    if fmt not in SPARK_FORMATS:
+        raise steps.RunError("%s: Spark reads %s; prime-rl's trace streams (a recursive fold "
+                             "over zstd chunks) only --engine duckdb"
+                             % (files[0], ", ".join(SPARK_FORMATS)))
     from pyspark.sql import SparkSession
 
     if spark is None:

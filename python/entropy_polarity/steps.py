@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """The per-step table of a whole training run, through DuckDB (or Spark).
 
-    entropy-polarity-steps DIR [--format auto|prime-rl|trace|nemo-rl|openrlhf] > steps.csv
+    entropy-polarity-steps DIR [--format auto|prime-rl|trace|nemo-rl|openrlhf|prime-rl-traces] > steps.csv
     entropy-polarity-steps DIR --engine spark [--master URL]   # spark.py: the same SQL on Spark
     python3 scripts/run_steps.py DIR …     # the same, from a checkout
 
 DIR is a run folder (or one file): prime-rl token exports
 (token_exports/step_<n>/rank_<r>.jsonl), our trace format (*.jsonl),
-NeMo-RL's train_data_step<N>.jsonl or an OpenRLHF logging board (*.jsonl).
+NeMo-RL's train_data_step<N>.jsonl, an OpenRLHF logging board (*.jsonl) or
+prime-rl's trace streams with annotations (monitors/file/traces/, NNNNN.jsonl and
+NNNNN.jsonl.zst chunks; recognised by an annotations/ folder).
 Writes to standard output the per-step CSV of docs/trace-format.md with the
 header of the page's export-steps download, so the page's run panel opens it.
 Numbers are written in JavaScript's shortest round-trip form, empty cells for
@@ -32,11 +34,14 @@ SQL = os.path.join(HERE, "sql")  # package data, installed with the package
 HEADER = ("step,samples,tokens,mean_entropy,mean_prob,token_term,share_pos_expand,"
           "share_pos_contract,share_neg_expand,share_neg_contract,pg_polarity,realised_dh,"
           "realised_dh_same,agree_token_term,agree_pg_polarity")
-FORMATS = ("prime-rl", "trace", "nemo-rl", "openrlhf")
+FORMATS = ("prime-rl", "trace", "nemo-rl", "openrlhf", "prime-rl-traces")
 PROGRESS_BYTES = 64 << 20  # report progress for runs above this size (or with --progress)
 
 PRIME_RL_FILE = re.compile(r"step_\d+[/\\]rank_\d+\.jsonl$")
 NEMO_RL_FILE = re.compile(r"train_data_step\d+\.jsonl$")
+# prime-rl's trace-stream layout (monitors/file/traces/): numbered chunks, live or sealed
+TRACE_CHUNK = re.compile(r"(^|[/\\])\d+\.jsonl(\.zst)?$")
+ANNOTATIONS = re.compile(r"(^|[/\\])annotations[/\\]")
 
 
 class RunError(Exception):
@@ -94,6 +99,11 @@ def pick_files(root, fmt):
     """The JSONL files of the run and its format; raises RunError when there are none,
     when the formats are mixed, or when a file is in no known format."""
     every = list_files(root)
+    chunks = [p for p in every if TRACE_CHUNK.search(p) and "live" not in re.split(r"[/\\]", p)]
+    if fmt == "prime-rl-traces" or (fmt in (None, "auto") and any(ANNOTATIONS.search(p) for p in chunks)):
+        if not chunks:
+            raise RunError("%s: no NNNNN.jsonl or NNNNN.jsonl.zst chunks found" % root)
+        return chunks, "prime-rl-traces"  # updates are the chunks under annotations/
     jsonl = [p for p in every if p.endswith(".jsonl")]
     if fmt == "prime-rl" and os.path.isdir(root):
         jsonl = [p for p in jsonl if PRIME_RL_FILE.search(p)]
@@ -247,6 +257,11 @@ def explain(err):
                 nested(r, "input_lengths")[0] > len(nested(r, "token_ids"))
         elif "field advantage is neither" in what:
             bad = lambda r: not isinstance(r.get("advantage"), (list, int, float))
+        elif re.match(r"field trace_id: no trace (\S+)", what):  # prime-rl trace streams
+            missing = re.match(r"field trace_id: no trace (\S+)", what).group(1)
+            bad = lambda r: r.get("trace_id") == missing
+        elif what.startswith("field version: update version"):
+            bad = lambda r: r.get("version") != 1
         elif "field trace" in what or "trace version" in what:
             bad = lambda r: r.get("trace") != "entropy-polarity" or r.get("version") != 1
     line = locate(path, bad) if bad else None

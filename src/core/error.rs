@@ -52,6 +52,12 @@ pub enum CoreError {
     Group {
         value: usize,
     },
+    /// The exact expectation over a group would sum over too many multisets.
+    GroupTerms {
+        distinct: usize,
+        group: usize,
+        max: usize,
+    },
 }
 
 impl CoreError {
@@ -69,7 +75,9 @@ impl CoreError {
             CoreError::TokenOutOfRange { .. } => "range",
             CoreError::UnknownKind { .. } => "unknown-kind",
             CoreError::Curve { .. } => "curve",
-            CoreError::PerToken { .. } | CoreError::Group { .. } => "range",
+            CoreError::PerToken { .. } | CoreError::Group { .. } | CoreError::GroupTerms { .. } => {
+                "range"
+            }
         }
     }
 
@@ -81,7 +89,7 @@ impl CoreError {
             CoreError::Step { .. } => Some("step"),
             CoreError::UnknownKind { .. } => Some("kind"),
             CoreError::PerToken { what, .. } => Some(what),
-            CoreError::Group { .. } => Some("group"),
+            CoreError::Group { .. } | CoreError::GroupTerms { .. } => Some("group"),
             _ => None,
         }
     }
@@ -146,6 +154,10 @@ impl fmt::Display for CoreError {
                 f,
                 "A group of {value} samples is not possible: draw from 1 to {} tokens per step.",
                 super::sampling::MAX_GROUP
+            ),
+            CoreError::GroupTerms { distinct, group, max } => write!(
+                f,
+                "The exact expectation over a group of {group} with {distinct} distinct rewards sums over more than {max} cases: use fewer distinct rewards or a smaller group."
             ),
         }
     }

@@ -8,6 +8,9 @@
 //!   normalised under p (the many-samples limit of a group's normalisation).
 //! - [`sampled_step`]: one GRPO-style step: draw G tokens from p, normalise
 //!   their rewards within the group, z ← z + (η/G) Σ_i A_i (e_{k_i} − p).
+//! - [`Distribution::expected_group_change`]: the exact expectation of that
+//!   step's first-order ΔH for a group of G (the group's normalisation makes
+//!   it differ from the population's −(η/T) Cov_p(A, S) at small G).
 
 use super::dist::Distribution;
 use super::error::CoreError;
@@ -60,6 +63,133 @@ impl Distribution {
             .map(|(k, &pk)| pk * (advantages[k] - a_bar) * (self.discriminator_at(k) - s_bar)));
         Ok(-(step / self.temperature()) * cov)
     }
+}
+
+/// Most multisets of reward values `expected_group_change` sums over (about
+/// 0.1 s natively): two distinct rewards (the explorer's 0/1) at any group
+/// size, three up to G ≈ 1400.
+pub const MAX_GROUP_TERMS: usize = 1 << 20;
+
+impl Distribution {
+    /// E[ΔH] to first order of [`sampled_step`], exactly, for a group of G:
+    /// (η/T) E[A_1 (S̄ − S_{k_1})] (the G draws are exchangeable and the
+    /// group's advantages sum to 0, so E[(1/G) Σ_i A_i (S̄ − S_{k_i})] is that
+    /// of draw 1). Given draw 1's reward v, A_1 depends only on how many of
+    /// the other G − 1 draws carry each reward value u: multinomial counts
+    /// with probabilities π_u = Σ_{r_k = u} p_k. So
+    ///
+    ///   E[ΔH] = (η/T) Σ_v D_v E_n[a(v, n)],   D_v = Σ_{r_k = v} p_k (S̄ − S_k),
+    ///
+    /// summed over every multiset n of the other draws' rewards
+    /// (C(G − 2 + m, m − 1) of them for m distinct rewards; an error above
+    /// MAX_GROUP_TERMS). docs/math.md, "A sampled (GRPO-style) step".
+    pub fn expected_group_change(
+        &self,
+        rewards: &[f64],
+        group: usize,
+        step: f64,
+    ) -> Result<f64, CoreError> {
+        check_per_token(rewards, self.len(), "rewards")?;
+        if !step.is_finite() {
+            return Err(CoreError::Step { value: step });
+        }
+        if group == 0 || group > MAX_GROUP {
+            return Err(CoreError::Group { value: group });
+        }
+        // The distinct rewards of the tokens that can be drawn, their mass and D_v.
+        let p = self.probs();
+        let s_bar = self.mean_discriminator();
+        let mut values: Vec<(f64, f64, f64)> = Vec::new(); // (v, π_v, D_v)
+        for (k, &pk) in p.iter().enumerate().filter(|(_, &pk)| pk > 0.0) {
+            let d = pk * (s_bar - self.discriminator_at(k));
+            match values.iter_mut().find(|e| e.0 == rewards[k]) {
+                Some(e) => {
+                    e.1 += pk;
+                    e.2 += d;
+                }
+                None => values.push((rewards[k], pk, d)),
+            }
+        }
+        let m = values.len();
+        if m < 2 || group == 1 {
+            // Every group's rewards are equal: every advantage is 0.
+            return Ok(0.0);
+        }
+        let others = group - 1;
+        if multisets(others, m) > MAX_GROUP_TERMS as f64 {
+            return Err(CoreError::GroupTerms {
+                distinct: m,
+                group,
+                max: MAX_GROUP_TERMS,
+            });
+        }
+        // ln n! for n ≤ G − 1, and ln π_u.
+        let mut ln_fact = vec![0.0; others + 1];
+        for n in 1..=others {
+            ln_fact[n] = ln_fact[n - 1] + (n as f64).ln();
+        }
+        let ln_pi: Vec<f64> = values.iter().map(|e| e.1.ln()).collect();
+        let g = group as f64;
+        let mut counts = vec![0usize; m];
+        let mut terms: Vec<f64> = Vec::new();
+        // Every composition of `others` into m counts, in lexicographic order.
+        counts[m - 1] = others;
+        loop {
+            let ln_prob = ln_fact[others]
+                + counts
+                    .iter()
+                    .zip(&ln_pi)
+                    .map(|(&n, &l)| {
+                        if n == 0 {
+                            0.0
+                        } else {
+                            n as f64 * l - ln_fact[n]
+                        }
+                    })
+                    .sum::<f64>();
+            let prob = ln_prob.exp();
+            let others_sum = sum(counts.iter().zip(&values).map(|(&n, e)| n as f64 * e.0));
+            for &(v, _, d) in &values {
+                let mean = (v + others_sum) / g;
+                let var = ((v - mean) * (v - mean)
+                    + sum(counts
+                        .iter()
+                        .zip(&values)
+                        .map(|(&n, e)| n as f64 * (e.0 - mean) * (e.0 - mean))))
+                    / g;
+                // One reward value in the whole group: its advantages are all 0.
+                let alone = counts.iter().zip(&values).all(|(&n, e)| n == 0 || e.0 == v);
+                if !alone && var > 0.0 {
+                    terms.push(prob * d * (v - mean) / var.sqrt());
+                }
+            }
+            if !next_composition(&mut counts) {
+                break;
+            }
+        }
+        Ok(step / self.temperature() * sum(terms))
+    }
+}
+
+/// How many multisets of n draws over m values: C(n + m − 1, m − 1), as a float.
+fn multisets(n: usize, m: usize) -> f64 {
+    (1..m).fold(1.0, |acc, i| acc * (n + i) as f64 / i as f64)
+}
+
+/// The next composition of the same total (counts summing to n), or false
+/// after the last: moves one unit from the last non-zero count but the
+/// first to its left neighbour, and the rest of the tail to the end.
+fn next_composition(c: &mut [usize]) -> bool {
+    let m = c.len();
+    // The rightmost position i ≥ 1 with c[i] > 0.
+    let Some(i) = (1..m).rev().find(|&i| c[i] > 0) else {
+        return false;
+    };
+    let tail = c[i];
+    c[i] = 0;
+    c[i - 1] += 1;
+    c[m - 1] = tail - 1;
+    true
 }
 
 /// Advantages A_k = (r_k − r̄)/σ with r̄ and σ the mean and standard deviation

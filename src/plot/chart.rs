@@ -244,8 +244,12 @@ pub fn draw_curve<DB: DrawingBackend>(
         ))
         .map_err(err)?;
 
-    // Vertical markers at e^−H and p†, labelled at the bottom.
-    let markers = [(m.flip_nudge, "e^{−H}"), (m.flip_pg, "p†")];
+    // Vertical markers at e^−H and (for a policy-gradient step) p†, labelled
+    // at the bottom. p† is the flip of a PG step only: a nudge has none.
+    let markers: &[(f64, &str)] = match m.kind {
+        UpdateKind::Nudge => &[(m.flip_nudge, "e^{−H}")],
+        UpdateKind::PolicyGradient => &[(m.flip_nudge, "e^{−H}"), (m.flip_pg, "p†")],
+    };
     for (i, &(q, label)) in markers.iter().enumerate() {
         let x = m.x_of(q);
         if !(x >= x0 && x <= x1) {
@@ -379,31 +383,51 @@ struct Legend {
     height: u32,
 }
 
+/// How long the legend's labels are: in full on a wide chart, shorter on a
+/// narrow one, and the bare names when even those do not fit a row (a
+/// 320 px host page: issue 19).
+#[derive(Clone, Copy, PartialEq)]
+enum Labels {
+    Wide,
+    Narrow,
+    Compact,
+}
+
 /// What each curve holds (issue 11: the two curves answer different
-/// questions, docs/math.md "The curve"). Shorter names on a narrow chart.
-fn legend_items(m: &CurveModel, wide: bool) -> Vec<(u8, &'static str)> {
+/// questions, docs/math.md "The curve").
+fn legend_items(m: &CurveModel, labels: Labels) -> Vec<(u8, &'static str)> {
     let mut items: Vec<(u8, &'static str)> = vec![(
         0,
-        match (m.kind, wide) {
-            (UpdateKind::Nudge, true) => "first order: another token of probability q, H fixed",
-            (UpdateKind::PolicyGradient, true) => {
+        match (m.kind, labels) {
+            (UpdateKind::Nudge, Labels::Wide) => {
+                "first order: another token of probability q, H fixed"
+            }
+            (UpdateKind::PolicyGradient, Labels::Wide) => {
                 "first order: another token of probability q, H and S\u{304} fixed"
             }
-            (_, false) => "first order, another token at q",
+            (_, Labels::Narrow) => "first order, another token at q",
+            (_, Labels::Compact) => "first order",
         },
     )];
     if !m.exact.is_empty() {
         items.push((
             1,
-            if wide {
-                "exact: this token moved to q"
-            } else {
-                "exact, this token at q"
+            match labels {
+                Labels::Wide => "exact: this token moved to q",
+                Labels::Narrow => "exact, this token at q",
+                Labels::Compact => "exact",
             },
         ));
     }
     if m.exact_flip.is_some() {
-        items.push((2, "exact sign flip"));
+        items.push((
+            2,
+            if labels == Labels::Compact {
+                "exact flip"
+            } else {
+                "exact sign flip"
+            },
+        ));
     }
     if m.chosen.is_some() {
         items.push((3, "this token"));
@@ -424,16 +448,30 @@ fn legend_rows<DB: DrawingBackend>(
     let px = |v: f64| (v * s).round() as i32;
     let font = ("sans-serif", 12.0 * s).into_font().color(&BLACK);
     let (width, _) = root.dim_in_pixel();
-    let wide = width as f64 / s >= 640.0;
     // The band starts at the plot's left edge (the y labels' width in).
     let avail = width as i32 - px(14.0 + 74.0 + 14.0);
+    let widths = |labels: Labels| -> Result<Vec<(u8, &'static str, i32)>, String> {
+        legend_items(m, labels)
+            .into_iter()
+            .map(|(what, label)| {
+                let (w, _) = root
+                    .estimate_text_size(&label.replace(OVERBAR, "S"), &font)
+                    .map_err(err)?;
+                Ok((what, label, px(LEGEND_SWATCH + 6.0) + w as i32))
+            })
+            .collect()
+    };
+    let mut measured = widths(if width as f64 / s >= 640.0 {
+        Labels::Wide
+    } else {
+        Labels::Narrow
+    })?;
+    if measured.iter().any(|&(_, _, w)| w > avail) {
+        measured = widths(Labels::Compact)?;
+    }
     let (mut x, mut row) = (0, 0);
     let mut items = Vec::new();
-    for (what, label) in legend_items(m, wide) {
-        let (w, _) = root
-            .estimate_text_size(&label.replace(OVERBAR, "S"), &font)
-            .map_err(err)?;
-        let item_w = px(LEGEND_SWATCH + 6.0) + w as i32;
+    for (what, label, item_w) in measured {
         if x > 0 && x + item_w > avail {
             x = 0;
             row += 1;
@@ -591,6 +629,55 @@ mod tests {
             l
         };
         (out, layout, m)
+    }
+
+    /// At a 320 px host page's width every legend item fits its row: the
+    /// labels shorten instead of running off the canvas (issue 19).
+    #[test]
+    fn legend_fits_a_narrow_chart_and_a_nudge_has_no_p_dagger() {
+        let d = Distribution::from_logits(&[2.0, 1.0, 0.5, -1.0], 1.0).unwrap();
+        for kind in [UpdateKind::PolicyGradient, UpdateKind::Nudge] {
+            let o = CurveOptions {
+                token: 0,
+                kind,
+                step: 0.1,
+                log_x: false,
+                samples: 200,
+            };
+            let m = CurveModel::build(&d, &o).unwrap();
+            for width in [240u32, 280, 300, 320, 400, 640, 800] {
+                let mut out = String::new();
+                let root = SVGBackend::with_string(&mut out, (width, 300)).into_drawing_area();
+                let style = ChartStyle::default();
+                let legend = legend_rows(&root, &m, &style).unwrap();
+                let font = ("sans-serif", 12.0).into_font().color(&BLACK);
+                let avail = width as i32 - (14 + 74 + 14);
+                for &(_, label, x, _) in &legend.items {
+                    let (w, _) = root
+                        .estimate_text_size(&label.replace(OVERBAR, "S"), &font)
+                        .unwrap();
+                    let right = x + (LEGEND_SWATCH + 6.0) as i32 + w as i32;
+                    assert!(
+                        right <= avail,
+                        "{width} px: {label:?} ends at {right} > {avail}"
+                    );
+                }
+                assert_eq!(legend.items.len(), 4, "{width} px: every item drawn");
+            }
+            // p† is a policy-gradient step's flip: a nudge's chart has no p† marker.
+            let mut out = String::new();
+            {
+                let root = SVGBackend::with_string(&mut out, (800, 480)).into_drawing_area();
+                draw_curve(&root, &m, &ChartStyle::default()).unwrap();
+                root.present().unwrap();
+            }
+            assert_eq!(
+                out.contains("p†"),
+                kind == UpdateKind::PolicyGradient,
+                "{kind:?}"
+            );
+            assert!(out.contains("−H"));
+        }
     }
 
     #[test]

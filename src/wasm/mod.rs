@@ -320,6 +320,21 @@ impl Distribution {
         Ok(core::sampling::reward_advantages(&self.inner, &r)?)
     }
 
+    /// The exact E[ΔH] (first order) of `sampledStep` for a group of `group`
+    /// draws with these per-token rewards (docs/math.md, "A sampled step").
+    #[wasm_bindgen(js_name = expectedGroupChange)]
+    pub fn expected_group_change(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Float64Array | Float32Array | number[]")]
+        rewards: &JsValue,
+        group: f64,
+        step: f64,
+    ) -> Result<f64, Error> {
+        let r = to_f64_vec(rewards, "rewards")?;
+        let group = convert::whole(group, "group")? as usize;
+        Ok(self.inner.expected_group_change(&r, group, step)?)
+    }
+
     /// One GRPO-style step: draw `group` tokens from p with the seeded
     /// generator, normalise their rewards within the group, and update
     /// `logits` (the ones this distribution was made from).

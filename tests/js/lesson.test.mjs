@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { explorerHref, keyMove, labHref, lessonHash, parseLessonLink } from '../../www/js/lesson-nav.js';
 import { CHOICES, SCENES, direction, signed } from '../../www/js/lesson-scenes.js';
 import { TERMS } from '../../www/js/lesson-terms.js';
-import { plainText } from '../../www/js/lesson-text.js';
+import { plainText, termTip } from '../../www/js/lesson-text.js';
 import { HASH_KEYS, MAX_TOKENS, MIN_TOKENS, stateFromHash } from '../../www/js/state.js';
-import { applyUpdate, entropy, exactChange, firstOrder, softmax, stats } from '../../e2e/reference.mjs';
+import { applyUpdate, entropy, exactChange, exactFlip, firstOrder, softmax, stats } from '../../e2e/reference.mjs';
 
 test('a lesson link names a scene and presentation mode', () => {
   assert.deepEqual(parseLessonLink('#scene=3', '', 9), { index: 2, present: false });
@@ -84,6 +84,8 @@ function referenceNumbers(s) {
     p: r.p,
     S: r.S,
     pk: r.p[k],
+    step,
+    exactFlip: exactFlip(z, T, k, st.kind, step, st.kind === 'nudge' ? r.flipNudge : r.flipPG),
     first: firstOrder(z, T, k, st.kind, step),
     exact: exactChange(z, T, k, st.kind, step),
     after: softmax(applyUpdate(z, T, k, st.kind, step), T),
@@ -102,6 +104,8 @@ function referenceNumbers(s) {
     n.history = hist;
     n.peak = hist.reduce((b, e, i) => (e.H > hist[b].H ? i : b), 0);
     n.cross = hist.findIndex((e) => e.pk > e.pdag);
+    n.dh = hist.slice(1).map((e, i) => e.H - hist[i].H);
+    n.fall = n.dh.findIndex((v) => v < 0);
   }
   if (s.rewards) {
     // −(η/T) Cov_p(A, S), the closed form (not the per-token sum the page uses).
@@ -110,11 +114,17 @@ function referenceNumbers(s) {
       const cov = r.p.reduce((a, pj, j) => a + pj * A[j] * r.S[j], 0) - Abar * r.Sbar;
       return { A, cov, sum: (-step / T) * cov, contrib: r.p.map((pj, j) => (pj * step * A[j] * (r.Sbar - r.S[j])) / T) };
     };
-    const adv = (rw) => rw.map((x) => x - rw.reduce((a, y, j) => a + r.p[j] * y, 0));
+    // A = (r − r̄)/σ under p, as on the explorer.
+    const adv = (rw) => {
+      const mean = rw.reduce((a, y, j) => a + r.p[j] * y, 0);
+      const sd = Math.sqrt(rw.reduce((a, y, j) => a + r.p[j] * (y - mean) ** 2, 0));
+      return rw.map((x) => (x - mean) / sd);
+    };
     n.average = {
       ...avg(adv(s.rewards)),
       constant: avg(s.rewards.map(() => 1)).sum,
       rare: avg(adv(s.rewards.map((_, j) => (j === s.rewards.length - 1 ? 1 : 0)))).sum,
+      group: { 4: -0.166, 16: -0.203 }, // stand-ins: the wording only (e2e checks the page's)
     };
   }
   if (s.lab) n.lab = { pg: [2, 1.5, 0.8], polarity: [2, 1.9, 1.7] }; // a stand-in run: the wording only
@@ -180,6 +190,40 @@ test('each scene reveals the direction the reference computes, with its reason',
   assert.ok(nav.average.rare > 0, 'rewarding the rare token widens on average');
   // The per-token sum equals the covariance form (docs/math.md).
   assert.ok(Math.abs(nav.average.contrib.reduce((a, b) => a + b, 0) - nav.average.sum) < 1e-15);
+});
+
+test('scene 5 says why H falls before the token passes p†', () => {
+  const st = SCENES.find((s) => s.id === 'steps');
+  const n = referenceNumbers(st);
+  assert.ok(n.fall >= 0 && n.fall < n.cross, `H falls at step ${n.fall}, p > p† from step ${n.cross}`);
+  const text = plainText(st.answer(n).text);
+  assert.match(text, new RegExp(`H already falls from step ${n.fall} to ${n.fall + 1} \\(exact ${signed(n.dh[n.fall])} nats\\)`));
+  assert.match(text, /still below p†/);
+});
+
+test('the curve scenes say what the ◆ is, with the reference’s exact flip', () => {
+  for (const id of ['nudge', 'quadrants', 'yours']) {
+    const s = SCENES.find((x) => x.id === id);
+    const n = referenceNumbers(s);
+    const text = plainText(s.answer(n).text);
+    const m = /◆ at q = ([0-9.]+)/.exec(text);
+    assert.ok(m && Math.abs(Number(m[1]) - n.exactFlip) <= 5e-3 * n.exactFlip, `${id}: ${text}`);
+    assert.match(text, /see under the curve/);
+  }
+  // Scene 2's claim is first order: the ◆ of ε = 0.5 sits below e^−H.
+  const nudge = SCENES.find((x) => x.id === 'nudge');
+  assert.match(nudge.claim, /^To first order/);
+  assert.ok(referenceNumbers(nudge).exactFlip < referenceNumbers(nudge).eH);
+});
+
+test('a term’s tooltip does not repeat its heading', () => {
+  for (const key of Object.keys(TERMS)) {
+    const { heading, def } = termTip(key);
+    const shown = plainText(`${heading ? `${heading}: ` : ''}${def}`);
+    const name = plainText(TERMS[key].name);
+    assert.ok(!shown.toLowerCase().startsWith(`${name}: ${name}`.toLowerCase()), `${key}: ${shown.slice(0, 60)}`);
+    assert.ok(shown.toLowerCase().includes(name.toLowerCase().split(' ').at(-1)), `${key}: the tip names the term`);
+  }
 });
 
 test('signed numbers carry their sign', () => {

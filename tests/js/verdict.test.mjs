@@ -34,4 +34,7 @@ test('the verdict gives its reason: the side of the flip and the sign of A', () 
   assert.match(pen.text, /widens the distribution because p = 0\.609 > p† = 0\.491 and A < 0/);
   const nudge = verdict({ kind: 'nudge', label: 'Nice', p: 0.2, adv: 1, step: 0.1, first: 0.01, exact: 0.01, flip: 0.3624 });
   assert.match(nudge.text, /widens the distribution because p = 0\.2 < e\^\{−H\} = 0\.362 and ε = η·A > 0/);
+  // A nudge has no advantage: it is named by its ε, not "with A = 1".
+  assert.match(nudge.text, /^A nudge on “Nice” \(p = 0\.2\) of ε = 0\.1 widens/);
+  assert.doesNotMatch(nudge.text, /A = /);
 });

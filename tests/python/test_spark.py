@@ -174,6 +174,7 @@ class ExampleRuns(Compare):
                 self.assertTable(rows, run["rows"], name + " (Spark against the reference)")
                 self.assertTable(rows, on_duckdb(path), name + " (Spark against DuckDB)")
 
+
 class GeneratedRuns(Compare):
     """Several files per step: Spark against the reference, DuckDB and the Rust core."""
 
@@ -334,6 +335,15 @@ class Errors(unittest.TestCase):
         f = os.path.join(run, "train_data_step3.jsonl")
         self.edit(f, 2, lambda r: r.update(input_lengths=[10 ** 6]))
         self.same_error(run, f + ":2:", "field input_lengths is 1000000")
+
+    def test_prime_rl_trace_streams_say_so(self):
+        # the fifth format is DuckDB's alone (spark.SPARK_FORMATS); no JVM work for this
+        path = os.path.join(RUNS, "prime-rl-traces")
+        files, fmt = steps.pick_files(path, None)
+        self.assertEqual(fmt, "prime-rl-traces")
+        with self.assertRaises(steps.RunError) as e:
+            spark.run(files, fmt, False, spark=SPARK)
+        self.assertIn("only --engine duckdb", str(e.exception))
 
     def test_openrlhf_lengths(self):
         f = self.copy("openrlhf/board.jsonl")

@@ -107,19 +107,37 @@ export function dot(sx, sy, x, y, cls, r = 3) {
 
 /**
  * A legend: one row per [class, text], in the plot's top-left corner, or its
- * bottom-left one when `bottom` (the SVG's height) is given.
+ * bottom-left one when `bottom` (the SVG's height) is given. A text wider
+ * than the plot (a 320 px host page) wraps at spaces onto more lines, so
+ * that nothing is clipped at the SVG's edge.
  */
 export function legend(svg, margin, rows, bottom) {
+  const CHAR = 6.4; // the width of one 12 px character, about
+  const width = Number(svg.getAttribute('width')) || 640;
+  const fit = Math.max(12, Math.floor((width - margin.left - margin.right - 34) / CHAR));
+  const wrapped = rows.map(([cls, text]) => [cls, wrap(text, fit)]);
+  const lines = wrapped.reduce((a, [, l]) => a + l.length, 0);
   const g = el('g', { class: 'legend' });
-  const top = bottom ? bottom - margin.bottom - rows.length * 16 - 8 : margin.top + 4;
-  const widest = Math.max(...rows.map(([, text]) => text.length));
-  g.append(el('rect', { class: 'legend-bg', x: margin.left + 4, y: top, width: 26 + widest * 6.4, height: rows.length * 16 + 6, rx: 4 }));
-  rows.forEach(([cls, text], i) => {
-    const y = top + 15 + i * 16;
-    g.append(
-      el('circle', { class: cls, cx: margin.left + 14, cy: y - 4, r: 4 }),
-      withSuperscripts(el('text', { x: margin.left + 24, y }), text),
-    );
-  });
+  const top = bottom ? bottom - margin.bottom - lines * 16 - 8 : margin.top + 4;
+  const widest = Math.max(...wrapped.flatMap(([, l]) => l.map((t) => t.length)));
+  g.append(el('rect', { class: 'legend-bg', x: margin.left + 4, y: top, width: 26 + widest * CHAR, height: lines * 16 + 6, rx: 4 }));
+  let line = 0;
+  for (const [cls, parts] of wrapped) {
+    const y = top + 15 + line * 16;
+    g.append(el('circle', { class: cls, cx: margin.left + 14, cy: y - 4, r: 4 }));
+    parts.forEach((t, i) => g.append(withSuperscripts(el('text', { x: margin.left + 24, y: y + i * 16 }), t)));
+    line += parts.length;
+  }
   svg.append(g);
+}
+
+/** `text` in lines of at most `fit` characters, broken at spaces (a longer word stays whole). */
+function wrap(text, fit) {
+  const out = [''];
+  for (const word of text.split(' ')) {
+    const cur = out[out.length - 1];
+    if (cur && cur.length + 1 + word.length > fit) out.push(word);
+    else out[out.length - 1] = cur ? `${cur} ${word}` : word;
+  }
+  return out;
 }

@@ -14,10 +14,11 @@ import { el } from './svg.js';
 /**
  * The drawing width in SVG units: the element's own width between 340 and
  * 560, so that text keeps its CSS size on a phone instead of shrinking with
- * a fixed viewBox.
- * @param {SVGSVGElement} svg
+ * a fixed viewBox. `zoom` > 1 (presentation mode's larger type) draws in
+ * fewer units, so that the chart's text grows with the page's.
+ * @param {SVGSVGElement} svg @param {number} [zoom]
  */
-const widthOf = (svg) => Math.max(340, Math.min(560, Math.round(svg.clientWidth || 560)));
+const widthOf = (svg, zoom = 1) => Math.max(340, Math.min(560, Math.round((svg.clientWidth || 560) / zoom)));
 
 /** SVG text with ^{…} as a raised, smaller tspan (e^{−H}, S_{k}). */
 function richText(attrs, text) {
@@ -37,7 +38,8 @@ function richText(attrs, text) {
 const MAX_BARS = 16;
 
 /**
- * @typedef {{p: number[], labels: string[], token: number, eH: number, pdag?: number, after?: number[] | null, afterLabel?: string}} BarsSpec
+ * @typedef {{p: number[], labels: string[], token: number, eH?: number, pdag?: number, after?: number[] | null, afterLabel?: string, zoom?: number}} BarsSpec
+ * token −1: none marked; eH, pdag: the flip lines (none when not given).
  */
 
 /**
@@ -48,7 +50,7 @@ const MAX_BARS = 16;
 function topBars(o) {
   const order = o.p.map((_, i) => i).sort((a, b) => o.p[b] - o.p[a]);
   let keep = order.slice(0, MAX_BARS - 1);
-  if (!keep.includes(o.token)) keep = [...keep.slice(0, -1), o.token].sort((a, b) => o.p[b] - o.p[a]);
+  if (o.token >= 0 && !keep.includes(o.token)) keep = [...keep.slice(0, -1), o.token].sort((a, b) => o.p[b] - o.p[a]);
   const rest = (q) => q.reduce((a, v, i) => (keep.includes(i) ? a : a + v), 0);
   return {
     ...o,
@@ -67,8 +69,9 @@ function topBars(o) {
  */
 export function drawBars(svg, o) {
   if (o.p.length > MAX_BARS) o = topBars(o);
-  const { W, Ht: H, L, R, T, B, area } = frame(svg, { width: widthOf(svg), height: 200, left: 40, right: 78, top: 14, bottom: 34 });
-  const { yt, y } = scaleFromZero(Math.max(...o.p, ...(o.after ?? []), o.pdag ?? 0, o.eH) * 1.08, area);
+  const right = o.eH === undefined ? 16 : 78;
+  const { W, Ht: H, L, R, T, B, area } = frame(svg, { width: widthOf(svg, o.zoom), height: 200, left: 40, right, top: 14, bottom: 34 });
+  const { yt, y } = scaleFromZero(Math.max(...o.p, ...(o.after ?? []), o.pdag ?? 0, o.eH ?? 0) * 1.08, area);
   const n = o.p.length;
   const slot = (W - L - R) / n;
   const x = (i) => L + i * slot;
@@ -115,8 +118,8 @@ export function drawBars(svg, o) {
     names.forEach((t, i) => {
       if (i % 2) t.setAttribute('y', String(H - B + 26));
     });
-  const flips = [{ v: o.eH, name: 'e^{−H}', cls: 'flip-eh' }];
-  if (o.pdag !== undefined) flips.push({ v: o.pdag, name: 'p†', cls: 'flip-pdag' });
+  const flips = o.eH === undefined ? [] : [{ v: o.eH, name: 'e^{−H}', cls: 'flip-eh' }];
+  if (o.pdag !== undefined && o.eH !== undefined) flips.push({ v: o.pdag, name: 'p†', cls: 'flip-pdag' });
   // Labels that would overlap move apart.
   const close = flips.length === 2 && Math.abs(y(flips[0].v) - y(flips[1].v)) < 13;
   flips.forEach((fl, i) => {
@@ -130,14 +133,21 @@ export function drawBars(svg, o) {
 
 /**
  * The entropy-change curve, drawn by the core on a canvas sized for the screen.
- * Returns the core's layout (exactFlip among it).
- * @param {HTMLCanvasElement} canvas @param {import('./lesson-scenes.js').SceneState} s @param {boolean} dark
+ * `zoom` > 1 (presentation mode) scales its text, lines and margins with the
+ * page's type: the core draws everything at `scale` device pixels per unit.
+ * Returns the core's layout (exactFlip among it); the canvas keeps the
+ * plot's left edge in CSS pixels as data-plot-left (for tests).
+ * @param {HTMLCanvasElement} canvas @param {import('./lesson-scenes.js').SceneState} s @param {boolean} dark @param {number} [zoom]
  */
-export function drawCurve(canvas, s, dark) {
+export function drawCurve(canvas, s, dark, zoom = 1) {
   const dpr = fitCanvas(canvas);
+  // The chart needs at least 240 CSS units across (the core's MIN_WIDTH).
+  const z = Math.max(1, Math.min(zoom, canvas.clientWidth / 300));
   const d = Distribution.fromLogits(Float64Array.from(s.logits), s.temperature);
   try {
-    return d.drawCurve(canvas, s.token, s.kind, s.step * s.adv, { logX: s.logX, scale: dpr, dark });
+    const layout = d.drawCurve(canvas, s.token, s.kind, s.step * s.adv, { logX: s.logX, scale: dpr * z, dark });
+    canvas.dataset.plotLeft = String(layout.left / dpr);
+    return layout;
   } finally {
     d.free();
   }
@@ -147,10 +157,10 @@ export function drawCurve(canvas, s, dark) {
  * A run of steps: H (solid, left scale), p_k (dashed) and p† (dotted) on the
  * right scale 0–1, drawn up to step `upto`.
  * @param {SVGSVGElement} svg @param {{H: number, pk: number, pdag: number}[]} hist @param {number} upto
- * @param {string} label the token's name
+ * @param {string} label the token's name @param {number} [zoom]
  */
-export function drawHistory(svg, hist, upto, label) {
-  const { W, Ht: H, L, R, T, B, area } = frame(svg, { width: widthOf(svg), height: 220, left: 40, right: 40, top: 18, bottom: 34 });
+export function drawHistory(svg, hist, upto, label, zoom = 1) {
+  const { W, Ht: H, L, R, T, B, area } = frame(svg, { width: widthOf(svg, zoom), height: 220, left: 40, right: 40, top: 18, bottom: 34 });
   const n = hist.length - 1;
   const { yt, y: yH } = scaleFromZero(Math.max(...hist.map((e) => e.H)) * 1.05, area);
   const x = (i) => L + (i / n) * (W - L - R);
@@ -188,11 +198,13 @@ export function drawHistory(svg, hist, upto, label) {
  * Each token's share p_k ΔH_k of the expected entropy change, with its
  * advantage under it.
  * @param {SVGSVGElement} svg
- * @param {{labels: string[], A: number[], contrib: number[], sum: number}} o
+ * `scale`: the largest |share| or |sum| the chart must hold, the same for
+ * every case the scene compares, so that switching cases keeps the y axis.
+ * @param {{labels: string[], A: number[], contrib: number[], sum: number, scale?: number}} o @param {number} [zoom]
  */
-export function drawAverage(svg, o) {
-  const { W, Ht: H, L, R, T, B, area } = frame(svg, { width: widthOf(svg), height: 210, left: 58, right: 16, top: 20, bottom: 40 });
-  const m = Math.max(...o.contrib.map(Math.abs), Math.abs(o.sum)) * 1.15 || 1;
+export function drawAverage(svg, o, zoom = 1) {
+  const { W, Ht: H, L, R, T, B, area } = frame(svg, { width: widthOf(svg, zoom), height: 210, left: 58, right: 16, top: 20, bottom: 40 });
+  const m = (o.scale ?? Math.max(...o.contrib.map(Math.abs), Math.abs(o.sum))) * 1.15 || 1;
   const yt = ticks(-m, m, 4);
   const lo = Math.min(-m, yt[0]),
     hi = Math.max(m, yt[yt.length - 1]);
@@ -222,6 +234,7 @@ export function drawAverage(svg, o) {
   const cancels = Math.abs(o.sum) < 1e-12 * m;
   bar(o.contrib.length, cancels ? 0 : o.sum, 'total', 'sum', cancels ? '0 (cancels)' : `${o.sum > 0 ? '+' : ''}${fmt(o.sum, 3)}`);
   svg.dataset.sum = String(o.sum);
+  svg.dataset.yMax = String(hi);
   svg.setAttribute(
     'aria-label',
     `Each token's share of E[ΔH]: ${o.contrib.map((v, i) => `${o.labels[i]} ${fmt(v, 3)}`).join(', ')}; sum ${fmt(o.sum, 3)} nats.`,
@@ -230,17 +243,17 @@ export function drawAverage(svg, o) {
 
 /**
  * A control-lab run: H over the steps for plain PG and polarity-aware reweighting.
- * @param {SVGSVGElement} svg @param {{pg: number[], polarity: number[]}} runs
+ * @param {SVGSVGElement} svg @param {{pg: number[], polarity: number[]}} runs @param {number} [zoom]
  */
-export function drawLab(svg, runs) {
-  const { W, L, R, T, area } = frame(svg, { width: widthOf(svg), height: 260, left: 40, right: 16, top: 22, bottom: 34 });
+export function drawLab(svg, runs, zoom = 1) {
+  const { W, L, R, T, area } = frame(svg, { width: widthOf(svg, zoom), height: 260, left: 40, right: 16, top: 22, bottom: 34 });
   const n = runs.pg.length - 1;
   const { yt, y } = scaleFromZero(Math.max(...runs.pg, ...runs.polarity) * 1.05, area);
   const x = (i) => L + (i / n) * (W - L - R);
   axes(svg, { ...area, x, y, xt: wholeTicks(0, n, 6), yt, yFmt: (v) => fmt(v, 2), xLabel: 'step' });
   svg.append(el('text', { x: L, y: T - 8, class: 'label' }, 'H (nats):'));
   svg.append(el('text', { x: L + 70, y: T - 8, class: 'label pg-key' }, '━ plain PG'));
-  svg.append(el('text', { x: L + 170, y: T - 8, class: 'label pol-key' }, '╍ polarity-aware'));
+  svg.append(el('text', { x: L + 170, y: T - 8, class: 'label pol-key' }, '╍ polarity (one-sided)'));
   const path = (ys) => ys.map((v, i) => `${i ? 'L' : 'M'}${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
   svg.append(el('path', { d: path(runs.polarity), class: 'pol-line' }));
   svg.append(el('path', { d: path(runs.pg), class: 'pg-line' }));

@@ -33,24 +33,29 @@ const summary = (d) => ({
 /**
  * E[ΔH] over k ~ p of a policy-gradient step with advantage A_k on the
  * sampled token, to first order: Σ_k p_k ΔH_k, each ΔH_k the core's
- * firstOrder (docs/lesson.md; it equals −(η/T) Cov_p(A, S)).
- * @param {any} d @param {number[]} A advantages @param {number} eta
+ * firstOrder (docs/lesson.md; it equals −(η/T) Cov_p(A, S)). `token`: the
+ * rewarded token the scene's bars mark (−1: none).
+ * @param {any} d @param {number[]} A advantages @param {number} eta @param {number} token
  */
-function shares(d, A, eta) {
+function shares(d, A, eta, token) {
   const p = Array.from(d.probs());
   const S = Array.from(d.discriminator());
   const contrib = p.map((pk, k) => pk * d.firstOrder(k, 'pg', eta * A[k]));
   const Abar = p.reduce((a, pk, k) => a + pk * A[k], 0);
   const cov = p.reduce((a, pk, k) => a + pk * A[k] * S[k], 0) - Abar * d.meanDiscriminator;
-  return { A, contrib, sum: contrib.reduce((a, b) => a + b, 0), cov };
+  return { A, contrib, sum: contrib.reduce((a, b) => a + b, 0), cov, token };
 }
 
-/** Advantages from rewards: A_k = r_k − Σ_j p_j r_j. @param {any} d @param {number[]} r */
-function advantages(d, r) {
-  const p = Array.from(d.probs());
-  const rbar = p.reduce((a, pk, k) => a + pk * r[k], 0);
-  return r.map((x) => x - rbar);
-}
+/**
+ * Advantages from rewards, as on the explorer: A_k = (r_k − r̄)/σ with r̄ and
+ * σ the mean and standard deviation of r under p (the core's
+ * rewardAdvantages; docs/math.md, "Rewards to advantages").
+ * @param {any} d @param {number[]} r
+ */
+const advantages = (d, r) => Array.from(d.rewardAdvantages(Float64Array.from(r)));
+
+/** Group sizes whose exact expectation scene 6 quotes (docs/math.md, "A sampled step"). */
+export const GROUPS = Object.freeze([4, 16]);
 
 /**
  * The numbers of one scene (js/lesson-scenes.js says which it needs).
@@ -67,6 +72,7 @@ export function sceneNumbers(scene) {
     const n = {
       ...base,
       pk: base.p[k],
+      step,
       Sk: base.S[k],
       first: d.firstOrder(k, s.kind, step),
       exact: d.exact(k, s.kind, step),
@@ -74,29 +80,31 @@ export function sceneNumbers(scene) {
     };
     if (scene.id === 'entropy') n.hot = withDist(s.logits, 2 * s.temperature, summary);
     if (scene.id === 'policy-gradient') n.nudge = d.exact(k, 'nudge', step);
+    // Where the exact change of this step crosses zero (the curve's ◆).
+    if (scene.charts.includes('curve')) n.exactFlip = d.exactFlip(k, s.kind, step) ?? null;
     if (scene.id === 'first-order') n.small = { first: d.firstOrder(k, 'pg', 0.1), exact: d.exact(k, 'pg', 0.1) };
     if (scene.id === 'steps') Object.assign(n, history(s, scene.steps ?? 30));
     if (scene.id === 'average') {
       const r = scene.rewards ?? [];
+      const last = r.length - 1;
+      const rare = r.map((_, j) => (j === last ? 1 : 0));
       // The scene's rewards, and two to compare: the rarest token rewarded
       // instead, and the same advantage A = 1 whichever token is sampled.
       const cases = {
-        likely: shares(d, advantages(d, r), step),
-        rare: shares(
-          d,
-          advantages(
-            d,
-            r.map((_, j) => (j === r.length - 1 ? 1 : 0)),
-          ),
-          step,
-        ),
+        likely: shares(d, advantages(d, r), step, r.indexOf(1)),
+        rare: shares(d, advantages(d, rare), step, last),
         same: shares(
           d,
           r.map(() => 1),
           step,
+          -1,
         ),
       };
-      n.average = { ...cases.likely, constant: cases.same.sum, rare: cases.rare.sum, cases };
+      // One y scale for the three cases, so that switching shows the sizes.
+      const scale = Math.max(...Object.values(cases).flatMap((c) => [...c.contrib, c.sum].map(Math.abs)));
+      // A group of G normalised by its own mean and σ: the exact expectation.
+      const group = Object.fromEntries(GROUPS.map((g) => [g, d.expectedGroupChange(Float64Array.from(r), g, step)]));
+      n.average = { ...cases.likely, constant: cases.same.sum, rare: cases.rare.sum, cases, scale, group };
     }
     if (scene.id === 'quadrants') {
       n.quadrants = [0, s.logits.length - 1].flatMap((j) =>
@@ -120,7 +128,8 @@ export function sceneNumbers(scene) {
 /**
  * `steps` policy-gradient steps on the scene's token, each applied exactly
  * (updatedLogits): H, p_k, p† and the probabilities before each step and
- * after the last; the step where H peaks, and the first where p_k > p†.
+ * after the last; the step where H peaks, the first where p_k > p†, each
+ * step's exact ΔH and the first step that narrows.
  * @param {import('./lesson-scenes.js').SceneState} s @param {number} steps
  */
 function history(s, steps) {
@@ -137,5 +146,8 @@ function history(s, steps) {
   }
   const peak = out.reduce((best, e, i) => (e.H > out[best].H ? i : best), 0);
   const cross = out.findIndex((e) => e.pk > e.pdag);
-  return { history: out, peak, cross };
+  // The exact change of each step (step i → i + 1), and the first that narrows.
+  const dh = out.slice(1).map((e, i) => e.H - out[i].H);
+  const fall = dh.findIndex((v) => v < 0);
+  return { history: out, peak, cross, dh, fall };
 }

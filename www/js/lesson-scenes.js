@@ -25,6 +25,25 @@ export const CHOICES = Object.freeze([
 /** The direction of a change, as a choice key. @param {number} dh */
 export const direction = (dh) => (dh > 0 ? 'widen' : dh < 0 ? 'narrow' : 'same');
 
+/**
+ * What the curve's ◆ is, against the first-order flip `name` = `flip`: the
+ * zero of the exact change of this step (`stepName` = the scene's step) with
+ * the chosen token itself moved to q. Moving the token changes H and S̄,
+ * which the solid curve holds fixed, and the zero moves with the step size;
+ * the shading follows the solid curve (docs/math.md, "The curve").
+ * `short`: one sentence for an answer, pointing to the caption under the curve.
+ * @param {any} n @param {string} name @param {number} flip @param {string} stepName @param {boolean} [short]
+ */
+export function flipNote(n, name, flip, stepName, short = false) {
+  if (n.exactFlip === null || n.exactFlip === undefined) return `The dashed exact curve of this step does not cross zero (no ◆).`;
+  if (short) return `(The ◆ at q = ${f3(n.exactFlip)}, where this step's exact change flips, is not ${name}: see under the curve.)`;
+  return (
+    `The ◆ at q = ${f3(n.exactFlip)} is where the exact change of this step (${stepName} = ${fmt(n.step, 3)}) crosses zero ` +
+    `with the token itself moved to q. It is not ${name} = ${f3(flip)}: moving the token changes H and S̄, which the solid ` +
+    `curve and its shading hold fixed, and the ◆ moves as the step grows.`
+  );
+}
+
 const PARIS = { logits: [2, 1, 0.5, -1], labels: ['Paris', 'Lyon', 'Nice', 'Lille'] };
 
 /**
@@ -37,6 +56,8 @@ const PARIS = { logits: [2, 1, 0.5, -1], labels: ['Paris', 'Lyon', 'Nice', 'Lill
  * @property {string} id @property {string} title @property {string} claim one sentence
  * @property {SceneState} state
  * @property {string[]} charts what the scene draws: bars, curve, history, average, quadrants, lab
+ * @property {string[]} [readouts] the readouts shown before the reveal, of H, eH, pdag, p (default all;
+ *   a term appears only once the scene, or one before it, has defined it)
  * @property {(n: any) => string} body what the scene explains (terms defined here)
  * @property {(n: any) => string} question
  * @property {(n: any) => {key: string, text: string}} answer the right choice and why
@@ -62,6 +83,7 @@ export const SCENES = Object.freeze([
     claim: 'Entropy H says how spread out a next-token distribution is.',
     state: state({ token: 0 }),
     charts: ['bars'],
+    readouts: ['H', 'p'],
     body: (n) =>
       `A language model gives each possible next token a [[logit]] z. [[softmax|Softmax]] turns logits into probabilities ` +
       `p_{k} = exp(z_{k}/T) / Σ_{j} exp(z_{j}/T). ` +
@@ -79,9 +101,10 @@ export const SCENES = Object.freeze([
   {
     id: 'nudge',
     title: 'A nudge, and its flip at e^{−H}',
-    claim: 'Raising one logit widens the distribution if that token is rarer than e^{−H}, and narrows it otherwise.',
+    claim: 'To first order, raising one logit widens the distribution if that token is rarer than e^{−H}, and narrows it otherwise.',
     state: state({ token: 1, kind: 'nudge', step: 0.5 }),
     charts: ['bars', 'curve'],
+    readouts: ['H', 'eH', 'p'],
     body: (n) =>
       `A [[nudge]] raises one logit: z_{k} ← z_{k} + ε. To [[first|first order]] it changes entropy by ΔH ≈ −ε [[S|S_{k}]] / T, ` +
       `with S_{k} = p_{k} (H + ln p_{k}). S_{k} is negative exactly when p_{k} < [[eH|e^{−H}]] ` +
@@ -92,8 +115,8 @@ export const SCENES = Object.freeze([
       key: direction(n.exact),
       text:
         `${n.exact > 0 ? 'Wider' : 'Narrower'}, because p = ${f3(n.pk)} ${n.pk < n.eH ? '<' : '>'} e^{−H} = ${f3(n.eH)}. ` +
-        `First order ΔH ≈ ${signed(n.first)} nats, exact ${signed(n.exact)}. The curve shows −ε S / T for a token of ` +
-        `any probability q: it crosses zero at e^{−H}.`,
+        `First order ΔH ≈ ${signed(n.first)} nats, exact ${signed(n.exact)}. The solid curve shows −ε S / T for a token of ` +
+        `any probability q: it crosses zero at e^{−H}. ${flipNote(n, 'e^{−H}', n.eH, 'ε', true)}`,
     }),
   },
   {
@@ -119,7 +142,7 @@ export const SCENES = Object.freeze([
       text:
         `${n.exact > 0 ? 'Wider' : 'Narrower'}, because p = ${f3(n.pk)} ${n.pk < n.pdag ? '<' : '>'} p† = ${f3(n.pdag)} ` +
         `(exact ${signed(n.exact)} nats; a nudge of the same size: ${signed(n.nudge)}). The step also lowers “yes”, ` +
-        `the likeliest token. Between e^{−H} and p† a nudge narrows and a rewarded step widens.`,
+        `the likeliest token. Between e^{−H} and p† a nudge narrows and a rewarded step widens (to first order).`,
     }),
   },
   {
@@ -157,15 +180,20 @@ export const SCENES = Object.freeze([
     body: (n) =>
       `Take the same step 30 times: reward the rare token “zebra” (p = ${f3(n.pk)}) with A = +1 and η = 1, each step ` +
       `applied exactly by the core. After every step the distribution is new, and so are H, p† and where “zebra” sits ` +
-      `against p†. Drag the slider or press Play to watch the steps.`,
+      `against p†. Once you have predicted, press Play (or drag the slider) to watch the steps.`,
     question: () => `After 30 rewarded steps, is the distribution wider or narrower than at the start?`,
     answer: (n) => ({
       key: direction(n.history.at(-1).H - n.H),
       text:
         `${n.history.at(-1).H > n.H ? 'Wider' : 'Narrower'}: H ends at ${f3(n.history.at(-1).H)} from ${f3(n.H)} nats. But ` +
-        `it first rose, to ${f3(n.history[n.peak].H)} at step ${n.peak}, while “zebra” was below p† (widening). ` +
-        `From step ${n.cross}, p = ${f3(n.history[n.cross].pk)} > p† = ${f3(n.history[n.cross].pdag)}: every further reward narrows. ` +
-        `That is collapse.`,
+        `it first rose, to ${f3(n.history[n.peak].H)} at step ${n.peak}. From step ${n.cross}, p = ${f3(n.history[n.cross].pk)} > ` +
+        `p† = ${f3(n.history[n.cross].pdag)}: every further reward narrows. That is collapse. ` +
+        (n.fall < n.cross
+          ? `H already falls from step ${n.fall} to ${n.fall + 1} (exact ${signed(n.dh[n.fall])} nats) while “zebra” is still below p† ` +
+            `(p = ${f3(n.history[n.fall].pk)} < ${f3(n.history[n.fall].pdag)}): p† is where a small step flips, and a step of η = 1 ` +
+            `is not small. It lifts “zebra” from ${f3(n.history[n.fall].pk)} to ${f3(n.history[n.fall + 1].pk)} at once, past where ` +
+            `widening stops (scene 4: first order against exact).`
+          : ''),
     }),
   },
   {
@@ -176,9 +204,10 @@ export const SCENES = Object.freeze([
     rewards: [1, 0, 0, 0],
     charts: ['bars', 'average'],
     body: () =>
-      `In training the token is sampled, k ~ p, and its advantage compares its reward with the average: A_{k} = r_{k} − Σ_{j} p_{j} r_{j}. ` +
-      `Averaged over the sample, E[ΔH] = Σ_{k} p_{k} ΔH_{k} = −(η/T) [[cov|Cov_{p}(A, S)]] to first order (Cui et al. 2025). ` +
-      `With the same A for every token it is exactly 0: each token's rise is paid for by the others' falls.`,
+      `In training the token is sampled, k ~ p, and its advantage compares its reward with the average, in units of the ` +
+      `reward's spread (as GRPO and the explorer do): A_{k} = (r_{k} − m)/σ, with m = Σ_{j} p_{j} r_{j} the mean reward and ` +
+      `σ its standard deviation under p. Averaged over the sample, E[ΔH] = Σ_{k} p_{k} ΔH_{k} = −(η/T) [[cov|Cov_{p}(A, S)]] to first ` +
+      `order (Cui et al. 2025). With the same A for every token it is exactly 0: each token's rise is paid for by the others' falls.`,
     question: (n) =>
       `Reward the answer the model already prefers: Paris (p = ${f3(n.p[0])}) gets r = 1, the others 0; η = 1. ` +
       `On average over sampling, wider or narrower?`,
@@ -188,7 +217,9 @@ export const SCENES = Object.freeze([
         `${n.average.sum > 0 ? 'Wider' : 'Narrower'}: E[ΔH] = ${signed(n.average.sum)} nats per step, because A and S are both ` +
         `large on Paris: Cov_{p}(A, S) = ${f3(n.average.cov)}. The bars show each token's share p_{k} ΔH_{k}. ` +
         `The same A for every token gives ${zero(n.average.constant)}: the shares cancel. Rewarding rare Lille ` +
-        `instead gives ${signed(n.average.rare)}. Try them under the chart.`,
+        `instead gives ${signed(n.average.rare)}. Try them under the chart. This is the many-samples limit: a group of G ` +
+        `samples normalised by its own mean and σ gives less on average, ${signed(n.average.group[4])} at G = 4 and ` +
+        `${signed(n.average.group[16])} at G = 16 (exact over every group).`,
     }),
   },
   {
@@ -207,7 +238,8 @@ export const SCENES = Object.freeze([
       text:
         `${n.exact > 0 ? 'Wider' : 'Narrower'} (exact ${signed(n.exact)} nats), because A < 0 and p = ${f3(n.pk)} < ` +
         `p† = ${f3(n.pdag)}: Lille's little mass goes to the tokens that already have most. The table gives all four ` +
-        `cases (exact ΔH, η = 0.5): a rewarded likely token or a penalised rare one narrows; the other two widen.`,
+        `cases (exact ΔH, η = 0.5): a rewarded likely token or a penalised rare one narrows; the other two widen. ` +
+        flipNote(n, 'p†', n.pdag, 'η·A', true),
     }),
   },
   {
@@ -220,8 +252,10 @@ export const SCENES = Object.freeze([
     body: () =>
       `Training repeats sampled steps thousands of times, and rewards mostly land on tokens the model already likes, so ` +
       `Cov_{p}(A, S) > 0 and entropy drains. Entropy control changes the step: an entropy bonus adds the gradient of H; ` +
-      `clip-higher lets rare tokens rise further; polarity-aware reweighting (Zhang et al. 2026) scales each step by its ` +
-      `[[polarity]] when H falls below where it started. The control lab simulates these on a toy vocabulary.`,
+      `clip-higher lets rare tokens rise further (Yu et al. 2025); Zhang et al. 2026 reweight each sample by its ` +
+      `[[polarity]]. The lab's “polarity” method is this project's own one-sided rendering of that idea, not the paper's ` +
+      `algorithm: once H falls below where it started, it scales up the steps that widen and never amplifies those that narrow. ` +
+      `The control lab simulates these on a toy vocabulary.`,
     question: () =>
       `Plain policy gradient, 100 tokens (Zipf), the 4 likeliest rewarded, 150 steps of 16 samples. ` +
       `Does the distribution end wider or narrower than it started?`,
@@ -229,7 +263,7 @@ export const SCENES = Object.freeze([
       key: direction(n.lab.pg.at(-1) - n.lab.pg[0]),
       text:
         `${n.lab.pg.at(-1) > n.lab.pg[0] ? 'Wider' : 'Narrower'}: plain PG takes H from ${f3(n.lab.pg[0])} to ` +
-        `${f3(n.lab.pg.at(-1))} nats. Polarity-aware reweighting, same seed, ends at ${f3(n.lab.polarity.at(-1))}. ` +
+        `${f3(n.lab.pg.at(-1))} nats. The lab's one-sided polarity reweighting, same seed, ends at ${f3(n.lab.polarity.at(-1))}. ` +
         `Open the lab to compare more methods, seeds and settings.`,
     }),
   },
@@ -249,7 +283,7 @@ export const SCENES = Object.freeze([
       key: direction(n.exact),
       text:
         `${n.exact > 0 ? 'Wider' : 'Narrower'} (exact ${signed(n.exact)} nats), because p = ${f3(n.pk)} ` +
-        `${n.pk > n.pdag ? '>' : '<'} p† = ${f3(n.pdag)}. Now try it on your own logits or run:`,
+        `${n.pk > n.pdag ? '>' : '<'} p† = ${f3(n.pdag)}. ${flipNote(n, 'p†', n.pdag, 'η·A', true)} Now try it on your own logits or run:`,
     }),
     links: [
       { href: 'index.html#slices', text: 'Your logits: open a slice from your model' },

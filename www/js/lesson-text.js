@@ -63,6 +63,18 @@ export function plainText(text) {
 }
 
 /**
+ * What a term's tooltip says: its name as a heading, then its definition;
+ * no heading when the definition already starts with the name
+ * ("e^{−H}: where a nudge flips", not "e^{−H}: e^{−H}: …").
+ * @param {string} key @returns {{heading: string | null, def: string}}
+ */
+export function termTip(key) {
+  const term = TERMS[key];
+  const name = plainText(term.name).toLowerCase();
+  return { heading: plainText(term.def).toLowerCase().startsWith(name) ? null : term.name, def: term.def };
+}
+
+/**
  * One tooltip for every term button under `root`: shown on hover, focus and
  * tap (click), hidden on Escape, on leaving, or on a tap elsewhere.
  * Returns `hide`, which reports whether a tooltip was open.
@@ -77,23 +89,31 @@ export function wireTerms(root, tip) {
     owner?.removeAttribute('aria-describedby');
     owner = b;
     tip.replaceChildren();
-    const name = document.createElement('strong');
-    appendRich(name, term.name, { terms: false });
-    tip.append(name, ': ');
-    appendRich(tip, term.def, { terms: false });
+    const { heading, def } = termTip(b.dataset.term ?? '');
+    if (heading) {
+      const name = document.createElement('strong');
+      appendRich(name, heading, { terms: false });
+      tip.append(name, ': ');
+    }
+    appendRich(tip, def, { terms: false });
     tip.hidden = false;
     b.setAttribute('aria-describedby', tip.id);
     place(b);
   };
   const place = (/** @type {HTMLElement} */ b) => {
-    const r = b.getBoundingClientRect();
+    // A readout's name: the tip goes above or below the whole row of readouts,
+    // never over the numbers it explains.
+    const row = b.closest('.readouts');
+    const r = (row ?? b).getBoundingClientRect();
     const w = Math.min(360, window.innerWidth - 16);
     tip.style.setProperty('--tip-w', `${w}px`);
     const left = Math.max(8, Math.min(window.innerWidth - w - 8, r.left));
     tip.style.setProperty('--tip-x', `${left + window.scrollX}px`);
     const below = r.bottom + 6;
     const h = tip.offsetHeight;
-    const top = below + h > window.innerHeight - 4 && r.top - h - 6 > 0 ? r.top - h - 6 : below;
+    const above = r.top - h - 6;
+    // Above a row of readouts when there is room (below it are the bars with the same flips).
+    const top = above > 0 && (row || below + h > window.innerHeight - 4) ? above : below;
     tip.style.setProperty('--tip-y', `${top + window.scrollY}px`);
   };
   const hide = () => {

@@ -11,11 +11,13 @@ import { byTest, clearError, showError } from './dom.js';
 import { drawAverage, drawBars, drawCurve, drawHistory, drawLab, renderQuadrants } from './lesson-charts.js';
 import { explorerHref, keyMove, labHref, lessonHash, parseLessonLink } from './lesson-nav.js';
 import { sceneNumbers } from './lesson-numbers.js';
-import { CHOICES, SCENES } from './lesson-scenes.js';
+import { CHOICES, SCENES, flipNote } from './lesson-scenes.js';
 import { plainText, setRich, wireTerms } from './lesson-text.js';
 
 const CHART_KINDS = ['bars', 'curve', 'history', 'average', 'quadrants', 'lab'];
-const STEP_MS = 110;
+// Scene 5 plays one step every STEP_MS: 30 steps in about 21 s, slow enough to narrate.
+const STEP_MS = 700;
+const READOUTS = ['H', 'eH', 'pdag', 'p'];
 
 /** What is on screen: scene index, its numbers, revealed or not, the step shown. */
 const view = { index: -1, present: false, /** @type {any} */ n: null, revealed: false, chosen: '', step: 0, rewards: 'likely' };
@@ -23,6 +25,10 @@ let playTimer = 0;
 /** @type {() => boolean} */
 let hideTip = () => false;
 
+/** Narrow screens: the charts sit in the text's column (lesson.css). */
+const narrow = () => window.matchMedia?.('(max-width: 900px)').matches ?? false;
+/** How much larger than 16 px the type is (presentation mode): chart text grows with it. */
+const zoom = () => Math.max(1, Number.parseFloat(getComputedStyle(document.documentElement).fontSize) / 16 || 1);
 const isDark = () => window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false;
 const reducedMotion = () => window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
 const scene = () => SCENES[view.index];
@@ -38,9 +44,12 @@ function readout(id, v, text = fmt(v, 4)) {
 /** Shows the scene the link names (and the presentation mode it asks for). */
 function load() {
   const { index, present } = parseLessonLink(location.hash, location.search, SCENES.length);
+  const modeChanged = present !== view.present;
   setPresent(present);
   if (index === view.index) {
     renderNav();
+    // The type size changed with the mode: the charts' text follows it.
+    if (modeChanged) drawScene();
     return;
   }
   stopPlay();
@@ -133,9 +142,12 @@ function renderScene() {
   }
   byTest('open-explorer').href = explorerHref(s.state, s.rewards);
 
+  const shown = s.readouts ?? READOUTS;
+  for (const key of READOUTS) {
+    const row = /** @type {HTMLElement} */ (document.querySelector(`[data-readout="${key}"]`));
+    row.hidden = !shown.includes(key);
+  }
   renderReadouts();
-  readout('r-first', n.first, `${n.first > 0 ? '+' : ''}${fmt(n.first, 4)}`);
-  readout('r-exact', n.exact, `${n.exact > 0 ? '+' : ''}${fmt(n.exact, 4)}`);
 
   for (const kind of CHART_KINDS) {
     const fig = /** @type {HTMLElement} */ (document.querySelector(`[data-chart="${kind}"]`));
@@ -147,17 +159,56 @@ function renderScene() {
 }
 
 /** What the reader needs to predict: H, e^−H, p† and p of the token (in the
- *  steps scene, of the step shown). */
+ *  steps scene, of the step shown), and the change the scene asks about. */
 function renderReadouts() {
   const s = scene();
   const n = view.n;
   const at = s.id === 'steps' ? n.history[view.step] : n;
-  const tok = tokenName(s);
+  const tok = s.id === 'average' ? caseToken() : s.state.token;
+  const name = tok < 0 ? tokenName(s) : s.state.labels[tok];
   readout('r-entropy', at.H, `${fmt(at.H, 4)} nats`);
   readout('r-flip-nudge', at.eH);
   readout('r-flip-pg', at.pdag);
-  document.getElementById('r-prob-name').textContent = s.id === 'steps' ? `step ${view.step}: p of “${tok}”` : `p of “${tok}”`;
-  readout('r-prob', s.id === 'steps' ? at.pk : n.pk);
+  document.getElementById('r-prob-name').textContent = s.id === 'steps' ? `step ${view.step}: p of “${name}”` : `p of “${name}”`;
+  readout('r-prob', at === n ? n.p[Math.max(0, tok)] : at.pk);
+  const [a, b] = changes(s, n);
+  /** @type {[string, {name: string, value: number, level?: boolean} | null][]} */
+  const rows = [
+    ['r-first', a],
+    ['r-exact', b],
+  ];
+  for (const [id, c] of rows) {
+    const row = /** @type {HTMLElement} */ (byTest(id).parentElement);
+    row.classList.toggle('unused', !c);
+    if (!c) continue;
+    setRich(/** @type {HTMLElement} */ (row.querySelector('dt')), c.name);
+    // A change carries its sign; a level (H at T = 2) is in nats.
+    readout(id, c.value, c.level ? `${fmt(c.value, 4)} nats` : `${c.value > 0 ? '+' : ''}${fmt(c.value, 4)}`);
+  }
+}
+
+/** The token a scene-6 case rewards (−1: the same A for every token). */
+const caseToken = () => view.n.average.cases[view.rewards].token;
+
+/**
+ * The two changes shown with the answer: the quantity the scene asks about.
+ * @param {any} s @param {any} n @returns {({name: string, value: number, level?: boolean} | null)[]}
+ */
+function changes(s, n) {
+  if (s.id === 'entropy')
+    return [
+      { name: 'H at T = 2', value: n.hot.H, level: true },
+      { name: 'ΔH [[exact|exact]]', value: n.hot.H - n.H },
+    ];
+  if (s.id === 'average') return [{ name: 'E[ΔH] [[first]]', value: n.average.cases[view.rewards].sum }, null];
+  if (s.id === 'steps') {
+    const i = Math.min(view.step, n.dh.length - 1);
+    return [{ name: `ΔH, step ${i} → ${i + 1} ([[exact|exact]])`, value: n.dh[i] }, null];
+  }
+  return [
+    { name: 'ΔH [[first]]', value: n.first },
+    { name: 'ΔH [[exact|exact]]', value: n.exact },
+  ];
 }
 
 /** What the charts draw, in words, for each update (state.kind): the lines on the bars, and
@@ -174,7 +225,12 @@ const CAPTIONS = {
 };
 
 function curveCaption(s) {
-  return `${CAPTIONS[s.state.kind].curve} Dots: the tokens. Dashed: the exact ΔH with “${tokenName(s)}” moved to q. Blue region: widens; orange: narrows.`;
+  const n = view.n;
+  const flip = s.state.kind === 'nudge' ? ['e^{−H}', n.eH, 'ε'] : ['p†', n.pdag, 'η·A'];
+  return (
+    `${CAPTIONS[s.state.kind].curve} Dots: the tokens. Dashed: the exact ΔH with “${tokenName(s)}” moved to q. ` +
+    `Blue region: widens, orange: narrows, both to first order. ${flipNote(n, flip[0], flip[1], flip[2])}`
+  );
 }
 
 /** Draws the scene's charts: the bars always, the rest once revealed. */
@@ -187,46 +243,54 @@ function drawScene() {
   const stepP = s.id === 'steps' ? n.history[view.step].p : n.p;
   if (s.charts.includes('bars')) {
     const flips = s.id === 'steps' ? n.history[view.step] : n;
+    const shown = s.readouts ?? READOUTS;
     drawBars(byTest('bars'), {
       p: stepP,
       labels: st.labels,
-      token: st.token,
-      eH: s.id === 'steps' ? n.history[view.step].eH : n.eH,
-      pdag: st.kind === 'pg' ? flips.pdag : undefined,
+      token: s.id === 'average' ? caseToken() : st.token,
+      eH: shown.includes('eH') ? flips.eH : undefined,
+      pdag: st.kind === 'pg' && shown.includes('pdag') ? flips.pdag : undefined,
+      zoom: zoom(),
       after: showAfter ? (s.id === 'entropy' ? n.hot.p : n.after) : null,
       afterLabel: s.id === 'entropy' ? 'outline: at T = 2' : 'outline: after the step',
     });
     byTest('bars').setAttribute('aria-label', barsLabel(s, stepP));
     setRich(byTest('bars-caption'), barsCaption(s), { terms: false });
   }
+  // The quadrants' table is laid out before the reveal (hidden by the veil), so that it keeps its size.
+  if (s.charts.includes('quadrants')) renderQuadrants(byTest('quadrants'), n.quadrants, st.labels, n.pdag);
   if (!view.revealed) return;
   if (s.charts.includes('curve')) {
     try {
-      drawCurve(byTest('curve'), st, isDark());
+      drawCurve(byTest('curve'), st, isDark(), zoom());
     } catch (e) {
       showError(e.message);
     }
   }
-  if (s.charts.includes('history')) drawHistory(byTest('history'), n.history, view.step, tokenName(s));
+  if (s.charts.includes('history')) drawHistory(byTest('history'), n.history, view.step, tokenName(s), zoom());
   if (s.charts.includes('average')) {
     byTest('case-likely').textContent = `reward ${st.labels[0]} (likely)`;
     byTest('case-rare').textContent = `reward ${st.labels[st.labels.length - 1]} (rare)`;
     for (const b of document.querySelectorAll('[data-case]'))
       b.setAttribute('aria-pressed', String(b.getAttribute('data-case') === view.rewards));
-    drawAverage(byTest('average'), { labels: st.labels, ...n.average.cases[view.rewards] });
+    drawAverage(byTest('average'), { labels: st.labels, ...n.average.cases[view.rewards], scale: n.average.scale }, zoom());
   }
-  if (s.charts.includes('quadrants')) renderQuadrants(byTest('quadrants'), n.quadrants, st.labels, n.pdag);
-  if (s.charts.includes('lab')) drawLab(byTest('lab-chart'), n.lab);
+  if (s.charts.includes('lab')) drawLab(byTest('lab-chart'), n.lab, zoom());
 }
 
 function barsLabel(s, p) {
   const st = s.state;
   const shown = p.length <= 12 ? p.map((v, i) => `${st.labels[i]} ${fmt(v, 3)}`).join(', ') : `${p.length} tokens`;
-  return `Probabilities: ${shown}. Chosen token: ${tokenName(s)}.`;
+  const tok = s.id === 'average' ? caseToken() : st.token;
+  return `Probabilities: ${shown}.${tok < 0 ? '' : ` Marked: ${st.labels[tok]}.`}`;
 }
 
 function barsCaption(s) {
-  return `Bars: p of each token; “${tokenName(s)}” is marked. ${CAPTIONS[s.state.kind].lines}`;
+  const tok = s.id === 'average' ? caseToken() : s.state.token;
+  const shown = s.readouts ?? READOUTS;
+  const marked = tok < 0 ? 'no token is marked (every one has the same A)' : `“${s.state.labels[tok]}” is marked`;
+  const lines = !shown.includes('eH') ? '' : shown.includes('pdag') ? CAPTIONS[s.state.kind].lines : CAPTIONS.nudge.lines;
+  return `Bars: p of each token; ${marked}${s.id === 'average' ? ' (the rewarded token)' : ''}. ${lines}`;
 }
 
 /** The reader predicted `key` ('' for "just show me"): show the answer and the charts. */
@@ -250,8 +314,14 @@ function reveal(key) {
   byTest('answer').hidden = false;
   for (const c of CHOICES) byTest(`choice-${c.key}`).setAttribute('aria-pressed', String(c.key === key));
   for (const fig of document.querySelectorAll('.chart')) fig.classList.remove('veiled');
-  if (s.id === 'steps') play();
-  else drawScene();
+  // Scene 5's steps wait for the presenter's Play (or the slider).
+  renderReadouts();
+  drawScene();
+  if (narrow()) {
+    // On a phone the chart the answer refers to sits above the question: bring it into view.
+    const first = /** @type {HTMLElement | null} */ (document.querySelector('.chart:not([hidden]):not([data-chart="bars"])'));
+    first?.scrollIntoView({ block: 'start', behavior: reducedMotion() ? 'auto' : 'smooth' });
+  }
 }
 
 function renderLinks(s) {
@@ -274,6 +344,7 @@ function renderLinks(s) {
 // ---------- the steps of scene 5 ----------
 
 function showStep(i) {
+  if (!view.revealed) return;
   view.step = i;
   renderReadouts();
   byTest('step-range').value = String(i);
@@ -295,12 +366,14 @@ function play() {
     return;
   }
   byTest('play').textContent = '■ Stop';
+  if (narrow()) byTest('history').scrollIntoView({ block: 'nearest', behavior: 'auto' });
   const tick = (i) => {
     showStep(i);
     if (i < last) playTimer = setTimeout(() => tick(i + 1), STEP_MS);
     else stopPlay();
   };
-  tick(0);
+  // Play from the step shown, or from the start once the run has ended.
+  tick(view.step >= last ? 0 : view.step);
 }
 
 // ---------- keys ----------
@@ -341,10 +414,15 @@ async function main() {
   for (const b of document.querySelectorAll('[data-case]'))
     b.addEventListener('click', () => {
       view.rewards = /** @type {HTMLElement} */ (b).dataset.case ?? 'likely';
+      renderReadouts();
       drawScene();
     });
   byTest('present').addEventListener('click', () => go(view.index, !view.present));
-  byTest('play').addEventListener('click', () => (playTimer ? stopPlay() : play()));
+  byTest('play').addEventListener('click', () => {
+    if (!view.revealed) reveal('');
+    if (playTimer) stopPlay();
+    else play();
+  });
   byTest('step-range').addEventListener('input', (/** @type {Event} */ e) => {
     stopPlay();
     showStep(Number(/** @type {HTMLInputElement} */ (e.target).value));

@@ -36,9 +36,38 @@ export class LiveElement extends HTMLElement {
     this.frame = 0;
   }
 
-  /** Puts the parts in the shadow root, after the stylesheet and before the error. */
+  /**
+   * Puts the parts in the shadow root, after the stylesheet and before the
+   * error, inside one wrapper whose class says the colour scheme drawn
+   * (`scheme dark` or `scheme light`; the stylesheet's colours hang on it).
+   */
   mount(...parts) {
-    this.shadowRoot?.append(this.stylesheet, ...parts, this.error);
+    this.root = document.createElement('div');
+    this.root.className = 'scheme light';
+    this.root.append(...parts, this.error);
+    this.shadowRoot?.append(this.stylesheet, this.root);
+  }
+
+  /**
+   * "light" or "dark": the theme attribute; for "auto" (or none), the host
+   * page's: dark when the text the element inherits is light (a dark page),
+   * whatever the reader's OS prefers. A light page under a dark OS keeps
+   * dark text (docs/contract.md, "The element").
+   */
+  get scheme() {
+    const theme = this.getAttribute('theme');
+    if (theme === 'light' || theme === 'dark') return theme;
+    const from = this.parentElement ?? /** @type {ShadowRoot | null} */ (this.getRootNode())?.host ?? null;
+    const rgb = from
+      ? getComputedStyle(from)
+          .color.match(/[\d.]+/g)
+          ?.map(Number)
+      : undefined;
+    if (!rgb || rgb.length < 3) return this.darkQuery?.matches ? 'dark' : 'light';
+    // Relative luminance (WCAG) of the inherited text colour.
+    const lin = (/** @type {number} */ c) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+    const lum = 0.2126 * lin(rgb[0]) + 0.7152 * lin(rgb[1]) + 0.0722 * lin(rgb[2]);
+    return lum > 0.4 ? 'dark' : 'light';
   }
 
   connectedCallback() {
@@ -82,6 +111,9 @@ export class LiveElement extends HTMLElement {
 
   /** Fills the parts from the attributes, then fires `rendered` with the values; shows the error part instead when draw() throws. */
   render() {
+    const dark = this.scheme === 'dark';
+    this.root?.classList.toggle('dark', dark);
+    this.root?.classList.toggle('light', !dark);
     try {
       this.draw();
       this.error.hidden = true;

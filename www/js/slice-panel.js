@@ -389,8 +389,8 @@ export function mountSlicePanel(section, { openRow }) {
     p2.textContent =
       `Two entropies are shown, and the model’s true entropy is neither: ` +
       `“H top-k” is the entropy of the listed tokens renormalised to sum to 1 (mean ${fmt(hk / n, 4)} nats; every per-row statistic here — p_k, S_k, polarity, e^−H, p† — is of this renormalised list); ` +
-      `“H ≥” is a lower bound on the model’s entropy that puts the whole tail into one bucket, −Σ p_i ln p_i − t ln t over the listed p_i and the tail t (mean ${fmt(hl / n, 4)} nats). ` +
-      `The real tail is spread over many tokens, so the model’s entropy is higher than the bound, possibly by a lot.`;
+      `“H ≥” is the least entropy the model can have given the listed p_i: no unlisted token is likelier than the smallest listed one, so the tail t is at least as spread as tokens of that probability and one remainder (mean ${fmt(hl / n, 4)} nats; docs/math.md, “Truncated slices”). ` +
+      `The real tail is usually spread over many more tokens, so the model’s entropy is higher than the bound, possibly by a lot.`;
     box.append(p1, p2);
     if (s.choices > 1) {
       // Rows of several choices follow one another: say where each starts.

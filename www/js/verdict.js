@@ -26,7 +26,8 @@ export function verdict({ kind, label, p, adv, step, first, exact, bits = false,
   const why = reason(kind, p, adv, step, flip, broke);
   const head =
     `A ${kind === 'pg' ? 'policy-gradient step' : 'nudge'} on “${label}” (p = ${fmt(p, 3)}) ` +
-    `with A = ${fmt(adv, 3)} ${verb} the distribution${why}: `;
+    // A nudge has no advantage: it raises one logit by ε = η·A.
+    `${kind === 'pg' ? `with A = ${fmt(adv, 3)}` : `of ε = ${fmt(step, 3)}`} ${verb} the distribution${why}: `;
   const text = broke
     ? `${head}ΔH = ${show(exact)} exactly. The first-order prediction, ΔH ≈ ${show(first)}, has the ` +
       'wrong sign: this step is too large for the linearisation.'

@@ -13,12 +13,14 @@ pub mod csv;
 pub mod error;
 pub mod formats;
 pub mod lines;
+pub mod prime_traces;
 pub mod safetensors;
 pub mod same;
 pub mod stats;
 pub mod step;
 pub mod token;
 pub mod tokenizer;
+pub mod zst;
 
 use std::collections::BTreeMap;
 use std::rc::Rc;

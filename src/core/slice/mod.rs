@@ -109,8 +109,10 @@ pub struct TopLogprobs {
     /// Σ exp(logprob) over the listed entries of each row (≤ 1 up to rounding):
     /// the missing tail has mass 1 − listed_mass.
     pub listed_mass: Vec<f64>,
-    /// Per row, a lower bound on the model's entropy: −Σ p ln p over the
-    /// listed tokens − t ln t with the tail t in one bucket (docs/math.md).
+    /// Per row, the least entropy the model can have: −Σ p ln p over the
+    /// listed tokens plus the tail t split into as many tokens at the
+    /// smallest listed probability as fit and a remainder (docs/math.md,
+    /// "Truncated slices").
     pub entropy_bound: Vec<f64>,
     /// Number of listed (non-padding) columns per row.
     pub listed: Vec<usize>,

@@ -174,6 +174,8 @@ impl Seen {
 pub(super) struct TopBuilder {
     pub(super) rows: Vec<Vec<(String, f64)>>,
     sampled: Vec<u32>,
+    /// Per row, the smallest probability of its top_logprobs list (1 when empty).
+    caps: Vec<f64>,
     appended: usize,
     choice: Vec<usize>,
     pub(super) skipped: usize,
@@ -197,6 +199,7 @@ impl TopBuilder {
         TopBuilder {
             rows: Vec::new(),
             sampled: Vec::new(),
+            caps: Vec::new(),
             appended: 0,
             choice: Vec::new(),
             skipped: 0,
@@ -268,6 +271,16 @@ impl TopBuilder {
             .filter(|(_, (t, _))| *t == token)
             .min_by(|a, b| (a.1 .1 - lp).abs().total_cmp(&(b.1 .1 - lp).abs()))
             .map(|(i, _)| i);
+        // No unlisted token is likelier than the smallest top_logprobs entry
+        // (an appended sampled token does not count: it may rank lower).
+        let cap = top
+            .iter()
+            .map(|(_, l)| *l)
+            .filter(|l| l.is_finite())
+            .fold(f64::INFINITY, f64::min)
+            .exp()
+            .min(1.0);
+        self.caps.push(cap);
         let index = match found {
             Some(i) => i,
             None => {
@@ -374,10 +387,10 @@ impl TopBuilder {
         let mut entropy_bound = Vec::with_capacity(n);
         let mut listed = Vec::with_capacity(n);
         let mut labels = Vec::with_capacity(n);
-        for row in self.rows {
+        for (row, cap) in self.rows.into_iter().zip(self.caps) {
             let mass: f64 = row.iter().map(|(_, l)| l.exp()).sum();
             listed_mass.push(mass);
-            entropy_bound.push(entropy_lower_bound(row.iter().map(|(_, l)| *l), mass));
+            entropy_bound.push(entropy_lower_bound(row.iter().map(|(_, l)| *l), mass, cap));
             listed.push(row.len());
             logits.extend(row.iter().map(|(_, l)| *l as f32));
             logits.resize(logits.len() + (vocab - row.len()), f32::NEG_INFINITY);
@@ -422,19 +435,27 @@ impl TopBuilder {
     }
 }
 
-/// A lower bound on the entropy of a distribution of which only these
-/// logprobs (summing to `mass` in probability) are known: −Σ p ln p over the
-/// listed tokens, plus −t ln t for the tail t = 1 − mass in one bucket
-/// (spreading the tail over more tokens only raises the entropy).
-pub(crate) fn entropy_lower_bound(logprobs: impl Iterator<Item = f64>, mass: f64) -> f64 {
+/// The smallest entropy of a distribution of which only these logprobs
+/// (summing to `mass` in probability) are known, when no unlisted token is
+/// likelier than `cap` (the smallest probability of the top-k list: the
+/// tokens left out rank below it). −Σ p ln p over the listed tokens, plus
+/// the least the tail t = 1 − mass can add. −x ln x is concave, so the sum
+/// over the tail is least at a vertex of {Σ x = t, 0 ≤ x ≤ cap}: as many
+/// tokens at the cap as fit, n = ⌊t/cap⌋, and one with the remainder
+/// r = t − n·cap (docs/math.md, "Truncated slices"). With cap ≥ t that is
+/// one bucket holding the whole tail.
+pub(crate) fn entropy_lower_bound(logprobs: impl Iterator<Item = f64>, mass: f64, cap: f64) -> f64 {
     let listed: f64 = logprobs
         .filter(|l| l.is_finite())
         .map(|l| -l.exp() * l)
         .sum();
     let tail = (1.0 - mass).max(0.0);
-    if tail > 0.0 {
-        listed - tail * tail.ln()
-    } else {
-        listed
+    if tail <= 0.0 {
+        return listed;
     }
+    let cap = cap.clamp(f64::MIN_POSITIVE, 1.0);
+    let n = (tail / cap).floor();
+    let rest = (tail - n * cap).clamp(0.0, cap);
+    let plogp = |x: f64| if x > 0.0 { x * x.ln() } else { 0.0 };
+    listed - n * plogp(cap) - plogp(rest)
 }

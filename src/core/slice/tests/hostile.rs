@@ -226,6 +226,68 @@ fn two_choices_say_which_rows_are_which() {
     );
 }
 
+/// The least −Σ x ln x over every way to split `units` hundredths of
+/// probability into tokens of at most `cap_units` hundredths each: exhaustive
+/// enumeration of the partitions, no concavity argument.
+fn least_tail_entropy(units: u32, cap_units: u32) -> f64 {
+    fn go(left: u32, max_part: u32) -> f64 {
+        if left == 0 {
+            return 0.0;
+        }
+        (1..=max_part.min(left))
+            .map(|part| {
+                let x = f64::from(part) / 100.0;
+                -x * x.ln() + go(left - part, part)
+            })
+            .fold(f64::INFINITY, f64::min)
+    }
+    go(units, cap_units)
+}
+
+/// The core's entropy bound of one position: the sampled token `sampled` with
+/// probability `p_sampled`, and a top_logprobs list t0, t1, … of probabilities `listed`.
+fn bound_of(sampled: &str, p_sampled: f64, listed: &[f64]) -> f64 {
+    let lp = |p: f64| format!("{:?}", p.ln());
+    let top: Vec<(String, String)> = listed
+        .iter()
+        .enumerate()
+        .map(|(i, &p)| (format!("t{i}"), lp(p)))
+        .collect();
+    let top: Vec<(&str, &str)> = top.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let json = chat(&[(sampled, &lp(p_sampled), &top)]);
+    let SliceKind::TopLogprobs(t) = ok("a.json", json.as_bytes()).kind else {
+        panic!()
+    };
+    t.entropy_bound[0]
+}
+
+#[test]
+fn truncated_entropy_bound_is_tight_under_the_smallest_listed_probability() {
+    let plogp = |ps: &[f64]| -> f64 { ps.iter().map(|&p| -p * p.ln()).sum() };
+    // Listed p = 0.5, 0.3, 0.05 (the smallest); tail t = 0.15. No unlisted token
+    // is likelier than 0.05, so the tail holds at least three tokens: the
+    // least entropy puts 0.05 in each, 3 × 0.05 ln 20 = 0.4494 nats, where one
+    // bucket of 0.15 would say 0.15 ln(1/0.15) = 0.2846.
+    let least = least_tail_entropy(15, 5);
+    assert!((least - 3.0 * 0.05 * 20f64.ln()).abs() < 1e-15, "{least}");
+    // A tail under the cap is one bucket (listed 0.6, 0.22; tail 0.18); a tail
+    // over it leaves a remainder (listed 0.55, 0.07; tail 0.38 = 5 × 0.07 + 0.03).
+    for (ps, units, cap_units) in [
+        (&[0.5, 0.3, 0.05][..], 15, 5),
+        (&[0.6, 0.22][..], 18, 22),
+        (&[0.55, 0.07][..], 38, 7),
+    ] {
+        let got = bound_of("t0", ps[0], ps);
+        let want = plogp(ps) + least_tail_entropy(units, cap_units);
+        assert!((got - want).abs() < 1e-12, "{ps:?}: {got} against {want}");
+    }
+    // A sampled token outside the list is appended with its own (smaller)
+    // probability; the cap stays the list's smallest, 0.05, not 0.01.
+    let got = bound_of("z", 0.01, &[0.5, 0.3, 0.05]);
+    let want = plogp(&[0.5, 0.3, 0.05, 0.01]) + least_tail_entropy(14, 5);
+    assert!((got - want).abs() < 1e-12, "{got} against {want}");
+}
+
 #[test]
 fn truncated_entropy_bound_is_the_one_bucket_bound() {
     // Listed p = 1/2, 1/4; tail 1/4 in one bucket: −Σ p ln p − t ln t
