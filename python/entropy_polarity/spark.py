@@ -6,7 +6,9 @@ The SQL is the DuckDB SQL beside steps.py, read at run time: run_steps.sql (the
 aggregation) and tokens_<format>.sql (the readers). `to_spark` rewrites the few
 constructs where the two dialects differ, so a column added there reaches Spark
 without an edit here. What Spark cannot say cheaply (the line of a bad record) comes
-from the same Python pre-checks steps.py uses (`steps.explain`).
+from the same Python pre-checks steps.py uses (`steps.explain`). Formats: prime-rl token
+exports, our trace format, NeMo-RL, OpenRLHF (SPARK_FORMATS); prime-rl's trace streams
+are DuckDB's alone.
 
 Local mode (the default, `local[*]`) binds the driver to 127.0.0.1 and has no UI. On a
 cluster (`--master URL`) every executor must see the run folder at the same path.
@@ -51,7 +53,7 @@ def _call_spans(sql, name):
 
 
 def _rewrite_calls(sql, name, template):
-    """name(ARG) → template.format(ARG) for every call, innermost text kept as is."""
+    """name(ARG) → template.format(ARG) for every call; calls inside ARG are kept as is."""
     out, last = [], 0
     for start, i, j in _call_spans(sql, name):
         if start < last:
