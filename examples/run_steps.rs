@@ -2,8 +2,11 @@
 //!
 //!     cargo run --release --example run_steps -- DIR [--time]
 //!
-//! Reads every .jsonl and .safetensors file under DIR (recursively, in path
-//! order) through the same streaming reader as the page, 1 MiB at a time.
+//! Reads the files of DIR (recursively, in path order) that the page reads
+//! from a folder (.jsonl, .ndjson, .json, .safetensors, .csv) through the
+//! same streaming reader, 1 MiB at a time; like the page, a file that is
+//! not a run file (a config, a tokenizer, an empty file) is skipped with a
+//! note on stderr, and the run is refused only when no run file is left.
 //! With --time, prints the bytes read and the throughput to stderr.
 
 use std::io::Read;
@@ -11,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use entropy_polarity::core::run::csv::write_steps;
-use entropy_polarity::core::run::{RunOptions, RunReader};
+use entropy_polarity::core::run::{RunError, RunOptions, RunReader};
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
@@ -22,7 +25,10 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         }
         if path.is_dir() {
             files(&path, out)?;
-        } else if name.ends_with(".jsonl") || name.ends_with(".safetensors") {
+        } else if [".jsonl", ".ndjson", ".json", ".safetensors", ".csv"]
+            .iter()
+            .any(|e| name.to_ascii_lowercase().ends_with(e))
+        {
             out.push(path);
         }
     }
@@ -48,6 +54,7 @@ fn main() {
     let mut r = RunReader::new(RunOptions::default());
     let mut buf = vec![0u8; 1 << 20];
     let run = |r: &mut RunReader, bytes: &mut u64, buf: &mut [u8]| -> Result<(), String> {
+        let (mut read, mut first_foreign) = (0, None);
         for p in &paths {
             let rel = p
                 .strip_prefix(dir)
@@ -55,18 +62,33 @@ fn main() {
                 .to_string_lossy()
                 .replace('\\', "/");
             let mut f = std::fs::File::open(p).map_err(|e| format!("{}: {e}", p.display()))?;
-            r.begin_file(&rel).map_err(|e| e.to_string())?;
-            loop {
-                let n = f.read(buf).map_err(|e| format!("{}: {e}", p.display()))?;
-                if n == 0 {
-                    break;
+            let mut one = || -> Result<(), RunError> {
+                r.begin_file(&rel)?;
+                loop {
+                    let n = f
+                        .read(buf)
+                        .map_err(|e| RunError::new("io", e.to_string()).at(&rel, None))?;
+                    if n == 0 {
+                        break;
+                    }
+                    *bytes += n as u64;
+                    r.push(&buf[..n])?;
                 }
-                *bytes += n as u64;
-                r.push(&buf[..n]).map_err(|e| e.to_string())?;
+                r.end_file().map(|_| ())
+            };
+            match one() {
+                Ok(()) => read += 1,
+                Err(e) if e.foreign => {
+                    eprintln!("skipped, not a run file: {e}");
+                    first_foreign.get_or_insert(e);
+                }
+                Err(e) => return Err(e.to_string()),
             }
-            r.end_file().map_err(|e| e.to_string())?;
         }
-        Ok(())
+        match first_foreign {
+            Some(e) if read == 0 => Err(e.to_string()),
+            _ => Ok(()),
+        }
     };
     if let Err(e) = run(&mut r, &mut bytes, &mut buf) {
         eprintln!("{e}");

@@ -55,7 +55,8 @@ fn arrays_of_different_lengths_name_both_fields() {
 
 #[test]
 fn a_line_that_is_not_json() {
-    let text = format!("{OK}\n{OK}\n{{\"trace\": oops\n");
+    let second = OK.replace("\"sample\":0", "\"sample\":1"); // ids are unique in a file
+    let text = format!("{OK}\n{second}\n{{\"trace\": oops\n");
     let e = fails(&[("t/run.jsonl", text.as_bytes())]);
     expect(&e, code::NOT_JSON, "t/run.jsonl", Some(3), None);
     // A truncated last line (no newline) is named too.

@@ -137,4 +137,34 @@ const dist = m.Distribution.fromLogits(l);
 ok(Math.abs(dist.probs()[0] - 0.3) < 1e-12 && Math.abs(dist.entropy - 1.7) < 1e-9, 'logitsForPoint');
 ok(m.logitsForPoint(0.5, 0.01) === null, 'unreachable point');
 
+// Arguments of the wrong type or range are Errors with code and field, never a
+// trap or a silent zero (issue 19): a negative vocab, a number for a string, a
+// string for bytes.
+throws(() => m.logitsForPoint(0.5, 3, -5), 'range', { field: 'vocab' });
+throws(() => m.logitsForPoint(0.5, 3, 2.5), 'range', { field: 'vocab' });
+throws(() => m.logitsForPoint(0.5, 3, 2 ** 40), 'range', { field: 'vocab' });
+ok(m.logitsForPoint('x', 3) === null, 'logitsForPoint of a string p is null');
+throws(() => m.parseStepsCsv(42), 'type', { field: 'text' });
+r = new m.RunReader();
+throws(() => r.beginFile(42), 'type', { field: 'path' });
+r.beginFile('t/run.jsonl');
+throws(() => r.push('text'), 'type', { field: 'bytes' });
+throws(() => r.push([123, 10]), 'type', { field: 'bytes' });
+throws(() => m.correlation(42, new Float64Array(1)), 'type', { field: 'x' });
+throws(() => m.Tokenizer.fromJson(42), 'type', { field: 'text' });
+throws(() => t.decode('abc'), 'type', { field: 'ids' });
+throws(() => t.decode([1.5]), 'range', { field: 'ids[0]' });
+ok(t.decode([0]).length === 1, 'decode takes an array of ids');
+// The explorer's update kind: a number is a type Error (wasm-bindgen's own string
+// conversion traps on it).
+const d1 = m.Distribution.fromLogits(new Float64Array([0, 1]));
+throws(() => d1.firstOrder(0, 42, 0.1), 'type', { field: 'kind' });
+ok(Number.isFinite(d1.firstOrder(0, 'pg', 0.1)), 'firstOrder with a kind');
+// The slice readers' names and bytes, likewise.
+throws(() => m.parseSlice(42, new Uint8Array(2)), 'type', { field: 'name' });
+throws(() => m.parseSlice('a.json', '[1, 2]'), 'type', { field: 'bytes' });
+throws(() => m.readHeader('a.npy', 'text', 4), 'type', { field: 'prefix' });
+// A file that is not a run file says so (err.foreign), so a reader of a folder can skip it.
+ok(throws(() => new m.RunReader().beginFile('slice.npy'), 'logit-slice', {}).foreign === true, 'foreign');
+
 console.log(`wasm_run.mjs: ${checks} checks passed`);

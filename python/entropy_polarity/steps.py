@@ -10,6 +10,9 @@ DIR is a run folder (or one file): prime-rl token exports
 NeMo-RL's train_data_step<N>.jsonl, an OpenRLHF logging board (*.jsonl) or
 prime-rl's trace streams with annotations (monitors/file/traces/, NNNNN.jsonl and
 NNNNN.jsonl.zst chunks; recognised by an annotations/ folder).
+Files of the folder that are not run files (a config, a tokenizer.json, an empty
+file) are skipped with a note, as on the page (docs/trace-format.md, "One rule for
+every reader").
 Writes to standard output the per-step CSV of docs/trace-format.md with the
 header of the page's export-steps download, so the page's run panel opens it.
 Numbers are written in JavaScript's shortest round-trip form, empty cells for
@@ -67,44 +70,77 @@ def list_files(root):
     return sorted(found, key=natural)
 
 
+class NotRunFile(RunError):
+    """The file is not a run file at all (a config, a tokenizer, an empty file): skipped
+    with a note when the folder holds run files, as the page does (RunError.foreign)."""
+
+
+MAX_ID = 9e15  # steps and sample ids are below this, as in the core (formats.rs)
+
+
+def loads(line):
+    """One line as the core reads it: strict UTF-8 (a byte-order mark past the start of
+    the file is an error), NaN/Infinity allowed (DuckDB reads them as non-finite)."""
+    return json.loads(line.decode("utf-8"))
+
+
 def first_record(path):
-    """The first non-empty line of a JSONL file, parsed; None for an empty file."""
+    """The first non-empty line of a JSONL file, parsed, with its number. Raises
+    NotRunFile for an empty file, a first line that is not an object, or (for .json)
+    not JSON at all; RunError for a .jsonl file whose first line is not JSON."""
     with open(path, "rb") as f:
         for n, line in enumerate(f, 1):
+            if n == 1 and line.startswith(b"\xef\xbb\xbf"):
+                line = line[3:]
             if line.strip():
                 try:
-                    rec = json.loads(line)
-                except ValueError as e:
-                    raise RunError("%s:%d: not JSON (%s)" % (path, n, e)) from None
+                    rec = loads(line)
+                except (ValueError, RecursionError) as e:
+                    what = "nested too deeply to read" if isinstance(e, RecursionError) else e
+                    cls = RunError if path.endswith((".jsonl", ".ndjson")) else NotRunFile
+                    raise cls("%s:%d: not JSON (%s)" % (path, n, what)) from None
                 if not isinstance(rec, dict):
-                    raise RunError("%s:%d: a JSON %s, not an object (one sample per line)"
-                                   % (path, n, type(rec).__name__))
+                    raise NotRunFile("%s:%d: a JSON %s, not an object (one sample per line)"
+                                     % (path, n, type(rec).__name__))
                 return rec
-    return None
+    raise NotRunFile("%s: the file is empty: a run file holds one JSON object per sample" % path)
 
 
 def format_of(path, rec):
-    if NEMO_RL_FILE.search(path) or "prev_logprobs" in rec or "token_loss_mask" in rec:
-        return "nemo-rl"
+    """The same decision as the core's formats::detect."""
+    has = rec.__contains__
     if rec.get("trace") == "entropy-polarity":
         return "trace"
-    if "trainer_logprobs" in rec or "schema_version" in rec:
+    if has("trainer_logprobs") or (has("schema_version") and has("token_ids")) or \
+            (has("loss_mask") and has("entropy")):
         return "prime-rl"
-    if "response_tokens" in rec and "logprobs" in rec:
+    if has("token_loss_mask") or has("prev_logprobs") or has("generation_logprobs"):
+        return "nemo-rl"
+    if has("response_tokens") or (has("logprobs") and (has("ref_logprobs") or has("token_rewards")
+                                                       or has("values"))):
         return "openrlhf"
     return None
 
 
+def check_path_step(path):
+    """A step in the path (step_<n>/ or train_data_step<N>) must be below 9e15."""
+    for m in re.finditer(r"(?:^|[/\\])(?:step_|train_data_step)(\d+)", path):
+        if int(m.group(1)) >= MAX_ID:
+            raise RunError("%s: the step in this file's path (%s) is 9e15 or more: a step must be "
+                           "a whole number from 0 to 9e15" % (path, m.group(1)))
+
+
 def pick_files(root, fmt):
     """The JSONL files of the run and its format; raises RunError when there are none,
-    when the formats are mixed, or when a file is in no known format."""
+    when the formats are mixed, or when a file is in no known format. Files that are
+    not run files (NotRunFile) are skipped with a note on stderr, as on the page."""
     every = list_files(root)
     chunks = [p for p in every if TRACE_CHUNK.search(p) and "live" not in re.split(r"[/\\]", p)]
     if fmt == "prime-rl-traces" or (fmt in (None, "auto") and any(ANNOTATIONS.search(p) for p in chunks)):
         if not chunks:
             raise RunError("%s: no NNNNN.jsonl or NNNNN.jsonl.zst chunks found" % root)
         return chunks, "prime-rl-traces"  # updates are the chunks under annotations/
-    jsonl = [p for p in every if p.endswith(".jsonl")]
+    jsonl = [p for p in every if p.endswith((".jsonl", ".ndjson", ".json"))]
     if fmt == "prime-rl" and os.path.isdir(root):
         jsonl = [p for p in jsonl if PRIME_RL_FILE.search(p)]
     elif fmt == "nemo-rl":
@@ -118,18 +154,27 @@ def pick_files(root, fmt):
         want = {"prime-rl": "token_exports/step_<n>/rank_<r>.jsonl",
                 "nemo-rl": "train_data_step<N>.jsonl"}.get(fmt, "*.jsonl")
         raise RunError("%s: no %s files found" % (root, want))
-    kinds = {}
+    kinds, skipped, run_files = {}, [], []
     for p in jsonl:
-        rec = first_record(p)
-        if rec is None:
-            continue  # an empty file holds no sample; DuckDB reads it as zero rows
-        kind = format_of(p, rec)
-        if kind is None:
-            raise RunError("%s:1: not a known run format (fields %s); expected prime-rl, "
-                           "trace, nemo-rl or openrlhf" % (p, ", ".join(sorted(rec)[:8])))
+        try:
+            rec = first_record(p)
+            kind = format_of(p, rec)
+            if kind is None:
+                raise NotRunFile("%s:1: not a known run format (fields %s); expected prime-rl, "
+                                 "trace, nemo-rl or openrlhf" % (p, ", ".join(sorted(rec)[:8])))
+        except NotRunFile as e:
+            skipped.append(e)
+            continue
+        check_path_step(p)
         kinds.setdefault(kind, p)
+        run_files.append(p)
     if not kinds:
-        raise RunError("%s: every file is empty" % root)
+        if len(skipped) == 1:
+            raise skipped[0]
+        raise RunError("%s: no run file among %d file(s) (%s)" % (root, len(skipped), skipped[0]))
+    for e in skipped:
+        print("run_steps: skipped, not a run file: %s" % e, file=sys.stderr)
+    jsonl = run_files
     if len(kinds) > 1:
         raise RunError("mixed formats in one run: " + "; ".join(
             "%s is %s" % (p, k) for k, p in sorted(kinds.items())))
@@ -188,8 +233,10 @@ def locate(path, bad):
                 if not line.strip():
                     continue
                 try:
-                    rec = json.loads(line)
-                except ValueError:
+                    rec = loads(line if n > 1 or not line.startswith(b"\xef\xbb\xbf") else line[3:])
+                    if bad is None and LONE_SURROGATE.search(line):
+                        return n  # DuckDB refuses what Python's json reads
+                except (ValueError, RecursionError):
                     if bad is None:
                         return n
                     continue
@@ -216,6 +263,40 @@ def nested(rec, key):
     return v
 
 
+LONE_SURROGATE = re.compile(
+    rb"(?<!\\)(?:\\\\)*\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])"
+    rb"|(?<![\\]u[dD][89abAB][0-9a-fA-F]{2})(?<!\\)(?:\\\\)*\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+
+
+def repaired_copies(files, tmp):
+    """DuckDB refuses a lone UTF-16 surrogate escape ("\\ud800") anywhere in a line;
+    the core reads it as U+FFFD (src/core/run/repair.rs). Copies of the files that hold
+    one, with each replaced by \\ufffd, so both read the same; returns the new list and
+    the first file:line repaired (None when there was nothing to repair)."""
+    out, first = [], None
+    for p in files:
+        with open(p, "rb") as f:
+            data = f.read()
+        if not LONE_SURROGATE.search(data):
+            out.append(p)
+            continue
+        if first is None:
+            n = data[:LONE_SURROGATE.search(data).start()].count(b"\n") + 1
+            first = "%s:%d" % (p, n)
+        q = os.path.join(tmp, "%d_%s" % (len(out), os.path.basename(p)))
+        with open(q, "wb") as f:
+            f.write(LONE_SURROGATE.sub(lambda m: m.group(0)[:-6] + b"\\ufffd", data))
+        out.append(q)
+    return out, first
+
+
+# Per-token fields of every format (a single value there is refused).
+ARRAY_FIELDS = ("token_id", "logprob", "entropy", "mean_discriminator", "mask", "entropy_after",
+                "logprob_after", "text", "token_ids", "loss_mask", "advantages",
+                "trainer_logprobs", "inference_logprobs", "is_masked", "logprobs",
+                "response_tokens", "token_loss_mask", "prev_logprobs", "generation_logprobs")
+
+
 def explain(err):
     """Turns a DuckDB error into 'file:line: message' where the file and line can
     be found (DuckDB's own line numbers for malformed JSON are one too high in 2.0,
@@ -230,8 +311,13 @@ def explain(err):
     m = re.match(r'JSON transform error in file "(.+?)", in line (\d+): (.*)', msg)
     if m:
         path, line, what = m.groups()
+        if what.startswith("Expected ARRAY"):
+            # DuckDB's line for this one is not always the line: find it again
+            line = locate(path, lambda r: any(
+                k in r and r[k] is not None and not isinstance(r[k], list) for k in ARRAY_FIELDS)) or line
+            what = "a per-token field is one value where an array belongs (%s)" % what.strip()
         return "%s:%s: %s" % (path, line, what.strip())
-    m = re.match(r"(.+?\.jsonl): (.*)", msg)
+    m = re.match(r"(.+?\.(?:jsonl|ndjson|json)): (.*)", msg)
     if not m:
         return msg
     path, what = m.groups()
@@ -242,6 +328,23 @@ def explain(err):
         bad = lambda r: length(nested(r, field)) != length(nested(r, ref))
     elif "without step" in what:
         bad = lambda r: r.get("step") is None
+    elif "but the file is in the folder step_" in what:
+        bad = lambda r: str(r.get("step")) != re.search(r"folder step_(\d+)", what).group(1)
+    elif re.search(r"field (step|sample) is ", what):
+        key = re.search(r"field (step|sample) is ", what).group(1)
+        bad = lambda r: not (isinstance(r.get(key), (int, float)) and 0 <= r[key] < MAX_ID
+                             and float(r[key]).is_integer())
+    elif "times in this file" in what:
+        f = re.search(r"step (\d+) sample (\d+)", what)
+        ids, seen = (int(f.group(1)), int(f.group(2))), [0]
+        bad = lambda r: (r.get("step"), r.get("sample")) == ids and (seen.__setitem__(0, seen[0] + 1) or seen[0] > 1)
+    elif "a mask entry is true or false" in what:
+        key = re.search(r"field (\w+) holds", what).group(1)
+        bad = lambda r: any(v not in (0, 1, None) for v in (r.get(key) or []))
+    elif "> ln 2^32" in what:
+        key = re.search(r"an (entropy\w*) ", what).group(1)
+        bad = lambda r: any(isinstance(v, (int, float)) and 22.18070977791825 < v < math.inf
+                            for v in (r.get(key) or []))
     elif "without token_ids" in what or "no token_id" in what:
         bad = lambda r: r.get("token_ids", r.get("token_id")) is None
     else:
@@ -307,8 +410,27 @@ def run(files, fmt, progress):
                 print("run_steps: %3d%%  %.0f s" % (pct, time.monotonic() - start),
                       file=sys.stderr, flush=True)
     if failure:
-        raise RunError(explain(failure[0]))
+        e = RunError(explain(failure[0]))
+        e.surrogate = "surrogate in string" in str(failure[0])
+        raise e
     return result
+
+
+def run_repairing(files, fmt, progress):
+    """run(), and once more over repaired copies when DuckDB refuses a lone surrogate."""
+    try:
+        return run(files, fmt, progress)
+    except RunError as e:
+        if not getattr(e, "surrogate", False):
+            raise
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        fixed, first = repaired_copies(files, tmp)
+        if first is None:
+            raise RunError("a lone surrogate escape that could not be found again")
+        print("run_steps: warning: lone UTF-16 surrogate escapes in strings were read as "
+              "U+FFFD (the first: %s)" % first, file=sys.stderr)
+        return run(fixed, fmt, progress)
 
 
 def main(argv=None):
@@ -338,7 +460,7 @@ def main(argv=None):
             from . import spark
             rows = spark.run(files, fmt, show, args.master)
         else:
-            rows = run(files, fmt, show)
+            rows = run_repairing(files, fmt, show)
     except RunError as e:
         print("run_steps.py: %s" % e, file=sys.stderr)
         return 2

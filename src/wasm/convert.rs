@@ -10,6 +10,9 @@
 //!   `Error::new(code::RANGE, message).field("vocab")`; add more properties
 //!   with `.with("candidates", array)`. A core error converts with `?`: its
 //!   code and field come from `CoreError::code` and `CoreError::field`.
+//! - **Strings, bytes and id arrays** from JavaScript: take a `JsValue` and
+//!   read it with [`string`], [`bytes`] or [`u32s`] (wasm-bindgen's own `&str`,
+//!   `&[u8]` conversions read a number as garbage, a string as zero bytes, or trap).
 //! - **Whole numbers** (counts, indices, byte offsets arrive as JS numbers):
 //!   [`whole`]`(value, "rows")`, or [`index`]`(value, "token", len)` when the
 //!   number must also be below a length. Nothing else checks `fract()`
@@ -157,6 +160,77 @@ fn capitalised(name: &str) -> String {
     c.next()
         .map(|f| f.to_uppercase().chain(c).collect())
         .unwrap_or_default()
+}
+
+/// A JS string argument (wasm-bindgen's own `&str` conversion reads a
+/// number or an object as garbage, or traps).
+pub fn string(v: &JsValue, what: &str) -> Result<String, Error> {
+    v.as_string().ok_or_else(|| {
+        Error::new(
+            code::TYPE,
+            format!("{what} must be a string (got {}).", type_name(v)),
+        )
+        .field(what)
+    })
+}
+
+/// A Uint8Array argument, copied (a string or an array is refused, not read
+/// as zero bytes).
+pub fn bytes(v: &JsValue, what: &str) -> Result<Vec<u8>, Error> {
+    match v.dyn_ref::<js_sys::Uint8Array>() {
+        Some(a) => Ok(a.to_vec()),
+        None => Err(Error::new(
+            code::TYPE,
+            format!("{what} must be a Uint8Array of the file's bytes (got {}); encode text with new TextEncoder().encode(text).", type_name(v)),
+        )
+        .field(what)),
+    }
+}
+
+/// A Uint32Array argument, or an array of whole numbers below 2³².
+pub fn u32s(v: &JsValue, what: &str) -> Result<Vec<u32>, Error> {
+    if let Some(a) = v.dyn_ref::<js_sys::Uint32Array>() {
+        return Ok(a.to_vec());
+    }
+    if !js_sys::Array::is_array(v) {
+        return Err(Error::new(
+            code::TYPE,
+            format!(
+                "{what} must be a Uint32Array or an array of whole numbers (got {}).",
+                type_name(v)
+            ),
+        )
+        .field(what));
+    }
+    js_sys::Array::from(v)
+        .iter()
+        .enumerate()
+        .map(|(i, x)| match x.as_f64() {
+            Some(n) if n.fract() == 0.0 && (0.0..4_294_967_296.0).contains(&n) => Ok(n as u32),
+            _ => Err(Error::new(
+                code::RANGE,
+                format!("{what}[{i}] is not a whole number from 0 to 2³² − 1."),
+            )
+            .field(format!("{what}[{i}]"))),
+        })
+        .collect()
+}
+
+/// What a JS value is, for a message ("a number", "a string", "null").
+pub fn type_name(v: &JsValue) -> String {
+    if v.is_null() {
+        "null".into()
+    } else if v.is_undefined() {
+        "undefined".into()
+    } else if js_sys::Array::is_array(v) {
+        "an array".into()
+    } else {
+        match v.js_typeof().as_string().as_deref() {
+            Some("object") => "an object".into(),
+            Some(t) => format!("a {t}"),
+            None => "a value".into(),
+        }
+    }
 }
 
 /// Reads an options object (undefined or null: every default) into `T`,

@@ -102,7 +102,7 @@ fn start() {
 }
 
 /// Accepts Float64Array, Float32Array or a plain array of numbers.
-fn to_f64_vec(v: &JsValue, what: &str) -> Result<Vec<f64>, Error> {
+pub(crate) fn to_f64_vec(v: &JsValue, what: &str) -> Result<Vec<f64>, Error> {
     let type_error = |message: String| Error::new(code::TYPE, message).field(what);
     if let Some(a) = v.dyn_ref::<Float64Array>() {
         Ok(a.to_vec())
@@ -131,8 +131,10 @@ fn token_index(token: f64, vocab: usize) -> Result<usize, Error> {
     index(token, "token", vocab)
 }
 
-fn kind(kind: &str) -> Result<UpdateKind, Error> {
-    Ok(UpdateKind::parse(kind)?)
+/// The update kind, "nudge" or "pg", from a JS value (a string is checked
+/// here: wasm-bindgen's own `&str` conversion traps on a number).
+fn kind(kind: &JsValue) -> Result<UpdateKind, Error> {
+    Ok(UpdateKind::parse(&convert::string(kind, "kind")?)?)
 }
 
 fn finite_step(step: f64) -> Result<f64, Error> {
@@ -252,15 +254,25 @@ impl Distribution {
 
     /// First-order ΔH; kind "nudge" | "pg", step = ε or η·A.
     #[wasm_bindgen(js_name = firstOrder)]
-    pub fn first_order(&self, token: f64, kind_name: &str, step: f64) -> Result<f64, Error> {
+    pub fn first_order(
+        &self,
+        token: f64,
+        #[wasm_bindgen(unchecked_param_type = "\"nudge\" | \"pg\"")] kind_name: JsValue,
+        step: f64,
+    ) -> Result<f64, Error> {
         let k = token_index(token, self.inner.len())?;
-        Ok(self.inner.first_order(k, kind(kind_name)?, step)?)
+        Ok(self.inner.first_order(k, kind(&kind_name)?, step)?)
     }
 
     /// ΔH after really applying the update.
-    pub fn exact(&self, token: f64, kind_name: &str, step: f64) -> Result<f64, Error> {
+    pub fn exact(
+        &self,
+        token: f64,
+        #[wasm_bindgen(unchecked_param_type = "\"nudge\" | \"pg\"")] kind_name: JsValue,
+        step: f64,
+    ) -> Result<f64, Error> {
         let k = token_index(token, self.inner.len())?;
-        Ok(self.inner.exact(k, kind(kind_name)?, step)?)
+        Ok(self.inner.exact(k, kind(&kind_name)?, step)?)
     }
 
     /// The logits after really applying the update to `logits` (which must be
@@ -271,7 +283,7 @@ impl Distribution {
         &self,
         logits: &JsValue,
         token: f64,
-        kind_name: &str,
+        #[wasm_bindgen(unchecked_param_type = "\"nudge\" | \"pg\"")] kind_name: JsValue,
         step: f64,
     ) -> Result<Vec<f64>, Error> {
         let z = to_f64_vec(logits, "logits")?;
@@ -292,7 +304,7 @@ impl Distribution {
             &z,
             self.inner.probs(),
             k,
-            kind(kind_name)?,
+            kind(&kind_name)?,
             step,
         ))
     }
@@ -364,11 +376,16 @@ impl Distribution {
 
     /// The zero of the exact curve nearest the first-order flip, or undefined.
     #[wasm_bindgen(js_name = exactFlip)]
-    pub fn exact_flip(&self, token: f64, kind_name: &str, step: f64) -> Result<Option<f64>, Error> {
+    pub fn exact_flip(
+        &self,
+        token: f64,
+        #[wasm_bindgen(unchecked_param_type = "\"nudge\" | \"pg\"")] kind_name: JsValue,
+        step: f64,
+    ) -> Result<Option<f64>, Error> {
         let k = token_index(token, self.inner.len())?;
         Ok(self
             .inner
-            .exact_flip(k, kind(kind_name)?, step, core::curve::DEFAULT_SCAN)?)
+            .exact_flip(k, kind(&kind_name)?, step, core::curve::DEFAULT_SCAN)?)
     }
 
     /// Draws the entropy-change chart on a canvas whose backing store the
@@ -379,12 +396,12 @@ impl Distribution {
         &self,
         canvas: &HtmlCanvasElement,
         token: f64,
-        kind_name: &str,
+        #[wasm_bindgen(unchecked_param_type = "\"nudge\" | \"pg\"")] kind_name: JsValue,
         step: f64,
         #[wasm_bindgen(unchecked_optional_param_type = "ChartOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, Error> {
         let o = chart_options(options.unwrap_or(JsValue::UNDEFINED))?;
-        let model = self.model(token, kind_name, step, &o)?;
+        let model = self.model(token, kind(&kind_name)?, step, &o)?;
         let scale = o.scale.unwrap_or(1.0);
         let (min_w, min_h) = (f64::from(MIN_WIDTH) * scale, f64::from(MIN_HEIGHT) * scale);
         if f64::from(canvas.width()) < min_w || f64::from(canvas.height()) < min_h {
@@ -417,12 +434,12 @@ impl Distribution {
     pub fn curve_svg(
         &self,
         token: f64,
-        kind_name: &str,
+        #[wasm_bindgen(unchecked_param_type = "\"nudge\" | \"pg\"")] kind_name: JsValue,
         step: f64,
         #[wasm_bindgen(unchecked_optional_param_type = "ChartOptions")] options: Option<JsValue>,
     ) -> Result<String, Error> {
         let o = chart_options(options.unwrap_or(JsValue::UNDEFINED))?;
-        let model = self.model(token, kind_name, step, &o)?;
+        let model = self.model(token, kind(&kind_name)?, step, &o)?;
         let size = (
             o.width.unwrap_or(800).clamp(MIN_WIDTH, 4000),
             o.height.unwrap_or(480).clamp(MIN_HEIGHT, 4000),
@@ -449,7 +466,7 @@ impl Distribution {
     fn model(
         &self,
         token: f64,
-        kind_name: &str,
+        update: UpdateKind,
         step: f64,
         o: &ChartOptions,
     ) -> Result<CurveModel, Error> {
@@ -457,7 +474,7 @@ impl Distribution {
         let step = finite_step(step)?;
         let opts = CurveOptions {
             token: k,
-            kind: kind(kind_name)?,
+            kind: update,
             step,
             log_x: o.log_x,
             samples: o.samples.unwrap_or(200).clamp(16, 4000),

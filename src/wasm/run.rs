@@ -132,7 +132,8 @@ fn run_error(e: RunError) -> JsValue {
     let line = e.line.map_or(JsValue::NULL, |l| (l as f64).into());
     let err = Error::new(e.code, msg)
         .with("file", file)
-        .with("line", line);
+        .with("line", line)
+        .with("foreign", e.foreign);
     match e.field {
         Some(f) => err.field(f),
         None => err.with("field", JsValue::NULL),
@@ -232,13 +233,21 @@ impl RunReader {
     }
 
     #[wasm_bindgen(js_name = beginFile)]
-    pub fn begin_file(&mut self, path: &str) -> Result<(), JsValue> {
-        self.inner.begin_file(path).map_err(run_error)
+    pub fn begin_file(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
+    ) -> Result<(), JsValue> {
+        let path = convert::string(&path, "path")?;
+        self.inner.begin_file(&path).map_err(run_error)
     }
 
     /// The next bytes of the current file (a Uint8Array, split anywhere).
-    pub fn push(&mut self, bytes: &[u8]) -> Result<(), JsValue> {
-        self.inner.push(bytes).map_err(run_error)
+    pub fn push(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: JsValue,
+    ) -> Result<(), JsValue> {
+        let bytes = convert::bytes(&bytes, "bytes")?;
+        self.inner.push(&bytes).map_err(run_error)
     }
 
     /// `{ format, lines, samples, tokens, counted }` of the file just read.
@@ -267,6 +276,7 @@ impl RunReader {
         let s = self.inner.summary();
         let missing: Array = s.missing.iter().map(|m| JsValue::from_str(m)).collect();
         let warnings: Array = s.warnings.iter().map(|m| JsValue::from_str(m)).collect();
+        let skipped: Array = s.skipped.iter().map(|m| JsValue::from_str(m)).collect();
         object(&[
             (
                 "format",
@@ -282,6 +292,7 @@ impl RunReader {
             ("hasEntropyAfter", s.has_entropy_after.into()),
             ("missing", missing.into()),
             ("warnings", warnings.into()),
+            ("skipped", skipped.into()),
         ])
     }
 
@@ -383,7 +394,11 @@ impl RunReader {
 /// `correlation(x, y)` → `{ pearson, spearman, n }` over the pairs where both
 /// are finite (NaN with fewer than 2 pairs or a constant series).
 #[wasm_bindgen(unchecked_return_type = "Correlation")]
-pub fn correlation(x: &[f64], y: &[f64]) -> Result<JsValue, JsValue> {
+pub fn correlation(
+    #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")] x: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")] y: JsValue,
+) -> Result<JsValue, JsValue> {
+    let (x, y) = (super::to_f64_vec(&x, "x")?, super::to_f64_vec(&y, "y")?);
     if x.len() != y.len() {
         return Err(Error::new(
             convert::code::RANGE,
@@ -396,7 +411,7 @@ pub fn correlation(x: &[f64], y: &[f64]) -> Result<JsValue, JsValue> {
         .field("y")
         .into());
     }
-    let c = stats::correlation(x, y);
+    let c = stats::correlation(&x, &y);
     Ok(object(&[
         ("pearson", c.pearson.into()),
         ("spearman", c.spearman.into()),
@@ -406,8 +421,11 @@ pub fn correlation(x: &[f64], y: &[f64]) -> Result<JsValue, JsValue> {
 
 /// `parseStepsCsv(text)`: the same shape as `RunReader.steps()`.
 #[wasm_bindgen(js_name = parseStepsCsv, unchecked_return_type = "RunSteps")]
-pub fn parse_steps_csv(text: &str) -> Result<JsValue, JsValue> {
-    parse_steps(text)
+pub fn parse_steps_csv(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+) -> Result<JsValue, JsValue> {
+    let text = convert::string(&text, "text")?;
+    parse_steps(&text)
         .map(|rows| steps_js(&rows))
         .map_err(run_error)
 }
@@ -421,27 +439,38 @@ pub struct Tokenizer {
 #[wasm_bindgen]
 impl Tokenizer {
     #[wasm_bindgen(js_name = fromJson)]
-    pub fn from_json(text: &str) -> Result<Tokenizer, JsValue> {
+    pub fn from_json(
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    ) -> Result<Tokenizer, JsValue> {
+        let text = convert::string(&text, "text")?;
         Ok(Tokenizer {
-            inner: tokenizer::Tokenizer::from_json(text).map_err(run_error)?,
+            inner: tokenizer::Tokenizer::from_json(&text).map_err(run_error)?,
         })
     }
 
     /// One string per id (bytes of a character split across tokens show as
     /// U+FFFD in each; see `decodeText` for the whole text).
     #[wasm_bindgen(unchecked_return_type = "string[]")]
-    pub fn decode(&self, ids: &[u32]) -> Array {
-        self.inner
-            .decode_tokens(ids)
+    pub fn decode(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Uint32Array | number[]")] ids: JsValue,
+    ) -> Result<Array, JsValue> {
+        let ids = convert::u32s(&ids, "ids")?;
+        Ok(self
+            .inner
+            .decode_tokens(&ids)
             .iter()
             .map(|s| JsValue::from_str(s))
-            .collect()
+            .collect())
     }
 
     /// The ids decoded together, so characters split across tokens survive.
     #[wasm_bindgen(js_name = decodeText)]
-    pub fn decode_text(&self, ids: &[u32]) -> String {
-        self.inner.decode_text(ids)
+    pub fn decode_text(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Uint32Array | number[]")] ids: JsValue,
+    ) -> Result<String, JsValue> {
+        Ok(self.inner.decode_text(&convert::u32s(&ids, "ids")?))
     }
 
     #[wasm_bindgen(getter, js_name = vocabSize)]
@@ -452,11 +481,40 @@ impl Tokenizer {
 
 /// `logitsForPoint(p, H, vocab = 1000)`: logits of a distribution whose token
 /// 0 has probability p and whose entropy is H (null when unreachable), so a
-/// trace token can be opened in the explorer at (p_k, H).
+/// trace token can be opened in the explorer at (p_k, H). `vocab` is a
+/// whole number from 2 to 2²⁰ (an Error otherwise); p and H that are not
+/// numbers give null, like an unreachable point.
 #[wasm_bindgen(js_name = logitsForPoint, unchecked_return_type = "Float64Array | null")]
-pub fn logits_for_point(p: f64, entropy: f64, vocab: Option<u32>) -> JsValue {
-    match run::logits_for_point(p, entropy, vocab.unwrap_or(1000) as usize) {
+pub fn logits_for_point(
+    #[wasm_bindgen(unchecked_param_type = "number")] p: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "number")] entropy: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "number | undefined")] vocab: JsValue,
+) -> Result<JsValue, JsValue> {
+    const MAX_VOCAB: u64 = 1 << 20;
+    let vocab = match vocab.as_f64() {
+        None if vocab.is_undefined() => 1000,
+        Some(v) if whole(v, "vocab").is_ok_and(|n| (2..=MAX_VOCAB).contains(&n)) => v as usize,
+        _ => {
+            return Err(Error::new(
+                convert::code::RANGE,
+                format!(
+                    "vocab = {}: give a whole number from 2 to {MAX_VOCAB}.",
+                    vocab.as_f64().map_or_else(
+                        || convert::type_name(&vocab),
+                        crate::core::format::js_number
+                    )
+                ),
+            )
+            .field("vocab")
+            .into())
+        }
+    };
+    let (p, h) = (
+        p.as_f64().unwrap_or(f64::NAN),
+        entropy.as_f64().unwrap_or(f64::NAN),
+    );
+    Ok(match run::logits_for_point(p, h, vocab) {
         Some(l) => Float64Array::from(&l[..]).into(),
         None => JsValue::NULL,
-    }
+    })
 }

@@ -256,8 +256,12 @@ impl LabRun {
 
     /// The recorded groups in trace format v1 (JSONL text).
     #[wasm_bindgen(js_name = traceJsonl)]
-    pub fn trace_jsonl(&mut self, env_name: &str) -> String {
-        sim::trace::to_jsonl(self.finished(), env_name)
+    pub fn trace_jsonl(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] env_name: JsValue,
+    ) -> Result<String, JsValue> {
+        let env_name = super::convert::string(&env_name, "envName")?;
+        Ok(sim::trace::to_jsonl(self.finished(), &env_name))
     }
 }
 
@@ -423,7 +427,11 @@ pub fn grid_cell(spec: JsValue, scenario: u32, strategy: u32) -> Result<Float64A
 /// each, as `gridCell` returns them): `{ outcomes: ["pass" | "collapsed" |
 /// "slow" | "both", …] (scenario-major), table: text }`.
 #[wasm_bindgen(js_name = gridSummary, unchecked_return_type = "GridSummary")]
-pub fn grid_summary(spec: JsValue, cells: &[f64]) -> Result<JsValue, JsValue> {
+pub fn grid_summary(
+    spec: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")] cells: JsValue,
+) -> Result<JsValue, JsValue> {
+    let cells = &to_f64_vec(&cells, "cells")?[..];
     let spec = grid_spec(&spec)?;
     let (ns, nk) = (spec.scenarios().len(), spec.strategies.len());
     if cells.len() != ns * nk * 5 {

@@ -14,7 +14,7 @@
 //!
 //! File offsets are returned as numbers (exact: files are below 2^53 bytes).
 
-use super::convert::{code, object, unknown_key, whole, Error};
+use super::convert::{self, code, object, unknown_key, whole, Error};
 use crate::core::slice::{
     self, BinaryFormat, DecodeNotes, Endian, FileLayout, Header, Order, ParseError, ParseOptions,
     SideTensor, Slice, SliceKind, TensorEntry, TensorPick,
@@ -267,11 +267,18 @@ fn layout_info(l: &FileLayout) -> JsValue {
 /// Checks the size limits, and that the file is exactly as long as its header says.
 #[wasm_bindgen(js_name = readHeader, unchecked_return_type = "SliceHeader")]
 pub fn read_header(
-    name: &str,
-    prefix: &[u8],
+    #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array")] prefix: JsValue,
     file_len: f64,
     options: JsValue,
 ) -> Result<JsValue, JsValue> {
+    // Strings and bytes are checked here (see convert.rs: wasm-bindgen's own
+    // conversions trap on a number, or read a string as zero bytes).
+    let (name, prefix) = (
+        convert::string(&name, "name")?,
+        convert::bytes(&prefix, "prefix")?,
+    );
+    let (name, prefix) = (name.as_str(), prefix.as_slice());
     let file_len = byte_count(file_len, "fileLen")?;
     let opts = parse_options(&options)?;
     Ok(
@@ -327,11 +334,22 @@ impl SliceLayout {
     /// Float32Array (row-major). NaN, +∞ and all-masked rows are errors that
     /// name the row (counted in the whole file) and the column.
     #[wasm_bindgen(js_name = decodeRows)]
-    pub fn decode_rows(&self, first_row: f64, bytes: &[u8]) -> Result<Vec<f32>, JsValue> {
+    pub fn decode_rows(
+        &self,
+        first_row: f64,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: JsValue,
+    ) -> Result<Vec<f32>, JsValue> {
         let first = index(first_row, "firstRow")?;
         let mut out = Vec::new();
         let mut notes = self.notes.borrow_mut();
-        slice::decode_rows(&self.inner, first, bytes, &mut out, &mut notes).map_err(slice_error)?;
+        slice::decode_rows(
+            &self.inner,
+            first,
+            &convert::bytes(&bytes, "bytes")?,
+            &mut out,
+            &mut notes,
+        )
+        .map_err(slice_error)?;
         Ok(out)
     }
 
@@ -352,21 +370,36 @@ impl SliceLayout {
     /// Decodes the whole data region (`dataStart..dataEnd` of the file) to
     /// row-major float32, transposing Fortran order.
     #[wasm_bindgen(js_name = decodeAll)]
-    pub fn decode_all(&self, bytes: &[u8]) -> Result<Vec<f32>, JsValue> {
-        slice::decode_all(&self.inner, bytes, &mut self.notes.borrow_mut()).map_err(slice_error)
+    pub fn decode_all(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: JsValue,
+    ) -> Result<Vec<f32>, JsValue> {
+        slice::decode_all(
+            &self.inner,
+            &convert::bytes(&bytes, "bytes")?,
+            &mut self.notes.borrow_mut(),
+        )
+        .map_err(slice_error)
     }
 
     /// Decodes the bytes of `tokensRange` to a Uint32Array (one id per row).
     #[wasm_bindgen(js_name = decodeTokens)]
-    pub fn decode_tokens(&self, bytes: &[u8]) -> Result<Vec<u32>, JsValue> {
-        slice::decode_tokens(&self.inner, bytes).map_err(slice_error)
+    pub fn decode_tokens(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: JsValue,
+    ) -> Result<Vec<u32>, JsValue> {
+        slice::decode_tokens(&self.inner, &convert::bytes(&bytes, "bytes")?).map_err(slice_error)
     }
 
     /// Decodes the bytes of `advantagesRange` to a Float32Array (one per row;
     /// a single stored value is repeated).
     #[wasm_bindgen(js_name = decodeAdvantages)]
-    pub fn decode_advantages(&self, bytes: &[u8]) -> Result<Vec<f32>, JsValue> {
-        slice::decode_advantages(&self.inner, bytes).map_err(slice_error)
+    pub fn decode_advantages(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: JsValue,
+    ) -> Result<Vec<f32>, JsValue> {
+        slice::decode_advantages(&self.inner, &convert::bytes(&bytes, "bytes")?)
+            .map_err(slice_error)
     }
 
     /// What decoding so far should tell the person (float64 rows shifted
@@ -430,7 +463,16 @@ fn slice_info(s: &Slice) -> JsValue {
 /// format; JSON and CSV always come this way) → `{ data: SliceData, info }`
 /// (`info` as described at [`slice_info`]).
 #[wasm_bindgen(js_name = parseSlice, unchecked_return_type = "ParsedSlice")]
-pub fn parse_slice(name: &str, bytes: &[u8], options: JsValue) -> Result<JsValue, JsValue> {
+pub fn parse_slice(
+    #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: JsValue,
+    options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let (name, bytes) = (
+        convert::string(&name, "name")?,
+        convert::bytes(&bytes, "bytes")?,
+    );
+    let (name, bytes) = (name.as_str(), bytes.as_slice());
     let opts = parse_options(&options)?;
     let inner = slice::parse_any_with(name, bytes, &opts).map_err(slice_error)?;
     let info = slice_info(&inner);

@@ -342,7 +342,7 @@ class Errors(unittest.TestCase):
     def test_every_file_empty(self):
         os.makedirs(os.path.join(self.tmp, "e", "step_0"))
         open(os.path.join(self.tmp, "e", "step_0", "rank_0.jsonl"), "w").close()
-        self.fails(os.path.join(self.tmp, "e"), "every file is empty")
+        self.fails(os.path.join(self.tmp, "e"), "rank_0.jsonl: the file is empty")
 
     def test_safetensors_only(self):
         self.fails(os.path.join(RUNS, "trace", "run.safetensors"), "no safetensors reader")

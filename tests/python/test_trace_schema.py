@@ -68,6 +68,12 @@ class TraceSchema(unittest.TestCase):
             lambda l: l["logprob_after"].__setitem__(0, 0.5),
             lambda l: l.update(entropy_after="after"),
             lambda l: l["entropy_after"].__setitem__(0, "x"),
+            # the bounds the readers share (docs/trace-format.md, "One rule for every reader")
+            lambda l: l.update(step=3.5),
+            lambda l: l.update(sample=2 ** 53 + 1),
+            lambda l: l["entropy"].__setitem__(0, 1e308),
+            lambda l: l.update(mask=[2] * len(l["logprob"])),
+            lambda l: l.update(logprob=-0.5),
         ]:
             bad = copy.deepcopy(good)
             change(bad)

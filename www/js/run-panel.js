@@ -205,6 +205,7 @@ export function mountRunPanel(section, { openRow }) {
 
   function fail(m) {
     job = null;
+    stopWorker(); // wasm memory only grows: a new worker frees what the refused run held
     progBox.hidden = true;
     setState('error');
     const where = [m.file, m.line != null ? `line ${m.line}` : null, m.field ? `field “${m.field}”` : null].filter(Boolean).join(', ');

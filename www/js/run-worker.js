@@ -139,44 +139,50 @@ async function open({ id, files, paths }) {
     post({ type: 'progress', id, done, total, file: path });
   };
 
-  // A per-step CSV (its header says so) comes alone; anything else, other
-  // CSVs too, goes through the reader, which names what it is (a logit
-  // slice, say).
-  const csvAt = [];
-  for (let i = 0; i < files.length; i++) {
-    if (!paths[i].toLowerCase().endsWith('.csv')) continue;
-    const head = new TextDecoder().decode(await readBytes(files[i], 0, Math.min(files[i].size, 4096), paths[i]));
-    if (isStepsCsv(head)) csvAt.push(i);
-  }
-  if (csvAt.length) {
-    if (files.length > 1) {
-      throw new Error(`${paths[csvAt[0]]} is a per-step CSV: drop it alone, not with ${files.length - 1} other file(s).`);
+  // A per-step CSV (its header says so) dropped alone is opened as one;
+  // anything else, other CSVs too, goes through the reader, which names what
+  // it is (a logit slice, say).
+  if (files.length === 1 && paths[0].toLowerCase().endsWith('.csv')) {
+    const head = new TextDecoder().decode(await readBytes(files[0], 0, Math.min(files[0].size, 4096), paths[0]));
+    if (isStepsCsv(head)) {
+      const result = await openCsv(files[0], paths[0]);
+      result.elapsedMs = performance.now() - t0;
+      return result;
     }
-    const result = await openCsv(files[0], paths[0]);
-    result.elapsedMs = performance.now() - t0;
-    return result;
   }
 
   const reader = new RunReader({ ...DETAIL });
   try {
     const perFile = [];
+    // A file the core finds is not a run file at all (a config, a
+    // tokenizer.json, a per-step CSV, an empty file: err.foreign) is skipped,
+    // and the summary names it; the run is refused only when nothing else is.
+    let firstForeign = null;
     for (let i = 0; i < files.length; i++) {
       const file = files[i];
       const path = paths[i];
-      reader.beginFile(path);
-      let next = readBytes(file, 0, Math.min(file.size, CHUNK_BYTES), path);
-      for (let at = 0; at < file.size; ) {
-        const bytes = await next;
-        const end = at + bytes.length;
-        // Read the next chunk while the core parses this one.
-        if (end < file.size) next = readBytes(file, end, Math.min(file.size, end + CHUNK_BYTES), path);
-        reader.push(bytes);
-        at = end;
-        done += bytes.length;
-        report(path);
+      const before = done;
+      try {
+        reader.beginFile(path);
+        let next = readBytes(file, 0, Math.min(file.size, CHUNK_BYTES), path);
+        for (let at = 0; at < file.size; ) {
+          const bytes = await next;
+          const end = at + bytes.length;
+          // Read the next chunk while the core parses this one.
+          if (end < file.size) next = readBytes(file, end, Math.min(file.size, end + CHUNK_BYTES), path);
+          reader.push(bytes);
+          at = end;
+          done += bytes.length;
+          report(path);
+        }
+        perFile.push({ path, ...reader.endFile() });
+      } catch (e) {
+        if (!e?.foreign) throw e;
+        firstForeign ??= e;
+        done = before + file.size;
       }
-      perFile.push({ path, ...reader.endFile() });
     }
+    if (firstForeign && !perFile.length) throw firstForeign;
     report(paths[paths.length - 1] ?? '', true);
     const summary = reader.summary();
     const steps = columns(reader.steps());

@@ -209,6 +209,35 @@ impl<'de> Deserialize<'de> for Scalar {
     }
 }
 
+/// One number for a per-sample id (step, sample) with its text as written,
+/// so that a message quotes `9007199254740993`, not the double it rounds to.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Num {
+    /// NaN for `null` (or `[]`).
+    pub value: f64,
+    pub text: String,
+}
+
+impl<'de> Deserialize<'de> for Num {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = <&'de serde_json::value::RawValue>::deserialize(d)?;
+        let mut values = Vec::new();
+        scan(raw.get().as_bytes(), &mut values).map_err(de::Error::custom)?;
+        let value = match values.len() {
+            0 => f64::NAN,
+            1 => values[0],
+            k => return Err(de::Error::invalid_length(k, &"one number")),
+        };
+        let text: String = raw
+            .get()
+            .trim_matches(|c: char| c == '[' || c == ']' || c.is_whitespace())
+            .chars()
+            .take(40)
+            .collect();
+        Ok(Num { value, text })
+    }
+}
+
 /// Token strings: `null` entries become empty strings.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Texts(pub Vec<String>);

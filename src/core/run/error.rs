@@ -13,6 +13,8 @@ pub mod code {
     pub const LENGTHS: &str = "lengths";
     pub const LOGPROB_POSITIVE: &str = "logprob-positive";
     pub const ENTROPY_NEGATIVE: &str = "entropy-negative";
+    pub const ENTROPY_TOO_LARGE: &str = "entropy-too-large";
+    pub const DUPLICATE_SAMPLE: &str = "duplicate-sample";
     pub const MEAN_DISCRIMINATOR_NEGATIVE: &str = "mean-discriminator-negative";
     pub const MIXED_FORMATS: &str = "mixed-formats";
     pub const EMPTY_FILE: &str = "empty-file";
@@ -39,6 +41,11 @@ pub struct RunError {
     pub field: Option<String>,
     /// What is wrong and what to do, without the location (Display adds it).
     pub message: String,
+    /// The file is not a run file at all (its format was not recognised:
+    /// a config, a tokenizer, a per-step CSV, a logit slice, an empty file).
+    /// A reader of several files skips it with a note and goes on; nothing
+    /// of it was read.
+    pub foreign: bool,
 }
 
 impl RunError {
@@ -49,6 +56,7 @@ impl RunError {
             line: None,
             field: None,
             message: message.into(),
+            foreign: false,
         }
     }
 

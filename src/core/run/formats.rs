@@ -4,15 +4,26 @@
 //! field is used for what is written down in docs/trace-format.md.
 
 use serde::de::DeserializeOwned;
+use serde::de::IgnoredAny;
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::value::RawValue;
+use std::collections::BTreeMap;
 
-use super::columns::{self, Nums, Scalar, Texts};
+use super::columns::{self, Num, Nums, Scalar, Texts};
 use super::error::{code, RunError};
 
 /// Rounding allowance for a logprob above 0 or an entropy (or S̄) below 0:
 /// smaller excursions are clamped to 0, larger ones refused.
 pub const ROUNDING: f64 = 1e-6;
+
+/// The largest entropy accepted, ln 2³² ≈ 22.18 nats: a uniform distribution
+/// over four billion tokens. Anything above is not an entropy in nats (bits,
+/// perhaps, or garbage); the SQL readers use the same bound.
+pub const MAX_ENTROPY: f64 = 22.180_709_777_918_25;
+
+/// Steps and sample ids are below 9e15, where doubles still count exactly
+/// (the SQL readers use the same bound).
+pub const MAX_ID: f64 = 9.0e15;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -81,8 +92,9 @@ impl Sample {
 pub struct PathInfo {
     pub name: String,
     pub ext: String,
-    /// `step_<n>` directory (prime-rl) or `train_data_step<N>` file name (NeMo-RL).
-    pub step: Option<i64>,
+    /// `step_<n>` directory (prime-rl) or `train_data_step<N>` file name
+    /// (NeMo-RL); `Err(digits)` when the number is 9e15 or more.
+    pub step: Option<Result<i64, String>>,
     pub nemo_name: bool,
 }
 
@@ -92,9 +104,12 @@ pub fn path_info(path: &str) -> PathInfo {
         .rsplit_once('.')
         .map(|(_, e)| e.to_ascii_lowercase())
         .unwrap_or_default();
-    let digits = |s: &str| -> Option<i64> {
+    let digits = |s: &str| -> Option<Result<i64, String>> {
         let d: String = s.chars().take_while(|c| c.is_ascii_digit()).collect();
-        (!d.is_empty()).then(|| d.parse().ok()).flatten()
+        (!d.is_empty()).then(|| match d.parse::<i64>() {
+            Ok(n) if (n as f64) < MAX_ID => Ok(n),
+            _ => Err(d),
+        })
     };
     let nemo = name
         .strip_prefix("train_data_step")
@@ -104,8 +119,8 @@ pub fn path_info(path: &str) -> PathInfo {
             .and_then(|r| digits(r).filter(|_| r.chars().all(|c| c.is_ascii_digit())))
     });
     PathInfo {
-        step: nemo.or(dir_step),
         nemo_name: nemo.is_some(),
+        step: nemo.or(dir_step),
         name,
         ext,
     }
@@ -121,8 +136,10 @@ pub fn logit_slice_error(what: &str) -> RunError {
 
 /// Recognises the format of a JSONL file from its path and first line.
 pub fn detect(path: &PathInfo, first_line: &[u8]) -> Result<Format, RunError> {
-    let value: Value = match serde_json::from_slice(first_line) {
-        Ok(v) => v,
+    // Checked the way every later line is: syntax only (no depth limit, any
+    // number, 1e309 included), then the keys of the object.
+    match serde_json::from_slice::<IgnoredAny>(first_line) {
+        Ok(_) => {}
         Err(e) => {
             let t = first_line.trim_ascii_start();
             let numeric = t
@@ -145,9 +162,11 @@ pub fn detect(path: &PathInfo, first_line: &[u8]) -> Result<Format, RunError> {
             ));
         }
     };
-    let obj = match value {
-        Value::Object(o) => o,
-        Value::Array(_) => return Err(logit_slice_error("a JSON array of logits")),
+    let obj: BTreeMap<String, &RawValue> = match first_line.trim_ascii_start().first() {
+        Some(b'{') => serde_json::from_slice(first_line).map_err(|e| {
+            RunError::new(code::NOT_JSON, format!("the first line cannot be read as an object: {}", strip_position(&e.to_string())))
+        })?,
+        Some(b'[') => return Err(logit_slice_error("a JSON array of logits")),
         _ => {
             return Err(RunError::new(
                 code::UNKNOWN_FORMAT,
@@ -156,7 +175,7 @@ pub fn detect(path: &PathInfo, first_line: &[u8]) -> Result<Format, RunError> {
         }
     };
     let has = |k: &str| obj.contains_key(k);
-    if obj.get("trace").and_then(Value::as_str) == Some("entropy-polarity") {
+    if obj.get("trace").map(|v| v.get()) == Some("\"entropy-polarity\"") {
         return Ok(Format::Trace);
     }
     if has("trainer_logprobs")
@@ -200,6 +219,22 @@ fn parse<T: DeserializeOwned>(line: &[u8]) -> Result<T, RunError> {
                 Err(pe) => {
                     let mut path = pe.path().to_string();
                     let mut msg = strip_position(&pe.into_inner().to_string());
+                    // serde names a repeated key in its message, at the path ".".
+                    if let Some(key) = msg
+                        .strip_prefix("duplicate field `")
+                        .and_then(|r| r.split('`').next())
+                    {
+                        let field = if path == "." {
+                            key.to_string()
+                        } else {
+                            format!("{path}.{key}")
+                        };
+                        return Err(RunError::new(
+                            code::FIELD_TYPE,
+                            format!("field {field} appears twice in this line: keep one"),
+                        )
+                        .field(field));
+                    }
                     // Column errors start "at index N: " (columns::scan).
                     if let Some(rest) = msg.strip_prefix(columns::AT_INDEX) {
                         if let Some((idx, what)) = rest.split_once(": ") {
@@ -260,29 +295,90 @@ fn check_lengths(cols: &[(&str, Option<usize>)]) -> Result<(), RunError> {
     Ok(())
 }
 
-fn step_value(v: Option<Scalar>, field: &str, fallback: Option<i64>) -> Result<i64, RunError> {
+/// A step or sample id: the line's own (`null` counts as absent), else the
+/// one the path gives (`fallback`).
+fn step_value(
+    v: Option<Num>,
+    field: &str,
+    fallback: Option<&Result<i64, String>>,
+) -> Result<i64, RunError> {
     match v {
-        Some(Scalar(x)) if x.is_finite() => whole(x, field),
-        _ => fallback
-            .ok_or_else(|| missing(field, "each sample needs the training step it belongs to")),
+        Some(n) if !n.value.is_nan() => whole(n.value, &n.text, field),
+        _ => match fallback {
+            Some(Ok(s)) => Ok(*s),
+            Some(Err(digits)) => Err(path_step_error(digits)),
+            None => Err(missing(
+                field,
+                "each sample needs the training step it belongs to",
+            )),
+        },
     }
 }
 
-fn whole(x: f64, field: &str) -> Result<i64, RunError> {
-    if x.fract() == 0.0 && (0.0..9.0e15).contains(&x) {
+/// A step or id must be a whole number in [0, 9e15); `text` is as written.
+pub fn whole(x: f64, text: &str, field: &str) -> Result<i64, RunError> {
+    if x.fract() == 0.0 && (0.0..MAX_ID).contains(&x) {
         Ok(x as i64)
     } else {
         Err(RunError::new(
             code::BAD_VALUE,
-            format!("field {field} is {x}: it must be a whole number ≥ 0"),
+            format!("field {field} is {text}: it must be a whole number from 0 to 9e15"),
         )
         .field(field))
     }
 }
 
+fn path_step_error(digits: &str) -> RunError {
+    RunError::new(
+        code::BAD_VALUE,
+        format!("the step in this file's path ({digits}) is 9e15 or more: a step must be a whole number from 0 to 9e15"),
+    )
+    .field("step")
+}
+
+/// A per-token field written as one number (only the advantage may be one
+/// per sample) is refused, naming it.
+fn per_token(cols: &[(&str, Option<&Nums>)]) -> Result<(), RunError> {
+    for (name, col) in cols {
+        if let Some(c) = col.filter(|c| c.scalar) {
+            return Err(RunError::new(
+                code::FIELD_TYPE,
+                format!(
+                    "{name} is one value ({}) where an array with one entry per token belongs",
+                    c.values[0]
+                ),
+            )
+            .field(*name));
+        }
+    }
+    Ok(())
+}
+
+/// A mask holds true/false, 0/1 or null (off); anything else is refused.
+fn check_flags(col: Option<&Nums>, name: &str) -> Result<(), RunError> {
+    if let Some(c) = col {
+        if let Some(i) = c
+            .values
+            .iter()
+            .position(|&v| !(v == 0.0 || v == 1.0 || v.is_nan()))
+        {
+            return Err(RunError::new(
+                code::BAD_VALUE,
+                format!(
+                    "{name}[{i}] is {}: a mask entry is true or false (or 1 or 0)",
+                    c.values[i]
+                ),
+            )
+            .field(format!("{name}[{i}]")));
+        }
+    }
+    Ok(())
+}
+
 /// Refuses a logprob above 0 beyond rounding, and clamps a rounding-sized one.
 fn clamp_logprob(l: &mut f64, field: &str, i: usize) -> Result<(), RunError> {
-    if *l > ROUNDING {
+    // A non-finite logprob (null, or ±1e309) does not count; it is not checked.
+    if *l > ROUNDING && l.is_finite() {
         return Err(RunError::new(
             code::LOGPROB_POSITIVE,
             format!("{field}[{i}] is {l}, above 0: a log-probability is at most 0 (natural log of a probability). Is this a probability or a logit instead?"),
@@ -295,8 +391,10 @@ fn clamp_logprob(l: &mut f64, field: &str, i: usize) -> Result<(), RunError> {
     Ok(())
 }
 
-/// Refuses logprobs above 0 and entropies / S̄ below 0 beyond rounding on
-/// tokens whose masks are on, and clamps the rounding-sized ones.
+/// Refuses logprobs above 0 and entropies / S̄ below 0 beyond rounding, and
+/// entropies above [`MAX_ENTROPY`], on tokens whose masks are on, and clamps
+/// the rounding-sized ones. Non-finite values (null, NaN, ±1e309) are left
+/// alone: such a token does not count (as in the SQL readers).
 pub(super) fn check_ranges(
     s: &mut Sample,
     lp_field: &str,
@@ -326,7 +424,14 @@ pub(super) fn check_ranges(
         ] {
             if let Some(c) = col {
                 let v = c[i];
-                if v < 0.0 {
+                if what == code::ENTROPY_NEGATIVE && v > MAX_ENTROPY && v.is_finite() {
+                    return Err(RunError::new(
+                        code::ENTROPY_TOO_LARGE,
+                        format!("{name}[{i}] is {v}, above ln 2³² ≈ 22.18 nats (the entropy of a uniform distribution over four billion tokens): is it in bits, or not an entropy?"),
+                    )
+                    .field(format!("{name}[{i}]")));
+                }
+                if v < 0.0 && v.is_finite() {
                     if v < -ROUNDING {
                         return Err(RunError::new(
                             what,
@@ -359,8 +464,8 @@ fn flags(n: usize, col: Option<&Nums>) -> impl Iterator<Item = bool> + '_ {
 #[serde(default)]
 struct TraceLine {
     version: Option<Scalar>,
-    step: Option<Scalar>,
-    sample: Option<Scalar>,
+    step: Option<Num>,
+    sample: Option<Num>,
     env_name: Option<String>,
     token_id: Option<Nums>,
     logprob: Option<Nums>,
@@ -399,6 +504,16 @@ fn trace(line: &[u8]) -> Result<Sample, RunError> {
         .filter(|a| a.scalar)
         .and_then(Nums::single);
     let per_token_adv = t.advantage.as_ref().filter(|a| !a.scalar);
+    per_token(&[
+        ("logprob", Some(&logprob)),
+        ("token_id", t.token_id.as_ref()),
+        ("entropy", t.entropy.as_ref()),
+        ("mean_discriminator", t.mean_discriminator.as_ref()),
+        ("mask", t.mask.as_ref()),
+        ("entropy_after", t.entropy_after.as_ref()),
+        ("logprob_after", t.logprob_after.as_ref()),
+    ])?;
+    check_flags(t.mask.as_ref(), "mask")?;
     check_lengths(&[
         ("logprob", Some(logprob.len())),
         ("token_id", t.token_id.as_ref().map(Nums::len)),
@@ -443,7 +558,7 @@ fn trace(line: &[u8]) -> Result<Sample, RunError> {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct PrimeLine {
-    step: Option<Scalar>,
+    step: Option<Num>,
     env_name: Option<String>,
     token_ids: Option<Nums>,
     loss_mask: Option<Nums>,
@@ -465,7 +580,22 @@ pub struct LineNotes {
 
 fn prime(line: &[u8], path: &PathInfo, notes: &mut LineNotes) -> Result<Sample, RunError> {
     let p: PrimeLine = parse(line)?;
-    let step = step_value(p.step, "step", path.step)?;
+    // The line's step, which must agree with its step_<n> folder.
+    let own = p.step.as_ref().filter(|n| !n.value.is_nan()).is_some();
+    let step = step_value(p.step, "step", path.step.as_ref())?;
+    if own {
+        match &path.step {
+            Some(Ok(dir)) if *dir != step => {
+                return Err(RunError::new(
+                    code::BAD_VALUE,
+                    format!("field step is {step} but the file is in the folder step_{dir}: which step is it? Fix the line or move the file"),
+                )
+                .field("step"))
+            }
+            Some(Err(digits)) => return Err(path_step_error(digits)),
+            _ => {}
+        }
+    }
     let (lp_name, logprob) = match (p.trainer_logprobs, p.inference_logprobs) {
         (Some(t), _) => ("trainer_logprobs", t),
         (None, Some(i)) => {
@@ -479,8 +609,18 @@ fn prime(line: &[u8], path: &PathInfo, notes: &mut LineNotes) -> Result<Sample, 
             ))
         }
     };
-    // `is_masked: null` (the whole field) means no trust-region mask.
-    let is_masked = p.is_masked.filter(|m| !m.scalar);
+    // `is_masked: null` (the whole field) means no trust-region mask; one
+    // true or false for the whole sample is refused (it is per token).
+    let is_masked = p.is_masked.filter(|m| !(m.scalar && m.values[0].is_nan()));
+    per_token(&[
+        ("token_ids", p.token_ids.as_ref()),
+        (lp_name, Some(&logprob)),
+        ("loss_mask", p.loss_mask.as_ref()),
+        ("entropy", p.entropy.as_ref()),
+        ("is_masked", is_masked.as_ref()),
+    ])?;
+    check_flags(p.loss_mask.as_ref(), "loss_mask")?;
+    check_flags(is_masked.as_ref(), "is_masked")?;
     check_lengths(&[
         ("token_ids", p.token_ids.as_ref().map(Nums::len)),
         (lp_name, Some(logprob.len())),
@@ -541,13 +681,17 @@ struct NemoLine {
 
 fn nemo(line: &[u8], path: &PathInfo, notes: &mut LineNotes) -> Result<Sample, RunError> {
     let p: NemoLine = parse(line)?;
-    let step = path.step.filter(|_| path.nemo_name).ok_or_else(|| {
-        RunError::new(
-            code::MISSING_FIELD,
-            format!("NeMo-RL writes the step only in the file name: name this file train_data_step<N>.jsonl (it is {})", path.name),
-        )
-        .field("step")
-    })?;
+    let step = match path.step.as_ref().filter(|_| path.nemo_name) {
+        Some(Ok(s)) => *s,
+        Some(Err(digits)) => return Err(path_step_error(digits)),
+        None => {
+            return Err(RunError::new(
+                code::MISSING_FIELD,
+                format!("NeMo-RL writes the step only in the file name: name this file train_data_step<N>.jsonl (it is {})", path.name),
+            )
+            .field("step"))
+        }
+    };
     let (lp_name, logprob) = match (p.prev_logprobs, p.generation_logprobs) {
         (Some(t), _) => ("prev_logprobs", t),
         (None, Some(g)) => {
@@ -602,14 +746,14 @@ fn nemo(line: &[u8], path: &PathInfo, notes: &mut LineNotes) -> Result<Sample, R
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct BoardLine {
-    step: Option<Scalar>,
+    step: Option<Num>,
     response_tokens: Option<Texts>,
     logprobs: Option<Nums>,
 }
 
 fn openrlhf(line: &[u8], path: &PathInfo) -> Result<Sample, RunError> {
     let b: BoardLine = parse(line)?;
-    let step = step_value(b.step, "step", path.step)?;
+    let step = step_value(b.step, "step", path.step.as_ref())?;
     let logprob = b
         .logprobs
         .ok_or_else(|| missing("logprobs", "the log-probability of each response token"))?;
@@ -620,6 +764,7 @@ fn openrlhf(line: &[u8], path: &PathInfo) -> Result<Sample, RunError> {
             b.response_tokens.as_ref().map(|t| t.0.len()),
         ),
     ])?;
+    per_token(&[("logprobs", Some(&logprob))])?;
     let n = logprob.len();
     let mut s = Sample {
         step,
@@ -664,10 +809,12 @@ mod tests {
         let p = path_info("run/token_exports/step_12/rank_0.jsonl");
         assert_eq!(
             (p.step, p.nemo_name, p.ext.as_str()),
-            (Some(12), false, "jsonl")
+            (Some(Ok(12)), false, "jsonl")
         );
         let p = path_info("logs/exp_1/train_data_step7.jsonl");
-        assert_eq!((p.step, p.nemo_name), (Some(7), true));
+        assert_eq!((p.step, p.nemo_name), (Some(Ok(7)), true));
+        let p = path_info("train_data_step12345678901234567890.jsonl");
+        assert_eq!(p.step, Some(Err("12345678901234567890".into())));
         assert_eq!(path_info("a/step_x/b.jsonl").step, None);
     }
 

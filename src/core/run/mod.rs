@@ -6,7 +6,8 @@
 //!
 //! Memory is bounded by the number of steps, `samples_per_step` whole samples
 //! and `extremes` tokens per step, and the longest line (a safetensors trace
-//! file is buffered whole, up to 1 GiB).
+//! file is buffered whole, up to 1 GiB; its header is checked first, so a
+//! file that is bigger, or not a trace, is refused before it is buffered).
 
 pub mod columns;
 pub mod csv;
@@ -14,6 +15,7 @@ pub mod error;
 pub mod formats;
 pub mod lines;
 pub mod prime_traces;
+pub mod repair;
 pub mod safetensors;
 pub mod same;
 pub mod stats;
@@ -22,7 +24,7 @@ pub mod token;
 pub mod tokenizer;
 pub mod zst;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
 pub use error::{code, RunError};
@@ -83,6 +85,8 @@ pub struct Summary {
     /// Field names absent from the whole run: "entropy", "mean_discriminator", "advantage".
     pub missing: Vec<&'static str>,
     pub warnings: Vec<String>,
+    /// Files skipped as not run files ([`RunError::foreign`]): "path: why".
+    pub skipped: Vec<String>,
 }
 
 /// The per-step columns, one entry per step in ascending order (NaN = empty).
@@ -103,6 +107,10 @@ struct Current {
     env: Option<Rc<str>>,
     /// First bytes, held until there are enough to tell text from binary.
     head: Vec<u8>,
+    /// (step, sample) ids seen in this file, and the line (or entry) of each.
+    seen: HashMap<(i64, i64), u64>,
+    /// A safetensors file's size as its header declares it.
+    declared: Option<u64>,
 }
 
 #[derive(PartialEq)]
@@ -132,6 +140,11 @@ pub struct RunReader {
     /// and where the first one is (file:line: field).
     after_missing: (u64, Option<String>),
     notes: (u64, u64),
+    /// Lines read after a repair (repair.rs): non-finite words, lone
+    /// surrogates; each with how many and where the first was.
+    repaired: [(u64, Option<String>); 2],
+    /// Files skipped as not run files: (path, the refusal that says why).
+    skipped: Vec<(String, String)>,
 }
 
 impl RunReader {
@@ -153,6 +166,8 @@ impl RunReader {
             with_after: 0,
             after_missing: (0, None),
             notes: (0, 0),
+            repaired: [(0, None), (0, None)],
+            skipped: Vec::new(),
         }
     }
 
@@ -172,7 +187,10 @@ impl RunReader {
         }
         let info = path_info(path);
         if info.ext == "npy" {
-            return Err(logit_slice_error("a .npy array").at(path, None));
+            let mut e = logit_slice_error("a .npy array").at(path, None);
+            e.foreign = true;
+            self.skipped.push((path.to_string(), e.to_string()));
+            return Err(e);
         }
         self.current = Some(Current {
             path: path.to_string(),
@@ -184,8 +202,30 @@ impl RunReader {
             summary: (0, 0, 0, 0),
             env: None,
             head: Vec::new(),
+            seen: HashMap::new(),
+            declared: None,
         });
         Ok(())
+    }
+
+    /// Marks an error that shows the file is not a run file at all (see
+    /// [`RunError::foreign`]) and notes the file as skipped. A first line
+    /// that is not JSON makes a .json file foreign (a pretty-printed config),
+    /// not a .jsonl one (a run file cut short).
+    fn judge(&mut self, cur: &Current, mut e: RunError) -> RunError {
+        let jsonl = matches!(cur.info.ext.as_str(), "jsonl" | "ndjson");
+        e.foreign = cur.format.is_none()
+            && cur.summary.0 == 0
+            && match e.code {
+                code::LOGIT_SLICE | code::UNKNOWN_FORMAT | code::EMPTY_FILE => true,
+                code::NOT_JSON => !jsonl,
+                code::SAFETENSORS => cur.info.ext != "safetensors",
+                _ => false,
+            };
+        if e.foreign {
+            self.skipped.push((cur.path.clone(), e.to_string()));
+        }
+        e
     }
 
     /// Feeds the next bytes of the current file (any split).
@@ -201,7 +241,10 @@ impl RunReader {
                 self.current = Some(cur);
                 Ok(())
             }
-            Err(e) => Err(e.at(&cur.path, None)),
+            Err(e) => {
+                let e = e.at(&cur.path, None);
+                Err(self.judge(&cur, e))
+            }
         }
     }
 
@@ -218,16 +261,42 @@ impl RunReader {
             return self.push_into(cur, &head);
         }
         if let Mode::Buffer(buf) = &mut cur.mode {
-            if buf.len() + bytes.len() > safetensors::MAX_SAFETENSORS_BYTES {
+            let limit = cur
+                .declared
+                .unwrap_or(safetensors::MAX_SAFETENSORS_BYTES as u64);
+            if (buf.len() + bytes.len()) as u64 > limit {
                 return Err(RunError::new(
-                    code::TOO_LARGE,
-                    format!(
-                        "a safetensors trace is read whole, and this one is over {} MiB: write one file per step",
-                        safetensors::MAX_SAFETENSORS_BYTES >> 20
-                    ),
+                    code::SAFETENSORS,
+                    format!("the file is longer than the {limit} bytes its safetensors header declares: it is not one safetensors file"),
                 ));
             }
             buf.extend_from_slice(bytes);
+            if cur.declared.is_none() {
+                // The header comes first: refuse a file that is not a trace,
+                // or too big to hold, before buffering the rest of it.
+                if let Some(total) = safetensors::declared_size(buf)? {
+                    if total > safetensors::MAX_SAFETENSORS_BYTES as u64 {
+                        return Err(RunError::new(
+                            code::TOO_LARGE,
+                            format!(
+                                "this safetensors trace is {} MiB, and the reader holds a safetensors trace whole, up to {} MiB: write one file per step, or the JSONL variant (read as a stream)",
+                                total >> 20,
+                                safetensors::MAX_SAFETENSORS_BYTES >> 20
+                            ),
+                        ));
+                    }
+                    if (buf.len() as u64) > total {
+                        return Err(RunError::new(
+                            code::SAFETENSORS,
+                            format!("the file is longer than the {total} bytes its safetensors header declares: it is not one safetensors file"),
+                        ));
+                    }
+                    buf.reserve_exact(total as usize - buf.len());
+                    cur.declared = Some(total);
+                    self.check_mixed(Format::TraceSafetensors, &cur.path)?;
+                    cur.format = Some(Format::TraceSafetensors);
+                }
+            }
             return Ok(());
         }
         let mut lines = std::mem::take(&mut cur.lines);
@@ -250,11 +319,32 @@ impl RunReader {
         Ok(())
     }
 
-    /// One line of a JSONL file.
+    /// One line of a JSONL file; a line that fails is read again once
+    /// repaired (repair.rs: NaN/Infinity, lone surrogates), as DuckDB reads it.
     fn line(&mut self, cur: &mut Current, line: &[u8], n: u64) -> Result<(), RunError> {
         if line.iter().all(u8::is_ascii_whitespace) {
             return Ok(());
         }
+        match self.read_line(cur, line, n) {
+            Err(e) if matches!(e.code, code::NOT_JSON | code::FIELD_TYPE) => {
+                let Some((fixed, r)) = repair::repair(line) else {
+                    return Err(e);
+                };
+                self.read_line(cur, &fixed, n)?;
+                for (k, done) in [r.non_finite, r.surrogates].into_iter().enumerate() {
+                    if done {
+                        let (count, first) = &mut self.repaired[k];
+                        *count += 1;
+                        first.get_or_insert_with(|| format!("{}:{n}", cur.path));
+                    }
+                }
+                Ok(())
+            }
+            r => r,
+        }
+    }
+
+    fn read_line(&mut self, cur: &mut Current, line: &[u8], n: u64) -> Result<(), RunError> {
         let format = match cur.format {
             Some(f) => f,
             None => {
@@ -270,12 +360,12 @@ impl RunReader {
                 f
             }
         };
-        cur.summary.0 += 1;
         let mut notes = LineNotes::default();
         let sample = parse_line(format, line, &cur.info, &mut notes)?;
+        self.add_sample(cur, sample, n)?;
+        cur.summary.0 += 1;
         self.notes.0 += notes.inference_logprobs as u64;
         self.notes.1 += notes.generation_logprobs as u64;
-        self.add_sample(cur, sample, n);
         Ok(())
     }
 
@@ -297,7 +387,24 @@ impl RunReader {
         }
     }
 
-    fn add_sample(&mut self, cur: &mut Current, s: Sample, line: u64) {
+    fn add_sample(&mut self, cur: &mut Current, s: Sample, line: u64) -> Result<(), RunError> {
+        // A sample is (file, step, sample): the same id twice in one file is
+        // refused, the same id in two files (two ranks) is two samples.
+        if let Some(id) = s.sample {
+            if let Some(first) = cur.seen.insert((s.step, id), line) {
+                let unit = if cur.format == Some(Format::TraceSafetensors) {
+                    "entry"
+                } else {
+                    "line"
+                };
+                let first = if unit == "entry" { first - 1 } else { first };
+                return Err(RunError::new(
+                    code::DUPLICATE_SAMPLE,
+                    format!("step {} sample {id} already appeared on {unit} {first} of this file: each sample of a file needs its own (step, sample); the same id in another file is another sample", s.step),
+                )
+                .field("sample"));
+            }
+        }
         let n = s.len() as u64;
         if s.entropy.is_some() {
             self.with_entropy += 1;
@@ -339,6 +446,7 @@ impl RunReader {
         cur.summary.1 += 1;
         cur.summary.2 += n;
         cur.summary.3 += counted;
+        Ok(())
     }
 
     /// Ends the current file: reads a buffered safetensors trace, hands out a
@@ -350,8 +458,13 @@ impl RunReader {
                 "no file is open: call beginFile(path) first",
             ));
         };
-        let path = cur.path.clone();
-        self.finish(&mut cur).map_err(|e| e.at(&path, None))
+        match self.finish(&mut cur) {
+            Ok(f) => Ok(f),
+            Err(e) => {
+                let e = e.at(&cur.path, None);
+                Err(self.judge(&cur, e))
+            }
+        }
     }
 
     fn finish(&mut self, cur: &mut Current) -> Result<FileSummary, RunError> {
@@ -370,8 +483,8 @@ impl RunReader {
                 self.check_mixed(Format::TraceSafetensors, &cur.path)?;
                 cur.format = Some(Format::TraceSafetensors);
                 let entries = safetensors::read(&buf, |s, first| {
-                    self.add_sample(cur, s, first + 1);
-                    Ok(())
+                    self.add_sample(cur, s, first + 1)
+                        .map_err(|e| e.at("", Some(first + 1)))
                 })?;
                 cur.summary.0 = entries;
             }
@@ -445,6 +558,26 @@ impl RunReader {
                 self.with_sbar + self.without_sbar
             ));
         }
+        let [(nf, nf_at), (sur, sur_at)] = &self.repaired;
+        if let (1.., Some(at)) = (nf, nf_at) {
+            warnings.push(format!(
+                "{nf} line(s) hold NaN or Infinity, which JSON does not allow (Python's json.dumps writes them unless allow_nan=False; the first: {at}): they were read as non-finite, like null, so those tokens do not count"
+            ));
+        }
+        if let (1.., Some(at)) = (sur, sur_at) {
+            warnings.push(format!(
+                "{sur} line(s) hold a lone UTF-16 surrogate escape in a string (the first: {at}): each was read as U+FFFD (�)"
+            ));
+        }
+        if let Some((_, first)) = self.skipped.first() {
+            let names: Vec<&str> = self.skipped.iter().take(10).map(|s| s.0.as_str()).collect();
+            warnings.push(format!(
+                "{} file(s) skipped as not run files: {}{} (the first: {first})",
+                self.skipped.len(),
+                names.join(", "),
+                if self.skipped.len() > 10 { ", …" } else { "" }
+            ));
+        }
         if self.notes.0 > 0 {
             warnings.push(format!(
                 "{} samples have no trainer_logprobs: their inference_logprobs (the sampler's, not the policy being updated) were used",
@@ -469,6 +602,7 @@ impl RunReader {
             has_entropy_after: self.with_after > 0,
             missing,
             warnings,
+            skipped: self.skipped.iter().map(|s| s.1.clone()).collect(),
         }
     }
 

@@ -8,7 +8,7 @@
 use safetensors::{Dtype, SafeTensors};
 
 use super::error::{code, RunError};
-use super::formats::{check_ranges, Sample, TRACE_VERSION};
+use super::formats::{check_ranges, logit_slice_error, whole, Sample, TRACE_VERSION};
 
 pub const MAX_SAFETENSORS_BYTES: usize = 1 << 30;
 
@@ -35,6 +35,16 @@ impl Column<'_> {
             _ => f64::NAN,
         }
     }
+
+    /// Entry `i` as written (an I64 id exactly, not the double it rounds to).
+    fn text(&self, i: usize) -> String {
+        match self.dtype {
+            Dtype::I64 => {
+                i64::from_le_bytes(self.data[i * 8..i * 8 + 8].try_into().unwrap()).to_string()
+            }
+            _ => self.get(i).to_string(),
+        }
+    }
 }
 
 const ALLOWED: [(&str, &[Dtype], bool); 10] = [
@@ -49,6 +59,49 @@ const ALLOWED: [(&str, &[Dtype], bool); 10] = [
     ("entropy_after", &[Dtype::F32, Dtype::F64], false),
     ("logprob_after", &[Dtype::F32, Dtype::F64], false),
 ];
+
+/// From the first bytes of a safetensors file: `None` until its header is
+/// in; then the whole file's size as the header declares it, after checking
+/// that the header is ours (a trace's metadata), so that a big file which
+/// is not a trace, or too big to hold, is refused before it is buffered.
+pub fn declared_size(buf: &[u8]) -> Result<Option<u64>, RunError> {
+    let Some(len) = buf.get(..8) else {
+        return Ok(None);
+    };
+    let n = u64::from_le_bytes(len.try_into().unwrap());
+    if n > 100_000_000 {
+        return Err(err(format!(
+            "the first 8 bytes give a header of {n} bytes: this is not a safetensors file"
+        )));
+    }
+    let Some(header) = buf.get(8..8 + n as usize) else {
+        return Ok(None);
+    };
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        data_offsets: Option<(u64, u64)>,
+    }
+    let map: std::collections::BTreeMap<String, serde_json::Value> = serde_json::from_slice(header)
+        .map_err(|e| err(format!("the safetensors header cannot be read: {e}")))?;
+    let trace = map
+        .get("__metadata__")
+        .and_then(|m| m.get("trace"))
+        .and_then(|t| t.as_str())
+        == Some("entropy-polarity");
+    if !trace {
+        return Err(logit_slice_error(
+            "a .safetensors file without trace metadata",
+        ));
+    }
+    let mut data = 0u64;
+    for (name, v) in map.iter().filter(|(k, _)| *k != "__metadata__") {
+        let e: Entry = serde_json::from_value(v.clone()).map_err(|e| {
+            err(format!("tensor {name} in the header cannot be read: {e}")).field(name.as_str())
+        })?;
+        data = data.max(e.data_offsets.map_or(0, |o| o.1));
+    }
+    Ok(Some((8 + n).saturating_add(data)))
+}
 
 /// Whether a safetensors file is one of our traces, from its metadata.
 pub fn is_trace(buf: &[u8]) -> Result<bool, RunError> {
@@ -151,9 +204,16 @@ where
         }
         let take = |k: usize| col(k).map(|c| (start..end).map(|i| c.get(i)).collect::<Vec<f64>>());
         let len = end - start;
+        // I64 ids beyond 2⁵³ round as doubles; the bound (9e15) is below that.
+        let at_entry = |e: RunError| RunError {
+            message: format!("entry {start}: {}", e.message),
+            ..e
+        };
+        let step_id = whole(step, &step_c.text(start), "step").map_err(at_entry)?;
+        let sample_id = whole(sample, &sample_c.text(start), "sample").map_err(at_entry)?;
         let mut s = Sample {
-            step: step as i64,
-            sample: Some(sample as i64),
+            step: step_id,
+            sample: Some(sample_id),
             env_name: None,
             token_id: take(2).unwrap_or_else(|| vec![f64::NAN; len]),
             logprob: (start..end).map(|i| lp_c.get(i)).collect(),
@@ -168,13 +228,6 @@ where
             entropy_after: take(8),
             logprob_after: take(9),
         };
-        if step < 0.0 || sample < 0.0 {
-            return Err(RunError::new(
-                code::BAD_VALUE,
-                format!("entry {start}: step and sample must be ≥ 0"),
-            )
-            .field(if step < 0.0 { "step" } else { "sample" }));
-        }
         check_ranges(&mut s, "logprob", "entropy", "mean_discriminator").map_err(|mut e| {
             e.message = format!(
                 "in the sample starting at entry {start} (step {step}, sample {sample}): {}",
