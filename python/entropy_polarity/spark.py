@@ -30,7 +30,7 @@ from . import steps
 # DuckDB's types in read_json(columns = …) → Spark's. A JSON-typed field is kept as
 # its raw JSON text: Spark's JSON reader does that for a STRING field.
 TYPES = {"BIGINT": "BIGINT", "DOUBLE": "DOUBLE", "BOOLEAN": "BOOLEAN", "VARCHAR": "STRING",
-         "JSON": "STRING"}
+         "JSON": "STRING", "MASK": "STRING"}
 
 # Spark's sum is not compensated, and adds in whatever order its tasks finish. fsum(x)
 # becomes sum(hi) + sum(lo) instead: lo = x % 2^-20 (exact, as fmod is) and hi = x - lo,
@@ -64,7 +64,7 @@ def _rewrite_calls(sql, name, template):
 
 
 def spark_type(duck):
-    """'DOUBLE[][]' → 'ARRAY<ARRAY<DOUBLE>>'."""
+    """'DOUBLE[][]' → 'ARRAY<ARRAY<DOUBLE>>' (a MASK is read as text)."""
     base, dims = duck.split("[", 1)[0], duck.count("[]")
     return "ARRAY<" * dims + TYPES[base] + ">" * dims
 
@@ -74,10 +74,13 @@ def to_spark(sql):
 
     read_json(getvariable('run_files'), …, columns = {…}) becomes the view run_json
     (registered by `run`, with a filename column as DuckDB's filename = true gives)."""
-    fields = []
+    fields, masks = [], set(re.findall(r"\blist_filter\((\w+),", sql))
     m = re.search(r"read_json\(getvariable\('run_files'\).*?columns\s*=\s*\{(.*?)\}\)", sql, re.S)
     if m:
         fields = re.findall(r"(\w+):\s*'(\w+(?:\[\])*)'", m.group(1))
+        # a mask read as DOUBLE[] (DuckDB reads true as 1): Spark's JSON reader takes no
+        # true for a double, so it is read as text and converted in run_json
+        fields = [(n, "MASK[]" if n in masks and t == "DOUBLE[]" else t) for n, t in fields]
         sql = sql[:m.start()] + "run_json" + sql[m.end():]
     # any id unique per line will do (DuckDB: a row number over the scan)
     sql = sql.replace("row_number() OVER ()", "monotonically_increasing_id()")
@@ -87,6 +90,15 @@ def to_spark(sql):
         sql = sql.replace(m.group(0), "LATERAL VIEW posexplode(%s) %s AS %s_0, %s"
                           % (arr, alias, index, value))
         sql = re.sub(r"\b%s\.%s\b" % (alias, index), "(%s.%s_0 + 1)" % (alias, index), sql)
+    # list_filter(a, lambda x: …)[k] → filter(a, x -> …), its k-th element counted from 1
+    out, last = [], 0
+    for start, i, j in _call_spans(sql, "list_filter"):
+        body = re.sub(r"\blambda (\w+):", r"\1 ->", sql[i + 1:j])
+        k = re.match(r"\[(\d+)\]", sql[j + 1:])
+        call = "filter(%s)" % body
+        out += [sql[last:start], "try_element_at(%s, %s)" % (call, k.group(1)) if k else call]
+        last = j + 1 + (k.end() if k else 0)
+    sql = "".join(out + [sql[last:]])
     # a[i] counts from 1 in DuckDB, from 0 in Spark; past the end it is NULL in both
     sql = re.sub(r"CAST\((\w+) AS DOUBLE\[\]\)", r"from_json(\1, 'array<double>')", sql)
     sql = re.sub(r"\b([\w.]+)\[([^\[\]]+)\]", r"try_element_at(\1, \2)", sql)
@@ -193,6 +205,8 @@ def fits(value, duck):
         return isinstance(value, list) and all(fits(v, duck[:-2]) for v in value)
     if duck == "BOOLEAN":
         return isinstance(value, bool)
+    if duck == "MASK":
+        return isinstance(value, (bool, int, float))
     if duck == "BIGINT":
         return isinstance(value, int) and not isinstance(value, bool) and -2 ** 63 <= value < 2 ** 63
     return isinstance(value, (int, float)) and not isinstance(value, bool)  # DOUBLE
@@ -262,9 +276,13 @@ def run(files, fmt, progress, master=None, spark=None):
            .option("mode", "PERMISSIVE").json(globs)
            .selectExpr("*", "_metadata.file_path AS filename"))
     raw.createOrReplaceTempView("run_json_raw")
-    spark.sql("CREATE OR REPLACE TEMP VIEW run_json AS SELECT * FROM run_json_raw WHERE CASE "
-              "WHEN _corrupt_record IS NOT NULL THEN raise_error(printf('%%s: %s', filename)) "
-              "ELSE true END" % NOT_READ)
+    # masks come as text: true/false (or 1/0) → 1.0/0.0, as DuckDB reads them
+    masks = [n for n, t in fields if t == "MASK[]"]
+    converted = "".join(", transform(%s, v -> CAST(CASE v WHEN 'true' THEN '1' WHEN 'false' THEN '0' "
+                        "ELSE v END AS DOUBLE)) AS %s" % (n, n) for n in masks)
+    spark.sql("CREATE OR REPLACE TEMP VIEW run_json AS SELECT * EXCEPT (%s)%s FROM run_json_raw "
+              "WHERE CASE WHEN _corrupt_record IS NOT NULL THEN raise_error(printf('%%s: %s', filename)) "
+              "ELSE true END" % (", ".join(masks + ["_corrupt_record"]), converted, NOT_READ))
     spark.sql(reader)
     result, failure = [], []
 
