@@ -320,6 +320,12 @@ class Errors(unittest.TestCase):
         self.edit(f, 2, lambda r: r["trainer_logprobs"].__setitem__(r["loss_mask"].index(True), 0.75))
         self.same_error(run, f + ":2:", "trainer_logprobs value 0.75 > 0")
 
+    def test_mask_not_zero_or_one(self):
+        # masks are read as DOUBLE[] (true as 1) and checked with list_filter
+        run, f = self.prime()
+        self.edit(f, 2, lambda r: r["loss_mask"].__setitem__(2, 2))
+        self.same_error(run, f + ":2:", "field loss_mask holds 2")
+
     def test_trace_advantage_not_a_number(self):
         f = self.copy("trace/run.jsonl")
         self.edit(f, 5, lambda r: r.update(advantage="high"))
