@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { open } from './harness.mjs';
 import { useEnv } from './hooks.mjs';
 import { upload, correlation } from './run-page.mjs';
-import { correlate } from './run-reference.mjs';
+import { correlate, usableSteps } from './run-reference.mjs';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const RUNS = join(ROOT, 'www/examples/runs');
@@ -36,8 +36,13 @@ for (const name of ['prime-rl', 'trace']) {
     const csvPath = join(env.tmp, `${name}-steps.csv`);
     await writeFile(csvPath, stdout);
 
-    const col = (h) => run.rows.map((r) => r[FIXTURE.header.indexOf(h)]);
-    const want = correlate(col('token_term'), col('realised_dh'));
+    // Over the steps the panel may use (no gap, an update; issue 19), decided here.
+    const rows = run.rows.map((r) => Object.fromEntries(FIXTURE.header.map((h, j) => [h, r[j] ?? NaN])));
+    const { used } = usableSteps(rows);
+    const want = correlate(
+      used.map((r) => r.token_term),
+      used.map((r) => r.realised_dh),
+    );
     assert.ok(want.n >= 3, 'the example run has enough steps for a correlation');
 
     const { page, problems, context } = await open(env.browser, `${env.base}/`);

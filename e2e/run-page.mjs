@@ -25,5 +25,14 @@ export async function upload(page, paths, selector = '[data-testid="run-upload"]
 export const correlation = (page) =>
   page.evaluate(() => {
     const e = document.querySelector('[data-testid="run-correlation"]');
-    return { pearson: Number(e.dataset.pearson), spearman: Number(e.dataset.spearman), n: Number(e.dataset.n), text: e.textContent };
+    const d = e.dataset;
+    return {
+      pearson: Number(d.pearson),
+      spearman: Number(d.spearman),
+      n: Number(d.n),
+      pSpearman: Number(d.pSpearman),
+      gaps: d.gaps,
+      noUpdate: d.noUpdate,
+      text: e.textContent,
+    };
   });

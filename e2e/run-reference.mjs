@@ -150,3 +150,40 @@ export function correlate(xs, ys) {
     b = pairs.map((p) => p[1]);
   return { n: pairs.length, pearson: pearson(a, b), spearman: pearson(rank(a), rank(b)) };
 }
+
+/**
+ * The steps the run panel's correlation may use (issue 19), decided here
+ * from the per-step rows: both values finite, the next present step no
+ * further than the run's shortest spacing (no gap), and an update (some
+ * token with A ≠ 0 and a nonzero token term: a share is not empty).
+ */
+export function usableSteps(rows) {
+  let stride = Infinity;
+  for (let i = 1; i < rows.length; i++) stride = Math.min(stride, rows[i].step - rows[i - 1].step);
+  const shares = ['share_pos_expand', 'share_pos_contract', 'share_neg_expand', 'share_neg_contract'];
+  const out = { used: [], gaps: [], noUpdate: [] };
+  rows.forEach((r, i) => {
+    if (!Number.isFinite(r.token_term) || !Number.isFinite(r.realised_dh)) return;
+    if (i + 1 < rows.length && rows[i + 1].step - r.step > stride) out.gaps.push(r.step);
+    else if (r.token_term === 0 && shares.every((k) => Number.isNaN(r[k]))) out.noUpdate.push(r.step);
+    else out.used.push(r);
+  });
+  return out;
+}
+
+/** Two-sided exact permutation p-value of Spearman's ρ: every ordering of ys, enumerated. */
+export function spearmanPermutationP(xs, ys) {
+  const obs = Math.abs(correlate(xs, ys).spearman);
+  let hits = 0,
+    total = 0;
+  const walk = (prefix, rest) => {
+    if (!rest.length) {
+      total++;
+      if (Math.abs(correlate(xs, prefix).spearman) >= obs - 1e-12) hits++;
+      return;
+    }
+    rest.forEach((v, i) => walk([...prefix, v], [...rest.slice(0, i), ...rest.slice(i + 1)]));
+  };
+  walk([], ys);
+  return hits / total;
+}

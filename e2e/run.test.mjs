@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { open, ARTIFACTS, ENGINE, recordLongTasks, longTasks } from './harness.mjs';
 import { useEnv } from './hooks.mjs';
 import { runState, upload, correlation } from './run-page.mjs';
-import { primeRlSample, traceSample, perStep, correlate } from './run-reference.mjs';
+import { primeRlSample, traceSample, perStep, correlate, usableSteps, spearmanPermutationP } from './run-reference.mjs';
 import { writeBigRun } from './run-big.mjs';
 
 const RUNS = new URL('../www/examples/runs/', import.meta.url).pathname;
@@ -82,15 +82,37 @@ const text = (page, id) =>
     const e = document.querySelector(`[data-testid="${t}"]`);
     return e.hidden ? '' : e.textContent;
   }, id);
+/**
+ * The correlation across steps (issue 19): over the steps decided here
+ * (no gap, an update), with an exact permutation p-value enumerated here;
+ * "supports" only when significant; the sign count and the realised_dh
+ * caveat spelt out.
+ */
 function checkCorrelation(c, rows, what) {
-  const want = correlate(
-    rows.map((r) => r.token_term),
-    rows.map((r) => r.realised_dh),
-  );
+  const { used, gaps, noUpdate } = usableSteps(rows);
+  const xs = used.map((r) => r.token_term),
+    ys = used.map((r) => r.realised_dh);
+  const want = correlate(xs, ys);
   assert.equal(c.n, want.n, `${what}: n`);
   assert.ok(close(c.pearson, want.pearson, 1e-9), `${what}: Pearson ${c.pearson} vs ${want.pearson}`);
   assert.ok(close(c.spearman, want.spearman, 1e-9), `${what}: Spearman ${c.spearman} vs ${want.spearman}`);
   assert.match(c.text, new RegExp(`Over ${want.n} steps`));
+  const p = spearmanPermutationP(xs, ys);
+  assert.ok(close(c.pSpearman, p, 1e-9), `${what}: permutation p ${c.pSpearman} vs ${p}`);
+  assert.match(c.text, /permutation test over all \d+ orderings/);
+  if (p >= 0.05) {
+    assert.match(c.text, /Not significant/, what);
+    assert.doesNotMatch(c.text, /supports the/, `${what}: p = ${p} is no support`);
+  }
+  assert.equal(c.gaps, gaps.join(' '), `${what}: gaps`);
+  assert.equal(c.noUpdate, noUpdate.join(' '), `${what}: steps without an update`);
+  if (gaps.length) assert.match(c.text, new RegExp(`Gaps in the steps.*step ${gaps[0]}`));
+  if (noUpdate.length) assert.match(c.text, new RegExp(`Step ${noUpdate[0]} had no update`));
+  const signed = used.filter((r) => r.token_term !== 0 && r.realised_dh !== 0);
+  const wrong = signed.filter((r) => r.token_term > 0 !== r.realised_dh > 0).length;
+  if (wrong) assert.match(c.text, new RegExp(`the wrong sign in ${wrong} of ${signed.length} steps`));
+  assert.match(c.text, /other prompts and other samples/, `${what}: the realised_dh caveat`);
+  assert.match(c.text, /entropy_after/);
 }
 
 /**
@@ -149,6 +171,19 @@ test('a prime-rl folder and our trace format: export-steps matches independent a
   assert.match(status, /Missing S\u0304? \(mean_discriminator\)/); // the bar is drawn (www/js/overbar.js)
   assert.match(status, /counted/);
   assert.equal(await page.getAttribute('[data-testid="run-status"]', 'data-format'), 'prime-rl');
+  // −A·S_k, p_k, e^−H drawn with sub- and superscripts in headings and readouts (issue 19)
+  const rich = await page.evaluate(() => {
+    const caps = [...document.querySelectorAll('[data-testid="run-charts"] figcaption')].map((c) => c.innerHTML);
+    document.querySelector('[data-testid="run-tok"][tabindex="0"]').focus();
+    const dt = (key) => document.querySelector(`[data-testid="run-token"] dd[data-key="${key}"]`)?.previousElementSibling?.innerHTML;
+    return { caps: caps.join('\n'), term: dt('token-term'), flip: dt('flip-nudge'), prob: dt('prob') };
+  });
+  assert.match(rich.caps, /−A·S<sub>k<\/sub>/);
+  assert.match(rich.caps, /p<sub>k<\/sub>/);
+  assert.doesNotMatch(rich.caps, /S_k|p_k|e\^/);
+  assert.match(rich.term, /S<sub>k<\/sub>/);
+  assert.match(rich.flip, /e<sup>−H<\/sup>/);
+  assert.match(rich.prob, /p<sub>k<\/sub>/);
 
   // the trace format, JSONL and safetensors: same run, same table (with S̄: pg_polarity)
   const trace = await reference('trace', traceSample);
@@ -160,6 +195,9 @@ test('a prime-rl folder and our trace format: export-steps matches independent a
     checkCorrelation(await correlation(page), trace, name);
     const st = await text(page, 'run-status');
     assert.doesNotMatch(st, /Missing entropy/, name);
+    // S̄ is null at a counted token of step 4: not "Nothing missing … exact" (issue 19)
+    assert.doesNotMatch(st, /Nothing missing/, name);
+    assert.match(st, /null at counted tokens of step\(s\) 4: pg_polarity is empty there/, name);
     assert.match(st, /trace/, name);
     assert.match(st, /entropy_after is present/, name);
     await checkSameContext(page, FIXTURE.runs[name].same_context, name);
@@ -206,8 +244,12 @@ test('a folder through the folder input, and formats without entropy', async () 
     }
     // p_k per token is shown
     await page.focus('[data-testid="run-tok"][tabindex="0"]');
-    assert.match(await text(page, 'run-token'), /p_k/);
+    const shown = await keyed(page);
+    assert.match(shown.prob, /\d/);
     assert.match(await text(page, 'run-token'), /No entropy for this position/);
+    // OpenRLHF's board has token strings, no ids: never "(id NaN)" (issue 19)
+    assert.doesNotMatch(shown.token, /NaN/, `${name}: ${shown.token}`);
+    if (name === 'openrlhf') assert.match(shown.token, /no id in the file/);
   }
   assert.deepEqual(problems, []);
   await context.close();

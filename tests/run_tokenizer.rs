@@ -74,3 +74,33 @@ fn refusals_name_the_field() {
     let e = Tokenizer::from_json(r#"{"model":{"vocab":{"a":"x"}}}"#).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("model.vocab"));
 }
+
+/// The hostile-input sweep (issue 19, items 4 and 11): an added token's id
+/// of 2³² + 1 used to wrap onto token 1, and an id of 16,777,215 made the
+/// vocabulary 16,777,216 slots long.
+#[test]
+fn ids_out_of_range_are_refused_and_large_ids_cost_one_entry() {
+    let e = Tokenizer::from_json(
+        r#"{"added_tokens":[{"id":4294967297,"content":"<evil>"}],
+            "model":{"type":"BPE","vocab":{"a":0,"b":1}}}"#,
+    )
+    .unwrap_err();
+    assert_eq!(e.code, code::TOKENIZER);
+    assert_eq!(e.field.as_deref(), Some("added_tokens[0].id"));
+    assert!(e.message.contains("4294967297"), "{}", e.message);
+    for bad in ["-1", "1.5", "4294967296"] {
+        let text = format!(r#"{{"model":{{"type":"BPE","vocab":{{"a":0,"b":{bad}}}}}}}"#);
+        let e = Tokenizer::from_json(&text).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("model.vocab"), "{bad}");
+    }
+    let t = Tokenizer::from_json(
+        r#"{"added_tokens":[{"id":16777215,"content":"<big>"}],
+            "model":{"type":"BPE","vocab":{"a":0,"b":1,"far":4294967295}}}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        t.decode_each(&[1, 16_777_215, 4_294_967_295]),
+        ["b", "<big>", "far"]
+    );
+    assert_eq!(t.vocab_size(), 1 << 32);
+}

@@ -125,6 +125,27 @@ throws(() => m.parseStepsCsv('step,samples\n'), 'csv', { line: 1 });
 const c = m.correlation(new Float64Array([1, 2, 3, Number.NaN]), new Float64Array([3, 5, 7, 0]));
 ok(c.n === 3 && Math.abs(c.pearson - 1) < 1e-15 && Math.abs(c.spearman - 1) < 1e-15, `correlation ${JSON.stringify(c)}`);
 
+// The per-step CSV by column name (issue 19): a quoted header is one; an
+// unknown column is a note; stepEvidence leaves out a gap (steps 0 1 3).
+const head =
+  'step,samples,tokens,mean_entropy,mean_prob,token_term,share_pos_expand,share_pos_contract,share_neg_expand,share_neg_contract,pg_polarity,realised_dh';
+ok(
+  m.isStepsCsv(
+    head
+      .split(',')
+      .map((c) => `"${c}"`)
+      .join(', '),
+  ) && !m.isStepsCsv('token,logit'),
+  'isStepsCsv',
+);
+const noted = m.parseStepsCsv(`${head},lr\n0,1,2,1,0.5,0.1,1,0,0,0,,0.2,9\n1,1,2,1,0.5,0.3,1,0,0,0,,0.1,9\n3,1,2,1,0.5,0.2,1,0,0,0,,,9\n`);
+ok(noted.notes.length === 1 && /lr/.test(noted.notes[0]), `notes ${noted.notes}`);
+const ev = m.stepEvidence(noted);
+ok(
+  ev.n === 1 && [...ev.gaps].join() === '1' && [...ev.used].join() === '0' && ev.stride === 1,
+  `stepEvidence ${JSON.stringify({ ...ev, gaps: [...ev.gaps] })}`,
+);
+
 // Tokenizer: byte-level, a character split across two tokens.
 const t = m.Tokenizer.fromJson('{"model":{"vocab":{"Hello":0,"Ġworld":1,"Ã":2,"©":3}},"decoder":{"type":"ByteLevel"}}');
 const dec = t.decode(new Uint32Array([0, 1, 2, 3]));

@@ -7,7 +7,8 @@
 //! (or null).
 
 use super::convert::{self, object, whole, Error};
-use crate::core::run::csv::{parse_steps, write_steps};
+use crate::core::run::csv::{is_steps_header, parse_steps_noted, write_steps};
+use crate::core::run::evidence;
 use crate::core::run::same;
 use crate::core::run::stats;
 use crate::core::run::tokenizer;
@@ -109,6 +110,32 @@ export interface SameContext {
   overall: SameStats;
   /** Per step with at least one point, ascending. */
   steps: { step: Float64Array; pearson: Float64Array; spearman: Float64Array; agreement: Float64Array; n: Float64Array; nSigned: Float64Array };
+}
+/** Across steps: the mean token term against realised ΔH, honestly (docs/trace-format.md, "Across steps"). */
+export interface StepEvidence {
+  /** Over the used steps; NaN with fewer than 2 or a constant series. */
+  pearson: number;
+  spearman: number;
+  /** Steps used: both values finite, no gap before the next step, an update. */
+  n: number;
+  /** Two-sided permutation p-values (NaN when the statistic is NaN). */
+  pPearson: number;
+  pSpearman: number;
+  /** Orderings counted; exact when that is all n! of them (n ≤ 9). */
+  permutations: number;
+  exact: boolean;
+  /** The shortest spacing between consecutive steps. */
+  stride: number;
+  /** Steps whose next present step is further than the stride (left out). */
+  gaps: Float64Array;
+  /** Steps with no token having A ≠ 0 and a nonzero token term (left out). */
+  noUpdate: Float64Array;
+  used: Float64Array;
+  /** Used steps where both are nonzero, and how many of them had the same sign. */
+  signed: number;
+  sameSign: number;
+  /** "token_term" or "realised_dh" when that series is constant over the used steps, else null. */
+  constant: string | null;
 }
 export interface Correlation {
   /** NaN with fewer than 2 pairs or a constant series. */
@@ -349,10 +376,23 @@ impl RunReader {
             let v: Vec<u8> = d.iter().map(|t| f(t) as u8).collect();
             Uint8Array::from(&v[..])
         };
+        // One JavaScript string per run of equal values (a 10 MB env_name
+        // shared by every token of a file is copied once, not per token).
         let strings = |f: fn(&run::KeptToken) -> Option<&str>| -> JsValue {
             if d.iter().any(|t| f(t).is_some()) {
+                let mut last: Option<(&str, JsValue)> = None;
                 d.iter()
-                    .map(|t| JsValue::from_str(f(t).unwrap_or("")))
+                    .map(|t| {
+                        let s = f(t).unwrap_or("");
+                        match &last {
+                            Some((p, v)) if std::ptr::eq(*p, s) || *p == s => v.clone(),
+                            _ => {
+                                let v = JsValue::from_str(s);
+                                last = Some((s, v.clone()));
+                                v
+                            }
+                        }
+                    })
                     .collect::<Array>()
                     .into()
             } else {
@@ -419,15 +459,91 @@ pub fn correlation(
     ]))
 }
 
-/// `parseStepsCsv(text)`: the same shape as `RunReader.steps()`.
-#[wasm_bindgen(js_name = parseStepsCsv, unchecked_return_type = "RunSteps")]
+/// `parseStepsCsv(text)`: the same shape as `RunReader.steps()`, plus
+/// `notes` (one per column that is not a per-step column, ignored).
+#[wasm_bindgen(js_name = parseStepsCsv, unchecked_return_type = "RunSteps & { notes: string[] }")]
 pub fn parse_steps_csv(
     #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
 ) -> Result<JsValue, JsValue> {
     let text = convert::string(&text, "text")?;
-    parse_steps(&text)
-        .map(|rows| steps_js(&rows))
-        .map_err(run_error)
+    let (rows, notes) = parse_steps_noted(&text).map_err(run_error)?;
+    let out = steps_js(&rows);
+    let notes: Array = notes.iter().map(|m| JsValue::from_str(m)).collect();
+    js_sys::Reflect::set(&out, &"notes".into(), &notes)?;
+    Ok(out)
+}
+
+/// `isStepsCsv(firstLine)`: true when a CSV's first line is a per-step
+/// header (by its column names; quoted, spaced or with a misspelt column too).
+#[wasm_bindgen(js_name = isStepsCsv)]
+pub fn is_steps_csv(
+    #[wasm_bindgen(unchecked_param_type = "string")] first_line: JsValue,
+) -> Result<bool, JsValue> {
+    Ok(is_steps_header(&convert::string(&first_line, "firstLine")?))
+}
+
+/// `stepEvidence(steps)`: from `RunReader.steps()` or `parseStepsCsv`, the
+/// across-steps comparison of the mean token term with realised ΔH.
+#[wasm_bindgen(js_name = stepEvidence, unchecked_return_type = "StepEvidence")]
+pub fn step_evidence(
+    #[wasm_bindgen(unchecked_param_type = "RunSteps")] steps: JsValue,
+) -> Result<JsValue, JsValue> {
+    let col = |name: &str| -> Result<Vec<f64>, JsValue> {
+        let v = js_sys::Reflect::get(&steps, &name.into())?;
+        let a: Float64Array = v.dyn_into().map_err(|_| {
+            JsValue::from(
+                Error::new(
+                    convert::code::RANGE,
+                    format!("stepEvidence: steps.{name} is not a Float64Array"),
+                )
+                .field(name),
+            )
+        })?;
+        Ok(a.to_vec())
+    };
+    let step = col("step")?;
+    let (tt, dh) = (col("tokenTerm")?, col("realisedDh")?);
+    let shares = [
+        col("sharePosExpand")?,
+        col("sharePosContract")?,
+        col("shareNegExpand")?,
+        col("shareNegContract")?,
+    ];
+    let rows: Vec<StepRow> = (0..step.len())
+        .map(|i| {
+            let at = |v: &Vec<f64>| v.get(i).copied().unwrap_or(f64::NAN);
+            StepRow {
+                step: step[i],
+                token_term: at(&tt),
+                realised_dh: at(&dh),
+                share_pos_expand: at(&shares[0]),
+                share_pos_contract: at(&shares[1]),
+                share_neg_expand: at(&shares[2]),
+                share_neg_contract: at(&shares[3]),
+                ..Default::default()
+            }
+        })
+        .collect();
+    let e = evidence::evidence(&rows);
+    Ok(object(&[
+        ("pearson", e.pearson.into()),
+        ("spearman", e.spearman.into()),
+        ("n", (e.n as f64).into()),
+        ("pPearson", e.p_pearson.into()),
+        ("pSpearman", e.p_spearman.into()),
+        ("permutations", (e.permutations as f64).into()),
+        ("exact", e.exact.into()),
+        ("stride", e.stride.into()),
+        ("gaps", Float64Array::from(&e.gaps[..]).into()),
+        ("noUpdate", Float64Array::from(&e.no_update[..]).into()),
+        ("used", Float64Array::from(&e.used[..]).into()),
+        ("signed", (e.signed as f64).into()),
+        ("sameSign", (e.same_sign as f64).into()),
+        (
+            "constant",
+            e.constant.map_or(JsValue::NULL, JsValue::from_str),
+        ),
+    ]))
 }
 
 /// Token text from a Hugging Face `tokenizer.json`.

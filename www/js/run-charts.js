@@ -67,18 +67,47 @@ export function drawSeries(svg, steps, series, options = {}) {
     svg.append(line, el('text', { x: W - R - 2, y: y(ref.value) - 3, 'text-anchor': 'end', class: 'label' }, ref.label));
   }
   const n = steps.length;
+  // More steps than pixel columns (issue 19: a 1,000,000-row CSV): each
+  // column draws the least and the greatest value of its steps as one
+  // vertical stroke, so peaks survive and the path stays ~2 points a pixel.
+  const cols = Math.max(1, Math.round(W - L - R));
+  const decimate = n > 2 * cols;
   for (const s of series) {
     let d = '',
-      pen = false;
+      pen = false,
+      col = NaN,
+      lo = 0,
+      hi = 0;
+    const flush = () => {
+      if (Number.isNaN(col)) return;
+      const X = (L + col + 0.5).toFixed(1);
+      d += `${pen ? 'L' : 'M'}${X},${y(lo).toFixed(1)}${hi !== lo ? `L${X},${y(hi).toFixed(1)}` : ''}`;
+      pen = true;
+      col = NaN;
+    };
     for (let i = 0; i < n; i++) {
       const v = s.values[i];
       if (!Number.isFinite(v)) {
+        flush();
         pen = false;
         continue;
       }
-      d += `${pen ? 'L' : 'M'}${x(steps[i]).toFixed(1)},${y(v).toFixed(1)}`;
-      pen = true;
+      if (!decimate) {
+        d += `${pen ? 'L' : 'M'}${x(steps[i]).toFixed(1)},${y(v).toFixed(1)}`;
+        pen = true;
+        continue;
+      }
+      const c = Math.min(cols - 1, Math.max(0, Math.floor(x(steps[i]) - L)));
+      if (c !== col) {
+        flush();
+        col = c;
+        lo = hi = v;
+      } else {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
     }
+    flush();
     const path = el('path', { d, class: `line ${s.cls}` });
     path.append(el('title', {}, s.name));
     svg.append(path);
@@ -106,15 +135,17 @@ const SHARES = [
 export const SHARE_NAMES = SHARES.map(([, cls, name]) => ({ cls, name }));
 
 /** The four shares stacked per step (a bar per step; empty steps left blank). */
-export function drawShares(svg, s) {
+export function drawShares(svg, all) {
   const { W, Ht, L, R, T, B, area } = frame(svg, { height: 170, left: 56, right: 12, top: 20, bottom: 32 });
-  const steps = s.step;
-  const n = steps.length;
-  if (!SHARES.some(([k]) => s[k].some(Number.isFinite))) {
+  if (!SHARES.some(([k]) => all[k].some(Number.isFinite))) {
     svg.append(el('text', { x: W / 2, y: Ht / 2, 'text-anchor': 'middle', class: 'label' }, 'empty: no token terms in this run'));
     return false;
   }
-  const { x, xt } = stepAxis(steps, W, L + 6, R + 6);
+  // More steps than pixel columns: one bar per column, the mean shares of its steps.
+  const s = all.step.length > W - L - R ? meanPerColumn(all, Math.max(1, Math.round(W - L - R))) : all;
+  const steps = s.step;
+  const n = steps.length;
+  const { x, xt } = stepAxis(all.step, W, L + 6, R + 6);
   const y = (v) => T + (1 - v) * (Ht - T - B);
   axes(svg, {
     ...area,
@@ -152,6 +183,31 @@ export function drawShares(svg, s) {
 }
 
 /**
+ * The shares of `s` averaged over `cols` equal ranges of steps (each range's
+ * steps with all four shares), one entry per range that has any.
+ */
+function meanPerColumn(s, cols) {
+  const n = s.step.length;
+  const s0 = s.step[0],
+    span = s.step[n - 1] - s0 || 1;
+  const sum = SHARES.map(() => new Float64Array(cols));
+  const stepSum = new Float64Array(cols);
+  const count = new Float64Array(cols);
+  for (let i = 0; i < n; i++) {
+    if (!SHARES.every(([k]) => Number.isFinite(s[k][i]))) continue;
+    const c = Math.min(cols - 1, Math.floor(((s.step[i] - s0) / span) * cols));
+    SHARES.forEach(([k], j) => (sum[j][c] += s[k][i]));
+    stepSum[c] += s.step[i];
+    count[c]++;
+  }
+  const keep = [];
+  for (let c = 0; c < cols; c++) if (count[c]) keep.push(c);
+  const out = { step: keep.map((c) => stepSum[c] / count[c]) };
+  SHARES.forEach(([k], j) => (out[k] = keep.map((c) => sum[j][c] / count[c])));
+  return out;
+}
+
+/**
  * The frame of a scatter of ys against xs over the points `idx`: axes that
  * include 0 and the two zero lines. Returns the scales, or null (and a note
  * saying `empty`) when there is no point.
@@ -184,27 +240,37 @@ function scatterAxes(svg, xs, ys, idx, { xLabel, yLabel, height, empty, yFmt = u
 
 /**
  * Scatter of y against x with one labelled point per entry (`labels`), and
- * the least-squares line. Used for token term against realised ΔH.
+ * the least-squares line over the points kept. Used for token term against
+ * realised ΔH per step: `leftOut(i)` names why a point is left out of the
+ * statistics (a gap, no update), and such points are drawn hollow. Beyond
+ * `maxLabelled` points, the points are one path, one dot per pixel, without
+ * titles (issue 19: 100,000 steps made 200,000 SVG nodes).
  */
-export function drawScatter(svg, xs, ys, { labels, xLabel, yLabel, height = 240 }) {
+export function drawScatter(
+  svg,
+  xs,
+  ys,
+  { labels, xLabel, yLabel, height = 240, leftOut = (/** @type {number} */ _i) => /** @type {string | null} */ (null), maxLabelled = 400 },
+) {
   const idx = [];
   for (let i = 0; i < xs.length; i++) if (Number.isFinite(xs[i]) && Number.isFinite(ys[i])) idx.push(i);
   const frameOf = scatterAxes(svg, xs, ys, idx, { xLabel, yLabel, height, empty: 'no step has both values' });
   if (!frameOf) return;
   const { x, y, x0, x1 } = frameOf;
-  if (idx.length >= 2) {
+  const kept = idx.filter((i) => !leftOut(i));
+  if (kept.length >= 2) {
     // least squares, for the eye only (the numbers are in the caption)
     let mx = 0,
       my = 0;
-    for (const i of idx) {
+    for (const i of kept) {
       mx += xs[i];
       my += ys[i];
     }
-    mx /= idx.length;
-    my /= idx.length;
+    mx /= kept.length;
+    my /= kept.length;
     let sxy = 0,
       sxx = 0;
-    for (const i of idx) {
+    for (const i of kept) {
       sxy += (xs[i] - mx) * (ys[i] - my);
       sxx += (xs[i] - mx) ** 2;
     }
@@ -213,9 +279,32 @@ export function drawScatter(svg, xs, ys, { labels, xLabel, yLabel, height = 240 
       svg.append(el('line', { x1: x(x0), y1: y(my + b * (x0 - mx)), x2: x(x1), y2: y(my + b * (x1 - mx)), class: 'fit' }));
     }
   }
+  if (idx.length > maxLabelled) {
+    // one dot per pixel: a bitmap of the pixels already drawn
+    const w = Math.ceil(x(x1)) + 4;
+    const seen = new Uint8Array(w * (height + 4));
+    const d = { in: '', out: '' };
+    for (const i of idx) {
+      const px = Math.round(x(xs[i])),
+        py = Math.round(y(ys[i]));
+      const k = py * w + px;
+      if (seen[k]) continue;
+      seen[k] = 1;
+      d[leftOut(i) ? 'out' : 'in'] += `M${px - 2},${py}a2,2 0 1,0 4,0a2,2 0 1,0 -4,0`;
+    }
+    if (d.in) svg.append(el('path', { d: d.in, class: 'pt' }));
+    if (d.out) svg.append(el('path', { d: d.out, class: 'pt out' }));
+    return;
+  }
   for (const i of idx) {
-    const c = el('circle', { cx: x(xs[i]).toFixed(1), cy: y(ys[i]).toFixed(1), r: idx.length > 200 ? 2 : 3.6, class: 'pt' });
-    c.append(el('title', {}, `${labels ? labels(i) : i}: ${fmt(xs[i], 4)}, ${fmt(ys[i], 4)}`));
+    const why = leftOut(i);
+    const c = el('circle', {
+      cx: x(xs[i]).toFixed(1),
+      cy: y(ys[i]).toFixed(1),
+      r: idx.length > 200 ? 2 : 3.6,
+      class: why ? 'pt out' : 'pt',
+    });
+    c.append(el('title', {}, `${labels ? labels(i) : i}: ${fmt(xs[i], 4)}, ${fmt(ys[i], 4)}${why ? ` (left out: ${why})` : ''}`));
     svg.append(c);
   }
 }

@@ -42,7 +42,11 @@ export function stepsCsv(steps) {
   return lines.join('\n') + '\n';
 }
 
-/** Fills a <table> with one row per step. */
+// Rows drawn in the table; the CSV download has every step (issue 19: a
+// 1,000,000-row CSV made a million table rows).
+export const MAX_TABLE_ROWS = 1000;
+
+/** Fills a <table> with one row per step (the first MAX_TABLE_ROWS, then a note). */
 export function renderStepsTable(table, steps) {
   const tr = document.createElement('tr');
   for (const c of STEP_COLUMNS) {
@@ -54,13 +58,22 @@ export function renderStepsTable(table, steps) {
   }
   table.tHead.replaceChildren(tr);
   const rows = [];
-  for (let i = 0; i < steps.step.length; i++) {
+  const n = steps.step.length;
+  for (let i = 0; i < Math.min(n, MAX_TABLE_ROWS); i++) {
     const row = document.createElement('tr');
     for (const c of STEP_COLUMNS) {
       const td = document.createElement('td');
       td.textContent = c.show(steps[c.key][i]);
       row.append(td);
     }
+    rows.push(row);
+  }
+  if (n > MAX_TABLE_ROWS) {
+    const row = document.createElement('tr');
+    const td = document.createElement('td');
+    td.colSpan = STEP_COLUMNS.length;
+    td.textContent = `… and ${(n - MAX_TABLE_ROWS).toLocaleString('en')} more steps: the downloaded CSV has them all.`;
+    row.append(td);
     rows.push(row);
   }
   table.tBodies[0].replaceChildren(...rows);

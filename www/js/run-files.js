@@ -1,14 +1,11 @@
 // @ts-check
 // Which files make a run: picking them out of a folder (from the folder input
-// or a dropped directory), ordering them, and telling a per-step CSV from a
-// run file (the core's reader tells a logit slice). Used by the panel (main
-// thread) and the worker.
+// or a dropped directory) and ordering them. (The core tells a per-step CSV
+// from a run file, csv::is_steps_header.)
 
 /** The per-step CSV header (docs/contract.md), in this order. */
 export const STEPS_HEADER =
   'step,samples,tokens,mean_entropy,mean_prob,token_term,share_pos_expand,share_pos_contract,share_neg_expand,share_neg_contract,pg_polarity,realised_dh,realised_dh_same,agree_token_term,agree_pg_polarity';
-/** The header of CSVs written before the same-context columns (its first 12 columns); still read. */
-export const OLD_STEPS_HEADER = STEPS_HEADER.split(',').slice(0, 12).join(',');
 
 // Files a run folder may hold that the reader reads; the rest (configs,
 // logs, checkpoints) are skipped and counted.
@@ -32,15 +29,6 @@ export function pickRunFiles(entries, { fromFolder }) {
   }
   keep.sort(byPath);
   return { files: keep, skipped };
-}
-
-/** True when the first line of a CSV is the per-step header (or the older 12-column one). */
-export function isStepsCsv(head) {
-  const first = head
-    .replace(/^\uFEFF/, '')
-    .split(/\r?\n/, 1)[0]
-    .trim();
-  return first === STEPS_HEADER || first === OLD_STEPS_HEADER;
 }
 
 /** Reads every file under a dropped directory entry, with its relative path. */

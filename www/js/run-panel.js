@@ -10,7 +10,7 @@
 
 import { dropTarget, byTest as find } from './dom.js';
 import { fmt } from './format.js';
-import { setTextWithOverbars } from './overbar.js';
+import { setTextWithOverbars, setRichText, plainText } from './overbar.js';
 import { download } from './share.js';
 import { drawSeries, drawShares, drawScatter, drawAdvantageProb, drawTokenScatter, SHARE_NAMES } from './run-charts.js';
 import { renderStrip, visible } from './run-strip.js';
@@ -28,10 +28,10 @@ const FORMATS = {
 const HOW_TO_ADD =
   'compute it where the trainer has the logits with the writer in python/entropy_polarity/writer.py (chunked, no_grad) and save the trace format of docs/trace-format.md; then drop that trace here.';
 const MISSING = {
-  entropy: `entropy: these files carry no entropy per position, so S_k, the token term, the shares and the polarity are empty; p_k and the advantages are shown. To add it, ${HOW_TO_ADD}`,
+  entropy: `entropy: these files carry no entropy per position, so S_{k}, the token term, the shares and the polarity are empty; p_{k} and the advantages are shown. To add it, ${HOW_TO_ADD}`,
   mean_discriminator:
-    'S̄ (mean_discriminator): the full policy-gradient polarity A (S̄ − S_k) and p† need it; the token term −A·S_k is exact without it, and the bound below says what it implies.',
-  advantage: 'advantages: the token term, the shares and the polarity need them; p_k (and the entropy, where present) are shown.',
+    'S̄ (mean_discriminator): the full policy-gradient polarity A (S̄ − S_{k}) and p† need it; the token term −A·S_{k} is exact without it, and the bound below says what it implies.',
+  advantage: 'advantages: the token term, the shares and the polarity need them; p_{k} (and the entropy, where present) are shown.',
 };
 
 const EXAMPLES = [
@@ -49,6 +49,35 @@ function fmtBytes(n) {
   return `${(n / (1 << 30)).toFixed(2)} GiB`;
 }
 const int = (v) => Number(v).toLocaleString('en');
+/** A list of steps, at most 8 named. */
+const stepList = (v) => (v.length > 8 ? `${Array.from(v.slice(0, 8)).join(', ')} and ${v.length - 8} more` : Array.from(v).join(', '));
+/** A label cut to 60 characters (a 10 MB env_name is a name, not a page). */
+const label = (t) => (t.length > 60 ? `${t.slice(0, 60)}… (${int(t.length)} characters)` : t);
+// Error messages are capped (a 5 MB cell quoted in one froze the tab; the core quotes 40 characters).
+const MAX_MESSAGE = 2000;
+// Files handed to the worker per main-thread task.
+const FILES_PER_TASK = 50;
+// Options in a step list; more steps are offered as ranges (issue 19: 100,000 options).
+const MAX_STEP_OPTIONS = 500;
+
+/** Options for a list of steps (ascending): one per step, or ranges "a:b" when there are many. */
+function stepOptions(steps) {
+  if (steps.length <= MAX_STEP_OPTIONS) return steps.map((v) => new Option(`step ${v}`, String(v)));
+  const per = Math.ceil(steps.length / MAX_STEP_OPTIONS);
+  const out = [];
+  for (let k = 0; k < steps.length; k += per) {
+    const a = steps[k],
+      b = steps[Math.min(steps.length, k + per) - 1];
+    out.push(new Option(`steps ${a}–${b}`, `${a}:${b}`));
+  }
+  return out;
+}
+/** The [first, last] steps an option value stands for, or null for "all". */
+function stepRange(value) {
+  if (value === 'all' || value === '') return null;
+  const [a, b] = value.split(':').map(Number);
+  return [a, b ?? a];
+}
 const sign = (v) => (v > 0 ? '▲ expands' : v < 0 ? '▼ contracts' : '');
 
 // Text with S̄ goes through setTextWithOverbars (WebKit drops the combining bar).
@@ -56,6 +85,13 @@ function para(text, cls) {
   const p = document.createElement('p');
   if (cls) p.className = cls;
   return setTextWithOverbars(p, text);
+}
+// The panel's own text with "S_{k}", "e^{−H}" drawn as sub/superscripts (www/js/overbar.js);
+// never text from a file (a name like "a_{b}.jsonl" is shown as it is, through para).
+function richPara(text, cls) {
+  const p = document.createElement('p');
+  if (cls) p.className = cls;
+  return setRichText(p, text);
 }
 
 /** @param {HTMLElement} section @param {{ openRow(row: object): void }} hooks */
@@ -100,7 +136,7 @@ export function mountRunPanel(section, { openRow }) {
   let nextId = 1;
   let job = null; // { id, label, started }
   let shown = null; // the run on view
-  let tokenizer = null; // a tokenizer.json File, applied to every run shown
+  let tokenizer = null; // a tokenizer.json File chosen before a run: applied to the next run only
   const requests = new Map();
 
   function startWorker() {
@@ -133,7 +169,9 @@ export function mountRunPanel(section, { openRow }) {
   }
 
   function showError(message, { slice = false } = {}) {
-    errorBox.replaceChildren(document.createTextNode(message));
+    const text =
+      message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE)}… (${int(message.length - MAX_MESSAGE)} more characters)` : message;
+    errorBox.replaceChildren(document.createTextNode(text));
     if (slice) {
       const a = document.createElement('a');
       a.href = '#slices';
@@ -176,21 +214,32 @@ export function mountRunPanel(section, { openRow }) {
     }
     if (job) cancel({ quiet: true });
     if (!worker) startWorker();
+    longest = 0; // data-longest-ms is per load
     const id = nextId++;
+    // No File.size here: in Chromium each is a synchronous stat (issue 19);
+    // the worker sums the sizes and reports them.
     job = {
       id,
       label: label ?? (files.length === 1 ? files[0].path : `${files.length} files`),
       started: performance.now(),
       skipped,
-      total: files.reduce((s, f) => s + f.file.size, 0),
     };
     setState('loading');
     clearError();
     notice('');
     prog.removeAttribute('value');
-    progText.textContent = `Opening ${job.label} (${fmtBytes(job.total)})…`;
+    progText.textContent = `Opening ${job.label}…`;
     progBox.hidden = false;
-    worker.postMessage({ type: 'open', id, files: files.map((f) => f.file), paths: files.map((f) => f.path) });
+    // The files go over in batches, one task each: cloning a File into the
+    // worker stats it on this thread (3,000 files held it for 1.5 s, issue 19).
+    const send = (from) => {
+      if (job?.id !== id || !worker) return;
+      const part = files.slice(from, from + FILES_PER_TASK);
+      timed(() => worker.postMessage({ type: 'files', id, files: part.map((f) => f.file), paths: part.map((f) => f.path) }));
+      if (from + FILES_PER_TASK < files.length) setTimeout(() => send(from + FILES_PER_TASK), 0);
+      else worker.postMessage({ type: 'open', id });
+    };
+    send(0);
   }
 
   function cancel({ quiet = false } = {}) {
@@ -220,7 +269,7 @@ export function mountRunPanel(section, { openRow }) {
 
   // The page promises no main-thread task over 50 ms: a result is drawn as a
   // queue of small tasks (status, each chart, the tokens), each timed; the
-  // longest (ms) is kept in data-longest-ms for the tests. A newer result
+  // longest (ms) since the last load began is kept in data-longest-ms for the tests. A newer result
   // drops what is left of an older one's queue.
   let longest = 0;
   let queue = [];
@@ -271,27 +320,36 @@ export function mountRunPanel(section, { openRow }) {
       job = null;
       progBox.hidden = true;
       clearError();
+      const before = shown?.tokenizerName;
       show({ ...m.result, label, skipped, id: m.id }, () => {
         setState('ready');
         section.dataset.runId = String(m.id);
-        if (tokenizer && shown.detail) applyTokenizer();
+        // A tokenizer belongs to the run it was chosen for (issue 19: one
+        // stayed applied to later runs); one chosen before this run is its.
+        if (tokenizer && shown.detail) applyTokenizer(tokenizer);
+        else if (before && shown.detail) notice(`${before} decoded the previous run; choose it again if it is this run’s tokenizer.`);
+        tokenizer = null;
       });
     }
   }
 
   // ---------- inputs ----------
   const fromInput = (el) => [...el.files].map((file) => ({ file, path: file.webkitRelativePath || file.name }));
-  input.addEventListener('change', () => {
-    const e = fromInput(input);
-    const folder = e.some((x) => x.path.includes('/'));
-    if (e.length) load(e, { fromFolder: folder, label: e.length === 1 ? e[0].path : `${e.length} files` });
-    input.value = '';
-  });
-  folderInput.addEventListener('change', () => {
-    const e = fromInput(folderInput);
-    if (e.length) load(e, { fromFolder: true, label: `folder ${e[0].path.split('/')[0]}` });
-    folderInput.value = '';
-  });
+  input.addEventListener('change', () =>
+    timed(() => {
+      const e = fromInput(input);
+      const folder = e.some((x) => x.path.includes('/'));
+      if (e.length) load(e, { fromFolder: folder, label: e.length === 1 ? e[0].path : `${e.length} files` });
+      input.value = '';
+    }),
+  );
+  folderInput.addEventListener('change', () =>
+    timed(() => {
+      const e = fromInput(folderInput);
+      if (e.length) load(e, { fromFolder: true, label: `folder ${e[0].path.split('/')[0]}` });
+      folderInput.value = '';
+    }),
+  );
   byTest('run-cancel').addEventListener('click', () => cancel());
   dropTarget(section, async (e) => {
     const dt = e.dataTransfer;
@@ -337,27 +395,43 @@ export function mountRunPanel(section, { openRow }) {
     const file = tokInput.files?.[0] ?? null;
     tokInput.value = '';
     if (!file) return;
-    if (shown?.detail) applyTokenizer(file);
-    else tokenizer = file; // applied to the next run
+    if (shown?.detail && !job) applyTokenizer(file);
+    else tokenizer = file; // applied to the run being read, or the next one
   });
 
-  /** Decodes the kept tokens' ids with `file`; it becomes the tokenizer only if it works. */
-  async function applyTokenizer(file = tokenizer) {
+  /**
+   * Decodes the kept tokens' ids of the run on view with `file`. Only ids
+   * that are whole numbers from 0 to 2³² − 1 are decoded (a missing id is
+   * NaN, and Uint32Array.from turned NaN into 0 and −1 into 4294967295);
+   * the others keep showing what the file gave.
+   */
+  async function applyTokenizer(file) {
     const s = shown;
-    if (!s.detail.tokenId || !file) return;
+    const d = s.detail;
+    const at = [];
+    for (let i = 0; i < s.n; i++) {
+      const v = d.tokenId[i];
+      if (Number.isInteger(v) && v >= 0 && v <= 0xffffffff) at.push(i);
+    }
+    if (!at.length) {
+      showError(`${file.name}: the kept tokens of this run have no token ids (token_id), so there is nothing to decode.`);
+      return;
+    }
     try {
-      const ids = Uint32Array.from(s.detail.tokenId);
+      const ids = Uint32Array.from(at, (i) => d.tokenId[i]);
       const r = await ask({ type: 'decode', tokenizer: file, ids }, [ids.buffer]);
-      tokenizer = file;
       if (shown !== s) return;
-      s.decoded = r.text;
+      const decoded = new Array(s.n).fill(null);
+      at.forEach((i, k) => (decoded[i] = r.text[k]));
+      s.decoded = decoded;
       s.tokenizerName = file.name;
       clearError();
       renderStatus();
       renderTokens();
-      notice(`Token text from ${file.name}.`);
+      notice(
+        `Token text from ${file.name}${at.length < s.n ? ` (${int(s.n - at.length)} kept tokens have no valid id and are shown as the file gives them)` : ''}.`,
+      );
     } catch (err) {
-      if (file === tokenizer) tokenizer = null; // it failed on this run: stop applying it
       showError(`${file.name}: ${err.message}`);
     }
   }
@@ -402,6 +476,7 @@ export function mountRunPanel(section, { openRow }) {
           'run-status-note',
         ),
       );
+      for (const n of s.notes ?? []) lines.push(para(n, 'run-warning'));
     } else {
       const m = s.summary;
       const f = FORMATS[m.format] ?? { name: m.format, logprobs: 'logprob' };
@@ -420,8 +495,18 @@ export function mountRunPanel(section, { openRow }) {
         ),
       );
       lines.push(para(`Logprobs used: ${f.logprobs}.`));
-      for (const k of m.missing ?? []) lines.push(para(`Missing ${MISSING[k] ?? k}`, 'run-missing'));
-      if (!(m.missing ?? []).length)
+      for (const k of m.missing ?? []) lines.push(richPara(`Missing ${MISSING[k] ?? k}`, 'run-missing'));
+      // A null S̄ at a counted token empties pg_polarity for its step (issue 19:
+      // the trace example said "Nothing missing … exact" with step 4 blank).
+      const noPg = Array.from(s.steps.step).filter((_, i) => s.steps.tokens[i] > 0 && !Number.isFinite(s.steps.pgPolarity[i]));
+      if (!(m.missing ?? []).length && noPg.length)
+        lines.push(
+          para(
+            `Entropy, S̄ and advantages are present, but S̄ is null at counted tokens of step(s) ${stepList(noPg)}: pg_polarity is empty there. At the other steps the full policy-gradient polarity is exact.`,
+            'run-missing',
+          ),
+        );
+      else if (!(m.missing ?? []).length)
         lines.push(para('Nothing missing: entropy, S̄ and advantages are all present, so the full policy-gradient polarity is exact.'));
       if (m.hasEntropyAfter)
         lines.push(
@@ -456,25 +541,25 @@ export function mountRunPanel(section, { openRow }) {
       const f = document.createElement('figure');
       f.className = 'run-chart';
       const cap = document.createElement('figcaption');
-      setTextWithOverbars(cap, title);
+      setRichText(cap, title);
       if (note) {
         const sm = document.createElement('small');
-        setTextWithOverbars(sm, ` ${note}`);
+        setRichText(sm, ` ${note}`);
         cap.append(sm);
       }
       const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
       svg.setAttribute('class', 'run-svg');
       svg.setAttribute('role', 'img');
-      svg.setAttribute('aria-label', title);
+      svg.setAttribute('aria-label', plainText(title));
       f.append(cap, svg);
       figs.push(f);
       tasks.push(() => draw(svg));
     };
     fig('Mean entropy H (nats)', (svg) => drawSeries(svg, x, [{ values: s.meanEntropy, cls: 's-entropy', name: 'mean H' }]));
-    fig('Mean p_k of the sampled tokens', (svg) => drawSeries(svg, x, [{ values: s.meanProb, cls: 's-prob', name: 'mean p_k' }]));
+    fig('Mean p_{k} of the sampled tokens', (svg) => drawSeries(svg, x, [{ values: s.meanProb, cls: 's-prob', name: 'mean p_k' }]));
     const hasPg = Array.prototype.some.call(s.pgPolarity, Number.isFinite);
     fig(
-      hasPg ? 'Mean token term −A·S_k (solid) and PG polarity A (S̄ − S_k) (dashed)' : 'Mean token term −A·S_k',
+      hasPg ? 'Mean token term −A·S_{k} (solid) and PG polarity A (S̄ − S_{k}) (dashed)' : 'Mean token term −A·S_{k}',
       (svg) =>
         drawSeries(
           svg,
@@ -539,9 +624,15 @@ export function mountRunPanel(section, { openRow }) {
     }
     figs[figs.length - 1].append(legendBox);
     charts.replaceChildren(...figs);
+    const c = shown.correlation;
+    /** @type {Map<number, string>} why a step's point is left out of the statistics */
+    const out = new Map();
+    for (const v of c.gaps) out.set(v, 'its realised ΔH spans a gap in the steps');
+    for (const v of c.noUpdate) out.set(v, 'no update (every advantage 0)');
     tasks.push(() => {
       drawScatter(scatter, s.tokenTerm, s.realisedDh, {
         labels: (i) => `step ${s.step[i]}`,
+        leftOut: (i) => out.get(s.step[i]) ?? null,
         xLabel: 'mean token term of the step',
         yLabel: 'realised ΔH (next step − this step)',
       });
@@ -569,7 +660,7 @@ export function mountRunPanel(section, { openRow }) {
     const d = s.detail;
     const st = s.same.steps;
     const prev = sameStep.dataset.run === String(s.id) ? sameStep.value : 'all';
-    sameStep.replaceChildren(new Option('all steps', 'all'), ...Array.from(st.step, (v) => new Option(`step ${v}`, String(v))));
+    sameStep.replaceChildren(new Option('all steps', 'all'), ...stepOptions(Array.from(st.step)));
     sameStep.value = [...sameStep.options].some((o) => o.value === prev) ? prev : 'all';
     sameStep.dataset.run = String(s.id);
     const idx = [];
@@ -579,9 +670,10 @@ export function mountRunPanel(section, { openRow }) {
         idx.push(i);
         if (Number.isFinite(d.polarity[i])) withSbar++;
       }
-    const chosen = sameStep.value === 'all' ? null : Number(sameStep.value);
+    const range = stepRange(sameStep.value);
+    const chosen = range && range[0] === range[1] ? range[0] : null;
     const drawn = drawTokenScatter(sameSvg, d.predicted, d.dhSame, idx, {
-      chosen: chosen === null ? null : (i) => d.step[i] === chosen,
+      chosen: range === null ? null : (i) => d.step[i] >= range[0] && d.step[i] <= range[1],
       xLabel:
         withSbar === idx.length
           ? 'predicted: PG polarity A (S̄ − S_k)'
@@ -607,9 +699,9 @@ export function mountRunPanel(section, { openRow }) {
     } else for (const key of ['stepPearson', 'stepAgreement', 'stepN']) delete sameStats.dataset[key];
     sameStats.textContent = lines.join(' ');
     const lim = s.detailLimits;
-    setTextWithOverbars(
+    setRichText(
       sameNote,
-      `What is compared: the predicted first-order entropy change of each token (its PG polarity A (S̄ − S_k) where it has S̄ — ${int(withSbar)} of ${int(idx.length)} points — else its token term −A·S_k; per unit η/T) ` +
+      `What is compared: the predicted first-order entropy change of each token (its PG polarity A (S̄ − S_{k}) where it has S̄ — ${int(withSbar)} of ${int(idx.length)} points — else its token term −A·S_{k}; per unit η/T) ` +
         'against entropy_after − entropy: the entropy at the same position, on the same context, right after the optimizer step that used the sample. ' +
         'The prediction is what plain gradient ascent on this token alone would do to its own softmax, to first order. It does not account for: ' +
         'a real network sharing parameters across positions (every other token’s update moves this position too), Adam rescaling each parameter’s step (and momentum carrying earlier steps), ' +
@@ -622,20 +714,74 @@ export function mountRunPanel(section, { openRow }) {
   sameStep.addEventListener('change', () => timed(() => renderSame()));
   colourSel.addEventListener('change', () => renderTokens());
 
+  /**
+   * Did polarity predict this run's entropy change? The core's answer
+   * (stepEvidence): pairs across a gap and steps with no update left out,
+   * a permutation p-value, the sign count; "supports" only when significant.
+   */
   function renderCorrelation() {
     const c = shown.correlation;
-    corrBox.dataset.pearson = String(c.pearson);
-    corrBox.dataset.spearman = String(c.spearman);
-    corrBox.dataset.n = String(c.n);
-    if (!(c.n >= 3)) {
-      corrBox.textContent = `Correlation needs at least 3 steps with both a token term and a realised ΔH; this run has ${c.n}.`;
-      return;
+    Object.assign(corrBox.dataset, {
+      pearson: String(c.pearson),
+      spearman: String(c.spearman),
+      n: String(c.n),
+      pSpearman: String(c.pSpearman),
+      pPearson: String(c.pPearson),
+      gaps: Array.from(c.gaps).join(' '),
+      noUpdate: Array.from(c.noUpdate).join(' '),
+      sameSign: String(c.sameSign),
+      signed: String(c.signed),
+    });
+    const parts = [];
+    if (c.gaps.length)
+      parts.push(
+        `Gaps in the steps: consecutive steps are ${fmt(c.stride)} apart, but the next step after step ${stepList(c.gaps)} is further on, so ${c.gaps.length > 1 ? 'their' : 'its'} realised ΔH spans missing steps; ${c.gaps.length > 1 ? 'they are' : 'it is'} left out (hollow dots).`,
+      );
+    if (c.noUpdate.length)
+      parts.push(
+        `Step ${stepList(c.noUpdate)} had no update (no token with A ≠ 0 and a nonzero token term: every advantage 0), so ${c.noUpdate.length > 1 ? 'they predict' : 'it predicts'} nothing and ${c.noUpdate.length > 1 ? 'are' : 'is'} left out.`,
+      );
+    const pct = (p) => (p < 0.001 ? '< 0.1 %' : `${fmt(100 * p, 2)} %`);
+    if (c.constant)
+      parts.push(
+        `No correlation can be computed: ${c.constant === 'token_term' ? 'the mean token term' : 'the realised ΔH'} is the same at all ${int(c.n)} steps used.`,
+      );
+    else if (!(c.n >= 3))
+      parts.push(`A correlation needs at least 3 steps with a token term, a realised ΔH and an update; this run has ${int(c.n)}.`);
+    else {
+      const orderings = c.exact
+        ? `over all ${int(c.permutations)} orderings`
+        : c.permutations
+          ? `over ${int(c.permutations)} random orderings`
+          : 'in its normal limit for many steps';
+      parts.push(
+        `Over ${int(c.n)} steps, the mean token term and the realised ΔH correlate with Pearson r = ${fmt(c.pearson, 3)} and Spearman ρ = ${fmt(c.spearman, 3)} ` +
+          `(permutation test ${orderings}: p = ${fmt(c.pSpearman, 2)} for ρ, ${fmt(c.pPearson, 2)} for r).`,
+      );
+      if (c.pSpearman < 0.05)
+        parts.push(
+          c.spearman > 0
+            ? 'Significant at the 5 % level and positive: this run supports the paper’s claim that polarity predicts the entropy change.'
+            : 'Significant at the 5 % level and negative: on this run the entropy moved against the token term, which contradicts the claim.',
+        );
+      else
+        parts.push(
+          `Not significant: with ${int(c.n)} steps a correlation at least this strong arises by chance in ${pct(c.pSpearman)} of orderings, so this run neither supports nor contradicts the claim that polarity predicts the entropy change.`,
+        );
     }
-    const strength = (r) => (Math.abs(r) >= 0.7 ? 'strong' : Math.abs(r) >= 0.4 ? 'moderate' : 'weak');
-    corrBox.textContent =
-      `Over ${int(c.n)} steps, the mean token term and the realised ΔH correlate with Pearson r = ${fmt(c.pearson, 3)} and Spearman ρ = ${fmt(c.spearman, 3)} ` +
-      `(${strength(c.spearman)}, ${c.spearman > 0 ? 'same direction' : c.spearman < 0 ? 'opposite directions' : 'none'}). ` +
-      'The paper’s claim is that polarity predicts the entropy change: a positive correlation on your run supports it.';
+    if (c.signed)
+      parts.push(
+        c.sameSign === c.signed
+          ? `The mean token term had the sign of the realised ΔH in all ${int(c.signed)} steps.`
+          : `The token term had the wrong sign in ${int(c.signed - c.sameSign)} of ${int(c.signed)} steps (the sign of the realised ΔH in ${int(c.sameSign)}).`,
+      );
+    parts.push(
+      'Caveat: realised ΔH (realised_dh) is the next step’s mean entropy minus this step’s, over other prompts and other samples, so it mixes the update’s effect with the batches’ differences. ' +
+        (shown.hasAfter
+          ? 'The same-context measure below (entropy_after: the same positions right after the step) isolates the step’s own effect.'
+          : 'For the step’s own effect on the same context, write entropy_after in a trace (docs/trace-format.md): the panel then sets each token’s prediction against it.'),
+    );
+    corrBox.textContent = parts.join(' ');
   }
 
   // ---------- per token ----------
@@ -643,8 +789,9 @@ export function mountRunPanel(section, { openRow }) {
     const s = shown;
     const t = s.detail.text?.[i];
     if (typeof t === 'string') return t;
-    if (s.decoded) return s.decoded[i];
-    return `#${s.detail.tokenId[i]}`;
+    if (s.decoded?.[i] != null) return s.decoded[i];
+    const id = s.detail.tokenId[i];
+    return Number.isFinite(id) ? `#${id}` : '(no id)';
   };
 
   function renderFilters() {
@@ -656,10 +803,13 @@ export function mountRunPanel(section, { openRow }) {
     tokens.hidden = false;
     const d = s.detail;
     const steps = [...new Set(Array.from(s.index.groupStart.subarray(0, -1), (k) => d.step[s.index.order[k]]))];
-    stepSel.replaceChildren(new Option('all steps', 'all'), ...steps.map((v) => new Option(`step ${v}`, String(v))));
-    const env = d.envName ?? null;
-    const envs = env ? [...new Set(env)].filter((v) => v !== '') : [];
-    envSel.replaceChildren(new Option('any env', 'all'), ...envs.map((v) => new Option(String(v), String(v))));
+    stepSel.replaceChildren(new Option('all steps', 'all'), ...stepOptions(steps));
+    // Env names come as an index per token and the distinct names (run-worker.js).
+    const envs = (d.envNames ?? []).map((v, k) => [v, k]).filter(([v]) => v !== '');
+    envSel.replaceChildren(
+      new Option('any env', 'all'),
+      ...envs.map(([v, k]) => Object.assign(new Option(label(v), String(k)), { title: label(v) })),
+    );
     /** @type {HTMLElement} */ (section.querySelector('[data-role="env-filter"]')).hidden = envs.length === 0;
     /** @type {HTMLElement} */ (section.querySelector('[data-role="colour-by"]')).hidden = !s.hasAfter;
     if (!s.hasAfter) colourSel.value = 'predicted';
@@ -667,15 +817,20 @@ export function mountRunPanel(section, { openRow }) {
     fillSamples(null, { draw: false });
   }
 
-  function passes(i) {
+  /**
+   * The filters, read once per pass over the tokens (issue 19: reading
+   * select.value per token scans the options each time, quadratic in steps).
+   */
+  function filters() {
+    return { step: stepRange(stepSel.value), env: envSel.value === 'all' ? -1 : Number(envSel.value), adv: advSel.value };
+  }
+
+  function passes(i, f) {
     const d = shown.detail;
-    const st = stepSel.value,
-      ev = envSel.value,
-      av = advSel.value;
-    if (st !== 'all' && String(d.step[i]) !== st) return false;
-    if (ev !== 'all' && d.envName?.[i] !== ev) return false;
-    if (av === 'pos' && !(d.advantage[i] > 0)) return false;
-    if (av === 'neg' && !(d.advantage[i] < 0)) return false;
+    if (f.step && !(d.step[i] >= f.step[0] && d.step[i] <= f.step[1])) return false;
+    if (f.env >= 0 && d.envIndex?.[i] !== f.env) return false;
+    if (f.adv === 'pos' && !(d.advantage[i] > 0)) return false;
+    if (f.adv === 'neg' && !(d.advantage[i] < 0)) return false;
     return true;
   }
 
@@ -686,11 +841,12 @@ export function mountRunPanel(section, { openRow }) {
     const d = s.detail;
     const opts = [];
     let more = 0;
+    const f = filters();
     for (let g = 0; g + 1 < groupStart.length; g++) {
       const a = groupStart[g],
         b = groupStart[g + 1];
       let hit = false;
-      for (let k = a; k < b && !hit; k++) hit = passes(order[k]);
+      for (let k = a; k < b && !hit; k++) hit = passes(order[k], f);
       if (!hit && g !== select) continue;
       if (opts.length >= MAX_OPTIONS && g !== select) {
         more++;
@@ -725,13 +881,13 @@ export function mountRunPanel(section, { openRow }) {
     const what = realised
       ? 'realised ΔH on the same context (entropy_after − entropy)'
       : s.hasPolarity
-        ? 'PG polarity A (S̄ − S_k)'
+        ? 'PG polarity A (S̄ − S_{k})'
         : s.hasEntropy
-          ? 'token term −A·S_k'
+          ? 'token term −A·S_{k}'
           : null;
     legend.replaceChildren();
     if (what) {
-      legend.append(setTextWithOverbars(document.createElement('span'), `Colour: ${what}, `));
+      legend.append(setRichText(document.createElement('span'), `Colour: ${what}, `));
       const e = document.createElement('span');
       e.className = 'tok exp-3';
       e.textContent = realised ? '▲ H rose (solid underline)' : '▲ expands (solid underline)';
@@ -745,7 +901,12 @@ export function mountRunPanel(section, { openRow }) {
         `; full colour at |value| ≥ ${fmt(scale, 3)}. Hover or focus a token for its numbers; click or Enter opens it in the explorer.`,
       );
     } else {
-      legend.append('No entropy in these files: tokens are not coloured; hover or focus a token for p_k and A.');
+      legend.append(
+        setRichText(
+          document.createElement('span'),
+          'No entropy in these files: tokens are not coloured; hover or focus a token for p_{k} and A.',
+        ),
+      );
     }
     if (!Number.isInteger(g) || sampleSel.value === '') {
       strip.replaceChildren();
@@ -753,16 +914,17 @@ export function mountRunPanel(section, { openRow }) {
       return;
     }
     const rows = Array.from(order.subarray(groupStart[g], groupStart[g + 1]));
+    const f = filters();
     stripApi = renderStrip(strip, rows, {
       value: (i) => value[i],
       text,
       position: (i) => d.position[i],
       scale,
-      dim: (i) => !passes(i),
+      dim: (i) => !passes(i, f),
       onFocus: (i) => showToken(i),
       onOpen: (i) => openToken(i),
     });
-    showToken(rows.find(passes) ?? rows[0]);
+    showToken(rows.find((i) => passes(i, f)) ?? rows[0]);
   }
 
   function showToken(i) {
@@ -776,38 +938,39 @@ export function mountRunPanel(section, { openRow }) {
     const items = [];
     const item = (name, v, key) => items.push([name, v, key]);
     const A = d.advantage[i];
-    item('token', `“${visible(text(i))}” (id ${d.tokenId[i]})`, 'token');
+    const id = d.tokenId[i];
+    item('token', `“${visible(text(i))}” ${Number.isFinite(id) ? `(id ${id})` : '(no id in the file)'}`, 'token');
     item(
       'where',
       `step ${d.step[i]}, sample ${d.sample[i]}, position ${d.position[i]}` +
         (d.file && s.files[d.file[i]] ? ` — ${s.files[d.file[i]]}${d.line ? ` line ${d.line[i]}` : ''}` : ''),
       'where',
     );
-    item('p_k', fmt(d.prob[i]), 'prob');
+    item('p_{k}', fmt(d.prob[i]), 'prob');
     item('advantage A', fmt(A), 'advantage');
     if (Number.isFinite(d.entropy[i])) {
       item('H', `${fmt(d.entropy[i])} nats`, 'entropy');
-      item('S_k = p_k (H + ℓ_k)', fmt(d.discriminator[i]), 'discriminator');
-      item('token term −A·S_k', `${fmt(d.tokenTerm[i])} ${sign(d.tokenTerm[i])}`, 'token-term');
-      item('e^−H (nudge flip)', fmt(d.flipNudge[i]), 'flip-nudge');
-      item('ℓ_k + H (0 at the flip)', fmt(d.normalised[i]), 'normalised');
+      item('S_{k} = p_{k} (H + ℓ_{k})', fmt(d.discriminator[i]), 'discriminator');
+      item('token term −A·S_{k}', `${fmt(d.tokenTerm[i])} ${sign(d.tokenTerm[i])}`, 'token-term');
+      item('e^{−H} (nudge flip)', fmt(d.flipNudge[i]), 'flip-nudge');
+      item('ℓ_{k} + H (0 at the flip)', fmt(d.normalised[i]), 'normalised');
     }
     if (Number.isFinite(d.entropyAfter?.[i])) {
       item('H after the step', `${fmt(d.entropyAfter[i])} nats`, 'entropy-after');
       item('ΔH, same context', `${fmt(d.dhSame[i])} ${d.dhSame[i] > 0 ? '▲ rose' : d.dhSame[i] < 0 ? '▼ fell' : ''}`, 'dh-same');
     }
-    if (Number.isFinite(d.logprobAfter?.[i])) item('p_k after the step', fmt(Math.exp(d.logprobAfter[i])), 'prob-after');
+    if (Number.isFinite(d.logprobAfter?.[i])) item('p_{k} after the step', fmt(Math.exp(d.logprobAfter[i])), 'prob-after');
     if (Number.isFinite(d.meanDiscriminator?.[i])) {
       item('S̄', fmt(d.meanDiscriminator[i]), 'mean-discriminator');
-      item('sensitivity S̄ − S_k', fmt(d.sensitivity[i]), 'sensitivity');
-      item('PG polarity A (S̄ − S_k)', `${fmt(d.polarity[i])} ${sign(d.polarity[i])}`, 'polarity');
+      item('sensitivity S̄ − S_{k}', fmt(d.sensitivity[i]), 'sensitivity');
+      item('PG polarity A (S̄ − S_{k})', `${fmt(d.polarity[i])} ${sign(d.polarity[i])}`, 'polarity');
       item('p† (PG flip)', fmt(d.flipPg[i]), 'flip-pg');
     }
     const dl = document.createElement('dl');
     for (const [name, v, key] of items) {
       const div = document.createElement('div');
       const dt = document.createElement('dt');
-      setTextWithOverbars(dt, name);
+      setRichText(dt, name);
       const dd = document.createElement('dd');
       dd.textContent = v;
       dd.dataset.key = key;
@@ -817,10 +980,13 @@ export function mountRunPanel(section, { openRow }) {
     /** @type {HTMLElement[]} */
     const parts = [dl];
     if (Number.isFinite(d.entropy[i]) && !Number.isFinite(d.meanDiscriminator?.[i]))
-      parts.push(para(bound(A, d.tokenTerm[i]), 'run-bound'));
+      parts.push(richPara(bound(A, d.tokenTerm[i]), 'run-bound'));
     if (!Number.isFinite(d.entropy[i]))
       parts.push(
-        para('No entropy for this position: S_k, the token term and the polarity cannot be computed (see “Missing” above).', 'run-bound'),
+        richPara(
+          'No entropy for this position: S_{k}, the token term and the polarity cannot be computed (see “Missing” above).',
+          'run-bound',
+        ),
       );
     const btn = document.createElement('button');
     btn.type = 'button';
@@ -834,7 +1000,7 @@ export function mountRunPanel(section, { openRow }) {
 
   /** What the token term alone says about the full PG polarity (S̄ ≥ 0). */
   function bound(A, term) {
-    const pre = 'Without S̄ the full policy-gradient polarity A (S̄ − S_k) = token term + A·S̄ is not known, but S̄ ≥ 0 bounds it: ';
+    const pre = 'Without S̄ the full policy-gradient polarity A (S̄ − S_{k}) = token term + A·S̄ is not known, but S̄ ≥ 0 bounds it: ';
     if (A > 0 && term > 0)
       return `${pre}A > 0, so the polarity is at least the token term, which is positive: this rewarded token certainly expands the entropy.`;
     if (A > 0 && term < 0)
@@ -858,6 +1024,7 @@ export function mountRunPanel(section, { openRow }) {
     try {
       const r = await ask({ type: 'point', p, H });
       if (shown !== s) return;
+      readout.dataset.standIn = String(r.logits.length); // tokens of the stand-in (bounded, run-worker.js)
       openRow?.({
         logits: r.logits,
         token: r.token,
@@ -886,9 +1053,10 @@ export function mountRunPanel(section, { openRow }) {
     if (!s?.detail) return;
     const { value, order, groupStart } = s.index;
     let best = -1;
+    const f = filters();
     for (let i = 0; i < s.n; i++) {
       const v = value[i];
-      if (!Number.isFinite(v) || !passes(i)) continue;
+      if (!Number.isFinite(v) || !passes(i, f)) continue;
       if (best < 0 || (dir > 0 ? v > value[best] : v < value[best])) best = i;
     }
     if (best < 0) {

@@ -8,8 +8,9 @@
 // which releases every byte the reader held.
 //
 // Messages in:
-//   { type: 'open', id, files: File[], paths: string[] }
-//   { type: 'decode', reqId, tokenizer: File, ids: Uint32Array }   // HF tokenizer.json → token strings
+//   { type: 'files', id, files: File[], paths: string[] }           // a batch of the run's files (any number of these)
+//   { type: 'open', id }                                           // then read them
+//   { type: 'decode', reqId, tokenizer: File, ids: Uint32Array }   // HF tokenizer.json → token strings (ids checked by the page)
 //   { type: 'point', reqId, p, H }                                 // logits of a distribution at (p_k, H)
 // Messages out:
 //   { type: 'progress', id, done, total, file }                    // bytes over all files
@@ -17,13 +18,15 @@
 //   { type: 'error', id, message, file?, line?, field?, code? }
 //   { type: 'decoded', reqId, text } | { type: 'point', reqId, logits, token, H, exact } | { type: 'failed', reqId, message }
 
-import init, { RunReader, correlation, parseStepsCsv, Tokenizer, logitsForPoint } from '../pkg/entropy_polarity.js';
-import { isStepsCsv } from './run-files.js';
+import init, { RunReader, stepEvidence, parseStepsCsv, isStepsCsv, Tokenizer, logitsForPoint } from '../pkg/entropy_polarity.js';
 
 const CHUNK_BYTES = 1 << 20;
 const PROGRESS_MS = 80;
 // What the page keeps per step besides the aggregates (the aggregates are exact).
 const DETAIL = { samplesPerStep: 4, extremes: 20 };
+// The largest stand-in distribution opened in the explorer (ln 32768 ≈ 10.4
+// nats; a larger one freezes the explorer for seconds, issue 19).
+const MAX_STAND_IN = 1 << 15;
 
 /** postMessage of a worker (the DOM lib types only the window's). */
 const post = (/** @type {any} */ m, /** @type {Transferable[]} */ transfer = []) => /** @type {any} */ (self).postMessage(m, transfer);
@@ -108,9 +111,23 @@ function p90(mags) {
   return mags.length ? mags[Math.min(mags.length - 1, Math.floor(mags.length * 0.9))] : 0;
 }
 
-function correlationOf(steps) {
-  const c = correlation(steps.tokenTerm, steps.realisedDh);
-  return { pearson: c.pearson, spearman: c.spearman, n: c.n };
+/**
+ * Env names as an index per token and the list of distinct names: a 10 MB
+ * env_name shared by a file's tokens is posted to the page once, not once
+ * per token (issue 19).
+ */
+function envIndex(d) {
+  if (!d.envName) return;
+  const ids = new Map();
+  const index = new Uint32Array(d.envName.length);
+  d.envName.forEach((v, i) => {
+    let k = ids.get(v);
+    if (k === undefined) ids.set(v, (k = ids.size));
+    index[i] = k;
+  });
+  d.envIndex = index;
+  d.envNames = [...ids.keys()];
+  delete d.envName;
 }
 
 async function openCsv(file, path) {
@@ -123,7 +140,18 @@ async function openCsv(file, path) {
     f.message = `${path}: ${f.message}`;
     throw Object.assign(new Error(f.message), f);
   }
-  return { kind: 'csv', files: [path], bytes: file.size, steps, detail: null, correlation: correlationOf(steps), summary: null };
+  const notes = steps.notes;
+  delete steps.notes;
+  return {
+    kind: 'csv',
+    files: [path],
+    bytes: file.size,
+    steps,
+    notes,
+    detail: null,
+    correlation: stepEvidence(/** @type {any} */ (steps)),
+    summary: null,
+  };
 }
 
 async function open({ id, files, paths }) {
@@ -188,6 +216,7 @@ async function open({ id, files, paths }) {
     const steps = columns(reader.steps());
     const detail = columns(reader.detail());
     const index = indexDetail(detail);
+    envIndex(detail);
     // Predicted against same-context ΔH, computed by the core (the page only draws).
     const same = summary.hasEntropyAfter ? reader.sameContext() : null;
     return {
@@ -200,7 +229,7 @@ async function open({ id, files, paths }) {
       detail,
       index,
       same,
-      correlation: correlationOf(steps),
+      correlation: stepEvidence(/** @type {any} */ (steps)),
       elapsedMs: performance.now() - t0,
       detailLimits: DETAIL,
     };
@@ -209,15 +238,26 @@ async function open({ id, files, paths }) {
   }
 }
 
+// The last tokenizer parsed, kept so that decoding again does not parse again.
+let parsed = null; // { key, tok }
+
 async function decode({ reqId, tokenizer, ids }) {
   await wasm();
-  const text = new TextDecoder().decode(await readBytes(tokenizer, 0, tokenizer.size, tokenizer.name));
-  const tok = Tokenizer.fromJson(text);
-  try {
-    post({ type: 'decoded', reqId, text: Array.from(tok.decode(ids)) });
-  } finally {
-    tok.free?.();
+  const key = `${tokenizer.name}\u0000${tokenizer.size}\u0000${tokenizer.lastModified}`;
+  if (parsed?.key !== key) {
+    parsed?.tok.free?.();
+    parsed = null;
+    const text = new TextDecoder().decode(await readBytes(tokenizer, 0, tokenizer.size, tokenizer.name));
+    parsed = { key, tok: Tokenizer.fromJson(text) };
   }
+  const tok = parsed.tok;
+  let top = 0;
+  for (const id of ids) top = Math.max(top, id);
+  if (ids.length && top >= tok.vocabSize)
+    throw new Error(
+      `its ids end at ${(tok.vocabSize - 1).toLocaleString('en')}, but this run has token id ${top.toLocaleString('en')}: it is not this run's tokenizer.`,
+    );
+  post({ type: 'decoded', reqId, text: Array.from(tok.decode(ids)) });
 }
 
 /**
@@ -234,18 +274,30 @@ async function point({ reqId, p, H }) {
   const h = Math.max(H, base - q * Math.log(q));
   // The rest spread evenly over m tokens reaches base − q ln(q/m) ≥ h.
   const m = q * Math.exp((h - base) / q);
-  const vocab = Math.min(1 << 20, Math.max(3, Math.ceil(m) + 2));
-  const logits = logitsForPoint(p, h, vocab);
+  const vocab = Math.min(MAX_STAND_IN, Math.max(3, Math.ceil(m) + 2));
+  // Beyond MAX_STAND_IN tokens: the highest entropy that many reach (the rest
+  // spread evenly over vocab − 1).
+  const target = Math.min(h, base - q * Math.log(q / (vocab - 1)));
+  const logits = logitsForPoint(p, target, vocab);
   if (!logits)
     throw new Error(`No stand-in distribution of up to ${vocab.toLocaleString('en')} tokens reaches p_k = ${p} and H = ${H} nats.`);
-  post({ type: 'point', reqId, logits, token: 0, H: h, exact: h === H }, [logits.buffer]);
+  post({ type: 'point', reqId, logits, token: 0, H: target, exact: target === H, vocab }, [logits.buffer]);
 }
+
+// The batches of files of the job being handed over: { id, files, paths }.
+let incoming = null;
 
 self.onmessage = async (e) => {
   const m = e.data;
-  if (m?.type === 'open') {
+  if (m?.type === 'files') {
+    if (incoming?.id !== m.id) incoming = { id: m.id, files: [], paths: [] };
+    incoming.files.push(...m.files);
+    incoming.paths.push(...m.paths);
+  } else if (m?.type === 'open') {
+    const job = incoming?.id === m.id ? incoming : { id: m.id, files: [], paths: [] };
+    incoming = null;
     try {
-      const result = await open(m);
+      const result = await open(job);
       const msg = { type: 'done', id: m.id, result };
       try {
         post(msg, transferables(result.steps, result.detail, result.index, result.same?.steps));

@@ -3,7 +3,7 @@
 //! CSVs written before the three same-context columns (the first 12 columns
 //! only) are read too, with those columns empty.
 
-use super::error::{code, RunError};
+use super::error::{clip, code, RunError};
 use super::step::StepRow;
 
 /// The header, in this order (docs/trace-format.md "Per step").
@@ -102,9 +102,155 @@ fn csv_err(line: u64, column: Option<&str>, msg: String) -> RunError {
     e
 }
 
-/// Reads a per-step CSV with exactly the export header, or its first 12
-/// columns (older CSVs). Empty cells are NaN.
-pub fn parse_steps(text: &str) -> Result<Vec<StepRow>, RunError> {
+/// A cell as an error message quotes it: at most 40 characters (a 5 MB cell
+/// is not copied into the message).
+fn quoted(cell: &str) -> String {
+    let short = clip(cell);
+    if short.len() == cell.len() {
+        format!("\"{cell}\"")
+    } else {
+        format!("\"{short}\" ({} characters)", cell.chars().count())
+    }
+}
+
+/// The cells of one CSV line: split at commas outside double quotes, each
+/// trimmed and unquoted ("" inside quotes is one "), so QUOTE_ALL files,
+/// Excel's and ", " separators read alike.
+fn cells(line: &str) -> Vec<String> {
+    let (mut out, mut cur, mut quoted) = (vec![], String::new(), false);
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => out.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out.into_iter().map(|c| c.trim().to_string()).collect()
+}
+
+/// True when a CSV's first line is a per-step header: at least half of the
+/// 12 columns every per-step CSV has, by name (quoted, spaced, reordered,
+/// with a misspelt or extra column too; `parse_steps` then names what is wrong).
+pub fn is_steps_header(first_line: &str) -> bool {
+    let line = first_line.strip_prefix('\u{feff}').unwrap_or(first_line);
+    let names = cells(line.lines().next().unwrap_or(""));
+    let known = STEPS_HEADER[..OLD_COLUMNS]
+        .iter()
+        .filter(|h| names.iter().any(|n| n == *h))
+        .count();
+    known * 2 >= OLD_COLUMNS
+}
+
+/// Edit distance, for naming the column a misspelt header cell stands for.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + (ca != *cb) as usize).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// What each header cell is: the index of its column in `STEPS_HEADER`, or
+/// None for a column no reader knows (ignored, with a note). The 12 columns
+/// of every per-step CSV are required; the 3 same-context ones are not.
+fn header_columns(
+    names: &[String],
+    line: u64,
+) -> Result<(Vec<Option<usize>>, Vec<String>), RunError> {
+    let mut map = vec![];
+    let mut notes = vec![];
+    let mut seen = [None; 15];
+    for (i, n) in names.iter().enumerate() {
+        let k = STEPS_HEADER.iter().position(|h| h == n);
+        if let Some(k) = k {
+            if let Some(j) = seen[k] {
+                return Err(csv_err(
+                    line,
+                    Some(STEPS_HEADER[k]),
+                    format!(
+                        "columns {} and {} are both \"{n}\": each column once",
+                        j + 1,
+                        i + 1
+                    ),
+                ));
+            }
+            seen[k] = Some(i);
+        }
+        map.push(k);
+    }
+    let unknown: Vec<(usize, &String)> = names
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| map[*i].is_none())
+        .collect();
+    if let Some(k) = (0..OLD_COLUMNS).find(|&k| seen[k].is_none()) {
+        let want = STEPS_HEADER[k];
+        let near = unknown
+            .iter()
+            .filter(|(_, n)| distance(n, want) <= 3)
+            .min_by_key(|(_, n)| distance(n, want));
+        let msg = match near {
+            Some((i, n)) => format!(
+                "column {} is {}, which is not a per-step column: is it {want}? The per-step header is {}",
+                i + 1,
+                quoted(n),
+                STEPS_HEADER.join(",")
+            ),
+            None => format!(
+                "the header has no column {want}; every per-step CSV has {} (and may add {})",
+                STEPS_HEADER[..OLD_COLUMNS].join(","),
+                STEPS_HEADER[OLD_COLUMNS..].join(",")
+            ),
+        };
+        return Err(csv_err(line, Some(want), msg));
+    }
+    for (i, n) in unknown {
+        notes.push(format!(
+            "column {} ({}) is not a per-step column: it is ignored",
+            i + 1,
+            quoted(n)
+        ));
+    }
+    Ok((map, notes))
+}
+
+/// What a per-step column may hold (docs/trace-format.md "Per step").
+fn check_cell(k: usize, v: f64) -> Option<&'static str> {
+    match STEPS_HEADER[k] {
+        "step" | "samples" | "tokens" if !(v.fract() == 0.0 && v >= 0.0) => {
+            Some("a whole number ≥ 0")
+        }
+        "mean_entropy" if v < 0.0 => Some("an entropy, ≥ 0"),
+        "mean_prob" if !(0.0..=1.0).contains(&v) => Some("a probability, from 0 to 1"),
+        "share_pos_expand" | "share_pos_contract" | "share_neg_expand" | "share_neg_contract"
+        | "agree_token_term" | "agree_pg_polarity"
+            if !(0.0..=1.0).contains(&v) =>
+        {
+            Some("a share, from 0 to 1")
+        }
+        _ => None,
+    }
+}
+
+/// Reads a per-step CSV: its columns by name, in any order; the 12 columns
+/// every per-step CSV has are required, the 3 same-context ones optional,
+/// unknown ones ignored (one note each). Empty cells are NaN. Steps must
+/// increase from line to line; counts are whole, shares and mean_prob in
+/// [0, 1], mean_entropy ≥ 0.
+pub fn parse_steps_noted(text: &str) -> Result<(Vec<StepRow>, Vec<String>), RunError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text
         .lines()
@@ -123,40 +269,16 @@ pub fn parse_steps(text: &str) -> Result<Vec<StepRow>, RunError> {
             }
         }
     };
-    let names: Vec<&str> = header
-        .1
-        .split(',')
-        .map(|c| c.trim().trim_matches('"'))
-        .collect();
-    let width = if names.len() == OLD_COLUMNS && names == STEPS_HEADER[..OLD_COLUMNS] {
-        OLD_COLUMNS
-    } else {
-        STEPS_HEADER.len()
-    };
-    if names != STEPS_HEADER[..width] {
-        let (i, got) = names
-            .iter()
-            .enumerate()
-            .find(|(i, n)| STEPS_HEADER.get(*i) != Some(n))
-            .map(|(i, n)| (i, *n))
-            .unwrap_or((names.len(), ""));
-        return Err(csv_err(
-            header.0,
-            STEPS_HEADER.get(i).copied(),
-            format!(
-                "the header is not the per-step header: column {} is \"{got}\" where \"{}\" was expected; the header is {}",
-                i + 1,
-                STEPS_HEADER.get(i).unwrap_or(&"(nothing)"),
-                STEPS_HEADER.join(",")
-            ),
-        ));
-    }
-    let mut rows = vec![];
+    let names = cells(header.1);
+    let (map, notes) = header_columns(&names, header.0)?;
+    let width = names.len();
+    let mut rows: Vec<StepRow> = vec![];
+    let mut prev: Option<(f64, u64)> = None;
     for (no, line) in lines {
         if line.trim().is_empty() {
             continue;
         }
-        let parts: Vec<&str> = line.split(',').collect();
+        let parts = cells(line);
         if parts.len() != width {
             return Err(csv_err(
                 no,
@@ -165,21 +287,59 @@ pub fn parse_steps(text: &str) -> Result<Vec<StepRow>, RunError> {
             ));
         }
         let mut v = [f64::NAN; 15];
-        for (k, cell) in parts.iter().enumerate() {
-            let c = cell.trim().trim_matches('"');
-            if c.is_empty() {
+        for (cell, k) in parts.iter().zip(&map) {
+            let Some(k) = *k else { continue };
+            if cell.is_empty() {
                 continue;
             }
-            v[k] = c.parse::<f64>().ok().filter(|x| x.is_finite()).ok_or_else(|| {
-                csv_err(no, Some(STEPS_HEADER[k]), format!("column {} ({}) is \"{c}\", not a finite number (leave the cell empty for no value)", k + 1, STEPS_HEADER[k]))
-            })?;
+            let name = STEPS_HEADER[k];
+            let x = cell
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .ok_or_else(|| {
+                    csv_err(
+                        no,
+                        Some(name),
+                        format!(
+                            "{name} is {}, not a finite number (leave the cell empty for no value)",
+                            quoted(cell)
+                        ),
+                    )
+                })?;
+            if let Some(want) = check_cell(k, x) {
+                return Err(csv_err(
+                    no,
+                    Some(name),
+                    format!("{name} is {x}: it must be {want}"),
+                ));
+            }
+            v[k] = x;
         }
         if v[0].is_nan() {
             return Err(csv_err(no, Some("step"), "the step cell is empty".into()));
         }
+        if let Some((p, at)) = prev {
+            if v[0] <= p {
+                return Err(csv_err(
+                    no,
+                    Some("step"),
+                    format!(
+                        "step {} comes after step {p} (line {at}): the steps must increase, one line per step (sort the CSV by step)",
+                        v[0]
+                    ),
+                ));
+            }
+        }
+        prev = Some((v[0], no));
         rows.push(StepRow::from_cells(v));
     }
-    Ok(rows)
+    Ok((rows, notes))
+}
+
+/// [`parse_steps_noted`] without the notes.
+pub fn parse_steps(text: &str) -> Result<Vec<StepRow>, RunError> {
+    parse_steps_noted(text).map(|(rows, _)| rows)
 }
 
 #[cfg(test)]
@@ -230,8 +390,5 @@ mod tests {
             &(STEPS_HEADER[..OLD_COLUMNS].join(",") + "\n4,1,2,0.5,0.25,0.125,,,,,,,,,\n")
         )
         .is_err());
-        // 13 columns is neither header.
-        let e = parse_steps(&(STEPS_HEADER[..13].join(",") + "\n")).unwrap_err();
-        assert_eq!(e.field.as_deref(), Some("agree_token_term"));
     }
 }

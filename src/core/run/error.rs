@@ -89,3 +89,12 @@ impl fmt::Display for RunError {
 }
 
 impl std::error::Error for RunError {}
+
+/// At most 40 characters of `s` for a message ("…" marks a cut), so a 5 MB
+/// cell or name is never copied into an error.
+pub fn clip(s: &str) -> String {
+    match s.char_indices().nth(40) {
+        None => s.to_string(),
+        Some((at, _)) => format!("{}…", &s[..at]),
+    }
+}

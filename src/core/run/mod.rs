@@ -12,6 +12,7 @@
 pub mod columns;
 pub mod csv;
 pub mod error;
+pub mod evidence;
 pub mod formats;
 pub mod lines;
 pub mod prime_traces;
@@ -348,7 +349,9 @@ impl RunReader {
         let format = match cur.format {
             Some(f) => f,
             None => {
-                if cur.info.ext == "csv" && line.starts_with(b"step,samples,tokens") {
+                if cur.info.ext == "csv"
+                    && std::str::from_utf8(line).is_ok_and(csv::is_steps_header)
+                {
                     return Err(RunError::new(
                         code::UNKNOWN_FORMAT,
                         "this is a per-step CSV (as exported from this page), not a token trace: open the run's token files instead",

@@ -10,12 +10,13 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::error::{code, RunError};
+use super::error::{clip as short, code, RunError};
 
 #[derive(Clone, Debug, Default)]
 pub struct Tokenizer {
-    /// Id → token string as stored in the vocabulary.
-    pieces: Vec<Option<String>>,
+    /// Id → token string as stored in the vocabulary (a map: memory follows
+    /// the entries, not the largest id, so an id of 16,777,215 costs one entry).
+    pieces: HashMap<u32, String>,
     /// Ids of added tokens, written as they are (no byte mapping).
     added: HashMap<u32, String>,
     byte_level: bool,
@@ -61,22 +62,20 @@ impl Tokenizer {
             err("this JSON has no \"model\": it is not a Hugging Face tokenizer.json")
                 .field("model")
         })?;
-        let mut pieces: Vec<Option<String>> = Vec::new();
-        let mut put = |id: u64, s: &str| {
-            let id = id as usize;
-            if id < (1 << 24) {
-                if pieces.len() <= id {
-                    pieces.resize(id + 1, None);
-                }
-                pieces[id] = Some(s.to_string());
-            }
+        let mut pieces: HashMap<u32, String> = HashMap::new();
+        let mut put = |id: u32, s: &str| {
+            pieces.insert(id, s.to_string());
         };
         match model.get("vocab") {
             Some(Value::Object(m)) => {
                 for (tok, id) in m {
-                    let id = id.as_u64().ok_or_else(|| {
-                        err(format!("model.vocab[\"{tok}\"] is not a token id"))
-                            .field("model.vocab")
+                    let id = token_id(id).ok_or_else(|| {
+                        err(format!(
+                            "model.vocab[\"{}\"] is {}, not a token id (a whole number from 0 to 4294967295)",
+                            short(tok),
+                            short(&id.to_string())
+                        ))
+                        .field("model.vocab")
                     })?;
                     put(id, tok);
                 }
@@ -91,7 +90,10 @@ impl Tokenizer {
                             err(format!("model.vocab[{id}] is not [piece, score]"))
                                 .field("model.vocab")
                         })?;
-                    put(id as u64, piece);
+                    let id = u32::try_from(id).map_err(|_| {
+                        err("model.vocab has more than 4294967296 entries").field("model.vocab")
+                    })?;
+                    put(id, piece);
                 }
             }
             _ => {
@@ -103,14 +105,20 @@ impl Tokenizer {
         }
         let mut added = HashMap::new();
         if let Some(Value::Array(list)) = v.get("added_tokens") {
-            for t in list {
-                if let (Some(id), Some(content)) = (
-                    t.get("id").and_then(Value::as_u64),
-                    t.get("content").and_then(Value::as_str),
-                ) {
-                    added.insert(id as u32, content.to_string());
-                    put(id, content);
-                }
+            for (i, t) in list.iter().enumerate() {
+                let Some(content) = t.get("content").and_then(Value::as_str) else {
+                    continue;
+                };
+                // An id beyond u32 would wrap onto another token (2³² + 1 onto 1).
+                let id = t.get("id").and_then(token_id).ok_or_else(|| {
+                    err(format!(
+                        "added_tokens[{i}].id is {}, not a token id (a whole number from 0 to 4294967295)",
+                        t.get("id").map_or("missing".into(), |v| short(&v.to_string()))
+                    ))
+                    .field(format!("added_tokens[{i}].id"))
+                })?;
+                added.insert(id, content.to_string());
+                put(id, content);
             }
         }
         let mut tok = Tokenizer {
@@ -160,13 +168,14 @@ impl Tokenizer {
         }
     }
 
+    /// One more than the largest id (0 for an empty vocabulary).
     pub fn vocab_size(&self) -> usize {
-        self.pieces.len()
+        self.pieces.keys().max().map_or(0, |&m| m as usize + 1)
     }
 
     /// The bytes a token stands for.
     pub fn token_bytes(&self, id: u32) -> Vec<u8> {
-        let Some(Some(piece)) = self.pieces.get(id as usize) else {
+        let Some(piece) = self.pieces.get(&id) else {
             return format!("<id {id}>").into_bytes();
         };
         if self.added.contains_key(&id) {
@@ -243,6 +252,11 @@ impl Tokenizer {
         let bytes: Vec<u8> = ids.iter().flat_map(|&id| self.token_bytes(id)).collect();
         String::from_utf8_lossy(&bytes).into_owned()
     }
+}
+
+/// A JSON number that is a token id: a whole number in 0..=u32::MAX.
+fn token_id(v: &Value) -> Option<u32> {
+    v.as_u64().and_then(|x| u32::try_from(x).ok())
 }
 
 /// `<0x0A>` → 0x0A.
