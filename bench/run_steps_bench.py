@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Whole-run throughput: the per-step table of a prime-rl run folder, four ways.
+"""Whole-run throughput: the per-step table of a prime-rl run folder, five ways.
 
     python3 bench/make_big_run.py /tmp/ep-big-run --gb 2      # once, ~2 GB
     python3 bench/run_steps_bench.py /tmp/ep-big-run [--rounds 3] [--page] [--json]
@@ -7,6 +7,8 @@
 Implementations, each a separate process reading the same files (so the OS page
 cache serves all of them alike after the first read):
   duckdb      python3 scripts/run_steps.py DIR (sql/, DuckDB's read_json, all cores)
+  spark       the same with --engine spark: the same SQL on Spark local[*] (JVM start
+              included; CPU time includes the JVM's, which run_steps waits for)
   json-numpy  json.loads per line, NumPy arrays per sample, per-step sums (1 core)
   polars      polars.scan_ndjson over the files, explode, group_by (all cores)
   page        with --page: the page's run panel in headless Chromium (bench/run_stream.mjs),
@@ -179,6 +181,7 @@ def main():
     me = [sys.executable, os.path.abspath(__file__)]
     impls = {
         "duckdb": [sys.executable, "scripts/run_steps.py", args.dir, "--quiet"],
+        "spark": [sys.executable, "scripts/run_steps.py", args.dir, "--quiet", "--engine", "spark"],
         "json-numpy": me + [args.dir, "--impl", "json-numpy"],
         "polars": me + [args.dir, "--impl", "polars"],
     }
@@ -187,6 +190,11 @@ def main():
     except ImportError:
         print("polars is not installed: skipped (pip install polars)", file=sys.stderr)
         del impls["polars"]
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        print("pyspark is not installed: skipped (pip install pyspark)", file=sys.stderr)
+        del impls["spark"]
     if args.page:
         impls["page"] = ["node", "bench/run_stream.mjs", args.dir]
     if args.only:

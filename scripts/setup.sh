@@ -52,11 +52,14 @@ if [[ $want_test == 1 ]]; then
   command -v WebKitWebDriver >/dev/null || debs+=(webkit2gtk-driver)
   [[ -x $MINIBROWSER ]] || debs+=(libwebkit2gtk-4.1-0)
   command -v xvfb-run >/dev/null || debs+=(xvfb xauth)
+  # Java 17+ for pyspark (run_steps.py --engine spark, tests/python/test_spark.py)
+  java -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])' || debs+=(openjdk-17-jre-headless)
   # The prime-rl trace-stream example's sealed chunks (scripts/prime_traces_example.py).
   command -v zstd >/dev/null || debs+=(zstd)
   if (( ${#debs[@]} )); then
     say "installing Debian's ${debs[*]}"
     apt-get update -qq
+    mkdir -p /usr/share/man/man1  # openjdk's post-install step fails without it on slim images
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${debs[@]}" >/dev/null
   fi
   if ! command -v geckodriver >/dev/null; then
@@ -67,6 +70,11 @@ if [[ $want_test == 1 ]]; then
   if ! python3 -c "import duckdb, numpy, sys; sys.exit(duckdb.__version__ != '2.0.1')" 2>/dev/null; then
     say "installing the Python test packages (duckdb, numpy)"
     python3 -m pip install -q --disable-pip-version-check duckdb==2.0.1 numpy==2.4.6
+  fi
+  # pyspark brings Spark itself (its jars) for run_steps.py --engine spark
+  if ! python3 -c "import importlib.metadata as m, sys; sys.exit(m.version('pyspark') != '4.3.0')" 2>/dev/null; then
+    say "installing pyspark 4.3.0 (Spark; a few minutes, once)"
+    python3 -m pip install -q --disable-pip-version-check pyspark==4.3.0
   fi
   # The trainer tier (tests/python/test_trl_trainer.py, test_writer.py): PolarityGRPOTrainer
   # on a tiny GPT-2 needs TRL and what it runs on; mpmath gives the writer's 50-digit values;

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""The per-step table of a whole training run, through DuckDB.
+"""The per-step table of a whole training run, through DuckDB (or Spark).
 
     entropy-polarity-steps DIR [--format auto|prime-rl|trace|nemo-rl|openrlhf|prime-rl-traces] > steps.csv
+    entropy-polarity-steps DIR --engine spark [--master URL]   # spark.py: the same SQL on Spark
     python3 scripts/run_steps.py DIR …     # the same, from a checkout
 
 DIR is a run folder (or one file): prime-rl token exports
@@ -434,12 +435,17 @@ def run_repairing(files, fmt, progress):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(
-        description="Per-step table of a training run (docs/trace-format.md), through DuckDB; CSV to stdout.")
+        description="Per-step table of a training run (docs/trace-format.md), through DuckDB "
+                    "or Spark; CSV to stdout.")
     ap.add_argument("dir", help="run folder or file")
     ap.add_argument("--format", default="auto", choices=("auto",) + FORMATS)
     ap.add_argument("--progress", action="store_true",
                     help="report progress on stderr even for a small run")
     ap.add_argument("--quiet", action="store_true", help="no progress or summary on stderr")
+    ap.add_argument("--engine", default="duckdb", choices=("duckdb", "spark"),
+                    help="duckdb (the default) or Apache Spark (entropy_polarity/spark.py)")
+    ap.add_argument("--master", help="with --engine spark: the cluster's master URL "
+                    "(default local[*], this machine)")
     args = ap.parse_args(argv)
     try:
         files, fmt = pick_files(args.dir, None if args.format == "auto" else args.format)
@@ -449,12 +455,19 @@ def main(argv=None):
             print("run_steps: %s, %d file%s, %.1f MB" % (fmt, len(files), "s"[:len(files) != 1],
                                                       size / 1e6), file=sys.stderr, flush=True)
         start = time.monotonic()
-        rows = run_repairing(files, fmt, (big or args.progress) and not args.quiet)
+        show = (big or args.progress) and not args.quiet
+        if args.engine == "spark":
+            from . import spark
+            rows = spark.run(files, fmt, show, args.master)
+        else:
+            rows = run_repairing(files, fmt, show)
     except RunError as e:
         print("run_steps.py: %s" % e, file=sys.stderr)
         return 2
     except ImportError:
-        print("run_steps.py: the duckdb package is missing: pip install duckdb", file=sys.stderr)
+        print("run_steps.py: the %s package is missing: pip install %s"
+              % ((args.engine, "pyspark") if args.engine == "spark" else ("duckdb", "duckdb")),
+              file=sys.stderr)
         return 2
     out = [HEADER]
     out += [",".join(cell(v) for v in row) for row in rows]
