@@ -875,9 +875,15 @@ fn check_chart(
         );
     }
 
-    // Dashed marker lines at e^−H and p†: many marker pixels along each column.
+    // Dashed marker lines at e^−H and, for a policy-gradient step, p†: many
+    // marker pixels along each column. A nudge's flip is e^−H alone, so its
+    // chart has no p† line (p† belongs to a policy-gradient step).
     let height = l.bottom - l.top;
-    for (name, q) in [("e^-H", (-st.h).exp()), ("p†", p_dagger(&st))] {
+    let markers = [
+        ("e^-H", (-st.h).exp(), true),
+        ("p†", p_dagger(&st), kind == "pg"),
+    ];
+    for (name, q, drawn) in markers {
         let (x, _) = l.to_pixel(q, 0.0);
         let x = x.round() as i32;
         let n = px.count(
@@ -885,10 +891,17 @@ fn check_chart(
             (l.top as i32, l.bottom as i32),
             is_marker,
         );
-        assert!(
-            n as f64 > 0.3 * height,
-            "{ctx}: {name} marker at column {x}: {n} marker pixels over {height}"
-        );
+        if drawn {
+            assert!(
+                n as f64 > 0.3 * height,
+                "{ctx}: {name} marker at column {x}: {n} marker pixels over {height}"
+            );
+        } else {
+            assert!(
+                (n as f64) < 0.1 * height,
+                "{ctx}: no {name} line on a {kind} chart, but column {x} has {n} marker pixels over {height}"
+            );
+        }
     }
 
     // The exact flip: a filled vermillion diamond (radius 6 px × scale) at (exactFlip, 0).
