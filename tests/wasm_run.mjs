@@ -83,9 +83,12 @@ for (const [name, run] of Object.entries(fixture.runs)) {
     d.prob.every((p, i) => (Number.isNaN(p) ? Number.isNaN(pk(i)) : Math.abs(p - pk(i)) < 1e-15)),
     `${name}: detail prob`,
   );
-  // The same-context scatter: only runs with entropy_after; its numbers are checked
-  // natively (tests/run_examples.rs) against the Python reference.
-  if (run.same_context) {
+  // The same-context scatter: only runs with entropy_after (read off the raw files:
+  // a JSONL key or a safetensors tensor name); its numbers are checked natively
+  // (tests/run_examples.rs) against the Python reference.
+  const hasAfter = paths.some((p) => readFileSync(p).includes('"entropy_after"'));
+  ok(!run.same_context || hasAfter, `${name}: the fixture has same-context figures, the files no entropy_after`);
+  if (hasAfter) {
     ok(s.hasEntropyAfter && d.dhSame instanceof Float64Array && d.point instanceof Uint8Array, `${name}: same-context detail`);
     const sc = r.sameContext();
     ok(sc.overall.n > 0 && sc.overall.n === d.point.reduce((a, b) => a + b, 0), `${name}: sameContext n ${JSON.stringify(sc.overall)}`);
