@@ -106,7 +106,10 @@ test('the dist folder is an npm package: exports, types and the files an author 
     }
   }
   assert.ok(!files.has('e2e/harness.mjs') && ![...files].some((f) => f.endsWith('.rs')), 'no tests or Rust sources');
-  assert.ok(packed.size < 1.5e6, `packed size ${packed.size} bytes`);
+  // About 0.8 MB of code, module and toy examples, plus the real SmolLM2 slice and its
+  // tokenizer (1.8 MB packed), which the slice panel's first example needs. Pages load
+  // examples only on demand, so this is the download size, not a page's weight.
+  assert.ok(packed.size < 3e6, `packed size ${packed.size} bytes`);
 });
 
 test('a TypeScript page type-checks against the package (strict)', ONCE, () => {
