@@ -218,7 +218,15 @@ test('sample and reward: expected ΔH, the sampled step, and the history of draw
   await waitRows(page, 11);
   assert.ok((await value(page, 'entropy')) < stats(Z0).H - 0.1, 'entropy falls');
   // Rewarding every token alike: no advantage, nothing moves.
-  for (const j of [1, 2, 3]) await page.click(`[data-testid="reward-${j}"]`);
+  // One toggle at a time: each click waits for its own reward in the link, so a click never
+  // lands on a button the previous toggle is redrawing (seen once in WebKit under load).
+  for (const j of [1, 2, 3]) {
+    await page.click(`[data-testid="reward-${j}"]`);
+    await page.waitForFunction(
+      (k) => (new URLSearchParams(location.hash.slice(1)).get('rewards') ?? '').split(',')[k] === '1',
+      j,
+    );
+  }
   await page.waitForFunction(() => new URLSearchParams(location.hash.slice(1)).get('rewards') === '1,1,1,1');
   const before = await logitsInHash(page);
   await page.click('[data-testid="sample-step"]');
