@@ -222,10 +222,7 @@ test('sample and reward: expected ΔH, the sampled step, and the history of draw
   // lands on a button the previous toggle is redrawing (seen once in WebKit under load).
   for (const j of [1, 2, 3]) {
     await page.click(`[data-testid="reward-${j}"]`);
-    await page.waitForFunction(
-      (k) => (new URLSearchParams(location.hash.slice(1)).get('rewards') ?? '').split(',')[k] === '1',
-      j,
-    );
+    await page.waitForFunction((k) => (new URLSearchParams(location.hash.slice(1)).get('rewards') ?? '').split(',')[k] === '1', j);
   }
   await page.waitForFunction(() => new URLSearchParams(location.hash.slice(1)).get('rewards') === '1,1,1,1');
   const before = await logitsInHash(page);
