@@ -26,17 +26,28 @@ test('seriesPoints: every point when there is room, each column’s least and gr
     y = (v) => 100 - v;
   assert.deepEqual(seriesPoints([1, NaN, 3], x, y), [[0, 99], null, [2, 97]]);
   // 8 values over 2 columns (x = i / 4): column 0 holds 5, 1, 9, 2 → its least (1, i = 1) then its greatest (9, i = 2);
-  // column 1 holds 4, 4, 4, 4 → one point, its first.
+  // column 1 holds 4, 4, 4, 4 → one point, its first; then the last value (i = 7) ends the line.
   const pts = seriesPoints([5, 1, 9, 2, 4, 4, 4, 4], (i) => i / 4, y, 2);
   assert.deepEqual(pts, [
     [0.25, 99],
     [0.5, 91],
     [1, 96],
+    [1.75, 96],
   ]);
   // the greatest before the least keeps that order; a gap stays a gap
   assert.deepEqual(
     seriesPoints([9, 1, NaN, 2, 3, 3], (i) => Math.floor(i / 3), y, 1),
-    [[0, 91], [0, 99], null, [1, 98], [1, 97]],
+    [[0, 91], [0, 99], null, [1, 98], [1, 97], [1, 97]],
+  );
+  // a last value that is its column's extreme is not repeated
+  assert.deepEqual(
+    seriesPoints([1, 2, 3, 4, 5], (i) => Math.floor(i / 3), y, 1),
+    [
+      [0, 99],
+      [0, 97],
+      [1, 96],
+      [1, 95],
+    ],
   );
 });
 
@@ -45,8 +56,8 @@ test('shapePath: each marker centred on its point, size across', () => {
   assert.equal(shapePath('circle', 10, 20, 6), 'M7.0,20.0a3,3 0 1,0 6,0a3,3 0 1,0 -6,0');
   // a square 0.9 × 10 = 9 across, centred: from (5.5, 15.5)
   assert.equal(shapePath('square', 10, 20, 10), 'M5.5,15.5h9.0v9.0h-9.0Z');
-  // a triangle, apex 1.1 half-sizes up, base 0.8 down and 1.05 across
-  assert.equal(shapePath('triangle', 0, 0, 10), 'M0.0,-5.5L5.3,4.0L-5.3,4.0Z');
+  // a triangle, apex 1.25 half-sizes up, base 0.9 down and 1.25 across (6.25 rounds up)
+  assert.equal(shapePath('triangle', 0, 0, 10), 'M0.0,-6.3L6.3,4.5L-6.3,4.5Z');
   assert.equal(
     bandData(
       [

@@ -4,7 +4,7 @@
 // multiples of the step inside [lo, hi].
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { extent, linear, scaleFromZero, ticks, wholeTicks } from '../../www/js/chart/scale.js';
+import { extent, linear, log10Scale, powerTicks, scaleFromZero, stepScale, ticks, wholeTicks } from '../../www/js/chart/scale.js';
 
 const near = (a, b) => Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b));
 
@@ -79,4 +79,24 @@ test('extent: finite values only, padded, optionally with 0', () => {
   is(extent([[5, 5]]), [4.5, 5.5], 'one value: ±10 % of it');
   is(extent([[0]], { unit: 1e-3 }), [-1e-3, 1e-3], 'only 0: ± unit');
   assert.equal(extent([[NaN], []]), null);
+});
+
+test('stepScale: steps 0…n onto [0, 1], linear or log(1 + t), and back', () => {
+  const lin = stepScale(10, false);
+  assert.ok(near(lin.f(5), 0.5) && near(lin.inv(0.5), 5));
+  // log(1 + 9) / log(1 + 99) = 1 / 2: step 9 sits halfway along 0…99.
+  const log = stepScale(99, true);
+  assert.ok(near(log.f(9), 0.5) && near(log.inv(0.5), 9));
+  assert.equal(log.f(0), 0);
+  assert.ok(near(log.f(99), 1));
+  assert.equal(stepScale(0, false).f(0), 0, 'no steps: step 0 at the start');
+});
+
+test('log10Scale and powerTicks: decades evenly apart, ticks on whole powers', () => {
+  const x = log10Scale(1e-4, 1, 0, 400);
+  assert.ok(near(x(1e-4), 0) && near(x(1e-2), 200) && near(x(1), 400));
+  // exponents −4…0 over 5 steps: 1 apart, all whole
+  assert.deepEqual(powerTicks(1e-4, 1), [1e-4, 1e-3, 1e-2, 1e-1, 1]);
+  // exponents −6.3…0 over 2 steps: 3.15 → a step of 5: −5 and 0
+  assert.deepEqual(powerTicks(5e-7, 1, 2), [1e-5, 1]);
 });

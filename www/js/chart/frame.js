@@ -64,6 +64,7 @@ export function newSvg(width, height, title) {
  * @property {string} [yLabel] above the y axis (rich text)
  * @property {'top' | 'side'} [yLabelAt] 'side': turned a quarter along the y axis, at the chart's left edge
  * @property {number} [height] the chart's height, for the x label (default y0 + 30)
+ * @property {number} [width] the chart's width: an x tick label within 16 units of it ends at its edge, so it stays inside
  * @property {boolean} [xGrid] x ticks get grid lines across the plot too
  * @property {boolean} [box] a rectangle around the plot area instead of the two axis lines
  * @property {string} [tickClass] class of the tick labels
@@ -90,7 +91,8 @@ export function axes(parent, a) {
     const px = x(v);
     if (a.xGrid) parent.append(el('line', { x1: f(px), x2: f(px), y1: y1, y2: y0, class: 'grid' }));
     else parent.append(el('line', { x1: f(px), x2: f(px), y1: y0, y2: y0 + 4, class: 'axis' }));
-    parent.append(el('text', { x: f(px), y: y0 + 15, 'text-anchor': 'middle', ...tick }, xFmt(v)));
+    const end = a.width !== undefined && px > a.width - 16;
+    parent.append(el('text', { x: f(end ? a.width - 2 : px), y: y0 + 15, 'text-anchor': end ? 'end' : 'middle', ...tick }, xFmt(v)));
   }
   if (a.box) parent.append(el('rect', { x: x0, y: y1, width: x1 - x0, height: y0 - y1, class: 'frame' }));
   else {

@@ -10,7 +10,7 @@ const f1 = (v) => v.toFixed(1);
 /**
  * Path data through pixel points [x, y]; a point that is null or not finite
  * ends the line there, and the next finite point starts a new one (a gap).
- * @param {Iterable<[number, number] | null>} points
+ * @param {Iterable<ArrayLike<number> | null>} points
  */
 export function pathData(points) {
   let d = '',
@@ -31,7 +31,8 @@ export function pathData(points) {
  * null where a value is not finite (a gap). More points than twice
  * `columns` (the plot's width in pixels): each pixel column keeps only its
  * least and greatest value, in their order, so peaks survive and the path
- * stays ~2 points a pixel (issue 19: a 1,000,000-row CSV).
+ * stays ~2 points a pixel (issue 19: a 1,000,000-row CSV); the last value
+ * always ends the line, where the chart marks it.
  * @param {ArrayLike<number>} values @param {(i: number) => number} xOf @param {(v: number) => number} yOf
  * @param {number} [columns]
  * @returns {([number, number] | null)[]}
@@ -46,12 +47,14 @@ export function seriesPoints(values, xOf, yOf, columns = Infinity) {
   }
   let col = NaN,
     loI = -1,
-    hiI = -1;
+    hiI = -1,
+    last = -1;
   const flush = () => {
     if (loI < 0) return;
     const [a, b] = loI <= hiI ? [loI, hiI] : [hiI, loI];
     out.push([xOf(a), yOf(values[a])]);
     if (b !== a) out.push([xOf(b), yOf(values[b])]);
+    last = b;
     loI = hiI = -1;
   };
   for (let i = 0; i < n; i++) {
@@ -72,13 +75,14 @@ export function seriesPoints(values, xOf, yOf, columns = Infinity) {
     }
   }
   flush();
+  if (last !== n - 1 && Number.isFinite(values[n - 1])) out.push([xOf(n - 1), yOf(values[n - 1])]);
   return out;
 }
 
 /**
  * A <path> (class `cls`) through pixel points, with gaps; `title` names it
  * for a pointer and `attrs` ride along (data-values for tests, say).
- * @param {Iterable<[number, number] | null>} points @param {string} cls
+ * @param {Iterable<ArrayLike<number> | null>} points @param {string} cls
  * @param {{ title?: string, attrs?: Record<string, string | number> }} [options]
  */
 export function line(points, cls, { title, attrs } = {}) {
@@ -98,8 +102,8 @@ export function shapePath(shape, cx, cy, size) {
   switch (shape) {
     case 'square': // 0.9 across: a square as wide as the circle looks larger
       return `M${f1(cx - h * 0.9)},${f1(cy - h * 0.9)}h${f1(size * 0.9)}v${f1(size * 0.9)}h${f1(-size * 0.9)}Z`;
-    case 'triangle':
-      return `M${f1(cx)},${f1(cy - h * 1.1)}L${f1(cx + h * 1.05)},${f1(cy + h * 0.8)}L${f1(cx - h * 1.05)},${f1(cy + h * 0.8)}Z`;
+    case 'triangle': // about the circle's area, so that no sign looks smaller than another
+      return `M${f1(cx)},${f1(cy - h * 1.25)}L${f1(cx + h * 1.25)},${f1(cy + h * 0.9)}L${f1(cx - h * 1.25)},${f1(cy + h * 0.9)}Z`;
     case 'diamond':
       return `M${f1(cx)},${f1(cy - h * 1.2)}L${f1(cx + h * 1.05)},${f1(cy)}L${f1(cx)},${f1(cy + h * 1.2)}L${f1(cx - h * 1.05)},${f1(cy)}Z`;
     default:
@@ -144,9 +148,18 @@ export function bar(x, width, ya, yb, cls, attrs = {}) {
 }
 
 /**
+ * Path data of a bar from pixel row ya to yb, `width` wide from column x
+ * (many bars of one kind in one <path>, as stacked shares).
+ * @param {number} x @param {number} width @param {number} ya @param {number} yb
+ */
+export function barPath(x, width, ya, yb) {
+  return `M${f1(x)},${f1(ya)}h${f1(width)}V${f1(yb)}h${f1(-width)}Z`;
+}
+
+/**
  * Path data of the band between two lines of pixel points over the same
  * columns (a min–max band): along `top`, back along `bottom`, closed.
- * @param {[number, number][]} top @param {[number, number][]} bottom
+ * @param {ArrayLike<number>[]} top @param {ArrayLike<number>[]} bottom
  */
 export function bandData(top, bottom) {
   if (!top.length) return '';

@@ -43,15 +43,18 @@ const SHIFT = { sup: -5, sub: 4 };
  * Sets `node`'s text (an HTML element or SVG <text>): S̄ as a drawn bar, and
  * with `scripts` (the default) "^{…}" raised and "_{…}" lowered. In SVG a
  * script is a smaller <tspan> moved by dy; the next run moves back, since
- * baseline-shift is not drawn by every browser.
- * @template {Element} T @param {T} node @param {string} text @param {{ scripts?: boolean }} [options]
+ * baseline-shift is not drawn by every browser. `tail` is appended as it is
+ * (a name a user wrote, whose braces are their own).
+ * @template {Element} T @param {T} node @param {string} text @param {{ scripts?: boolean, tail?: string }} [options]
  * @returns {T}
  */
-export function setRichText(node, text, { scripts = true } = {}) {
+export function setRichText(node, text, { scripts = true, tail = '' } = {}) {
   const svg = node.namespaceURI === SVG_NS;
   node.replaceChildren();
   let back = 0; // the dy that returns to the baseline
-  for (const { kind, text: t } of richParts(text, scripts)) {
+  const parts = richParts(text, scripts);
+  if (tail) parts.push(...richParts(tail, false));
+  for (const { kind, text: t } of parts) {
     if (!svg) {
       if (kind === 'text') node.append(t);
       else node.append(htmlRun(kind, t));
@@ -74,11 +77,11 @@ export function setTextWithOverbars(node, text) {
   return setRichText(node, text, { scripts: false });
 }
 
-/** An SVG <text> with `attrs` and rich `text` (as setRichText). */
-export function richText(attrs, text) {
+/** An SVG <text> with `attrs` and rich `text`, then `tail` as it is (as setRichText). */
+export function richText(attrs, text, tail = '') {
   const t = document.createElementNS(SVG_NS, 'text');
   for (const [k, v] of Object.entries(attrs)) t.setAttribute(k, String(v));
-  return setRichText(t, text);
+  return setRichText(t, text, { tail });
 }
 
 /** The text a screen reader or a plain-text copy gets: "e^{−H}" → "e^−H". @param {string} text */

@@ -41,6 +41,33 @@ export function linear(d0, d1, r0, r1) {
 }
 
 /**
+ * The base-10 log map sending d0 to r0 and d1 to r1 (both d0, d1 > 0).
+ * @param {number} d0 @param {number} d1 @param {number} r0 @param {number} r1
+ * @returns {(v: number) => number}
+ */
+export function log10Scale(d0, d1, r0, r1) {
+  const f = linear(Math.log10(d0), Math.log10(d1), r0, r1);
+  return (v) => f(Math.log10(v));
+}
+
+/** The powers of ten in [lo, hi] (both > 0) whose exponents `ticks` picks: 0.001, 0.01, 0.1, 1… */
+export function powerTicks(lo, hi, count = 5) {
+  // Number("1e-4") is the double nearest 0.0001; 10 ** -4 is not.
+  return wholeTicks(Math.log10(lo), Math.log10(hi), count).map((e) => Number(`1e${e}`));
+}
+
+/**
+ * Maps counts 0…n (training steps) to [0, 1], linearly or as log(1 + t)
+ * (a log axis that still shows step 0); `inv` maps back.
+ * @param {number} n @param {boolean} logX
+ */
+export function stepScale(n, logX) {
+  const m = Math.max(n, 1);
+  const lm = Math.log1p(m);
+  return logX ? { f: (t) => Math.log1p(Math.max(t, 0)) / lm, inv: (u) => Math.expm1(u * lm) } : { f: (t) => t / m, inv: (u) => u * m };
+}
+
+/**
  * The y scale of a chart whose values run from 0 up to `hi`: about `count`
  * round ticks, and the map from a value to a pixel row between `y0` (0, the
  * x axis) and `y1` (the top edge). The top is `hi` or the last tick,
