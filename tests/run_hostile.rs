@@ -26,7 +26,7 @@ fn content(v: &Value) -> Vec<u8> {
     }
 }
 
-/// Reads the files in path order, 7 bytes at a time, as run-worker.js does.
+/// Reads the files in path order, 7 bytes at a time, as js/runs/worker.js does.
 pub fn read(files: &serde_json::Map<String, Value>) -> Result<RunReader, RunError> {
     let mut paths: Vec<&String> = files.keys().collect();
     paths.sort();

@@ -4,7 +4,7 @@
 //!   captions): a few significant digits, trailing zeros dropped, exponent
 //!   form outside 1e−3…1e5 (`1.2e−4`, `2e5`: no plus sign), a real minus
 //!   sign (U+2212) for the number and its exponent, and ∞. The page's
-//!   `fmt` (www/js/format.js) follows the same rule, and the tests of both
+//!   `fmt` (www/js/lib/format.js) follows the same rule, and the tests of both
 //!   check the same cases.
 //! - [`js_number`]: a number quoted back in a message, a CSV cell or a link:
 //!   ASCII, the way JavaScript writes it, so a person can paste it into an
