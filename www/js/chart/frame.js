@@ -4,8 +4,8 @@
 // classed elements (no inline styles, so a strict CSP allows them; colours
 // and sizes live in css/chart.css and the view's own CSS).
 
-import { el } from '../svg.js';
-import { fmt } from '../format.js';
+import { el } from './svg.js';
+import { fmt } from '../lib/format.js';
 import { setRichText } from './richtext.js';
 
 /**

@@ -4,8 +4,8 @@
 // with a dot at the last step drawn. The explorer's step history and the
 // lesson's run of steps are both this chart; each adds its own keys.
 
-import { el } from '../svg.js';
-import { fmt } from '../format.js';
+import { el } from './svg.js';
+import { fmt } from '../lib/format.js';
 import { axes, frame } from './frame.js';
 import { linear, scaleFromZero, wholeTicks } from './scale.js';
 import { dot, line } from './marks.js';

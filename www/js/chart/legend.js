@@ -3,7 +3,7 @@
 // the plot's width, so a narrow page clips nothing), and names at the ends
 // of lines, spread apart so that none overlaps another.
 
-import { el } from '../svg.js';
+import { el } from './svg.js';
 import { richText } from './richtext.js';
 
 /** The width of one 12 px character, about: enough to size a box around text that is not on screen yet. */

@@ -3,7 +3,7 @@
 // and rules. The path builders return path data (pure, unit-tested); the
 // rest make classed elements (no inline styles, so a strict CSP allows them).
 
-import { el } from '../svg.js';
+import { el } from './svg.js';
 
 const f1 = (v) => v.toFixed(1);
 

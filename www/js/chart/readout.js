@@ -3,7 +3,7 @@
 // units, which step or row of a line it is over, which point it is nearest,
 // and the guide line with its markers drawn there.
 
-import { el } from '../svg.js';
+import { el } from './svg.js';
 
 /**
  * A pointer's position in the units of an <svg> drawn `W` × `H` wide and
