@@ -6,10 +6,14 @@
 // of a run of steps, each token's share of the average ΔH, a control-lab run.
 
 import { Distribution } from '../../pkg/entropy_polarity.js';
-import { axes, frame, scaleFromZero, ticks, wholeTicks } from '../chart/axis.js';
+import { axes, frame } from '../chart/frame.js';
+import { drawStepHistory } from '../chart/history.js';
+import { bar, line, rule } from '../chart/marks.js';
+import { richText } from '../chart/richtext.js';
+import { linear, scaleFromZero, ticks, wholeTicks } from '../chart/scale.js';
+import { el } from '../chart/svg.js';
 import { fitCanvas } from '../lib/dom.js';
 import { fmt } from '../lib/format.js';
-import { el } from '../chart/svg.js';
 
 /**
  * The drawing width in SVG units: the element's own width between 340 and
@@ -19,21 +23,6 @@ import { el } from '../chart/svg.js';
  * @param {SVGSVGElement} svg @param {number} [zoom]
  */
 const widthOf = (svg, zoom = 1) => Math.max(340, Math.min(560, Math.round((svg.clientWidth || 560) / zoom)));
-
-/** SVG text with ^{…} as a raised, smaller tspan (e^{−H}, S_{k}). */
-function richText(attrs, text) {
-  const t = el('text', attrs);
-  for (const part of text.split(/(\^\{[^}]*\}|_\{[^}]*\})/)) {
-    if (!part) continue;
-    const m = part.match(/^([_^])\{(.*)\}$/);
-    if (!m) t.append(el('tspan', {}, part));
-    else {
-      const dy = m[1] === '^' ? -5 : 4;
-      t.append(el('tspan', { dy, class: 'small' }, m[2]), el('tspan', { dy: -dy }, '\u200b'));
-    }
-  }
-  return t;
-}
 
 const MAX_BARS = 16;
 
@@ -77,28 +66,10 @@ export function drawBars(svg, o) {
   const x = (i) => L + i * slot;
   axes(svg, { ...area, x, y, xt: [], yt, yFmt: (v) => fmt(v, 2) });
   svg.append(el('text', { x: 4, y: T - 3, class: 'label' }, 'p'));
+  const w = Math.max(1, slot * 0.72);
   o.p.forEach((pk, i) => {
-    const w = Math.max(1, slot * 0.72);
-    svg.append(
-      el('rect', {
-        x: (x(i) + (slot - w) / 2).toFixed(1),
-        y: y(pk).toFixed(1),
-        width: w.toFixed(1),
-        height: Math.max(0, y(0) - y(pk)).toFixed(1),
-        class: i === o.token ? 'bar chosen' : 'bar',
-      }),
-    );
-    if (o.after) {
-      svg.append(
-        el('rect', {
-          x: (x(i) + (slot - w) / 2).toFixed(1),
-          y: y(o.after[i]).toFixed(1),
-          width: w.toFixed(1),
-          height: Math.max(0, y(0) - y(o.after[i])).toFixed(1),
-          class: 'bar-after',
-        }),
-      );
-    }
+    svg.append(bar(x(i) + (slot - w) / 2, w, y(0), y(pk), i === o.token ? 'bar chosen' : 'bar'));
+    if (o.after) svg.append(bar(x(i) + (slot - w) / 2, w, y(0), y(o.after[i]), 'bar-after'));
   });
   // Each token's name under its bar. Names wider than the bar's slot (long names,
   // many bars, a phone) alternate between two rows so that neighbours do not touch;
@@ -124,7 +95,7 @@ export function drawBars(svg, o) {
   const close = flips.length === 2 && Math.abs(y(flips[0].v) - y(flips[1].v)) < 13;
   flips.forEach((fl, i) => {
     const py = y(fl.v);
-    svg.append(el('line', { x1: L, x2: W - R, y1: py.toFixed(1), y2: py.toFixed(1), class: `flip ${fl.cls}` }));
+    svg.append(rule(area, { y: py }, `flip ${fl.cls}`));
     const ly = py + 4 + (close ? (fl.v >= flips[1 - i].v ? -6 : 6) : 0);
     svg.append(richText({ x: W - R + 4, y: ly.toFixed(1), class: `flip-label ${fl.cls}` }, `${fl.name} ${fmt(fl.v, 2)}`));
   });
@@ -160,31 +131,35 @@ export function drawCurve(canvas, s, dark, zoom = 1) {
  * @param {string} label the token's name @param {number} [zoom]
  */
 export function drawHistory(svg, hist, upto, label, zoom = 1) {
-  const { W, Ht: H, L, R, T, B, area } = frame(svg, { width: widthOf(svg, zoom), height: 220, left: 40, right: 40, top: 18, bottom: 34 });
   const n = hist.length - 1;
-  const { yt, y: yH } = scaleFromZero(Math.max(...hist.map((e) => e.H)) * 1.05, area);
-  const x = (i) => L + (i / n) * (W - L - R);
-  const yP = (v) => T + (1 - v) * (H - T - B);
-  axes(svg, { ...area, x, y: yH, xt: wholeTicks(0, n, 6), yt, yFmt: (v) => fmt(v, 2), xLabel: 'step' });
-  for (const v of [0, 0.5, 1]) svg.append(el('text', { x: W - R + 5, y: yP(v) + 4, class: 'tick' }, v.toFixed(1)));
-  svg.append(el('text', { x: L, y: T - 6, class: 'label h-key' }, 'H (nats) ━'));
+  const { x, area } = drawStepHistory(svg, {
+    box: { width: widthOf(svg, zoom), height: 220, left: 40, right: 40, top: 18, bottom: 34 },
+    steps: n,
+    upto,
+    left: [{ values: hist.map((e) => e.H), cls: 'h-line', dot: 'h-dot' }],
+    right: [
+      { values: hist.map((e) => e.pdag), cls: 'pdag-line' },
+      { values: hist.map((e) => e.pk), cls: 'pk-line', dot: 'pk-dot' },
+    ],
+    rightTicks: [0, 0.5, 1],
+    rightDigits: 1,
+    xTicks: 6,
+    xLabel: 'step',
+    dotRadius: 4,
+    tickClass: 'tick',
+  });
+  const { x0, x1, y1 } = area;
+  svg.append(el('text', { x: x0, y: y1 - 6, class: 'label h-key' }, 'H (nats) ━'));
   // The key of the right scale ends short of its axis, its two entries an em space apart
   // (SVG collapses plain spaces).
-  svg.append(richText({ x: W - R - 6, y: T - 6, 'text-anchor': 'end', class: 'label' }, `p of “${label}” ╍\u2003p† ┈`));
+  svg.append(richText({ x: x1 - 6, y: y1 - 6, 'text-anchor': 'end', class: 'label' }, `p of “${label}” ╍\u2003p† ┈`));
   // Where the token passes p†: from there on every reward narrows.
   const cross = hist.findIndex((e) => e.pk > e.pdag);
   if (cross >= 0 && cross <= upto) {
-    svg.append(el('line', { x1: x(cross), x2: x(cross), y1: T, y2: H - B, class: 'cross' }));
-    svg.append(el('text', { x: x(cross) + 4, y: H - B - 6, class: 'tick cross-label' }, 'p > p† from here'));
+    svg.append(rule(area, { x: x(cross) }, 'cross'));
+    svg.append(el('text', { x: x(cross) + 4, y: area.y0 - 6, class: 'tick cross-label' }, 'p > p† from here'));
   }
-  const seg = hist.slice(0, upto + 1);
-  const path = (f) => seg.map((e, i) => `${i ? 'L' : 'M'}${x(i).toFixed(1)},${f(e).toFixed(1)}`).join(' ');
-  svg.append(el('path', { d: path((e) => yP(e.pdag)), class: 'pdag-line' }));
-  svg.append(el('path', { d: path((e) => yP(e.pk)), class: 'pk-line' }));
-  svg.append(el('path', { d: path((e) => yH(e.H)), class: 'h-line' }));
-  const last = seg[seg.length - 1];
-  svg.append(el('circle', { cx: x(upto), cy: yH(last.H), r: 4, class: 'h-dot' }));
-  svg.append(el('circle', { cx: x(upto), cy: yP(last.pk), r: 4, class: 'pk-dot' }));
+  const last = hist[upto];
   // Full-precision values for tools and tests.
   svg.dataset.h = hist.map((e) => e.H).join(',');
   svg.dataset.pk = hist.map((e) => e.pk).join(',');
@@ -208,31 +183,23 @@ export function drawAverage(svg, o, zoom = 1) {
   const yt = ticks(-m, m, 4);
   const lo = Math.min(-m, yt[0]),
     hi = Math.max(m, yt[yt.length - 1]);
-  const y = (v) => T + ((hi - v) / (hi - lo)) * (H - T - B);
+  const y = linear(lo, hi, H - B, T);
   const cols = o.contrib.length + 1;
   const slot = (W - L - R) / cols;
   const x = (i) => L + i * slot;
   axes(svg, { ...area, x, y, xt: [], yt, yFmt: (v) => fmt(v, 2) });
-  svg.append(el('line', { x1: L, x2: W - R, y1: y(0), y2: y(0), class: 'zero' }));
+  svg.append(rule(area, { y: y(0) }, 'zero'));
   svg.append(el('text', { x: 4, y: T - 6, class: 'label' }, 'share of E[ΔH] (nats)'));
-  const bar = (i, v, cls, name, under) => {
+  const column = (i, v, cls, name, under) => {
     const w = slot * 0.6;
-    svg.append(
-      el('rect', {
-        x: (x(i) + (slot - w) / 2).toFixed(1),
-        y: y(Math.max(v, 0)).toFixed(1),
-        width: w.toFixed(1),
-        height: Math.abs(y(v) - y(0)).toFixed(1),
-        class: `${cls} ${v >= 0 ? 'up' : 'down'}`,
-      }),
-    );
+    svg.append(bar(x(i) + (slot - w) / 2, w, y(0), y(v), `${cls} ${v >= 0 ? 'up' : 'down'}`));
     svg.append(el('text', { x: (x(i) + slot / 2).toFixed(1), y: H - B + 15, 'text-anchor': 'middle', class: 'tick' }, name));
     svg.append(el('text', { x: (x(i) + slot / 2).toFixed(1), y: H - B + 29, 'text-anchor': 'middle', class: 'tick' }, under));
   };
-  o.contrib.forEach((v, i) => bar(i, v, 'share', o.labels[i], `A ${o.A[i] > 0 ? '+' : ''}${fmt(o.A[i], 2)}`));
+  o.contrib.forEach((v, i) => column(i, v, 'share', o.labels[i], `A ${o.A[i] > 0 ? '+' : ''}${fmt(o.A[i], 2)}`));
   // A sum that cancels (the same A for every token) shows as 0, its rounding residue aside.
   const cancels = Math.abs(o.sum) < 1e-12 * m;
-  bar(o.contrib.length, cancels ? 0 : o.sum, 'total', 'sum', cancels ? '0 (cancels)' : `${o.sum > 0 ? '+' : ''}${fmt(o.sum, 3)}`);
+  column(o.contrib.length, cancels ? 0 : o.sum, 'total', 'sum', cancels ? '0 (cancels)' : `${o.sum > 0 ? '+' : ''}${fmt(o.sum, 3)}`);
   svg.dataset.sum = String(o.sum);
   svg.dataset.yMax = String(hi);
   svg.setAttribute(
@@ -246,17 +213,16 @@ export function drawAverage(svg, o, zoom = 1) {
  * @param {SVGSVGElement} svg @param {{pg: number[], polarity: number[]}} runs @param {number} [zoom]
  */
 export function drawLab(svg, runs, zoom = 1) {
-  const { W, L, R, T, area } = frame(svg, { width: widthOf(svg, zoom), height: 260, left: 40, right: 16, top: 22, bottom: 34 });
+  const { L, T, area } = frame(svg, { width: widthOf(svg, zoom), height: 260, left: 40, right: 16, top: 22, bottom: 34 });
   const n = runs.pg.length - 1;
   const { yt, y } = scaleFromZero(Math.max(...runs.pg, ...runs.polarity) * 1.05, area);
-  const x = (i) => L + (i / n) * (W - L - R);
+  const x = linear(0, n, area.x0, area.x1);
   axes(svg, { ...area, x, y, xt: wholeTicks(0, n, 6), yt, yFmt: (v) => fmt(v, 2), xLabel: 'step' });
   svg.append(el('text', { x: L, y: T - 8, class: 'label' }, 'H (nats):'));
   svg.append(el('text', { x: L + 70, y: T - 8, class: 'label pg-key' }, '━ plain PG'));
   svg.append(el('text', { x: L + 170, y: T - 8, class: 'label pol-key' }, '╍ polarity (one-sided)'));
-  const path = (ys) => ys.map((v, i) => `${i ? 'L' : 'M'}${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
-  svg.append(el('path', { d: path(runs.polarity), class: 'pol-line' }));
-  svg.append(el('path', { d: path(runs.pg), class: 'pg-line' }));
+  const points = (ys) => ys.map((v, i) => /** @type {[number, number]} */ ([x(i), y(v)]));
+  svg.append(line(points(runs.polarity), 'pol-line'), line(points(runs.pg), 'pg-line'));
   svg.dataset.pg = runs.pg.join(',');
   svg.dataset.polarity = runs.polarity.join(',');
   svg.setAttribute(
