@@ -1,11 +1,16 @@
-// Charts of the "Your logits" panel, drawn as plain SVG elements (CSP-safe:
-// no inline styles; colours come from classes in css/slices.css, so dark mode
-// follows the page). Each function draws into an <svg> at its current CSS
-// width, so text keeps its size on a phone.
+// @ts-check
+// Charts of the "Your logits" panel, drawn with the chart kit (js/chart/:
+// classes only, so a strict CSP allows them; colours in css/slices.css
+// and css/chart.css, so dark mode follows the page). Each draws into an <svg>
+// at its current CSS width, so text keeps its size on a phone.
 
+import { axes, frame } from '../chart/frame.js';
+import { bandData, bar, dot, line, rule, shapePath } from '../chart/marks.js';
+import { indexAt, nearest, pointerAt } from '../chart/readout.js';
+import { linear, ticks, wholeTicks } from '../chart/scale.js';
+import { scatterFrame, zeroLines } from '../chart/scatter.js';
 import { el } from '../chart/svg.js';
 import { fmt } from '../lib/format.js';
-import { axes, frame, ticks, wholeTicks } from '../chart/axis.js';
 
 /**
  * Entropy along the positions. `lower` (optional): the lower bound of a
@@ -13,73 +18,68 @@ import { axes, frame, ticks, wholeTicks } from '../chart/axis.js';
  * pixel column. Returns a function mapping a client x to a row.
  */
 export function drawEntropy(svg, H, { lower = null, truncated = false } = {}) {
-  const { W, Ht, L, R, T, B, area } = frame(svg, { height: 210, left: 46, right: 12, top: 22, bottom: 34 });
+  const { W, Ht, area } = frame(svg, { height: 210, left: 46, right: 12, top: 22, bottom: 34 });
   const n = H.length;
   let hi = 0;
   for (let i = 0; i < n; i++) hi = Math.max(hi, H[i], lower ? lower[i] : 0);
   hi = hi > 0 ? hi * 1.08 : 1;
-  const x = (i) => L + (n <= 1 ? (W - L - R) / 2 : (i / (n - 1)) * (W - L - R));
-  const y = (v) => T + (1 - v / hi) * (Ht - T - B);
+  const x = n <= 1 ? () => (area.x0 + area.x1) / 2 : linear(0, n - 1, area.x0, area.x1);
+  const y = linear(0, hi, area.y0, area.y1);
   axes(svg, {
     ...area,
     x,
     y,
-    xt: wholeTicks(0, Math.max(0, n - 1), Math.max(2, Math.floor((W - L) / 70))),
+    xt: wholeTicks(0, Math.max(0, n - 1), Math.max(2, Math.floor((W - area.x0) / 70))),
     yt: ticks(0, hi, 4),
     xFmt: (v) => String(v),
     xLabel: 'position (row)',
     yLabel: truncated ? 'H, nats (solid: top-k renormalised; dashed: lower bound)' : 'H, nats',
   });
   const series = (arr, cls) => {
-    const cols = W - L - R;
+    const cols = area.x1 - area.x0;
     if (n <= cols) {
-      const d = Array.from(arr, (v, i) => `${i ? 'L' : 'M'}${x(i).toFixed(1)},${y(v).toFixed(1)}`).join('');
-      svg.append(el('path', { d, class: cls }));
-      if (n <= 80) for (let i = 0; i < n; i++) svg.append(el('circle', { cx: x(i), cy: y(arr[i]), r: 2.5, class: `${cls}-dot` }));
+      svg.append(
+        line(
+          Array.from(arr, (v, i) => /** @type {[number, number]} */ ([x(i), y(v)])),
+          cls,
+        ),
+      );
+      if (n <= 80) for (let i = 0; i < n; i++) svg.append(dot(x(i), y(arr[i]), 2.5, `${cls}-dot`));
       return;
     }
     // min–max band per pixel column, and the mean line
-    let top = '',
-      bottom = '',
-      mid = '';
+    /** @type {[number, number][]} */
+    const top = [],
+      bottom = [],
+      mid = [];
     for (let c = 0; c < cols; c++) {
       const a = Math.floor((c / cols) * n),
         b = Math.max(a + 1, Math.floor(((c + 1) / cols) * n));
       let mn = Infinity,
         mx = -Infinity,
-        s = 0;
+        sum = 0;
       for (let i = a; i < b; i++) {
         const v = arr[i];
         mn = Math.min(mn, v);
         mx = Math.max(mx, v);
-        s += v;
+        sum += v;
       }
-      const px = (L + c + 0.5).toFixed(1);
-      top += `${c ? 'L' : 'M'}${px},${y(mx).toFixed(1)}`;
-      bottom = `L${px},${y(mn).toFixed(1)}` + bottom;
-      mid += `${c ? 'L' : 'M'}${px},${y(s / (b - a)).toFixed(1)}`;
+      const px = area.x0 + c + 0.5;
+      top.push([px, y(mx)]);
+      bottom.push([px, y(mn)]);
+      mid.push([px, y(sum / (b - a))]);
     }
-    svg.append(el('path', { d: `${top}${bottom}Z`, class: `${cls}-band` }));
-    svg.append(el('path', { d: mid, class: cls }));
+    svg.append(el('path', { d: bandData(top, bottom), class: `${cls}-band` }));
+    svg.append(line(mid, cls));
   };
   series(H, 'h-line');
   if (lower) series(lower, 'hlb-line');
-  return (clientX) => {
-    const r = svg.getBoundingClientRect();
-    const px = ((clientX - r.left) / r.width) * W;
-    if (px < L - 4 || px > W - R + 4) return null;
-    return n <= 1 ? 0 : Math.max(0, Math.min(n - 1, Math.round(((px - L) / (W - L - R)) * (n - 1))));
-  };
+  return (clientX) => indexAt(pointerAt(svg, clientX, 0, W, Ht).x, area.x0, area.x1, n);
 }
 
-/** Path data of one marker by advantage sign: ● A > 0, ▲ A < 0, □ A = 0. */
-function markerPath(px, py, adv) {
-  const x = px.toFixed(1),
-    y = py.toFixed(1);
-  if (adv > 0) return `M${(px - 3.6).toFixed(1)},${y}a3.6,3.6 0 1,0 7.2,0a3.6,3.6 0 1,0 -7.2,0`;
-  if (adv < 0) return `M${x},${(py - 4.6).toFixed(1)}l4.6,7.8h-9.2Z`;
-  return `M${(px - 3.2).toFixed(1)},${(py - 3.2).toFixed(1)}h6.4v6.4h-6.4Z`;
-}
+/** The marker of a row by its advantage's sign: ● A > 0, ▲ A < 0, □ A = 0. */
+/** @type {Record<string, 'circle' | 'triangle' | 'square'>} */
+const SIGN = { pos: 'circle', neg: 'triangle', zero: 'square' };
 
 export const MAX_POINTS = 3000;
 
@@ -90,64 +90,43 @@ export const MAX_POINTS = 3000;
  * returned function finds the row nearest a pointer position (or null).
  */
 export function drawScatter(svg, { x: xs, y: ys, adv, rows }) {
-  const { W, Ht, L, R, T, B, area } = frame(svg, { height: 250, left: 58, right: 14, top: 22, bottom: 36 });
-  let x0 = 0,
-    x1 = 0,
-    y0 = 0,
-    y1 = 0;
-  for (const r of rows) {
-    x0 = Math.min(x0, xs[r]);
-    x1 = Math.max(x1, xs[r]);
-    y0 = Math.min(y0, ys[r]);
-    y1 = Math.max(y1, ys[r]);
-  }
-  const padX = (x1 - x0) * 0.05 || 1,
-    padY = (y1 - y0) * 0.08 || 1e-3;
-  x0 -= padX;
-  x1 += padX;
-  y0 -= padY;
-  y1 += padY;
-  const x = (v) => L + ((v - x0) / (x1 - x0)) * (W - L - R);
-  const y = (v) => T + (1 - (v - y0) / (y1 - y0)) * (Ht - T - B);
-  svg.append(el('rect', { x: L, y: T, width: W - L - R, height: Math.max(0, y(0) - T), class: 'zone-expand' }));
-  svg.append(el('rect', { x: L, y: y(0), width: W - L - R, height: Math.max(0, Ht - B - y(0)), class: 'zone-contract' }));
-  axes(svg, {
-    ...area,
-    x,
-    y,
-    xt: ticks(x0, x1, Math.max(2, Math.floor((W - L) / 80))),
-    yt: ticks(y0, y1, 4),
-    xLabel: 'ln p_k + H   (0: p_k = e^−H, the nudge flip)',
-    yLabel: 'polarity P_k = A (S̄ − S_k)',
+  const s = scatterFrame(svg, {
+    box: { height: 250, left: 58, right: 14, top: 22, bottom: 36 },
+    xs,
+    ys,
+    idx: rows,
+    xLabel: 'ln p_{k} + H   (0: p_{k} = e^{−H}, the nudge flip)',
+    yLabel: 'polarity P_{k} = A (S\u0304 − S_{k})',
+    empty: 'no rows',
+    xSpacing: 80,
+    pad: { x: 0.05, y: 0.08 },
+    unit: { x: 1, y: 1e-3 },
+    under: ({ y, area }) => {
+      const z = Math.min(area.y0, Math.max(area.y1, y(0)));
+      svg.append(el('rect', { x: area.x0, y: area.y1, width: area.x1 - area.x0, height: z - area.y1, class: 'zone-expand' }));
+      svg.append(el('rect', { x: area.x0, y: z, width: area.x1 - area.x0, height: area.y0 - z, class: 'zone-contract' }));
+    },
   });
-  svg.append(el('line', { x1: x(0), x2: x(0), y1: T, y2: Ht - B, class: 'flip' }));
-  svg.append(el('line', { x1: L, x2: W - R, y1: y(0), y2: y(0), class: 'zero' }));
-  svg.append(el('text', { x: W - R - 4, y: T + 12, 'text-anchor': 'end', class: 'zone-label expand' }, '↑ expands'));
-  svg.append(el('text', { x: W - R - 4, y: Ht - B - 6, 'text-anchor': 'end', class: 'zone-label contract' }, '↓ contracts'));
+  if (!s) return () => null;
+  const { x, y, area, W, Ht } = s;
+  zeroLines(svg, s, 'flip');
+  svg.append(el('text', { x: area.x1 - 4, y: area.y1 + 12, 'text-anchor': 'end', class: 'zone-label expand' }, '↑ expands'));
+  svg.append(el('text', { x: area.x1 - 4, y: area.y0 - 6, 'text-anchor': 'end', class: 'zone-label contract' }, '↓ contracts'));
   const d = { pos: [], neg: [], zero: [] };
   const px = new Float64Array(rows.length),
     py = new Float64Array(rows.length);
   rows.forEach((r, i) => {
     const a = adv ? adv[r] : 1;
+    const k = a > 0 ? 'pos' : a < 0 ? 'neg' : 'zero';
     px[i] = x(xs[r]);
     py[i] = y(ys[r]);
-    d[a > 0 ? 'pos' : a < 0 ? 'neg' : 'zero'].push(markerPath(px[i], py[i], a));
+    d[k].push(shapePath(SIGN[k], px[i], py[i], 7.2));
   });
   for (const k of ['pos', 'neg', 'zero']) if (d[k].length) svg.append(el('path', { d: d[k].join(''), class: `pt adv-${k}` }));
   return (clientX, clientY) => {
-    const box = svg.getBoundingClientRect();
-    const sx = ((clientX - box.left) / box.width) * W,
-      sy = ((clientY - box.top) / box.height) * Ht;
-    let best = -1,
-      bd = 8 * 8;
-    for (let i = 0; i < rows.length; i++) {
-      const dd = (px[i] - sx) ** 2 + (py[i] - sy) ** 2;
-      if (dd <= bd) {
-        bd = dd;
-        best = i;
-      }
-    }
-    return best < 0 ? null : rows[best];
+    const p = pointerAt(svg, clientX, clientY, W, Ht);
+    const i = nearest(px, py, p.x, p.y);
+    return i < 0 ? null : rows[i];
   };
 }
 
@@ -156,7 +135,7 @@ export function drawScatter(svg, { x: xs, y: ys, adv, rows }) {
  * sign change), clamped to ±`limit` (values beyond go into the end bins).
  */
 export function drawHistogram(svg, values, { bins = 40, limit }) {
-  const { W, Ht, L, R, T, B, area } = frame(svg, { height: 210, left: 46, right: 12, top: 22, bottom: 36 });
+  const { W, area } = frame(svg, { height: 210, left: 46, right: 12, top: 22, bottom: 36 });
   const half = bins / 2;
   const counts = new Uint32Array(bins);
   const w = limit / half;
@@ -168,36 +147,29 @@ export function drawHistogram(svg, values, { bins = 40, limit }) {
     counts[b]++;
   }
   const top = Math.max(1, ...counts);
-  const x = (v) => L + ((v + limit) / (2 * limit)) * (W - L - R);
-  const y = (c) => T + (1 - c / top) * (Ht - T - B);
+  const x = linear(-limit, limit, area.x0, area.x1);
+  const y = linear(0, top, area.y0, area.y1);
   axes(svg, {
     ...area,
     x,
     y,
-    xt: ticks(-limit, limit, Math.max(4, Math.floor((W - L) / 80))),
+    xt: ticks(-limit, limit, Math.max(4, Math.floor((W - area.x0) / 80))),
     yt: wholeTicks(0, top, 4),
     yFmt: (v) => String(v),
-    xLabel: 'polarity P_k',
+    xLabel: 'polarity P_{k}',
     yLabel: 'rows',
   });
   for (let b = 0; b < bins; b++) {
     if (!counts[b]) continue;
     const a = -limit + b * w;
-    const cls = a >= 0 ? 'bar-expand' : 'bar-contract';
-    const r = el('rect', {
-      x: x(a) + 0.5,
-      y: y(counts[b]),
-      width: Math.max(1, x(a + w) - x(a) - 1),
-      height: Ht - B - y(counts[b]),
-      class: cls,
-    });
+    const r = bar(x(a) + 0.5, Math.max(1, x(a + w) - x(a) - 1), area.y0, y(counts[b]), a >= 0 ? 'bar-expand' : 'bar-contract');
     const lo = b === 0 ? '≤ ' + fmt(-limit + w, 3) : fmt(a, 3);
     const hi = b === bins - 1 ? '≥ ' + fmt(a, 3) : fmt(a + w, 3);
     r.append(el('title', {}, `${counts[b]} rows with polarity in ${b === 0 ? lo : b === bins - 1 ? hi : `[${lo}, ${hi})`}`));
     svg.append(r);
   }
-  svg.append(el('line', { x1: x(0), x2: x(0), y1: T, y2: Ht - B, class: 'zero' }));
-  svg.append(el('text', { x: x(0) + 4, y: T - 6, class: 'zone-label expand' }, 'expands →'));
-  svg.append(el('text', { x: x(0) - 4, y: T - 6, 'text-anchor': 'end', class: 'zone-label contract' }, '← contracts'));
+  svg.append(rule(area, { x: x(0) }, 'zero'));
+  svg.append(el('text', { x: x(0) + 4, y: area.y1 - 6, class: 'zone-label expand' }, 'expands →'));
+  svg.append(el('text', { x: x(0) - 4, y: area.y1 - 6, 'text-anchor': 'end', class: 'zone-label contract' }, '← contracts'));
   return counts;
 }

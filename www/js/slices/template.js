@@ -55,11 +55,11 @@ export const TEMPLATE = `
   <div class="slice-charts">
     <figure class="slice-chart">
       <figcaption>Entropy along the positions <small>(click to open a row)</small></figcaption>
-      <svg class="slice-svg" data-testid="slice-entropy" role="img" aria-label="Entropy per row"></svg>
+      <svg class="slice-svg chart-card" data-testid="slice-entropy" role="img" aria-label="Entropy per row"></svg>
     </figure>
     <figure class="slice-chart">
       <figcaption>Every row on the normalised axis <small class="scatter-note"></small></figcaption>
-      <svg class="slice-svg" data-testid="slice-scatter" role="img" aria-label="Rows by ln p_k + H and polarity"></svg>
+      <svg class="slice-svg chart-card" data-testid="slice-scatter" role="img" aria-label="Rows by ln p_k + H and polarity"></svg>
       <p class="scatter-readout" aria-live="polite"></p>
       <p class="slice-legend"><span class="key adv-pos">●</span> A &gt; 0 (rewarded)
         <span class="key adv-neg">▲</span> A &lt; 0 (penalised) <span class="key adv-zero">□</span> A = 0</p>
@@ -70,7 +70,7 @@ export const TEMPLATE = `
     </figure>
     <figure class="slice-chart">
       <figcaption>Polarity of the sampled token <small class="hist-note"></small></figcaption>
-      <svg class="slice-svg" data-testid="slice-histogram" role="img" aria-label="Histogram of polarity"></svg>
+      <svg class="slice-svg chart-card" data-testid="slice-histogram" role="img" aria-label="Histogram of polarity"></svg>
     </figure>
   </div>
   <div class="panel-head slice-table-head">
