@@ -5,33 +5,18 @@
 // Polarity sign is told by colour (blue ▲ expands / orange ▼ contracts, the
 // Okabe–Ito pair of the explorer) and by shape or pattern as well.
 
+import { axes, emptyNote, frame } from '../chart/frame.js';
+import { barPath, dot, line, rule, seriesPoints, shapePath } from '../chart/marks.js';
+import { extent, linear, ticks } from '../chart/scale.js';
+import { scatterFrame, zeroLines } from '../chart/scatter.js';
 import { el } from '../chart/svg.js';
 import { fmt } from '../lib/format.js';
-import { axes, frame, ticks } from '../chart/axis.js';
 
-function extent(arrays, { withZero = false } = {}) {
-  let lo = Infinity,
-    hi = -Infinity;
-  for (const a of arrays)
-    for (const v of a)
-      if (Number.isFinite(v)) {
-        lo = Math.min(lo, v);
-        hi = Math.max(hi, v);
-      }
-  if (lo > hi) return null;
-  if (withZero) {
-    lo = Math.min(lo, 0);
-    hi = Math.max(hi, 0);
-  }
-  const pad = (hi - lo) * 0.06 || Math.abs(hi) * 0.1 || 1;
-  return [lo - pad, hi + pad];
-}
-
+/** The x axis of a chart over training steps: whole-step ticks about every 70 units. */
 function stepAxis(steps, W, L, R) {
   const s0 = steps[0] ?? 0,
     s1 = steps[steps.length - 1] ?? 1;
-  const span = s1 > s0 ? s1 - s0 : 1;
-  const x = (v) => L + (steps.length <= 1 ? (W - L - R) / 2 : ((v - s0) / span) * (W - L - R));
+  const x = steps.length <= 1 ? () => (L + W - R) / 2 : linear(s0, s1 > s0 ? s1 : s0 + 1, L, W - R);
   const xt = ticks(s0, s1, Math.max(2, Math.floor((W - L) / 70))).filter(Number.isInteger);
   return { x, xt: xt.length ? xt : [s0] };
 }
@@ -46,79 +31,40 @@ function stepAxis(steps, W, L, R) {
  */
 export function drawSeries(svg, steps, series, options = {}) {
   const { yLabel = undefined, zero = false, height = 170, domain = undefined, ref = undefined, yFmt = undefined } = options;
-  const { W, Ht, L, R, T, B, area } = frame(svg, { height, left: 56, right: 12, top: 20, bottom: 32 });
+  const { W, Ht, L, R, area } = frame(svg, { height, left: 56, right: 12, top: 20, bottom: 32 });
   const found = extent(
     series.map((s) => s.values),
     { withZero: zero },
   );
   const ext = found && domain ? domain : found;
   if (!ext) {
-    svg.append(el('text', { x: W / 2, y: Ht / 2, 'text-anchor': 'middle', class: 'label' }, 'empty: no values in this run'));
+    emptyNote(svg, W, Ht, 'empty: no values in this run');
     return false;
   }
   const [y0, y1] = ext;
   const { x, xt } = stepAxis(steps, W, L, R);
-  const y = (v) => T + (1 - (v - y0) / (y1 - y0)) * (Ht - T - B);
+  const y = linear(y0, y1, area.y0, area.y1);
   axes(svg, { ...area, x, y, xt, yt: ticks(y0, y1, 4), xFmt: String, ...(yFmt ? { yFmt } : {}), xLabel: 'step', yLabel });
-  if (zero && y0 < 0 && y1 > 0) svg.append(el('line', { x1: L, x2: W - R, y1: y(0), y2: y(0), class: 'zero' }));
+  if (zero && y0 < 0 && y1 > 0) svg.append(rule(area, { y: y(0) }, 'zero'));
   if (ref) {
-    const line = el('line', { x1: L, x2: W - R, y1: y(ref.value), y2: y(ref.value), class: 'ref', 'data-ref': ref.value });
-    line.append(el('title', {}, ref.label));
-    svg.append(line, el('text', { x: W - R - 2, y: y(ref.value) - 3, 'text-anchor': 'end', class: 'label' }, ref.label));
+    svg.append(rule(area, { y: y(ref.value) }, 'ref', { title: ref.label, attrs: { 'data-ref': ref.value } }));
+    svg.append(el('text', { x: area.x1 - 2, y: y(ref.value) - 3, 'text-anchor': 'end', class: 'label' }, ref.label));
   }
   const n = steps.length;
-  // More steps than pixel columns (issue 19: a 1,000,000-row CSV): each
-  // column draws the least and the greatest value of its steps as one
-  // vertical stroke, so peaks survive and the path stays ~2 points a pixel.
-  const cols = Math.max(1, Math.round(W - L - R));
-  const decimate = n > 2 * cols;
+  // More steps than pixel columns (issue 19: a 1,000,000-row CSV): the path keeps each column's extremes.
+  const cols = Math.max(1, Math.round(area.x1 - area.x0));
   for (const s of series) {
-    let d = '',
-      pen = false,
-      col = NaN,
-      lo = 0,
-      hi = 0;
-    const flush = () => {
-      if (Number.isNaN(col)) return;
-      const X = (L + col + 0.5).toFixed(1);
-      d += `${pen ? 'L' : 'M'}${X},${y(lo).toFixed(1)}${hi !== lo ? `L${X},${y(hi).toFixed(1)}` : ''}`;
-      pen = true;
-      col = NaN;
-    };
+    svg.append(
+      line(
+        seriesPoints(s.values, (i) => x(steps[i]), y, cols),
+        `line ${s.cls}`,
+        { title: s.name },
+      ),
+    );
+    if (n > 60) continue;
     for (let i = 0; i < n; i++) {
       const v = s.values[i];
-      if (!Number.isFinite(v)) {
-        flush();
-        pen = false;
-        continue;
-      }
-      if (!decimate) {
-        d += `${pen ? 'L' : 'M'}${x(steps[i]).toFixed(1)},${y(v).toFixed(1)}`;
-        pen = true;
-        continue;
-      }
-      const c = Math.min(cols - 1, Math.max(0, Math.floor(x(steps[i]) - L)));
-      if (c !== col) {
-        flush();
-        col = c;
-        lo = hi = v;
-      } else {
-        lo = Math.min(lo, v);
-        hi = Math.max(hi, v);
-      }
-    }
-    flush();
-    const path = el('path', { d, class: `line ${s.cls}` });
-    path.append(el('title', {}, s.name));
-    svg.append(path);
-    if (n <= 60) {
-      for (let i = 0; i < n; i++) {
-        const v = s.values[i];
-        if (!Number.isFinite(v)) continue;
-        const c = el('circle', { cx: x(steps[i]).toFixed(1), cy: y(v).toFixed(1), r: 2.6, class: `dot ${s.cls}` });
-        c.append(el('title', {}, `step ${steps[i]}: ${s.name} = ${fmt(v, 5)}`));
-        svg.append(c);
-      }
+      if (Number.isFinite(v)) svg.append(dot(x(steps[i]), y(v), 2.6, `dot ${s.cls}`, `step ${steps[i]}: ${s.name} = ${fmt(v, 5)}`));
     }
   }
   return true;
@@ -136,9 +82,9 @@ export const SHARE_NAMES = SHARES.map(([, cls, name]) => ({ cls, name }));
 
 /** The four shares stacked per step (a bar per step; empty steps left blank). */
 export function drawShares(svg, all) {
-  const { W, Ht, L, R, T, B, area } = frame(svg, { height: 170, left: 56, right: 12, top: 20, bottom: 32 });
+  const { W, Ht, L, R, area } = frame(svg, { height: 170, left: 56, right: 12, top: 20, bottom: 32 });
   if (!SHARES.some(([k]) => all[k].some(Number.isFinite))) {
-    svg.append(el('text', { x: W / 2, y: Ht / 2, 'text-anchor': 'middle', class: 'label' }, 'empty: no token terms in this run'));
+    emptyNote(svg, W, Ht, 'empty: no token terms in this run');
     return false;
   }
   // More steps than pixel columns: one bar per column, the mean shares of its steps.
@@ -146,7 +92,7 @@ export function drawShares(svg, all) {
   const steps = s.step;
   const n = steps.length;
   const { x, xt } = stepAxis(all.step, W, L + 6, R + 6);
-  const y = (v) => T + (1 - v) * (Ht - T - B);
+  const y = linear(0, 1, area.y0, area.y1);
   axes(svg, {
     ...area,
     x,
@@ -167,9 +113,7 @@ export function drawShares(svg, all) {
     SHARES.forEach(([k], j) => {
       const v = s[k][i];
       if (!Number.isFinite(v) || v <= 0) return;
-      const top = y(acc + v),
-        bottom = y(acc);
-      paths[j] += `M${(x(steps[i]) - bw / 2).toFixed(1)},${top.toFixed(1)}h${bw.toFixed(1)}V${bottom.toFixed(1)}h${(-bw).toFixed(1)}Z`;
+      paths[j] += barPath(x(steps[i]) - bw / 2, bw, y(acc + v), y(acc));
       acc += v;
     });
   }
@@ -207,35 +151,37 @@ function meanPerColumn(s, cols) {
   return out;
 }
 
-/**
- * The frame of a scatter of ys against xs over the points `idx`: axes that
- * include 0 and the two zero lines. Returns the scales, or null (and a note
- * saying `empty`) when there is no point.
- */
+/** The run panel's scatter frame: axes holding the points `idx` and 0, with the two zero lines. */
 function scatterAxes(svg, xs, ys, idx, { xLabel, yLabel, height, empty, yFmt = undefined }) {
-  const { W, Ht, L, R, T, B, area } = frame(svg, { height, left: 62, right: 14, top: 22, bottom: 36 });
-  if (!idx.length) {
-    svg.append(el('text', { x: W / 2, y: Ht / 2, 'text-anchor': 'middle', class: 'label' }, empty));
-    return null;
+  const box = { height, left: 62, right: 14, top: 22, bottom: 36 };
+  const s = scatterFrame(svg, { box, xs, ys, idx, xLabel, yLabel, empty, ...(yFmt ? { yFmt } : {}) });
+  if (s) zeroLines(svg, s);
+  return s;
+}
+
+/**
+ * The least-squares line through the points `kept` of ys against xs, as
+ * its centre (mx, my) and slope b; null for fewer than two points or no
+ * spread in x. For the eye only (the numbers are in the caption).
+ * @param {ArrayLike<number>} xs @param {ArrayLike<number>} ys @param {number[]} kept
+ */
+function leastSquares(xs, ys, kept) {
+  if (kept.length < 2) return null;
+  let mx = 0,
+    my = 0;
+  for (const i of kept) {
+    mx += xs[i];
+    my += ys[i];
   }
-  const [x0, x1] = extent([idx.map((i) => xs[i])], { withZero: true });
-  const [y0, y1] = extent([idx.map((i) => ys[i])], { withZero: true });
-  const x = (v) => L + ((v - x0) / (x1 - x0)) * (W - L - R);
-  const y = (v) => T + (1 - (v - y0) / (y1 - y0)) * (Ht - T - B);
-  axes(svg, {
-    ...area,
-    x,
-    y,
-    xt: ticks(x0, x1, Math.max(2, Math.floor((W - L) / 90))),
-    yt: ticks(y0, y1, 4),
-    xFmt: (v) => fmt(v, 3),
-    ...(yFmt ? { yFmt } : {}),
-    xLabel,
-    yLabel,
-  });
-  svg.append(el('line', { x1: x(0), x2: x(0), y1: T, y2: Ht - B, class: 'zero' }));
-  svg.append(el('line', { x1: L, x2: W - R, y1: y(0), y2: y(0), class: 'zero' }));
-  return { x, y, x0, x1 };
+  mx /= kept.length;
+  my /= kept.length;
+  let sxy = 0,
+    sxx = 0;
+  for (const i of kept) {
+    sxy += (xs[i] - mx) * (ys[i] - my);
+    sxx += (xs[i] - mx) ** 2;
+  }
+  return sxx > 0 ? { mx, my, b: sxy / sxx } : null;
 }
 
 /**
@@ -257,27 +203,14 @@ export function drawScatter(
   const frameOf = scatterAxes(svg, xs, ys, idx, { xLabel, yLabel, height, empty: 'no step has both values' });
   if (!frameOf) return;
   const { x, y, x0, x1 } = frameOf;
-  const kept = idx.filter((i) => !leftOut(i));
-  if (kept.length >= 2) {
-    // least squares, for the eye only (the numbers are in the caption)
-    let mx = 0,
-      my = 0;
-    for (const i of kept) {
-      mx += xs[i];
-      my += ys[i];
-    }
-    mx /= kept.length;
-    my /= kept.length;
-    let sxy = 0,
-      sxx = 0;
-    for (const i of kept) {
-      sxy += (xs[i] - mx) * (ys[i] - my);
-      sxx += (xs[i] - mx) ** 2;
-    }
-    if (sxx > 0) {
-      const b = sxy / sxx;
-      svg.append(el('line', { x1: x(x0), y1: y(my + b * (x0 - mx)), x2: x(x1), y2: y(my + b * (x1 - mx)), class: 'fit' }));
-    }
+  const fit = leastSquares(
+    xs,
+    ys,
+    idx.filter((i) => !leftOut(i)),
+  );
+  if (fit) {
+    const at = (v) => y(fit.my + fit.b * (v - fit.mx));
+    svg.append(el('line', { x1: x(x0), y1: at(x0), x2: x(x1), y2: at(x1), class: 'fit' }));
   }
   if (idx.length > maxLabelled) {
     // one dot per pixel: a bitmap of the pixels already drawn
@@ -290,7 +223,7 @@ export function drawScatter(
       const k = py * w + px;
       if (seen[k]) continue;
       seen[k] = 1;
-      d[leftOut(i) ? 'out' : 'in'] += `M${px - 2},${py}a2,2 0 1,0 4,0a2,2 0 1,0 -4,0`;
+      d[leftOut(i) ? 'out' : 'in'] += shapePath('circle', px, py, 4);
     }
     if (d.in) svg.append(el('path', { d: d.in, class: 'pt' }));
     if (d.out) svg.append(el('path', { d: d.out, class: 'pt out' }));
@@ -298,23 +231,20 @@ export function drawScatter(
   }
   for (const i of idx) {
     const why = leftOut(i);
-    const c = el('circle', {
-      cx: x(xs[i]).toFixed(1),
-      cy: y(ys[i]).toFixed(1),
-      r: idx.length > 200 ? 2 : 3.6,
-      class: why ? 'pt out' : 'pt',
-    });
-    c.append(el('title', {}, `${labels ? labels(i) : i}: ${fmt(xs[i], 4)}, ${fmt(ys[i], 4)}${why ? ` (left out: ${why})` : ''}`));
-    svg.append(c);
+    const title = `${labels ? labels(i) : i}: ${fmt(xs[i], 4)}, ${fmt(ys[i], 4)}${why ? ` (left out: ${why})` : ''}`;
+    svg.append(dot(x(xs[i]), y(ys[i]), idx.length > 200 ? 2 : 3.6, why ? 'pt out' : 'pt', title));
   }
 }
+
+/** The marker of a token by its advantage's sign: ● A > 0, ▲ A < 0, □ A = 0. */
+const SIGN = /** @type {const} */ ({ pos: 'circle', neg: 'triangle', zero: 'square' });
 
 /**
  * Advantage against probability of kept tokens (formats without entropy):
  * log p axis; ● A > 0, ▲ A < 0, □ A = 0.
  */
 export function drawAdvantageProb(svg, prob, adv, keep) {
-  const { W, Ht, L, R, T, B, area } = frame(svg, { height: 220, left: 56, right: 12, top: 20, bottom: 36 });
+  const { W, L, area } = frame(svg, { height: 220, left: 56, right: 12, top: 20, bottom: 36 });
   const idx = keep.filter((i) => prob[i] > 0 && Number.isFinite(adv[i]));
   if (!idx.length) return false;
   let lo = 0,
@@ -329,8 +259,8 @@ export function drawAdvantageProb(svg, prob, adv, keep) {
   if (lo === 0) lo = -1;
   const pad = (a1 - a0) * 0.08 || 1;
   const [y0, y1] = [a0 - pad, a1 + pad];
-  const x = (v) => L + ((v - lo) / -lo) * (W - L - R);
-  const y = (v) => T + (1 - (v - y0) / (y1 - y0)) * (Ht - T - B);
+  const x = linear(lo, 0, area.x0, area.x1);
+  const y = linear(y0, y1, area.y0, area.y1);
   const xt = [];
   const stride = Math.max(1, Math.ceil(-lo / Math.max(2, Math.floor((W - L) / 60))));
   for (let e = lo; e <= 0; e += stride) xt.push(e);
@@ -341,18 +271,14 @@ export function drawAdvantageProb(svg, prob, adv, keep) {
     xt,
     yt: ticks(y0, y1, 4),
     xFmt: (e) => `1e${e}`.replace('1e0', '1'),
-    xLabel: 'p_k (log scale)',
+    xLabel: 'p_{k} (log scale)',
     yLabel: 'advantage A',
   });
-  svg.append(el('line', { x1: L, x2: W - R, y1: y(0), y2: y(0), class: 'zero' }));
+  svg.append(rule(area, { y: y(0) }, 'zero'));
   const d = { pos: '', neg: '', zero: '' };
   for (const i of idx) {
-    const px = x(Math.log10(prob[i])),
-      py = y(adv[i]);
-    const a = adv[i];
-    if (a > 0) d.pos += `M${(px - 3).toFixed(1)},${py.toFixed(1)}a3,3 0 1,0 6,0a3,3 0 1,0 -6,0`;
-    else if (a < 0) d.neg += `M${px.toFixed(1)},${(py - 4).toFixed(1)}l4,6.8h-8Z`;
-    else d.zero += `M${(px - 2.6).toFixed(1)},${(py - 2.6).toFixed(1)}h5.2v5.2h-5.2Z`;
+    const k = adv[i] > 0 ? 'pos' : adv[i] < 0 ? 'neg' : 'zero';
+    d[k] += shapePath(SIGN[k], x(Math.log10(prob[i])), y(adv[i]), 6);
   }
   for (const k of ['pos', 'neg', 'zero']) if (d[k]) svg.append(el('path', { d: d[k], class: `apt adv-${k}` }));
   return true;
@@ -376,7 +302,7 @@ export function drawTokenScatter(svg, xs, ys, idx, { chosen = null, xLabel, yLab
     drawn = 0;
   for (let k = 0; k < idx.length; k += stride) {
     const i = idx[k];
-    const d = `M${(x(xs[i]) - 2.4).toFixed(1)},${y(ys[i]).toFixed(1)}a2.4,2.4 0 1,0 4.8,0a2.4,2.4 0 1,0 -4.8,0`;
+    const d = shapePath('circle', x(xs[i]), y(ys[i]), 4.8);
     if (!chosen || chosen(i)) on += d;
     else off += d;
     drawn++;

@@ -557,7 +557,7 @@ export function mountRunPanel(section, { openRow }) {
         cap.append(sm);
       }
       const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
-      svg.setAttribute('class', 'run-svg');
+      svg.setAttribute('class', 'run-svg chart-card');
       svg.setAttribute('role', 'img');
       svg.setAttribute('aria-label', plainText(title));
       f.append(cap, svg);
