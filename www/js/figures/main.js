@@ -13,7 +13,9 @@
 
 import { Distribution } from '../../pkg/entropy_polarity.js';
 import { curvesFigure, flipFigure, quadrantsFigure, scatterFigure } from './data.js';
-import { axes, dot, legend, line, withSuperscripts } from './plot.js';
+import { legend } from '../chart/legend.js';
+import { setRichText } from '../chart/richtext.js';
+import { axes, dot, line } from './plot.js';
 import { fmt, fmtPercent } from '../lib/format.js';
 import { LiveElement, part } from '../lib/live-element.js';
 
@@ -23,7 +25,7 @@ const FIGURES = ['curves', 'flip', 'scatter', 'quadrants'];
 /** What each figure claims, as its title. */
 const TITLES = {
   curves: 'Entropy change against token probability, for several entropies H',
-  flip: 'Where the sign flips: p† against e^−H across H (the asymmetry)',
+  flip: 'Where the sign flips: p† against e^{−H} across H (the asymmetry)',
   scatter: 'First-order against exact ΔH over random distributions',
   quadrants: 'Which updates expand and which contract: advantage sign × probability against p†',
 };
@@ -77,9 +79,9 @@ export class EntropyPolarityFigure extends LiveElement {
     }
     const width = Math.max(260, Math.round(this.clientWidth || 640));
     const height = Math.round(Math.min(440, Math.max(260, width * 0.6)));
-    withSuperscripts(this.heading, TITLES[figure]);
+    setRichText(this.heading, TITLES[figure]);
     this.chart.replaceChildren();
-    withSuperscripts(this.caption, this[figure](width, height));
+    setRichText(this.caption, this[figure](width, height));
   }
 
   clear() {
@@ -92,7 +94,7 @@ export class EntropyPolarityFigure extends LiveElement {
   curves(width, height) {
     const { curves } = this.data;
     const ys = curves.flatMap((c) => c.curve.map(([, y]) => y));
-    const { svg, sx, sy, plot, margin } = axes(
+    const { svg, sx, sy, plot, area } = axes(
       width,
       height,
       { min: 1e-4, max: 1, log: true, label: 'token probability q (log scale)' },
@@ -107,9 +109,9 @@ export class EntropyPolarityFigure extends LiveElement {
     });
     legend(
       svg,
-      margin,
+      area,
       curves.map((c, i) => [`token c${i}`, `H = ${fmt(c.entropy, 3)} nats, p† = ${fmt(c.flipPolicyGradient, 3)}`]),
-      height,
+      { bottom: true },
     );
     this.chart.append(svg);
     return (
@@ -123,7 +125,7 @@ export class EntropyPolarityFigure extends LiveElement {
     const { points } = this.data;
     const Hmax = Math.max(...points.map((p) => p.entropy)) * 1.05;
     const pmin = Math.min(...points.map((p) => p.flipNudge));
-    const { svg, sx, sy, plot, margin } = axes(
+    const { svg, sx, sy, plot, area } = axes(
       width,
       height,
       { min: 0, max: Hmax, label: 'entropy H (nats)' },
@@ -142,21 +144,21 @@ export class EntropyPolarityFigure extends LiveElement {
     for (const p of points) plot.append(dot(sx, sy, p.entropy, p.flipPolicyGradient, 'token pg', 2.5));
     legend(
       svg,
-      margin,
+      area,
       [
-        ['token nudge', 'e^−H, where a nudge flips'],
+        ['token nudge', 'e^{−H}, where a nudge flips'],
         ['token pg', 'p†, where a policy-gradient step flips'],
       ],
-      height,
+      { bottom: true },
     );
     this.chart.append(svg);
     const above = points.filter((p) => p.flipPolicyGradient >= p.flipNudge).length;
     const ratios = points.map((p) => p.flipPolicyGradient / p.flipNudge);
     this.data.summary = { above, median: median(ratios), max: Math.max(...ratios) };
     return (
-      `Over ${points.length} random distributions (4–64 tokens), p† ≥ e^−H in ${above} of ${points.length}: ` +
-      `p† is e^−H times ${fmt(Math.min(...ratios), 3)} to ${fmt(Math.max(...ratios), 3)} (median ${fmt(median(ratios), 3)}). ` +
-      'Because S̄ ≥ 0: a rewarded token between e^−H and p† would narrow the distribution if only its own logit rose (a nudge), ' +
+      `Over ${points.length} random distributions (4–64 tokens), p† ≥ e^{−H} in ${above} of ${points.length}: ` +
+      `p† is e^{−H} times ${fmt(Math.min(...ratios), 3)} to ${fmt(Math.max(...ratios), 3)} (median ${fmt(median(ratios), 3)}). ` +
+      'Because S̄ ≥ 0: a rewarded token between e^{−H} and p† would narrow the distribution if only its own logit rose (a nudge), ' +
       'but a policy-gradient step, which also lowers the other logits, widens it.'
     );
   }
@@ -167,7 +169,7 @@ export class EntropyPolarityFigure extends LiveElement {
     const lo = Math.min(...all);
     const hi = Math.max(...all);
     const pad = (hi - lo) * 0.04;
-    const { svg, sx, sy, plot, margin } = axes(
+    const { svg, sx, sy, plot, area } = axes(
       width,
       height,
       { min: lo - pad, max: hi + pad, label: 'first-order ΔH (nats)' },
@@ -192,7 +194,7 @@ export class EntropyPolarityFigure extends LiveElement {
     const agree = points.filter((p) => Math.sign(p.firstOrder) === Math.sign(p.exact)).length;
     const errors = points.map((p) => Math.abs(p.exact - p.firstOrder));
     const rel = points.filter((p) => p.exact !== 0).map((p) => Math.abs(p.exact - p.firstOrder) / Math.abs(p.exact));
-    legend(svg, margin, [
+    legend(svg, area, [
       ['token agree', `same sign (${agree})`],
       ['token disagree', `opposite sign (${points.length - agree})`],
     ]);
