@@ -169,7 +169,7 @@ test('a prime-rl folder and our trace format: export-steps matches independent a
   assert.match(status, /prime-rl/);
   assert.match(status, /trainer_logprobs, the policy being updated/);
   assert.match(status, /12 file\(s\)/);
-  assert.match(status, /Missing S\u0304? \(mean_discriminator\)/); // the bar is drawn (www/js/lib/overbar.js)
+  assert.match(status, /Missing S\u0304? \(mean_discriminator\)/); // the bar is drawn (www/js/chart/richtext.js)
   assert.match(status, /counted/);
   assert.equal(await page.getAttribute('[data-testid="run-status"]', 'data-format'), 'prime-rl');
   // −A·S_k, p_k, e^−H drawn with sub- and superscripts in headings and readouts (issue 19)

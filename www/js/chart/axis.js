@@ -7,7 +7,7 @@
 
 import { el } from './svg.js';
 import { fmt } from '../lib/format.js';
-import { setTextWithOverbars } from '../lib/overbar.js';
+import { setTextWithOverbars } from './richtext.js';
 
 /**
  * Clears an <svg> for a chart of `height` SVG units and returns its width

@@ -7,7 +7,7 @@
 import init, { Distribution, logitForProb, maxDots } from '../../pkg/entropy_polarity.js';
 import { drawHistory, renderHistoryTable } from './history.js';
 import { download } from '../lib/share.js';
-import { plainText, setRichText } from '../lib/overbar.js';
+import { plainText, setRichText } from '../chart/richtext.js';
 import { fmt, fmtEntropy, fmtPercent } from '../lib/format.js';
 import { mountSlicePanel } from '../slices/panel.js';
 import { mountRunPanel } from '../runs/panel.js';

@@ -4,7 +4,7 @@
 // focus and on tap (a tap focuses it). The definition is text in the page
 // (role tooltip, aria-describedby), so screen readers read it too.
 
-import { setRichText } from '../lib/overbar.js';
+import { setRichText } from '../chart/richtext.js';
 
 /** @type {Record<string, string>} */
 export const TERMS = {

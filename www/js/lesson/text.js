@@ -2,11 +2,11 @@
 // The lesson's rich text, built with textContent only (never markup from
 // strings): [[key]] or [[key|shown]] is a term from js/lesson/terms.js,
 // ^{…} a superscript, _{…} a subscript, and S̄ gets a drawn overbar
-// (js/lib/overbar.js: WebKit's fonts drop U+0304). A term is a button: its
+// (js/chart/richtext.js: WebKit's fonts drop U+0304). A term is a button: its
 // definition shows on hover, focus and tap, in one shared tooltip.
 
 import { TERMS } from './terms.js';
-import { setTextWithOverbars } from '../lib/overbar.js';
+import { setTextWithOverbars } from '../chart/richtext.js';
 
 const TOKEN = /\[\[([A-Za-z]+)(?:\|([^\]]+))?\]\]|\^\{([^}]*)\}|_\{([^}]*)\}/g;
 

@@ -10,7 +10,7 @@
 
 import { dropTarget, byTest as find, openExampleFromUrl } from '../lib/dom.js';
 import { fmt } from '../lib/format.js';
-import { setTextWithOverbars, setRichText, plainText } from '../lib/overbar.js';
+import { setTextWithOverbars, setRichText, plainText } from '../chart/richtext.js';
 import { download } from '../lib/share.js';
 import { drawSeries, drawShares, drawScatter, drawAdvantageProb, drawTokenScatter, SHARE_NAMES } from './charts.js';
 import { renderStrip, visible } from './strip.js';
@@ -88,7 +88,7 @@ function para(text, cls) {
   if (cls) p.className = cls;
   return setTextWithOverbars(p, text);
 }
-// The panel's own text with "S_{k}", "e^{−H}" drawn as sub/superscripts (www/js/lib/overbar.js);
+// The panel's own text with "S_{k}", "e^{−H}" drawn as sub/superscripts (www/js/chart/richtext.js);
 // never text from a file (a name like "a_{b}.jsonl" is shown as it is, through para).
 function richPara(text, cls) {
   const p = document.createElement('p');

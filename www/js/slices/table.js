@@ -4,7 +4,7 @@
 // under the header docs/contract.md fixes; the table shows every column.
 
 import { fmt, fmtPercent } from '../lib/format.js';
-import { setTextWithOverbars } from '../lib/overbar.js';
+import { setTextWithOverbars } from '../chart/richtext.js';
 
 /** The exported columns, in order (docs/contract.md: outside tools read this header). */
 export const CSV_HEADER = 'row,entropy,token,prob,discriminator,sensitivity,polarity,flip_nudge,flip_pg';
