@@ -36,8 +36,8 @@ export function wholeTicks(lo, hi, count = 5) {
  */
 export function linear(d0, d1, r0, r1) {
   if (!(d1 !== d0)) return () => (r0 + r1) / 2;
-  const k = (r1 - r0) / (d1 - d0);
-  return (v) => r0 + (v - d0) * k;
+  // (v − d0) / (d1 − d0) first: d1 itself then lands exactly on r1.
+  return (v) => r0 + ((v - d0) / (d1 - d0)) * (r1 - r0);
 }
 
 /**
