@@ -1,6 +1,6 @@
 // The chart kit's axes (www/js/chart/scale.js, frame.js): round ticks, the scale from 0
 // that the lesson's and the explorer's step charts share, and frame()'s
-// plot area. Expected ticks are worked by hand from the 1, 2, 5 × 10^k
+// plot area. Expected ticks are worked by hand from the 1, 2, 2.5, 5 × 10^k
 // rule; the scale is checked by where 0 and the highest value land.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,6 +1,6 @@
 // The chart kit's one tick rule and its scales (www/js/chart/scale.js).
 // Every expected list is worked by hand from the rule: step = the smallest
-// of 1, 2, 5 × 10^k that is at least (hi − lo) / count; ticks are the
+// of 1, 2, 2.5, 5 × 10^k that is at least (hi − lo) / count; ticks are the
 // multiples of the step inside [lo, hi].
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,19 +8,21 @@ import { extent, linear, log10Scale, powerTicks, scaleFromZero, stepScale, ticks
 
 const near = (a, b) => Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b));
 
-test('ticks: steps of 1, 2 or 5 × 10^k, never more than count of them', () => {
+test('ticks: steps of 1, 2, 2.5 or 5 × 10^k, never more than count of them', () => {
   // 1 / 5 = 0.2 → 0.2 itself.
   assert.deepEqual(ticks(0, 1, 5), [0, 0.2, 0.4, 0.6, 0.8, 1]);
-  // 1.04 / 4 = 0.26 → 0.5 (0.2 is too small; no 0.25 step).
+  // 1.04 / 4 = 0.26 → 0.5 (0.25 is just too small).
   assert.deepEqual(ticks(0, 1.04, 4), [0, 0.5, 1]);
   // 2.57 / 4 = 0.6425 → 1; the first multiple of 1 at or above −0.37 is 0.
   assert.deepEqual(ticks(-0.37, 2.2, 4), [0, 1, 2]);
   // 94 / 5 = 18.8 → 20; 100 is past 97.
   assert.deepEqual(ticks(3, 97, 5), [20, 40, 60, 80]);
-  // 10 / 4 = 2.5 → 5.
-  assert.deepEqual(ticks(-5, 5, 4), [-5, 0, 5]);
-  // 1e6 / 4 = 250,000 → 500,000.
-  assert.deepEqual(ticks(0, 1e6, 4), [0, 5e5, 1e6]);
+  // 10 / 4 = 2.5 → 2.5 itself.
+  assert.deepEqual(ticks(-5, 5, 4), [-5, -2.5, 0, 2.5, 5]);
+  // 1 / 4 = 0.25 → 0.25: a 0–1 axis asking for 4 gets 4 steps (1, 2, 5 alone gave 0, 0.5, 1).
+  assert.deepEqual(ticks(0, 1, 4), [0, 0.25, 0.5, 0.75, 1]);
+  // 1e6 / 3 = 333,333 → 500,000.
+  assert.deepEqual(ticks(0, 1e6, 3), [0, 5e5, 1e6]);
 });
 
 test('ticks: the ends count, and decimals come out as written', () => {

@@ -1,12 +1,14 @@
 // @ts-check
 // Scales and ticks for every chart drawn in plain SVG: one tick rule (round
-// steps of 1, 2 or 5 × 10^k), linear maps from values to pixels, and the
+// steps of 1, 2, 2.5 or 5 × 10^k), linear maps from values to pixels, and the
 // ranges the charts draw over.
 
 /**
  * Round tick values covering [lo, hi], at most `count` steps apart: the step
- * is the smallest of 1, 2 or 5 × 10^k that is at least (hi − lo) / count, so
- * labels stay short (0.2, 0.5, 1, 2, 5, 10…). `[lo]` when the range is empty.
+ * is the smallest of 1, 2, 2.5 or 5 × 10^k that is at least (hi − lo) /
+ * count. With 2.5 among them a chart gets more than count / 2 steps (with
+ * 1, 2, 5 alone, as few as count / 2.5: a phone's 0–1 axis asking for 4 got
+ * 0, 0.5, 1). `[lo]` when the range is empty.
  * @param {number} lo @param {number} hi @param {number} [count]
  * @returns {number[]}
  */
@@ -15,7 +17,7 @@ export function ticks(lo, hi, count = 5) {
   const raw = (hi - lo) / Math.max(count, 1);
   const p = 10 ** Math.floor(Math.log10(raw));
   // 1e-9 absorbs rounding in raw / p (0.3 / 0.1 = 2.9999999999999996).
-  const step = ([1, 2, 5].find((m) => m * p >= raw * (1 - 1e-9)) ?? 10) * p;
+  const step = ([1, 2, 2.5, 5].find((m) => m * p >= raw * (1 - 1e-9)) ?? 10) * p;
   const out = [];
   // k × step (not a running sum), so that 0.1 × 3 stays 0.30000000000000004 at worst, never drifts;
   // the ±1e-9 steps let lo and hi themselves count.
