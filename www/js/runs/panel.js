@@ -14,7 +14,8 @@ import { dropTarget, byTest as find, openExampleFromUrl } from '../lib/dom.js';
 import { setTextWithOverbars } from '../lib/overbar.js';
 import { pickRunFiles, filesOfEntry } from './files.js';
 import { runTokens } from './tokens.js';
-import { fmtBytes, int, runView } from './view.js';
+import { fmtBytes } from '../lib/format.js';
+import { int, runView } from './view.js';
 
 const EXAMPLES = [
   ['smollm2-grpo', 'SmolLM2-135M under GRPO: a real run, with the same-context change'],

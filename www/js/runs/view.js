@@ -4,7 +4,7 @@
 // entropy change, the same-context comparison, the per-step table and its
 // CSV. Text helpers the token view (tokens.js) shares are here too.
 
-import { fmt } from '../lib/format.js';
+import { fmt, fmtBytes } from '../lib/format.js';
 import { setTextWithOverbars, setRichText, plainText } from '../lib/overbar.js';
 import { download } from '../lib/share.js';
 import { drawSeries, drawShares, drawScatter, drawAdvantageProb, drawTokenScatter, SHARE_NAMES } from './charts.js';
@@ -28,12 +28,6 @@ const MISSING = {
   advantage: 'advantages: the token term, the shares and the polarity need them; p_{k} (and the entropy, where present) are shown.',
 };
 
-export function fmtBytes(n) {
-  if (n < 1024) return `${n} bytes`;
-  if (n < 1 << 20) return `${(n / 1024).toFixed(1)} KiB`;
-  if (n < 1 << 30) return `${(n / (1 << 20)).toFixed(1)} MiB`;
-  return `${(n / (1 << 30)).toFixed(2)} GiB`;
-}
 export const int = (v) => Number(v).toLocaleString('en');
 /** A list of steps, at most 8 named. */
 export const stepList = (v) =>
