@@ -1,5 +1,5 @@
 // The page's number rule (www/js/lib/format.js) on the cases that
-// src/core/format.rs checks for the chart, so both write numbers alike.
+// src/math/format.rs checks for the chart, so both write numbers alike.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fmt, fmtEntropy, fmtPercent } from '../../www/js/lib/format.js';

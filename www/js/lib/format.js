@@ -3,7 +3,7 @@
 // significant digits, trailing zeros dropped, exponent form outside
 // 1e−3…1e5 (1.2e−4, 2e5: no plus sign), a real minus sign (U+2212) for the
 // number and its exponent, ∞, and — for no value. `readable` in
-// src/core/format.rs writes the same, for the chart; tests/js/format.test.mjs
+// src/math/format.rs writes the same, for the chart; tests/js/format.test.mjs
 // checks the cases its Rust tests check.
 
 /** @param {string} s */

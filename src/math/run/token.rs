@@ -3,7 +3,7 @@
 //! p = e^ℓ, S = p (H + ℓ), the token term −A·S, e^−H, ℓ + H, and with S̄ the
 //! sensitivity S̄ − S, the policy-gradient polarity A (S̄ − S) and p†.
 
-use crate::core::dist::flip_pg;
+use crate::math::dist::flip_pg;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TokenValues {
@@ -119,7 +119,7 @@ mod tests {
 
     #[test]
     fn point_distribution_hits_p_and_h() {
-        use crate::core::Distribution;
+        use crate::math::Distribution;
         for &(p, h) in &[(0.3, 1.2), (0.9, 0.4), (0.01, 5.0), (0.5, 0.7)] {
             let l = logits_for_point(p, h, 1000).expect("reachable");
             let d = Distribution::from_logits(&l, 1.0).unwrap();

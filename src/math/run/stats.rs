@@ -4,7 +4,7 @@
 //! large common offset does not eat the digits. Spearman is Pearson on ranks,
 //! tied values sharing their average rank.
 
-use crate::core::sum::Neumaier;
+use crate::math::sum::Neumaier;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Correlation {

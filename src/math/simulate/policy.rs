@@ -151,7 +151,7 @@ pub(super) fn sample(cdf: &[f64], e: &[f64], rng: &mut Rng) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::Distribution;
+    use crate::math::Distribution;
 
     #[test]
     fn policy_statistics_match_the_careful_distribution() {

@@ -102,7 +102,7 @@ fn quoted(words: &[&str]) -> String {
 
 impl fmt::Display for SimError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let num = crate::core::format::js_number;
+        let num = crate::math::format::js_number;
         match self {
             SimError::UnknownOption { name } => {
                 let known: Vec<&str> = super::options::options().iter().map(|s| s.name).collect();

@@ -4,7 +4,7 @@
 //! `decimal` (quoted), not from the code under test.
 
 use super::*;
-use crate::core::rows::analyze_rows;
+use crate::math::rows::analyze_rows;
 
 /// H of softmax([0, 1, 2, 3]), from Python's decimal at 40 digits.
 const H_0123: f64 = 0.947_536_963_975_425_6;

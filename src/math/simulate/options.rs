@@ -85,7 +85,7 @@ impl OptionSpec {
         } else {
             ""
         };
-        let num = crate::core::format::js_number;
+        let num = crate::math::format::js_number;
         match (self.min_open, self.max.is_finite()) {
             (false, true) => format!("{whole}from {} to {}", num(self.min), num(self.max)),
             (true, true) => format!(

@@ -8,7 +8,7 @@ use std::collections::BinaryHeap;
 
 use super::formats::Sample;
 use super::token::token_values;
-use crate::core::sum::Neumaier;
+use crate::math::sum::Neumaier;
 
 /// Where a token came from and what it holds (the raw inputs; derived values
 /// are computed when the detail is read).
