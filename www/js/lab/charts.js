@@ -34,6 +34,31 @@ function stepLabel(t) {
 }
 
 /**
+ * The axes of a chart over steps 0…n (linear or log), in a group of their own.
+ * @param {Element} svg @param {import('../chart/frame.js').Area} area
+ * @param {{ steps: number, logX: boolean, xOf: (t: number) => number, yOf: (v: number) => number, xCount: number,
+ *   yt: number[], yFmt: (v: number) => string, yLabel?: string, width?: number }} o
+ */
+function stepAxes(svg, area, o) {
+  const g = el('g', { class: 'grid-g' });
+  axes(g, {
+    ...area,
+    x: o.xOf,
+    y: o.yOf,
+    xt: stepTicks(o.steps, o.logX, o.xCount),
+    yt: o.yt,
+    xFmt: stepLabel,
+    yFmt: o.yFmt,
+    xLabel: o.logX ? 'step (log scale)' : 'step',
+    ...(o.yLabel ? { yLabel: o.yLabel } : {}),
+    ...(o.width ? { width: o.width } : {}),
+    tickClass: 'tick',
+    labelClass: 'axis-label',
+  });
+  svg.append(g);
+}
+
+/**
  * A line chart of one quantity over steps 0…n, one line per strategy.
  * @param {SVGSVGElement} svg
  * @param {{ width:number, height:number, steps:number, logX:boolean,
@@ -54,21 +79,16 @@ export function drawLineChart(svg, o) {
     yMax = o.yMax > o.yMin ? o.yMax : o.yMin + 1;
   const yOf = linear(yMin, yMax, y0, y1);
 
-  const grid = el('g', { class: 'grid-g' });
-  axes(grid, {
-    ...area,
-    x: xOf,
-    y: yOf,
-    xt: stepTicks(steps, logX, narrow ? 4 : 8),
+  stepAxes(svg, area, {
+    steps,
+    logX,
+    xOf,
+    yOf,
+    xCount: narrow ? 4 : 8,
     yt: ticks(yMin, yMax, narrow ? 4 : 5),
-    xFmt: stepLabel,
     yFmt: (v) => fmt(v, 3),
-    xLabel: logX ? 'step (log scale)' : 'step',
     yLabel,
-    tickClass: 'tick',
-    labelClass: 'axis-label',
   });
-  svg.append(grid);
 
   for (const r of o.refs ?? []) {
     if (!(r.y >= yMin && r.y <= yMax)) continue;
@@ -205,21 +225,7 @@ export function drawBranchChart(svg, o) {
   svg.append(defs);
 
   const xOf = (t) => x0 + sx.f(t) * (x1 - x0);
-  const g = el('g', { class: 'grid-g' });
-  axes(g, {
-    ...area,
-    x: xOf,
-    y: yOf,
-    xt: stepTicks(steps, logX, 4),
-    yt: ticks(lo, hi, 4),
-    xFmt: stepLabel,
-    yFmt: (v) => fmt(v, 2),
-    xLabel: logX ? 'step (log scale)' : 'step',
-    width,
-    tickClass: 'tick',
-    labelClass: 'axis-label',
-  });
-  svg.append(g);
+  stepAxes(svg, area, { steps, logX, xOf, yOf, xCount: 4, yt: ticks(lo, hi, 4), yFmt: (v) => fmt(v, 2), width });
 
   const bars = el('g', { class: 'bars-g' });
   const real = [];
