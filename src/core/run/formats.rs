@@ -28,6 +28,8 @@ pub const MAX_ID: f64 = 9.0e15;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     PrimeRl,
+    /// prime-rl's trace stream with annotations (prime_traces.rs).
+    PrimeTraces,
     Trace,
     TraceSafetensors,
     NemoRl,
@@ -38,6 +40,7 @@ impl Format {
     pub fn name(self) -> &'static str {
         match self {
             Format::PrimeRl => "prime-rl",
+            Format::PrimeTraces => "prime-rl-traces",
             Format::Trace => "trace",
             Format::TraceSafetensors => "trace-safetensors",
             Format::NemoRl => "nemo-rl",
@@ -49,7 +52,7 @@ impl Format {
     pub fn carries_entropy(self) -> bool {
         matches!(
             self,
-            Format::PrimeRl | Format::Trace | Format::TraceSafetensors
+            Format::PrimeRl | Format::PrimeTraces | Format::Trace | Format::TraceSafetensors
         )
     }
 }
@@ -177,6 +180,11 @@ pub fn detect(path: &PathInfo, first_line: &[u8]) -> Result<Format, RunError> {
     let has = |k: &str| obj.contains_key(k);
     if obj.get("trace").map(|v| v.get()) == Some("\"entropy-polarity\"") {
         return Ok(Format::Trace);
+    }
+    // prime-rl's trace stream: an episode, or an update (an index row, which
+    // has trace_id but neither, is not read).
+    if has("traces") || (has("trace_id") && (has("branches") || has("version"))) {
+        return Ok(Format::PrimeTraces);
     }
     if has("trainer_logprobs")
         || (has("schema_version") && has("token_ids"))
@@ -797,6 +805,7 @@ pub fn parse_line(
         Format::NemoRl => nemo(line, path, notes),
         Format::OpenRlhf => openrlhf(line, path),
         Format::TraceSafetensors => unreachable!("safetensors traces are not line-based"),
+        Format::PrimeTraces => unreachable!("trace streams are folded (prime_traces.rs)"),
     }
 }
 
