@@ -28,9 +28,16 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         }
         if path.is_dir() {
             files(&path, out)?;
-        } else if [".jsonl", ".ndjson", ".json", ".safetensors", ".csv", ".jsonl.zst"]
-            .iter()
-            .any(|e| name.to_ascii_lowercase().ends_with(e))
+        } else if [
+            ".jsonl",
+            ".ndjson",
+            ".json",
+            ".safetensors",
+            ".csv",
+            ".jsonl.zst",
+        ]
+        .iter()
+        .any(|e| name.to_ascii_lowercase().ends_with(e))
         {
             out.push(path);
         }
