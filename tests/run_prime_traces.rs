@@ -1,4 +1,4 @@
-//! prime-rl's trace streams with annotations (src/core/run/prime_traces.rs,
+//! prime-rl's trace streams with annotations (src/math/run/prime_traces.rs,
 //! read through the RunReader as the page reads them)
 //! against the seeded example www/examples/runs/prime-rl-traces/, whose
 //! per-step table tests/fixtures/prime_traces_expected.json is computed by a
@@ -8,7 +8,7 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
-use entropy_polarity::core::run::{code, RunError, RunOptions, RunReader, StepRow};
+use entropy_polarity::math::run::{code, RunError, RunOptions, RunReader, StepRow};
 use serde_json::Value;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
@@ -333,7 +333,7 @@ fn measure_zstd_against_plain() {
     writer.join().unwrap();
     let mb = plain.len() as f64 / 1e6;
     let t = Instant::now();
-    let (text, err) = entropy_polarity::core::run::zst::decode(&sealed);
+    let (text, err) = entropy_polarity::math::run::zst::decode(&sealed);
     let dt = t.elapsed().as_secs_f64();
     assert!(err.is_none() && text == plain);
     println!(

@@ -2,7 +2,7 @@
 workers run (spark.py, `--engine spark`) once Spark has read and decompressed the chunks
 and grouped their lines by trace. The fold is prime-rl's `fold_trace_updates`
 (docs/trace-format.md "prime-rl trace streams"); DuckDB does the same in
-sql/tokens_prime_rl_traces.sql, the page in src/core/run/prime_traces.rs.
+sql/tokens_prime_rl_traces.sql, the page in src/math/run/prime_traces.rs.
 
 Plain Python, no imports beyond the standard library, so a worker needs only this file.
 """
