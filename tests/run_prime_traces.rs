@@ -148,9 +148,14 @@ fn assert_table(got: &[StepRow], want: &[Vec<Value>]) {
 #[test]
 fn example_folds_to_the_independent_table() {
     // Planned (pieces of 1000 bytes: lines and zstd files split anywhere),
+    // planned from file names alone (files given without their folders),
     // and unplanned in reverse order (the fold must not depend on it).
     let mut files = example_files();
-    for f in [read_planned(&files, 1000), {
+    let loose: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .map(|(p, b)| (p.rsplit('/').next().unwrap().to_string(), b.clone()))
+        .collect();
+    for f in [read_planned(&files, 1000), read_planned(&loose, 1 << 20), {
         files.reverse();
         read_unplanned(&files)
     }] {

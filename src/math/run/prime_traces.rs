@@ -188,7 +188,8 @@ pub fn is_annotation(path: &str) -> bool {
 /// The order to read a trace-stream folder in, and what to count first.
 #[derive(Debug, PartialEq)]
 pub struct Plan {
-    /// Indexes of the annotation chunks, read first by the counting pass.
+    /// Indexes of the annotation chunks (every chunk when the paths have no
+    /// folders), read first by the counting pass.
     pub count: Vec<usize>,
     /// Indexes of every chunk to read, the streams interleaved by chunk position.
     pub read: Vec<usize>,
@@ -231,10 +232,12 @@ pub fn plan(paths: &[&str]) -> Option<Plan> {
                 "not a chunk of a trace or annotation stream (NNNNN.jsonl, NNNNN.jsonl.zst)",
             )),
             // Mid-seal both exist; prime-rl's open_chunk reads the plain one.
-            Some((d, n, true)) if plain.contains(&(d.as_str(), *n)) => skipped.push((
-                i,
-                "the sealed twin of a plain chunk that is still there (the plain one is read)",
-            )),
+            // (Names without folders may be two streams' chunks: both are read.)
+            Some((d, n, true)) if !d.is_empty() && plain.contains(&(d.as_str(), *n)) => skipped
+                .push((
+                    i,
+                    "the sealed twin of a plain chunk that is still there (the plain one is read)",
+                )),
             Some((d, n, _)) => streams.entry(d).or_default().push((*n, i)),
         }
     }
@@ -254,10 +257,13 @@ pub fn plan(paths: &[&str]) -> Option<Plan> {
             .then(a.3.cmp(&b.3))
     });
     let read: Vec<usize> = keyed.iter().map(|k| k.4).collect();
+    // Files given without their folders (names only) cannot say which are
+    // annotation streams: then every chunk is counted (episode lines count nothing).
+    let by_folder = read.iter().any(|&i| is_annotation(paths[i]));
     let count = read
         .iter()
         .copied()
-        .filter(|&i| is_annotation(paths[i]))
+        .filter(|&i| !by_folder || is_annotation(paths[i]))
         .collect();
     Some(Plan {
         count,
@@ -695,6 +701,30 @@ mod tests {
         );
         assert_eq!(chunk_name("00012.jsonl"), Some(("".into(), 12, false)));
         assert_eq!(chunk_name("a/index.jsonl"), None);
+    }
+
+    #[test]
+    fn plan_counts_annotations_and_interleaves() {
+        let paths = [
+            "t/annotations/trainer/00000.jsonl.zst",
+            "t/annotations/trainer/00001.jsonl",
+            "t/stream/00000.jsonl.zst",
+            "t/stream/00001.jsonl.zst",
+            "t/stream/00001.jsonl",
+            "t/stream/index.jsonl",
+            "t/live/00012.jsonl",
+        ];
+        let p = plan(&paths).unwrap();
+        assert_eq!(p.count, vec![0, 1]);
+        // stream 0 (0/2), trainer 0 (0/2), stream 1 (1/2, the plain twin), trainer 1 (1/2)
+        assert_eq!(p.read, vec![2, 0, 4, 1]);
+        let skipped: Vec<usize> = p.skipped.iter().map(|s| s.0).collect();
+        assert_eq!(skipped, vec![3, 5, 6]);
+        // Names only: every chunk is counted.
+        let loose = ["00000.jsonl.zst", "00001.jsonl", "00000.jsonl"];
+        assert_eq!(plan(&loose).unwrap().count.len(), 3);
+        // Token exports are no trace-stream folder.
+        assert!(plan(&["token_exports/step_0/rank_0.jsonl"]).is_none());
     }
 
     #[test]
