@@ -20,6 +20,10 @@ import { FINDINGS } from './findings.js';
 
 const FORMATS = {
   'prime-rl': { name: 'prime-rl token exports', logprobs: 'trainer_logprobs, the policy being updated' },
+  'prime-rl-traces': {
+    name: 'prime-rl trace streams with annotations',
+    logprobs: 'trainer_logprobs folded from the trainer’s annotations (4 decimals), the policy being updated',
+  },
   trace: { name: 'entropy-polarity trace (JSONL)', logprobs: 'logprob, the policy being updated' },
   'trace-safetensors': { name: 'entropy-polarity trace (safetensors)', logprobs: 'logprob, the policy being updated' },
   'nemo-rl': { name: 'NeMo-RL train_data_step files', logprobs: 'prev_logprobs, the policy being updated' },
@@ -38,6 +42,7 @@ const MISSING = {
 const EXAMPLES = [
   ['smollm2-grpo', 'SmolLM2-135M under GRPO: a real run, with the same-context change'],
   ['prime-rl', 'prime-rl token_exports/ (folder)'],
+  ['prime-rl-traces', 'prime-rl trace streams, monitors/file/traces/ (folder)'],
   ['trace', 'trace format, JSONL'],
   ['trace-safetensors', 'trace format, safetensors'],
   ['nemo-rl', 'NeMo-RL (no entropy)'],
@@ -518,6 +523,13 @@ export function mountRunPanel(section, { openRow }) {
           ),
         );
       for (const w of m.warnings ?? []) lines.push(para(w, 'run-warning'));
+      // Problems that left part of a file out (a trace stream's bad updates): each named.
+      for (const p of m.problems ?? []) {
+        const e = para(p.message.slice(0, MAX_MESSAGE), 'run-warning');
+        e.dataset.testid = 'run-problem';
+        Object.assign(e.dataset, { file: p.file ?? '', line: p.line ?? '', field: p.field ?? '', code: p.code });
+        lines.push(e);
+      }
       const lim = s.detailLimits;
       lines.push(
         para(
