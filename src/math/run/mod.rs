@@ -682,10 +682,13 @@ impl RunReader {
                     }
                 });
                 failed?;
-                lines.finish(|line, n| {
-                    self.line(cur, line, n)
-                        .map_err(|e| e.at(&cur.path, Some(n)))
-                })?;
+                // A line cut by the damage is not read (the damage names where).
+                if damage.is_none() {
+                    lines.finish(|line, n| {
+                        self.line(cur, line, n)
+                            .map_err(|e| e.at(&cur.path, Some(n)))
+                    })?;
+                }
                 if let Some(msg) = damage {
                     let e = RunError::new(code::BAD_VALUE, msg);
                     if cur.format == Some(Format::PrimeTraces) {
