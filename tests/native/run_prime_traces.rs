@@ -285,6 +285,15 @@ fn corrupt_zstd_frame_keeps_the_frames_before_it() {
     // Flip a byte in the middle of the chunk's last data frame.
     let at = bytes.len() * 3 / 4;
     bytes[at] ^= 0x55;
+    // Given as bare names too: then the counting pass reads the chunk as well.
+    let loose: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .map(|(p, b)| (p.rsplit('/').next().unwrap().to_string(), b.clone()))
+        .collect();
+    let name = path.rsplit('/').next().unwrap();
+    let f = read(&loose);
+    let zst: Vec<_> = f.errors.iter().filter(|e| e.file == name).collect();
+    assert_eq!(zst.len(), 1, "named once: {:?}", f.errors);
     let (errors, tokens) = errors_of(&files);
     let zst: Vec<_> = errors.iter().filter(|e| e.file == path).collect();
     // One problem for the chunk (a line cut by the damage is not read on its own).

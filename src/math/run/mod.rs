@@ -221,8 +221,13 @@ impl RunReader {
     /// is read, so that a trace is folded as soon as all of its are in.
     pub fn begin_count(&mut self, path: &str) -> Result<(), RunError> {
         self.begin_file(path)?;
+        if let Err(e) = self.check_mixed(Format::PrimeTraces, path) {
+            self.current = None;
+            return Err(e.at(path, None));
+        }
         let cur = self.current.as_mut().unwrap();
         cur.counting = true;
+        cur.format = Some(Format::PrimeTraces);
         self.counted_paths.insert(path.to_string());
         Ok(())
     }
@@ -519,8 +524,9 @@ impl RunReader {
                 }
             }
         };
+        // The counting pass says nothing: the reading pass names every problem once.
         let r = if cur.counting {
-            self.prime.count_line(line)
+            self.prime.count_line(line).or(Ok(()))
         } else {
             let mut folded = Vec::new();
             let r = self.prime.line(line, place, &mut |f| folded.push(f));
@@ -691,7 +697,9 @@ impl RunReader {
                 }
                 if let Some(msg) = damage {
                     let e = RunError::new(code::BAD_VALUE, msg);
-                    if cur.format == Some(Format::PrimeTraces) {
+                    if cur.counting {
+                        // named once, by the reading pass
+                    } else if cur.format == Some(Format::PrimeTraces) {
                         self.problem(e.at(&cur.path, Some(lines.line() + 1)));
                     } else if cur.format.is_none() {
                         return Err(e);
