@@ -7,7 +7,7 @@
 // harness's page API, so the engines' adapters run it too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, cp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { open, ENGINE } from './harness.mjs';
 import { useEnv } from './hooks.mjs';
@@ -136,6 +136,92 @@ test('bad updates and a corrupt zstd frame are each named by file, line and fiel
   csv = await exportSteps(page);
   const tokens = csv.rows.reduce((s, r) => s + r[2], 0);
   assert.ok(tokens > 0 && tokens < BASELINE, `${tokens} of ${BASELINE} tokens read`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+/**
+ * A trace-stream run of `steps` × `perStep` traces written in time order, as
+ * prime-rl writes it (the episodes of step s, the orchestrator's ship updates,
+ * then one step later the trainer's updates), each stream cut into chunks of
+ * its own length; every trace one branch of a 4-token prompt and `t` sampled
+ * tokens, all counted. Returns the folder.
+ */
+async function writeTraceRun(dir, { steps, perStep, t }) {
+  const streams = { stream: [1000, []], 'annotations/orchestrator': [1500, []], 'annotations/trainer': [800, []] };
+  const id = (s, k) => `${s.toString(16).padStart(8, '0')}${k.toString(16).padStart(24, '0')}`;
+  const nulls = [null, null, null, null];
+  const ids = Array.from({ length: t }, (_, i) => 1000 + i);
+  for (let s = 0; s <= steps; s++) {
+    for (let k = 0; s < steps && k < perStep; k++) {
+      const nodes = [
+        { parent: null, token_ids: [1, 2, 3, 4], mask: [false, false, false, false] },
+        { parent: 0, token_ids: ids, mask: ids.map(() => true) },
+      ];
+      streams.stream[1].push(JSON.stringify({ env: { name: 'e' }, traces: [{ id: id(s, k), info: {}, nodes }] }));
+    }
+    for (let k = 0; s < steps && k < perStep; k++) {
+      const a = k % 2 ? -1 : 1;
+      const advantages = [0, 0, 0, 0, ...ids.map(() => a)];
+      streams['annotations/orchestrator'][1].push(
+        JSON.stringify({ version: 1, trace_id: id(s, k), info: { ship: { step: s } }, branches: [{ index: 0, advantages }] }),
+      );
+    }
+    for (let k = 0; s > 0 && k < perStep; k++) {
+      const branch = {
+        index: 0,
+        trainer_logprobs: [...nulls, ...ids.map((_, i) => -((i % 7) + 1) / 8)],
+        entropies: [...nulls, ...ids.map((_, i) => (i % 5) / 2 + 0.25)],
+        is_masked: [...nulls, ...ids.map(() => false)],
+      };
+      streams['annotations/trainer'][1].push(JSON.stringify({ version: 1, trace_id: id(s - 1, k), info: {}, branches: [branch] }));
+    }
+  }
+  for (const [sub, [size, lines]] of Object.entries(streams)) {
+    await mkdir(join(dir, sub), { recursive: true });
+    for (let c = 0; c * size < lines.length; c++)
+      await writeFile(join(dir, sub, `${String(c).padStart(5, '0')}.jsonl`), `${lines.slice(c * size, (c + 1) * size).join('\n')}\n`);
+  }
+  return dir;
+}
+
+test('a large trace-stream run: progress over both passes, Cancel keeps the view, then it loads whole', async () => {
+  const { page, problems, context } = await open(env.browser, `${env.base}/`);
+  assert.equal(await drop(page, TRACES), 'ready', await text(page, 'run-error'));
+  const kept = await text(page, 'run-status');
+  const [steps, perStep, t] = [12, 400, 300];
+  const big = await writeTraceRun(join(env.tmp, 'big'), { steps, perStep, t });
+  const give = async () =>
+    ENGINE === 'chromium'
+      ? page.setInputFiles('[data-testid="run-upload-folder"]', big)
+      : page.setInputFiles('[data-testid="run-upload"]', await filesUnder(big));
+  await give();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="run-progress"]').value) > 0, null, {
+    polling: 20,
+    timeout: 60000,
+  });
+  const p0 = await page.evaluate(() => Number(document.querySelector('[data-testid="run-progress"]').value));
+  await page.waitForFunction((v) => Number(document.querySelector('[data-testid="run-progress"]').value) > v, p0, {
+    polling: 20,
+    timeout: 60000,
+  });
+  await page.click('[data-testid="run-cancel"]');
+  assert.equal(await runState(page), 'cancelled');
+  assert.match(await text(page, 'run-notice'), /Cancelled; the previous view .* is kept/);
+  assert.equal(await text(page, 'run-status'), kept);
+  // left alone, it loads whole: every trace folded, counts known in closed form
+  const before = (await page.getAttribute('#run', 'data-run-id')) ?? '';
+  await give();
+  await page.waitForFunction(
+    (prev) => ['ready', 'error'].includes(document.getElementById('run').dataset.runState) && document.getElementById('run').dataset.runId !== prev,
+    before,
+    { timeout: 120000 },
+  );
+  assert.equal(await runState(page), 'ready', await text(page, 'run-error'));
+  const csv = await exportSteps(page);
+  assert.equal(csv.rows.length, steps);
+  for (const r of csv.rows) assert.deepEqual(r.slice(1, 3), [perStep, perStep * t], `step ${r[0]}: samples, tokens`);
+  assert.deepEqual(await problemsShown(page), []);
   assert.deepEqual(problems, []);
   await context.close();
 });
