@@ -213,7 +213,8 @@ test('a large trace-stream run: progress over both passes, Cancel keeps the view
   const before = (await page.getAttribute('#run', 'data-run-id')) ?? '';
   await give();
   await page.waitForFunction(
-    (prev) => ['ready', 'error'].includes(document.getElementById('run').dataset.runState) && document.getElementById('run').dataset.runId !== prev,
+    (prev) =>
+      ['ready', 'error'].includes(document.getElementById('run').dataset.runState) && document.getElementById('run').dataset.runId !== prev,
     before,
     { timeout: 120000 },
   );

@@ -228,7 +228,10 @@ async function open({ id, files, paths }) {
     report(paths[paths.length - 1] ?? '', true);
     reader.endRun(); // a trace stream's traces still held are folded now
     const summary = reader.summary();
-    if (notRead.length) summary.warnings.push(`${notRead.length} file(s) of the trace-stream folder not read: ${notRead.slice(0, 5).join('; ')}${notRead.length > 5 ? '; …' : ''}`);
+    if (notRead.length)
+      summary.warnings.push(
+        `${notRead.length} file(s) of the trace-stream folder not read: ${notRead.slice(0, 5).join('; ')}${notRead.length > 5 ? '; …' : ''}`,
+      );
     const steps = columns(reader.steps());
     const detail = columns(reader.detail());
     const index = indexDetail(detail);
