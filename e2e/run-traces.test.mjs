@@ -11,7 +11,7 @@ import { appendFile, cp, mkdir, readFile, readdir, writeFile } from 'node:fs/pro
 import { join } from 'node:path';
 import { open, ENGINE } from './harness.mjs';
 import { useEnv } from './hooks.mjs';
-import { runState, upload } from './run-page.mjs';
+import { progressMoves, runState, upload } from './run-page.mjs';
 
 const RUNS = new URL('../www/examples/runs/', import.meta.url).pathname;
 const TRACES = join(RUNS, 'prime-rl-traces/monitors/file/traces');
@@ -196,15 +196,7 @@ test('a large trace-stream run: progress over both passes, Cancel keeps the view
       ? page.setInputFiles('[data-testid="run-upload-folder"]', big)
       : page.setInputFiles('[data-testid="run-upload"]', await filesUnder(big));
   await give();
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid="run-progress"]').value) > 0, null, {
-    polling: 20,
-    timeout: 60000,
-  });
-  const p0 = await page.evaluate(() => Number(document.querySelector('[data-testid="run-progress"]').value));
-  await page.waitForFunction((v) => Number(document.querySelector('[data-testid="run-progress"]').value) > v, p0, {
-    polling: 20,
-    timeout: 60000,
-  });
+  await progressMoves(page, 60000);
   await page.click('[data-testid="run-cancel"]');
   assert.equal(await runState(page), 'cancelled');
   assert.match(await text(page, 'run-notice'), /Cancelled; the previous view .* is kept/);
