@@ -1,3 +1,4 @@
+// @ts-check
 // The control lab: settings ⇄ URL hash (settings.js, state.js), one
 // `simulate` run per shown strategy and seed (running.js), charts and
 // readouts (view.js); the scenario grid (grid.js); the trace download; links
@@ -5,6 +6,7 @@
 // (pool.js), never on the main thread.
 
 import init, { simulateOptions, simulateDefaults } from '../../pkg/entropy_polarity.js';
+import { wasmModule } from '../lib/worker-rpc.js';
 import { wireCopyLink, download } from '../lib/share.js';
 import { $, byTest, clearError } from '../lib/dom.js';
 import {
@@ -17,14 +19,14 @@ import {
   runOptions,
   USES_CORRECT,
 } from './state.js';
-import { LabPool } from './pool.js';
+import { labPool } from './pool.js';
 import { wireGrid, loadGrid } from './grid.js';
 import { swatch } from './charts.js';
 import { lab, applyLimits, focusStrategy, inputs, readInput, showError, syncFocus, syncInputs } from './settings.js';
 import { cancelRun, markReady, run, scheduleRun } from './running.js';
 import { render, wireHover } from './view.js';
 
-const side = new LabPool(1); // trace downloads and explorer links
+const side = labPool(1); // trace downloads and explorer links
 
 function loadHash() {
   const { params: p, problems } = paramsFromHash(lab.PARAMS, location.hash, lab.DEFAULTS);
@@ -67,7 +69,8 @@ async function openInExplorer() {
   const key = focusStrategy();
   const step = lab.hoverStep ?? p.steps;
   try {
-    let probs = null;
+    /** @type {Float64Array} */
+    let probs = new Float64Array(0);
     await side.run([{ type: 'upto', options: runOptions(lab.PARAMS, p, key, p.seed), steps: step }], (msg) => {
       if (msg.type === 'probs') probs = msg.probs;
     });
@@ -98,7 +101,7 @@ async function openInExplorer() {
 }
 
 function wire() {
-  for (const holder of document.querySelectorAll('[data-swatch]')) {
+  for (const holder of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-swatch]'))) {
     holder.replaceChildren(
       swatch(
         STRATEGIES.find((s) => s.key === holder.dataset.swatch),
@@ -144,9 +147,9 @@ function wire() {
     input.addEventListener('input', () => onEdit(false));
     input.addEventListener('change', () => onEdit(true));
   }
-  for (const box of document.querySelectorAll('[data-strategy-toggle]')) {
+  for (const box of /** @type {NodeListOf<HTMLInputElement>} */ (document.querySelectorAll('[data-strategy-toggle]'))) {
     box.addEventListener('change', () => {
-      lab.params.strategies = [...document.querySelectorAll('[data-strategy-toggle]')]
+      lab.params.strategies = [.../** @type {NodeListOf<HTMLInputElement>} */ (document.querySelectorAll('[data-strategy-toggle]'))]
         .filter((b) => b.checked)
         .map((b) => b.dataset.strategyToggle)
         .join(',');
@@ -194,7 +197,7 @@ function wire() {
 
 async function main() {
   try {
-    await init();
+    await init({ module_or_path: await wasmModule() }); // the workers' module too
   } catch (e) {
     showError(`The WebAssembly core did not load: ${e.message}`);
     markReady();

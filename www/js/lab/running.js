@@ -1,15 +1,16 @@
+// @ts-check
 // The control lab's runs: one `simulate` run per shown strategy and seed, in
 // workers (pool.js), never on the main thread; a newer run or Cancel
 // terminates the older one. Seeds are averaged per step (aggregate).
 
 import { byTest, clearError } from '../lib/dom.js';
-import { LabPool } from './pool.js';
+import { labPool } from './pool.js';
 import { lab, showError } from './settings.js';
 import { checkPageParams, hashFromParams, runOptions, shownStrategies } from './state.js';
 import { render } from './view.js';
 
 const DEBOUNCE_MS = 250;
-const pool = new LabPool();
+const pool = labPool();
 let generation = 0;
 let debounce = 0;
 

@@ -1,3 +1,4 @@
+// @ts-check
 // The control lab's settings: the shared state of the page (lab), the
 // inputs ⇄ settings, the strategy the download and the explorer link are
 // about, and errors that name the setting at fault. The link codec and the
@@ -11,7 +12,7 @@ import { BY_STRATEGY, STRATEGIES, USES_CORRECT, shownStrategies } from './state.
  * (state.js); DEFAULTS their values; params: the settings of the inputs (may
  * not have run yet); shown: { params, agg } of the charts on screen; active:
  * the strategies of the charts on screen; hoverStep: the step under the pointer.
- * @type {{ PARAMS: any[], DEFAULTS: any, params: any, shown: any, active: any[], hoverStep: number | null }}
+ * @type {{ PARAMS: readonly any[], DEFAULTS: any, params: any, shown: any, active: any[], hoverStep: number | null }}
  */
 export const lab = { PARAMS: [], DEFAULTS: null, params: null, shown: null, active: STRATEGIES.slice(0, 4), hoverStep: null };
 
@@ -28,7 +29,7 @@ export function applyLimits() {
   for (const def of lab.PARAMS) {
     if (!def.spec) continue;
     const { min, max, help } = def.spec;
-    const input = document.querySelector(`input[data-param="${def.key}"]`);
+    const input = /** @type {HTMLInputElement | null} */ (document.querySelector(`input[data-param="${def.key}"]`));
     if (input && input.type === 'number') {
       if (min !== null) input.min = js(min);
       if (max !== null && Number.isFinite(max)) input.max = js(max);
@@ -40,7 +41,7 @@ export function applyLimits() {
 }
 
 export function inputs() {
-  return [...document.querySelectorAll('[data-param]')];
+  return /** @type {any[]} inputs and selects */ ([...document.querySelectorAll('[data-param]')]);
 }
 
 export function syncInputs() {
@@ -65,7 +66,8 @@ export function syncInputs() {
   $('p-correct').disabled = !USES_CORRECT.includes(lab.params.preset);
   $('p-correct').title = $('p-correct').disabled ? 'Used by the several-correct and unlikely-correct presets' : '';
   const on = String(lab.params.strategies).split(',');
-  for (const box of document.querySelectorAll('[data-strategy-toggle]')) box.checked = on.includes(box.dataset.strategyToggle);
+  for (const box of /** @type {NodeListOf<HTMLInputElement>} */ (document.querySelectorAll('[data-strategy-toggle]')))
+    box.checked = on.includes(box.dataset.strategyToggle);
   syncFocus();
 }
 

@@ -1,3 +1,4 @@
+// @ts-check
 // The control lab's view of the runs on screen (lab.shown): the entropy and
 // reward charts with their hover readout, the legend, the readout table and
 // the per-branch charts. Drawing: charts.js.
@@ -185,9 +186,10 @@ function renderTable(p, agg) {
   const narrow = window.innerWidth < 600;
   const table = byTest('lab-table');
   const head = document.createElement('tr');
-  head.append(document.createElement('th'));
-  head.firstChild.textContent = p.seeds > 1 ? `mean of ${p.seeds} seeds` : `seed ${p.seed}`;
-  head.firstChild.scope = 'col';
+  const corner = document.createElement('th');
+  corner.textContent = p.seeds > 1 ? `mean of ${p.seeds} seeds` : `seed ${p.seed}`;
+  corner.scope = 'col';
+  head.append(corner);
   for (const s of lab.active) {
     const th = document.createElement('th');
     th.scope = 'col';

@@ -11,6 +11,7 @@
 //   mountRunPanel(section, { openRow })   // openRow: as the slice panel's
 
 import { dropTarget, byTest as find, openExampleFromUrl } from '../lib/dom.js';
+import { WorkerRpc } from '../lib/worker-rpc.js';
 import { setTextWithOverbars } from '../lib/overbar.js';
 import { pickRunFiles, filesOfEntry } from './files.js';
 import { runTokens } from './tokens.js';
@@ -64,36 +65,17 @@ export function mountRunPanel(section, { openRow }) {
   for (const [value, label] of EXAMPLES) exampleSel.append(new Option(label, value));
 
   // ---------- the worker: one job at a time; cancel = terminate + respawn ----------
-  let worker = null;
-  let nextId = 1;
+  const reader = new WorkerRpc(new URL('./worker.js', import.meta.url), {
+    crashed: (message) => {
+      if (job) fail({ message: `The run reader stopped (${message}). Try again; if it persists, reload the page.` });
+    },
+  });
   let job = null; // { id, label, started }
   let tokenizer = null; // a tokenizer.json File chosen before a run: applied to the next run only
-  const requests = new Map();
-
-  function startWorker() {
-    worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-    worker.onmessage = (e) => onMessage(e.data);
-    worker.onerror = (e) => {
-      e.preventDefault?.();
-      const id = job?.id;
-      stopWorker();
-      if (id) fail({ message: `The run reader stopped (${e.message || 'worker error'}). Try again; if it persists, reload the page.` });
-    };
-  }
-  function stopWorker() {
-    worker?.terminate();
-    worker = null;
-    for (const [, r] of requests) r.reject(new Error('The reader was restarted; try again.'));
-    requests.clear();
-  }
-  function ask(msg, transfer = []) {
-    if (!worker) startWorker();
-    const reqId = nextId++;
-    return new Promise((resolve, reject) => {
-      requests.set(reqId, { resolve, reject });
-      worker.postMessage({ ...msg, reqId }, transfer);
-    });
-  }
+  /** Frees everything the reader held; a request still waiting is told to try again. */
+  const stopWorker = () => reader.stop({ cancelled: true, message: 'The reader was restarted; try again.' });
+  /** One request to the reader (its first answer ends it). */
+  const ask = (msg, transfer = []) => reader.call(msg, { transfer, last: () => true });
 
   function setState(s) {
     section.dataset.runState = s;
@@ -144,9 +126,8 @@ export function mountRunPanel(section, { openRow }) {
       return;
     }
     if (job) cancel({ quiet: true });
-    if (!worker) startWorker();
     longest = 0; // data-longest-ms is per load
-    const id = nextId++;
+    const id = reader.id();
     // No File.size here: in Chromium each is a synchronous stat (issue 19);
     // the worker sums the sizes and reports them.
     job = {
@@ -164,11 +145,17 @@ export function mountRunPanel(section, { openRow }) {
     // The files go over in batches, one task each: cloning a File into the
     // worker stats it on this thread (3,000 files held it for 1.5 s, issue 19).
     const send = (from) => {
-      if (job?.id !== id || !worker) return;
+      if (job?.id !== id) return;
       const part = files.slice(from, from + FILES_PER_TASK);
-      timed(() => worker.postMessage({ type: 'files', id, files: part.map((f) => f.file), paths: part.map((f) => f.path) }));
+      timed(() => reader.post({ type: 'files', id, files: part.map((f) => f.file), paths: part.map((f) => f.path) }));
       if (from + FILES_PER_TASK < files.length) setTimeout(() => send(from + FILES_PER_TASK), 0);
-      else worker.postMessage({ type: 'open', id });
+      else
+        reader.call({ type: 'open', id }, { onMessage: (m) => timed(() => progress(m)) }).then(
+          (m) => timed(() => done(m)),
+          (m) => {
+            if (job?.id === id && !m.cancelled && !m.crashed) timed(() => fail(m));
+          },
+        );
     };
     send(0);
   }
@@ -227,41 +214,35 @@ export function mountRunPanel(section, { openRow }) {
     if (queue.length) queue.splice(queue.length - 1, 0, ...tasks);
     else runQueue(tasks);
   }
-  const onMessage = (m) => timed(() => handle(m));
-
-  function handle(m) {
-    if (m.reqId !== undefined && requests.has(m.reqId)) {
-      const r = requests.get(m.reqId);
-      requests.delete(m.reqId);
-      if (m.type === 'failed') r.reject(new Error(m.message));
-      else r.resolve(m);
-      return;
-    }
-    if (!job || m.id !== job.id) return; // an old job
+  /** A progress message of the job on its way. */
+  function progress(m) {
+    if (m.id !== job?.id) return;
     if (m.type === 'progress') {
       const frac = m.total > 0 ? m.done / m.total : 0;
       prog.value = frac;
       prog.dataset.done = String(m.done);
       progText.textContent = `Reading ${m.file}: ${fmtBytes(m.done)} of ${fmtBytes(m.total)} (${Math.floor(frac * 100)} %)`;
-    } else if (m.type === 'error') {
-      fail(m);
-    } else if (m.type === 'done') {
-      const label = job.label;
-      const skipped = job.skipped;
-      job = null;
-      progBox.hidden = true;
-      clearError();
-      const before = ctx.shown?.tokenizerName;
-      show({ ...m.result, label, skipped, id: m.id }, () => {
-        setState('ready');
-        section.dataset.runId = String(m.id);
-        // A tokenizer belongs to the run it was chosen for (issue 19: one
-        // stayed applied to later runs); one chosen before this run is its.
-        if (tokenizer && ctx.shown.detail) applyTokenizer(tokenizer);
-        else if (before && ctx.shown.detail) notice(`${before} decoded the previous run; choose it again if it is this run’s tokenizer.`);
-        tokenizer = null;
-      });
     }
+  }
+
+  /** The job's result: show it. */
+  function done(m) {
+    if (m.id !== job?.id) return; // a job replaced meanwhile
+    const label = job.label;
+    const skipped = job.skipped;
+    job = null;
+    progBox.hidden = true;
+    clearError();
+    const before = ctx.shown?.tokenizerName;
+    show({ ...m.result, label, skipped, id: m.id }, () => {
+      setState('ready');
+      section.dataset.runId = String(m.id);
+      // A tokenizer belongs to the run it was chosen for (issue 19: one
+      // stayed applied to later runs); one chosen before this run is its.
+      if (tokenizer && ctx.shown.detail) applyTokenizer(tokenizer);
+      else if (before && ctx.shown.detail) notice(`${before} decoded the previous run; choose it again if it is this run’s tokenizer.`);
+      tokenizer = null;
+    });
   }
 
   /** @type {RunContext} */
