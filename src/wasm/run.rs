@@ -276,7 +276,7 @@ impl RunReader {
     pub fn plan_files(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "string[]")] paths: JsValue,
-    ) -> Result<JsValue, JsValue> {
+    ) -> Result<JsValue, Error> {
         let paths = convert::strings(&paths, "paths")?;
         let refs: Vec<&str> = paths.iter().map(String::as_str).collect();
         let Some(plan) = self.inner.plan(&refs) else {
@@ -308,9 +308,9 @@ impl RunReader {
     pub fn begin_count(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
-    ) -> Result<(), JsValue> {
+    ) -> Result<(), Error> {
         let path = convert::string(&path, "path")?;
-        self.inner.begin_count(&path).map_err(run_error)
+        Ok(self.inner.begin_count(&path)?)
     }
 
     /// Ends the run: folds what a trace-stream folder still holds. Call it
