@@ -552,6 +552,7 @@ impl RunReader {
         self.with_entropy += 1;
         self.without_sbar += 1;
         self.with_adv += s.advantage.is_some() as u64;
+        let lim = self.limits();
         let acc = self
             .steps
             .entry(s.step)
@@ -562,13 +563,17 @@ impl RunReader {
             sample: acc.lines as i64,
             env_name: f.env.as_ref(),
         };
-        let lim = Limits {
+        let (counted, _) = acc.add(&s, &origin, &lim);
+        (s.len() as u64, counted)
+    }
+
+    /// What each step keeps (the reader's options).
+    fn limits(&self) -> Limits {
+        Limits {
             samples_per_step: self.opts.samples_per_step,
             extremes: self.opts.extremes,
             max_sample_tokens: self.opts.max_sample_tokens,
-        };
-        let (counted, _) = acc.add(&s, &origin, &lim);
-        (s.len() as u64, counted)
+        }
     }
 
     fn check_mixed(&mut self, f: Format, path: &str) -> Result<(), RunError> {
@@ -623,6 +628,7 @@ impl RunReader {
         if cur.env.as_deref() != s.env_name.as_deref() {
             cur.env = s.env_name.as_deref().map(Rc::from);
         }
+        let lim = self.limits();
         let acc = self
             .steps
             .entry(s.step)
@@ -632,11 +638,6 @@ impl RunReader {
             line,
             sample: s.sample.unwrap_or(acc.lines as i64),
             env_name: cur.env.as_ref(),
-        };
-        let lim = Limits {
-            samples_per_step: self.opts.samples_per_step,
-            extremes: self.opts.extremes,
-            max_sample_tokens: self.opts.max_sample_tokens,
         };
         let (counted, no_after) = acc.add(&s, &origin, &lim);
         if let Some(i) = no_after {
