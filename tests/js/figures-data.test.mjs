@@ -1,11 +1,11 @@
-// The bookkeeping of the figures (www/js/figures-data.js), with a stand-in for
+// The bookkeeping of the figures (www/js/figures/data.js), with a stand-in for
 // the wasm Distribution written from e2e/reference.mjs's plain formulas: the
 // seeded draws are reproducible and in range, and the quadrants are counted
 // from each sample's own p† and exact sign. (The numbers the core computes
 // are checked against the same reference in e2e/embed.test.mjs.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { curvesFigure, flipFigure, quadrantsFigure, randomLogits, rng, scatterFigure } from '../../www/js/figures-data.js';
+import { curvesFigure, flipFigure, quadrantsFigure, randomLogits, rng, scatterFigure } from '../../www/js/figures/data.js';
 import { exactChange, firstOrder, stats } from '../../e2e/reference.mjs';
 
 class RefDistribution {
