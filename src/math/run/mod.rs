@@ -17,6 +17,7 @@ pub mod columns;
 pub mod csv;
 pub mod error;
 pub mod evidence;
+mod fast;
 pub mod formats;
 pub mod lines;
 pub mod prime_traces;
