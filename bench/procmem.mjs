@@ -67,3 +67,25 @@ export async function watch(ms = 100) {
     return { idle, peak };
   };
 }
+
+/**
+ * The renderers' RSS once the page has let go of what it no longer shows:
+ * a garbage collection asked for over the DevTools protocol (Chromium; the
+ * page's own heap, the workers collect on their own), then the lowest of
+ * samples over `ms`.
+ */
+export async function settled(page, ms = 3000) {
+  try {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('HeapProfiler.collectGarbage');
+    await cdp.detach();
+  } catch {
+    /* not Chromium: the samples alone */
+  }
+  let low = Infinity;
+  for (const end = Date.now() + ms; Date.now() < end; ) {
+    low = Math.min(low, (await sample()).renderer);
+    await new Promise((ok) => setTimeout(ok, 250));
+  }
+  return low;
+}

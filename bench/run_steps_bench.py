@@ -11,8 +11,11 @@ cache serves all of them alike after the first read):
               included; CPU time includes the JVM's, which run_steps waits for)
   json-numpy  json.loads per line, NumPy arrays per sample, per-step sums (1 core)
   polars      polars.scan_ndjson over the files, explode, group_by (all cores)
+  native      the same Rust reader natively, one thread (cargo's examples/run_steps,
+              built with `cargo build --release --example run_steps`; skipped if absent)
   page        with --page: the page's run panel in headless Chromium (bench/run_stream.mjs),
-              the worker parsing and aggregating in wasm (needs scripts/build.sh first)
+              the worker parsing and aggregating in wasm (needs scripts/build.sh first);
+              its long main-thread tasks and memory are passed on in --json's summary
 Every implementation's table must equal DuckDB's (1e-9 relative) or the run fails:
 a baseline counts only at equal accuracy. Reported: wall time, on-CPU time (the
 process and its threads), MB/s of JSONL over wall time, and each rate's ratio to
@@ -195,6 +198,12 @@ def main():
     except ImportError:
         print("pyspark is not installed: skipped (pip install pyspark)", file=sys.stderr)
         del impls["spark"]
+    native = os.path.join(ROOT, "target", "release", "examples", "run_steps")
+    if os.path.exists(native):
+        impls["native"] = [native, args.dir]
+    else:
+        print("native reader not built: skipped (cargo build --release --example run_steps)",
+              file=sys.stderr)
     if args.page:
         impls["page"] = ["node", "bench/run_stream.mjs", args.dir]
     if args.only:
@@ -202,6 +211,8 @@ def main():
     print("%d files, %.2f GB of JSONL; %d round(s); load average %.1f"
           % (len(files), size / 1e9, args.rounds, os.getloadavg()[0]), file=sys.stderr)
     results = {k: [] for k in impls}
+    page_extra = []
+    load_start = os.getloadavg()
     reference = None
     for rnd in range(args.rounds):
         for name, cmd in impls.items():
@@ -210,8 +221,9 @@ def main():
                 lines = out.strip().splitlines()
                 print("\n".join("    " + l for l in lines[:-1]), file=sys.stderr)
                 m = json.loads(lines[-1])
-                out, wall = m["csv"], m["seconds"]
+                out, wall = m.pop("csv"), m["seconds"]
                 cpu = float("nan")
+                page_extra.append(m)
             table = parse(out)
             if reference is None:
                 reference = table
@@ -219,10 +231,13 @@ def main():
             if diff:
                 raise SystemExit("%s disagrees with %s: %s" % (name, next(iter(impls)), diff))
             results[name].append((wall, cpu))
-            print("round %d  %-10s wall %7.2f s  cpu %7.2f s  %7.1f MB/s"
-                  % (rnd + 1, name, wall, cpu, size / 1e6 / wall), file=sys.stderr, flush=True)
+            print("round %d  %-10s wall %7.2f s  cpu %7.2f s  %7.1f MB/s  (load average %.1f)"
+                  % (rnd + 1, name, wall, cpu, size / 1e6 / wall, os.getloadavg()[0]),
+                  file=sys.stderr, flush=True)
     base = "json-numpy" if "json-numpy" in results else None
-    summary = {"bytes": size, "files": len(files), "rounds": args.rounds, "impls": {}}
+    summary = {"bytes": size, "files": len(files), "rounds": args.rounds, "impls": {},
+               "page": page_extra, "loadavg_start": load_start,
+               "loadavg_end": os.getloadavg()}
     print("\n%-10s %10s %10s %10s %12s" % ("impl", "wall s", "cpu s", "MB/s", "× json-numpy"))
     for name, runs in results.items():
         wall = statistics.median(w for w, _ in runs)
@@ -230,10 +245,21 @@ def main():
         ratio = (statistics.median(results[base][i][0] / runs[i][0] for i in range(len(runs)))
                  if base else float("nan"))
         summary["impls"][name] = {"wall": wall, "cpu": cpu, "mb_per_s": size / 1e6 / wall,
-                                  "ratio_to_json_numpy": ratio}
+                                  "ratio_to_json_numpy": ratio, "rounds": runs}
         print("%-10s %10.2f %10.2f %10.1f %12.2f" % (name, wall, cpu, size / 1e6 / wall, ratio))
     if args.json:
-        print(json.dumps(summary))
+        print(json.dumps(no_nan(summary)))
+
+
+def no_nan(v):
+    """NaN → null, so that any JSON reader takes the summary."""
+    if isinstance(v, float) and v != v:
+        return None
+    if isinstance(v, dict):
+        return {k: no_nan(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [no_nan(x) for x in v]
+    return v
 
 
 if __name__ == "__main__":

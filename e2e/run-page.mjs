@@ -36,3 +36,11 @@ export const correlation = (page) =>
       text: e.textContent,
     };
   });
+
+/** Waits until the progress bar of the run being read has moved, twice (the read is under way). */
+export async function progressMoves(page, timeout = 30000) {
+  const sel = '[data-testid="run-progress"]';
+  await page.waitForFunction((q) => Number(document.querySelector(q).value) > 0, sel, { polling: 20, timeout });
+  const p0 = await page.evaluate((q) => Number(document.querySelector(q).value), sel);
+  await page.waitForFunction(([q, v]) => Number(document.querySelector(q).value) > v, [sel, p0], { polling: 20, timeout });
+}

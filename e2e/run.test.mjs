@@ -10,7 +10,7 @@ import { readFile, writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { open, ARTIFACTS, ENGINE, recordLongTasks, longTasks } from './harness.mjs';
 import { useEnv } from './hooks.mjs';
-import { runState, upload, correlation } from './run-page.mjs';
+import { runState, upload, correlation, progressMoves } from './run-page.mjs';
 import { primeRlSample, traceSample, perStep, correlate, usableSteps, spearmanPermutationP } from './run-reference.mjs';
 import { writeBigRun } from './run-big.mjs';
 import { visible } from '../www/js/runs/strip.js';
@@ -493,15 +493,7 @@ test('a large run streams with progress; cancel keeps the view; then another loa
   try {
     await recordLongTasks(page);
     await page.setInputFiles('[data-testid="run-upload"]', big.files);
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="run-progress"]').value) > 0, null, {
-      polling: 20,
-      timeout: 30000,
-    });
-    const p0 = await page.evaluate(() => Number(document.querySelector('[data-testid="run-progress"]').value));
-    await page.waitForFunction((v) => Number(document.querySelector('[data-testid="run-progress"]').value) > v, p0, {
-      polling: 20,
-      timeout: 30000,
-    });
+    await progressMoves(page);
     await page.click('[data-testid="run-cancel"]');
     assert.equal(await runState(page), 'cancelled');
     assert.match(await text(page, 'run-notice'), /Cancelled; the previous view .* is kept/);

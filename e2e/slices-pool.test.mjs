@@ -76,8 +76,9 @@ function entropy(r) {
 const state = (page) => page.$eval('#slices', (s) => s.dataset.sliceState ?? '');
 const text = (page, id) => page.$eval(`[data-testid="${id}"]`, (e) => e.textContent);
 
+/** Loads `path` with ?workers=N (null: without it, the page's default). */
 async function upload(page, path, workers) {
-  await page.evaluate((w) => history.replaceState(null, '', `?workers=${w}`), workers);
+  await page.evaluate((w) => history.replaceState(null, '', w ? `?workers=${w}` : location.pathname), workers);
   const before = await page.$eval('#slices', (s) => s.dataset.sliceId ?? '');
   await page.setInputFiles('[data-testid="upload"]', path);
   await page.waitForFunction(
@@ -164,6 +165,12 @@ test('pool of workers: same CSV as one worker, a NaN row named, cancel then load
     assert.equal(await state(page), after, 'nothing arrives after cancel');
     assert.equal(await upload(page, good, 2), 'ready');
     assert.equal(await exportCsv(page), single, 'after the cancel, the same results again');
+    // the default (no ?workers): the pool, one worker per core (issue 23), the same numbers
+    assert.equal(await upload(page, good, null), 'ready');
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    // (one per core, capped by the file's chunks: 3 here)
+    if (cores > 1) assert.match(await text(page, 'slice-read'), new RegExp(`, ${Math.min(cores, 3)} workers`));
+    assert.equal(await exportCsv(page), single, 'the default (pooled) CSV differs from the single worker’s');
     // loads back to back, every other one cancelled a little later each time: each one ends
     for (let i = 0; i < 4; i++) {
       if (i % 2) {

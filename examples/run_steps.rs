@@ -7,6 +7,9 @@
 //! same streaming reader, 1 MiB at a time; like the page, a file that is
 //! not a run file (a config, a tokenizer, an empty file) is skipped with a
 //! note on stderr, and the run is refused only when no run file is left.
+//! A prime-rl trace-stream folder (NNNNN.jsonl and .jsonl.zst chunks, updates
+//! under annotations/) is read as the page reads it: the counting pass, then
+//! the plan's order (`RunReader::plan`); its problems go to stderr.
 //! With --time, prints the bytes read and the throughput to stderr.
 
 use std::io::Read;
@@ -25,9 +28,16 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         }
         if path.is_dir() {
             files(&path, out)?;
-        } else if [".jsonl", ".ndjson", ".json", ".safetensors", ".csv"]
-            .iter()
-            .any(|e| name.to_ascii_lowercase().ends_with(e))
+        } else if [
+            ".jsonl",
+            ".ndjson",
+            ".json",
+            ".safetensors",
+            ".csv",
+            ".jsonl.zst",
+        ]
+        .iter()
+        .any(|e| name.to_ascii_lowercase().ends_with(e))
         {
             out.push(path);
         }
@@ -53,21 +63,45 @@ fn main() {
     let mut bytes = 0u64;
     let mut r = RunReader::new(RunOptions::default());
     let mut buf = vec![0u8; 1 << 20];
-    let run = |r: &mut RunReader, bytes: &mut u64, buf: &mut [u8]| -> Result<(), String> {
-        let (mut read, mut first_foreign) = (0, None);
-        for p in &paths {
-            let rel = p
-                .strip_prefix(dir)
+    let rels: Vec<String> = paths
+        .iter()
+        .map(|p| {
+            p.strip_prefix(dir)
                 .unwrap_or(p)
                 .to_string_lossy()
-                .replace('\\', "/");
+                .replace('\\', "/")
+        })
+        .collect();
+    // The order to read in, and for a trace-stream folder the files to count first.
+    let (count, order) = match r.plan(&rels.iter().map(String::as_str).collect::<Vec<_>>()) {
+        Some(plan) => {
+            for (i, why) in plan.skipped {
+                eprintln!("skipped, {}: {why}", rels[i]);
+            }
+            (plan.count, plan.read)
+        }
+        None => (vec![], (0..paths.len()).collect()),
+    };
+    let passes: Vec<(usize, bool)> = count
+        .iter()
+        .map(|&i| (i, true))
+        .chain(order.iter().map(|&i| (i, false)))
+        .collect();
+    let run = |r: &mut RunReader, bytes: &mut u64, buf: &mut [u8]| -> Result<(), String> {
+        let (mut read, mut first_foreign) = (0, None);
+        for &(i, counting) in &passes {
+            let (p, rel) = (&paths[i], &rels[i]);
             let mut f = std::fs::File::open(p).map_err(|e| format!("{}: {e}", p.display()))?;
             let mut one = || -> Result<(), RunError> {
-                r.begin_file(&rel)?;
+                if counting {
+                    r.begin_count(rel)?;
+                } else {
+                    r.begin_file(rel)?;
+                }
                 loop {
                     let n = f
                         .read(buf)
-                        .map_err(|e| RunError::new("io", e.to_string()).at(&rel, None))?;
+                        .map_err(|e| RunError::new("io", e.to_string()).at(rel, None))?;
                     if n == 0 {
                         break;
                     }
@@ -93,6 +127,10 @@ fn main() {
     if let Err(e) = run(&mut r, &mut bytes, &mut buf) {
         eprintln!("{e}");
         std::process::exit(1);
+    }
+    r.end_run();
+    for e in r.summary().problems {
+        eprintln!("{e}");
     }
     let steps = r.steps();
     let secs = start.elapsed().as_secs_f64();

@@ -10,8 +10,8 @@ Writes, under www/examples/runs/ (about 0.6 MB in all):
   openrlhf/board.jsonl                              OpenRLHF logging board (no entropy,
                                                     no advantages)
   prime-rl-traces/monitors/file/traces/...          prime-rl's trace stream with annotations
-                                                    (scripts/prime_traces_example.py; not yet
-                                                    in index.json: the page cannot read it)
+                                                    (scripts/prime_traces_example.py, its own
+                                                    fixture; listed in index.json)
 plus index.json (run name → its files, paths relative to www/examples/runs/, so
 the page can fetch a run from a static server without a directory listing; the
 real run smollm2-grpo/, written by scripts/real_run.py, is listed and checked
@@ -718,6 +718,9 @@ def generate():
             continue
         index[name] = sorted((f for f in files if f == rel or f.startswith(rel + "/")),
                              key=natural)
+    import prime_traces_example  # its files are written by its own main; listed here
+
+    index[prime_traces_example.NAME] = sorted(prime_traces_example.generate()[1], key=natural)
     files["index.json"] = json.dumps(index, indent=1) + "\n"
     return files
 

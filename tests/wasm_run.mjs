@@ -97,6 +97,51 @@ for (const [name, run] of Object.entries(fixture.runs)) {
   r.free();
 }
 
+// prime-rl's trace streams: the plan (count the annotation chunks first, then read
+// in its order), endRun, against the plain-Python fold's table
+// (tests/fixtures/prime_traces_expected.json); a bad update is a problem, named.
+{
+  const traces = JSON.parse(readFileSync(join(root, 'tests', 'fixtures', 'prime_traces_expected.json'), 'utf8'));
+  const index = JSON.parse(readFileSync(join(runs, 'index.json'), 'utf8'))['prime-rl-traces'];
+  const r = new m.RunReader();
+  const plan = r.planFiles(index);
+  ok(plan && plan.count.length === 3 && plan.read.length === 6 && plan.skipped.length === 0, `trace plan ${JSON.stringify(plan)}`);
+  const extra = Buffer.from('{"version":3,"trace_id":"x","info":{},"branches":[]}\n');
+  for (const [list, count] of [
+    [plan.count, true],
+    [plan.read, false],
+  ])
+    for (const i of list) {
+      let bytes = readFileSync(join(runs, index[i]));
+      if (index[i].endsWith('trainer/00001.jsonl')) bytes = Buffer.concat([bytes, extra]);
+      if (count) r.beginCount(index[i]);
+      else r.beginFile(index[i]);
+      for (let at = 0; at < bytes.length; at += 777) r.push(bytes.subarray(at, at + 777));
+      ok(r.endFile().format === 'prime-rl-traces', `${index[i]}: format`);
+    }
+  r.endRun();
+  const s = r.summary();
+  ok(s.format === 'prime-rl-traces' && s.files === 6 && s.problemsTotal === 1, `trace summary ${JSON.stringify(s)}`);
+  const [p] = s.problems;
+  ok(
+    p.code === 'version' && p.field === 'version' && p.file.endsWith('trainer/00001.jsonl') && p.line === 23,
+    `trace problem ${JSON.stringify(p)}`,
+  );
+  const steps = r.steps();
+  traces.rows.forEach((row, i) =>
+    row.forEach((want, k) => {
+      const got = steps[keys[k]][i];
+      ok(
+        want === null ? Number.isNaN(got) : Math.abs(got - want) <= 1e-12 * Math.max(Math.abs(want), 1),
+        `traces step ${row[0]} ${keys[k]}: ${got} vs ${want}`,
+      );
+    }),
+  );
+  ok(m.RunReader.prototype.planFiles.call(new m.RunReader(), ['a/step_0/rank_0.jsonl']) === null, 'token exports: no plan');
+  throws(() => new m.RunReader().planFiles('stream/00000.jsonl'), 'type', { field: 'paths' });
+  r.free();
+}
+
 // Errors: an Error with code, file, line and field.
 function throws(fn, code, props) {
   try {

@@ -7,8 +7,11 @@ aggregation) and tokens_<format>.sql (the readers). `to_spark` rewrites the few
 constructs where the two dialects differ, so a column added there reaches Spark
 without an edit here. What Spark cannot say cheaply (the line of a bad record) comes
 from the same Python pre-checks steps.py uses (`steps.explain`). Formats: prime-rl token
-exports, our trace format, NeMo-RL, OpenRLHF (SPARK_FORMATS); prime-rl's trace streams
-are DuckDB's alone.
+exports, our trace format, NeMo-RL, OpenRLHF (SPARK_FORMATS), and prime-rl's trace streams
+(`traces_view`): Spark reads the chunks, the sealed ones through its own zstd codec
+(chosen by the .zst extension), and its Python workers fold each trace
+(prime_traces.py), since the DuckDB fold (a recursive query over list lambdas) is more
+than `to_spark` rewrites.
 
 Local mode (the default, `local[*]`) binds the driver to 127.0.0.1 and has no UI. On a
 cluster (`--master URL`) every executor must see the run folder at the same path.
@@ -183,6 +186,9 @@ NOT_READ = "a line that is not JSON or has a field of the wrong type"
 def explain(err, paths, fields):
     """A Spark error → the message steps.py gives for DuckDB's ('file:line: what')."""
     text = str(err)
+    m = FOLD_ERROR.search(text)
+    if m:
+        return m.group(1).strip()
     m = USER_ERROR.search(text)
     if not m:
         return text.strip().split("\n")[0]
@@ -238,18 +244,58 @@ def not_read(path, fields):
 
 # ------------------------------------------------------------------ the query
 
-# tokens_prime_rl_traces.sql folds update streams with a recursive query, list lambdas and
-# DuckDB's own zstd reading: more than to_spark rewrites (Spark reads .zst only with
-# Hadoop's native library)
+# Formats read through the DuckDB SQL rewritten (to_spark); prime-rl-traces is folded by
+# traces_view instead.
 SPARK_FORMATS = ("prime-rl", "trace", "nemo-rl", "openrlhf")
+TOKEN_SCHEMA = ("step BIGINT, sample BIGINT, counted BOOLEAN, logprob DOUBLE, entropy DOUBLE, "
+                "advantage DOUBLE, mean_discriminator DOUBLE, entropy_after DOUBLE")
+# A fold error as the worker raises it, found again in Spark's report of the failed task
+FOLD_ERROR = re.compile(r"FoldError: (.+)$", re.M)
+
+
+def globs(files):
+    """Spark reads a path as a glob pattern: a folder named "run [2]" is escaped."""
+    return [re.sub(r"([\\\[\]{}*?])", r"\\\1", os.path.abspath(p)) for p in files]
+
+
+def traces_view(spark, files):
+    """The view run_tokens of a prime-rl trace-stream folder: Spark reads each chunk whole
+    (decompressing NNNNN.jsonl.zst with its zstd codec, by the extension), its Python
+    workers split the lines, group them by trace and fold each trace (prime_traces.py,
+    shipped to them with addPyFile). A bad record fails the job with a FoldError, which
+    `explain` turns into 'file:line: field …'."""
+    spark.sparkContext.addPyFile(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                              "prime_traces.py"))
+    paths = {os.path.abspath(p): p for p in files}
+    text = spark.read.text(globs(files), wholetext=True).selectExpr("_metadata.file_path AS url", "value")
+
+    # Nested, so that cloudpickle ships these by value: a worker imports only prime_traces.
+    def lines(row):
+        import urllib.parse as up
+
+        import prime_traces as pt
+        local = os.path.abspath(up.unquote(re.sub("^file:(//)?", "", row.url)))
+        return pt.records(paths.get(local, local), row.value)
+
+    def fold(group):
+        import prime_traces as pt
+        trace_id, items = group
+        items = list(items)
+        if trace_id is None:  # lines that are no record: the first by place
+            _, _, path, line, what = min(items, key=lambda it: (it[1], it[3]))
+            field, _, msg = what.partition(": ") if what.startswith("field ") else ("", "", what)
+            raise pt.FoldError(path, line, field[6:], msg)
+        return pt.fold(trace_id, items)
+
+    rows = text.rdd.flatMap(lines).groupByKey().flatMap(fold)
+    spark.createDataFrame(rows, TOKEN_SCHEMA).createOrReplaceTempView("run_tokens")
 
 
 def run(files, fmt, progress, master=None, spark=None):
     """The per-step rows for files of format fmt, as steps.run gives them. Without
     spark, a session is made (or the active one used) for this run alone."""
-    if fmt not in SPARK_FORMATS:
-        raise steps.RunError("%s: Spark reads %s; prime-rl's trace streams (a recursive fold "
-                             "over zstd chunks) only --engine duckdb"
+    if fmt not in SPARK_FORMATS + ("prime-rl-traces",):
+        raise steps.RunError("%s: Spark reads %s and prime-rl-traces"
                              % (files[0], ", ".join(SPARK_FORMATS)))
     from pyspark.sql import SparkSession
 
@@ -266,14 +312,15 @@ def run(files, fmt, progress, master=None, spark=None):
                 return run(files, fmt, progress, master, spark)
             finally:
                 stop(spark)
-    reader, fields = to_spark(_read("tokens_%s.sql" % fmt.replace("-", "_")))
     query, _ = to_spark(_read("run_steps.sql"))
     paths = {os.path.abspath(p): p for p in files}
+    if fmt == "prime-rl-traces":
+        traces_view(spark, files)
+        return collect(spark, query, progress, paths, [])
+    reader, fields = to_spark(_read("tokens_%s.sql" % fmt.replace("-", "_")))
     schema = ", ".join("%s %s" % (n, spark_type(t)) for n, t in fields)
-    # Spark reads a path as a glob pattern: a folder named "run [2]" is escaped
-    globs = [re.sub(r"([\\\[\]{}*?])", r"\\\1", os.path.abspath(p)) for p in files]
     raw = (spark.read.schema(schema + ", _corrupt_record STRING")
-           .option("mode", "PERMISSIVE").json(globs)
+           .option("mode", "PERMISSIVE").json(globs(files))
            .selectExpr("*", "_metadata.file_path AS filename"))
     raw.createOrReplaceTempView("run_json_raw")
     # masks come as text: true/false (or 1/0) → 1.0/0.0, as DuckDB reads them
@@ -284,6 +331,11 @@ def run(files, fmt, progress, master=None, spark=None):
               "WHERE CASE WHEN _corrupt_record IS NOT NULL THEN raise_error(printf('%%s: %s', filename)) "
               "ELSE true END" % (", ".join(masks + ["_corrupt_record"]), converted, NOT_READ))
     spark.sql(reader)
+    return collect(spark, query, progress, paths, fields)
+
+
+def collect(spark, query, progress, paths, fields):
+    """Runs the per-step query (progress on stderr) and explains a failure."""
     result, failure = [], []
 
     def work():

@@ -260,6 +260,22 @@ pub fn string(v: &JsValue, what: &str) -> Result<String, Error> {
     })
 }
 
+/// An array of strings (each checked, named `what[i]` when it is not one).
+pub fn strings(v: &JsValue, what: &str) -> Result<Vec<String>, Error> {
+    if !js_sys::Array::is_array(v) {
+        return Err(Error::new(
+            code::TYPE,
+            format!("{what} must be an array of strings (got {}).", type_name(v)),
+        )
+        .field(what));
+    }
+    js_sys::Array::from(v)
+        .iter()
+        .enumerate()
+        .map(|(i, x)| string(&x, &format!("{what}[{i}]")))
+        .collect()
+}
+
 /// A Uint8Array argument, copied (a string or an array is refused, not read
 /// as zero bytes).
 pub fn bytes(v: &JsValue, what: &str) -> Result<Vec<u8>, Error> {

@@ -35,7 +35,24 @@ export interface RunReaderOptions {
   /** Mask-on tokens kept from one whole sample (default 4096). */
   maxSampleTokens?: number;
 }
-export type RunFormat = "prime-rl" | "trace" | "trace-safetensors" | "nemo-rl" | "openrlhf";
+export type RunFormat = "prime-rl" | "prime-rl-traces" | "trace" | "trace-safetensors" | "nemo-rl" | "openrlhf";
+/** How to read a prime-rl trace-stream folder (docs/trace-format.md, "Memory"). */
+export interface RunPlan {
+  /** Indexes of the paths to read first with beginCount (the annotation chunks). */
+  count: Uint32Array;
+  /** Indexes of the paths to read then with beginFile, in this order. */
+  read: Uint32Array;
+  /** Paths left out, and why (not a chunk, a sealed twin of a plain chunk). */
+  skipped: { index: number; why: string }[];
+}
+/** A problem that left part of a file out while the rest of the run was read. */
+export interface RunProblem {
+  message: string;
+  code: string;
+  file: string | null;
+  line: number | null;
+  field: string | null;
+}
 export interface RunFileSummary {
   format: RunFormat;
   /** Non-blank lines (JSONL) or entries (safetensors). */
@@ -60,6 +77,12 @@ export interface RunSummary {
   /** Fields absent from the whole run: "entropy", "mean_discriminator", "advantage". */
   missing: string[];
   warnings: string[];
+  /** Files skipped as not run files: "path: why". */
+  skipped: string[];
+  /** The first 100 problems (a trace stream's bad updates), each naming file, line and field. */
+  problems: RunProblem[];
+  /** How many problems there were in all. */
+  problemsTotal: number;
 }
 /** The per-step columns, one entry per step, steps ascending; NaN = empty cell. */
 export interface RunSteps {
@@ -246,6 +269,57 @@ impl RunReader {
         Ok(self.inner.begin_file(&path)?)
     }
 
+    /// `planFiles(paths)`: for a prime-rl trace-stream folder, which files to
+    /// count first (`beginCount`) and the order to read them all in; null
+    /// when the paths are not one.
+    #[wasm_bindgen(js_name = planFiles, unchecked_return_type = "RunPlan | null")]
+    pub fn plan_files(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string[]")] paths: JsValue,
+    ) -> Result<JsValue, Error> {
+        let paths = convert::strings(&paths, "paths")?;
+        let refs: Vec<&str> = paths.iter().map(String::as_str).collect();
+        let Some(plan) = self.inner.plan(&refs) else {
+            return Ok(JsValue::NULL);
+        };
+        let u32s = |v: &[usize]| {
+            let v: Vec<u32> = v.iter().map(|&i| i as u32).collect();
+            Uint32Array::from(&v[..])
+        };
+        let skipped: Array = plan
+            .skipped
+            .iter()
+            .map(|(i, why)| {
+                object(&[
+                    ("index", (*i as f64).into()),
+                    ("why", JsValue::from_str(why)),
+                ])
+            })
+            .collect();
+        Ok(object(&[
+            ("count", u32s(&plan.count).into()),
+            ("read", u32s(&plan.read).into()),
+            ("skipped", skipped.into()),
+        ]))
+    }
+
+    /// Starts a file of a trace-stream folder's counting pass (see `planFiles`).
+    #[wasm_bindgen(js_name = beginCount)]
+    pub fn begin_count(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
+    ) -> Result<(), Error> {
+        let path = convert::string(&path, "path")?;
+        Ok(self.inner.begin_count(&path)?)
+    }
+
+    /// Ends the run: folds what a trace-stream folder still holds. Call it
+    /// after the last file, before `summary`, `steps` and `detail`.
+    #[wasm_bindgen(js_name = endRun)]
+    pub fn end_run(&mut self) {
+        self.inner.end_run();
+    }
+
     /// The next bytes of the current file (a Uint8Array, split anywhere).
     pub fn push(
         &mut self,
@@ -282,6 +356,23 @@ impl RunReader {
         let missing: Array = s.missing.iter().map(|m| JsValue::from_str(m)).collect();
         let warnings: Array = s.warnings.iter().map(|m| JsValue::from_str(m)).collect();
         let skipped: Array = s.skipped.iter().map(|m| JsValue::from_str(m)).collect();
+        let problems: Array = s
+            .problems
+            .iter()
+            .map(|e| {
+                let or_null = |v: Option<JsValue>| v.unwrap_or(JsValue::NULL);
+                object(&[
+                    ("message", JsValue::from_str(&e.to_string())),
+                    ("code", JsValue::from_str(e.code)),
+                    (
+                        "file",
+                        or_null((!e.file.is_empty()).then(|| e.file.as_str().into())),
+                    ),
+                    ("line", or_null(e.line.map(|l| (l as f64).into()))),
+                    ("field", or_null(e.field.as_deref().map(JsValue::from_str))),
+                ])
+            })
+            .collect();
         object(&[
             (
                 "format",
@@ -298,6 +389,8 @@ impl RunReader {
             ("missing", missing.into()),
             ("warnings", warnings.into()),
             ("skipped", skipped.into()),
+            ("problems", problems.into()),
+            ("problemsTotal", (s.problems_total as f64).into()),
         ])
     }
 

@@ -1,13 +1,14 @@
-//! prime-rl's trace streams with annotations (src/math/run/prime_traces.rs)
+//! prime-rl's trace streams with annotations (src/math/run/prime_traces.rs,
+//! read through the RunReader as the page reads them)
 //! against the seeded example www/examples/runs/prime-rl-traces/, whose
 //! per-step table tests/fixtures/prime_traces_expected.json is computed by a
 //! plain-Python fold written apart (scripts/prime_traces_example.py); and each
-//! kind of bad input, which must name file, line and field and keep the rest.
+//! kind of bad input, which must name file, line and field and keep the rest;
+//! and the memory the fold holds, on a run of many traces.
 
 #![cfg(not(target_arch = "wasm32"))]
 
-use entropy_polarity::math::run::prime_traces::{steps_of, PrimeTraces};
-use entropy_polarity::math::run::{code, RunError};
+use entropy_polarity::math::run::{code, RunError, RunOptions, RunReader, StepRow};
 use serde_json::Value;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
@@ -33,13 +34,65 @@ fn example_files() -> Vec<(String, Vec<u8>)> {
     out
 }
 
-fn read(files: &[(String, Vec<u8>)]) -> entropy_polarity::math::run::prime_traces::Folded {
-    let mut r = PrimeTraces::new();
-    // Reverse order: the fold must not depend on the order files are given in.
-    for (path, bytes) in files.iter().rev() {
-        r.add_file(path, bytes);
+/// What a read gives: the per-step rows, the problems, the summary's
+/// warnings, and the records the fold held at most and read in all.
+struct Read {
+    rows: Vec<StepRow>,
+    errors: Vec<RunError>,
+    warnings: Vec<String>,
+    held: (usize, u64),
+}
+
+/// Reads the files as the page does: the plan's counting pass, then its
+/// order, each file pushed in pieces of `piece` bytes.
+fn read_planned(files: &[(String, Vec<u8>)], piece: usize) -> Read {
+    let mut r = RunReader::new(RunOptions::default());
+    let paths: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
+    let plan = r.plan(&paths).expect("a trace-stream folder");
+    assert!(plan.skipped.is_empty(), "{:?}", plan.skipped);
+    for (pass, list) in [(0, &plan.count), (1, &plan.read)] {
+        for &i in list {
+            let (path, bytes) = &files[i];
+            if pass == 0 {
+                r.begin_count(path).unwrap();
+            } else {
+                r.begin_file(path).unwrap();
+            }
+            for p in bytes.chunks(piece.max(1)) {
+                r.push(p).unwrap();
+            }
+            r.end_file().unwrap();
+        }
     }
-    r.finish()
+    finish(r)
+}
+
+/// Reads the files without a plan, in the order given: each chunk is told by
+/// its content and every trace waits for the end.
+fn read_unplanned(files: &[(String, Vec<u8>)]) -> Read {
+    let mut r = RunReader::new(RunOptions::default());
+    for (path, bytes) in files {
+        r.begin_file(path).unwrap();
+        r.push(bytes).unwrap();
+        r.end_file().unwrap();
+    }
+    finish(r)
+}
+
+fn finish(mut r: RunReader) -> Read {
+    r.end_run();
+    let s = r.summary();
+    assert_eq!(s.problems.len() as u64, s.problems_total);
+    Read {
+        rows: r.steps().rows,
+        errors: s.problems,
+        warnings: s.warnings,
+        held: r.prime_held(),
+    }
+}
+
+fn read(files: &[(String, Vec<u8>)]) -> Read {
+    read_planned(files, 1 << 20)
 }
 
 fn expected() -> Vec<Vec<Value>> {
@@ -55,7 +108,7 @@ fn expected() -> Vec<Vec<Value>> {
 }
 
 /// The table's 15 columns of a row, NaN for empty.
-fn columns(r: &entropy_polarity::math::run::StepRow) -> Vec<f64> {
+fn columns(r: &StepRow) -> Vec<f64> {
     vec![
         r.step,
         r.samples,
@@ -75,7 +128,7 @@ fn columns(r: &entropy_polarity::math::run::StepRow) -> Vec<f64> {
     ]
 }
 
-fn assert_table(got: &[entropy_polarity::math::run::StepRow], want: &[Vec<Value>]) {
+fn assert_table(got: &[StepRow], want: &[Vec<Value>]) {
     assert_eq!(got.len(), want.len(), "steps");
     for (g, w) in got.iter().zip(want) {
         for (c, (x, y)) in columns(g).iter().zip(w).enumerate() {
@@ -94,20 +147,31 @@ fn assert_table(got: &[entropy_polarity::math::run::StepRow], want: &[Vec<Value>
 
 #[test]
 fn example_folds_to_the_independent_table() {
-    let f = read(&example_files());
-    assert!(f.errors.is_empty(), "{:?}", f.errors);
-    assert_eq!(f.untrained, 2, "the two eval episodes are never shipped");
-    let steps = steps_of(&f.samples);
-    assert_table(&steps.rows, &expected());
+    // Planned (pieces of 1000 bytes: lines and zstd files split anywhere),
+    // planned from file names alone (files given without their folders),
+    // and unplanned in reverse order (the fold must not depend on it).
+    let mut files = example_files();
+    let loose: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .map(|(p, b)| (p.rsplit('/').next().unwrap().to_string(), b.clone()))
+        .collect();
+    for f in [read_planned(&files, 1000), read_planned(&loose, 1 << 20), {
+        files.reverse();
+        read_unplanned(&files)
+    }] {
+        assert!(f.errors.is_empty(), "{:?}", f.errors);
+        assert!(
+            f.warnings.iter().any(|w| w.starts_with("2 branch(es)")),
+            "the two eval episodes are never shipped: {:?}",
+            f.warnings
+        );
+        assert_table(&f.rows, &expected());
+    }
 }
 
 fn errors_of(files: &[(String, Vec<u8>)]) -> (Vec<RunError>, usize) {
     let f = read(files);
-    let tokens = steps_of(&f.samples)
-        .rows
-        .iter()
-        .map(|r| r.tokens)
-        .sum::<f64>() as usize;
+    let tokens = f.rows.iter().map(|r| r.tokens).sum::<f64>() as usize;
     (f.errors, tokens)
 }
 
@@ -221,13 +285,20 @@ fn corrupt_zstd_frame_keeps_the_frames_before_it() {
     // Flip a byte in the middle of the chunk's last data frame.
     let at = bytes.len() * 3 / 4;
     bytes[at] ^= 0x55;
+    // Given as bare names too: then the counting pass reads the chunk as well.
+    let loose: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .map(|(p, b)| (p.rsplit('/').next().unwrap().to_string(), b.clone()))
+        .collect();
+    let name = path.rsplit('/').next().unwrap();
+    let f = read(&loose);
+    let zst: Vec<_> = f.errors.iter().filter(|e| e.file == name).collect();
+    assert_eq!(zst.len(), 1, "named once: {:?}", f.errors);
     let (errors, tokens) = errors_of(&files);
     let zst: Vec<_> = errors.iter().filter(|e| e.file == path).collect();
-    assert!(!zst.is_empty(), "{errors:?}");
-    assert!(
-        zst.iter().any(|e| e.message.contains("zstd frame")),
-        "{errors:?}"
-    );
+    // One problem for the chunk (a line cut by the damage is not read on its own).
+    assert_eq!(zst.len(), 1, "{errors:?}");
+    assert!(zst[0].message.contains("zstd frame"), "{errors:?}");
     // Lost episodes leave their updates without a trace: each is named, the
     // rest of the run is read.
     assert!(
@@ -286,14 +357,14 @@ fn measure_zstd_against_plain() {
     // costs the same parse; the point is the time per byte.
     for (name, bytes) in [("plain", &plain), ("sealed", &sealed)] {
         let t = Instant::now();
-        let mut r = PrimeTraces::new();
-        r.add_file(
-            &format!(
-                "stream/00000.jsonl{}",
-                if name == "sealed" { ".zst" } else { "" }
-            ),
-            bytes,
+        let mut r = RunReader::new(RunOptions::default());
+        let path = format!(
+            "stream/00000.jsonl{}",
+            if name == "sealed" { ".zst" } else { "" }
         );
+        r.begin_file(&path).unwrap();
+        r.push(bytes).unwrap();
+        r.end_file().unwrap();
         let dt = t.elapsed().as_secs_f64();
         println!("read {name}: {dt:.2} s, {:.0} MB/s of text", mb / dt);
     }
@@ -319,4 +390,106 @@ fn out_of_range_value_names_the_episode() {
     );
     assert!(e.message.contains(&id), "{e}");
     assert!(tokens > 0 && tokens < baseline_tokens(), "{tokens}");
+}
+
+/// A run of `steps` × `per_step` traces written in time order, as prime-rl
+/// writes it: the episodes of step s, then the orchestrator's ship updates
+/// of step s, then (one step later, as an async trainer does) the trainer's
+/// updates of step s − 1; each stream cut into chunks of its own size.
+fn many_traces(steps: usize, per_step: usize) -> Vec<(String, Vec<u8>)> {
+    let mut streams: [(&str, usize, Vec<String>); 3] = [
+        ("stream", 50, vec![]),
+        ("annotations/orchestrator", 120, vec![]),
+        ("annotations/trainer", 70, vec![]),
+    ];
+    let id = |s: usize, k: usize| format!("{s:08x}{k:024x}");
+    let trainer = |s: usize, k: usize| {
+        // 4 prompt tokens (null), 6 sampled ones; position 0 null as prime-rl writes it.
+        let lp: Vec<String> = (0..6).map(|j| format!("-{}.{j}", k % 3)).collect();
+        let h: Vec<String> = (0..6).map(|j| format!("{}.{j}", 1 + k % 2)).collect();
+        format!(
+            r#"{{"version":1,"trace_id":"{}","info":{{}},"branches":[{{"index":0,"trainer_logprobs":[null,null,null,null,{}],"entropies":[null,null,null,null,{}],"is_masked":[null,null,null,null,false,false,false,false,false,false]}}]}}"#,
+            id(s, k),
+            lp.join(","),
+            h.join(",")
+        )
+    };
+    for s in 0..=steps {
+        if s < steps {
+            for k in 0..per_step {
+                streams[0].2.push(format!(
+                    r#"{{"env":{{"name":"e"}},"traces":[{{"id":"{}","info":{{}},"nodes":[{{"parent":null,"token_ids":[1,2,3,4],"mask":[false,false,false,false]}},{{"parent":0,"token_ids":[5,6,7,8,9,10],"mask":[true,true,true,true,true,true]}}]}}]}}"#,
+                    id(s, k)
+                ));
+            }
+            for k in 0..per_step {
+                let a = if k % 2 == 0 { "1.0" } else { "-1.0" };
+                streams[1].2.push(format!(
+                    r#"{{"version":1,"trace_id":"{}","info":{{"ship":{{"step":{s}}}}},"branches":[{{"index":0,"advantages":[0,0,0,0,{a},{a},{a},{a},{a},{a}]}}]}}"#,
+                    id(s, k)
+                ));
+            }
+        }
+        if s > 0 {
+            for k in 0..per_step {
+                streams[2].2.push(trainer(s - 1, k));
+            }
+        }
+    }
+    let mut files = Vec::new();
+    for (dir, size, lines) in streams {
+        for (c, chunk) in lines.chunks(size).enumerate() {
+            let text: String = chunk.iter().map(|l| format!("{l}\n")).collect();
+            files.push((format!("{dir}/{c:05}.jsonl"), text.into_bytes()));
+        }
+    }
+    // Alphabetical, as a folder lists them: annotations first, the worst order.
+    files.sort();
+    files
+}
+
+/// The fold holds the traces in flight, not the run: read as planned, a run
+/// of 3000 traces (9000 records) holds under a tenth of its records at once;
+/// read all at once (no counting pass), it holds every one, and both give
+/// the same table, whose counts are known in closed form.
+#[test]
+fn fold_holds_a_window_of_the_run() {
+    let (steps, per_step) = (30, 100);
+    let files = many_traces(steps, per_step);
+    let planned = read_planned(&files, 4096);
+    let all = read_unplanned(&files);
+    assert!(planned.errors.is_empty(), "{:?}", planned.errors);
+    assert_eq!(
+        planned.held.1,
+        3 * (steps * per_step) as u64,
+        "records read"
+    );
+    assert_eq!(
+        all.held.0 as u64, all.held.1,
+        "without a plan every record waits"
+    );
+    assert!(
+        planned.held.0 * 10 < planned.held.1 as usize,
+        "held at most {} of {} records",
+        planned.held.0,
+        planned.held.1
+    );
+    println!(
+        "held at most {} of {} records",
+        planned.held.0, planned.held.1
+    );
+    assert_eq!(planned.rows.len(), steps);
+    for (p, a) in planned.rows.iter().zip(&all.rows) {
+        assert_eq!(
+            (p.samples, p.tokens),
+            (per_step as f64, 6.0 * per_step as f64)
+        );
+        for (x, y) in columns(p).iter().zip(columns(a)) {
+            assert!(
+                x == &y || (x.is_nan() && y.is_nan()) || (x - y).abs() < 1e-12,
+                "step {}: {x} vs {y}",
+                p.step
+            );
+        }
+    }
 }

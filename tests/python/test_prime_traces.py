@@ -3,8 +3,10 @@
 rounded to 4 decimals, RECORD_FLOAT_DECIMALS), read by the two plain-Python readers
 of scripts/, must give the same per-step table: counts exactly, and every figure within
 the tolerance that rounding to 4 decimals allows, computed per token below
-(docs/trace-format.md "What rounding to 4 decimals does"). Needs the zstd command line
-tool and (DuckDB) the duckdb package. About five seconds.
+(docs/trace-format.md "What rounding to 4 decimals does"); and the same for the Rust core
+the page runs (`cargo run --example run_steps`, its native twin), reading both layouts.
+Needs the zstd command line tool, cargo and (DuckDB) the duckdb package. About ten
+seconds with the example built.
 
     python3 -m unittest tests/python/test_prime_traces.py
 """
@@ -68,32 +70,69 @@ class CrossCheck(unittest.TestCase):
             for col in ("step", "samples", "tokens"):
                 self.assertEqual(n[col], o[col], (n["step"], col))
 
-    def test_figures_within_the_rounding_tolerance(self):
+    def tolerances(self, step):
+        """Per column, how far rounding to 4 decimals may move the step's figure."""
         dp = math.expm1(HALF)  # relative change of p_k when ℓ moves by HALF
+        toks = self.counted(step)
+        # |ΔH|, |Δℓ| ≤ HALF per token: the means move by at most HALF, p by p·dp.
+        tol = {"mean_entropy": HALF, "mean_prob": dp}
+        # −A·p(H+ℓ): |Δ| ≤ |A|·p·(dp·|H+ℓ| + 2·HALF), plus float32 of A in the old export.
+        bound = [abs(a) * math.exp(lp) * (dp * abs(h + lp) + 2 * HALF) + abs(a * math.exp(lp) * (h + lp)) * 2 ** -23
+                 for a, lp, h in toks]
+        tol["token_term"] = math.fsum(bound) / len(bound) if bound else 0.0
+        # A share moves only through tokens whose term can change sign: |term| ≤ bound.
+        near = sum(1 for (a, lp, h), b in zip(toks, bound) if a != 0 and abs(a * math.exp(lp) * (h + lp)) <= b)
+        den = sum(1 for a, lp, h in toks if a != 0 and h + lp != 0)
+        for col in ("share_pos_expand", "share_pos_contract", "share_neg_expand", "share_neg_contract"):
+            tol[col] = near / den if den else 0.0
+        tol["realised_dh"] = 2 * HALF
+        return tol, len(toks)
+
+    def assert_within(self, new, old):
+        """Counts equal, every figure within its tolerance; how many figures differ."""
         changed = 0
-        for n, o in zip(self.new, self.old):
-            toks = self.counted(n["step"])
-            self.assertEqual(len(toks), n["tokens"])
-            # |ΔH|, |Δℓ| ≤ HALF per token: the means move by at most HALF, p by p·dp.
-            tol = {"mean_entropy": HALF, "mean_prob": dp}
-            # −A·p(H+ℓ): |Δ| ≤ |A|·p·(dp·|H+ℓ| + 2·HALF), plus float32 of A in the old export.
-            bound = [abs(a) * math.exp(lp) * (dp * abs(h + lp) + 2 * HALF) + abs(a * math.exp(lp) * (h + lp)) * 2 ** -23
-                     for a, lp, h in toks]
-            tol["token_term"] = math.fsum(bound) / len(bound) if bound else 0.0
-            # A share moves only through tokens whose term can change sign: |term| ≤ bound.
-            near = sum(1 for (a, lp, h), b in zip(toks, bound) if a != 0 and abs(a * math.exp(lp) * (h + lp)) <= b)
-            den = sum(1 for a, lp, h in toks if a != 0 and h + lp != 0)
-            for col in ("share_pos_expand", "share_pos_contract", "share_neg_expand", "share_neg_contract"):
-                tol[col] = near / den if den else 0.0
-            tol["realised_dh"] = 2 * HALF
+        self.assertEqual(len(new), len(old))
+        for n, o in zip(new, old):
+            for col in ("step", "samples", "tokens"):
+                self.assertEqual(n[col], o[col], (n["step"], col))
+            tol, count = self.tolerances(n["step"])
+            self.assertEqual(count, n["tokens"])
             for col, t in tol.items():
                 x, y = n[col], o[col]
                 self.assertEqual(x is None, y is None, (n["step"], col))
                 if x is not None:
                     self.assertLessEqual(abs(x - y), t + 1e-15, (n["step"], col, x, y, t))
                     changed += x != y
+        return changed
+
+    def test_figures_within_the_rounding_tolerance(self):
         # The rounding is real: the two layouts do not give identical figures.
-        self.assertGreater(changed, 0)
+        self.assertGreater(self.assert_within(self.new, self.old), 0)
+
+    def test_rust_core_within_the_rounding_tolerance(self):
+        """The page's reader (the Rust core, through its native twin) on both layouts."""
+        cargo = shutil.which("cargo") or os.path.expanduser("~/.cargo/bin/cargo")
+        if not os.path.exists(cargo):
+            self.skipTest("no cargo")
+
+        def rust(path):
+            p = subprocess.run([cargo, "run", "--quiet", "--example", "run_steps", "--", path],
+                               cwd=ROOT, capture_output=True, text=True, timeout=900)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            rows = list(csv.DictReader(io.StringIO(p.stdout)))
+            return [{k: (None if v == "" else float(v)) for k, v in r.items()} for r in rows]
+
+        new = rust(os.path.join(self.tmp.name, pte.TRACES))
+        old = rust(os.path.join(self.tmp.name, "token_exports"))
+        self.assertGreater(self.assert_within(new, old), 0)
+        # and each layout as its plain-Python reader reads it
+        for got, want in ((new, self.new), (old, self.old)):
+            for g, w in zip(got, want):
+                for col, x in g.items():
+                    y = w[col]
+                    self.assertEqual(x is None, y is None, (w["step"], col))
+                    if x is not None:
+                        self.assertLessEqual(abs(x - y), 1e-12 * (1 + abs(y)), (w["step"], col, x, y))
 
     def test_pg_polarity_and_same_context_are_empty_in_both(self):
         for n, o in zip(self.new, self.old):
@@ -101,9 +140,6 @@ class CrossCheck(unittest.TestCase):
                 self.assertIsNone(n[col])
                 self.assertIsNone(o[col])
 
-
-if __name__ == "__main__":
-    unittest.main()
 
 
 class DuckDB(unittest.TestCase):
@@ -145,3 +181,7 @@ class DuckDB(unittest.TestCase):
                 code, out, err = self.run_cli(dst)
                 self.assertNotEqual(code, 0)
                 self.assertIn("00001.jsonl:%d: %s" % (n, field), err)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -175,6 +175,20 @@ class ExampleRuns(Compare):
                 self.assertTable(rows, on_duckdb(path), name + " (Spark against DuckDB)")
 
 
+class TraceStreams(Compare):
+    """prime-rl's trace streams (Spark's own zstd codec, the fold on its workers): the
+    table of scripts/prime_traces_example.py's plain-Python fold, and DuckDB's."""
+
+    def test_example(self):
+        with open(os.path.join(ROOT, "tests", "fixtures", "prime_traces_expected.json"), encoding="utf-8") as f:
+            fixture = json.load(f)
+        path = os.path.join(RUNS, "prime-rl-traces")
+        self.assertTrue(any(p.endswith(".zst") for p in steps.pick_files(path, None)[0]))
+        rows = on_spark(path)
+        self.assertTable(rows, fixture["rows"], "prime-rl-traces (Spark against the reference)")
+        self.assertTable(rows, on_duckdb(path), "prime-rl-traces (Spark against DuckDB)")
+
+
 class GeneratedRuns(Compare):
     """Several files per step: Spark against the reference, DuckDB and the Rust core."""
 
@@ -342,14 +356,20 @@ class Errors(unittest.TestCase):
         self.edit(f, 2, lambda r: r.update(input_lengths=[10 ** 6]))
         self.same_error(run, f + ":2:", "field input_lengths is 1000000")
 
-    def test_prime_rl_trace_streams_say_so(self):
-        # the fifth format is DuckDB's alone (spark.SPARK_FORMATS); no JVM work for this
-        path = os.path.join(RUNS, "prime-rl-traces")
-        files, fmt = steps.pick_files(path, None)
-        self.assertEqual(fmt, "prime-rl-traces")
-        with self.assertRaises(steps.RunError) as e:
-            spark.run(files, fmt, False, spark=SPARK)
-        self.assertIn("only --engine duckdb", str(e.exception))
+    def test_prime_rl_trace_stream_updates(self):
+        # folded by Spark's Python workers (prime_traces.py); DuckDB's words and place
+        src = os.path.join(RUNS, "prime-rl-traces")
+        for line, field in (('{"version":2,"trace_id":"x","info":{},"branches":[]}', "field version"),
+                            ('{"version":1,"trace_id":"nope","info":{},"branches":[]}', "field trace_id")):
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            run = self.copy("prime-rl-traces")
+            live = os.path.join(run, "monitors", "file", "traces", "annotations", "trainer", "00001.jsonl")
+            with open(live, "a", encoding="utf-8") as f:
+                f.write(line + "\n")
+            with open(live, encoding="utf-8") as f:
+                n = sum(1 for _ in f)
+            self.same_error(run, "%s:%d: %s" % (live, n, field))
+        self.assertTrue(os.path.isdir(src))
 
     def test_openrlhf_lengths(self):
         f = self.copy("openrlhf/board.jsonl")

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 use super::columns::{self, Num, Nums, Scalar, Texts};
 use super::error::{code, RunError};
+use super::fast::{self, once};
 
 /// Rounding allowance for a logprob above 0 or an entropy (or S̄) below 0:
 /// smaller excursions are clamped to 0, larger ones refused.
@@ -28,6 +29,8 @@ pub const MAX_ID: f64 = 9.0e15;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     PrimeRl,
+    /// prime-rl's trace stream with annotations (prime_traces.rs).
+    PrimeTraces,
     Trace,
     TraceSafetensors,
     NemoRl,
@@ -38,6 +41,7 @@ impl Format {
     pub fn name(self) -> &'static str {
         match self {
             Format::PrimeRl => "prime-rl",
+            Format::PrimeTraces => "prime-rl-traces",
             Format::Trace => "trace",
             Format::TraceSafetensors => "trace-safetensors",
             Format::NemoRl => "nemo-rl",
@@ -49,7 +53,7 @@ impl Format {
     pub fn carries_entropy(self) -> bool {
         matches!(
             self,
-            Format::PrimeRl | Format::Trace | Format::TraceSafetensors
+            Format::PrimeRl | Format::PrimeTraces | Format::Trace | Format::TraceSafetensors
         )
     }
 }
@@ -177,6 +181,11 @@ pub fn detect(path: &PathInfo, first_line: &[u8]) -> Result<Format, RunError> {
     let has = |k: &str| obj.contains_key(k);
     if obj.get("trace").map(|v| v.get()) == Some("\"entropy-polarity\"") {
         return Ok(Format::Trace);
+    }
+    // prime-rl's trace stream: an episode, or an update (an index row, which
+    // has trace_id but neither, is not read).
+    if has("traces") || (has("trace_id") && (has("branches") || has("version"))) {
+        return Ok(Format::PrimeTraces);
     }
     if has("trainer_logprobs")
         || (has("schema_version") && has("token_ids"))
@@ -555,7 +564,7 @@ fn trace(line: &[u8]) -> Result<Sample, RunError> {
 
 // ---- prime-rl token exports --------------------------------------------
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Debug)]
 #[serde(default)]
 struct PrimeLine {
     step: Option<Num>,
@@ -578,8 +587,30 @@ pub struct LineNotes {
     pub generation_logprobs: bool,
 }
 
+/// A prime-rl line in one pass (fast.rs), the fields it does not use skipped.
+fn prime_fast(line: &[u8]) -> Option<PrimeLine> {
+    let mut p = PrimeLine::default();
+    let mut seen = 0u32;
+    fast::object(line, |key, c| match key {
+        b"step" => once(&mut p.step, &mut seen, 1, c.num()?),
+        b"env_name" => once(&mut p.env_name, &mut seen, 2, c.string()?),
+        b"token_ids" => once(&mut p.token_ids, &mut seen, 4, c.nums()?),
+        b"loss_mask" => once(&mut p.loss_mask, &mut seen, 8, c.nums()?),
+        b"advantages" => once(&mut p.advantages, &mut seen, 16, c.nums()?),
+        b"trainer_logprobs" => once(&mut p.trainer_logprobs, &mut seen, 32, c.nums()?),
+        b"inference_logprobs" => once(&mut p.inference_logprobs, &mut seen, 64, c.nums()?),
+        b"entropy" => once(&mut p.entropy, &mut seen, 128, c.nums()?),
+        b"is_masked" => once(&mut p.is_masked, &mut seen, 256, c.nums()?),
+        _ => c.skip(),
+    })?;
+    Some(p)
+}
+
 fn prime(line: &[u8], path: &PathInfo, notes: &mut LineNotes) -> Result<Sample, RunError> {
-    let p: PrimeLine = parse(line)?;
+    let p: PrimeLine = match prime_fast(line) {
+        Some(p) => p,
+        None => parse(line)?,
+    };
     // The line's step, which must agree with its step_<n> folder.
     let own = p.step.as_ref().filter(|n| !n.value.is_nan()).is_some();
     let step = step_value(p.step, "step", path.step.as_ref())?;
@@ -797,6 +828,7 @@ pub fn parse_line(
         Format::NemoRl => nemo(line, path, notes),
         Format::OpenRlhf => openrlhf(line, path),
         Format::TraceSafetensors => unreachable!("safetensors traces are not line-based"),
+        Format::PrimeTraces => unreachable!("trace streams are folded (prime_traces.rs)"),
     }
 }
 
@@ -816,6 +848,81 @@ mod tests {
         let p = path_info("train_data_step12345678901234567890.jsonl");
         assert_eq!(p.step, Some(Err("12345678901234567890".into())));
         assert_eq!(path_info("a/step_x/b.jsonl").step, None);
+    }
+
+    /// The one-pass reader (fast.rs) and serde read a prime-rl line alike:
+    /// on clean lines the fast one answers, and on every mutation of them it
+    /// either gives up or gives what serde gives.
+    #[test]
+    fn prime_lines_read_alike_by_both_readers() {
+        fn same(a: &PrimeLine, b: &PrimeLine) -> bool {
+            let nums = |x: &Option<Nums>, y: &Option<Nums>| match (x, y) {
+                (None, None) => true,
+                (Some(x), Some(y)) => {
+                    x.scalar == y.scalar
+                        && x.values.len() == y.values.len()
+                        && x.values
+                            .iter()
+                            .zip(&y.values)
+                            .all(|(u, v)| u.to_bits() == v.to_bits())
+                }
+                _ => false,
+            };
+            let num = |x: &Option<Num>, y: &Option<Num>| match (x, y) {
+                (None, None) => true,
+                (Some(x), Some(y)) => x.value.to_bits() == y.value.to_bits() && x.text == y.text,
+                _ => false,
+            };
+            num(&a.step, &b.step)
+                && a.env_name == b.env_name
+                && nums(&a.token_ids, &b.token_ids)
+                && nums(&a.loss_mask, &b.loss_mask)
+                && nums(&a.advantages, &b.advantages)
+                && nums(&a.trainer_logprobs, &b.trainer_logprobs)
+                && nums(&a.inference_logprobs, &b.inference_logprobs)
+                && nums(&a.entropy, &b.entropy)
+                && nums(&a.is_masked, &b.is_masked)
+        }
+        let clean = [
+            r#"{"schema_version":1,"step":3,"rank":0,"env_name":"math","token_ids":[1,22,333],"position_ids":[0,1,2],"loss_mask":[false,true,true],"advantages":[0.0,0.5,0.5],"inference_logprobs":[-0.1,-0.2,-0.30000001192092896],"trainer_logprobs":[-0.10000000149011612,-2e-7,-1.5E+2],"entropy":[0.7,null,1.25],"is_masked":[false,false,true],"mismatch_kl":[0.0,1e-9,-0.0],"extra":{"a":["x\n\u00e9",null,[true]]}}"#,
+            r#" { "step" : 12345678901234567 , "env_name" : null , "trainer_logprobs" : [ -1 , -0.25 ] , "advantages" : 0.5 , "is_masked" : null , "entropy" : [ 0.5 , 0.25 ] } "#,
+            r#"{"trainer_logprobs":[],"loss_mask":[1,0],"entropy":[]}"#,
+            r#"{}"#,
+        ];
+        let mut state = 5u64;
+        let mut next = || super::super::step::splitmix(&mut state);
+        const JUNK: &[u8] = b"{}[],:\"\\ \t0123456789.-+eEnultrfas\x01\xc3";
+        let (mut fast_taken, mut tried) = (0, 0);
+        for line in clean {
+            assert!(prime_fast(line.as_bytes()).is_some(), "{line}");
+            for _ in 0..20_000 {
+                let mut b = line.as_bytes().to_vec();
+                for _ in 0..1 + next() % 3 {
+                    let i = (next() % (b.len() as u64 + 1)) as usize;
+                    let c = JUNK[(next() % JUNK.len() as u64) as usize];
+                    match next() % 3 {
+                        0 if i < b.len() => b[i] = c,
+                        1 if i < b.len() => {
+                            b.remove(i);
+                        }
+                        _ => b.insert(i, c),
+                    }
+                }
+                tried += 1;
+                if let Some(f) = prime_fast(&b) {
+                    fast_taken += 1;
+                    let text = String::from_utf8_lossy(&b);
+                    let s: PrimeLine = serde_json::from_slice(&b)
+                        .unwrap_or_else(|e| panic!("fast took what serde refuses ({e}): {text}"));
+                    assert!(same(&f, &s), "{text}\nfast {f:?}\nserde {s:?}");
+                }
+            }
+        }
+        // Both outcomes were exercised.
+        assert!(
+            fast_taken > tried / 20 && fast_taken < tried,
+            "{fast_taken} of {tried}"
+        );
     }
 
     #[test]

@@ -7,12 +7,17 @@
 //! Memory is bounded by the number of steps, `samples_per_step` whole samples
 //! and `extremes` tokens per step, and the longest line (a safetensors trace
 //! file is buffered whole, up to 1 GiB; its header is checked first, so a
-//! file that is bigger, or not a trace, is refused before it is buffered).
+//! file that is bigger, or not a trace, is refused before it is buffered; a
+//! zstd file, compressed, likewise, and decoded a frame at a time). A
+//! prime-rl trace-stream folder also holds its traces in flight
+//! (prime_traces.rs: [`RunReader::plan`], [`RunReader::begin_count`],
+//! [`RunReader::end_run`]).
 
 pub mod columns;
 pub mod csv;
 pub mod error;
 pub mod evidence;
+mod fast;
 pub mod formats;
 pub mod lines;
 pub mod prime_traces;
@@ -35,6 +40,7 @@ pub use token::{logits_for_point, token_values, TokenValues};
 
 use formats::{detect, logit_slice_error, parse_line, path_info, LineNotes, PathInfo};
 use lines::LineSplitter;
+use prime_traces::{Folded, Place, PrimeFold};
 use step::{fill_realised, Limits, Origin, StepAcc};
 
 /// What the reader keeps per step for the page.
@@ -88,7 +94,15 @@ pub struct Summary {
     pub warnings: Vec<String>,
     /// Files skipped as not run files ([`RunError::foreign`]): "path: why".
     pub skipped: Vec<String>,
+    /// Problems that left part of a file out while the rest was read (a
+    /// prime-rl trace stream's bad updates): the first [`MAX_PROBLEMS`].
+    pub problems: Vec<RunError>,
+    /// How many problems there were in all.
+    pub problems_total: u64,
 }
+
+/// Problems listed in [`Summary::problems`] (the rest are counted).
+pub const MAX_PROBLEMS: usize = 100;
 
 /// The per-step columns, one entry per step in ascending order (NaN = empty).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -112,6 +126,10 @@ struct Current {
     seen: HashMap<(i64, i64), u64>,
     /// A safetensors file's size as its header declares it.
     declared: Option<u64>,
+    /// The counting pass of a trace-stream folder ([`RunReader::begin_count`]).
+    counting: bool,
+    /// Where lines of a trace-stream chunk are read (file, directory, chunk).
+    place: Option<Place>,
 }
 
 #[derive(PartialEq)]
@@ -119,7 +137,12 @@ enum Mode {
     Unknown,
     Lines,
     Buffer(Vec<u8>),
+    /// A zstd file, held compressed until `end_file` decodes it.
+    Zstd(Vec<u8>),
 }
+
+/// The largest zstd file held (compressed) for decoding.
+pub const MAX_ZSTD_BYTES: usize = 1 << 30;
 
 pub struct RunReader {
     opts: RunOptions,
@@ -146,6 +169,12 @@ pub struct RunReader {
     repaired: [(u64, Option<String>); 2],
     /// Files skipped as not run files: (path, the refusal that says why).
     skipped: Vec<(String, String)>,
+    /// The fold of a prime-rl trace-stream folder, and the paths of its plan.
+    prime: PrimeFold,
+    planned: std::collections::HashSet<String>,
+    counted_paths: std::collections::HashSet<String>,
+    problems: Vec<RunError>,
+    problems_total: u64,
 }
 
 impl RunReader {
@@ -169,6 +198,72 @@ impl RunReader {
             notes: (0, 0),
             repaired: [(0, None), (0, None)],
             skipped: Vec::new(),
+            prime: PrimeFold::new(),
+            planned: Default::default(),
+            counted_paths: Default::default(),
+            problems: Vec::new(),
+            problems_total: 0,
+        }
+    }
+
+    /// For a prime-rl trace-stream folder (see [`prime_traces::plan`]): the
+    /// files to count first, and the order to read the chunks in. Following
+    /// it, `begin_count`, `push`, `end_file` for each of `count`, then
+    /// `begin_file` … for each of `read`, then [`end_run`](Self::end_run),
+    /// holds only the traces in flight. None when the paths are not one.
+    pub fn plan(&mut self, paths: &[&str]) -> Option<prime_traces::Plan> {
+        let plan = prime_traces::plan(paths)?;
+        self.prime.expect_counts();
+        self.planned = plan.read.iter().map(|&i| paths[i].to_string()).collect();
+        Some(plan)
+    }
+
+    /// Starts a file of the counting pass: only the trace each update names
+    /// is read, so that a trace is folded as soon as all of its are in.
+    pub fn begin_count(&mut self, path: &str) -> Result<(), RunError> {
+        self.begin_file(path)?;
+        if let Err(e) = self.check_mixed(Format::PrimeTraces, path) {
+            self.current = None;
+            return Err(e.at(path, None));
+        }
+        let cur = self.current.as_mut().unwrap();
+        cur.counting = true;
+        cur.format = Some(Format::PrimeTraces);
+        self.counted_paths.insert(path.to_string());
+        Ok(())
+    }
+
+    /// Ends the run: folds the traces still held (a trace stream's traces
+    /// whose updates did not all come, or all of them without a counting
+    /// pass) and names the updates whose trace never came. Call it once,
+    /// after the last file, before `summary`, `steps` and `detail`.
+    pub fn end_run(&mut self) {
+        let mut folded = Vec::new();
+        self.prime.finish(&mut |f| folded.push(f));
+        for f in folded {
+            let (tokens, counted) = self.add_folded(f);
+            self.samples += 1;
+            self.tokens += tokens;
+            self.counted += counted;
+        }
+        self.take_prime_errors();
+    }
+
+    /// Records held at most at once by the trace-stream fold, and read in all.
+    pub fn prime_held(&self) -> (usize, u64) {
+        self.prime.held()
+    }
+
+    fn problem(&mut self, e: RunError) {
+        self.problems_total += 1;
+        if self.problems.len() < MAX_PROBLEMS {
+            self.problems.push(e);
+        }
+    }
+
+    fn take_prime_errors(&mut self) {
+        for e in self.prime.take_errors() {
+            self.problem(e);
         }
     }
 
@@ -187,6 +282,23 @@ impl RunReader {
             .at(path, None));
         }
         let info = path_info(path);
+        // A chunk of a planned trace-stream folder: no need to detect it.
+        let (format, place) = match prime_traces::chunk_name(path) {
+            Some((dir, chunk, _)) if self.planned.contains(path) => {
+                self.check_mixed(Format::PrimeTraces, path)
+                    .map_err(|e| e.at(path, None))?;
+                let place = Place {
+                    file: self.files,
+                    path: path.into(),
+                    dir: dir.into(),
+                    chunk,
+                    line: 0,
+                    counted: self.counted_paths.contains(path),
+                };
+                (Some(Format::PrimeTraces), Some(place))
+            }
+            _ => (None, None),
+        };
         if info.ext == "npy" {
             let mut e = logit_slice_error("a .npy array").at(path, None);
             e.foreign = true;
@@ -199,12 +311,14 @@ impl RunReader {
             index: self.files,
             mode: Mode::Unknown,
             lines: LineSplitter::new(),
-            format: None,
+            format,
             summary: (0, 0, 0, 0),
             env: None,
             head: Vec::new(),
             seen: HashMap::new(),
             declared: None,
+            counting: false,
+            place,
         });
         Ok(())
     }
@@ -261,6 +375,16 @@ impl RunReader {
             self.decide(cur, &head)?;
             return self.push_into(cur, &head);
         }
+        if let Mode::Zstd(buf) = &mut cur.mode {
+            if buf.len() + bytes.len() > MAX_ZSTD_BYTES {
+                return Err(RunError::new(
+                    code::TOO_LARGE,
+                    format!("the reader holds a zstd file compressed, up to {} MiB, and this one is longer: decompress it, or split the stream into smaller chunks", MAX_ZSTD_BYTES >> 20),
+                ));
+            }
+            buf.extend_from_slice(bytes);
+            return Ok(());
+        }
         if let Mode::Buffer(buf) = &mut cur.mode {
             let limit = cur
                 .declared
@@ -312,6 +436,8 @@ impl RunReader {
     fn decide(&mut self, cur: &mut Current, head: &[u8]) -> Result<(), RunError> {
         cur.mode = if head.starts_with(b"\x93NUMPY") {
             return Err(logit_slice_error("a .npy array"));
+        } else if cur.info.name.ends_with(".zst") || is_zstd(head) {
+            Mode::Zstd(Vec::new())
         } else if cur.info.ext == "safetensors" || looks_like_safetensors(head) {
             Mode::Buffer(Vec::new())
         } else {
@@ -363,6 +489,9 @@ impl RunReader {
                 f
             }
         };
+        if format == Format::PrimeTraces {
+            return self.prime_line(cur, line, n);
+        }
         let mut notes = LineNotes::default();
         let sample = parse_line(format, line, &cur.info, &mut notes)?;
         self.add_sample(cur, sample, n)?;
@@ -370,6 +499,82 @@ impl RunReader {
         self.notes.0 += notes.inference_logprobs as u64;
         self.notes.1 += notes.generation_logprobs as u64;
         Ok(())
+    }
+
+    /// One line of a trace-stream chunk: counted, or folded (the traces it
+    /// makes whole are handed to the step aggregates). A bad line is a
+    /// problem, named, and the rest of the file is read.
+    fn prime_line(&mut self, cur: &mut Current, line: &[u8], n: u64) -> Result<(), RunError> {
+        cur.summary.0 += 1;
+        let place = match &cur.place {
+            Some(p) => Place {
+                line: n,
+                ..p.clone()
+            },
+            // A chunk read without a plan (detected by its content).
+            None => {
+                let (dir, chunk, _) =
+                    prime_traces::chunk_name(&cur.path).unwrap_or((cur.path.clone(), 0, false));
+                Place {
+                    file: cur.index,
+                    path: cur.path.as_str().into(),
+                    dir: dir.into(),
+                    chunk,
+                    line: n,
+                    counted: false,
+                }
+            }
+        };
+        // The counting pass says nothing: the reading pass names every problem once.
+        let r = if cur.counting {
+            self.prime.count_line(line).or(Ok(()))
+        } else {
+            let mut folded = Vec::new();
+            let r = self.prime.line(line, place, &mut |f| folded.push(f));
+            for f in folded {
+                let (tokens, counted) = self.add_folded(f);
+                cur.summary.1 += 1;
+                cur.summary.2 += tokens;
+                cur.summary.3 += counted;
+            }
+            r
+        };
+        if let Err(e) = r {
+            self.problem(e.at(&cur.path, Some(n)));
+        }
+        self.take_prime_errors();
+        Ok(())
+    }
+
+    /// A branch the trace-stream fold handed out, into its step; returns its
+    /// tokens and counted tokens.
+    fn add_folded(&mut self, f: Folded) -> (u64, u64) {
+        let s = f.sample;
+        self.with_entropy += 1;
+        self.without_sbar += 1;
+        self.with_adv += s.advantage.is_some() as u64;
+        let lim = self.limits();
+        let acc = self
+            .steps
+            .entry(s.step)
+            .or_insert_with(|| StepAcc::new(s.step));
+        let origin = Origin {
+            file: f.at.file,
+            line: f.at.line,
+            sample: acc.lines as i64,
+            env_name: f.env.as_ref(),
+        };
+        let (counted, _) = acc.add(&s, &origin, &lim);
+        (s.len() as u64, counted)
+    }
+
+    /// What each step keeps (the reader's options).
+    fn limits(&self) -> Limits {
+        Limits {
+            samples_per_step: self.opts.samples_per_step,
+            extremes: self.opts.extremes,
+            max_sample_tokens: self.opts.max_sample_tokens,
+        }
     }
 
     fn check_mixed(&mut self, f: Format, path: &str) -> Result<(), RunError> {
@@ -424,6 +629,7 @@ impl RunReader {
         if cur.env.as_deref() != s.env_name.as_deref() {
             cur.env = s.env_name.as_deref().map(Rc::from);
         }
+        let lim = self.limits();
         let acc = self
             .steps
             .entry(s.step)
@@ -433,11 +639,6 @@ impl RunReader {
             line,
             sample: s.sample.unwrap_or(acc.lines as i64),
             env_name: cur.env.as_ref(),
-        };
-        let lim = Limits {
-            samples_per_step: self.opts.samples_per_step,
-            extremes: self.opts.extremes,
-            max_sample_tokens: self.opts.max_sample_tokens,
         };
         let (counted, no_after) = acc.add(&s, &origin, &lim);
         if let Some(i) = no_after {
@@ -477,6 +678,38 @@ impl RunReader {
             self.push_into(cur, &head)?;
         }
         match std::mem::replace(&mut cur.mode, Mode::Lines) {
+            Mode::Zstd(buf) => {
+                let mut lines = std::mem::take(&mut cur.lines);
+                let mut failed = Ok(());
+                let damage = zst::decode_each(&buf, |text| {
+                    if failed.is_ok() {
+                        failed = lines.push(text, |line, n| {
+                            self.line(cur, line, n)
+                                .map_err(|e| e.at(&cur.path, Some(n)))
+                        });
+                    }
+                });
+                failed?;
+                // A line cut by the damage is not read (the damage names where).
+                if damage.is_none() {
+                    lines.finish(|line, n| {
+                        self.line(cur, line, n)
+                            .map_err(|e| e.at(&cur.path, Some(n)))
+                    })?;
+                }
+                if let Some(msg) = damage {
+                    let e = RunError::new(code::BAD_VALUE, msg);
+                    if cur.counting {
+                        // named once, by the reading pass
+                    } else if cur.format == Some(Format::PrimeTraces) {
+                        self.problem(e.at(&cur.path, Some(lines.line() + 1)));
+                    } else if cur.format.is_none() {
+                        return Err(e);
+                    } else {
+                        return Err(e.at(&cur.path, Some(lines.line() + 1)));
+                    }
+                }
+            }
             Mode::Buffer(buf) => {
                 if !safetensors::is_trace(&buf)? {
                     return Err(logit_slice_error(
@@ -505,8 +738,17 @@ impl RunReader {
                 "the file is empty: a run file holds one JSON object per sample",
             ));
         };
-        if cur.summary.0 == 0 {
+        if cur.summary.0 == 0 && format != Format::PrimeTraces {
             return Err(RunError::new(code::EMPTY_FILE, "the file holds no samples"));
+        }
+        if cur.counting {
+            return Ok(FileSummary {
+                format,
+                lines: cur.summary.0,
+                samples: 0,
+                tokens: 0,
+                counted: 0,
+            });
         }
         self.files += 1;
         let (lines, samples, tokens, counted) = cur.summary;
@@ -581,6 +823,23 @@ impl RunReader {
                 if self.skipped.len() > 10 { ", …" } else { "" }
             ));
         }
+        if self.prime.untrained > 0 {
+            warnings.push(format!(
+                "{} branch(es) of traces never shipped to the trainer (no info.ship.step: eval or filtered episodes) are not read",
+                self.prime.untrained
+            ));
+        }
+        if self.problems_total > 0 {
+            warnings.push(format!(
+                "{} problem(s) left part of the run out, each named with its file, line and field{}; the rest was read",
+                self.problems_total,
+                if self.problems_total as usize > MAX_PROBLEMS {
+                    format!(" (the first {MAX_PROBLEMS} are listed)")
+                } else {
+                    String::new()
+                }
+            ));
+        }
         if self.notes.0 > 0 {
             warnings.push(format!(
                 "{} samples have no trainer_logprobs: their inference_logprobs (the sampler's, not the policy being updated) were used",
@@ -606,6 +865,8 @@ impl RunReader {
             missing,
             warnings,
             skipped: self.skipped.iter().map(|s| s.1.clone()).collect(),
+            problems: self.problems.clone(),
+            problems_total: self.problems_total,
         }
     }
 
@@ -629,6 +890,12 @@ impl RunReader {
         }
         out
     }
+}
+
+/// A zstd frame's magic, or a skippable frame's (0x184D2A50 to 0x184D2A5F).
+fn is_zstd(prefix: &[u8]) -> bool {
+    prefix.starts_with(&[0x28, 0xB5, 0x2F, 0xFD])
+        || (prefix.len() >= 4 && prefix[0] & 0xF0 == 0x50 && prefix[1..4] == [0x2A, 0x4D, 0x18])
 }
 
 fn looks_like_safetensors(prefix: &[u8]) -> bool {

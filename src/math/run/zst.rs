@@ -7,10 +7,24 @@
 use ruzstd::decoding::errors::{FrameDecoderError, ReadFrameHeaderError};
 use ruzstd::decoding::{BlockDecodingStrategy, FrameDecoder};
 
+/// A frame's text is handed on once the frame is whole and its checksum
+/// matches; a frame that decodes to more than this is handed on in pieces
+/// as it goes (a damaged end is then reported after its first pieces).
+const HOLD_BYTES: usize = 16 << 20;
+
 /// Decodes every frame of `input`. On a corrupt frame, returns what the
 /// frames before it held and a message naming the frame and its byte offset,
 /// so the lines before the damage are still read.
 pub fn decode(input: &[u8]) -> (Vec<u8>, Option<String>) {
+    let mut out = Vec::new();
+    let damage = decode_each(input, |text| out.extend_from_slice(text));
+    (out, damage)
+}
+
+/// Decodes `input` frame by frame, handing each frame's text to `each`
+/// (memory: one frame's text, at most [`HOLD_BYTES`]); returns the message
+/// of a corrupt frame, where decoding stopped.
+pub fn decode_each(input: &[u8], mut each: impl FnMut(&[u8])) -> Option<String> {
     let mut out = Vec::new();
     let mut rest = input;
     let mut dec = FrameDecoder::new();
@@ -32,18 +46,17 @@ pub fn decode(input: &[u8]) -> (Vec<u8>, Option<String>) {
                 // The seek table (or any skippable frame): not data.
                 match rest.get(length as usize..) {
                     Some(r) => rest = r,
-                    None => return (out, fail(&"the skippable frame runs past the end")),
+                    None => return fail(&"the skippable frame runs past the end"),
                 }
                 continue;
             }
-            Err(e) => return (out, fail(&e)),
+            Err(e) => return fail(&e),
         }
-        let start = out.len();
+        out.clear();
         loop {
             if let Err(e) = dec.decode_blocks(&mut rest, BlockDecodingStrategy::UptoBytes(1 << 20))
             {
-                out.truncate(start);
-                return (out, fail(&e));
+                return fail(&e);
             }
             if let Some(bytes) = dec.collect() {
                 out.extend_from_slice(&bytes);
@@ -52,8 +65,11 @@ pub fn decode(input: &[u8]) -> (Vec<u8>, Option<String>) {
                 break;
             }
             if rest.is_empty() {
-                out.truncate(start);
-                return (out, fail(&"the file ends inside the frame"));
+                return fail(&"the file ends inside the frame");
+            }
+            if out.len() > HOLD_BYTES {
+                each(&out);
+                out.clear();
             }
         }
         if let Some(bytes) = dec.collect() {
@@ -65,10 +81,10 @@ pub fn decode(input: &[u8]) -> (Vec<u8>, Option<String>) {
             (dec.get_checksum_from_data(), dec.get_calculated_checksum())
         {
             if want != got {
-                out.truncate(start);
-                return (out, fail(&"its checksum does not match the data"));
+                return fail(&"its checksum does not match the data");
             }
         }
+        each(&out);
     }
-    (out, None)
+    None
 }

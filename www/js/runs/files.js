@@ -9,7 +9,8 @@ export const STEPS_HEADER =
 
 // Files a run folder may hold that the reader reads; the rest (configs,
 // logs, checkpoints) are skipped and counted.
-const RUN_FILE = /\.(jsonl|ndjson|json|safetensors|csv)$/i;
+// (.jsonl.zst: a sealed chunk of a prime-rl trace stream.)
+const RUN_FILE = /\.(jsonl|ndjson|json|safetensors|csv|jsonl\.zst)$/i;
 
 /** Natural order: step_2 before step_10. */
 const collator = new Intl.Collator('en', { numeric: true });

@@ -21,6 +21,7 @@ import { int, runView } from './view.js';
 const EXAMPLES = [
   ['smollm2-grpo', 'SmolLM2-135M under GRPO: a real run, with the same-context change'],
   ['prime-rl', 'prime-rl token_exports/ (folder)'],
+  ['prime-rl-traces', 'prime-rl trace streams, monitors/file/traces/ (folder)'],
   ['trace', 'trace format, JSONL'],
   ['trace-safetensors', 'trace format, safetensors'],
   ['nemo-rl', 'NeMo-RL (no entropy)'],

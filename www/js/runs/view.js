@@ -13,6 +13,10 @@ import { FINDINGS } from './findings.js';
 
 const FORMATS = {
   'prime-rl': { name: 'prime-rl token exports', logprobs: 'trainer_logprobs, the policy being updated' },
+  'prime-rl-traces': {
+    name: 'prime-rl trace streams with annotations',
+    logprobs: 'trainer_logprobs folded from the trainer’s annotations (4 decimals), the policy being updated',
+  },
   trace: { name: 'entropy-polarity trace (JSONL)', logprobs: 'logprob, the policy being updated' },
   'trace-safetensors': { name: 'entropy-polarity trace (safetensors)', logprobs: 'logprob, the policy being updated' },
   'nemo-rl': { name: 'NeMo-RL train_data_step files', logprobs: 'prev_logprobs, the policy being updated' },
@@ -170,6 +174,14 @@ export function runView(ctx, tokens) {
           ),
         );
       for (const w of m.warnings ?? []) lines.push(para(w, 'run-warning'));
+      // Problems that left part of a file out (a trace stream's bad updates), each
+      // named by file, line and field (the core caps them at 100, and its messages quote 40 characters).
+      for (const p of m.problems ?? []) {
+        const e = para(p.message, 'run-warning');
+        e.dataset.testid = 'run-problem';
+        Object.assign(e.dataset, { file: p.file ?? '', line: p.line ?? '', field: p.field ?? '', code: p.code });
+        lines.push(e);
+      }
       const lim = s.detailLimits;
       lines.push(
         para(

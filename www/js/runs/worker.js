@@ -3,6 +3,9 @@
 // core's RunReader (docs/trace-format.md), off the main thread. The core
 // splits lines, keeps the partial one, counts tokens and aggregates per step;
 // this file only reads Files in chunks, reports progress and packs results.
+// A prime-rl trace-stream folder is read as the core plans it (planFiles):
+// its annotation chunks counted first, then every chunk in the plan's order,
+// so that the fold holds only the traces in flight; progress counts both passes.
 //
 // Cancel is the page's job: it terminates this worker and starts a new one,
 // which releases every byte the reader held.
@@ -155,7 +158,7 @@ async function openCsv(file, path) {
 async function open({ id, files, paths }) {
   const t0 = performance.now();
   await wasm();
-  const total = files.reduce((s, f) => s + f.size, 0);
+  let total = files.reduce((s, f) => s + f.size, 0);
   let done = 0;
   let last = 0;
   const report = (path, force = false) => {
@@ -180,16 +183,26 @@ async function open({ id, files, paths }) {
   const reader = new RunReader({ ...DETAIL });
   try {
     const perFile = [];
+    // The files in reading order, each with whether it is the counting pass.
+    let order = files.map((_, i) => ({ i, count: false }));
+    const notRead = [];
+    const plan = reader.planFiles(paths);
+    if (plan) {
+      order = [...plan.count].map((i) => ({ i, count: true })).concat([...plan.read].map((i) => ({ i, count: false })));
+      for (const { index, why } of plan.skipped) notRead.push(`${paths[index]}: ${why}`);
+      total = order.reduce((s, o) => s + files[o.i].size, 0);
+    }
     // A file the core finds is not a run file at all (a config, a
     // tokenizer.json, a per-step CSV, an empty file: err.foreign) is skipped,
     // and the summary names it; the run is refused only when nothing else is.
     let firstForeign = null;
-    for (let i = 0; i < files.length; i++) {
+    for (const { i, count } of order) {
       const file = files[i];
       const path = paths[i];
       const before = done;
       try {
-        reader.beginFile(path);
+        if (count) reader.beginCount(path);
+        else reader.beginFile(path);
         let next = readBytes(file, 0, Math.min(file.size, CHUNK_BYTES), path);
         for (let at = 0; at < file.size; ) {
           const bytes = await next;
@@ -201,7 +214,8 @@ async function open({ id, files, paths }) {
           done += bytes.length;
           report(path);
         }
-        perFile.push({ path, ...reader.endFile() });
+        const one = reader.endFile();
+        if (!count) perFile.push({ path, ...one });
       } catch (e) {
         if (!e?.foreign) throw e;
         firstForeign ??= e;
@@ -210,7 +224,12 @@ async function open({ id, files, paths }) {
     }
     if (firstForeign && !perFile.length) throw firstForeign;
     report(paths[paths.length - 1] ?? '', true);
+    reader.endRun(); // a trace stream's traces still held are folded now
     const summary = reader.summary();
+    if (notRead.length)
+      summary.warnings.push(
+        `${notRead.length} file(s) of the trace-stream folder not read: ${notRead.slice(0, 5).join('; ')}${notRead.length > 5 ? '; …' : ''}`,
+      );
     const steps = columns(reader.steps());
     const detail = columns(reader.detail());
     const index = indexDetail(detail);
@@ -219,7 +238,8 @@ async function open({ id, files, paths }) {
     const same = summary.hasEntropyAfter ? reader.sameContext() : null;
     return {
       kind: 'run',
-      files: paths,
+      // detail.file indexes the files read (beginFile order); a plan reorders them
+      files: plan ? perFile.map((f) => f.path) : paths,
       bytes: total,
       summary,
       perFile,

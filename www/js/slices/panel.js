@@ -20,14 +20,16 @@ import { sliceView } from './view.js';
 
 /**
  * How many workers analyse a streamed file: `?workers=N` in the page's
- * address (read at each load; N > 1 uses the pool, capped by the cores in
- * www/js/slices/worker.js). Without it, 1: the slice worker reads and
- * analyses itself. The pool is opt-in: with three browsers on two cores,
- * WebKit's first pooled result can take over 20 s (README, "Your logits").
+ * address (read at each load; N > 1 uses the pool, 1 the slice worker
+ * alone). Without it, the pool's default: one worker per core, capped in
+ * www/js/slices/worker.js. Every worker instantiates the module the page
+ * compiled once (lib/worker-rpc.js), which is what made the pool fit to be
+ * the default (issue 23).
+ * @returns {number | null}
  */
 function askedWorkers() {
   const n = Number(new URLSearchParams(location.search).get('workers'));
-  return Number.isInteger(n) && n >= 1 ? n : 1;
+  return Number.isInteger(n) && n >= 1 ? n : null;
 }
 
 /** @param {HTMLElement} section @param {{ openRow(row: object): void }} hooks */
