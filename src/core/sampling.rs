@@ -286,7 +286,7 @@ pub fn sampled_step(
 }
 
 /// One token drawn from p by inverse CDF; never a token with p = 0.
-fn draw(p: &[f64], rng: &mut Rng) -> usize {
+pub(crate) fn draw(p: &[f64], rng: &mut Rng) -> usize {
     let u = rng.uniform();
     let mut acc = 0.0;
     let mut last = 0;
