@@ -5,7 +5,9 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
-use entropy_polarity::core::figures::{curves, flip, quadrants, random_logits, scatter};
+use entropy_polarity::core::figures::{
+    curves, flip, nudge_line, quadrants, random_logits, scatter,
+};
 use entropy_polarity::core::simulate::Rng;
 
 struct Plain {
@@ -116,6 +118,18 @@ fn flip_points_keep_the_asymmetry() {
         assert!((d.s_bar - f.flip_pg * (d.h + f.flip_pg.ln())).abs() < 1e-12);
         assert!(f.flip_pg >= f.flip_nudge * (1.0 - 1e-12), "p† ≥ e^−H");
     }
+}
+
+#[test]
+fn the_nudge_line_by_hand() {
+    // H = 0, 1, 2: p = 1, 1/e, 1/e².
+    let l = nudge_line(2.0, 3);
+    assert_eq!((l[0], l[1].0, l[2].0), ((0.0, 1.0), 1.0, 2.0));
+    assert!(
+        close(l[1].1, 0.36787944117144233, 1e-15, 0.0)
+            && close(l[2].1, 0.1353352832366127, 1e-15, 0.0)
+    );
+    assert_eq!(nudge_line(5.0, 0).len(), 2);
 }
 
 #[test]

@@ -110,6 +110,18 @@ pub fn flip(count: usize, seed: u64) -> Vec<FlipPoint> {
         .collect()
 }
 
+/// Figure 2's line p = e^−H at `samples` (≥ 2) entropies evenly spaced from
+/// 0 to `h_max`: where a nudge flips sign.
+pub fn nudge_line(h_max: f64, samples: usize) -> Vec<(f64, f64)> {
+    let n = samples.max(2);
+    (0..n)
+        .map(|i| {
+            let h = h_max * i as f64 / (n - 1) as f64;
+            (h, (-h).exp())
+        })
+        .collect()
+}
+
 /// One point of figure 3.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScatterPoint {

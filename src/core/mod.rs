@@ -1,6 +1,7 @@
 //! The pure core: plain slices in, plain numbers out, `CoreError` on bad
 //! input. Nothing here knows about the browser.
 
+pub mod bars;
 pub mod curve;
 pub mod dist;
 pub mod error;
