@@ -20,6 +20,7 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlCanvasElement;
 
 mod bars;
+mod figures;
 mod lesson;
 mod rows;
 mod run;
