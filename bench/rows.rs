@@ -1,4 +1,4 @@
-//! Benchmark of `core::rows::analyze_rows` on a [64 × 152,064] float32 slice
+//! Benchmark of `math::rows::analyze_rows` on a [64 × 152,064] float32 slice
 //! (no criterion: std::time, median of N runs). Also checks the entropy of
 //! every row against the f64 reference path.
 //!
@@ -9,8 +9,8 @@
 //! advantages.f32, entropy_ref.f64 (the f64 reference entropies) and
 //! shape.json.
 
-use entropy_polarity::core::rows::analyze_rows;
-use entropy_polarity::core::Distribution;
+use entropy_polarity::math::rows::analyze_rows;
+use entropy_polarity::math::Distribution;
 use std::time::Instant;
 
 const ROWS: usize = 64;
@@ -151,7 +151,7 @@ fn main() {
     }
 
     if args.iter().any(|a| a == "--phases") {
-        use entropy_polarity::core::rows::kernel;
+        use entropy_polarity::math::rows::kernel;
         let rows = || slice.logits.chunks_exact(VOCAB);
         let maxes: Vec<(f32, usize)> = rows().map(kernel::row_max).collect();
         let (mut t_max, mut t_sums) = (Vec::new(), Vec::new());

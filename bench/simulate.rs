@@ -7,7 +7,7 @@
 //! time, and on Linux also the CPU time of this thread (from
 //! /proc/thread-self/schedstat), which is what counts on a shared machine.
 
-use entropy_polarity::core::simulate::{simulate, Preset, SimOptions, Strategy};
+use entropy_polarity::math::simulate::{simulate, Preset, SimOptions, Strategy};
 use std::hint::black_box;
 use std::time::Instant;
 

@@ -94,7 +94,8 @@ test('the dist folder is an npm package: exports, types and the files an author 
     'pkg/entropy_polarity.d.ts',
     'embed-resize.js',
     'index.html',
-    'js/state.js',
+    'js/lib/link-state.js',
+    'css/base.css',
   ]) {
     assert.ok(files.has(f), `the package holds ${f}`);
   }

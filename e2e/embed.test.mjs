@@ -346,7 +346,7 @@ test('element: labels are text, themes switch, the reader chooses and drags, the
   changes = await page.evaluate(() => window.__changes);
   assert.deepEqual(changes.at(-1).logits, z, 'the last change event holds the new logits');
 
-  // "Open in the explorer": the link's hash is the explorer's state (js/state.js).
+  // "Open in the explorer": the link's hash is the explorer's state (js/lib/link-state.js).
   const href = await page.locator('[data-testid="view-interactive"]').evaluate((el) => el.shadowRoot.querySelector('[part="link"]').href);
   const url = new URL(href);
   assert.equal(url.pathname, '/index.html');

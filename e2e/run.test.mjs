@@ -13,7 +13,7 @@ import { useEnv } from './hooks.mjs';
 import { runState, upload, correlation } from './run-page.mjs';
 import { primeRlSample, traceSample, perStep, correlate, usableSteps, spearmanPermutationP } from './run-reference.mjs';
 import { writeBigRun } from './run-big.mjs';
-import { visible } from '../www/js/run-strip.js';
+import { visible } from '../www/js/runs/strip.js';
 
 const RUNS = new URL('../www/examples/runs/', import.meta.url).pathname;
 const INDEX = JSON.parse(await readFile(join(RUNS, 'index.json'), 'utf8'));
@@ -169,7 +169,7 @@ test('a prime-rl folder and our trace format: export-steps matches independent a
   assert.match(status, /prime-rl/);
   assert.match(status, /trainer_logprobs, the policy being updated/);
   assert.match(status, /12 file\(s\)/);
-  assert.match(status, /Missing S\u0304? \(mean_discriminator\)/); // the bar is drawn (www/js/overbar.js)
+  assert.match(status, /Missing S\u0304? \(mean_discriminator\)/); // the bar is drawn (www/js/lib/overbar.js)
   assert.match(status, /counted/);
   assert.equal(await page.getAttribute('[data-testid="run-status"]', 'data-format'), 'prime-rl');
   // −A·S_k, p_k, e^−H drawn with sub- and superscripts in headings and readouts (issue 19)

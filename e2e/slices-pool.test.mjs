@@ -1,4 +1,4 @@
-// The slice pool end to end (www/js/pool.js, pool-worker.js): one page,
+// The slice pool end to end (www/js/slices/pool.js, js/slices/pool-worker.js): one page,
 // files of several 16 MiB chunks. With ?workers=3 the exported CSV (every
 // number printed in full) is the same text as with ?workers=1 (the slice
 // worker alone), so the pool's results are bit for bit the single worker's;
@@ -103,7 +103,7 @@ test('pool of workers: same CSV as one worker, a NaN row named, cancel then load
   await writeNpy(good);
   await writeNpy(bad, 70); // third chunk
   try {
-    // count the pool workers the page makes (slice-reader.js looks Worker up at each call)
+    // count the pool workers the page makes (js/slices/reader.js looks Worker up at each call)
     await page.evaluate(() => {
       const Made = window.Worker;
       window.__poolWorkers = 0;

@@ -2,7 +2,7 @@
 //! default). `cargo run --release --example lab_grid -- [big]`: `big` adds
 //! V = 1000, lr 0.3 and 8 seeds; `two-sided` runs polarity as it was before
 //! issue 13 (two-sided controller, w_max = 4).
-use entropy_polarity::core::simulate::grid::{self, GridSpec};
+use entropy_polarity::math::simulate::grid::{self, GridSpec};
 
 fn main() {
     let mut spec = GridSpec::default();
@@ -14,7 +14,7 @@ fn main() {
     }
     if std::env::args().any(|a| a == "two-sided") {
         // The polarity strategy as it was before issue 13: two-sided, w_max 4.
-        spec.base.polarity_mode = entropy_polarity::core::simulate::PolarityMode::TwoSided;
+        spec.base.polarity_mode = entropy_polarity::math::simulate::PolarityMode::TwoSided;
         spec.base.polarity_max_weight = 4.0;
     }
     let t = std::time::Instant::now();

@@ -1,8 +1,8 @@
 //! Issue 13's case: explicit rewards on 4 tokens, one of them the initially
 //! most likely; polarity against plain PG over V, lr and 16 seeds.
 //! `cargo run --release --example lab_issue13 -- [two]` (two: the old two-sided controller).
-use entropy_polarity::core::simulate::grid::explicit_rewards;
-use entropy_polarity::core::simulate::{simulate, PolarityMode, SimOptions, Strategy};
+use entropy_polarity::math::simulate::grid::explicit_rewards;
+use entropy_polarity::math::simulate::{simulate, PolarityMode, SimOptions, Strategy};
 
 fn main() {
     let two = std::env::args().any(|a| a == "two");

@@ -13,8 +13,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use entropy_polarity::core::run::csv::write_steps;
-use entropy_polarity::core::run::{RunError, RunOptions, RunReader};
+use entropy_polarity::math::run::csv::write_steps;
+use entropy_polarity::math::run::{RunError, RunOptions, RunReader};
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {

@@ -42,7 +42,7 @@ cat > "$out/package.json" <<JSON
     "./*": "./*"
   },
   "sideEffects": true,
-  "files": ["*.html", "*.js", "*.css", "*.d.ts", "favicon.svg", "js/", "pkg/", "examples/"],
+  "files": ["*.html", "*.js", "*.css", "*.d.ts", "favicon.svg", "css/", "js/", "pkg/", "examples/"],
   "keywords": ["entropy", "reinforcement-learning", "policy-gradient", "custom-element", "webassembly"]
 }
 JSON

@@ -26,8 +26,8 @@
 // Native only: the browser tier is tests/web.rs.
 #![cfg(not(target_arch = "wasm32"))]
 
-use entropy_polarity::core::curve::DEFAULT_SCAN;
-use entropy_polarity::core::{apply_update, lambert_w0, Distribution, UpdateKind};
+use entropy_polarity::math::curve::DEFAULT_SCAN;
+use entropy_polarity::math::{apply_update, lambert_w0, Distribution, UpdateKind};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::PathBuf;

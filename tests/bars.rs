@@ -1,10 +1,10 @@
-//! The bars of long distributions (src/core/bars.rs) against exact
+//! The bars of long distributions (src/math/bars.rs) against exact
 //! fractions worked by hand.
 
 #![cfg(not(target_arch = "wasm32"))]
 
-use entropy_polarity::core::bars::{explorer_logits, fold_bars, top_prob_bars};
-use entropy_polarity::core::CoreError;
+use entropy_polarity::math::bars::{explorer_logits, fold_bars, top_prob_bars};
+use entropy_polarity::math::CoreError;
 
 fn close(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol * b.abs()

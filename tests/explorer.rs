@@ -1,12 +1,12 @@
-//! The explorer's arithmetic in the core (src/core/explorer.rs) against
+//! The explorer's arithmetic in the core (src/math/explorer.rs) against
 //! independent computations written here: a full sort instead of a
 //! selection, probabilities from a plain softmax, and the textbook formulas
 //! for S and S̄ (docs/math.md).
 
 #![cfg(not(target_arch = "wasm32"))]
 
-use entropy_polarity::core::explorer::{log_sum_exp, logit_for_prob, top_bars, MAX_BARS};
-use entropy_polarity::core::{CoreError, Distribution};
+use entropy_polarity::math::explorer::{log_sum_exp, logit_for_prob, top_bars, MAX_BARS};
+use entropy_polarity::math::{CoreError, Distribution};
 
 #[path = "support/splitmix.rs"]
 mod splitmix;

@@ -1,14 +1,14 @@
-//! The figures' numbers (src/core/figures.rs) recomputed from the logits
+//! The figures' numbers (src/math/figures.rs) recomputed from the logits
 //! each point holds, with the textbook formulas written here (docs/math.md):
 //! a plain softmax, H = −Σ p ln p, S_j = p_j (H + ln p_j), S̄ = Σ p S, the
 //! first-order ΔH (η/T)(S̄ − S_k) and the exact ΔH as H(after) − H(before).
 
 #![cfg(not(target_arch = "wasm32"))]
 
-use entropy_polarity::core::figures::{
+use entropy_polarity::math::figures::{
     curves, flip, nudge_line, quadrants, random_logits, scatter,
 };
-use entropy_polarity::core::simulate::Rng;
+use entropy_polarity::math::simulate::Rng;
 
 struct Plain {
     p: Vec<f64>,

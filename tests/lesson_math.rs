@@ -1,9 +1,9 @@
-//! The lesson's shares (src/core/lesson.rs) against 40-digit mpmath (the
+//! The lesson's shares (src/math/lesson.rs) against 40-digit mpmath (the
 //! snippet is below).
 
 #![cfg(not(target_arch = "wasm32"))]
 
-use entropy_polarity::core::{CoreError, Distribution};
+use entropy_polarity::math::{CoreError, Distribution};
 
 fn close(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol * b.abs().max(1e-300) || (a - b).abs() <= 1e-18

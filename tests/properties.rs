@@ -8,7 +8,7 @@
 // Native only: the browser tier is tests/web.rs.
 #![cfg(not(target_arch = "wasm32"))]
 
-use entropy_polarity::core::{apply_update, Distribution, UpdateKind};
+use entropy_polarity::math::{apply_update, Distribution, UpdateKind};
 use proptest::prelude::*;
 use proptest::sample::Index;
 

@@ -1,11 +1,11 @@
-//! The fast f32 row kernel (`core::rows`) against the f64 reference path
+//! The fast f32 row kernel (`math::rows`) against the f64 reference path
 //! (`Distribution::from_logits`) on the same f32 input, closed forms, masks
 //! and every error.
 
-use entropy_polarity::core::rows::{
+use entropy_polarity::math::rows::{
     analyze_row, analyze_rows, analyze_rows_from, kernel, RowStats, RowsError, SliceRows, Tokens,
 };
-use entropy_polarity::core::Distribution;
+use entropy_polarity::math::Distribution;
 
 // On wasm32 every #[test] below runs as a wasm-bindgen test (in Node), so
 // the simd128 kernel is checked against the f64 path exactly like the
@@ -573,7 +573,7 @@ fn soft_masks_and_very_distant_logits() {
 
 #[test]
 fn rows_copied_in_one_at_a_time_give_the_same_results() {
-    use entropy_polarity::core::rows::{analyze_rows_from, CopiedRows};
+    use entropy_polarity::math::rows::{analyze_rows_from, CopiedRows};
     let mut rng = Rng(31);
     let (rows, vocab) = (5, 777);
     let logits: Vec<f32> = (0..rows * vocab)

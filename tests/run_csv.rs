@@ -1,12 +1,12 @@
-//! The per-step CSV reader (src/core/run/csv.rs) on the headers and cells of
+//! The per-step CSV reader (src/math/run/csv.rs) on the headers and cells of
 //! the hostile-input sweep (issue 19, items 7, 9 and 11): quoted headers,
 //! ", " separators, misspelt and extra columns, 12-, 13- and 15-column CSVs,
 //! steps out of order, values out of range, and a 5 MB cell.
 
 #![cfg(not(target_arch = "wasm32"))]
 
-use entropy_polarity::core::run::code;
-use entropy_polarity::core::run::csv::{
+use entropy_polarity::math::run::code;
+use entropy_polarity::math::run::csv::{
     is_steps_header, parse_steps, parse_steps_noted, write_steps, STEPS_HEADER,
 };
 
@@ -173,7 +173,7 @@ fn written_csvs_read_back() {
 /// name says whether the CSV or tokenizer is read, `_ok_`, or refused, `_err_`).
 #[test]
 fn csv_and_tokenizer_seeds_are_answered_as_named() {
-    use entropy_polarity::core::run::tokenizer::Tokenizer;
+    use entropy_polarity::math::run::tokenizer::Tokenizer;
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/seeds/run_steps_csv");
     let mut n = 0;
     for e in std::fs::read_dir(dir).unwrap() {

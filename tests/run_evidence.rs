@@ -1,12 +1,12 @@
-//! The across-steps evidence (src/core/run/evidence.rs) against independent
+//! The across-steps evidence (src/math/run/evidence.rs) against independent
 //! computations: permutation p-values counted by hand (Spearman's ρ on n = 4
 //! and 5) and by a plain recursive enumeration written here, and the gap,
 //! no-update and sign rules on the shipped examples' per-step rows.
 
 #![cfg(not(target_arch = "wasm32"))]
 
-use entropy_polarity::core::run::evidence::{erfc, evidence, RANDOM_PERMUTATIONS, RANDOM_UP_TO};
-use entropy_polarity::core::run::StepRow;
+use entropy_polarity::math::run::evidence::{erfc, evidence, RANDOM_PERMUTATIONS, RANDOM_UP_TO};
+use entropy_polarity::math::run::StepRow;
 
 fn rows(steps: &[f64], term: &[f64], dh: &[f64]) -> Vec<StepRow> {
     steps

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use entropy_polarity::core::run::{RunOptions, RunReader};
+use entropy_polarity::math::run::{RunOptions, RunReader};
 use serde_json::Value;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
@@ -59,7 +59,7 @@ fn example_runs_match_the_independent_python_columns() {
         .collect();
     assert_eq!(
         header,
-        entropy_polarity::core::run::csv::STEPS_HEADER.to_vec()
+        entropy_polarity::math::run::csv::STEPS_HEADER.to_vec()
     );
     let base = Path::new(ROOT).join("www/examples/runs");
     let runs = fixture["runs"].as_object().unwrap();
@@ -102,7 +102,7 @@ fn same_context_statistics_match_the_independent_python_ones() {
         let run = &fixture["runs"][name];
         let want = &run["same_context"];
         let got = read(&base, run["path"].as_str().unwrap()).same_context();
-        let check = |g: &entropy_polarity::core::run::same::SameStats, w: &Value, what: &str| {
+        let check = |g: &entropy_polarity::math::run::same::SameStats, w: &Value, what: &str| {
             assert_eq!(g.n as u64, w["n"].as_u64().unwrap(), "{what}: n");
             assert_eq!(
                 g.n_signed as u64,

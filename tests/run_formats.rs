@@ -4,8 +4,8 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
-use entropy_polarity::core::run::csv::STEPS_HEADER;
-use entropy_polarity::core::run::{Format, RunOptions, RunReader, StepRow};
+use entropy_polarity::math::run::csv::STEPS_HEADER;
+use entropy_polarity::math::run::{Format, RunOptions, RunReader, StepRow};
 
 const LN2: f64 = std::f64::consts::LN_2;
 

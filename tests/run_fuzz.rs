@@ -5,9 +5,9 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
-use entropy_polarity::core::run::csv::{parse_steps, write_steps};
-use entropy_polarity::core::run::tokenizer::Tokenizer;
-use entropy_polarity::core::run::{RunOptions, RunReader, StepRow};
+use entropy_polarity::math::run::csv::{parse_steps, write_steps};
+use entropy_polarity::math::run::tokenizer::Tokenizer;
+use entropy_polarity::math::run::{RunOptions, RunReader, StepRow};
 use proptest::prelude::*;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
@@ -45,7 +45,7 @@ fn feed(name: &str, bytes: &[u8], cuts: &[usize]) -> Result<Vec<StepRow>, (Strin
         extremes: 3,
         max_sample_tokens: 50,
     });
-    let go = |r: &mut RunReader| -> Result<(), entropy_polarity::core::run::RunError> {
+    let go = |r: &mut RunReader| -> Result<(), entropy_polarity::math::run::RunError> {
         r.begin_file(name)?;
         let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (bytes.len() + 1)).collect();
         cuts.sort();

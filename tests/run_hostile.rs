@@ -6,7 +6,7 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
-use entropy_polarity::core::run::{RunError, RunOptions, RunReader};
+use entropy_polarity::math::run::{RunError, RunOptions, RunReader};
 use serde_json::Value;
 
 const LIST: &str = include_str!("fixtures/hostile_runs.json");
@@ -26,7 +26,7 @@ fn content(v: &Value) -> Vec<u8> {
     }
 }
 
-/// Reads the files in path order, 7 bytes at a time, as run-worker.js does.
+/// Reads the files in path order, 7 bytes at a time, as js/runs/worker.js does.
 pub fn read(files: &serde_json::Map<String, Value>) -> Result<RunReader, RunError> {
     let mut paths: Vec<&String> = files.keys().collect();
     paths.sort();
@@ -135,7 +135,7 @@ fn check(c: &Value) {
 
 #[path = "support/trace_safetensors.rs"]
 mod st;
-use entropy_polarity::core::run::code;
+use entropy_polarity::math::run::code;
 
 /// A safetensors header (8-byte length, then JSON) and a few bytes of data.
 fn header_only(json: &str) -> Vec<u8> {

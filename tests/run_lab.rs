@@ -1,12 +1,12 @@
 //! Round trip: the control lab's run, written in trace format v1
-//! (core::simulate::trace::to_jsonl, what the lab page downloads), read back
+//! (math::simulate::trace::to_jsonl, what the lab page downloads), read back
 //! by the RunReader. Every sample of a lab step shares the policy's entropy,
 //! so realised_dh must equal the lab's own entropy differences H[t+1] − H[t].
 
 #![cfg(not(target_arch = "wasm32"))]
 
-use entropy_polarity::core::run::{Format, RunOptions, RunReader};
-use entropy_polarity::core::simulate::{trace::to_jsonl, SimOptions, Simulation};
+use entropy_polarity::math::run::{Format, RunOptions, RunReader};
+use entropy_polarity::math::simulate::{trace::to_jsonl, SimOptions, Simulation};
 
 #[test]
 fn lab_trace_realised_dh_is_the_labs_entropy_change() {

@@ -1,4 +1,4 @@
-//! prime-rl's trace streams with annotations (src/core/run/prime_traces.rs)
+//! prime-rl's trace streams with annotations (src/math/run/prime_traces.rs)
 //! against the seeded example www/examples/runs/prime-rl-traces/, whose
 //! per-step table tests/fixtures/prime_traces_expected.json is computed by a
 //! plain-Python fold written apart (scripts/prime_traces_example.py); and each
@@ -6,8 +6,8 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
-use entropy_polarity::core::run::prime_traces::{steps_of, PrimeTraces};
-use entropy_polarity::core::run::{code, RunError};
+use entropy_polarity::math::run::prime_traces::{steps_of, PrimeTraces};
+use entropy_polarity::math::run::{code, RunError};
 use serde_json::Value;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
@@ -33,7 +33,7 @@ fn example_files() -> Vec<(String, Vec<u8>)> {
     out
 }
 
-fn read(files: &[(String, Vec<u8>)]) -> entropy_polarity::core::run::prime_traces::Folded {
+fn read(files: &[(String, Vec<u8>)]) -> entropy_polarity::math::run::prime_traces::Folded {
     let mut r = PrimeTraces::new();
     // Reverse order: the fold must not depend on the order files are given in.
     for (path, bytes) in files.iter().rev() {
@@ -55,7 +55,7 @@ fn expected() -> Vec<Vec<Value>> {
 }
 
 /// The table's 15 columns of a row, NaN for empty.
-fn columns(r: &entropy_polarity::core::run::StepRow) -> Vec<f64> {
+fn columns(r: &entropy_polarity::math::run::StepRow) -> Vec<f64> {
     vec![
         r.step,
         r.samples,
@@ -75,7 +75,7 @@ fn columns(r: &entropy_polarity::core::run::StepRow) -> Vec<f64> {
     ]
 }
 
-fn assert_table(got: &[entropy_polarity::core::run::StepRow], want: &[Vec<Value>]) {
+fn assert_table(got: &[entropy_polarity::math::run::StepRow], want: &[Vec<Value>]) {
     assert_eq!(got.len(), want.len(), "steps");
     for (g, w) in got.iter().zip(want) {
         for (c, (x, y)) in columns(g).iter().zip(w).enumerate() {
@@ -274,7 +274,7 @@ fn measure_zstd_against_plain() {
     writer.join().unwrap();
     let mb = plain.len() as f64 / 1e6;
     let t = Instant::now();
-    let (text, err) = entropy_polarity::core::run::zst::decode(&sealed);
+    let (text, err) = entropy_polarity::math::run::zst::decode(&sealed);
     let dt = t.elapsed().as_secs_f64();
     assert!(err.is_none() && text == plain);
     println!(

@@ -4,8 +4,8 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
-use entropy_polarity::core::run::same::stats;
-use entropy_polarity::core::run::{code, RunError, RunOptions, RunReader};
+use entropy_polarity::math::run::same::stats;
+use entropy_polarity::math::run::{code, RunError, RunOptions, RunReader};
 
 fn read(files: &[(&str, &[u8])]) -> Result<RunReader, RunError> {
     let mut r = RunReader::new(RunOptions::default());

@@ -4,8 +4,8 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
-use entropy_polarity::core::run::code;
-use entropy_polarity::core::run::tokenizer::Tokenizer;
+use entropy_polarity::math::run::code;
+use entropy_polarity::math::run::tokenizer::Tokenizer;
 
 #[test]
 fn byte_level_bpe() {

@@ -7,8 +7,8 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
-use entropy_polarity::core::run::{RunOptions, RunReader};
-use entropy_polarity::core::Distribution;
+use entropy_polarity::math::run::{RunOptions, RunReader};
+use entropy_polarity::math::Distribution;
 use serde_json::Value;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");

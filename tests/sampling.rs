@@ -1,5 +1,5 @@
 //! Rewards, the expected ΔH over sampling and the sampled step
-//! (src/core/sampling.rs) against arithmetic written here: a plain softmax,
+//! (src/math/sampling.rs) against arithmetic written here: a plain softmax,
 //! entropy from scratch, central finite differences of the exact entropy, and
 //! closed forms (docs/math.md, "Sampling: the expected change is a covariance").
 
@@ -7,9 +7,9 @@
 // Index loops mirror the formulas (Σ over j), as in docs/math.md.
 #![allow(clippy::needless_range_loop)]
 
-use entropy_polarity::core::sampling::{reward_advantages, sampled_step, MAX_GROUP};
-use entropy_polarity::core::simulate::Rng;
-use entropy_polarity::core::{CoreError, Distribution};
+use entropy_polarity::math::sampling::{reward_advantages, sampled_step, MAX_GROUP};
+use entropy_polarity::math::simulate::Rng;
+use entropy_polarity::math::{CoreError, Distribution};
 
 fn softmax(z: &[f64], t: f64) -> Vec<f64> {
     let m = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);

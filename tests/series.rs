@@ -1,11 +1,11 @@
-//! Column arithmetic the pages show (src/core/series.rs) and the runs'
-//! stand-in distribution (src/core/run/token.rs, `stand_in`), against
+//! Column arithmetic the pages show (src/math/series.rs) and the runs'
+//! stand-in distribution (src/math/run/token.rs, `stand_in`), against
 //! numbers worked by hand in the comments.
 
 #![cfg(not(target_arch = "wasm32"))]
 
-use entropy_polarity::core::run::stand_in;
-use entropy_polarity::core::series::{
+use entropy_polarity::math::run::stand_in;
+use entropy_polarity::math::series::{
     least_squares, log_prob_plus_entropy, mean, mean_per_step, std_err, total, Line,
 };
 

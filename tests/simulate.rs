@@ -5,10 +5,10 @@
 // Native only: the browser tier is tests/web.rs.
 #![cfg(not(target_arch = "wasm32"))]
 
-use entropy_polarity::core::simulate::{
+use entropy_polarity::math::simulate::{
     simulate, PolarityMode, Preset, SimError, SimOptions, SimResult, Strategy,
 };
-use entropy_polarity::core::Distribution;
+use entropy_polarity::math::Distribution;
 
 fn zipf_logits(v: usize, s: f64) -> Vec<f64> {
     (0..v).map(|j| -s * ((j + 1) as f64).ln()).collect()
@@ -603,7 +603,7 @@ fn fixture_seed7_matches_native_output() {
 /// type, and an absent optional value leaves it empty.
 #[test]
 fn set_reads_each_kind_of_value() {
-    use entropy_polarity::core::simulate::Value;
+    use entropy_polarity::math::simulate::Value;
     let mut o = SimOptions::default();
     o.set("group", Value::Number(8.0)).unwrap();
     o.set("seed", Value::Number(9_007_199_254_740_991.0))

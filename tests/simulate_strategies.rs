@@ -4,11 +4,11 @@
 // Native only (the wasm determinism test is tests/simulate_wasm.rs).
 #![cfg(not(target_arch = "wasm32"))]
 
-use entropy_polarity::core::simulate::grid::{self, explicit_rewards, GridSpec};
-use entropy_polarity::core::simulate::strategy::{
+use entropy_polarity::math::simulate::grid::{self, explicit_rewards, GridSpec};
+use entropy_polarity::math::simulate::strategy::{
     covariances, disc_clip_keep, pic_weights, steer_weights, top_covariance,
 };
-use entropy_polarity::core::simulate::{simulate, Preset, SimOptions, Simulation, Strategy};
+use entropy_polarity::math::simulate::{simulate, Preset, SimOptions, Simulation, Strategy};
 
 /// Small seeded groups: advantages with a zero mean, probabilities in (0, 1).
 fn groups() -> Vec<(Vec<f64>, Vec<f64>)> {
@@ -320,7 +320,7 @@ fn grid_summary_is_pinned() {
 /// Errors name their option as data, with the boundary's shared codes.
 #[test]
 fn errors_carry_the_option_and_a_code() {
-    use entropy_polarity::core::simulate::SimError;
+    use entropy_polarity::math::simulate::SimError;
     let e = |o: SimOptions| -> SimError { simulate(&o).unwrap_err() };
     let d = SimOptions::default;
     let cases = [

@@ -5,8 +5,8 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
-use entropy_polarity::core::run::{RunOptions, RunReader};
-use entropy_polarity::core::simulate::{trace, Preset, SimOptions, Simulation, Strategy};
+use entropy_polarity::math::run::{RunOptions, RunReader};
+use entropy_polarity::math::simulate::{trace, Preset, SimOptions, Simulation, Strategy};
 
 #[test]
 fn lab_trace_round_trips_through_the_run_reader() {

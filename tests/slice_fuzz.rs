@@ -7,7 +7,7 @@
 // Native only: the browser tier is tests/web.rs.
 #![cfg(not(target_arch = "wasm32"))]
 
-use entropy_polarity::core::slice::{
+use entropy_polarity::math::slice::{
     decode_advantages, decode_all, decode_rows, decode_tokens, parse_any_with, read_header,
     row_byte_range, sniff, BinaryFormat, DecodeNotes, Endian, FileLayout, FloatType, Header, Order,
     ParseOptions, SideTensor, SideType, Slice, TensorPick,

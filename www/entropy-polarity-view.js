@@ -18,9 +18,9 @@
 // cannot allocate. No inline styles or scripts, so it runs under a strict CSP.
 
 import { Distribution, logitForProb } from './pkg/entropy_polarity.js';
-import { fmt as fmt5 } from './js/format.js';
-import { LiveElement, part } from './js/live-element.js';
-import { DEFAULT_STATE, hashFromState, parseLogit, stateFromHash } from './js/state.js';
+import { fmt as fmt5 } from './js/lib/format.js';
+import { LiveElement, part } from './js/lib/live-element.js';
+import { DEFAULT_STATE, hashFromState, parseLogit, stateFromHash } from './js/lib/link-state.js';
 
 const fmt = (v) => fmt5(v, 4);
 
@@ -34,7 +34,7 @@ const MAX_HEIGHT = 2000;
 const MAX_CANVAS_SIDE = 4096;
 const MAX_LOGITS = 100_000;
 // Token buttons beyond this many would bury the chart; the explorer's own
-// limit (js/state.js) is the same.
+// limit (js/lib/link-state.js) is the same.
 const MAX_TOKEN_BUTTONS = 64;
 const MAX_LABEL = 24;
 // One arrow press moves the chosen logit by this much (Shift: ten times).
@@ -125,7 +125,7 @@ export class EntropyPolarityView extends LiveElement {
     return this.hasAttribute('interactive') && this.getAttribute('interactive') !== 'false';
   }
 
-  /** The attributes read as the explorer's state (js/state.js); throws on bad logits. */
+  /** The attributes read as the explorer's state (js/lib/link-state.js); throws on bad logits. */
   readState() {
     const a = (name, fallback) => this.getAttribute(name) ?? fallback;
     const logits = parseLogits(a('logits', '2,1,0.5,-1'));
@@ -236,7 +236,7 @@ export class EntropyPolarityView extends LiveElement {
     if (hadFocus) buttons[s.token]?.focus();
   }
 
-  /** The explorer link, when the state fits the explorer's link (js/state.js). */
+  /** The explorer link, when the state fits the explorer's link (js/lib/link-state.js). */
   renderLink(s) {
     let base;
     try {

@@ -4,9 +4,9 @@
 //! command in fuzz/Cargo.toml).
 #![no_main]
 
-use entropy_polarity::core::run::csv::parse_steps;
-use entropy_polarity::core::run::tokenizer::Tokenizer;
-use entropy_polarity::core::run::{RunOptions, RunReader};
+use entropy_polarity::math::run::csv::parse_steps;
+use entropy_polarity::math::run::tokenizer::Tokenizer;
+use entropy_polarity::math::run::{RunOptions, RunReader};
 use libfuzzer_sys::fuzz_target;
 
 const NAMES: [&str; 5] = [

@@ -3,7 +3,7 @@
 //! www/examples/* (see the command in fuzz/Cargo.toml).
 #![no_main]
 
-use entropy_polarity::core::slice::{
+use entropy_polarity::math::slice::{
     DecodeNotes,
     decode_advantages, decode_all, decode_rows, decode_tokens, parse_any_with, read_header,
     row_byte_range, Header, ParseOptions, TensorPick,

@@ -270,7 +270,7 @@ LONE_SURROGATE = re.compile(
 
 def repaired_copies(files, tmp):
     """DuckDB refuses a lone UTF-16 surrogate escape ("\\ud800") anywhere in a line;
-    the core reads it as U+FFFD (src/core/run/repair.rs). Copies of the files that hold
+    the core reads it as U+FFFD (src/math/run/repair.rs). Copies of the files that hold
     one, with each replaced by \\ufffd, so both read the same; returns the new list and
     the first file:line repaired (None when there was nothing to repair)."""
     out, first = [], None

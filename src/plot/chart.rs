@@ -2,8 +2,8 @@
 //! page's canvas and writes the exported SVG.
 
 use super::model::CurveModel;
-use crate::core::format::readable;
-use crate::core::UpdateKind;
+use crate::math::format::readable;
+use crate::math::UpdateKind;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -608,7 +608,7 @@ fn text_pos(h: HPos) -> Pos {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::Distribution;
+    use crate::math::Distribution;
     use crate::plot::{CurveModel, CurveOptions};
 
     fn svg(log_x: bool) -> (String, Layout, CurveModel) {

@@ -1,7 +1,7 @@
 //! Everything the chart shows, computed up front and in data coordinates, so
 //! that drawing is a pure function of this struct.
 
-use crate::core::{CoreError, Distribution, UpdateKind};
+use crate::math::{CoreError, Distribution, UpdateKind};
 
 /// What to draw.
 #[derive(Clone, Copy, Debug)]
@@ -84,7 +84,7 @@ impl CurveModel {
         // in all.
         let budget = (600_000 / d.len().max(1)).max(16);
         let n = o.samples.max(16).min(budget);
-        let scan = budget.min(crate::core::curve::DEFAULT_SCAN);
+        let scan = budget.min(crate::math::curve::DEFAULT_SCAN);
         let qs: Vec<f64> = (0..n)
             .map(|i| {
                 let t = (i as f64 + 0.5) / n as f64;

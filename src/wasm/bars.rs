@@ -4,7 +4,7 @@
 
 use super::convert::{code, object, whole, Error};
 use super::to_f64_vec;
-use crate::core::bars::{explorer_logits, fold_bars, top_prob_bars};
+use crate::math::bars::{explorer_logits, fold_bars, top_prob_bars};
 use js_sys::{Float64Array, Int32Array};
 use wasm_bindgen::prelude::*;
 

@@ -24,11 +24,11 @@
 //!   plain object. Bulk numbers go out as typed arrays
 //!   (`Float64Array::from(&v[..]).into()`), everything else as JS values.
 //!   serde is for options coming in, not for results going out.
-//! - **Numbers quoted in messages**: `crate::core::format::js_number`, the
+//! - **Numbers quoted in messages**: `crate::math::format::js_number`, the
 //!   notation a person can type back (docs/contract.md, "Numbers").
 
-use crate::core::format::js_number;
-use crate::core::CoreError;
+use crate::math::format::js_number;
+use crate::math::CoreError;
 use js_sys::{Object, Reflect};
 use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};

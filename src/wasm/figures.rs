@@ -3,8 +3,8 @@
 //! js/figures/data.js turns them into the rows the element exposes.
 
 use super::convert::{code, object, whole, Error};
-use crate::core::figures;
-use crate::core::format::js_number;
+use crate::math::figures;
+use crate::math::format::js_number;
 use js_sys::{Array, Float64Array, Uint32Array};
 use wasm_bindgen::prelude::*;
 

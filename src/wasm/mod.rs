@@ -5,7 +5,7 @@
 mod convert;
 mod measure;
 
-use crate::core::{self, UpdateKind};
+use crate::math::{self, UpdateKind};
 use crate::plot::{
     draw_curve, ChartStyle, CurveModel, CurveOptions, Layout, MIN_HEIGHT, MIN_WIDTH,
 };
@@ -144,14 +144,14 @@ fn finite_step(step: f64) -> Result<f64, Error> {
     if step.is_finite() {
         Ok(step)
     } else {
-        Err(core::CoreError::Step { value: step }.into())
+        Err(math::CoreError::Step { value: step }.into())
     }
 }
 
 /// A softmax distribution with its entropy statistics.
 #[wasm_bindgen]
 pub struct Distribution {
-    inner: core::Distribution,
+    inner: math::Distribution,
 }
 
 #[derive(Deserialize, Default)]
@@ -188,7 +188,7 @@ impl Distribution {
     #[wasm_bindgen(js_name = fromLogits)]
     pub fn from_logits(logits: &JsValue, temperature: Option<f64>) -> Result<Distribution, Error> {
         let z = to_f64_vec(logits, "logits")?;
-        let inner = core::Distribution::from_logits(&z, temperature.unwrap_or(1.0))?;
+        let inner = math::Distribution::from_logits(&z, temperature.unwrap_or(1.0))?;
         Ok(Distribution { inner })
     }
 
@@ -196,7 +196,7 @@ impl Distribution {
     #[wasm_bindgen(js_name = fromProbs)]
     pub fn from_probs(probs: &JsValue) -> Result<Distribution, Error> {
         let p = to_f64_vec(probs, "probs")?;
-        let inner = core::Distribution::from_probs(&p)?;
+        let inner = math::Distribution::from_probs(&p)?;
         Ok(Distribution { inner })
     }
 
@@ -303,7 +303,7 @@ impl Distribution {
         }
         let k = token_index(token, self.inner.len())?;
         let step = finite_step(step)?;
-        Ok(core::apply_update(
+        Ok(math::apply_update(
             &z,
             self.inner.probs(),
             k,
@@ -332,7 +332,7 @@ impl Distribution {
         rewards: &JsValue,
     ) -> Result<Vec<f64>, Error> {
         let r = to_f64_vec(rewards, "rewards")?;
-        Ok(core::sampling::reward_advantages(&self.inner, &r)?)
+        Ok(math::sampling::reward_advantages(&self.inner, &r)?)
     }
 
     /// The exact E[ΔH] (first order) of `sampledStep` for a group of `group`
@@ -367,8 +367,8 @@ impl Distribution {
         let z = to_f64_vec(logits, "logits")?;
         let r = to_f64_vec(rewards, "rewards")?;
         let group = convert::whole(group, "group")? as usize;
-        let mut rng = core::simulate::Rng::new(convert::whole(seed, "seed")?);
-        let s = core::sampling::sampled_step(&self.inner, &z, &r, group, step, &mut rng)?;
+        let mut rng = math::simulate::Rng::new(convert::whole(seed, "seed")?);
+        let s = math::sampling::sampled_step(&self.inner, &z, &r, group, step, &mut rng)?;
         let tokens: Vec<u32> = s.tokens.iter().map(|&k| k as u32).collect();
         Ok(object(&[
             ("tokens", js_sys::Uint32Array::from(&tokens[..]).into()),
@@ -388,7 +388,7 @@ impl Distribution {
         let k = token_index(token, self.inner.len())?;
         Ok(self
             .inner
-            .exact_flip(k, kind(&kind_name)?, step, core::curve::DEFAULT_SCAN)?)
+            .exact_flip(k, kind(&kind_name)?, step, math::curve::DEFAULT_SCAN)?)
     }
 
     /// Draws the entropy-change chart on a canvas whose backing store the
@@ -501,9 +501,9 @@ pub fn top_bars(
     };
     let shown = match shown {
         Some(n) => convert::whole(n, "shown")? as usize,
-        None => core::explorer::MAX_BARS,
+        None => math::explorer::MAX_BARS,
     };
-    let b = core::explorer::top_bars(&z, sampled, shown)?;
+    let b = math::explorer::top_bars(&z, sampled, shown)?;
     let index: Vec<i32> = b.index.iter().map(|i| i.map_or(-1, |j| j as i32)).collect();
     Ok(object(&[
         ("index", js_sys::Int32Array::from(&index[..]).into()),
@@ -519,7 +519,7 @@ pub fn top_bars(
 pub fn logit_for_prob(logits: &JsValue, j: f64, q: f64, temperature: f64) -> Result<f64, Error> {
     let z = to_f64_vec(logits, "logits")?;
     let j = index(j, "token", z.len())?;
-    Ok(core::explorer::logit_for_prob(&z, j, q, temperature)?)
+    Ok(math::explorer::logit_for_prob(&z, j, q, temperature)?)
 }
 
 /// How many tokens the chart draws as dots at most (a sample beyond).

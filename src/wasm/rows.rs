@@ -1,7 +1,7 @@
 //! `analyzeRows` (docs/contract.md): per-row statistics of a float32 logit slice.
 
 use super::convert::{code, object, whole, Error};
-use crate::core::rows;
+use crate::math::rows;
 use js_sys::{Array, Float32Array, Float64Array, Uint32Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;

@@ -3,16 +3,16 @@
 //!
 //! Errors are JavaScript `Error`s whose message names file:line and field,
 //! with the same facts as properties: `code` (stable, see
-//! `core::run::error::code`), `file`, `line` (1-based, or null) and `field`
+//! `math::run::error::code`), `file`, `line` (1-based, or null) and `field`
 //! (or null).
 
 use super::convert::{self, object, whole, Error};
-use crate::core::run::csv::{is_steps_header, parse_steps_noted, write_steps};
-use crate::core::run::evidence;
-use crate::core::run::same;
-use crate::core::run::stats;
-use crate::core::run::tokenizer;
-use crate::core::run::{self, FileSummary, RunError, RunOptions, StepRow};
+use crate::math::run::csv::{is_steps_header, parse_steps_noted, write_steps};
+use crate::math::run::evidence;
+use crate::math::run::same;
+use crate::math::run::stats;
+use crate::math::run::tokenizer;
+use crate::math::run::{self, FileSummary, RunError, RunOptions, StepRow};
 use js_sys::{Array, Float64Array, Uint32Array, Uint8Array};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
@@ -238,7 +238,7 @@ fn steps_js(rows: &[StepRow]) -> JsValue {
 }
 
 /// Streams the files of one training run (see the module documentation of
-/// `core::run`): `beginFile(path)`, `push(bytes)` any number of times,
+/// `math::run`): `beginFile(path)`, `push(bytes)` any number of times,
 /// `endFile()`, for each file; then `summary()`, `steps()`, `detail()`.
 #[wasm_bindgen]
 pub struct RunReader {
@@ -617,7 +617,7 @@ pub fn logits_for_point(
                     "vocab = {}: give a whole number from 2 to {MAX_VOCAB}.",
                     vocab.as_f64().map_or_else(
                         || convert::type_name(&vocab),
-                        crate::core::format::js_number
+                        crate::math::format::js_number
                     )
                 ),
             )

@@ -9,8 +9,8 @@
 
 use super::convert::{code, object, unknown_key, Error};
 use super::to_f64_vec;
-use crate::core::simulate::grid::{self, Cell, GridSpec, RewardCase};
-use crate::core::simulate::{
+use crate::math::simulate::grid::{self, Cell, GridSpec, RewardCase};
+use crate::math::simulate::{
     self as sim, options, options::wrong_type, Kind, SimError, SimOptions, SimResult, Simulation,
     Strategy, Value,
 };

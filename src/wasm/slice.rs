@@ -15,7 +15,7 @@
 //! File offsets are returned as numbers (exact: files are below 2^53 bytes).
 
 use super::convert::{self, code, object, unknown_key, whole, Error};
-use crate::core::slice::{
+use crate::math::slice::{
     self, BinaryFormat, DecodeNotes, Endian, FileLayout, Header, Order, ParseError, ParseOptions,
     SideTensor, Slice, SliceKind, TensorEntry, TensorPick,
 };

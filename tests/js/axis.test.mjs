@@ -1,10 +1,10 @@
-// The charts' shared axes (www/js/axis.js): round ticks, the scale from 0
+// The charts' shared axes (www/js/chart/axis.js): round ticks, the scale from 0
 // that the lesson's and the explorer's step charts share, and frame()'s
 // plot area. Expected ticks are worked by hand from the 1, 2, 2.5, 5 × 10^k
 // rule; the scale is checked by where 0 and the highest value land.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { frame, scaleFromZero, ticks, wholeTicks } from '../../www/js/axis.js';
+import { frame, scaleFromZero, ticks, wholeTicks } from '../../www/js/chart/axis.js';
 
 test('ticks are round and stay within the range', () => {
   // 1.4556 / 4 = 0.36 → steps of 0.5; 2.18 / 4 = 0.55 → 1; 2 / 4 = 0.5 → 0.5.

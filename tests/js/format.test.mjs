@@ -1,8 +1,8 @@
-// The page's number rule (www/js/format.js) on the cases that
-// src/core/format.rs checks for the chart, so both write numbers alike.
+// The page's number rule (www/js/lib/format.js) on the cases that
+// src/math/format.rs checks for the chart, so both write numbers alike.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fmt, fmtEntropy, fmtPercent } from '../../www/js/format.js';
+import { fmt, fmtEntropy, fmtPercent } from '../../www/js/lib/format.js';
 
 test('fmt writes numbers for people by the one rule', () => {
   for (const [v, d, want] of [

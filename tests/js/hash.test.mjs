@@ -1,11 +1,11 @@
-// One hash codec for the explorer and the lab (www/js/hash.js, issue 8): the
+// One hash codec for the explorer and the lab (www/js/lib/hash.js, issue 8): the
 // same reading of keys, the same report of an unknown one, and links that
 // survive a round trip on both pages.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readBool, readHash, readNumber, unknownSetting, writeHash } from '../../www/js/hash.js';
-import { hashFromParams, paramsFromHash } from '../../www/js/lab-state.js';
-import { stateFromHash } from '../../www/js/state.js';
+import { readBool, readHash, readNumber, unknownSetting, writeHash } from '../../www/js/lib/hash.js';
+import { hashFromParams, paramsFromHash } from '../../www/js/lab/state.js';
+import { stateFromHash } from '../../www/js/lib/link-state.js';
 
 test('unknown keys are reported once, by both pages alike', () => {
   const { params, problems } = readHash('#a=1&zz=2&zz=3', ['a']);

@@ -5,11 +5,11 @@
 // reference (e2e/reference.mjs), names the right direction and its reason.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { explorerHref, keyMove, labHref, lessonHash, parseLessonLink } from '../../www/js/lesson-nav.js';
-import { CHOICES, SCENES, direction, signed } from '../../www/js/lesson-scenes.js';
-import { TERMS } from '../../www/js/lesson-terms.js';
-import { plainText, termTip } from '../../www/js/lesson-text.js';
-import { HASH_KEYS, MAX_TOKENS, MIN_TOKENS, stateFromHash } from '../../www/js/state.js';
+import { explorerHref, keyMove, labHref, lessonHash, parseLessonLink } from '../../www/js/lesson/nav.js';
+import { CHOICES, SCENES, direction, signed } from '../../www/js/lesson/scenes.js';
+import { TERMS } from '../../www/js/lesson/terms.js';
+import { plainText, termTip } from '../../www/js/lesson/text.js';
+import { HASH_KEYS, MAX_TOKENS, MIN_TOKENS, stateFromHash } from '../../www/js/lib/link-state.js';
 import { applyUpdate, entropy, exactChange, exactFlip, firstOrder, softmax, stats } from '../../e2e/reference.mjs';
 
 test('a lesson link names a scene and presentation mode', () => {

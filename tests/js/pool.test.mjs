@@ -1,4 +1,4 @@
-// The slice pool (www/js/pool.js with pool-worker.js's chunk handling) in
+// The slice pool (www/js/slices/pool.js with js/slices/pool-worker.js's chunk handling) in
 // Node, on the real wasm build (scripts/build.sh first) and real .npy bytes:
 // results equal one analyzeRows call over the whole slice bit for bit, for
 // any number of workers and any order of arrival; a failing chunk names its
@@ -8,9 +8,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { initSync, readHeader, analyzeRows } from '../../www/pkg/entropy_polarity.js';
-import { poolSize, runPool } from '../../www/js/pool.js';
-import { chunkRunner } from '../../www/js/pool-worker.js';
-import { header } from '../../www/js/slice-read.js';
+import { poolSize, runPool } from '../../www/js/slices/pool.js';
+import { chunkRunner } from '../../www/js/slices/pool-worker.js';
+import { header } from '../../www/js/slices/read.js';
 
 initSync({ module: readFileSync(new URL('../../www/pkg/entropy_polarity_bg.wasm', import.meta.url)) });
 

@@ -1,10 +1,19 @@
-// The explorer's link codec (www/js/state.js): every state survives a round
+// The explorer's link codec (www/js/lib/link-state.js): every state survives a round
 // trip, bad values and unknown keys are reported, and logits that JavaScript
 // can hold are written back as numbers (issue 9 item 8: 1e308 was written
 // back as "Infinity", which the text box then refused).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_STATE, HASH_KEYS, formatLogit, hashFromState, parseLogit, preset, roundLogit, stateFromHash } from '../../www/js/state.js';
+import {
+  DEFAULT_STATE,
+  HASH_KEYS,
+  formatLogit,
+  hashFromState,
+  parseLogit,
+  preset,
+  roundLogit,
+  stateFromHash,
+} from '../../www/js/lib/link-state.js';
 
 test('a state survives the link', () => {
   const s = {

@@ -1,9 +1,9 @@
-// The step history's bookkeeping (www/js/steps.js): which edits keep it, and
+// The step history's bookkeeping (www/js/explorer/steps.js): which edits keep it, and
 // the points it draws (issue 11, "Bugs": a history kept across a new
 // distribution lied; switching the token joined two tokens' p_k into one line).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { historyPoints, sameDistribution } from '../../www/js/steps.js';
+import { historyPoints, sameDistribution } from '../../www/js/explorer/steps.js';
 
 test('a history is kept only for the same logits and temperature', () => {
   const s = { logits: [2, 1, -Infinity], temperature: 1 };

@@ -3,7 +3,7 @@
 // 1.68e5" while the exact change is −1.01.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { verdict } from '../../www/js/verdict.js';
+import { verdict } from '../../www/js/explorer/verdict.js';
 
 const base = { kind: 'pg', label: 'Paris', p: 0.57, adv: -1000, step: -1e6 };
 

@@ -53,7 +53,7 @@ ONE = D(1)
 TWO = D(2)
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cases.json")
 
-# q range of the exact-curve zero search (src/core/curve.rs: Q_MIN, Q_MAX).
+# q range of the exact-curve zero search (src/math/curve.rs: Q_MIN, Q_MAX).
 Q_MIN = 1e-12
 Q_MAX = 1.0 - 1e-12
 

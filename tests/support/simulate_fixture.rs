@@ -8,7 +8,7 @@
 //! exactly, so a browser test can compare with `===`/`Object.is`), while
 //! parsing it back here would add a rounding step.
 
-use entropy_polarity::core::simulate::{simulate, Preset, SimOptions, Strategy};
+use entropy_polarity::math::simulate::{simulate, Preset, SimOptions, Strategy};
 use serde_json::json;
 
 #[allow(dead_code)] // the wasm test reads the file with include_str!

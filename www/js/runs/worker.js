@@ -1,0 +1,317 @@
+// @ts-check
+// The run worker: streams the files of a training run through the wasm
+// core's RunReader (docs/trace-format.md), off the main thread. The core
+// splits lines, keeps the partial one, counts tokens and aggregates per step;
+// this file only reads Files in chunks, reports progress and packs results.
+//
+// Cancel is the page's job: it terminates this worker and starts a new one,
+// which releases every byte the reader held.
+//
+// Messages in:
+//   { type: 'files', id, files: File[], paths: string[] }           // a batch of the run's files (any number of these)
+//   { type: 'open', id }                                           // then read them
+//   { type: 'decode', reqId, tokenizer: File, ids: Uint32Array }   // HF tokenizer.json → token strings (ids checked by the page)
+//   { type: 'point', reqId, p, H }                                 // logits of a distribution at (p_k, H)
+// Messages out:
+//   { type: 'progress', id, done, total, file }                    // bytes over all files
+//   { type: 'done', id, result }                                   // typed arrays transferred
+//   { type: 'error', id, message, file?, line?, field?, code? }
+//   { type: 'decoded', reqId, text } | { type: 'point', reqId, logits, token, H, exact } | { type: 'failed', reqId, message }
+
+import init, { RunReader, stepEvidence, parseStepsCsv, isStepsCsv, Tokenizer, logitsForPoint } from '../../pkg/entropy_polarity.js';
+
+const CHUNK_BYTES = 1 << 20;
+const PROGRESS_MS = 80;
+// What the page keeps per step besides the aggregates (the aggregates are exact).
+const DETAIL = { samplesPerStep: 4, extremes: 20 };
+// The largest stand-in distribution opened in the explorer (ln 32768 ≈ 10.4
+// nats; a larger one freezes the explorer for seconds, issue 19).
+const MAX_STAND_IN = 1 << 15;
+
+/** postMessage of a worker (the DOM lib types only the window's). */
+const post = (/** @type {any} */ m, /** @type {Transferable[]} */ transfer = []) => /** @type {any} */ (self).postMessage(m, transfer);
+
+let ready = null;
+const wasm = () => (ready ??= init());
+
+async function readBytes(file, start, end, path) {
+  try {
+    return new Uint8Array(await file.slice(start, end).arrayBuffer());
+  } catch (e) {
+    throw new Error(
+      `${path}: the file could not be read (${e.message || e.name}). It may have moved since it was chosen; choose it again.`,
+    );
+  }
+}
+
+/** An Error from the binding, or ours, as a plain message object. */
+function failure(e, path) {
+  return {
+    message: e?.message ?? String(e),
+    file: e?.file ?? path ?? null,
+    line: e?.line ?? null,
+    field: e?.field ?? null,
+    code: e?.code ?? null,
+  };
+}
+
+function columns(obj) {
+  // Typed-array columns (and string arrays) as they came from the binding.
+  const out = {};
+  for (const [k, v] of Object.entries(obj ?? {})) out[k] = v;
+  return out;
+}
+
+function transferables(...objs) {
+  const list = [];
+  for (const o of objs) for (const v of Object.values(o ?? {})) if (ArrayBuffer.isView(v)) list.push(v.buffer);
+  return [...new Set(list)];
+}
+
+/**
+ * The kept tokens grouped by sample (step, file, sample), each group in
+ * position order, and the coloured value of each token: its full polarity
+ * where the trace has S̄, else its token term. Done here so that the page's
+ * main thread never sorts a large detail.
+ */
+function indexDetail(d) {
+  const n = d.step?.length ?? 0;
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  const file = d.file ?? new Uint32Array(n);
+  order.sort((a, b) => d.step[a] - d.step[b] || file[a] - file[b] || d.sample[a] - d.sample[b] || d.position[a] - d.position[b]);
+  const starts = [];
+  for (let k = 0; k < n; k++) {
+    const i = order[k],
+      j = order[k - 1];
+    if (k === 0 || d.step[i] !== d.step[j] || file[i] !== file[j] || d.sample[i] !== d.sample[j]) starts.push(k);
+  }
+  starts.push(n);
+  const value = new Float64Array(n);
+  const mags = [];
+  const stride = Math.max(1, Math.floor(n / 20000));
+  for (let i = 0; i < n; i++) {
+    const p = d.polarity?.[i];
+    value[i] = Number.isFinite(p) ? p : (d.tokenTerm?.[i] ?? NaN);
+    if (i % stride === 0 && Number.isFinite(value[i]) && value[i] !== 0) mags.push(Math.abs(value[i]));
+  }
+  // Colour scale: the 90th percentile of |value|, so one outlier does not wash out the rest.
+  const scale = p90(mags);
+  // The same for the realised change on the same context, when the trace has it.
+  const dhMags = [];
+  for (let i = 0; i < n; i += stride) {
+    const v = d.dhSame?.[i];
+    if (Number.isFinite(v) && v !== 0) dhMags.push(Math.abs(v));
+  }
+  return { order, groupStart: Uint32Array.from(starts), value, scale, dhScale: p90(dhMags) };
+}
+
+function p90(mags) {
+  mags.sort((a, b) => a - b);
+  return mags.length ? mags[Math.min(mags.length - 1, Math.floor(mags.length * 0.9))] : 0;
+}
+
+/**
+ * Env names as an index per token and the list of distinct names: a 10 MB
+ * env_name shared by a file's tokens is posted to the page once, not once
+ * per token (issue 19).
+ */
+function envIndex(d) {
+  if (!d.envName) return;
+  const ids = new Map();
+  const index = new Uint32Array(d.envName.length);
+  d.envName.forEach((v, i) => {
+    let k = ids.get(v);
+    if (k === undefined) ids.set(v, (k = ids.size));
+    index[i] = k;
+  });
+  d.envIndex = index;
+  d.envNames = [...ids.keys()];
+  delete d.envName;
+}
+
+async function openCsv(file, path) {
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(await readBytes(file, 0, file.size, path));
+  let steps;
+  try {
+    steps = columns(parseStepsCsv(text));
+  } catch (e) {
+    const f = failure(e, path);
+    f.message = `${path}: ${f.message}`;
+    throw Object.assign(new Error(f.message), f);
+  }
+  const notes = steps.notes;
+  delete steps.notes;
+  return {
+    kind: 'csv',
+    files: [path],
+    bytes: file.size,
+    steps,
+    notes,
+    detail: null,
+    correlation: stepEvidence(/** @type {any} */ (steps)),
+    summary: null,
+  };
+}
+
+async function open({ id, files, paths }) {
+  const t0 = performance.now();
+  await wasm();
+  const total = files.reduce((s, f) => s + f.size, 0);
+  let done = 0;
+  let last = 0;
+  const report = (path, force = false) => {
+    const now = performance.now();
+    if (!force && now - last < PROGRESS_MS) return;
+    last = now;
+    post({ type: 'progress', id, done, total, file: path });
+  };
+
+  // A per-step CSV (its header says so) dropped alone is opened as one;
+  // anything else, other CSVs too, goes through the reader, which names what
+  // it is (a logit slice, say).
+  if (files.length === 1 && paths[0].toLowerCase().endsWith('.csv')) {
+    const head = new TextDecoder().decode(await readBytes(files[0], 0, Math.min(files[0].size, 4096), paths[0]));
+    if (isStepsCsv(head)) {
+      const result = await openCsv(files[0], paths[0]);
+      result.elapsedMs = performance.now() - t0;
+      return result;
+    }
+  }
+
+  const reader = new RunReader({ ...DETAIL });
+  try {
+    const perFile = [];
+    // A file the core finds is not a run file at all (a config, a
+    // tokenizer.json, a per-step CSV, an empty file: err.foreign) is skipped,
+    // and the summary names it; the run is refused only when nothing else is.
+    let firstForeign = null;
+    for (let i = 0; i < files.length; i++) {
+      const file = files[i];
+      const path = paths[i];
+      const before = done;
+      try {
+        reader.beginFile(path);
+        let next = readBytes(file, 0, Math.min(file.size, CHUNK_BYTES), path);
+        for (let at = 0; at < file.size; ) {
+          const bytes = await next;
+          const end = at + bytes.length;
+          // Read the next chunk while the core parses this one.
+          if (end < file.size) next = readBytes(file, end, Math.min(file.size, end + CHUNK_BYTES), path);
+          reader.push(bytes);
+          at = end;
+          done += bytes.length;
+          report(path);
+        }
+        perFile.push({ path, ...reader.endFile() });
+      } catch (e) {
+        if (!e?.foreign) throw e;
+        firstForeign ??= e;
+        done = before + file.size;
+      }
+    }
+    if (firstForeign && !perFile.length) throw firstForeign;
+    report(paths[paths.length - 1] ?? '', true);
+    const summary = reader.summary();
+    const steps = columns(reader.steps());
+    const detail = columns(reader.detail());
+    const index = indexDetail(detail);
+    envIndex(detail);
+    // Predicted against same-context ΔH, computed by the core (the page only draws).
+    const same = summary.hasEntropyAfter ? reader.sameContext() : null;
+    return {
+      kind: 'run',
+      files: paths,
+      bytes: total,
+      summary,
+      perFile,
+      steps,
+      detail,
+      index,
+      same,
+      correlation: stepEvidence(/** @type {any} */ (steps)),
+      elapsedMs: performance.now() - t0,
+      detailLimits: DETAIL,
+    };
+  } finally {
+    reader.free?.();
+  }
+}
+
+// The last tokenizer parsed, kept so that decoding again does not parse again.
+let parsed = null; // { key, tok }
+
+async function decode({ reqId, tokenizer, ids }) {
+  await wasm();
+  const key = `${tokenizer.name}\u0000${tokenizer.size}\u0000${tokenizer.lastModified}`;
+  if (parsed?.key !== key) {
+    parsed?.tok.free?.();
+    parsed = null;
+    const text = new TextDecoder().decode(await readBytes(tokenizer, 0, tokenizer.size, tokenizer.name));
+    parsed = { key, tok: Tokenizer.fromJson(text) };
+  }
+  const tok = parsed.tok;
+  let top = 0;
+  for (const id of ids) top = Math.max(top, id);
+  if (ids.length && top >= tok.vocabSize)
+    throw new Error(
+      `its ids end at ${(tok.vocabSize - 1).toLocaleString('en')}, but this run has token id ${top.toLocaleString('en')}: it is not this run's tokenizer.`,
+    );
+  post({ type: 'decoded', reqId, text: Array.from(tok.decode(ids)) });
+}
+
+/**
+ * Logits of a stand-in distribution at (p_k, H), from the core. H is first
+ * raised to h(p) = −p ln p − (1−p) ln(1−p), the least entropy any distribution
+ * with p_k = p has (a float32 trace can fall below it by rounding), and the
+ * vocabulary is sized so that H is reachable.
+ */
+async function point({ reqId, p, H }) {
+  await wasm();
+  if (!(p > 0 && p < 1) || !(H >= 0)) throw new Error(`No stand-in distribution has p_k = ${p} and H = ${H}: p_k must be in (0, 1).`);
+  const q = 1 - p;
+  const base = -p * Math.log(p);
+  const h = Math.max(H, base - q * Math.log(q));
+  // The rest spread evenly over m tokens reaches base − q ln(q/m) ≥ h.
+  const m = q * Math.exp((h - base) / q);
+  const vocab = Math.min(MAX_STAND_IN, Math.max(3, Math.ceil(m) + 2));
+  // Beyond MAX_STAND_IN tokens: the highest entropy that many reach (the rest
+  // spread evenly over vocab − 1).
+  const target = Math.min(h, base - q * Math.log(q / (vocab - 1)));
+  const logits = logitsForPoint(p, target, vocab);
+  if (!logits)
+    throw new Error(`No stand-in distribution of up to ${vocab.toLocaleString('en')} tokens reaches p_k = ${p} and H = ${H} nats.`);
+  post({ type: 'point', reqId, logits, token: 0, H: target, exact: target === H, vocab }, [logits.buffer]);
+}
+
+// The batches of files of the job being handed over: { id, files, paths }.
+let incoming = null;
+
+self.onmessage = async (e) => {
+  const m = e.data;
+  if (m?.type === 'files') {
+    if (incoming?.id !== m.id) incoming = { id: m.id, files: [], paths: [] };
+    incoming.files.push(...m.files);
+    incoming.paths.push(...m.paths);
+  } else if (m?.type === 'open') {
+    const job = incoming?.id === m.id ? incoming : { id: m.id, files: [], paths: [] };
+    incoming = null;
+    try {
+      const result = await open(job);
+      const msg = { type: 'done', id: m.id, result };
+      try {
+        post(msg, transferables(result.steps, result.detail, result.index, result.same?.steps));
+      } catch {
+        post(msg); // a view of wasm memory cannot be transferred: copy
+      }
+    } catch (err) {
+      post({ type: 'error', id: m.id, ...failure(err) });
+    }
+  } else if (m?.type === 'decode' || m?.type === 'point') {
+    try {
+      await (m.type === 'decode' ? decode(m) : point(m));
+    } catch (err) {
+      post({ type: 'failed', reqId: m.reqId, message: err?.message ?? String(err) });
+    }
+  }
+};
