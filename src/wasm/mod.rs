@@ -24,6 +24,7 @@ mod figures;
 mod lesson;
 mod rows;
 mod run;
+mod series;
 mod simulate;
 mod slice;
 
