@@ -27,6 +27,7 @@ mod run;
 mod series;
 mod simulate;
 mod slice;
+mod steps;
 
 impl From<Error> for JsError {
     fn from(e: Error) -> JsError {
