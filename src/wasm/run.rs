@@ -79,7 +79,7 @@ export interface RunDetail {
   tokenTerm: Float64Array; sensitivity: Float64Array; polarity: Float64Array;
   flipNudge: Float64Array; flipPg: Float64Array; normalised: Float64Array;
   /** The same position after the optimizer step (NaN where the trace has none). */
-  entropyAfter: Float64Array; logprobAfter: Float64Array;
+  entropyAfter: Float64Array; logprobAfter: Float64Array; probAfter: Float64Array;
   /** entropyAfter − entropy. */
   dhSame: Float64Array;
   /** What the scatter plots against dhSame: the PG polarity where the token has S̄, else the token term. */
@@ -398,6 +398,7 @@ impl RunReader {
             ("normalised", der(|v| v.normalised).into()),
             ("entropyAfter", col(&|t| t.entropy_after).into()),
             ("logprobAfter", col(&|t| t.logprob_after).into()),
+            ("probAfter", col(&|t| t.prob_after()).into()),
             ("dhSame", col(&same::dh_same).into()),
             ("predicted", col(&same::predicted).into()),
             ("point", flags(same::is_point).into()),
