@@ -12,6 +12,7 @@
 // top-logprobs slice its listed logprobs), token the sampled token's column
 // (or null), labels the token strings of a top-logprobs row (or null).
 
+import { logProbPlusEntropy } from '../../pkg/entropy_polarity.js';
 import { fmt, fmtPercent } from '../lib/format.js';
 import { download } from '../lib/share.js';
 import { byTest as byTestIn, clearError, dropTarget, openExampleFromUrl, showError } from '../lib/dom.js';
@@ -264,8 +265,7 @@ export function mountSlicePanel(section, { openRow }) {
     const n = summary.rows;
     const hasTok = Boolean(columns.polarity);
     // Derived per-row values for the scatter, quadrants and histogram.
-    const xNorm = new Float64Array(n);
-    if (hasTok) for (let r = 0; r < n; r++) xNorm[r] = Math.log(columns.prob[r]) + columns.entropy[r];
+    const xNorm = hasTok ? logProbPlusEntropy(columns.prob, columns.entropy) : new Float64Array(n);
     shown = { id, summary, columns, xNorm, hasTok, order: null, page: 0 };
     sortSel.value = 'row';
     sortSel.disabled = n > SORT_LIMIT;
