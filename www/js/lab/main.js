@@ -4,7 +4,7 @@
 // the wasm core, in workers (pool.js), never on the main thread: a
 // newer run or Cancel terminates the older one.
 
-import init, { simulateOptions, simulateDefaults } from '../../pkg/entropy_polarity.js';
+import init, { explorerLogits, meanPerStep, simulateOptions, simulateDefaults, stdErr, total } from '../../pkg/entropy_polarity.js';
 import { wireCopyLink, download } from '../lib/share.js';
 import { fmt } from '../lib/format.js';
 import {
@@ -224,8 +224,8 @@ function fail(gen, message, key) {
 }
 
 /**
- * One strategy's runs over seeds: the run itself for one seed, else means
- * per step (summed in seed order from 0, then divided by the count).
+ * One strategy's runs over seeds: the run itself for one seed, else the
+ * core's means per step (meanPerStep).
  */
 function aggregate(runs) {
   const first = runs[0];
@@ -242,26 +242,14 @@ function aggregate(runs) {
     'clippedHigh',
     'expandWeight',
   ];
-  for (const k of keys) {
-    if (runs.length === 1) {
-      out[k] = first[k];
-      continue;
-    }
-    const m = new Float64Array(first[k].length);
-    for (const r of runs) for (let i = 0; i < m.length; i++) m[i] += r[k][i];
-    for (let i = 0; i < m.length; i++) m[i] /= runs.length;
-    out[k] = m;
-  }
+  for (const k of keys) out[k] = runs.length === 1 ? first[k] : meanPerStep(runs.map((r) => r[k]));
   return out;
 }
 
 // ---------- drawing ----------
 
-const sum = (a) => {
-  let s = 0;
-  for (const v of a) s += v;
-  return s;
-};
+/** Σ over the steps (the core's compensated total). */
+const sum = (/** @type {ArrayLike<number>} */ a) => total(Float64Array.from(a));
 const last = (a) => a[a.length - 1];
 
 function seriesOf(key) {
@@ -417,16 +405,6 @@ const ROWS = [
     digits: 4,
   },
 ];
-
-function mean(xs) {
-  return sum(xs) / xs.length;
-}
-function stdErr(xs) {
-  const m = mean(xs);
-  let s = 0;
-  for (const x of xs) s += (x - m) * (x - m);
-  return Math.sqrt(s / (xs.length - 1) / xs.length);
-}
 
 function renderTable(p, agg) {
   const narrow = window.innerWidth < 600;
@@ -602,26 +580,13 @@ async function openInExplorer() {
     await side.run([{ type: 'upto', options: runOptions(PARAMS, p, key, p.seed), steps: step }], (msg) => {
       if (msg.type === 'probs') probs = msg.probs;
     });
-    // Logits ln p (the explorer's softmax gives p back); 7 digits keep the
-    // link short. The explorer holds at most 64 tokens: beyond that, the 63
-    // likeliest in token order and one bucket for the rest (the status says so).
-    let q = Array.from(probs);
-    if (q.length > 64) {
-      const top = q
-        .map((x, j) => [x, j])
-        .sort((a, b) => b[0] - a[0] || a[1] - b[1])
-        .slice(0, 63)
-        .map(([, j]) => j)
-        .sort((a, b) => a - b);
-      const kept = new Set(top);
-      let rest = 0;
-      q.forEach((x, j) => {
-        if (!kept.has(j)) rest += x;
-      });
-      q = [...top.map((j) => q[j]), rest];
+    // Logits ln p (the explorer's softmax gives p back), from the core; 7
+    // digits keep the link short. The explorer holds at most 64 tokens:
+    // beyond that, the 63 likeliest in token order and one bucket for the
+    // rest (explorerLogits; the status says so).
+    if (probs.length > 64)
       byTest('trace-status').textContent = `V = ${probs.length}: the explorer shows the 63 likeliest tokens and one bucket for the rest.`;
-    }
-    const logits = q.map((x) => Math.max(Math.log(x), -700).toPrecision(7));
+    const logits = Array.from(explorerLogits(probs, 64), (z) => z.toPrecision(7));
     location.href = `index.html#logits=${logits.join(',')}&token=0&kind=pg&step=0.1`;
   } catch (e) {
     if (!e.cancelled) showError(e.message, e.field);
