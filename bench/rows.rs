@@ -16,7 +16,7 @@ use std::time::Instant;
 const ROWS: usize = 64;
 const VOCAB: usize = 152_064;
 
-#[path = "../tests/support/splitmix.rs"]
+#[path = "../tests/native/support/splitmix.rs"]
 mod splitmix;
 use splitmix::Rng;
 

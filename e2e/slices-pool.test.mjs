@@ -103,14 +103,20 @@ test('pool of workers: same CSV as one worker, a NaN row named, cancel then load
   await writeNpy(good);
   await writeNpy(bad, 70); // third chunk
   try {
-    // count the pool workers the page makes (js/slices/reader.js looks Worker up at each call)
+    // count the pool workers the page makes (lib/worker-rpc.js looks Worker up at each call),
+    // all the workers, and the compiled wasm modules posted to them (issue 23: compiled once)
     await page.evaluate(() => {
       const Made = window.Worker;
-      window.__poolWorkers = 0;
+      Object.assign(window, { __poolWorkers: 0, __workers: 0, __modulesPosted: 0 });
       window.Worker = class extends Made {
         constructor(url, options) {
           super(url, options);
+          window.__workers++;
           if (String(url).endsWith('/pool-worker.js')) window.__poolWorkers++;
+        }
+        postMessage(m, transfer) {
+          super.postMessage(m, transfer);
+          if (m?.type === 'wasm' && m.module instanceof WebAssembly.Module) window.__modulesPosted++;
         }
       };
     });
@@ -123,6 +129,9 @@ test('pool of workers: same CSV as one worker, a NaN row named, cancel then load
     assert.equal(await upload(page, good, 3), 'ready');
     assert.match(await text(page, 'slice-read'), /3 workers/);
     assert.equal(await page.evaluate(() => window.__poolWorkers), 3, 'the page made the 3 pool workers');
+    const { workers, modules } = await page.evaluate(() => ({ workers: window.__workers, modules: window.__modulesPosted }));
+    assert.equal(workers, 5, 'two slice workers and three pool workers');
+    assert.equal(modules, workers, 'each worker was posted the compiled module, none compiles it itself');
     const pooled = await exportCsv(page);
     assert.equal(pooled, single, 'pooled CSV differs from the single worker’s');
     const lines = pooled

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Runs the NumPy twin of the trace writer (python/entropy_polarity/writer.py) on seeded
-logits and writes tests/fixtures/trace_writer_twin.json, which tests/run_writer.rs
+logits and writes tests/fixtures/trace_writer_twin.json, which tests/native/run_writer.rs
 compares with the Rust core (Distribution on the same logits, and the RunReader on
 the trace lines the writer produced).
 
@@ -60,7 +60,7 @@ def cases():
 
 def render():
     doc = {"about": "python/entropy_polarity/writer.py's NumPy twin on seeded logits (python/make_twin_fixture.py); "
-                    "tests/run_writer.rs checks the core against it. Logits are repr() strings ('-inf' masks).",
+                    "tests/native/run_writer.rs checks the core against it. Logits are repr() strings ('-inf' masks).",
            "cases": cases()}
     return json.dumps(doc, indent=1) + "\n"
 

@@ -32,7 +32,7 @@ wasm-pack test --headless --firefox --geckodriver "$(command -v geckodriver)" --
 
 step "the simulation in wasm (Node) against the native fixture: same seed, same run"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  cargo test --release --target wasm32-unknown-unknown --test simulate_wasm  # (the runner rejects -q)
+  cargo test --release --target wasm32-unknown-unknown --test native simulate_wasm::  # (the runner rejects -q)
 
 step "build the page"
 unset CARGO_PROFILE_RELEASE_LTO CARGO_PROFILE_RELEASE_CODEGEN_UNITS  # the shipped module: Cargo.toml's profile

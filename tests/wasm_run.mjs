@@ -87,7 +87,7 @@ for (const [name, run] of Object.entries(fixture.runs)) {
   );
   // The same-context scatter: only runs with entropy_after (read off the raw files:
   // a JSONL key or a safetensors tensor name); its numbers are checked natively
-  // (tests/run_examples.rs) against the Python reference.
+  // (tests/native/run_examples.rs) against the Python reference.
   const hasAfter = paths.some((p) => readFileSync(p).includes('"entropy_after"'));
   ok(!run.same_context || hasAfter, `${name}: the fixture has same-context figures, the files no entropy_after`);
   if (hasAfter) {

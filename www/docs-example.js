@@ -1,3 +1,4 @@
+// @ts-check
 // The example page's interactions: an attribute changed by a button redraws a view;
 // a view's change event is shown beside it.
 const button = document.getElementById('flip-sign');

@@ -1,3 +1,4 @@
+// @ts-check
 // Sizes every entropy-polarity iframe on this page to its content (README,
 // "Embedding"). Include once, next to the iframes:
 //   <script type="module" src="embed-resize.js"></script>

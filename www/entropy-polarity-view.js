@@ -256,7 +256,10 @@ export class EntropyPolarityView extends LiveElement {
     } else this.link.removeAttribute('href');
   }
 
-  /** Applies a change made by the reader: new attributes, then a `change` event with the state. */
+  /**
+   * Applies a change made by the reader: new attributes, then a `change` event with the state.
+   * @param {{ token?: number, logits?: number[] }} change
+   */
   commit({ token, logits }) {
     const s = this.state;
     if (!s) return;

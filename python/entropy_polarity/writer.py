@@ -3,7 +3,7 @@
 `trace_columns` is the PyTorch writer a trainer calls where it already holds the
 logits of the sampled completions; `trace_columns_np` is its NumPy twin, line for
 line the same computation, which the tests run against the Rust core
-(tests/run_writer.rs via python/make_twin_fixture.py) and against 50-digit mpmath
+(tests/native/run_writer.rs via python/make_twin_fixture.py) and against 50-digit mpmath
 (tests/python/test_writer.py), so the documented code is tested code. Both compute
 in float64 and work over positions in chunks (as TRL's chunked entropy does).
 

@@ -12,7 +12,7 @@
 //! ```
 //!
 //! Accuracy against the f64 [`Distribution`](super::Distribution) path on the
-//! same f32 input (tests/rows.rs): H within 1e-5 relative (observed below
+//! same f32 input (tests/native/rows.rs): H within 1e-5 relative (observed below
 //! 1e-6, also on near-one-hot rows); tokens more than 119 nats below the
 //! row maximum (p < 2e-52·p_max) count as 0. S̄ and S_k carry an absolute error of at most 1e-5 (observed ~1e-7) times
 //! the size of the terms they are made of (Σ p_j² (|y_j − ȳ| + |ȳ|), resp.

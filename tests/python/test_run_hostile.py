@@ -1,6 +1,6 @@
 """entropy-polarity-steps (DuckDB) on the shared list of hostile run inputs,
 tests/fixtures/hostile_runs.json: the same accept/refuse decision as the core
-(tests/run_hostile.rs), refusals at the same file and line, accepted runs with the
+(tests/native/run_hostile.rs), refusals at the same file and line, accepted runs with the
 same samples and tokens per step.
 
     python3 -m unittest tests/python/test_run_hostile.py

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Reference values for the entropy-polarity core, in 60-digit decimal arithmetic.
 
-Writes tests/reference/cases.json (read by tests/accuracy.rs). Only the
+Writes tests/reference/cases.json (read by tests/native/accuracy.rs). Only the
 standard library is used: every reference number is computed with
 `decimal` at 60 significant digits and written with 25 significant digits.
 
@@ -677,7 +677,7 @@ def build():
     cases = [build_case(s, logits_by_name) for s in case_specs()]
     lam = [{"x": frepr(x), "w": fmt(lambert_w0(D(x)))} for x in LAMBERT_X]
     return {
-        "about": "Reference values for tests/accuracy.rs, written by tests/reference/gen.py "
+        "about": "Reference values for tests/native/accuracy.rs, written by tests/reference/gen.py "
                  "(Python decimal, %d significant digits). Do not edit by hand." % PREC,
         "precision": PREC,
         "lambert_w0": lam,

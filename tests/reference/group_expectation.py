@@ -14,7 +14,7 @@ here against the plain definition.
     python3 tests/reference/group_expectation.py          # (re)write the fixture
     python3 tests/reference/group_expectation.py --check  # compare, exit 1 on a difference
 
-Writes tests/fixtures/group_expectation.json, read by tests/sampling.rs.
+Writes tests/fixtures/group_expectation.json, read by tests/native/sampling.rs.
 """
 
 import itertools

@@ -60,7 +60,7 @@ const LOG2E: f32 = std::f32::consts::LOG2_E;
 // minimax (relative error 7.5e-8) degree-5 polynomial, divided by its
 // leading coefficient so that Horner's scheme needs one multiplication less,
 // and normalised so that 2⁰ = 1 exactly. In f32 arithmetic the error is
-// within 2.9 ulp (tests/rows.rs measures it).
+// within 2.9 ulp (tests/native/rows.rs measures it).
 const B0: f32 = 753.212_95;
 const B1: f32 = 522.087_2;
 const B2: f32 = 180.937_71;

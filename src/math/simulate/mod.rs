@@ -37,7 +37,7 @@
 //! Reproducibility: the generator and the `exp`/`ln` used here (module
 //! `detmath`) are built from integer and correctly rounded IEEE operations
 //! only, and all sums run in a fixed order, so a seed gives the same bits
-//! natively and in WebAssembly (tests/simulate_wasm.rs checks this).
+//! natively and in WebAssembly (tests/native/simulate_wasm.rs checks this).
 //!
 //! Cost per step: `epochs` softmaxes, O(V) each (one exp per token; the same
 //! pass gives H, S̄, the expected reward and the running sums that sampling

@@ -5,6 +5,7 @@
 // slice row in js/explorer/opened-row.js, the token table in js/explorer/token-table.js.
 
 import init, { Distribution, logitForProb, maxDots } from '../../pkg/entropy_polarity.js';
+import { wasmModule } from '../lib/worker-rpc.js';
 import { drawHistory, renderHistoryTable } from './history.js';
 import { download } from '../lib/share.js';
 import { plainText, setRichText } from '../lib/overbar.js';
@@ -422,7 +423,7 @@ async function main() {
     reportHeight(); // a parent page may size its iframe to it (README, "Embedding")
   }
   try {
-    await init();
+    await init({ module_or_path: await wasmModule() }); // the panels' workers get the same module
   } catch (e) {
     showError(`The WebAssembly module failed to load (${e.message}). Reload the page; if it persists, rebuild with scripts/serve.sh.`);
     return;

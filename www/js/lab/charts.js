@@ -1,3 +1,4 @@
+// @ts-check
 // The control lab's charts, drawn as plain SVG elements with classes (no
 // inline styles, so a strict CSP allows them; colours live in css/lab.css).
 // Strategies differ by colour AND dash pattern AND marker shape, and every

@@ -6,15 +6,15 @@
 // link; `grid=1` in the link runs it on load.
 
 import { gridPlan, gridSummary } from '../../pkg/entropy_polarity.js';
-import { LabPool } from './pool.js';
+import { labPool } from './pool.js';
 import { STRATEGIES, gridSpec } from './state.js';
 
 const byTest = (t) => /** @type {HTMLElement} */ (document.querySelector(`[data-testid="${t}"]`));
-const pool = new LabPool();
+const pool = labPool();
 let ctx;
 let generation = 0;
 
-/** @param {{ getParams: () => any, params: () => any[], writeHash: () => void, showError: (m: string, k?: string|null) => void, clearError: () => void }} c */
+/** @param {{ getParams: () => any, params: () => readonly any[], writeHash: () => void, showError: (m: string, k?: string|null) => void, clearError: () => void }} c */
 export function wireGrid(c) {
   ctx = c;
   for (const input of document.querySelectorAll('[data-gparam]')) {

@@ -1,10 +1,11 @@
+// @ts-check
 // The lab's worker: runs simulations off the main thread with its own wasm
 // instance, in slices of bounded work, posting progress after each slice.
-// Cancelling is terminating the worker (pool.js), which works even in
+// Cancelling is terminating the worker (pool.js, lib/worker-rpc.js), which works even in
 // the middle of a slice; a slice is at most SLICE_WORK units (epochs × (V + G)
 // per step), a few milliseconds, so progress is frequent.
 //
-// Messages in:
+// Messages in (after { type: 'wasm', module }, lib/worker-rpc.js):
 //   { type: 'runs', id, jobs: [{ key, options }] }      // whole runs
 //   { type: 'upto', id, options, steps }                 // the policy after `steps` steps
 //   { type: 'trace', id, options, envName }              // a run in trace format v1
@@ -17,16 +18,17 @@
 //   { type: 'error', id, message, code, field }
 
 import init, { LabRun, gridCell } from '../../pkg/entropy_polarity.js';
+import { postToPage as post, wasmFromPage } from '../lib/worker-rpc.js';
 
 const SLICE_WORK = 2e6;
-const ready = init();
+const ready = wasmFromPage(init); // the page's compiled module
 
 function slices(run, id) {
   const per = Math.max(1, Math.floor(SLICE_WORK / Math.max(1, run.stepCost)));
   let before = 0;
   while (!run.done) {
     const now = run.advance(per);
-    postMessage({ type: 'progress', id, steps: now - before });
+    post({ type: 'progress', id, steps: now - before });
     before = now;
   }
 }
@@ -47,7 +49,7 @@ self.onmessage = async ({ data }) => {
         try {
           slices(run, id);
           const result = run.result();
-          postMessage({ type: 'result', id, key: job.key, result }, transferables(result));
+          post({ type: 'result', id, key: job.key, result }, transferables(result));
         } finally {
           run.free();
         }
@@ -57,7 +59,7 @@ self.onmessage = async ({ data }) => {
       try {
         slices(run, id);
         const { finalProbs } = run.result();
-        postMessage({ type: 'probs', id, probs: finalProbs }, [finalProbs.buffer]);
+        post({ type: 'probs', id, probs: finalProbs }, [finalProbs.buffer]);
       } finally {
         run.free();
       }
@@ -65,16 +67,16 @@ self.onmessage = async ({ data }) => {
       const run = new LabRun(data.options, true);
       try {
         slices(run, id);
-        postMessage({ type: 'trace', id, text: run.traceJsonl(data.envName) });
+        post({ type: 'trace', id, text: run.traceJsonl(data.envName) });
       } finally {
         run.free();
       }
     } else if (data.type === 'cell') {
       const cell = gridCell(data.spec, data.scenario, data.strategy);
-      postMessage({ type: 'cell', id, scenario: data.scenario, strategy: data.strategy, cell }, [cell.buffer]);
+      post({ type: 'cell', id, scenario: data.scenario, strategy: data.strategy, cell }, [cell.buffer]);
     }
-    postMessage({ type: 'done', id });
+    post({ type: 'done', id });
   } catch (e) {
-    postMessage({ type: 'error', id, message: e?.message ?? String(e), code: e?.code ?? null, field: e?.field ?? null });
+    post({ type: 'error', id, message: e?.message ?? String(e), code: e?.code ?? null, field: e?.field ?? null });
   }
 };

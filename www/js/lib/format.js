@@ -40,3 +40,11 @@ export function fmtPercent(v) {
   if (v < 1e-4) return `${fmt(v * 100, 2)} %`;
   return `${(v * 100).toPrecision(3)} %`;
 }
+
+/** A size in bytes, KiB, MiB or GiB. @param {number} n */
+export function fmtBytes(n) {
+  if (n < 1024) return `${n} bytes`;
+  if (n < 1 << 20) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1 << 30) return `${(n / (1 << 20)).toFixed(1)} MiB`;
+  return `${(n / (1 << 30)).toFixed(2)} GiB`;
+}

@@ -7,18 +7,19 @@
 // Cancel is the page's job: it terminates this worker and starts a new one,
 // which releases every byte the reader held.
 //
-// Messages in:
+// Messages in (after { type: 'wasm', module }, lib/worker-rpc.js):
 //   { type: 'files', id, files: File[], paths: string[] }           // a batch of the run's files (any number of these)
 //   { type: 'open', id }                                           // then read them
-//   { type: 'decode', reqId, tokenizer: File, ids: Uint32Array }   // HF tokenizer.json → token strings (ids checked by the page)
-//   { type: 'point', reqId, p, H }                                 // logits of a distribution at (p_k, H)
+//   { type: 'decode', id, tokenizer: File, ids: Uint32Array }      // HF tokenizer.json → token strings (ids checked by the page)
+//   { type: 'point', id, p, H }                                    // logits of a distribution at (p_k, H)
 // Messages out:
 //   { type: 'progress', id, done, total, file }                    // bytes over all files
 //   { type: 'done', id, result }                                   // typed arrays transferred
 //   { type: 'error', id, message, file?, line?, field?, code? }
-//   { type: 'decoded', reqId, text } | { type: 'point', reqId, logits, token, H, exact } | { type: 'failed', reqId, message }
+//   { type: 'decoded', id, text } | { type: 'point', id, logits, token, H, exact } | { type: 'failed', id, message }
 
 import init, { RunReader, stepEvidence, parseStepsCsv, isStepsCsv, Tokenizer, standIn } from '../../pkg/entropy_polarity.js';
+import { postToPage as post, wasmFromPage } from '../lib/worker-rpc.js';
 
 const CHUNK_BYTES = 1 << 20;
 const PROGRESS_MS = 80;
@@ -28,11 +29,8 @@ const DETAIL = { samplesPerStep: 4, extremes: 20 };
 // nats; a larger one freezes the explorer for seconds, issue 19).
 const MAX_STAND_IN = 1 << 15;
 
-/** postMessage of a worker (the DOM lib types only the window's). */
-const post = (/** @type {any} */ m, /** @type {Transferable[]} */ transfer = []) => /** @type {any} */ (self).postMessage(m, transfer);
-
-let ready = null;
-const wasm = () => (ready ??= init());
+const ready = wasmFromPage(init); // the page's compiled module
+const wasm = () => ready;
 
 async function readBytes(file, start, end, path) {
   try {
@@ -242,7 +240,7 @@ async function open({ id, files, paths }) {
 // The last tokenizer parsed, kept so that decoding again does not parse again.
 let parsed = null; // { key, tok }
 
-async function decode({ reqId, tokenizer, ids }) {
+async function decode({ id, tokenizer, ids }) {
   await wasm();
   const key = `${tokenizer.name}\u0000${tokenizer.size}\u0000${tokenizer.lastModified}`;
   if (parsed?.key !== key) {
@@ -258,7 +256,7 @@ async function decode({ reqId, tokenizer, ids }) {
     throw new Error(
       `its ids end at ${(tok.vocabSize - 1).toLocaleString('en')}, but this run has token id ${top.toLocaleString('en')}: it is not this run's tokenizer.`,
     );
-  post({ type: 'decoded', reqId, text: Array.from(tok.decode(ids)) });
+  post({ type: 'decoded', id, text: Array.from(tok.decode(ids)) });
 }
 
 /**
@@ -267,13 +265,13 @@ async function decode({ reqId, tokenizer, ids }) {
  * float32 trace can fall below it by rounding) or lowered to the most
  * MAX_STAND_IN tokens reach, and the vocabulary is sized so that it is reachable.
  */
-async function point({ reqId, p, H }) {
+async function point({ id, p, H }) {
   await wasm();
   if (!(p > 0 && p < 1) || !(H >= 0)) throw new Error(`No stand-in distribution has p_k = ${p} and H = ${H}: p_k must be in (0, 1).`);
   const s = standIn(p, H, MAX_STAND_IN);
   if (!s)
     throw new Error(`No stand-in distribution of up to ${MAX_STAND_IN.toLocaleString('en')} tokens reaches p_k = ${p} and H = ${H} nats.`);
-  post({ type: 'point', reqId, logits: s.logits, token: 0, H: s.entropy, exact: s.entropy === H, vocab: s.vocab }, [s.logits.buffer]);
+  post({ type: 'point', id, logits: s.logits, token: 0, H: s.entropy, exact: s.entropy === H, vocab: s.vocab }, [s.logits.buffer]);
 }
 
 // The batches of files of the job being handed over: { id, files, paths }.
@@ -303,7 +301,7 @@ self.onmessage = async (e) => {
     try {
       await (m.type === 'decode' ? decode(m) : point(m));
     } catch (err) {
-      post({ type: 'failed', reqId: m.reqId, message: err?.message ?? String(err) });
+      post({ type: 'failed', id: m.id, message: err?.message ?? String(err) });
     }
   }
 };

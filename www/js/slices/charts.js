@@ -1,3 +1,4 @@
+// @ts-check
 // Charts of the "Your logits" panel, drawn as plain SVG elements (CSP-safe:
 // no inline styles; colours come from classes in css/slices.css, so dark mode
 // follows the page). Each function draws into an <svg> at its current CSS

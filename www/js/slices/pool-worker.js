@@ -8,6 +8,7 @@
 // order they came.
 //
 // Messages in (on self, from the page):
+//   { type: 'wasm', module } (lib/worker-rpc.js)
 //   { type: 'port' } with one MessagePort: the slice worker's end; then all
 //   messages go over it
 // Messages in (on the port):
@@ -21,11 +22,15 @@
 //   { type: 'error', chunk, message, code? }             // names the row (counted in the file)
 
 import init, { readHeader, analyzeRows } from '../../pkg/entropy_polarity.js';
+import { wasmFromPage } from '../lib/worker-rpc.js';
 import { header, readBytes } from './read.js';
 
-/** Initialises wasm (in a worker) and reads the header: → { layout, identity }. */
+/** @type {Promise<void> | null} the page's compiled module, instantiated (in a worker only) */
+let wasmReady = null;
+
+/** Waits for wasm (in a worker) and reads the header: → { layout, identity }. */
 async function setUp(file, { options, identity }) {
-  await init();
+  await wasmReady;
   const h = await header(readHeader, file, options);
   if (h.kind !== 'ready') throw new Error('Internal reading error: the pool reads binary slices only.');
   return { layout: h.layout, identity };
@@ -80,6 +85,7 @@ export function chunkRunner(file, ready, post) {
 }
 
 if (typeof (/** @type {any} */ (globalThis).WorkerGlobalScope) !== 'undefined') {
+  wasmReady = wasmFromPage(init);
   self.onmessage = (e) => {
     const port = e.ports[0];
     if (e.data?.type !== 'port' || !port) return;

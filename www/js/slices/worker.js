@@ -1,3 +1,4 @@
+// @ts-check
 // The slice worker: reads one uploaded logit slice off the main thread and
 // analyses every row with the wasm core (docs/contract.md).
 //
@@ -17,21 +18,23 @@
 // kept in wasm memory.
 //
 // Messages in:
-//   { type: 'open', file, options: { confirmBf16, logitsTensor, tokensTensor,
+//   { type: 'wasm', module }                                        // first (lib/worker-rpc.js)
+//   { type: 'open', id, file, options: { confirmBf16, logitsTensor, tokensTensor,
 //                                    advantagesTensor, greedy, workers } }   // once
 //   (workers: how many pool workers analyse a streamed file, pool.js;
 //    default the cores, at most MAX_WORKERS; 1 analyses it here)
-//   { type: 'row', row, reqId }                                     // reopen one row
+//   { type: 'row', row, id }                                        // reopen one row
 //   { type: 'pool', ports }            // the pool asked for: one MessagePort per worker
 //   { type: 'pool-error', worker, message }          // pool worker `worker` stopped
-// Messages out:
+// Messages out (the open request's carry its id):
 //   { type: 'pool', size }             // make `size` pool workers (reader.js)
 //   { type: 'progress', phase, done, total, unit }   // phase header | read | parse | analyse; unit bytes | rows
 //   { type: 'done', summary, columns }               // typed arrays, transferred
 //   { type: 'error', message, code?, candidates? }
-//   { type: 'row', reqId, index, logits, labels, token, advantage } | { type: 'row-error', reqId, message }
+//   { type: 'row', id, index, logits, labels, token, advantage } | { type: 'error', id, message }
 
 import init, { readHeader, parseSlice, analyzeRows } from '../../pkg/entropy_polarity.js';
+import { postToPage, wasmFromPage } from '../lib/worker-rpc.js';
 import { poolSize, runPool } from './pool.js';
 import { header, readBytes, wasmOptions } from './read.js';
 
@@ -44,7 +47,11 @@ const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const ROW_KEYS = ['entropy', 'meanDiscriminator', 'flipNudge', 'flipPolicyGradient'];
 const TOKEN_KEYS = ['token', 'prob', 'discriminator', 'sensitivity', 'polarity'];
 
+const ready = wasmFromPage(init); // the page's compiled module
 let current = null; // the loaded slice: what reopens its rows
+let openId = null; // the page's id of the open request: on all its messages
+/** Posts a message of the open request. */
+const post = (/** @type {any} */ m, /** @type {Transferable[]} */ transfer = []) => postToPage({ ...m, id: openId }, transfer);
 let poolPorts = null; // resolves with the ports of the pool asked for
 const poolFailed = []; // per pool worker: what to do when the page says it stopped
 
@@ -55,7 +62,7 @@ const poolFailed = []; // per pool worker: what to do when the page says it stop
 function askPool(size) {
   return new Promise((resolve) => {
     poolPorts = resolve;
-    postMessage({ type: 'pool', size });
+    post({ type: 'pool', size });
   });
 }
 
@@ -73,6 +80,9 @@ function columnsFor(rows, withToken) {
  * Uint32Array, 'greedy' (each row's most likely token, found by the core)
  * or null. When analyzeRows refuses a chunk, `explain(first, logits)` (if
  * given) may throw the parser's own message for it instead.
+ * @param {{ rows: number, vocab: number, perChunk: number, next: (first: number, n: number) => Promise<Float32Array>,
+ *   tokens: any, advantages: any, report: (done: number) => void, timing: any,
+ *   explain?: (first: number, logits: Float32Array) => void }} a
  */
 async function analyseAll({ rows, vocab, perChunk, next, tokens, advantages, report, timing, explain }) {
   const cols = columnsFor(rows, Boolean(tokens));
@@ -102,7 +112,7 @@ function progressReporter(phase, total, unit) {
     const now = performance.now();
     if (!force && now - last < PROGRESS_MS && done < total) return;
     last = now;
-    postMessage({ type: 'progress', phase, done, total, unit });
+    post({ type: 'progress', phase, done, total, unit });
   };
 }
 
@@ -220,7 +230,7 @@ async function openBinary(file, info, L, options, summary, timing) {
   } else {
     summary.path = 'whole (Fortran order)';
     L.checkDecodeAll();
-    postMessage({ type: 'progress', phase: 'read', done: 0, total: end - start });
+    post({ type: 'progress', phase: 'read', done: 0, total: end - start });
     const all = L.decodeAll(await readBytes(file, start, end));
     cols = await analyseAll({
       ...common,
@@ -240,9 +250,9 @@ async function openBinary(file, info, L, options, summary, timing) {
 async function openText(file, format, options, summary, timing) {
   summary.format = format;
   summary.path = 'whole (text)';
-  postMessage({ type: 'progress', phase: 'read', done: 0, total: file.size });
+  post({ type: 'progress', phase: 'read', done: 0, total: file.size });
   const bytes = await readBytes(file, 0, file.size);
-  postMessage({ type: 'progress', phase: 'parse', done: 0, total: file.size });
+  post({ type: 'progress', phase: 'parse', done: 0, total: file.size });
   const { data, info } = parseSlice(file.name, bytes, wasmOptions(options));
   const { rows, vocab } = info;
   Object.assign(summary, {
@@ -276,12 +286,13 @@ async function openText(file, format, options, summary, timing) {
   return { cols, state: { kind: 'text', data }, advantages };
 }
 
-async function open({ file, options = {} }) {
+async function open({ id, file, options = {} }) {
+  openId = id;
   const t0 = performance.now();
   const timing = { read: 0, decode: 0, analyse: 0 }; // ms in the worker
   try {
-    await init();
-    postMessage({ type: 'progress', phase: 'header', done: 0, total: file.size });
+    await ready;
+    post({ type: 'progress', phase: 'header', done: 0, total: file.size });
     const h = await header(readHeader, file, options);
     const summary = {
       name: file.name,
@@ -311,6 +322,7 @@ async function open({ file, options = {} }) {
     summary.elapsedMs = performance.now() - t0;
     summary.timing = timing;
     current = { file, state, tokens: cols.token ?? null, advantages };
+    /** @type {Record<string, any>} */
     const columns = { ...cols };
     if (cols.token) columns.tokens = Uint32Array.from(cols.token);
     delete columns.token;
@@ -318,13 +330,13 @@ async function open({ file, options = {} }) {
     const transfer = Object.values(columns)
       .filter((a) => ArrayBuffer.isView(a))
       .map((a) => a.buffer);
-    postMessage({ type: 'done', summary, columns }, transfer);
+    post({ type: 'done', summary, columns }, transfer);
   } catch (e) {
-    postMessage({ type: 'error', message: e?.message ?? String(e), code: e?.code, candidates: e?.candidates });
+    post({ type: 'error', message: e?.message ?? String(e), code: e?.code, candidates: e?.candidates });
   }
 }
 
-async function openRow({ row, reqId }) {
+async function openRow({ row, id }) {
   try {
     if (!current) throw new Error('That slice is no longer loaded; load it again.');
     const { state, file } = current;
@@ -343,9 +355,9 @@ async function openRow({ row, reqId }) {
     }
     const token = current.tokens ? current.tokens[row] : null;
     const advantage = current.advantages ? current.advantages[row] : 1;
-    postMessage({ type: 'row', reqId, index: row, logits, labels, token, advantage }, [logits.buffer]);
+    postToPage({ type: 'row', id, index: row, logits, labels, token, advantage }, [logits.buffer]);
   } catch (e) {
-    postMessage({ type: 'row-error', reqId, message: e?.message ?? String(e) });
+    postToPage({ type: 'error', id, message: e?.message ?? String(e) });
   }
 }
 

@@ -1,6 +1,6 @@
 //! The seed-7 fixture: a small documented configuration and its output as
-//! JSON text. Shared by the native test (tests/simulate.rs), which writes
-//! and checks the file, and the wasm test (tests/simulate_wasm.rs), which
+//! JSON text. Shared by the native test (tests/native/simulate.rs), which writes
+//! and checks the file, and the wasm test (tests/native/simulate_wasm.rs), which
 //! checks that wasm gives the same text.
 //!
 //! Compared as text: serde_json writes each number as the shortest decimal
@@ -32,7 +32,7 @@ pub fn text() -> String {
     let r = simulate(&options()).unwrap();
     let out = json!({
         "about": "Output of the entropy-polarity core's simulate() for `options` (the JavaScript \
-                  option names; everything else at its default), written by tests/simulate.rs. \
+                  option names; everything else at its default), written by tests/native/simulate.rs. \
                   simulate(options) in wasm must give the same numbers bit for bit: the core \
                   uses only IEEE-exact operations.",
         "options": {

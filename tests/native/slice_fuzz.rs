@@ -29,9 +29,7 @@ const EXAMPLES: [&str; 10] = [
 ];
 const NAMES: [&str; 6] = ["a.npy", "a.safetensors", "a.json", "a.csv", "a.bin", ""];
 
-#[path = "support/proptest_config.rs"]
-mod proptest_config;
-use proptest_config::config;
+use crate::support::proptest_config::config;
 
 fn opts(bf16: bool, pick: u8) -> ParseOptions {
     let name = |i: u8| ["logits", "tokens", "advantages", "nope"][(i % 4) as usize].to_string();

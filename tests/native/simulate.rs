@@ -575,12 +575,11 @@ fn shapes_and_inferred_vocab() {
 
 // ---------------------------------------------------------------------------
 // Native output for a small documented configuration, for the wasm/browser
-// side to compare with (same seed, same numbers; tests/simulate_wasm.rs does
-// so for the core). `UPDATE_FIXTURES=1 cargo test --test simulate fixture`
+// side to compare with (same seed, same numbers; tests/native/simulate_wasm.rs does
+// so for the core). `UPDATE_FIXTURES=1 cargo test --test native simulate::fixture`
 // rewrites it.
 
-#[path = "support/simulate_fixture.rs"]
-mod fixture;
+use crate::support::simulate_fixture as fixture;
 
 #[test]
 fn fixture_seed7_matches_native_output() {

@@ -1,5 +1,5 @@
 //! splitmix64: a fixed-seed generator without dependencies, for test and
-//! benchmark data (shared by tests/rows.rs and bench/rows.rs).
+//! benchmark data (shared by tests/native/rows.rs and bench/rows.rs).
 
 pub struct Rng(pub u64);
 

@@ -195,8 +195,7 @@ fn refusals_name_file_line_and_field() {
     assert_eq!((t.entropy_after, t.logprob_after), (0.0, 0.0));
 }
 
-#[path = "support/trace_safetensors.rs"]
-mod st;
+use crate::support::trace_safetensors as st;
 
 fn safetensors_trace(after_dtype: st::Dtype, after_len: usize) -> Vec<u8> {
     use st::{le64, lef, Dtype};

@@ -264,8 +264,7 @@ fn openrlhf_board() {
     );
 }
 
-#[path = "support/trace_safetensors.rs"]
-mod st;
+use crate::support::trace_safetensors as st;
 
 /// A safetensors trace: two samples of step 4, then one of step 5.
 pub fn trace_safetensors() -> Vec<u8> {

@@ -240,8 +240,8 @@ fn corrupt_zstd_frame_keeps_the_frames_before_it() {
 }
 
 /// Decoding speed of a sealed chunk against reading the plain one (a
-/// measurement, not a check: `cargo test --release --test run_prime_traces --
-/// --ignored --nocapture`). Needs the zstd command line tool.
+/// measurement, not a check: `cargo test --release --test native
+/// run_prime_traces::measure -- --ignored --nocapture`). Needs the zstd command line tool.
 #[test]
 #[ignore]
 fn measure_zstd_against_plain() {

@@ -75,9 +75,7 @@ fn index(v: &Value, key: &str) -> usize {
     field(v, key).as_u64().unwrap() as usize
 }
 
-#[path = "support/csum.rs"]
-mod support_csum;
-use support_csum::csum;
+use crate::support::csum::csum;
 
 /// One reference case with its logits and the core's distribution.
 struct Case<'a> {

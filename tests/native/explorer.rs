@@ -8,9 +8,7 @@
 use entropy_polarity::math::explorer::{log_sum_exp, logit_for_prob, top_bars, MAX_BARS};
 use entropy_polarity::math::{CoreError, Distribution};
 
-#[path = "support/splitmix.rs"]
-mod splitmix;
-use splitmix::Rng;
+use crate::support::splitmix::Rng;
 
 /// Plain softmax with an f64 total (fine at the 1e-9 these tests ask).
 fn softmax(z: &[f64]) -> Vec<f64> {

@@ -29,9 +29,7 @@ const NAMES: [&str; 7] = [
     "a.npy",
 ];
 
-#[path = "support/proptest_config.rs"]
-mod proptest_config;
-use proptest_config::config;
+use crate::support::proptest_config::config;
 
 fn example(i: usize) -> Vec<u8> {
     std::fs::read(format!("{ROOT}/{}", EXAMPLES[i % EXAMPLES.len()])).unwrap()

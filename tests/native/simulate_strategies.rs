@@ -1,7 +1,7 @@
 //! The strategies' defining rules against independent arithmetic, the
 //! redesigned polarity on issue 13's case, and the pinned scenario grid.
 
-// Native only (the wasm determinism test is tests/simulate_wasm.rs).
+// Native only (the wasm determinism test is tests/native/simulate_wasm.rs).
 #![cfg(not(target_arch = "wasm32"))]
 
 use entropy_polarity::math::simulate::grid::{self, explicit_rewards, GridSpec};

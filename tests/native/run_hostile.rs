@@ -9,7 +9,7 @@
 use entropy_polarity::math::run::{RunError, RunOptions, RunReader};
 use serde_json::Value;
 
-const LIST: &str = include_str!("fixtures/hostile_runs.json");
+const LIST: &str = include_str!("../fixtures/hostile_runs.json");
 
 /// A file's bytes: a string, or {repeat, times, then}.
 fn content(v: &Value) -> Vec<u8> {
@@ -133,8 +133,7 @@ fn check(c: &Value) {
 
 // ---- safetensors traces (DuckDB has no safetensors reader: the core alone) ----
 
-#[path = "support/trace_safetensors.rs"]
-mod st;
+use crate::support::trace_safetensors as st;
 use entropy_polarity::math::run::code;
 
 /// A safetensors header (8-byte length, then JSON) and a few bytes of data.

@@ -14,9 +14,7 @@ use proptest::sample::Index;
 
 const KINDS: [UpdateKind; 2] = [UpdateKind::Nudge, UpdateKind::PolicyGradient];
 
-#[path = "support/csum.rs"]
-mod support_csum;
-use support_csum::csum;
+use crate::support::csum::csum;
 
 fn logit_value() -> impl Strategy<Value = f64> {
     prop_oneof![

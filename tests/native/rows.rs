@@ -9,13 +9,11 @@ use entropy_polarity::math::Distribution;
 
 // On wasm32 every #[test] below runs as a wasm-bindgen test (in Node), so
 // the simd128 kernel is checked against the f64 path exactly like the
-// native one: `wasm-pack test --node -- --test rows`.
+// native one: `wasm-pack test --node -- --test native rows::`.
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-#[path = "support/splitmix.rs"]
-mod splitmix;
-use splitmix::Rng;
+use crate::support::splitmix::Rng;
 
 const V: usize = 152_064;
 
