@@ -5,6 +5,7 @@
 // Polarity sign is told by colour (blue ▲ expands / orange ▼ contracts, the
 // Okabe–Ito pair of the explorer) and by shape or pattern as well.
 
+import { leastSquares } from '../../pkg/entropy_polarity.js';
 import { el } from '../chart/svg.js';
 import { fmt } from '../lib/format.js';
 import { axes, frame, ticks } from '../chart/axis.js';
@@ -257,27 +258,16 @@ export function drawScatter(
   const frameOf = scatterAxes(svg, xs, ys, idx, { xLabel, yLabel, height, empty: 'no step has both values' });
   if (!frameOf) return;
   const { x, y, x0, x1 } = frameOf;
+  // The least-squares line over the points kept, from the core, for the eye
+  // only (the numbers are in the caption).
   const kept = idx.filter((i) => !leftOut(i));
-  if (kept.length >= 2) {
-    // least squares, for the eye only (the numbers are in the caption)
-    let mx = 0,
-      my = 0;
-    for (const i of kept) {
-      mx += xs[i];
-      my += ys[i];
-    }
-    mx /= kept.length;
-    my /= kept.length;
-    let sxy = 0,
-      sxx = 0;
-    for (const i of kept) {
-      sxy += (xs[i] - mx) * (ys[i] - my);
-      sxx += (xs[i] - mx) ** 2;
-    }
-    if (sxx > 0) {
-      const b = sxy / sxx;
-      svg.append(el('line', { x1: x(x0), y1: y(my + b * (x0 - mx)), x2: x(x1), y2: y(my + b * (x1 - mx)), class: 'fit' }));
-    }
+  const fit = leastSquares(
+    Float64Array.from(kept, (i) => xs[i]),
+    Float64Array.from(kept, (i) => ys[i]),
+  );
+  if (fit) {
+    const at = (v) => y(fit.meanY + fit.slope * (v - fit.meanX));
+    svg.append(el('line', { x1: x(x0), y1: at(x0), x2: x(x1), y2: at(x1), class: 'fit' }));
   }
   if (idx.length > maxLabelled) {
     // one dot per pixel: a bitmap of the pixels already drawn
