@@ -5,7 +5,6 @@
 
 use super::dist::Distribution;
 use super::error::CoreError;
-use super::sum::sum;
 use super::update::UpdateKind;
 
 /// Each token's share of E_{k~p}[ΔH] for a policy-gradient step with
@@ -17,8 +16,7 @@ pub struct Shares {
     pub contributions: Vec<f64>,
     /// Σ_k p_k ΔH_k = −(η/T) Cov_p(A, S) (`Distribution::expected_change`).
     pub total: f64,
-    /// Cov_p(A, S) = Σ_k p_k (A_k − Ā)(S_k − S̄), summed centred so that a
-    /// constant advantage gives 0 to a few ulps, not a difference of sums.
+    /// Cov_p(A, S) (`Distribution::advantage_covariance`).
     pub covariance: f64,
 }
 
@@ -42,13 +40,7 @@ impl Distribution {
                 }
             })
             .collect();
-        let a_bar = sum(p.iter().zip(advantages).map(|(&pk, &a)| pk * a));
-        let s_bar = self.mean_discriminator();
-        let covariance = sum(p
-            .iter()
-            .enumerate()
-            .filter(|(_, &pk)| pk > 0.0)
-            .map(|(k, &pk)| pk * (advantages[k] - a_bar) * (self.discriminator_at(k) - s_bar)));
+        let covariance = self.advantage_covariance(advantages)?;
         Ok(Shares {
             contributions,
             total,
