@@ -1,7 +1,8 @@
 //! Arithmetic on columns of numbers that the pages show, kept here so that
 //! they hold none: totals, means over seeds and their standard errors (the
 //! control lab), a least-squares line (the runs' scatter), and ln p_k + H per
-//! row (the slices' scatter). Sums are compensated ([`sum`]).
+//! row (the slices' scatter). Sums are compensated ([`sum`]) but for the
+//! means over seeds.
 
 use super::sum::sum;
 
@@ -26,12 +27,15 @@ pub fn std_err(xs: &[f64]) -> f64 {
     (sum(xs.iter().map(|&x| (x - m) * (x - m))) / (n - 1.0) / n).sqrt()
 }
 
-/// The mean over runs of each step: out[i] = mean of runs[r][i] over r.
-/// Runs of different lengths are cut to the shortest (none: empty).
+/// The mean over runs of each step: out[i] = (runs[0][i] + runs[1][i] + …)
+/// / runs.len(), summed plainly in run (seed) order, as the lab documents
+/// it, so that a reader redoing the sum gets the same bits (a handful of
+/// seeds: compensation would change nothing that matters). Runs of
+/// different lengths are cut to the shortest (none: empty).
 pub fn mean_per_step(runs: &[Vec<f64>]) -> Vec<f64> {
     let len = runs.iter().map(Vec::len).min().unwrap_or(0);
     (0..len)
-        .map(|i| sum(runs.iter().map(|r| r[i])) / runs.len() as f64)
+        .map(|i| runs.iter().fold(0.0, |acc, r| acc + r[i]) / runs.len() as f64)
         .collect()
 }
 

@@ -137,7 +137,8 @@ function aggregate(runs) {
     'clippedHigh',
     'expandWeight',
   ];
-  for (const k of keys) out[k] = runs.length === 1 ? first[k] : meanPerStep(runs.map((r) => r[k]));
+  // Counts come as Uint32Array: the core takes them as Float64Array.
+  for (const k of keys) out[k] = runs.length === 1 ? first[k] : meanPerStep(runs.map((r) => Float64Array.from(r[k])));
   return out;
 }
 
