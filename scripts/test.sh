@@ -44,6 +44,9 @@ node tests/wasm_rows.mjs
 step "the run reader in wasm (Node) against the example runs' independent Python columns"
 node tests/wasm_run.mjs
 
+step "whole-number arguments and options in wasm (Node): −1, 2.5, NaN refused by name"
+node tests/wasm_arguments.mjs
+
 step "the cargo-fuzz target still builds (stable: cargo check; running it needs nightly)"
 cargo check -q --manifest-path fuzz/Cargo.toml --target-dir target/fuzz
 

@@ -2,8 +2,8 @@
 //! an opened row's values folded into its bars, and a long policy's logits
 //! cut to what the explorer holds.
 
+use super::convert::to_f64_vec;
 use super::convert::{code, object, whole, Error};
-use super::to_f64_vec;
 use crate::math::bars::{explorer_logits, fold_bars, top_prob_bars};
 use js_sys::{Float64Array, Int32Array};
 use wasm_bindgen::prelude::*;

@@ -8,18 +8,29 @@
 //!   when one input is at fault, `field` (the argument or option name as the
 //!   caller writes it, e.g. `"vocab"`). Make one with
 //!   `Error::new(code::RANGE, message).field("vocab")`; add more properties
-//!   with `.with("candidates", array)`. A core error converts with `?`: its
-//!   code and field come from `CoreError::code` and `CoreError::field`.
+//!   with `.with("candidates", array)`. A core error converts with `?`
+//!   through its `From` impl below (one per area: `CoreError`, the slice
+//!   parsers' `ParseError`, the simulation's `SimError`, the run reader's
+//!   `RunError`, the row kernel's `RowsError`); a new area adds its own here.
+//!   Never convert to `JsError`: it keeps only the message.
 //! - **Strings, bytes and id arrays** from JavaScript: take a `JsValue` and
 //!   read it with [`string`], [`bytes`] or [`u32s`] (wasm-bindgen's own `&str`,
 //!   `&[u8]` conversions read a number as garbage, a string as zero bytes, or trap).
 //! - **Whole numbers** (counts, indices, byte offsets arrive as JS numbers):
-//!   [`whole`]`(value, "rows")`, or [`index`]`(value, "token", len)` when the
-//!   number must also be below a length. Nothing else checks `fract()`
-//!   but `analyzeRows`' token ids (`rows.rs`: u32, each refused by its row).
+//!   take an `f64`, never a Rust integer (wasm-bindgen turns −1, 2.5 or NaN
+//!   into some integer without a word), and read it with
+//!   [`whole`]`(value, "rows")`, [`size`]`(value, "row")` when it becomes a
+//!   `usize`, or [`index`]`(value, "token", len)` when it must also be below
+//!   a length. Nothing else checks `fract()` but `analyzeRows`' token ids
+//!   (`rows.rs`: u32, each refused by its row).
+//! - **Number arrays**: [`to_f64_vec`] (Float64Array, Float32Array or an
+//!   array of numbers).
 //! - **Options in**: a serde struct read by [`options`], which first refuses
 //!   a key it does not know, by name (serde-wasm-bindgen asks only for the
-//!   fields it knows, so `deny_unknown_fields` can never fire there).
+//!   fields it knows, so `deny_unknown_fields` can never fire there). When
+//!   serde cannot say what the options mean (left out, null and a name are
+//!   three choices in `slice.rs`), [`option_object`] does the same checks and
+//!   hands back the object to read field by field.
 //! - **Results out**: [`object`]`(&[("key", value.into()), …])` builds a
 //!   plain object. Bulk numbers go out as typed arrays
 //!   (`Float64Array::from(&v[..]).into()`), everything else as JS values.
@@ -28,8 +39,12 @@
 //!   notation a person can type back (docs/contract.md, "Numbers").
 
 use crate::math::format::js_number;
+use crate::math::rows::RowsError;
+use crate::math::run::RunError;
+use crate::math::simulate::SimError;
+use crate::math::slice::ParseError;
 use crate::math::CoreError;
-use js_sys::{Object, Reflect};
+use js_sys::{Float32Array, Float64Array, Object, Reflect};
 use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -92,6 +107,66 @@ impl From<CoreError> for Error {
     }
 }
 
+/// The slice parsers' errors: code "slice", or a code the page acts on when
+/// the person can fix the file by choosing: "confirm-bf16" (call again with
+/// `{ confirmBf16: true }`) or "pick-tensor" with `candidates` (tensor names).
+impl From<ParseError> for Error {
+    fn from(e: ParseError) -> Self {
+        let code = match &e {
+            ParseError::ConfirmBf16 { .. } => "confirm-bf16",
+            ParseError::AmbiguousTensor { .. }
+            | ParseError::TensorNotFound { .. }
+            | ParseError::NoFloatTensor { .. } => "pick-tensor",
+            _ => "slice",
+        };
+        let mut err = Error::new(code, e.to_string());
+        if let Some(names) = e.candidates() {
+            let names: js_sys::Array = names.iter().map(|n| JsValue::from_str(n)).collect();
+            err = err.with("candidates", names);
+        }
+        err
+    }
+}
+
+/// The simulation's errors: its code, and the option at fault as `field`.
+impl From<SimError> for Error {
+    fn from(e: SimError) -> Self {
+        let err = Error::new(e.code(), e.to_string());
+        match e.option() {
+            Some(o) => err.field(o),
+            None => err,
+        }
+    }
+}
+
+/// The run reader's errors (docs/trace-format.md): `code` and `field` as
+/// everywhere, plus `file`, `line` and `foreign`; absent facts are null.
+impl From<RunError> for Error {
+    fn from(e: RunError) -> Self {
+        let file = if e.file.is_empty() {
+            JsValue::NULL
+        } else {
+            e.file.as_str().into()
+        };
+        let line = e.line.map_or(JsValue::NULL, |l| (l as f64).into());
+        let err = Error::new(e.code, e.to_string())
+            .with("file", file)
+            .with("line", line)
+            .with("foreign", e.foreign);
+        match e.field {
+            Some(f) => err.field(f),
+            None => err.with("field", JsValue::NULL),
+        }
+    }
+}
+
+/// What the row kernel refuses (NaN, +∞, all masked, lengths…): code "rows".
+impl From<RowsError> for Error {
+    fn from(e: RowsError) -> Self {
+        Error::new("rows", e.to_string())
+    }
+}
+
 impl From<Error> for JsValue {
     fn from(e: Error) -> JsValue {
         let err = js_sys::Error::new(&e.message);
@@ -136,6 +211,14 @@ pub fn whole(value: f64, name: &str) -> Result<u64, Error> {
         )
         .field(name))
     }
+}
+
+/// A whole number ≥ 0 used as a Rust size or position (a row, a count):
+/// [`whole`], and small enough for `usize` (below 2³² in wasm32).
+pub fn size(value: f64, name: &str) -> Result<usize, Error> {
+    let n = whole(value, name)?;
+    usize::try_from(n)
+        .map_err(|_| Error::new(code::RANGE, format!("{name} = {n} is too large.")).field(name))
 }
 
 /// A whole number that must index something of length `len`.
@@ -216,6 +299,32 @@ pub fn u32s(v: &JsValue, what: &str) -> Result<Vec<u32>, Error> {
         .collect()
 }
 
+/// Accepts Float64Array, Float32Array or a plain array of numbers.
+pub fn to_f64_vec(v: &JsValue, what: &str) -> Result<Vec<f64>, Error> {
+    let type_error = |message: String| Error::new(code::TYPE, message).field(what);
+    if let Some(a) = v.dyn_ref::<Float64Array>() {
+        Ok(a.to_vec())
+    } else if let Some(a) = v.dyn_ref::<Float32Array>() {
+        Ok(a.to_vec().into_iter().map(f64::from).collect())
+    } else if js_sys::Array::is_array(v) {
+        js_sys::Array::from(v)
+            .iter()
+            .enumerate()
+            .map(|(i, x)| {
+                x.as_f64().ok_or_else(|| {
+                    type_error(format!(
+                        "{what}: entry {i} is not a number. Give numbers only."
+                    ))
+                })
+            })
+            .collect()
+    } else {
+        Err(type_error(format!(
+            "{what} must be a Float64Array or Float32Array (or an array of numbers)."
+        )))
+    }
+}
+
 /// What a JS value is, for a message ("a number", "a string", "null").
 pub fn type_name(v: &JsValue) -> String {
     if v.is_null() {
@@ -241,8 +350,19 @@ pub fn options<T: DeserializeOwned + Default>(
     known: &[&str],
     what: &str,
 ) -> Result<T, Error> {
-    if value.is_undefined() || value.is_null() {
+    if option_object(&value, known, what)?.is_none() {
         return Ok(T::default());
+    }
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|e| Error::new(code::TYPE, format!("{what}: {e}")))
+}
+
+/// The checks of [`options`] without serde: `None` for undefined or null
+/// (every default), else the object, once it is one and holds no key
+/// outside `known` (refused by name).
+pub fn option_object(value: &JsValue, known: &[&str], what: &str) -> Result<Option<Object>, Error> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
     }
     let Some(obj) = value.dyn_ref::<Object>() else {
         return Err(Error::new(
@@ -260,8 +380,7 @@ pub fn options<T: DeserializeOwned + Default>(
         )
         .field(key));
     }
-    serde_wasm_bindgen::from_value(value)
-        .map_err(|e| Error::new(code::TYPE, format!("{what}: {e}")))
+    Ok(Some(obj.clone()))
 }
 
 /// The first own key of `obj` not in `known`.

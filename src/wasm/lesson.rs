@@ -1,8 +1,9 @@
 //! The lesson's numbers (src/math/lesson.rs): each token's share of a
 //! sampled step's expected entropy change.
 
+use super::convert::to_f64_vec;
 use super::convert::{object, Error};
-use super::{to_f64_vec, Distribution};
+use super::distribution::Distribution;
 use js_sys::Float64Array;
 use wasm_bindgen::prelude::*;
 

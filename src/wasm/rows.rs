@@ -1,6 +1,6 @@
 //! `analyzeRows` (docs/contract.md): per-row statistics of a float32 logit slice.
 
-use super::convert::{code, object, whole, Error};
+use super::convert::{code, object, size, Error};
 use crate::math::rows;
 use js_sys::{Array, Float32Array, Float64Array, Uint32Array};
 use wasm_bindgen::prelude::*;
@@ -11,10 +11,16 @@ fn arg_error(msg: &str, field: &str) -> Error {
     Error::new(code::TYPE, msg).field(field)
 }
 
-/// What the row kernel refuses (NaN, +∞, all masked, lengths…), code "rows".
-fn rows_error(e: rows::RowsError) -> Error {
-    Error::new("rows", e.to_string())
+#[wasm_bindgen(typescript_custom_section)]
+const ROWS_TYPES: &str = r#"
+/** analyzeRows: one entry per row; the last four only when tokens were given. */
+export interface RowsAnalysis {
+  entropy: Float64Array; meanDiscriminator: Float64Array;
+  flipNudge: Float64Array; flipPolicyGradient: Float64Array;
+  token?: Uint32Array; prob?: Float64Array; discriminator?: Float64Array;
+  sensitivity?: Float64Array; polarity?: Float64Array;
 }
+"#;
 
 /// `analyzeRows(logits, rows, vocab, tokens?, advantages?)`.
 ///
@@ -44,19 +50,18 @@ pub fn analyze_rows(
             "logits",
         )
     })?;
-    let rows = count(rows, "rows")?;
-    let vocab = count(vocab, "vocab")?;
+    let rows = size(rows, "rows")?;
+    let vocab = size(vocab, "vocab")?;
     let tokens = token_ids(&tokens)?;
     let advantages = advantage_values(&advantages)?;
-    rows::check_shape(logits.length() as usize, rows, vocab).map_err(rows_error)?;
+    rows::check_shape(logits.length() as usize, rows, vocab)?;
     // Copy the rows into wasm memory one at a time, just before they are
     // analysed (two row buffers, not a copy of the whole slice).
     let source = rows::CopiedRows::new(rows, vocab, |r, buffer| {
         let start = (r * vocab) as u32;
         logits.subarray(start, start + vocab as u32).copy_to(buffer)
     });
-    let a = rows::analyze_rows_from(source, rows, vocab, tokens.as_ref(), advantages.as_deref())
-        .map_err(rows_error)?;
+    let a = rows::analyze_rows_from(source, rows, vocab, tokens.as_ref(), advantages.as_deref())?;
     to_js(&a)
 }
 
@@ -79,15 +84,15 @@ pub struct RowsBuffer {
 impl RowsBuffer {
     #[wasm_bindgen(constructor)]
     pub fn new(rows: f64, vocab: f64) -> Result<RowsBuffer, Error> {
-        let rows = count(rows, "rows")?;
-        let vocab = count(vocab, "vocab")?;
+        let rows = size(rows, "rows")?;
+        let vocab = size(vocab, "vocab")?;
         let len = rows.checked_mul(vocab).ok_or_else(|| {
             Error::new(
                 code::RANGE,
                 format!("{rows} × {vocab} logits do not fit in memory."),
             )
         })?;
-        rows::check_shape(len, rows, vocab).map_err(rows_error)?;
+        rows::check_shape(len, rows, vocab)?;
         let mut logits = Vec::new();
         logits.try_reserve_exact(len).map_err(|_| {
             Error::new(
@@ -139,8 +144,7 @@ impl RowsBuffer {
             self.vocab,
             tokens.as_ref(),
             advantages.as_deref(),
-        )
-        .map_err(rows_error)?;
+        )?;
         to_js(&a)
     }
 }
@@ -166,14 +170,6 @@ fn to_js(a: &rows::RowsAnalysis) -> Result<JsValue, Error> {
         ]);
     }
     Ok(object(&entries))
-}
-
-fn count(v: f64, what: &str) -> Result<usize, Error> {
-    let n = whole(v, what)?;
-    usize::try_from(n)
-        .ok()
-        .filter(|&n| n <= u32::MAX as usize)
-        .ok_or_else(|| Error::new(code::RANGE, format!("{what} = {n} is too large.")).field(what))
 }
 
 fn absent(v: &JsValue) -> bool {

@@ -1,19 +1,19 @@
 //! Training-run traces for JavaScript (docs/trace-format.md): the streaming
 //! `RunReader`, `correlation`, `parseStepsCsv` and `Tokenizer`.
 //!
-//! Errors are JavaScript `Error`s whose message names file:line and field,
-//! with the same facts as properties: `code` (stable, see
+//! Errors are JavaScript `Error`s (src/wasm/convert.rs, `From<RunError>`)
+//! whose message names file:line and field, with the same facts as properties: `code` (stable, see
 //! `math::run::error::code`), `file`, `line` (1-based, or null) and `field`
 //! (or null).
 
-use super::convert::{self, object, whole, Error};
+use super::convert::{self, object, to_f64_vec, whole, Error};
 use super::steps::{step_rows, steps_js};
 use crate::math::run::csv::{is_steps_header, parse_steps_noted, write_steps};
 use crate::math::run::evidence;
 use crate::math::run::same;
 use crate::math::run::stats;
 use crate::math::run::tokenizer;
-use crate::math::run::{self, FileSummary, RunError, RunOptions};
+use crate::math::run::{self, FileSummary, RunOptions};
 use js_sys::{Array, Float64Array, Uint32Array, Uint8Array};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
@@ -147,28 +147,6 @@ export interface Correlation {
 }
 "#;
 
-/// The one place a `RunError` becomes a JavaScript `Error` (through the
-/// boundary's `convert::Error`): `code` and `field` as everywhere, plus
-/// `file` and `line`; absent facts are null.
-fn run_error(e: RunError) -> JsValue {
-    let msg = e.to_string();
-    let file = if e.file.is_empty() {
-        JsValue::NULL
-    } else {
-        e.file.as_str().into()
-    };
-    let line = e.line.map_or(JsValue::NULL, |l| (l as f64).into());
-    let err = Error::new(e.code, msg)
-        .with("file", file)
-        .with("line", line)
-        .with("foreign", e.foreign);
-    match e.field {
-        Some(f) => err.field(f),
-        None => err.with("field", JsValue::NULL),
-    }
-    .into()
-}
-
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 struct Options {
@@ -233,7 +211,7 @@ impl RunReader {
         #[wasm_bindgen(unchecked_optional_param_type = "RunReaderOptions")] options: Option<
             JsValue,
         >,
-    ) -> Result<RunReader, JsValue> {
+    ) -> Result<RunReader, Error> {
         Ok(RunReader {
             inner: run::RunReader::new(self::options(options.unwrap_or(JsValue::UNDEFINED))?),
         })
@@ -243,30 +221,30 @@ impl RunReader {
     pub fn begin_file(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
-    ) -> Result<(), JsValue> {
+    ) -> Result<(), Error> {
         let path = convert::string(&path, "path")?;
-        self.inner.begin_file(&path).map_err(run_error)
+        Ok(self.inner.begin_file(&path)?)
     }
 
     /// The next bytes of the current file (a Uint8Array, split anywhere).
     pub fn push(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: JsValue,
-    ) -> Result<(), JsValue> {
+    ) -> Result<(), Error> {
         let bytes = convert::bytes(&bytes, "bytes")?;
-        self.inner.push(&bytes).map_err(run_error)
+        Ok(self.inner.push(&bytes)?)
     }
 
     /// `{ format, lines, samples, tokens, counted }` of the file just read.
     #[wasm_bindgen(js_name = endFile, unchecked_return_type = "RunFileSummary")]
-    pub fn end_file(&mut self) -> Result<JsValue, JsValue> {
+    pub fn end_file(&mut self) -> Result<JsValue, Error> {
         let FileSummary {
             format,
             lines,
             samples,
             tokens,
             counted,
-        } = self.inner.end_file().map_err(run_error)?;
+        } = self.inner.end_file()?;
         Ok(object(&[
             ("format", format.name().into()),
             ("lines", (lines as f64).into()),
@@ -418,8 +396,8 @@ impl RunReader {
 pub fn correlation(
     #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")] x: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")] y: JsValue,
-) -> Result<JsValue, JsValue> {
-    let (x, y) = (super::to_f64_vec(&x, "x")?, super::to_f64_vec(&y, "y")?);
+) -> Result<JsValue, Error> {
+    let (x, y) = (to_f64_vec(&x, "x")?, to_f64_vec(&y, "y")?);
     if x.len() != y.len() {
         return Err(Error::new(
             convert::code::RANGE,
@@ -429,8 +407,7 @@ pub fn correlation(
                 y.len()
             ),
         )
-        .field("y")
-        .into());
+        .field("y"));
     }
     let c = stats::correlation(&x, &y);
     Ok(object(&[
@@ -445,12 +422,13 @@ pub fn correlation(
 #[wasm_bindgen(js_name = parseStepsCsv, unchecked_return_type = "RunSteps & { notes: string[] }")]
 pub fn parse_steps_csv(
     #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
-) -> Result<JsValue, JsValue> {
+) -> Result<JsValue, Error> {
     let text = convert::string(&text, "text")?;
-    let (rows, notes) = parse_steps_noted(&text).map_err(run_error)?;
+    let (rows, notes) = parse_steps_noted(&text)?;
     let out = steps_js(&rows);
     let notes: Array = notes.iter().map(|m| JsValue::from_str(m)).collect();
-    js_sys::Reflect::set(&out, &"notes".into(), &notes)?;
+    // Setting a key on the fresh plain object of steps_js cannot fail.
+    let _ = js_sys::Reflect::set(&out, &"notes".into(), &notes);
     Ok(out)
 }
 
@@ -459,7 +437,7 @@ pub fn parse_steps_csv(
 #[wasm_bindgen(js_name = isStepsCsv)]
 pub fn is_steps_csv(
     #[wasm_bindgen(unchecked_param_type = "string")] first_line: JsValue,
-) -> Result<bool, JsValue> {
+) -> Result<bool, Error> {
     Ok(is_steps_header(&convert::string(&first_line, "firstLine")?))
 }
 
@@ -468,7 +446,7 @@ pub fn is_steps_csv(
 #[wasm_bindgen(js_name = stepEvidence, unchecked_return_type = "StepEvidence")]
 pub fn step_evidence(
     #[wasm_bindgen(unchecked_param_type = "RunSteps")] steps: JsValue,
-) -> Result<JsValue, JsValue> {
+) -> Result<JsValue, Error> {
     let rows = step_rows(&steps, "stepEvidence")?;
     let e = evidence::evidence(&rows);
     Ok(object(&[
@@ -503,10 +481,10 @@ impl Tokenizer {
     #[wasm_bindgen(js_name = fromJson)]
     pub fn from_json(
         #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
-    ) -> Result<Tokenizer, JsValue> {
+    ) -> Result<Tokenizer, Error> {
         let text = convert::string(&text, "text")?;
         Ok(Tokenizer {
-            inner: tokenizer::Tokenizer::from_json(&text).map_err(run_error)?,
+            inner: tokenizer::Tokenizer::from_json(&text)?,
         })
     }
 
@@ -516,7 +494,7 @@ impl Tokenizer {
     pub fn decode(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Uint32Array | number[]")] ids: JsValue,
-    ) -> Result<Array, JsValue> {
+    ) -> Result<Array, Error> {
         let ids = convert::u32s(&ids, "ids")?;
         Ok(self
             .inner
@@ -531,7 +509,7 @@ impl Tokenizer {
     pub fn decode_text(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Uint32Array | number[]")] ids: JsValue,
-    ) -> Result<String, JsValue> {
+    ) -> Result<String, Error> {
         Ok(self.inner.decode_text(&convert::u32s(&ids, "ids")?))
     }
 
@@ -551,7 +529,7 @@ pub fn logits_for_point(
     #[wasm_bindgen(unchecked_param_type = "number")] p: JsValue,
     #[wasm_bindgen(unchecked_param_type = "number")] entropy: JsValue,
     #[wasm_bindgen(unchecked_param_type = "number | undefined")] vocab: JsValue,
-) -> Result<JsValue, JsValue> {
+) -> Result<JsValue, Error> {
     const MAX_VOCAB: u64 = 1 << 20;
     let vocab = match vocab.as_f64() {
         None if vocab.is_undefined() => 1000,
@@ -567,8 +545,7 @@ pub fn logits_for_point(
                     )
                 ),
             )
-            .field("vocab")
-            .into())
+            .field("vocab"))
         }
     };
     let (p, h) = (

@@ -3,8 +3,8 @@
 //! runs' scatter), ln p_k + H per row (the slices' scatter), and the stand-in
 //! distribution of a trace token (src/math/run/token.rs).
 
+use super::convert::to_f64_vec;
 use super::convert::{code, object, whole, Error};
-use super::to_f64_vec;
 use crate::math::{run, series};
 use js_sys::{Array, Float64Array};
 use wasm_bindgen::prelude::*;

@@ -7,8 +7,7 @@
 //! "range") and `.field` (the option at fault, as JavaScript spells it), so
 //! the page marks the right input without reading the message.
 
-use super::convert::{code, object, unknown_key, Error};
-use super::to_f64_vec;
+use super::convert::{self, code, index, object, size, to_f64_vec, unknown_key, Error};
 use crate::math::simulate::grid::{self, Cell, GridSpec, RewardCase};
 use crate::math::simulate::{
     self as sim, options, options::wrong_type, Kind, SimError, SimOptions, SimResult, Simulation,
@@ -47,37 +46,23 @@ export interface GridPlan { scenarios: string[]; strategies: string[]; seeds: nu
 export interface GridSummary { outcomes: ("pass" | "collapsed" | "slow" | "both")[]; table: string; }
 "#;
 
-/// A JS Error carrying `.code` and, when one option is at fault, `.field`.
-fn coded_error(message: &str, code: &'static str, option: Option<&str>) -> JsValue {
-    let e = Error::new(code, message);
-    match option {
-        Some(o) => e.field(o).into(),
-        None => e.into(),
-    }
-}
-
-fn sim_error(e: SimError) -> JsValue {
-    coded_error(&e.to_string(), e.code(), e.option())
-}
-
 /// Reads a JavaScript options object through the table.
-fn read_options(given: &JsValue) -> Result<SimOptions, JsValue> {
+fn read_options(given: &JsValue) -> Result<SimOptions, Error> {
     let mut o = SimOptions::default();
     if given.is_undefined() || given.is_null() {
         return Ok(o);
     }
     let Some(obj) = given.dyn_ref::<Object>() else {
-        return Err(coded_error(
-            "simulate options must be an object, such as { strategy: \"pg\", vocab: 100 }.",
+        return Err(Error::new(
             code::TYPE,
-            None,
+            "simulate options must be an object, such as { strategy: \"pg\", vocab: 100 }.",
         ));
     };
     let table = options();
     for key in Object::keys(obj).iter() {
         let name = key.as_string().unwrap_or_default();
         let Some(spec) = table.iter().find(|s| s.name == name) else {
-            return Err(sim_error(SimError::UnknownOption { name }));
+            return Err(SimError::UnknownOption { name }.into());
         };
         let v = Reflect::get(obj, &key).unwrap_or(JsValue::UNDEFINED);
         let value = if v.is_undefined() || v.is_null() {
@@ -87,12 +72,12 @@ fn read_options(given: &JsValue) -> Result<SimOptions, JsValue> {
         } else if let Some(t) = v.as_string() {
             Value::Text(t)
         } else if spec.kind == Kind::Vector {
-            let x = to_f64_vec(&v, spec.name).map_err(|e| JsValue::from(e.field(spec.name)))?;
+            let x = to_f64_vec(&v, spec.name).map_err(|e| e.field(spec.name))?;
             Value::Vector(x)
         } else {
-            return Err(sim_error(wrong_type(spec)));
+            return Err(wrong_type(spec).into());
         };
-        o.set(spec.name, value).map_err(sim_error)?;
+        o.set(spec.name, value)?;
     }
     Ok(o)
 }
@@ -131,9 +116,9 @@ fn result_js(r: &SimResult, strategy: Strategy) -> JsValue {
 /// clipHighUsed }`: `entropy` and `reward` are Float64Arrays of steps + 1
 /// values, the per-step arrays have `steps` values (counts as Uint32Array).
 #[wasm_bindgen(unchecked_return_type = "LabResult")]
-pub fn simulate(options: JsValue) -> Result<JsValue, JsValue> {
+pub fn simulate(options: JsValue) -> Result<JsValue, Error> {
     let o = read_options(&options)?;
-    let r = sim::simulate(&o).map_err(sim_error)?;
+    let r = sim::simulate(&o)?;
     Ok(result_js(&r, o.strategy))
 }
 
@@ -205,9 +190,9 @@ pub struct LabRun {
 #[wasm_bindgen]
 impl LabRun {
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue, record: Option<bool>) -> Result<LabRun, JsValue> {
+    pub fn new(options: JsValue, record: Option<bool>) -> Result<LabRun, Error> {
         let o = read_options(&options)?;
-        let mut sim = Simulation::new(&o).map_err(sim_error)?;
+        let mut sim = Simulation::new(&o)?;
         if record.unwrap_or(false) {
             sim = sim.record();
         }
@@ -218,14 +203,16 @@ impl LabRun {
         })
     }
 
-    /// Runs up to `steps` more steps; returns the steps done so far.
-    pub fn advance(&mut self, steps: u32) -> Result<u32, JsValue> {
+    /// Runs up to `steps` more steps (a whole number ≥ 0); returns the steps
+    /// done so far.
+    pub fn advance(&mut self, steps: f64) -> Result<u32, Error> {
+        let steps = size(steps, "steps")?;
         match &mut self.sim {
             Some(s) => {
-                s.advance(steps as usize).map_err(sim_error)?;
+                s.advance(steps)?;
                 Ok(s.steps_done() as u32)
             }
-            None => Err(coded_error("This run has finished.", "finished", None)),
+            None => Err(Error::new("finished", "This run has finished.")),
         }
     }
 
@@ -259,8 +246,8 @@ impl LabRun {
     pub fn trace_jsonl(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "string")] env_name: JsValue,
-    ) -> Result<String, JsValue> {
-        let env_name = super::convert::string(&env_name, "envName")?;
+    ) -> Result<String, Error> {
+        let env_name = convert::string(&env_name, "envName")?;
         Ok(sim::trace::to_jsonl(self.finished(), &env_name))
     }
 }
@@ -298,8 +285,8 @@ const GRID_KEYS: [&str; 10] = [
 /// Runs a grid may hold (scenarios × strategies × seeds).
 const MAX_GRID_RUNS: usize = 200_000;
 
-fn grid_spec(v: &JsValue) -> Result<GridSpec, JsValue> {
-    let bad = |m: String, option: &str| coded_error(&m, "grid", Some(option));
+fn grid_spec(v: &JsValue) -> Result<GridSpec, Error> {
+    let bad = |m: String, option: &str| Error::new("grid", m).field(option);
     if let Some(obj) = v.dyn_ref::<Object>() {
         if let Some(k) = unknown_key(obj, &GRID_KEYS) {
             return Err(bad(
@@ -348,7 +335,7 @@ fn grid_spec(v: &JsValue) -> Result<GridSpec, JsValue> {
     if let Some(s) = g.strategies {
         spec.strategies = s
             .iter()
-            .map(|s| Strategy::parse(s).map_err(sim_error))
+            .map(|s| Strategy::parse(s).map_err(Error::from))
             .collect::<Result<_, _>>()?;
     }
     if !(0.0..=1.0).contains(&spec.keep) {
@@ -373,7 +360,7 @@ fn grid_spec(v: &JsValue) -> Result<GridSpec, JsValue> {
     // Every scenario's options are valid before anything runs.
     for sc in spec.scenarios() {
         for &k in &spec.strategies {
-            spec.options(&sc, k, 0).validate().map_err(sim_error)?;
+            spec.options(&sc, k, 0).validate()?;
         }
     }
     Ok(spec)
@@ -382,7 +369,7 @@ fn grid_spec(v: &JsValue) -> Result<GridSpec, JsValue> {
 /// The grid's scenarios: `{ scenarios: [label], strategies: [name], seeds,
 /// runs }` (errors name the grid setting at fault).
 #[wasm_bindgen(js_name = gridPlan, unchecked_return_type = "GridPlan")]
-pub fn grid_plan(spec: JsValue) -> Result<JsValue, JsValue> {
+pub fn grid_plan(spec: JsValue) -> Result<JsValue, Error> {
     let spec = grid_spec(&spec)?;
     let labels: Array = spec
         .scenarios()
@@ -404,20 +391,15 @@ pub fn grid_plan(spec: JsValue) -> Result<JsValue, JsValue> {
 }
 
 /// One cell: strategy `strategy` (an index into the plan's strategies) over
-/// the seeds of scenario `scenario`: Float64Array [h0, r0, entropy, reward, hIdeal].
+/// the seeds of scenario `scenario` (an index into its scenarios):
+/// Float64Array [h0, r0, entropy, reward, hIdeal].
 #[wasm_bindgen(js_name = gridCell)]
-pub fn grid_cell(spec: JsValue, scenario: u32, strategy: u32) -> Result<Float64Array, JsValue> {
+pub fn grid_cell(spec: JsValue, scenario: f64, strategy: f64) -> Result<Float64Array, Error> {
     let spec = grid_spec(&spec)?;
-    let sc = spec
-        .scenarios()
-        .get(scenario as usize)
-        .copied()
-        .ok_or_else(|| coded_error("grid: no such scenario.", "grid", None))?;
-    let k = *spec
-        .strategies
-        .get(strategy as usize)
-        .ok_or_else(|| coded_error("grid: no such strategy.", "grid", None))?;
-    let c = grid::run_cell(&spec, &sc, k).map_err(sim_error)?;
+    let scenarios = spec.scenarios();
+    let sc = scenarios[index(scenario, "scenario", scenarios.len())?];
+    let k = spec.strategies[index(strategy, "strategy", spec.strategies.len())?];
+    let c = grid::run_cell(&spec, &sc, k)?;
     Ok(Float64Array::from(
         &[c.h0, c.r0, c.entropy, c.reward, c.h_ideal][..],
     ))
@@ -430,15 +412,14 @@ pub fn grid_cell(spec: JsValue, scenario: u32, strategy: u32) -> Result<Float64A
 pub fn grid_summary(
     spec: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")] cells: JsValue,
-) -> Result<JsValue, JsValue> {
+) -> Result<JsValue, Error> {
     let cells = &to_f64_vec(&cells, "cells")?[..];
     let spec = grid_spec(&spec)?;
     let (ns, nk) = (spec.scenarios().len(), spec.strategies.len());
     if cells.len() != ns * nk * 5 {
-        return Err(coded_error(
-            &format!("grid: {} numbers for {ns} × {nk} cells of 5.", cells.len()),
+        return Err(Error::new(
             "grid",
-            None,
+            format!("grid: {} numbers for {ns} × {nk} cells of 5.", cells.len()),
         ));
     }
     let rows: Vec<Vec<Cell>> = cells

@@ -4,8 +4,9 @@
 //! (`parseSlice` → [`SliceData`], used for JSON and CSV). Each returns what
 //! it found as one plain object (`info`), built with src/wasm/convert.rs.
 //!
-//! Errors are thrown as JavaScript `Error`s carrying the core's message. Two
-//! kinds also carry what the page needs to let the person choose:
+//! Errors are thrown as JavaScript `Error`s carrying the core's message
+//! (src/wasm/convert.rs, `From<ParseError>`), code "slice". Two kinds also
+//! carry what the page needs to let the person choose:
 //! - `error.code === "confirm-bf16"`: a `|V2` .npy; call again with
 //!   `{ confirmBf16: true }` once the person confirms it holds bfloat16;
 //! - `error.code === "pick-tensor"` and `error.candidates` (array of tensor
@@ -14,15 +15,14 @@
 //!
 //! File offsets are returned as numbers (exact: files are below 2^53 bytes).
 
-use super::convert::{self, code, object, unknown_key, whole, Error};
+use super::convert::{self, code, object, option_object, size, whole, Error};
 use crate::math::slice::{
     self, BinaryFormat, DecodeNotes, Endian, FileLayout, Header, Order, ParseError, ParseOptions,
     SideTensor, Slice, SliceKind, TensorEntry, TensorPick,
 };
-use js_sys::{Array, Float32Array, Float64Array, Object, Reflect, Uint32Array};
+use js_sys::{Array, Float32Array, Float64Array, Reflect, Uint32Array};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 #[wasm_bindgen(typescript_custom_section)]
 const SLICE_TYPES: &str = r#"
@@ -48,27 +48,9 @@ export interface SliceInfo {
 export interface ParsedSlice { data: SliceData; info: SliceInfo }
 "#;
 
-/// A parse error as a JavaScript `Error` (src/wasm/convert.rs) with code
-/// "slice", or a code and `candidates` when the person can fix it by
-/// choosing (see the module documentation).
-fn slice_error(e: ParseError) -> JsValue {
-    let code = match &e {
-        ParseError::ConfirmBf16 { .. } => "confirm-bf16",
-        ParseError::AmbiguousTensor { .. }
-        | ParseError::TensorNotFound { .. }
-        | ParseError::NoFloatTensor { .. } => "pick-tensor",
-        _ => "slice",
-    };
-    let mut err = Error::new(code, e.to_string());
-    if let Some(names) = e.candidates() {
-        err = err.with("candidates", strings(names));
-    }
-    err.into()
-}
-
-/// A bad argument or option from JavaScript.
-fn arg_error(msg: impl std::fmt::Display, field: &str) -> JsValue {
-    Error::new(code::TYPE, msg.to_string()).field(field).into()
+/// A bad option (code "type"), naming it.
+fn option_error(msg: impl Into<String>, field: &str) -> Error {
+    Error::new(code::TYPE, msg).field(field)
 }
 
 const OPTION_KEYS: [&str; 4] = [
@@ -82,33 +64,17 @@ const OPTION_KEYS: [&str; 4] = [
 ///    advantagesTensor?: string | null }`. For the two side tensors: left out
 /// (or `undefined`) = the conventional name if present, `null` or `false` =
 /// do not read one, a string = that tensor.
-fn parse_options(v: &JsValue) -> Result<ParseOptions, JsValue> {
+/// (serde cannot tell left out from null, so the fields are read one by one.)
+fn parse_options(v: &JsValue) -> Result<ParseOptions, Error> {
     let mut o = ParseOptions::default();
-    if v.is_undefined() || v.is_null() {
+    let Some(obj) = option_object(v, &OPTION_KEYS, "Slice options")? else {
         return Ok(o);
-    }
-    let obj = v.dyn_ref::<Object>().ok_or_else(|| {
-        JsValue::from(Error::new(
-            code::TYPE,
-            "Slice options must be an object such as { confirmBf16: true }.",
-        ))
-    })?;
-    if let Some(key) = unknown_key(obj, &OPTION_KEYS) {
-        return Err(Error::new(
-            code::UNKNOWN_OPTION,
-            format!(
-                "Slice options: unknown option \"{key}\"; the options are {}.",
-                OPTION_KEYS.join(", ")
-            ),
-        )
-        .field(key)
-        .into());
-    }
-    let get = |k: &str| Reflect::get(v, &k.into()).unwrap_or(JsValue::UNDEFINED);
+    };
+    let get = |k: &str| Reflect::get(&obj, &k.into()).unwrap_or(JsValue::UNDEFINED);
     let confirm = get("confirmBf16");
     if !confirm.is_undefined() {
         o.confirm_bf16 = confirm.as_bool().ok_or_else(|| {
-            arg_error(
+            option_error(
                 "Slice option confirmBf16 must be true or false.",
                 "confirmBf16",
             )
@@ -117,7 +83,7 @@ fn parse_options(v: &JsValue) -> Result<ParseOptions, JsValue> {
     let logits = get("logitsTensor");
     if !(logits.is_undefined() || logits.is_null()) {
         o.logits_tensor = Some(logits.as_string().ok_or_else(|| {
-            arg_error(
+            option_error(
                 "Slice option logitsTensor must be the name of a tensor (a string).",
                 "logitsTensor",
             )
@@ -128,7 +94,7 @@ fn parse_options(v: &JsValue) -> Result<ParseOptions, JsValue> {
     Ok(o)
 }
 
-fn pick(v: &JsValue, key: &str) -> Result<TensorPick, JsValue> {
+fn pick(v: &JsValue, key: &str) -> Result<TensorPick, Error> {
     if v.is_undefined() {
         Ok(TensorPick::Auto)
     } else if v.is_null() || v.as_bool() == Some(false) {
@@ -136,22 +102,13 @@ fn pick(v: &JsValue, key: &str) -> Result<TensorPick, JsValue> {
     } else if let Some(name) = v.as_string() {
         Ok(TensorPick::Named(name))
     } else {
-        Err(arg_error(
+        Err(option_error(
             format!(
                 "Slice option {key} must be a tensor name, null (none) or left out (automatic)."
             ),
             key,
         ))
     }
-}
-
-/// A file length, offset or row from JavaScript: a whole number ≥ 0.
-fn byte_count(v: f64, what: &str) -> Result<u64, JsValue> {
-    Ok(whole(v, what)?)
-}
-
-fn index(v: f64, what: &str) -> Result<usize, JsValue> {
-    usize::try_from(whole(v, what)?).map_err(|_| arg_error(format!("{what} is too large."), what))
 }
 
 fn num(v: impl Into<f64>) -> JsValue {
@@ -271,7 +228,7 @@ pub fn read_header(
     #[wasm_bindgen(unchecked_param_type = "Uint8Array")] prefix: JsValue,
     file_len: f64,
     options: JsValue,
-) -> Result<JsValue, JsValue> {
+) -> Result<JsValue, Error> {
     // Strings and bytes are checked here (see convert.rs: wasm-bindgen's own
     // conversions trap on a number, or read a string as zero bytes).
     let (name, prefix) = (
@@ -279,28 +236,26 @@ pub fn read_header(
         convert::bytes(&prefix, "prefix")?,
     );
     let (name, prefix) = (name.as_str(), prefix.as_slice());
-    let file_len = byte_count(file_len, "fileLen")?;
+    let file_len = whole(file_len, "fileLen")?;
     let opts = parse_options(&options)?;
-    Ok(
-        match slice::read_header(name, prefix, file_len, &opts).map_err(slice_error)? {
-            Header::Ready(layout) => object(&[
-                ("kind", "ready".into()),
-                ("info", layout_info(&layout)),
-                (
-                    "layout",
-                    SliceLayout {
-                        inner: *layout,
-                        notes: RefCell::default(),
-                    }
-                    .into(),
-                ),
-            ]),
-            Header::NeedBytes(n) => object(&[("kind", "need".into()), ("bytes", num(n as f64))]),
-            Header::Text(format) => {
-                object(&[("kind", "text".into()), ("format", format.name().into())])
-            }
-        },
-    )
+    Ok(match slice::read_header(name, prefix, file_len, &opts)? {
+        Header::Ready(layout) => object(&[
+            ("kind", "ready".into()),
+            ("info", layout_info(&layout)),
+            (
+                "layout",
+                SliceLayout {
+                    inner: *layout,
+                    notes: RefCell::default(),
+                }
+                .into(),
+            ),
+        ]),
+        Header::NeedBytes(n) => object(&[("kind", "need".into()), ("bytes", num(n as f64))]),
+        Header::Text(format) => {
+            object(&[("kind", "text".into()), ("format", format.name().into())])
+        }
+    })
 }
 
 /// Where the logits of a binary file are and how to decode them. Keep it to
@@ -317,16 +272,16 @@ pub struct SliceLayout {
 impl SliceLayout {
     /// Whole rows that fit in `maxBytes` (at least 1).
     #[wasm_bindgen(js_name = rowsPerChunk)]
-    pub fn rows_per_chunk(&self, max_bytes: f64) -> Result<f64, JsValue> {
-        let max = byte_count(max_bytes, "maxBytes")?;
+    pub fn rows_per_chunk(&self, max_bytes: f64) -> Result<f64, Error> {
+        let max = whole(max_bytes, "maxBytes")?;
         Ok(self.inner.rows_per_chunk(max) as f64)
     }
 
     /// `[start, end]`: the file bytes of row `row` (C order only).
     #[wasm_bindgen(js_name = rowRange)]
-    pub fn row_range(&self, row: f64) -> Result<JsValue, JsValue> {
-        let row = index(row, "row")?;
-        let (s, e) = slice::row_byte_range(&self.inner, row).map_err(slice_error)?;
+    pub fn row_range(&self, row: f64) -> Result<JsValue, Error> {
+        let row = size(row, "row")?;
+        let (s, e) = slice::row_byte_range(&self.inner, row)?;
         Ok(range(s, e))
     }
 
@@ -338,8 +293,8 @@ impl SliceLayout {
         &self,
         first_row: f64,
         #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: JsValue,
-    ) -> Result<Vec<f32>, JsValue> {
-        let first = index(first_row, "firstRow")?;
+    ) -> Result<Vec<f32>, Error> {
+        let first = size(first_row, "firstRow")?;
         let mut out = Vec::new();
         let mut notes = self.notes.borrow_mut();
         slice::decode_rows(
@@ -348,21 +303,21 @@ impl SliceLayout {
             &convert::bytes(&bytes, "bytes")?,
             &mut out,
             &mut notes,
-        )
-        .map_err(slice_error)?;
+        )?;
         Ok(out)
     }
 
     /// Throws the core's error when `decodeAll` would refuse this layout for
     /// its size (a Fortran-order array over the limit), before anything is read.
     #[wasm_bindgen(js_name = checkDecodeAll)]
-    pub fn check_decode_all(&self) -> Result<(), JsValue> {
+    pub fn check_decode_all(&self) -> Result<(), Error> {
         let values = self.inner.values();
         if self.inner.is_strided() && values > slice::FORTRAN_MAX_VALUES {
-            return Err(slice_error(ParseError::FortranTooLarge {
+            return Err(ParseError::FortranTooLarge {
                 values,
                 limit: slice::FORTRAN_MAX_VALUES,
-            }));
+            }
+            .into());
         }
         Ok(())
     }
@@ -373,13 +328,12 @@ impl SliceLayout {
     pub fn decode_all(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: JsValue,
-    ) -> Result<Vec<f32>, JsValue> {
-        slice::decode_all(
+    ) -> Result<Vec<f32>, Error> {
+        Ok(slice::decode_all(
             &self.inner,
             &convert::bytes(&bytes, "bytes")?,
             &mut self.notes.borrow_mut(),
-        )
-        .map_err(slice_error)
+        )?)
     }
 
     /// Decodes the bytes of `tokensRange` to a Uint32Array (one id per row).
@@ -387,8 +341,11 @@ impl SliceLayout {
     pub fn decode_tokens(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: JsValue,
-    ) -> Result<Vec<u32>, JsValue> {
-        slice::decode_tokens(&self.inner, &convert::bytes(&bytes, "bytes")?).map_err(slice_error)
+    ) -> Result<Vec<u32>, Error> {
+        Ok(slice::decode_tokens(
+            &self.inner,
+            &convert::bytes(&bytes, "bytes")?,
+        )?)
     }
 
     /// Decodes the bytes of `advantagesRange` to a Float32Array (one per row;
@@ -397,9 +354,11 @@ impl SliceLayout {
     pub fn decode_advantages(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: JsValue,
-    ) -> Result<Vec<f32>, JsValue> {
-        slice::decode_advantages(&self.inner, &convert::bytes(&bytes, "bytes")?)
-            .map_err(slice_error)
+    ) -> Result<Vec<f32>, Error> {
+        Ok(slice::decode_advantages(
+            &self.inner,
+            &convert::bytes(&bytes, "bytes")?,
+        )?)
     }
 
     /// What decoding so far should tell the person (float64 rows shifted
@@ -467,14 +426,14 @@ pub fn parse_slice(
     #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: JsValue,
     options: JsValue,
-) -> Result<JsValue, JsValue> {
+) -> Result<JsValue, Error> {
     let (name, bytes) = (
         convert::string(&name, "name")?,
         convert::bytes(&bytes, "bytes")?,
     );
     let (name, bytes) = (name.as_str(), bytes.as_slice());
     let opts = parse_options(&options)?;
-    let inner = slice::parse_any_with(name, bytes, &opts).map_err(slice_error)?;
+    let inner = slice::parse_any_with(name, bytes, &opts)?;
     let info = slice_info(&inner);
     Ok(object(&[
         ("info", info),
@@ -493,9 +452,9 @@ pub struct SliceData {
 impl SliceData {
     /// `count` rows from `firstRow`, row-major (a copy).
     #[wasm_bindgen(js_name = rowsLogits)]
-    pub fn rows_logits(&self, first_row: f64, count: f64) -> Result<Vec<f32>, JsValue> {
-        let first = index(first_row, "firstRow")?;
-        let count = index(count, "count")?;
+    pub fn rows_logits(&self, first_row: f64, count: f64) -> Result<Vec<f32>, Error> {
+        let first = size(first_row, "firstRow")?;
+        let count = size(count, "count")?;
         let rows = self.inner.rows;
         if first > rows || count > rows - first {
             return Err(Error::new(
@@ -505,15 +464,14 @@ impl SliceData {
                     first.saturating_add(count)
                 ),
             )
-            .field("count")
-            .into());
+            .field("count"));
         }
         let v = self.inner.vocab;
         Ok(self.inner.logits[first * v..(first + count) * v].to_vec())
     }
 
     /// Row `row`; for a truncated slice only its listed columns (no padding).
-    pub fn row(&self, row: f64) -> Result<Vec<f32>, JsValue> {
+    pub fn row(&self, row: f64) -> Result<Vec<f32>, Error> {
         let r = self.check_row(row)?;
         let full = self.inner.row(r);
         Ok(match &self.inner.kind {
@@ -524,7 +482,7 @@ impl SliceData {
 
     /// Truncated: the token text of each listed column of row `row`;
     /// undefined for a full slice.
-    pub fn labels(&self, row: f64) -> Result<Option<Vec<String>>, JsValue> {
+    pub fn labels(&self, row: f64) -> Result<Option<Vec<String>>, Error> {
         let r = self.check_row(row)?;
         Ok(match &self.inner.kind {
             SliceKind::TopLogprobs(t) => Some(t.labels[r].clone()),
@@ -534,13 +492,14 @@ impl SliceData {
 }
 
 impl SliceData {
-    fn check_row(&self, row: f64) -> Result<usize, JsValue> {
-        let r = index(row, "row")?;
+    fn check_row(&self, row: f64) -> Result<usize, Error> {
+        let r = size(row, "row")?;
         if r >= self.inner.rows {
-            return Err(slice_error(ParseError::RowOutOfRange {
+            return Err(ParseError::RowOutOfRange {
                 row: r,
                 rows: self.inner.rows,
-            }));
+            }
+            .into());
         }
         Ok(r)
     }

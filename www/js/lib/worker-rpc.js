@@ -80,7 +80,9 @@ export function wasmFromPage(init) {
       e.stopImmediatePropagation();
       self.removeEventListener('message', take);
       const { module } = e.data;
-      init(module ? { module_or_path: module } : undefined).then(() => resolve(), reject);
+      // Should the posted module not instantiate here, the worker loads its own.
+      const own = () => init();
+      (module ? init({ module_or_path: module }).catch(own) : own()).then(() => resolve(), reject);
     };
     self.addEventListener('message', take);
   });
