@@ -38,8 +38,14 @@ fn means_per_step_over_runs() {
     );
     assert!(mean_per_step(&[]).is_empty());
     // Summed plainly in seed order: (0.1 + 0.2) + 0.3 = 0.6000000000000001, then / 3.
-    assert_eq!(mean_per_step(&[vec![0.1], vec![0.2], vec![0.3]]), [(0.1 + 0.2 + 0.3) / 3.0]);
-    assert_eq!(mean_per_step(&[vec![0.1], vec![0.2], vec![0.3]])[0], 0.20000000000000004);
+    assert_eq!(
+        mean_per_step(&[vec![0.1], vec![0.2], vec![0.3]]),
+        [(0.1 + 0.2 + 0.3) / 3.0]
+    );
+    assert_eq!(
+        mean_per_step(&[vec![0.1], vec![0.2], vec![0.3]])[0],
+        0.20000000000000004
+    );
 }
 
 #[test]
