@@ -22,7 +22,8 @@ step "Python tests (the DuckDB per-step table against the Python reference and t
 python3 -m unittest discover -s tests/python
 
 step "browser tests (wasm-pack test, headless Chromium and Firefox ESR)"
-# The wasm test binaries (five of them link the whole crate) are optimised but
+# The wasm test binaries (two: tests/native, whose rows and simulate_wasm modules
+# run in Node, and tests/web.rs in the browser; both link the whole crate) are optimised but
 # need neither LTO nor one codegen unit: those two make the shipped module
 # small (scripts/build.sh) and cost minutes of linking per binary.
 export CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16

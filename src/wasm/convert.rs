@@ -71,6 +71,8 @@ pub struct Error {
 }
 
 impl Error {
+    /// An error with a stable `code` (see [`code`], or the area's own) and a
+    /// message that says what to change.
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
         Self {
             code,
@@ -92,6 +94,7 @@ impl Error {
         self
     }
 
+    /// The message as the `Error` will carry it.
     pub fn message(&self) -> &str {
         &self.message
     }
@@ -299,7 +302,8 @@ pub fn u32s(v: &JsValue, what: &str) -> Result<Vec<u32>, Error> {
         .collect()
 }
 
-/// Accepts Float64Array, Float32Array or a plain array of numbers.
+/// A number array argument: Float64Array, Float32Array or a plain array of
+/// numbers (anything else is a `type` error naming `what`).
 pub fn to_f64_vec(v: &JsValue, what: &str) -> Result<Vec<f64>, Error> {
     let type_error = |message: String| Error::new(code::TYPE, message).field(what);
     if let Some(a) = v.dyn_ref::<Float64Array>() {
