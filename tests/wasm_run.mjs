@@ -76,6 +76,8 @@ for (const [name, run] of Object.entries(fixture.runs)) {
       back[k].every((v, i) => Object.is(v, steps[k][i])),
       `${name}: CSV round trip ${k}`,
     );
+  // The page's download: the same writer, fed the columns back from JavaScript.
+  ok(m.writeStepsCsv(steps) === r.stepsCsv(), `${name}: writeStepsCsv(steps()) is stepsCsv()`);
   const d = r.detail();
   ok(d.step.length > 0 && d.whole instanceof Uint8Array && d.file instanceof Uint32Array, `${name}: detail`);
   const pk = (i) => Math.exp(d.logprob[i]);
@@ -205,6 +207,20 @@ const l = m.logitsForPoint(0.3, 1.7);
 const dist = m.Distribution.fromLogits(l);
 ok(Math.abs(dist.probs()[0] - 0.3) < 1e-12 && Math.abs(dist.entropy - 1.7) < 1e-9, 'logitsForPoint');
 ok(m.logitsForPoint(0.5, 0.01) === null, 'unreachable point');
+// standIn: the same, H raised to h(p) (here ln 2) or lowered to what maxVocab tokens reach.
+for (const [p, H, max, want] of [
+  [0.3, 1.7, 2 ** 15, 1.7],
+  [0.5, 0.01, 2 ** 15, Math.LN2],
+  [0.01, 20, 100, -0.01 * Math.log(0.01) - 0.99 * Math.log(0.99 / 99)],
+]) {
+  const s = m.standIn(p, H, max);
+  const d = m.Distribution.fromLogits(s.logits);
+  ok(Math.abs(s.entropy - want) < 1e-12 && Math.abs(d.entropy - want) < 1e-9 && Math.abs(d.probs()[0] - p) < 1e-12, `standIn(${p}, ${H})`);
+  ok(s.vocab === s.logits.length && s.vocab <= max, `standIn vocab ${s.vocab}`);
+}
+ok(m.standIn(0, 1, 100) === null && m.standIn(0.5, -1, 100) === null, 'standIn outside (0, 1) or H < 0');
+throws(() => m.standIn(0.5, 1, 2), 'range', { field: 'maxVocab' });
+throws(() => m.writeStepsCsv({ step: [0, 1] }), 'type', { field: 'step' });
 
 // Arguments of the wrong type or range are Errors with code and field, never a
 // trap or a silent zero (issue 19): a negative vocab, a number for a string, a

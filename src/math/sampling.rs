@@ -49,19 +49,23 @@ impl Distribution {
     /// A_k − Ā = A(1 − Σp) (a few ulps of A), not a difference of two large
     /// nearly equal sums. Masked tokens (p = 0) do not enter.
     pub fn expected_change(&self, advantages: &[f64], step: f64) -> Result<f64, CoreError> {
-        check_per_token(advantages, self.len(), "advantages")?;
+        let cov = self.advantage_covariance(advantages)?;
         if !step.is_finite() {
             return Err(CoreError::Step { value: step });
         }
+        Ok(-(step / self.temperature()) * cov)
+    }
+
+    /// Cov_p(A, S) = Σ_k p_k (A_k − Ā)(S_k − S̄), one advantage per token
+    /// (see [`Self::expected_change`] for why it is summed centred).
+    pub fn advantage_covariance(&self, advantages: &[f64]) -> Result<f64, CoreError> {
+        check_per_token(advantages, self.len(), "advantages")?;
         let p = self.probs();
         let a_bar = sum(p.iter().zip(advantages).map(|(&pk, &a)| pk * a));
         let s_bar = self.mean_discriminator();
-        let cov = sum(p
-            .iter()
-            .enumerate()
-            .filter(|(_, &pk)| pk > 0.0)
-            .map(|(k, &pk)| pk * (advantages[k] - a_bar) * (self.discriminator_at(k) - s_bar)));
-        Ok(-(step / self.temperature()) * cov)
+        Ok(sum(p.iter().enumerate().filter(|(_, &pk)| pk > 0.0).map(
+            |(k, &pk)| pk * (advantages[k] - a_bar) * (self.discriminator_at(k) - s_bar),
+        )))
     }
 }
 
@@ -286,7 +290,7 @@ pub fn sampled_step(
 }
 
 /// One token drawn from p by inverse CDF; never a token with p = 0.
-fn draw(p: &[f64], rng: &mut Rng) -> usize {
+pub(crate) fn draw(p: &[f64], rng: &mut Rng) -> usize {
     let u = rng.uniform();
     let mut acc = 0.0;
     let mut last = 0;

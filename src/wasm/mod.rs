@@ -3,17 +3,24 @@
 //! [`convert`] (read it before adding an export). No math lives here.
 //! One file per job: `distribution.rs` (the `Distribution` class), `chart.rs`
 //! (its chart), `explorer.rs` (a slice row's bars), `rows.rs`, `slice.rs`,
-//! `run.rs` and `simulate.rs`; each TypeScript interface sits beside its export.
+//! `run.rs`, `steps.rs` (per-step columns) and `simulate.rs`; the pages'
+//! arithmetic in `lesson.rs`, `bars.rs`, `figures.rs` and `series.rs`; each
+//! TypeScript interface sits beside its export.
 
+mod bars;
 mod chart;
 mod convert;
 mod distribution;
 mod explorer;
+mod figures;
+mod lesson;
 mod measure;
 mod rows;
 mod run;
+mod series;
 mod simulate;
 mod slice;
+mod steps;
 
 use wasm_bindgen::prelude::*;
 

@@ -7,12 +7,13 @@
 //! (or null).
 
 use super::convert::{self, object, to_f64_vec, whole, Error};
+use super::steps::{step_rows, steps_js};
 use crate::math::run::csv::{is_steps_header, parse_steps_noted, write_steps};
 use crate::math::run::evidence;
 use crate::math::run::same;
 use crate::math::run::stats;
 use crate::math::run::tokenizer;
-use crate::math::run::{self, FileSummary, RunOptions, StepRow};
+use crate::math::run::{self, FileSummary, RunOptions};
 use js_sys::{Array, Float64Array, Uint32Array, Uint8Array};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
@@ -101,7 +102,7 @@ export interface RunDetail {
   tokenTerm: Float64Array; sensitivity: Float64Array; polarity: Float64Array;
   flipNudge: Float64Array; flipPg: Float64Array; normalised: Float64Array;
   /** The same position after the optimizer step (NaN where the trace has none). */
-  entropyAfter: Float64Array; logprobAfter: Float64Array;
+  entropyAfter: Float64Array; logprobAfter: Float64Array; probAfter: Float64Array;
   /** entropyAfter − entropy. */
   dhSame: Float64Array;
   /** What the scatter plots against dhSame: the PG polarity where the token has S̄, else the token term. */
@@ -215,27 +216,6 @@ fn options(v: JsValue) -> Result<RunOptions, Error> {
 fn f64s(v: impl Iterator<Item = f64>) -> Float64Array {
     let v: Vec<f64> = v.collect();
     Float64Array::from(&v[..])
-}
-
-fn steps_js(rows: &[StepRow]) -> JsValue {
-    let col = |f: fn(&StepRow) -> f64| f64s(rows.iter().map(f));
-    object(&[
-        ("step", col(|r| r.step).into()),
-        ("samples", col(|r| r.samples).into()),
-        ("tokens", col(|r| r.tokens).into()),
-        ("meanEntropy", col(|r| r.mean_entropy).into()),
-        ("meanProb", col(|r| r.mean_prob).into()),
-        ("tokenTerm", col(|r| r.token_term).into()),
-        ("sharePosExpand", col(|r| r.share_pos_expand).into()),
-        ("sharePosContract", col(|r| r.share_pos_contract).into()),
-        ("shareNegExpand", col(|r| r.share_neg_expand).into()),
-        ("shareNegContract", col(|r| r.share_neg_contract).into()),
-        ("pgPolarity", col(|r| r.pg_polarity).into()),
-        ("realisedDh", col(|r| r.realised_dh).into()),
-        ("realisedDhSame", col(|r| r.realised_dh_same).into()),
-        ("agreeTokenTerm", col(|r| r.agree_token_term).into()),
-        ("agreePgPolarity", col(|r| r.agree_pg_polarity).into()),
-    ])
 }
 
 /// Streams the files of one training run (see the module documentation of
@@ -489,6 +469,7 @@ impl RunReader {
             ("normalised", der(|v| v.normalised).into()),
             ("entropyAfter", col(&|t| t.entropy_after).into()),
             ("logprobAfter", col(&|t| t.logprob_after).into()),
+            ("probAfter", col(&|t| t.prob_after()).into()),
             ("dhSame", col(&same::dh_same).into()),
             ("predicted", col(&same::predicted).into()),
             ("point", flags(same::is_point).into()),
@@ -559,41 +540,7 @@ pub fn is_steps_csv(
 pub fn step_evidence(
     #[wasm_bindgen(unchecked_param_type = "RunSteps")] steps: JsValue,
 ) -> Result<JsValue, Error> {
-    let col = |name: &str| -> Result<Vec<f64>, Error> {
-        // Reflect.get throws on a non-object: then the column is missing.
-        let v = js_sys::Reflect::get(&steps, &name.into()).unwrap_or(JsValue::UNDEFINED);
-        let a: Float64Array = v.dyn_into().map_err(|_| {
-            Error::new(
-                convert::code::RANGE,
-                format!("stepEvidence: steps.{name} is not a Float64Array"),
-            )
-            .field(name)
-        })?;
-        Ok(a.to_vec())
-    };
-    let step = col("step")?;
-    let (tt, dh) = (col("tokenTerm")?, col("realisedDh")?);
-    let shares = [
-        col("sharePosExpand")?,
-        col("sharePosContract")?,
-        col("shareNegExpand")?,
-        col("shareNegContract")?,
-    ];
-    let rows: Vec<StepRow> = (0..step.len())
-        .map(|i| {
-            let at = |v: &Vec<f64>| v.get(i).copied().unwrap_or(f64::NAN);
-            StepRow {
-                step: step[i],
-                token_term: at(&tt),
-                realised_dh: at(&dh),
-                share_pos_expand: at(&shares[0]),
-                share_pos_contract: at(&shares[1]),
-                share_neg_expand: at(&shares[2]),
-                share_neg_contract: at(&shares[3]),
-                ..Default::default()
-            }
-        })
-        .collect();
+    let rows = step_rows(&steps, "stepEvidence")?;
     let e = evidence::evidence(&rows);
     Ok(object(&[
         ("pearson", e.pearson.into()),

@@ -13,7 +13,10 @@
 mod support;
 
 mod accuracy;
+mod bars;
 mod explorer;
+mod figures;
+mod lesson;
 mod properties;
 mod rows;
 mod run_csv;
@@ -29,6 +32,7 @@ mod run_same_context;
 mod run_tokenizer;
 mod run_writer;
 mod sampling;
+mod series;
 mod simulate;
 mod simulate_strategies;
 mod simulate_trace;

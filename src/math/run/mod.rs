@@ -36,7 +36,7 @@ use std::rc::Rc;
 pub use error::{code, RunError};
 pub use formats::{Format, Sample};
 pub use step::{KeptToken, StepRow};
-pub use token::{logits_for_point, token_values, TokenValues};
+pub use token::{logits_for_point, stand_in, token_values, StandIn, TokenValues};
 
 use formats::{detect, logit_slice_error, parse_line, path_info, LineNotes, PathInfo};
 use lines::LineSplitter;

@@ -34,6 +34,13 @@ pub struct KeptToken {
     pub env_name: Option<std::rc::Rc<str>>,
 }
 
+impl KeptToken {
+    /// p_k after the step, e^{ℓ after} (NaN where the trace has no value after).
+    pub fn prob_after(&self) -> f64 {
+        self.logprob_after.exp()
+    }
+}
+
 /// Token term with an order (for the extremes heaps); ties broken by arrival.
 #[derive(Clone, Debug)]
 struct Ranked {

@@ -96,6 +96,41 @@ pub fn logits_for_point(p: f64, h: f64, vocab: usize) -> Option<Vec<f64>> {
     Some(out)
 }
 
+/// A stand-in distribution for a trace token at (p_k, H), as the explorer
+/// opens it: token 0 at probability p and entropy `entropy`, which may
+/// differ from the H asked for in two ways. H is first raised to
+/// h(p) = −p ln p − (1 − p) ln(1 − p), the least entropy any distribution
+/// with p_k = p has (a float32 trace can fall below it by rounding); and
+/// when reaching H would take more than `max_vocab` tokens, it is lowered to
+/// the most that many reach (the rest spread evenly over max_vocab − 1).
+#[derive(Clone, Debug, PartialEq)]
+pub struct StandIn {
+    pub logits: Vec<f64>,
+    pub entropy: f64,
+    pub vocab: usize,
+}
+
+/// The [`StandIn`] for (p, h), its vocabulary sized so that the entropy is
+/// reachable (at least 3 tokens, at most `max_vocab`); `None` for p outside
+/// (0, 1) or h not a number ≥ 0.
+pub fn stand_in(p: f64, h: f64, max_vocab: usize) -> Option<StandIn> {
+    if !(p > 0.0 && p < 1.0 && h >= 0.0) {
+        return None;
+    }
+    let q = 1.0 - p;
+    let base = -p * p.ln();
+    let h = h.max(base - q * q.ln());
+    // The rest spread evenly over m tokens reaches base − q ln(q/m) ≥ h.
+    let m = q * ((h - base) / q).exp();
+    let vocab = (m.ceil() + 2.0).max(3.0).min(max_vocab as f64) as usize;
+    let entropy = h.min(base - q * (q / (vocab - 1) as f64).ln());
+    logits_for_point(p, entropy, vocab).map(|logits| StandIn {
+        logits,
+        entropy,
+        vocab,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,7 @@
 // from a slice"). Editing the logits turns the view into a toy copy of what
 // the bars show.
 
-import { topBars } from '../../pkg/entropy_polarity.js';
+import { foldBars, topBars } from '../../pkg/entropy_polarity.js';
 
 /**
  * @typedef {object} OpenedRow
@@ -44,10 +44,7 @@ export function openRow(r) {
  * @param {OpenedRow} row @param {Float64Array} all the row's probabilities
  */
 export function barProbs(row, all) {
-  const out = new Float64Array(row.display.map((i) => (i < 0 ? 0 : all[i])));
-  const b = row.display.indexOf(-1);
-  if (b >= 0) out[b] = Math.max(0, 1 - out.reduce((a, v) => a + v, 0));
-  return out;
+  return foldBars(all, row.display);
 }
 
 /** The banner above the bars. @param {OpenedRow} row */

@@ -11,8 +11,7 @@
 // distributions, 20–2000), seed (whole number). Parts: title, chart, caption,
 // table (quadrants), error. No inline styles or scripts (strict CSP).
 
-import { Distribution } from '../../pkg/entropy_polarity.js';
-import { curvesFigure, flipFigure, quadrantsFigure, scatterFigure } from './data.js';
+import { curvesFigure, flipFigure, nudgeLine, quadrantsFigure, scatterFigure } from './data.js';
 import { legend } from '../chart/legend.js';
 import { setRichText } from '../chart/richtext.js';
 import { axes, dot, line } from './plot.js';
@@ -69,12 +68,12 @@ export class EntropyPolarityFigure extends LiveElement {
     if (key !== this.key) {
       this.data =
         figure === 'curves'
-          ? { figure, curves: curvesFigure(Distribution) }
+          ? { figure, curves: curvesFigure() }
           : figure === 'flip'
-            ? { figure, points: flipFigure(Distribution, { count, seed }) }
+            ? { figure, points: flipFigure({ count, seed }) }
             : figure === 'scatter'
-              ? { figure, points: scatterFigure(Distribution, { count, seed }) }
-              : { figure, ...quadrantsFigure(Distribution, { count, seed }) };
+              ? { figure, points: scatterFigure({ count, seed }) }
+              : { figure, ...quadrantsFigure({ count, seed }) };
       this.key = key;
     }
     const width = Math.max(260, Math.round(this.clientWidth || 640));
@@ -132,12 +131,12 @@ export class EntropyPolarityFigure extends LiveElement {
       { min: 10 ** Math.floor(Math.log10(pmin)), max: 1, log: true, label: 'probability where the sign flips' },
       TITLES.flip,
     );
-    const Hs = Array.from({ length: 100 }, (_, i) => (Hmax * i) / 99);
+    const nudge = nudgeLine(Hmax, 100);
     plot.append(
       line(
         sx,
         sy,
-        Hs.map((H) => [H, Math.exp(-H)]),
+        Array.from(nudge.entropy, (H, i) => [H, nudge.p[i]]),
         'curve nudge',
       ),
     );

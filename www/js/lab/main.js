@@ -5,7 +5,7 @@
 // to the explorer. All the simulation happens in the wasm core, in workers
 // (pool.js), never on the main thread.
 
-import init, { simulateOptions, simulateDefaults } from '../../pkg/entropy_polarity.js';
+import init, { explorerLogits, simulateOptions, simulateDefaults } from '../../pkg/entropy_polarity.js';
 import { wasmModule } from '../lib/worker-rpc.js';
 import { wireCopyLink, download } from '../lib/share.js';
 import { $, byTest, clearError } from '../lib/dom.js';
@@ -74,26 +74,13 @@ async function openInExplorer() {
     await side.run([{ type: 'upto', options: runOptions(lab.PARAMS, p, key, p.seed), steps: step }], (msg) => {
       if (msg.type === 'probs') probs = msg.probs;
     });
-    // Logits ln p (the explorer's softmax gives p back); 7 digits keep the
-    // link short. The explorer holds at most 64 tokens: beyond that, the 63
-    // likeliest in token order and one bucket for the rest (the status says so).
-    let q = Array.from(probs);
-    if (q.length > 64) {
-      const top = q
-        .map((x, j) => [x, j])
-        .sort((a, b) => b[0] - a[0] || a[1] - b[1])
-        .slice(0, 63)
-        .map(([, j]) => j)
-        .sort((a, b) => a - b);
-      const kept = new Set(top);
-      let rest = 0;
-      q.forEach((x, j) => {
-        if (!kept.has(j)) rest += x;
-      });
-      q = [...top.map((j) => q[j]), rest];
+    // Logits ln p (the explorer's softmax gives p back), from the core; 7
+    // digits keep the link short. The explorer holds at most 64 tokens:
+    // beyond that, the 63 likeliest in token order and one bucket for the
+    // rest (explorerLogits; the status says so).
+    if (probs.length > 64)
       byTest('trace-status').textContent = `V = ${probs.length}: the explorer shows the 63 likeliest tokens and one bucket for the rest.`;
-    }
-    const logits = q.map((x) => Math.max(Math.log(x), -700).toPrecision(7));
+    const logits = Array.from(explorerLogits(probs, 64), (z) => z.toPrecision(7));
     location.href = `index.html#logits=${logits.join(',')}&token=0&kind=pg&step=0.1`;
   } catch (e) {
     if (!e.cancelled) showError(e.message, e.field);

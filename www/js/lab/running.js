@@ -3,6 +3,7 @@
 // workers (pool.js), never on the main thread; a newer run or Cancel
 // terminates the older one. Seeds are averaged per step (aggregate).
 
+import { meanPerStep } from '../../pkg/entropy_polarity.js';
 import { byTest, clearError } from '../lib/dom.js';
 import { labPool } from './pool.js';
 import { lab, showError } from './settings.js';
@@ -118,8 +119,8 @@ function fail(gen, message, key) {
 }
 
 /**
- * One strategy's runs over seeds: the run itself for one seed, else means
- * per step (summed in seed order from 0, then divided by the count).
+ * One strategy's runs over seeds: the run itself for one seed, else the
+ * core's means per step (meanPerStep).
  */
 function aggregate(runs) {
   const first = runs[0];
@@ -136,16 +137,8 @@ function aggregate(runs) {
     'clippedHigh',
     'expandWeight',
   ];
-  for (const k of keys) {
-    if (runs.length === 1) {
-      out[k] = first[k];
-      continue;
-    }
-    const m = new Float64Array(first[k].length);
-    for (const r of runs) for (let i = 0; i < m.length; i++) m[i] += r[k][i];
-    for (let i = 0; i < m.length; i++) m[i] /= runs.length;
-    out[k] = m;
-  }
+  // Counts come as Uint32Array: the core takes them as Float64Array.
+  for (const k of keys) out[k] = runs.length === 1 ? first[k] : meanPerStep(runs.map((r) => Float64Array.from(r[k])));
   return out;
 }
 

@@ -3,6 +3,7 @@
 // reward charts with their hover readout, the legend, the readout table and
 // the per-branch charts. Drawing: charts.js.
 
+import { stdErr, total } from '../../pkg/entropy_polarity.js';
 import { $, byTest } from '../lib/dom.js';
 import { fmt } from '../lib/format.js';
 import { el } from '../chart/svg.js';
@@ -11,11 +12,8 @@ import { lab } from './settings.js';
 
 const layouts = {};
 
-const sum = (a) => {
-  let s = 0;
-  for (const v of a) s += v;
-  return s;
-};
+/** Σ over the steps (the core's compensated total). */
+const sum = (/** @type {ArrayLike<number>} */ a) => total(Float64Array.from(a));
 const last = (a) => a[a.length - 1];
 
 function seriesOf(key) {
@@ -171,16 +169,6 @@ const ROWS = [
     digits: 4,
   },
 ];
-
-function mean(xs) {
-  return sum(xs) / xs.length;
-}
-function stdErr(xs) {
-  const m = mean(xs);
-  let s = 0;
-  for (const x of xs) s += (x - m) * (x - m);
-  return Math.sqrt(s / (xs.length - 1) / xs.length);
-}
 
 function renderTable(p, agg) {
   const narrow = window.innerWidth < 600;

@@ -5,7 +5,7 @@
 // css/lesson.css): the bars of a distribution with its flip lines, the history
 // of a run of steps, each token's share of the average ΔH, a control-lab run.
 
-import { Distribution } from '../../pkg/entropy_polarity.js';
+import { Distribution, topProbBars } from '../../pkg/entropy_polarity.js';
 import { axes, frame } from '../chart/frame.js';
 import { drawStepHistory } from '../chart/history.js';
 import { bar, line, rule } from '../chart/marks.js';
@@ -33,20 +33,18 @@ const MAX_BARS = 16;
 
 /**
  * A long distribution as its MAX_BARS − 1 likeliest tokens (the chosen one
- * always among them), most likely first, and one bar for the rest.
+ * always among them), most likely first, and one bar for the rest (the
+ * core's topProbBars).
  * @param {BarsSpec} o @returns {BarsSpec}
  */
 function topBars(o) {
-  const order = o.p.map((_, i) => i).sort((a, b) => o.p[b] - o.p[a]);
-  let keep = order.slice(0, MAX_BARS - 1);
-  if (o.token >= 0 && !keep.includes(o.token)) keep = [...keep.slice(0, -1), o.token].sort((a, b) => o.p[b] - o.p[a]);
-  const rest = (q) => q.reduce((a, v, i) => (keep.includes(i) ? a : a + v), 0);
+  const b = topProbBars(Float64Array.from(o.p), o.after ? Float64Array.from(o.after) : null, o.token >= 0 ? o.token : undefined, MAX_BARS);
   return {
     ...o,
-    p: [...keep.map((i) => o.p[i]), rest(o.p)],
-    labels: [...keep.map((i) => o.labels[i]), `${o.p.length - keep.length} more`],
-    token: keep.indexOf(o.token),
-    after: o.after ? [...keep.map((i) => o.after[i]), rest(o.after)] : null,
+    p: Array.from(b.probs),
+    labels: Array.from(b.index, (j) => (j < 0 ? `${b.rest} more` : o.labels[j])),
+    token: b.token,
+    after: b.after ? Array.from(b.after) : null,
   };
 }
 

@@ -32,18 +32,15 @@ const summary = (d) => ({
 
 /**
  * E[ΔH] over k ~ p of a policy-gradient step with advantage A_k on the
- * sampled token, to first order: Σ_k p_k ΔH_k, each ΔH_k the core's
- * firstOrder (docs/lesson.md; it equals −(η/T) Cov_p(A, S)). `token`: the
- * rewarded token the scene's bars mark (−1: none).
+ * sampled token, to first order: Σ_k p_k ΔH_k, each ΔH_k the first-order
+ * change of a step on k, and Cov_p(A, S) (the core's shares; docs/lesson.md:
+ * the sum equals −(η/T) Cov_p(A, S)). `token`: the rewarded token the
+ * scene's bars mark (−1: none).
  * @param {any} d @param {number[]} A advantages @param {number} eta @param {number} token
  */
 function shares(d, A, eta, token) {
-  const p = Array.from(d.probs());
-  const S = Array.from(d.discriminator());
-  const contrib = p.map((pk, k) => pk * d.firstOrder(k, 'pg', eta * A[k]));
-  const Abar = p.reduce((a, pk, k) => a + pk * A[k], 0);
-  const cov = p.reduce((a, pk, k) => a + pk * A[k] * S[k], 0) - Abar * d.meanDiscriminator;
-  return { A, contrib, sum: contrib.reduce((a, b) => a + b, 0), cov, token };
+  const s = d.shares(Float64Array.from(A), eta);
+  return { A, contrib: Array.from(s.contributions), sum: s.total, cov: s.covariance, token };
 }
 
 /**

@@ -5,6 +5,7 @@
 // Polarity sign is told by colour (blue ▲ expands / orange ▼ contracts, the
 // Okabe–Ito pair of the explorer) and by shape or pattern as well.
 
+import { leastSquares } from '../../pkg/entropy_polarity.js';
 import { axes, emptyNote, frame } from '../chart/frame.js';
 import { barPath, dot, line, rule, seriesPoints, shapePath } from '../chart/marks.js';
 import { extent, linear, ticks } from '../chart/scale.js';
@@ -160,31 +161,6 @@ function scatterAxes(svg, xs, ys, idx, { xLabel, yLabel, height, empty, yFmt = u
 }
 
 /**
- * The least-squares line through the points `kept` of ys against xs, as
- * its centre (mx, my) and slope b; null for fewer than two points or no
- * spread in x. For the eye only (the numbers are in the caption).
- * @param {ArrayLike<number>} xs @param {ArrayLike<number>} ys @param {number[]} kept
- */
-function leastSquares(xs, ys, kept) {
-  if (kept.length < 2) return null;
-  let mx = 0,
-    my = 0;
-  for (const i of kept) {
-    mx += xs[i];
-    my += ys[i];
-  }
-  mx /= kept.length;
-  my /= kept.length;
-  let sxy = 0,
-    sxx = 0;
-  for (const i of kept) {
-    sxy += (xs[i] - mx) * (ys[i] - my);
-    sxx += (xs[i] - mx) ** 2;
-  }
-  return sxx > 0 ? { mx, my, b: sxy / sxx } : null;
-}
-
-/**
  * Scatter of y against x with one labelled point per entry (`labels`), and
  * the least-squares line over the points kept. Used for token term against
  * realised ΔH per step: `leftOut(i)` names why a point is left out of the
@@ -203,13 +179,15 @@ export function drawScatter(
   const frameOf = scatterAxes(svg, xs, ys, idx, { xLabel, yLabel, height, empty: 'no step has both values' });
   if (!frameOf) return;
   const { x, y, x0, x1 } = frameOf;
+  // The least-squares line over the points kept, from the core, for the eye
+  // only (the numbers are in the caption).
+  const kept = idx.filter((i) => !leftOut(i));
   const fit = leastSquares(
-    xs,
-    ys,
-    idx.filter((i) => !leftOut(i)),
+    Float64Array.from(kept, (i) => xs[i]),
+    Float64Array.from(kept, (i) => ys[i]),
   );
   if (fit) {
-    const at = (v) => y(fit.my + fit.b * (v - fit.mx));
+    const at = (v) => y(fit.meanY + fit.slope * (v - fit.meanX));
     svg.append(el('line', { x1: x(x0), y1: at(x0), x2: x(x1), y2: at(x1), class: 'fit' }));
   }
   if (idx.length > maxLabelled) {

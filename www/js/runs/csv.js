@@ -1,8 +1,9 @@
 // @ts-check
-// The per-step columns, declared once: the table on the page and the
-// downloaded CSV (header and order of docs/trace-format.md) both come from
-// STEP_COLUMNS. `key` names the column in the binding's steps() object.
+// The per-step columns of the table on the page, in the order of the
+// downloaded CSV's header (docs/trace-format.md), which the core writes.
+// `key` names the column in the binding's steps() object.
 
+import { writeStepsCsv } from '../../pkg/entropy_polarity.js';
 import { fmt, fmtPercent } from '../lib/format.js';
 import { STEPS_HEADER } from './files.js';
 
@@ -31,16 +32,13 @@ export const STEP_COLUMNS = [
 
 if (STEP_COLUMNS.map((c) => c.csv).join(',') !== STEPS_HEADER) throw new Error('run-csv: columns and header disagree');
 
-/** A CSV cell: JavaScript's shortest round-trip form; NaN and ±∞ are empty. */
-export const csvNumber = (v) => (Number.isFinite(v) ? String(v) : '');
-
-/** The per-step CSV of `steps` (columns of equal length). */
-export function stepsCsv(steps) {
-  const n = steps.step.length;
-  const lines = [STEPS_HEADER];
-  for (let i = 0; i < n; i++) lines.push(STEP_COLUMNS.map((c) => csvNumber(steps[c.key][i])).join(','));
-  return lines.join('\n') + '\n';
-}
+/**
+ * The per-step CSV of `steps` (columns of equal length), written by the core
+ * (writeStepsCsv, the writer of RunReader.stepsCsv and scripts/run_steps.py's
+ * format). The wasm module must be initialised (the explorer page does it).
+ * @param {import('../../pkg/entropy_polarity.js').RunSteps} steps
+ */
+export const stepsCsv = (steps) => writeStepsCsv(steps);
 
 // Rows drawn in the table; the CSV download has every step (issue 19: a
 // 1,000,000-row CSV made a million table rows).

@@ -200,7 +200,7 @@ export function runTokens(ctx) {
       item('H after the step', `${fmt(d.entropyAfter[i])} nats`, 'entropy-after');
       item('ΔH, same context', `${fmt(d.dhSame[i])} ${d.dhSame[i] > 0 ? '▲ rose' : d.dhSame[i] < 0 ? '▼ fell' : ''}`, 'dh-same');
     }
-    if (Number.isFinite(d.logprobAfter?.[i])) item('p_{k} after the step', fmt(Math.exp(d.logprobAfter[i])), 'prob-after');
+    if (Number.isFinite(d.probAfter?.[i])) item('p_{k} after the step', fmt(d.probAfter[i]), 'prob-after');
     if (Number.isFinite(d.meanDiscriminator?.[i])) {
       item('S̄', fmt(d.meanDiscriminator[i]), 'mean-discriminator');
       item('sensitivity S̄ − S_{k}', fmt(d.sensitivity[i]), 'sensitivity');

@@ -21,7 +21,7 @@
 //   { type: 'error', id, message, file?, line?, field?, code? }
 //   { type: 'decoded', id, text } | { type: 'point', id, logits, token, H, exact } | { type: 'failed', id, message }
 
-import init, { RunReader, stepEvidence, parseStepsCsv, isStepsCsv, Tokenizer, logitsForPoint } from '../../pkg/entropy_polarity.js';
+import init, { RunReader, stepEvidence, parseStepsCsv, isStepsCsv, Tokenizer, standIn } from '../../pkg/entropy_polarity.js';
 import { postToPage as post, wasmFromPage } from '../lib/worker-rpc.js';
 
 const CHUNK_BYTES = 1 << 20;
@@ -158,7 +158,8 @@ async function openCsv(file, path) {
 async function open({ id, files, paths }) {
   const t0 = performance.now();
   await wasm();
-  let total = files.reduce((s, f) => s + f.size, 0);
+  let total = 0; // bytes, for the progress bar
+  for (const f of files) total += f.size;
   let done = 0;
   let last = 0;
   const report = (path, force = false) => {
@@ -190,7 +191,8 @@ async function open({ id, files, paths }) {
     if (plan) {
       order = [...plan.count].map((i) => ({ i, count: true })).concat([...plan.read].map((i) => ({ i, count: false })));
       for (const { index, why } of plan.skipped) notRead.push(`${paths[index]}: ${why}`);
-      total = order.reduce((s, o) => s + files[o.i].size, 0);
+      total = 0; // bytes over both passes, for the progress bar
+      for (const o of order) total += files[o.i].size;
     }
     // A file the core finds is not a run file at all (a config, a
     // tokenizer.json, a per-step CSV, an empty file: err.foreign) is skipped,
@@ -279,27 +281,18 @@ async function decode({ id, tokenizer, ids }) {
 }
 
 /**
- * Logits of a stand-in distribution at (p_k, H), from the core. H is first
- * raised to h(p) = −p ln p − (1−p) ln(1−p), the least entropy any distribution
- * with p_k = p has (a float32 trace can fall below it by rounding), and the
- * vocabulary is sized so that H is reachable.
+ * Logits of a stand-in distribution at (p_k, H), from the core (standIn):
+ * H is raised to the least entropy any distribution with p_k = p has (a
+ * float32 trace can fall below it by rounding) or lowered to the most
+ * MAX_STAND_IN tokens reach, and the vocabulary is sized so that it is reachable.
  */
 async function point({ id, p, H }) {
   await wasm();
   if (!(p > 0 && p < 1) || !(H >= 0)) throw new Error(`No stand-in distribution has p_k = ${p} and H = ${H}: p_k must be in (0, 1).`);
-  const q = 1 - p;
-  const base = -p * Math.log(p);
-  const h = Math.max(H, base - q * Math.log(q));
-  // The rest spread evenly over m tokens reaches base − q ln(q/m) ≥ h.
-  const m = q * Math.exp((h - base) / q);
-  const vocab = Math.min(MAX_STAND_IN, Math.max(3, Math.ceil(m) + 2));
-  // Beyond MAX_STAND_IN tokens: the highest entropy that many reach (the rest
-  // spread evenly over vocab − 1).
-  const target = Math.min(h, base - q * Math.log(q / (vocab - 1)));
-  const logits = logitsForPoint(p, target, vocab);
-  if (!logits)
-    throw new Error(`No stand-in distribution of up to ${vocab.toLocaleString('en')} tokens reaches p_k = ${p} and H = ${H} nats.`);
-  post({ type: 'point', id, logits, token: 0, H: target, exact: target === H, vocab }, [logits.buffer]);
+  const s = standIn(p, H, MAX_STAND_IN);
+  if (!s)
+    throw new Error(`No stand-in distribution of up to ${MAX_STAND_IN.toLocaleString('en')} tokens reaches p_k = ${p} and H = ${H} nats.`);
+  post({ type: 'point', id, logits: s.logits, token: 0, H: s.entropy, exact: s.entropy === H, vocab: s.vocab }, [s.logits.buffer]);
 }
 
 // The batches of files of the job being handed over: { id, files, paths }.

@@ -3,6 +3,7 @@
 // summary, warnings, the truncation note, the safetensors picker, the charts,
 // the quadrants, the row table (table.js) and its CSV.
 
+import { logProbPlusEntropy } from '../../pkg/entropy_polarity.js';
 import { fmt, fmtBytes, fmtPercent } from '../lib/format.js';
 import { download } from '../lib/share.js';
 import { drawEntropy, drawScatter, drawHistogram, MAX_POINTS } from './charts.js';
@@ -35,8 +36,7 @@ export function sliceView(ctx) {
     const n = summary.rows;
     const hasTok = Boolean(columns.polarity);
     // Derived per-row values for the scatter, quadrants and histogram.
-    const xNorm = new Float64Array(n);
-    if (hasTok) for (let r = 0; r < n; r++) xNorm[r] = Math.log(columns.prob[r]) + columns.entropy[r];
+    const xNorm = hasTok ? logProbPlusEntropy(columns.prob, columns.entropy) : new Float64Array(n);
     ctx.shown = { id, summary, columns, xNorm, hasTok, order: null, page: 0 };
     sortSel.value = 'row';
     sortSel.disabled = n > SORT_LIMIT;
