@@ -3,7 +3,7 @@
 // turning what a person does into edits of the state (wireControls). The
 // state itself, and what an edit does, live in main.js.
 
-import { BarEditor } from '../chart/bars.js';
+import { BarEditor } from './bars.js';
 import { $, byTest } from '../lib/dom.js';
 import { download, wireCopyLink } from '../lib/share.js';
 import { MAX_GROUP, MAX_TOKENS, MIN_TOKENS, formatLogit, parseLogit, preset, roundLogit } from '../lib/link-state.js';

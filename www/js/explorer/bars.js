@@ -4,7 +4,7 @@
 // Each bar is coloured (and patterned) by the sign of the entropy change it
 // would cause if it were the updated token, and a line marks the flip.
 
-import { setRichText } from './richtext.js';
+import { setRichText } from '../chart/richtext.js';
 
 export class BarEditor {
   /**
