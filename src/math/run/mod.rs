@@ -553,19 +553,33 @@ impl RunReader {
         self.with_entropy += 1;
         self.without_sbar += 1;
         self.with_adv += s.advantage.is_some() as u64;
+        let (counted, _) = self.add_to_step(&s, f.at.file, f.at.line, None, f.env.as_ref());
+        (s.len() as u64, counted)
+    }
+
+    /// A sample into its step's accumulator, from `file` at `line`; its id is
+    /// `sample` or, without one, its arrival number in the step. Returns the
+    /// counted tokens and the first counted position without `entropy_after`.
+    fn add_to_step(
+        &mut self,
+        s: &Sample,
+        file: u32,
+        line: u64,
+        sample: Option<i64>,
+        env_name: Option<&Rc<str>>,
+    ) -> (u64, Option<usize>) {
         let lim = self.limits();
         let acc = self
             .steps
             .entry(s.step)
             .or_insert_with(|| StepAcc::new(s.step));
         let origin = Origin {
-            file: f.at.file,
-            line: f.at.line,
-            sample: acc.lines as i64,
-            env_name: f.env.as_ref(),
+            file,
+            line,
+            sample: sample.unwrap_or(acc.lines as i64),
+            env_name,
         };
-        let (counted, _) = acc.add(&s, &origin, &lim);
-        (s.len() as u64, counted)
+        acc.add(s, &origin, &lim)
     }
 
     /// What each step keeps (the reader's options).
@@ -629,18 +643,7 @@ impl RunReader {
         if cur.env.as_deref() != s.env_name.as_deref() {
             cur.env = s.env_name.as_deref().map(Rc::from);
         }
-        let lim = self.limits();
-        let acc = self
-            .steps
-            .entry(s.step)
-            .or_insert_with(|| StepAcc::new(s.step));
-        let origin = Origin {
-            file: cur.index,
-            line,
-            sample: s.sample.unwrap_or(acc.lines as i64),
-            env_name: cur.env.as_ref(),
-        };
-        let (counted, no_after) = acc.add(&s, &origin, &lim);
+        let (counted, no_after) = self.add_to_step(&s, cur.index, line, s.sample, cur.env.as_ref());
         if let Some(i) = no_after {
             self.after_missing.0 += 1;
             self.after_missing
