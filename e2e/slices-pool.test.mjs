@@ -154,8 +154,19 @@ test('pool of workers: same CSV as one worker, a NaN row named, cancel then load
     // cancel in the middle of a pool run, then another file loads
     await page.evaluate(() => history.replaceState(null, '', '?workers=2'));
     await page.setInputFiles('[data-testid="upload"]', good);
-    await page.waitForFunction(() => document.getElementById('slices').dataset.sliceState === 'loading', null, { polling: 5 });
-    await page.click('[data-testid="cancel"]');
+    // Click Cancel in the same task that sees the load running: with the pool on by default
+    // a 48 MiB load can end between a wait and a separate click, and Cancel is then hidden.
+    await page.waitForFunction(
+      () => {
+        const cancel = document.querySelector('[data-testid="cancel"]');
+        if (document.getElementById('slices').dataset.sliceState !== 'loading') return false;
+        if (!(cancel instanceof HTMLElement) || cancel.closest('[hidden]')) return false;
+        cancel.click();
+        return true;
+      },
+      null,
+      { polling: 5, timeout: 20000 },
+    );
     await page.waitForFunction(() => document.getElementById('slices').dataset.sliceState !== 'loading', null, { timeout: 20000 });
     const after = await state(page);
     // (the load may have finished before the click on a fast machine)
