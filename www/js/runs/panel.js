@@ -32,6 +32,7 @@ const EXAMPLES = [
 const MAX_MESSAGE = 2000;
 // Files handed to the worker per main-thread task.
 const FILES_PER_TASK = 50;
+const READ_AHEAD_URL = new URL('../lib/read-ahead-worker.js', import.meta.url);
 
 /**
  * What the panel's view (view.js) and token view (tokens.js) share with it.
@@ -74,6 +75,22 @@ export function mountRunPanel(section, { openRow }) {
   let tokenizer = null; // a tokenizer.json File chosen before a run: applied to the next run only
   /** Frees everything the reader held; a request still waiting is told to try again. */
   const stopWorker = () => reader.stop({ cancelled: true, message: 'The reader was restarted; try again.' });
+  // The job's read-ahead worker (lib/read-ahead-worker.js): it reads the files
+  // while the reader parses; made here, as every worker is (lib/worker-rpc.js).
+  /** @type {Worker | null} */
+  let readAhead = null;
+  /** A fresh read-ahead worker; returns the reader's end of its channel. */
+  const startReadAhead = () => {
+    stopReadAhead();
+    readAhead = new Worker(READ_AHEAD_URL, { type: 'module' });
+    const { port1, port2 } = new MessageChannel();
+    readAhead.postMessage({ type: 'port' }, [port1]);
+    return port2;
+  };
+  const stopReadAhead = () => {
+    readAhead?.terminate();
+    readAhead = null;
+  };
   /** One request to the reader (its first answer ends it). */
   const ask = (msg, transfer = []) => reader.call(msg, { transfer, last: () => true });
 
@@ -149,13 +166,20 @@ export function mountRunPanel(section, { openRow }) {
       const part = files.slice(from, from + FILES_PER_TASK);
       timed(() => reader.post({ type: 'files', id, files: part.map((f) => f.file), paths: part.map((f) => f.path) }));
       if (from + FILES_PER_TASK < files.length) setTimeout(() => send(from + FILES_PER_TASK), 0);
-      else
-        reader.call({ type: 'open', id }, { onMessage: (m) => timed(() => progress(m)) }).then(
-          (m) => timed(() => done(m)),
+      else {
+        const port = startReadAhead();
+        reader.call({ type: 'open', id, port }, { transfer: [port], onMessage: (m) => timed(() => progress(m)) }).then(
           (m) => {
-            if (job?.id === id && !m.cancelled && !m.crashed) timed(() => fail(m));
+            stopReadAhead();
+            timed(() => done(m));
+          },
+          (m) => {
+            if (job?.id !== id) return;
+            stopReadAhead();
+            if (!m.cancelled && !m.crashed) timed(() => fail(m));
           },
         );
+      }
     };
     send(0);
   }
@@ -163,6 +187,7 @@ export function mountRunPanel(section, { openRow }) {
   function cancel({ quiet = false } = {}) {
     if (!job) return;
     stopWorker(); // frees everything the reader held
+    stopReadAhead();
     job = null;
     progBox.hidden = true;
     if (quiet) return;

@@ -2,7 +2,9 @@
 // The run worker: streams the files of a training run through the wasm
 // core's RunReader (docs/trace-format.md), off the main thread. The core
 // splits lines, keeps the partial one, counts tokens and aggregates per step;
-// this file only reads Files in chunks, reports progress and packs results.
+// this file only takes the Files' chunks from the page's read-ahead worker
+// (lib/read-ahead-worker.js: reading on this thread stalled while the core
+// parsed, so reading and parsing added up), reports progress and packs results.
 // A prime-rl trace-stream folder is read as the core plans it (planFiles):
 // its annotation chunks counted first, then every chunk in the plan's order,
 // so that the fold holds only the traces in flight; progress counts both passes.
@@ -12,7 +14,8 @@
 //
 // Messages in (after { type: 'wasm', module }, lib/worker-rpc.js):
 //   { type: 'files', id, files: File[], paths: string[] }           // a batch of the run's files (any number of these)
-//   { type: 'open', id }                                           // then read them
+//   { type: 'open', id, port }                                     // then read them, through
+//                                                                  //   port: a read-ahead worker's (lib/read-ahead.js)
 //   { type: 'decode', id, tokenizer: File, ids: Uint32Array }      // HF tokenizer.json → token strings (ids checked by the page)
 //   { type: 'point', id, p, H }                                    // logits of a distribution at (p_k, H)
 // Messages out:
@@ -23,8 +26,11 @@
 
 import init, { RunReader, stepEvidence, parseStepsCsv, isStepsCsv, Tokenizer, standIn } from '../../pkg/entropy_polarity.js';
 import { postToPage as post, wasmFromPage } from '../lib/worker-rpc.js';
+import { ReadAhead } from '../lib/read-ahead.js';
 
-const CHUNK_BYTES = 1 << 20;
+// Chunks read ahead by the page's read-ahead worker (lib/read-ahead-worker.js):
+// 4 MiB, four ahead (1 MiB chunks read at half the speed in Chromium).
+const READ_AHEAD = { chunk: 1 << 22, depth: 4 };
 const PROGRESS_MS = 80;
 // What the page keeps per step besides the aggregates (the aggregates are exact).
 const DETAIL = { samplesPerStep: 4, extremes: 20 };
@@ -155,7 +161,7 @@ async function openCsv(file, path) {
   };
 }
 
-async function open({ id, files, paths }) {
+async function open({ id, files, paths }, port) {
   const t0 = performance.now();
   await wasm();
   let total = 0; // bytes, for the progress bar
@@ -182,6 +188,7 @@ async function open({ id, files, paths }) {
   }
 
   const reader = new RunReader({ ...DETAIL });
+  let ahead = null;
   try {
     const perFile = [];
     // The files in reading order, each with whether it is the counting pass.
@@ -198,21 +205,25 @@ async function open({ id, files, paths }) {
     // tokenizer.json, a per-step CSV, an empty file: err.foreign) is skipped,
     // and the summary names it; the run is refused only when nothing else is.
     let firstForeign = null;
-    for (const { i, count } of order) {
+    // The read-ahead worker reads the files in this order while the core parses.
+    ahead = new ReadAhead(
+      port,
+      order.map(({ i }) => files[i]),
+      READ_AHEAD,
+    );
+    for (const [k, { i, count }] of order.entries()) {
       const file = files[i];
       const path = paths[i];
       const before = done;
       try {
         if (count) reader.beginCount(path);
         else reader.beginFile(path);
-        let next = readBytes(file, 0, Math.min(file.size, CHUNK_BYTES), path);
         for (let at = 0; at < file.size; ) {
-          const bytes = await next;
-          const end = at + bytes.length;
-          // Read the next chunk while the core parses this one.
-          if (end < file.size) next = readBytes(file, end, Math.min(file.size, end + CHUNK_BYTES), path);
+          const bytes = await ahead.next(k).catch((e) => {
+            throw new Error(`${path}: the file could not be read (${e.message}). It may have moved since it was chosen; choose it again.`);
+          });
           reader.push(bytes);
-          at = end;
+          at += bytes.length;
           done += bytes.length;
           report(path);
         }
@@ -221,6 +232,7 @@ async function open({ id, files, paths }) {
       } catch (e) {
         if (!e?.foreign) throw e;
         firstForeign ??= e;
+        ahead.skip(k);
         done = before + file.size;
       }
     }
@@ -254,6 +266,7 @@ async function open({ id, files, paths }) {
       detailLimits: DETAIL,
     };
   } finally {
+    ahead?.close();
     reader.free?.();
   }
 }
@@ -308,7 +321,7 @@ self.onmessage = async (e) => {
     const job = incoming?.id === m.id ? incoming : { id: m.id, files: [], paths: [] };
     incoming = null;
     try {
-      const result = await open(job);
+      const result = await open(job, m.port);
       const msg = { type: 'done', id: m.id, result };
       try {
         post(msg, transferables(result.steps, result.detail, result.index, result.same?.steps));
