@@ -1,5 +1,5 @@
 // The slice pool end to end (www/js/slices/pool.js, js/slices/pool-worker.js): one page,
-// files of several 16 MiB chunks. With ?workers=3 the exported CSV (every
+// files of several 32 MiB chunks. With ?workers=3 the exported CSV (every
 // number printed in full) is the same text as with ?workers=1 (the slice
 // worker alone), so the pool's results are bit for bit the single worker's;
 // a NaN in a later chunk names its row in the file and keeps the previous
@@ -17,8 +17,8 @@ import { join } from 'node:path';
 import { setup, open } from './harness.mjs';
 import { close } from './reference.mjs';
 
-const ROWS = 96;
-const VOCAB = 131072; // 512 KiB rows: 32 rows per chunk, 3 chunks
+const ROWS = 192;
+const VOCAB = 131072; // 512 KiB rows: 64 rows per chunk, 3 chunks
 
 let env, tmp;
 before(async () => {
@@ -102,7 +102,7 @@ test('pool of workers: same CSV as one worker, a NaN row named, cancel then load
   const good = join(tmp, 'pool.npy');
   const bad = join(tmp, 'pool-nan.npy');
   await writeNpy(good);
-  await writeNpy(bad, 70); // third chunk
+  await writeNpy(bad, 140); // third chunk
   try {
     // count the pool workers the page makes (lib/worker-rpc.js looks Worker up at each call),
     // all the workers, and the compiled wasm modules posted to them (issue 23: compiled once)
@@ -141,14 +141,14 @@ test('pool of workers: same CSV as one worker, a NaN row named, cancel then load
       .slice(1)
       .map((l) => l.split(','));
     assert.equal(lines.length, ROWS);
-    for (const r of [0, 31, 32, 40, 50, 95]) {
+    for (const r of [0, 40, 50, 63, 64, 127, 128, 191]) {
       const H = entropy(r);
       assert.ok(close(Number(lines[r][1]), H, 1e-5, 1e-12), `row ${r} entropy ${lines[r][1]} vs ${H}`);
     }
-    // a NaN in row 70, read by one of three workers: named, the view kept
+    // a NaN in row 140, read by one of three workers: named, the view kept
     assert.equal(await upload(page, bad, 3), 'error');
     const err = await text(page, 'error');
-    assert.match(err, /\brow 70\b/i, err);
+    assert.match(err, /\brow 140\b/i, err);
     assert.match(err, /NaN/i, err);
     assert.match(await text(page, 'slice-status'), /Kept the previous slice \(pool\.npy\)/);
     // cancel in the middle of a pool run, then another file loads
