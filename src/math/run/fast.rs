@@ -93,14 +93,78 @@ impl<'a> Cursor<'a> {
     }
 
     /// One JSON number, correctly rounded (as serde_json's float_roundtrip
-    /// and the standard library read it).
+    /// and the standard library read it). The digits are gathered while the
+    /// grammar is checked, so that the common case needs no second pass:
+    /// Clinger's fast path (a mantissa of at most 2^53 is exact in f64, and so
+    /// is 10^k for k ≤ 22, so one multiplication or division rounds once,
+    /// correctly). Anything else (more than 19 digits, a larger mantissa or
+    /// power) goes to fast-float2, which reads the checked span.
     #[inline(always)]
     fn number(&mut self) -> Option<f64> {
+        const POW10: [f64; 23] = [
+            1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+            1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+        ];
+        let b = self.b;
         let s = self.i;
-        self.skip_number()?;
+        let mut i = s;
+        let neg = at(b, i) == b'-';
+        i += neg as usize;
+        let mut m = 0u64;
+        let mut digits = 0u32;
+        match at(b, i) {
+            b'0' => i += 1,
+            b'1'..=b'9' => {
+                while at(b, i).is_ascii_digit() {
+                    m = m.wrapping_mul(10).wrapping_add((at(b, i) - b'0') as u64);
+                    digits += 1;
+                    i += 1;
+                }
+            }
+            _ => return None,
+        }
+        let mut scale = 0i64;
+        if at(b, i) == b'.' {
+            i += 1;
+            let f = i;
+            while at(b, i).is_ascii_digit() {
+                m = m.wrapping_mul(10).wrapping_add((at(b, i) - b'0') as u64);
+                digits += 1;
+                i += 1;
+            }
+            if i == f {
+                return None;
+            }
+            scale = -((i - f) as i64);
+        }
+        if matches!(at(b, i), b'e' | b'E') {
+            i += 1;
+            let minus = at(b, i) == b'-';
+            i += matches!(at(b, i), b'+' | b'-') as usize;
+            let e = i;
+            let mut x = 0i64;
+            while at(b, i).is_ascii_digit() {
+                x = (x * 10 + (at(b, i) - b'0') as i64).min(1 << 40);
+                i += 1;
+            }
+            if i == e {
+                return None;
+            }
+            scale += if minus { -x } else { x };
+        }
+        self.i = i;
+        if digits <= 19 && m <= 1 << 53 && (-22..=22).contains(&scale) {
+            let v = m as f64;
+            let v = if scale >= 0 {
+                v * POW10[scale as usize]
+            } else {
+                v / POW10[(-scale) as usize]
+            };
+            return Some(if neg { -v } else { v });
+        }
         // The span is a JSON number (checked above): fast-float2 reads it
         // correctly rounded, as the standard library would.
-        fast_float2::parse(&self.b[s..self.i]).ok()
+        fast_float2::parse(&b[s..i]).ok()
     }
 
     /// One entry of a column: a number, null (NaN), true (1) or false (0).
@@ -415,6 +479,48 @@ mod tests {
         }
         let deep = "[".repeat(200) + &"]".repeat(200);
         assert!(!skips(&deep));
+    }
+
+    #[test]
+    fn numbers_at_the_edges_of_the_fast_path() {
+        for t in [
+            "9007199254740992",
+            "9007199254740993",
+            "-9007199254740993",
+            "900719925474099.3",
+            "9007199254740992e22",
+            "9007199254740992e23",
+            "1e22",
+            "1e23",
+            "1e-22",
+            "1e-23",
+            "123456789e-22",
+            "0.1",
+            "0.2",
+            "0.3",
+            "-0",
+            "-0.0",
+            "0e5",
+            "0.0000000000000000000000001",
+            "1234567890123456789",
+            "12345678901234567890",
+            "1.7976931348623157e308",
+            "1e309",
+            "-1e-400",
+            "4.9e-324",
+            "1e99999999999",
+            "0.6931471824645996",
+            "-2.3025850929940455",
+            "99999999999999999999e-2",
+        ] {
+            let want: f64 = t.parse().unwrap();
+            let mut c = Cursor {
+                b: t.as_bytes(),
+                i: 0,
+            };
+            assert_eq!(c.number().map(f64::to_bits), Some(want.to_bits()), "{t}");
+            assert_eq!(c.i, t.len(), "{t}");
+        }
     }
 
     #[test]
