@@ -17,7 +17,7 @@ if (!isMainThread) {
   const { initSync, analyzeRows } = await import(pathToFileURL(join(pkg, 'entropy_polarity.js')).href);
   initSync({ module: readFileSync(join(pkg, 'entropy_polarity_bg.wasm')) });
   const { logits, rows, vocab } = workerData;
-  const chunk = Math.max(1, Math.floor((32 << 20) / (4 * vocab))); // the page's 32 MiB chunks
+  const chunk = Math.max(1, Math.floor((24 << 20) / (4 * vocab))); // the page's 24 MiB chunks
   analyzeRows(logits.subarray(0, vocab), 1, vocab, 'greedy'); // warm up
   parentPort.on('message', () => {
     let sum = 0;
