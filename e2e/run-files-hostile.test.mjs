@@ -40,6 +40,10 @@ test('a run with a config, a tokenizer.json, a per-step CSV and an empty rank fi
     status,
     /4 file\(s\) skipped as not run files: config\.json, rank_1\.jsonl, steps\.csv, tokenizer\.json \(the first: config\.json:1: /,
   );
+  // A token names the file it came from, not the skipped file before it (config.json)
+  await page.click('[data-testid="run-jump-expand"]');
+  const where = await textOf(page, '[data-testid="run-token"] dd[data-key="where"]');
+  assert.match(where, / — rank_0\.jsonl line \d+$/, where);
   assert.deepEqual(problems, []);
   await context.close();
 });

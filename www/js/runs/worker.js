@@ -252,8 +252,9 @@ async function open({ id, files, paths }, port) {
     const same = summary.hasEntropyAfter ? reader.sameContext() : null;
     return {
       kind: 'run',
-      // detail.file indexes the files read (beginFile order); a plan reorders them
-      files: plan ? perFile.map((f) => f.path) : paths,
+      // detail.file indexes the files read (beginFile order): a plan reorders
+      // them, and files skipped as not run files are not counted
+      files: perFile.map((f) => f.path),
       bytes: total,
       summary,
       perFile,
