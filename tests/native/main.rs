@@ -29,6 +29,7 @@ mod run_hostile;
 mod run_lab;
 mod run_prime_traces;
 mod run_same_context;
+mod run_tape;
 mod run_tokenizer;
 mod run_writer;
 mod sampling;

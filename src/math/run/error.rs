@@ -27,6 +27,9 @@ pub mod code {
     pub const STATE: &str = "state";
     pub const CSV: &str = "csv";
     pub const TOKENIZER: &str = "tokenizer";
+    /// A recording reader met a file that only a reader of the whole run can
+    /// read (a prime-rl trace-stream chunk): read the run in one reader.
+    pub const NEEDS_SERIAL: &str = "needs-serial";
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -26,6 +26,7 @@ pub mod safetensors;
 pub mod same;
 pub mod stats;
 pub mod step;
+pub mod tape;
 pub mod token;
 pub mod tokenizer;
 pub mod zst;
@@ -175,6 +176,8 @@ pub struct RunReader {
     counted_paths: std::collections::HashSet<String>,
     problems: Vec<RunError>,
     problems_total: u64,
+    /// A recording reader's tape (tape.rs): what it parsed, not aggregated.
+    tape: Option<Vec<u8>>,
 }
 
 impl RunReader {
@@ -203,7 +206,84 @@ impl RunReader {
             counted_paths: Default::default(),
             problems: Vec::new(),
             problems_total: 0,
+            tape: None,
         }
+    }
+
+    /// A reader that parses one file and records it (tape.rs) instead of
+    /// aggregating it: `begin_file`, `push`…, `end_file`, then
+    /// [`take_tape`](Self::take_tape), which another reader replays.
+    pub fn recording() -> Self {
+        RunReader {
+            tape: Some(Vec::new()),
+            ..RunReader::new(RunOptions::default())
+        }
+    }
+
+    fn record(&mut self, e: &tape::Event) {
+        if let Some(t) = &mut self.tape {
+            tape::write(t, e);
+        }
+    }
+
+    /// The recording of the file read (with the error that stopped it, if
+    /// one did), leaving the tape empty for the next file.
+    pub fn take_tape(&mut self) -> Vec<u8> {
+        self.tape.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    /// Reads a file from its recording (see [`RunReader::recording`]): the
+    /// same as reading the file itself, call for call, so the tables are the
+    /// same bit for bit. Gives the error that stopped the recording (noting a
+    /// file that is not a run file as skipped, as [`end_file`](Self::end_file) does).
+    pub fn replay(&mut self, path: &str, bytes: &[u8]) -> Result<FileSummary, RunError> {
+        let events = tape::read(bytes).map_err(|e| e.at(path, None))?;
+        if let Some(tape::Event::Failed(e)) = events.last() {
+            if e.foreign {
+                self.skipped.push((path.to_string(), e.to_string()));
+            }
+            return Err(e.clone());
+        }
+        self.begin_file(path)?;
+        let mut cur = self.current.take().unwrap();
+        for ev in events {
+            match ev {
+                tape::Event::Format(f, line) => {
+                    self.check_mixed(f, path).map_err(|e| e.at(path, line))?;
+                    cur.format = Some(f);
+                }
+                tape::Event::Sample(line, s) => {
+                    self.add_sample(&mut cur, s, line)
+                        .map_err(|e| e.at(path, Some(line)))?;
+                }
+                tape::Event::Repaired(k, line) => {
+                    let (count, first) = &mut self.repaired[(k as usize).min(1)];
+                    *count += 1;
+                    first.get_or_insert_with(|| format!("{path}:{line}"));
+                }
+                tape::Event::Notes(a, b) => {
+                    self.notes.0 += a as u64;
+                    self.notes.1 += b as u64;
+                }
+                tape::Event::Failed(e) => return Err(e),
+                tape::Event::End(lines) => cur.summary.0 = lines,
+            }
+        }
+        let format = cur.format.ok_or_else(|| {
+            RunError::new(code::STATE, "a parse worker's record has no format").at(path, None)
+        })?;
+        self.files += 1;
+        let (lines, samples, tokens, counted) = cur.summary;
+        self.samples += samples;
+        self.tokens += tokens;
+        self.counted += counted;
+        Ok(FileSummary {
+            format,
+            lines,
+            samples,
+            tokens,
+            counted,
+        })
     }
 
     /// For a prime-rl trace-stream folder (see [`prime_traces::plan`]): the
@@ -358,7 +438,9 @@ impl RunReader {
             }
             Err(e) => {
                 let e = e.at(&cur.path, None);
-                Err(self.judge(&cur, e))
+                let e = self.judge(&cur, e);
+                self.record(&tape::Event::Failed(e.clone()));
+                Err(e)
             }
         }
     }
@@ -419,6 +501,7 @@ impl RunReader {
                     buf.reserve_exact(total as usize - buf.len());
                     cur.declared = Some(total);
                     self.check_mixed(Format::TraceSafetensors, &cur.path)?;
+                    self.record(&tape::Event::Format(Format::TraceSafetensors, None));
                     cur.format = Some(Format::TraceSafetensors);
                 }
             }
@@ -460,6 +543,7 @@ impl RunReader {
                 self.read_line(cur, &fixed, n)?;
                 for (k, done) in [r.non_finite, r.surrogates].into_iter().enumerate() {
                     if done {
+                        self.record(&tape::Event::Repaired(k as u8, n));
                         let (count, first) = &mut self.repaired[k];
                         *count += 1;
                         first.get_or_insert_with(|| format!("{}:{n}", cur.path));
@@ -485,6 +569,15 @@ impl RunReader {
                 }
                 let f = detect(&cur.info, line)?;
                 self.check_mixed(f, &cur.path)?;
+                if self.tape.is_some() {
+                    if f == Format::PrimeTraces {
+                        return Err(RunError::new(
+                            code::NEEDS_SERIAL,
+                            "a prime-rl trace-stream chunk is folded with the rest of its folder: read the run in one reader",
+                        ));
+                    }
+                    self.record(&tape::Event::Format(f, Some(n)));
+                }
                 cur.format = Some(f);
                 f
             }
@@ -496,6 +589,12 @@ impl RunReader {
         let sample = parse_line(format, line, &cur.info, &mut notes)?;
         self.add_sample(cur, sample, n)?;
         cur.summary.0 += 1;
+        if notes.inference_logprobs || notes.generation_logprobs {
+            self.record(&tape::Event::Notes(
+                notes.inference_logprobs,
+                notes.generation_logprobs,
+            ));
+        }
         self.notes.0 += notes.inference_logprobs as u64;
         self.notes.1 += notes.generation_logprobs as u64;
         Ok(())
@@ -610,6 +709,13 @@ impl RunReader {
     }
 
     fn add_sample(&mut self, cur: &mut Current, s: Sample, line: u64) -> Result<(), RunError> {
+        if self.tape.is_some() {
+            // Recorded; the duplicate check and the sums are the replaying reader's.
+            cur.summary.1 += 1;
+            cur.summary.2 += s.len() as u64;
+            self.record(&tape::Event::Sample(line, s));
+            return Ok(());
+        }
         // A sample is (file, step, sample): the same id twice in one file is
         // refused, the same id in two files (two ranks) is two samples.
         if let Some(id) = s.sample {
@@ -666,10 +772,15 @@ impl RunReader {
             ));
         };
         match self.finish(&mut cur) {
-            Ok(f) => Ok(f),
+            Ok(f) => {
+                self.record(&tape::Event::End(f.lines));
+                Ok(f)
+            }
             Err(e) => {
                 let e = e.at(&cur.path, None);
-                Err(self.judge(&cur, e))
+                let e = self.judge(&cur, e);
+                self.record(&tape::Event::Failed(e.clone()));
+                Err(e)
             }
         }
     }
@@ -720,6 +831,9 @@ impl RunReader {
                     ));
                 }
                 self.check_mixed(Format::TraceSafetensors, &cur.path)?;
+                if cur.format.is_none() {
+                    self.record(&tape::Event::Format(Format::TraceSafetensors, None));
+                }
                 cur.format = Some(Format::TraceSafetensors);
                 let entries = safetensors::read(&buf, |s, first| {
                     self.add_sample(cur, s, first + 1)
