@@ -213,6 +213,16 @@ fn options(v: JsValue) -> Result<RunOptions, Error> {
     Ok(out)
 }
 
+fn file_summary(f: FileSummary) -> JsValue {
+    object(&[
+        ("format", f.format.name().into()),
+        ("lines", (f.lines as f64).into()),
+        ("samples", (f.samples as f64).into()),
+        ("tokens", (f.tokens as f64).into()),
+        ("counted", (f.counted as f64).into()),
+    ])
+}
+
 fn f64s(v: impl Iterator<Item = f64>) -> Float64Array {
     let v: Vec<f64> = v.collect();
     Float64Array::from(&v[..])
@@ -312,20 +322,36 @@ impl RunReader {
     /// `{ format, lines, samples, tokens, counted }` of the file just read.
     #[wasm_bindgen(js_name = endFile, unchecked_return_type = "RunFileSummary")]
     pub fn end_file(&mut self) -> Result<JsValue, Error> {
-        let FileSummary {
-            format,
-            lines,
-            samples,
-            tokens,
-            counted,
-        } = self.inner.end_file()?;
-        Ok(object(&[
-            ("format", format.name().into()),
-            ("lines", (lines as f64).into()),
-            ("samples", (samples as f64).into()),
-            ("tokens", (tokens as f64).into()),
-            ("counted", (counted as f64).into()),
-        ]))
+        Ok(file_summary(self.inner.end_file()?))
+    }
+
+    /// `RunReader.recording()`: a reader that parses one file at a time and
+    /// records it (`beginFile`, `push`…, `endFile`, then `takeTape`) for
+    /// another reader to `replay`: files parsed in parallel, aggregated in
+    /// order, bit for bit as one reader would (math::run::tape).
+    pub fn recording() -> RunReader {
+        RunReader {
+            inner: run::RunReader::recording(),
+        }
+    }
+
+    /// The recording of the file just read, or of the error that stopped it.
+    #[wasm_bindgen(js_name = takeTape)]
+    pub fn take_tape(&mut self) -> Vec<u8> {
+        self.inner.take_tape()
+    }
+
+    /// Reads a file from a recording's tape: as `beginFile`, `push`…,
+    /// `endFile` on the file itself, with the same result or error.
+    #[wasm_bindgen(unchecked_return_type = "RunFileSummary")]
+    pub fn replay(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] tape: JsValue,
+    ) -> Result<JsValue, Error> {
+        let path = convert::string(&path, "path")?;
+        let tape = convert::bytes(&tape, "tape")?;
+        Ok(file_summary(self.inner.replay(&path, &tape)?))
     }
 
     /// `{ format, files, samples, tokens, counted, hasEntropy,

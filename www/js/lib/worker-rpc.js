@@ -27,6 +27,19 @@
 
 const WASM_URL = new URL('../../pkg/entropy_polarity_bg.wasm', import.meta.url);
 
+/**
+ * How many workers read a big input: `?workers=N` in the page's address
+ * (read at each load). N > 1 uses a pool of N (the slice panel's analysers,
+ * the run panel's parsers), 1 one worker alone; without it, one per core,
+ * capped by each pool. Every worker instantiates the module the page
+ * compiled once (below), which is what made pools fit to be the default (issue 23).
+ * @returns {number | null}
+ */
+export function askedWorkers() {
+  const n = Number(new URLSearchParams(location.search).get('workers'));
+  return Number.isInteger(n) && n >= 1 ? n : null;
+}
+
 /** @type {Promise<WebAssembly.Module> | null} */
 let compiling = null;
 

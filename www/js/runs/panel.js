@@ -11,7 +11,7 @@
 //   mountRunPanel(section, { openRow })   // openRow: as the slice panel's
 
 import { dropTarget, byTest as find, openExampleFromUrl } from '../lib/dom.js';
-import { WorkerRpc } from '../lib/worker-rpc.js';
+import { WorkerRpc, askedWorkers, startWorker } from '../lib/worker-rpc.js';
 import { setTextWithOverbars } from '../chart/richtext.js';
 import { pickRunFiles, filesOfEntry } from './files.js';
 import { runTokens } from './tokens.js';
@@ -33,6 +33,7 @@ const MAX_MESSAGE = 2000;
 // Files handed to the worker per main-thread task.
 const FILES_PER_TASK = 50;
 const READ_AHEAD_URL = new URL('../lib/read-ahead-worker.js', import.meta.url);
+const PARSE_URL = new URL('./parse-worker.js', import.meta.url);
 
 /**
  * What the panel's view (view.js) and token view (tokens.js) share with it.
@@ -75,21 +76,39 @@ export function mountRunPanel(section, { openRow }) {
   let tokenizer = null; // a tokenizer.json File chosen before a run: applied to the next run only
   /** Frees everything the reader held; a request still waiting is told to try again. */
   const stopWorker = () => reader.stop({ cancelled: true, message: 'The reader was restarted; try again.' });
-  // The job's read-ahead worker (lib/read-ahead-worker.js): it reads the files
-  // while the reader parses; made here, as every worker is (lib/worker-rpc.js).
-  /** @type {Worker | null} */
-  let readAhead = null;
-  /** A fresh read-ahead worker; returns the reader's end of its channel. */
+  // The job's helper workers, made here as every worker is (lib/worker-rpc.js):
+  // a read-ahead worker (lib/read-ahead-worker.js) that reads the files while
+  // the reader parses, and, when the reader asks, parse workers (parse-worker.js),
+  // each with a read-ahead worker of its own. They end with the job.
+  /** @type {Worker[]} */
+  let helpers = [];
+  /** A fresh read-ahead worker; returns the other end of its channel. */
   const startReadAhead = () => {
-    stopReadAhead();
-    readAhead = new Worker(READ_AHEAD_URL, { type: 'module' });
+    const w = new Worker(READ_AHEAD_URL, { type: 'module' });
+    helpers.push(w);
     const { port1, port2 } = new MessageChannel();
-    readAhead.postMessage({ type: 'port' }, [port1]);
+    w.postMessage({ type: 'port' }, [port1]);
     return port2;
   };
   const stopReadAhead = () => {
-    readAhead?.terminate();
-    readAhead = null;
+    for (const w of helpers) w.terminate();
+    helpers = [];
+  };
+  /** `size` parse workers for the job `id`; the reader gets a port to each. */
+  const startParsers = (id, size) => {
+    const ports = [];
+    for (let k = 0; k < size; k++) {
+      const w = startWorker(PARSE_URL);
+      helpers.push(w);
+      w.onerror = (e) => {
+        e.preventDefault?.();
+        if (job?.id === id) reader.post({ type: 'pool-error', id, message: e.message || 'worker error' });
+      };
+      const run = new MessageChannel();
+      w.postMessage({ type: 'ports' }, [run.port1, startReadAhead()]);
+      ports.push(run.port2);
+    }
+    reader.post({ type: 'pool', id, ports }, ports);
   };
   /** One request to the reader (its first answer ends it). */
   const ask = (msg, transfer = []) => reader.call(msg, { transfer, last: () => true });
@@ -167,18 +186,22 @@ export function mountRunPanel(section, { openRow }) {
       timed(() => reader.post({ type: 'files', id, files: part.map((f) => f.file), paths: part.map((f) => f.path) }));
       if (from + FILES_PER_TASK < files.length) setTimeout(() => send(from + FILES_PER_TASK), 0);
       else {
+        stopReadAhead();
         const port = startReadAhead();
-        reader.call({ type: 'open', id, port }, { transfer: [port], onMessage: (m) => timed(() => progress(m)) }).then(
-          (m) => {
-            stopReadAhead();
-            timed(() => done(m));
-          },
-          (m) => {
-            if (job?.id !== id) return;
-            stopReadAhead();
-            if (!m.cancelled && !m.crashed) timed(() => fail(m));
-          },
-        );
+        const open = { type: 'open', id, port, workers: askedWorkers() };
+        reader
+          .call(open, { transfer: [port], onMessage: (m) => (m.type === 'pool' ? startParsers(id, m.size) : timed(() => progress(m))) })
+          .then(
+            (m) => {
+              stopReadAhead();
+              timed(() => done(m));
+            },
+            (m) => {
+              if (job?.id !== id) return;
+              stopReadAhead();
+              if (!m.cancelled && !m.crashed) timed(() => fail(m));
+            },
+          );
       }
     };
     send(0);

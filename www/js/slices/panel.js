@@ -16,21 +16,8 @@ import { fmtBytes } from '../lib/format.js';
 import { byTest as byTestIn, clearError, dropTarget, openExampleFromUrl, showError } from '../lib/dom.js';
 import { SliceReader } from './reader.js';
 import { EXAMPLES, TEMPLATE } from './template.js';
+import { askedWorkers } from '../lib/worker-rpc.js';
 import { sliceView } from './view.js';
-
-/**
- * How many workers analyse a streamed file: `?workers=N` in the page's
- * address (read at each load; N > 1 uses the pool, 1 the slice worker
- * alone). Without it, the pool's default: one worker per core, capped in
- * www/js/slices/worker.js. Every worker instantiates the module the page
- * compiled once (lib/worker-rpc.js), which is what made the pool fit to be
- * the default (issue 23).
- * @returns {number | null}
- */
-function askedWorkers() {
-  const n = Number(new URLSearchParams(location.search).get('workers'));
-  return Number.isInteger(n) && n >= 1 ? n : null;
-}
 
 /** @param {HTMLElement} section @param {{ openRow(row: object): void }} hooks */
 export function mountSlicePanel(section, { openRow }) {
