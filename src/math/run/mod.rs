@@ -272,18 +272,7 @@ impl RunReader {
         let format = cur.format.ok_or_else(|| {
             RunError::new(code::STATE, "a parse worker's record has no format").at(path, None)
         })?;
-        self.files += 1;
-        let (lines, samples, tokens, counted) = cur.summary;
-        self.samples += samples;
-        self.tokens += tokens;
-        self.counted += counted;
-        Ok(FileSummary {
-            format,
-            lines,
-            samples,
-            tokens,
-            counted,
-        })
+        Ok(self.file_read(format, cur.summary))
     }
 
     /// For a prime-rl trace-stream folder (see [`prime_traces::plan`]): the
@@ -867,18 +856,23 @@ impl RunReader {
                 counted: 0,
             });
         }
+        Ok(self.file_read(format, cur.summary))
+    }
+
+    /// A file read whole: counted into the run's totals.
+    fn file_read(&mut self, format: Format, summary: (u64, u64, u64, u64)) -> FileSummary {
         self.files += 1;
-        let (lines, samples, tokens, counted) = cur.summary;
+        let (lines, samples, tokens, counted) = summary;
         self.samples += samples;
         self.tokens += tokens;
         self.counted += counted;
-        Ok(FileSummary {
+        FileSummary {
             format,
             lines,
             samples,
             tokens,
             counted,
-        })
+        }
     }
 
     pub fn summary(&self) -> Summary {
