@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use entropy_polarity::math::run::{code, RunError, RunOptions, RunReader};
+use entropy_polarity::math::run::{code, FileSummary, RunError, RunOptions, RunReader};
 
 fn files_under(dir: &Path, root: &Path, out: &mut Vec<(String, Vec<u8>)>) {
     let mut entries: Vec<_> = std::fs::read_dir(dir)
@@ -36,18 +36,17 @@ const OPTS: RunOptions = RunOptions {
     max_sample_tokens: 4096,
 };
 
-/// Reads the files in one reader, skipping files that are not run files as the page does.
-fn serial(files: &[(String, Vec<u8>)]) -> (Result<RunReader, RunError>, String) {
+/// Reads file after file with `read` as the page does: a file that is not a
+/// run file is skipped, any other error ends the run; → the reader and each
+/// file's outcome.
+fn run(
+    n: usize,
+    mut read: impl FnMut(&mut RunReader, usize) -> Result<FileSummary, RunError>,
+) -> (Result<RunReader, RunError>, String) {
     let mut r = RunReader::new(OPTS);
     let mut each = String::new();
-    for (path, bytes) in files {
-        let one = (|| {
-            r.begin_file(path)?;
-            for c in bytes.chunks(3001) {
-                r.push(c)?;
-            }
-            r.end_file()
-        })();
+    for k in 0..n {
+        let one = read(&mut r, k);
         each += &format!("{one:?}\n");
         if let Err(e) = one {
             if !e.foreign {
@@ -57,6 +56,18 @@ fn serial(files: &[(String, Vec<u8>)]) -> (Result<RunReader, RunError>, String) 
     }
     r.end_run();
     (Ok(r), each)
+}
+
+/// Reads the files in one reader.
+fn serial(files: &[(String, Vec<u8>)]) -> (Result<RunReader, RunError>, String) {
+    run(files.len(), |r, k| {
+        let (path, bytes) = &files[k];
+        r.begin_file(path)?;
+        for c in bytes.chunks(3001) {
+            r.push(c)?;
+        }
+        r.end_file()
+    })
 }
 
 /// Records each file in a reader of its own, then replays the recordings in order.
@@ -75,19 +86,7 @@ fn replayed(files: &[(String, Vec<u8>)]) -> (Result<RunReader, RunError>, String
             p.take_tape()
         })
         .collect();
-    let mut r = RunReader::new(OPTS);
-    let mut each = String::new();
-    for ((path, _), tape) in files.iter().zip(&tapes) {
-        let one = r.replay(path, tape);
-        each += &format!("{one:?}\n");
-        if let Err(e) = one {
-            if !e.foreign {
-                return (Err(e), each);
-            }
-        }
-    }
-    r.end_run();
-    (Ok(r), each)
+    run(files.len(), |r, k| r.replay(&files[k].0, &tapes[k]))
 }
 
 /// Every file's outcome, then the summary, the table and the kept tokens (or the error).

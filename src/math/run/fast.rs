@@ -14,6 +14,14 @@
 
 use super::columns::{Num, Nums};
 
+/// A number's sign and digits as [`Cursor::scan_number`] gathers them.
+struct Scanned {
+    negative: bool,
+    mantissa: u64,
+    digits: u32,
+    scale: i64,
+}
+
 /// Nesting deeper than this goes to the serde reader (whose own limit is 128).
 const MAX_DEPTH: u32 = 100;
 
@@ -105,37 +113,63 @@ impl<'a> Cursor<'a> {
             1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
             1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
         ];
-        let b = self.b;
         let s = self.i;
-        let mut i = s;
-        let neg = at(b, i) == b'-';
-        i += neg as usize;
-        let mut m = 0u64;
-        let mut digits = 0u32;
+        let n = self.scan_number()?;
+        if n.digits <= 19 && n.mantissa <= 1 << 53 && (-22..=22).contains(&n.scale) {
+            let v = n.mantissa as f64;
+            let v = if n.scale >= 0 {
+                v * POW10[n.scale as usize]
+            } else {
+                v / POW10[(-n.scale) as usize]
+            };
+            return Some(if n.negative { -v } else { v });
+        }
+        // The span is a JSON number (checked above): fast-float2 reads it
+        // correctly rounded, as the standard library would.
+        fast_float2::parse(&self.b[s..self.i]).ok()
+    }
+
+    /// Steps over one JSON number, checking its grammar, and gathers its
+    /// digits on the way: value = ±mantissa · 10^scale while `digits` ≤ 19
+    /// (more may have wrapped the mantissa).
+    #[inline(always)]
+    fn scan_number(&mut self) -> Option<Scanned> {
+        let b = self.b;
+        let mut i = self.i;
+        let negative = at(b, i) == b'-';
+        i += negative as usize;
+        let mut n = Scanned {
+            negative,
+            mantissa: 0,
+            digits: 0,
+            scale: 0,
+        };
+        let digits = |i: &mut usize, n: &mut Scanned| {
+            let from = *i;
+            while at(b, *i).is_ascii_digit() {
+                n.mantissa = n
+                    .mantissa
+                    .wrapping_mul(10)
+                    .wrapping_add((at(b, *i) - b'0') as u64);
+                *i += 1;
+            }
+            n.digits += (*i - from) as u32;
+            *i - from
+        };
         match at(b, i) {
             b'0' => i += 1,
             b'1'..=b'9' => {
-                while at(b, i).is_ascii_digit() {
-                    m = m.wrapping_mul(10).wrapping_add((at(b, i) - b'0') as u64);
-                    digits += 1;
-                    i += 1;
-                }
+                digits(&mut i, &mut n);
             }
             _ => return None,
         }
-        let mut scale = 0i64;
         if at(b, i) == b'.' {
             i += 1;
-            let f = i;
-            while at(b, i).is_ascii_digit() {
-                m = m.wrapping_mul(10).wrapping_add((at(b, i) - b'0') as u64);
-                digits += 1;
-                i += 1;
-            }
-            if i == f {
+            let f = digits(&mut i, &mut n);
+            if f == 0 {
                 return None;
             }
-            scale = -((i - f) as i64);
+            n.scale = -(f as i64);
         }
         if matches!(at(b, i), b'e' | b'E') {
             i += 1;
@@ -150,21 +184,10 @@ impl<'a> Cursor<'a> {
             if i == e {
                 return None;
             }
-            scale += if minus { -x } else { x };
+            n.scale += if minus { -x } else { x };
         }
         self.i = i;
-        if digits <= 19 && m <= 1 << 53 && (-22..=22).contains(&scale) {
-            let v = m as f64;
-            let v = if scale >= 0 {
-                v * POW10[scale as usize]
-            } else {
-                v / POW10[(-scale) as usize]
-            };
-            return Some(if neg { -v } else { v });
-        }
-        // The span is a JSON number (checked above): fast-float2 reads it
-        // correctly rounded, as the standard library would.
-        fast_float2::parse(&b[s..i]).ok()
+        Some(n)
     }
 
     /// One entry of a column: a number, null (NaN), true (1) or false (0).
@@ -304,45 +327,11 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// Steps over one JSON number, checking its grammar.
+    /// Steps over one JSON number, checking its grammar ([`Self::scan_number`];
+    /// inlined, the unused mantissa and scale are not computed).
     #[inline(always)]
     fn skip_number(&mut self) -> Option<()> {
-        let b = self.b;
-        let mut i = self.i;
-        i += (at(b, i) == b'-') as usize;
-        match at(b, i) {
-            b'0' => i += 1,
-            b'1'..=b'9' => {
-                i += 1;
-                while at(b, i).is_ascii_digit() {
-                    i += 1;
-                }
-            }
-            _ => return None,
-        }
-        if at(b, i) == b'.' {
-            i += 1;
-            let f = i;
-            while at(b, i).is_ascii_digit() {
-                i += 1;
-            }
-            if i == f {
-                return None;
-            }
-        }
-        if matches!(at(b, i), b'e' | b'E') {
-            i += 1;
-            i += matches!(at(b, i), b'+' | b'-') as usize;
-            let e = i;
-            while at(b, i).is_ascii_digit() {
-                i += 1;
-            }
-            if i == e {
-                return None;
-            }
-        }
-        self.i = i;
-        Some(())
+        self.scan_number().map(|_| ())
     }
 }
 
